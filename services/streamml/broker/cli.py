@@ -1,0 +1,55 @@
+"""`streamml broker start | stop | status`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from streamml.broker import embedded
+from streamml.runtime.admin import admin_client
+from streamml.runtime.config import load_config
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("broker", help="run the embedded Apache Kafka broker")
+    parser.add_argument("action", choices=["start", "stop", "status", "fetch"])
+    parser.add_argument("--data-dir", help="broker data (env STREAMML_BROKER_DATA_DIR)")
+    parser.add_argument("--cache-dir", help="downloaded jars (env STREAMML_BROKER_CACHE_DIR)")
+    parser.add_argument("--port", type=int, help="client port (env STREAMML_BROKER_PORT, default 9092)")
+    parser.add_argument("--controller-port", type=int, help="KRaft controller port")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = {
+        "data_dir": args.data_dir,
+        "cache_dir": args.cache_dir,
+        "port": args.port,
+        "controller_port": args.controller_port,
+    }
+    config = load_config(embedded.BrokerConfig, os.environ, overrides)
+    if args.action == "fetch":
+        print(embedded.ensure_jars(config))
+        return 0
+    if args.action == "start":
+        print(embedded.start(config))
+        return 0
+    if args.action == "stop":
+        stopped = embedded.stop(config)
+        print("stopped" if stopped else "not running")
+        return 0
+    return status(config)
+
+
+def status(config: embedded.BrokerConfig) -> int:
+    if not embedded.port_answers(config.host, config.port):
+        print(f"not running (nothing answers on {config.bootstrap})")
+        return 1
+    with admin_client(config.bootstrap, timeout_ms=10000) as admin:
+        cluster = admin.describe_cluster()
+        topics = sorted(t for t in admin.list_topics() if not t.startswith("__"))
+    print(f"bootstrap:     {config.bootstrap}")
+    print(f"kafka version: {embedded.running_version(config) or 'unknown (not started by streamml)'}")
+    print(f"cluster id:    {cluster.get('cluster_id')}")
+    print(f"topics:        {', '.join(topics) if topics else '(none)'}")
+    return 0

@@ -1,0 +1,64 @@
+"""kafka-python producer and consumer factories with streamml's delivery guarantees."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError
+
+from streamml.runtime.settings import RuntimeConfig
+
+log = logging.getLogger(__name__)
+ClientT = TypeVar("ClientT")
+
+
+def make_producer(config: RuntimeConfig) -> KafkaProducer:
+    """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated."""
+    return KafkaProducer(
+        bootstrap_servers=config.bootstrap_servers,
+        client_id=config.effective_client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=config.linger_ms,
+        compression_type=None if config.compression_type == "none" else config.compression_type,
+        max_request_size=config.max_message_bytes,
+    )
+
+
+def make_consumer(config: RuntimeConfig, topics: list[str]) -> KafkaConsumer:
+    """Group member with manual commits: offsets are committed only after outputs are acked."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=config.bootstrap_servers,
+        client_id=config.effective_client_id,
+        group_id=config.effective_group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=config.max_poll_records,
+        max_partition_fetch_bytes=config.max_message_bytes,
+        fetch_max_bytes=max(config.max_message_bytes, 52428800),
+    )
+    consumer.subscribe(topics)
+    return consumer
+
+
+def connect_with_backoff(
+    factory: Callable[[], ClientT],
+    stop: threading.Event,
+    what: str,
+    max_backoff_s: float = 10.0,
+) -> ClientT | None:
+    """Retry ``factory`` with exponential backoff until it succeeds or ``stop`` is set."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            return factory()
+        except KafkaError as exc:
+            log.warning("kafka not reachable yet, retrying",
+                        extra={"client": what, "error": repr(exc), "retry_in_s": delay})
+            stop.wait(delay)
+            delay = min(delay * 2, max_backoff_s)
+    return None

@@ -1,0 +1,63 @@
+"""Process scaffolding shared by every service: logging, signals, metrics/health HTTP port."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry
+
+from streamml.runtime.health import Health
+from streamml.runtime.http import ServiceHttpServer
+from streamml.runtime.logs import configure_logging
+from streamml.runtime.metrics import RuntimeMetrics
+from streamml.runtime.settings import RuntimeConfig
+from streamml.runtime.shutdown import install_stop_handlers
+from streamml.runtime.stream import Handler, StreamProcessor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    config: RuntimeConfig
+    registry: CollectorRegistry
+    metrics: RuntimeMetrics
+    health: Health
+    stop: threading.Event
+
+
+def create_context(config: RuntimeConfig, stop: threading.Event | None = None) -> ServiceContext:
+    registry = CollectorRegistry()
+    return ServiceContext(
+        config=config,
+        registry=registry,
+        metrics=RuntimeMetrics.create(registry),
+        health=Health(),
+        stop=stop or threading.Event(),
+    )
+
+
+def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -> int:
+    """Run ``main`` as a service process; returns the process exit code."""
+    configure_logging(config.service_name, config.log_level)
+    context = create_context(config)
+    install_stop_handlers(context.stop)
+    server = ServiceHttpServer(config.http_host, config.http_port, context.registry,
+                               context.health).start()
+    log.info("started", extra={"http_port": server.port,
+                               "bootstrap_servers": config.bootstrap_servers})
+    try:
+        main(context)
+    except Exception:
+        log.exception("service failed")
+        return 1
+    finally:
+        server.stop()
+    return 0
+
+
+def run_stream(context: ServiceContext, handler: Handler) -> None:
+    StreamProcessor(context.config, handler, context.metrics, context.health, context.stop).run()

@@ -1,0 +1,59 @@
+"""Settings every service shares; each service's own config dataclass extends this one."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from streamml.runtime.config import require
+
+DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    service_name: str = "streamml"
+    bootstrap_servers: str = DEFAULT_BOOTSTRAP
+    client_id: str = ""
+    group_id: str = ""
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
+    log_level: str = "INFO"
+    dead_letter_topic: str = "streamml.dead-letter"
+    max_poll_records: int = 500
+    poll_timeout_ms: int = 200
+    # Producer batching: a few ms of linger lets a batch of outputs share one request.
+    linger_ms: int = 5
+    compression_type: str = "none"
+    # Raised together with the models topic's max.message.bytes (see topics.yaml).
+    max_message_bytes: int = 16 * 1024 * 1024
+    # Kubernetes' default grace period is 30 s; drain, commit and close well inside it.
+    shutdown_timeout_s: float = 20.0
+    connect_backoff_max_s: float = 10.0
+
+    def validate(self) -> None:
+        require(self, bool(self.bootstrap_servers.strip()), "bootstrap_servers", "must not be empty")
+        require(self, 0 <= self.http_port <= 65535, "http_port", f"{self.http_port} is not a TCP port")
+        require(
+            self, self.log_level.upper() in logging.getLevelNamesMapping(),
+            "log_level",
+            f"unknown level {self.log_level!r}",
+        )
+        require(self, self.max_poll_records > 0, "max_poll_records", "must be positive")
+        require(self, self.poll_timeout_ms > 0, "poll_timeout_ms", "must be positive")
+        require(self, self.linger_ms >= 0, "linger_ms", "must not be negative")
+        require(
+            self, self.compression_type in {"none", "gzip", "lz4", "snappy", "zstd"},
+            "compression_type",
+            f"unknown codec {self.compression_type!r}",
+        )
+        require(self, self.max_message_bytes >= 1024, "max_message_bytes", "must be at least 1024")
+        require(self, 0 < self.shutdown_timeout_s < 30, "shutdown_timeout_s", "must be in (0, 30) s")
+
+    @property
+    def effective_group_id(self) -> str:
+        return self.group_id or f"streamml-{self.service_name}"
+
+    @property
+    def effective_client_id(self) -> str:
+        return self.client_id or f"streamml-{self.service_name}"

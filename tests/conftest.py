@@ -1,0 +1,49 @@
+"""Shared fixtures. Tests marked ``broker`` run against one real Kafka broker per session.
+
+The broker is started from the project's own embedded-broker code on its own port and data
+directory (so a developer's `make demo` broker is left alone) and stopped at the end.
+Set STREAMML_TEST_BOOTSTRAP to reuse a broker that already runs instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from streamml.broker import embedded
+from streamml.runtime.topics import apply_catalog, load_catalog
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap address of a running broker with every catalog topic applied."""
+    existing = os.environ.get("STREAMML_TEST_BOOTSTRAP")
+    if existing:
+        apply_catalog(existing, load_catalog(), max_replicas=1)
+        yield existing
+        return
+    port = int(os.environ.get("STREAMML_TEST_BROKER_PORT", "19092"))
+    config = embedded.BrokerConfig(
+        data_dir=str(tmp_path_factory.mktemp("broker")),
+        cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
+        port=port,
+        controller_port=port + 1,
+    )
+    bootstrap = embedded.start(config)
+    try:
+        apply_catalog(bootstrap, load_catalog(), max_replicas=1)
+        yield bootstrap
+    finally:
+        embedded.stop(config)
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short id that keeps consumer groups and keys of one test apart from the others."""
+    return uuid.uuid4().hex[:10]
