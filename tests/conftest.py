@@ -21,12 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Bootstrap address of a running broker with every catalog topic applied."""
-    existing = os.environ.get("STREAMML_TEST_BOOTSTRAP")
-    if existing:
-        apply_catalog(existing, load_catalog(), max_replicas=1)
-        yield existing
+def broker_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[embedded.BrokerConfig | None]:
+    """The test session's own broker, started once; None when STREAMML_TEST_BOOTSTRAP is set."""
+    if os.environ.get("STREAMML_TEST_BOOTSTRAP"):
+        yield None
         return
     port = int(os.environ.get("STREAMML_TEST_BROKER_PORT", "19092"))
     config = embedded.BrokerConfig(
@@ -35,12 +33,19 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         port=port,
         controller_port=port + 1,
     )
-    bootstrap = embedded.start(config)
+    embedded.start(config)
     try:
-        apply_catalog(bootstrap, load_catalog(), max_replicas=1)
-        yield bootstrap
+        yield config
     finally:
         embedded.stop(config)
+
+
+@pytest.fixture(scope="session")
+def broker(broker_config: embedded.BrokerConfig | None) -> str:
+    """Bootstrap address of a running broker with every catalog topic applied."""
+    bootstrap = broker_config.bootstrap if broker_config else os.environ["STREAMML_TEST_BOOTSTRAP"]
+    apply_catalog(bootstrap, load_catalog(), max_replicas=1)
+    return bootstrap
 
 
 @pytest.fixture
