@@ -36,5 +36,9 @@ broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092
 broker-stop: venv ## stop the embedded Kafka broker
 	$(BIN)/streamml broker stop
 
+demo: broker-start ## run both workflows end to end on the embedded broker
+	$(BIN)/streamml demo all
+	@echo "The broker keeps running for you to explore: '$(BIN)/streamml broker status'; stop it with 'make broker-stop'."
+
 test: jars ## run the whole test suite (starts and stops its own broker)
 	$(BIN)/pytest $(PYTEST_ARGS)
