@@ -78,8 +78,16 @@ class StreamProcessor:
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
         self._delivery_ok = False
-        health.add_check("kafka", lambda: self._consumer is not None and self._delivery_ok)
+        self._gauge_updated = 0.0
+        health.add_check("kafka", self._kafka_connected)
         health.add_check("handler", handler.is_ready)
+
+    def _kafka_connected(self) -> bool:
+        """Bootstrapped, holding at least one broker connection, and the last send was acked."""
+        if self._consumer is None or not self._delivery_ok:
+            return False
+        connections = self._consumer.metrics().get("consumer-metrics", {}).get("connection-count")
+        return bool(connections)
 
     def run(self) -> None:
         topics = list(self._handler.inputs)
@@ -103,7 +111,10 @@ class StreamProcessor:
         assert self._consumer is not None
         self._health.beat()
         ready = self._handler.is_ready()
-        self._metrics.ready.labels(self._service).set(1 if self._health.ready() else 0)
+        now = time.monotonic()
+        if now - self._gauge_updated >= 1.0:
+            self._gauge_updated = now
+            self._metrics.ready.labels(self._service).set(1 if self._health.ready() else 0)
         self._hold_input(not ready)
         polled = self._consumer.poll(
             timeout_ms=self._config.poll_timeout_ms, max_records=self._config.max_poll_records)
