@@ -14,6 +14,8 @@ COMMAND_MODULES = (
     "streamml.broker.cli",
     "streamml.runtime.topics_cli",
     "streamml.demo.cli",
+    "streamml.sensors.cli",
+    "streamml.detector.cli",
 )
 
 

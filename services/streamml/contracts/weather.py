@@ -1,0 +1,127 @@
+"""Messages of the weather workflow, shared by the sensors (producer) and the detector.
+
+Ground truth travels *beside* the features: the sensors mark every reading with a Kafka
+header (``streamml.truth``). The reading's JSON body — the only thing the detector scores —
+never says whether it was injected, so a detector cannot cheat by reading the answer; the
+header is read only to count true and false alarms (running precision and recall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from streamml.runtime.messages import Message
+
+READINGS_TOPIC = "weather.readings"
+ANOMALIES_TOPIC = "weather.anomalies"
+
+TRUTH_HEADER = "streamml.truth"
+NORMAL = "normal"
+SPIKE = "spike"
+STUCK = "stuck"
+OUT_OF_RANGE = "out_of_range"
+ANOMALY_KINDS = (SPIKE, STUCK, OUT_OF_RANGE)
+TRUTH_VALUES = (NORMAL, *ANOMALY_KINDS)
+
+# Physical limits: a value outside them is a data error (dead-lettered as `out_of_range`),
+# never an anomaly. Temperature: Earth's air-temperature records are -89.2 °C (Vostok, 1983)
+# and 56.7 °C (Death Valley, 1913); relative humidity is 0-100 % by definition; pressure is
+# reported reduced to sea level, whose records are 870 hPa (Typhoon Tip, 1979) and
+# 1084.8 hPa (Tosontsengel, 2001). The limits keep a small margin beyond the records.
+TEMPERATURE_LIMITS_C = (-90.0, 60.0)
+HUMIDITY_LIMITS_PCT = (0.0, 100.0)
+PRESSURE_LIMITS_HPA = (860.0, 1090.0)
+SENSOR_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+
+CHANNELS = ("temperature_c", "humidity_pct", "pressure_hpa")
+
+
+class SensorReading(Message):
+    """One reading of one sensor; keyed by ``sensor_id`` so a sensor's readings stay in order."""
+
+    sensor_id: str = Field(pattern=SENSOR_ID_PATTERN)
+    # Per-sensor sequence number: tells a redelivered reading from a new one.
+    seq: int = Field(ge=0)
+    ts_ms: int = Field(ge=0, description="event time, epoch milliseconds")
+    temperature_c: float = Field(ge=TEMPERATURE_LIMITS_C[0], le=TEMPERATURE_LIMITS_C[1])
+    humidity_pct: float = Field(ge=HUMIDITY_LIMITS_PCT[0], le=HUMIDITY_LIMITS_PCT[1])
+    pressure_hpa: float = Field(ge=PRESSURE_LIMITS_HPA[0], le=PRESSURE_LIMITS_HPA[1])
+
+    def values(self) -> tuple[float, float, float]:
+        return (self.temperature_c, self.humidity_pct, self.pressure_hpa)
+
+
+class Anomaly(Message):
+    """A reading the detector flagged, with the evidence and the model that scored it."""
+
+    sensor_id: str = Field(pattern=SENSOR_ID_PATTERN)
+    seq: int = Field(ge=0)
+    reading: SensorReading
+    # Largest robust z-score of the reading's residuals against the sensor's own baseline.
+    score: float = Field(ge=0)
+    threshold: float = Field(gt=0)
+    # Why it was flagged: "level:<channel>" (a residual beyond the threshold) and/or "stuck".
+    reasons: tuple[str, ...]
+    z_scores: dict[str, float]
+    model_method: str
+    model_version: str
+    model_fitted_at_ms: int = Field(ge=0)
+    detector: str
+    detected_at_ms: int = Field(ge=0)
+
+
+def truth_header(kind: str) -> tuple[str, bytes]:
+    if kind not in TRUTH_VALUES:
+        raise ValueError(f"unknown truth value {kind!r}")
+    return (TRUTH_HEADER, kind.encode())
+
+
+def truth_of(headers: list[tuple[str, bytes]] | None) -> str | None:
+    """The injected truth of a record, or None when the producer did not mark it."""
+    for name, value in headers or []:
+        if name == TRUTH_HEADER:
+            kind = value.decode(errors="replace")
+            return kind if kind in TRUTH_VALUES else None
+    return None
+
+
+@dataclass
+class Confusion:
+    """Counts of flagged/not flagged against the injected truth."""
+
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+    true_negatives: int = 0
+
+    def add(self, is_anomaly: bool, flagged: bool) -> None:
+        if is_anomaly and flagged:
+            self.true_positives += 1
+        elif flagged:
+            self.false_positives += 1
+        elif is_anomaly:
+            self.false_negatives += 1
+        else:
+            self.true_negatives += 1
+
+    @property
+    def total(self) -> int:
+        return (self.true_positives + self.false_positives + self.false_negatives
+                + self.true_negatives)
+
+    @property
+    def precision(self) -> float:
+        flagged = self.true_positives + self.false_positives
+        return self.true_positives / flagged if flagged else 1.0
+
+    @property
+    def recall(self) -> float:
+        actual = self.true_positives + self.false_negatives
+        return self.true_positives / actual if actual else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        normal = self.false_positives + self.true_negatives
+        return self.false_positives / normal if normal else 0.0

@@ -1,0 +1,35 @@
+"""`streamml detector`: learns each sensor's normal and flags anomalous readings."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from streamml.detector.config import DetectorConfig
+from streamml.detector.handler import DetectorHandler
+from streamml.detector.metrics import DetectorMetrics
+from streamml.detector.scoring import SensorScorer
+from streamml.runtime.cli_support import add_config_flags, config_from_args
+from streamml.runtime.service import ServiceContext, run_service, run_stream
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "detector", help="score weather readings per sensor and publish anomalies")
+    add_config_flags(parser, DetectorConfig)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from_args(DetectorConfig, args)
+
+    def serve(context: ServiceContext) -> None:
+        def clock_ms() -> int:
+            return int(time.time() * 1000)
+
+        handler = DetectorHandler(config, DetectorMetrics.create(context.registry),
+                                  SensorScorer(config.scoring(), clock_ms), clock_ms)
+        context.health.add_check("models", handler.has_models)
+        run_stream(context, handler)
+
+    return run_service(config, serve)

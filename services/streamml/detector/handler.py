@@ -1,0 +1,130 @@
+"""The detector's stream handler: score each reading, publish the flagged ones, keep metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from streamml.contracts.weather import (
+    CHANNELS, NORMAL, Anomaly, Confusion, SensorReading, truth_of)
+from streamml.detector.config import DetectorConfig
+from streamml.detector.metrics import DetectorMetrics
+from streamml.detector.scoring import METHOD, SCORED, STUCK_REASON, SensorScorer, Verdict
+from streamml.runtime.dead_letter import Outgoing
+from streamml.runtime.stream import HandlerResult, Incoming
+
+log = logging.getLogger(__name__)
+
+GAUGE_INTERVAL_MS = 1000
+
+
+class DetectorHandler:
+    def __init__(self, config: DetectorConfig, metrics: DetectorMetrics, scorer: SensorScorer,
+                 clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
+        self.inputs = {config.readings_topic: SensorReading}
+        self._config = config
+        self._metrics = metrics
+        self._scorer = scorer
+        self._clock_ms = clock_ms
+        self._confusion = Confusion()
+        self._gauges_at = 0
+        self._fits_seen = 0
+        metrics.model.info({
+            "method": METHOD, "threshold": str(config.threshold), "window": str(config.window),
+            "warmup": str(config.warmup), "refit_every": str(config.refit_every)})
+
+    def is_ready(self) -> bool:
+        # Never hold the input: each sensor's model is learnt from the input itself, so a
+        # paused consumer would wait forever. Warm-up readings are counted, not dropped.
+        return True
+
+    def has_models(self) -> bool:
+        """Readiness: a model for every sensor seen so far (and at least one sensor seen)."""
+        warming_up, serving = self._scorer.counts()
+        return serving > 0 and warming_up == 0
+
+    @property
+    def confusion(self) -> Confusion:
+        return self._confusion
+
+    def handle(self, batch: Sequence[Incoming[SensorReading]]) -> HandlerResult:
+        outputs = []
+        for item in batch:
+            reading = item.message
+            verdict = self._scorer.score(reading.sensor_id, reading.seq, reading.ts_ms,
+                                         reading.values())
+            self._account(verdict, truth_of(item.record.headers))
+            if verdict.flagged:
+                outputs.append(self._anomaly(reading, verdict))
+        self._update_gauges(force=False)
+        return HandlerResult(outputs=outputs)
+
+    def on_idle(self) -> list[Outgoing]:
+        self._update_gauges(force=False)
+        return []
+
+    def close(self) -> None:
+        self._update_gauges(force=True)
+        c = self._confusion
+        log.info("detector stopping", extra={
+            "scored_with_truth": c.total, "precision": round(c.precision, 4),
+            "recall": round(c.recall, 4), "model_fits": self._scorer.fits})
+
+    def _account(self, verdict: Verdict, truth: str | None) -> None:
+        metrics = self._metrics
+        if verdict.duplicate:
+            metrics.readings.labels("duplicate").inc()
+            return
+        metrics.readings.labels(verdict.status).inc()
+        if verdict.status != SCORED:
+            return
+        metrics.score.observe(verdict.score)
+        if verdict.flagged:
+            signal = "stuck" if STUCK_REASON in verdict.reasons else "level"
+            metrics.anomalies.labels(signal).inc()
+            log.info("anomaly", extra={
+                "sensor_id": verdict.sensor_id, "seq": verdict.seq,
+                "score": round(verdict.score, 2), "reasons": list(verdict.reasons),
+                "model_version": verdict.model_version})
+        if truth is not None:
+            is_anomaly = truth != NORMAL
+            self._confusion.add(is_anomaly, verdict.flagged)
+            metrics.truth.labels(_outcome(is_anomaly, verdict.flagged)).inc()
+            metrics.precision.set(self._confusion.precision)
+            metrics.recall.set(self._confusion.recall)
+
+    def _anomaly(self, reading: SensorReading, verdict: Verdict) -> Outgoing:
+        assert verdict.baseline is not None
+        anomaly = Anomaly(
+            sensor_id=reading.sensor_id, seq=reading.seq, reading=reading,
+            score=round(verdict.score, 4), threshold=self._config.threshold,
+            reasons=verdict.reasons,
+            z_scores={name: round(z, 4) for name, z in zip(CHANNELS, verdict.z_scores)},
+            model_method=METHOD, model_version=verdict.model_version,
+            model_fitted_at_ms=verdict.baseline.fitted_at_ms,
+            detector=self._config.effective_group_id, detected_at_ms=self._clock_ms())
+        return Outgoing(self._config.anomalies_topic, anomaly.to_bytes(),
+                        key=reading.sensor_id.encode())
+
+    def _update_gauges(self, force: bool) -> None:
+        now = self._clock_ms()
+        if not force and now - self._gauges_at < GAUGE_INTERVAL_MS:
+            return
+        self._gauges_at = now
+        forgotten = self._scorer.evict_idle(int(self._config.sensor_idle_s * 1000))
+        if forgotten:
+            log.info("forgot idle sensors", extra={"sensors": forgotten})
+        warming_up, serving = self._scorer.counts()
+        self._metrics.sensors.labels("warming_up").set(warming_up)
+        self._metrics.sensors.labels("serving").set(serving)
+        self._metrics.model_age.set(self._scorer.oldest_model_age_ms() / 1000)
+        fits = self._scorer.fits
+        self._metrics.model_fits.inc(fits - self._fits_seen)
+        self._fits_seen = fits
+
+
+def _outcome(is_anomaly: bool, flagged: bool) -> str:
+    if is_anomaly:
+        return "true_positive" if flagged else "false_negative"
+    return "false_positive" if flagged else "true_negative"

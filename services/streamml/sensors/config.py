@@ -1,0 +1,39 @@
+"""Configuration of the sensor simulator (env STREAMML_*, flags override)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from streamml.contracts.weather import READINGS_TOPIC, SENSOR_ID_PATTERN
+from streamml.runtime.config import require
+from streamml.runtime.settings import RuntimeConfig
+
+
+@dataclass(frozen=True)
+class SensorsConfig(RuntimeConfig):
+    service_name: str = "sensors"
+    readings_topic: str = READINGS_TOPIC
+    # Sensors with injected faults, plus sensors that only drift (a clean control group).
+    sensors: int = 12
+    drift_only_sensors: int = 0
+    sensor_prefix: str = "sensor-"
+    # Readings per second per sensor; 0 sends as fast as the broker acknowledges.
+    rate_hz: float = 1.0
+    # Stop after this many readings per sensor; 0 runs until SIGTERM.
+    readings_per_sensor: int = 0
+    anomaly_rate: float = 0.02
+    seed: int = 7
+
+    def validate(self) -> None:
+        super().validate()
+        require(self, bool(self.readings_topic.strip()), "readings_topic", "must not be empty")
+        require(self, self.sensors >= 0, "sensors", "must not be negative")
+        require(self, self.drift_only_sensors >= 0, "drift_only_sensors", "must not be negative")
+        require(self, self.sensors + self.drift_only_sensors > 0, "sensors",
+                "at least one sensor is needed")
+        require(self, re.match(SENSOR_ID_PATTERN, self.sensor_prefix + "000") is not None,
+                "sensor_prefix", f"{self.sensor_prefix!r} does not make valid sensor ids")
+        require(self, self.rate_hz >= 0, "rate_hz", "must not be negative")
+        require(self, self.readings_per_sensor >= 0, "readings_per_sensor", "must not be negative")
+        require(self, 0 <= self.anomaly_rate <= 0.5, "anomaly_rate", "must be in [0, 0.5]")
