@@ -1,0 +1,284 @@
+"""The weather demo (choreography), end to end on a running broker.
+
+The detector runs as its own process through the real `streamml detector` entrypoint; the
+sensors run through `streamml sensors` and stop after a fixed number of readings. Nothing
+coordinates them: the sensors publish readings, the detector reacts to each one, and this
+script only watches the anomalies topic, then scores the run against the injected truth.
+
+Every run uses a fresh consumer group that starts at the current end of the readings topic
+and sensor ids unique to the run, so reruns against the same broker see only their own data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from streamml.contracts.weather import (
+    ANOMALIES_TOPIC, ANOMALY_KINDS, NORMAL, READINGS_TOPIC, Anomaly, Confusion, SensorReading,
+    truth_of)
+from streamml.runtime.admin import admin_client
+from streamml.runtime.messages import DecodeError, decode
+
+SENSORS = 12
+DRIFT_ONLY_SENSORS = 4
+READINGS_PER_SENSOR = 600
+RATE_HZ = 40.0
+SEED = 7
+ANOMALY_RATE = 0.02
+WARMUP = 30
+DRAIN_TIMEOUT_S = 60.0
+
+Offsets = dict[TopicPartition, int]
+
+
+@dataclass
+class Quality:
+    """The run scored against the injected truth (readings after each sensor's warm-up)."""
+
+    faulty: Confusion = field(default_factory=Confusion)
+    drift_only: Confusion = field(default_factory=Confusion)
+    recall_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
+    warmup_readings: int = 0
+    anomalies: int = 0
+    duplicate_anomalies: int = 0
+    readings: int = 0
+
+    @property
+    def meets_bar(self) -> bool:
+        return (self.faulty.recall >= 0.9 and self.faulty.precision >= 0.8
+                and self.drift_only.false_alarm_rate <= 0.01)
+
+
+def run(bootstrap_servers: str) -> int:
+    run_id = uuid.uuid4().hex[:8]
+    group = f"streamml-detector-demo-{run_id}"
+    prefix = f"demo-{run_id}-s"
+    started = time.monotonic()
+    readings_start = end_offsets(bootstrap_servers, READINGS_TOPIC)
+    anomalies_start = end_offsets(bootstrap_servers, ANOMALIES_TOPIC)
+    start_group_at(bootstrap_servers, group, readings_start)
+    print(f"weather: {SENSORS} sensors with injected faults + {DRIFT_ONLY_SENSORS} drift-only, "
+          f"{READINGS_PER_SENSOR} readings each, seed {SEED}; detector group {group}", flush=True)
+    logs = Path(tempfile.mkdtemp(prefix=f"streamml-weather-{run_id}-"))
+    common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
+              "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_LEVEL": "INFO"}
+    detector_port = _free_port()
+    detector = _spawn("detector", logs, {
+        **common, "STREAMML_HTTP_PORT": str(detector_port), "STREAMML_GROUP_ID": group,
+        "STREAMML_WARMUP": str(WARMUP)})
+    sensors = _spawn("sensors", logs, {
+        **common, "STREAMML_SENSORS": str(SENSORS),
+        "STREAMML_DRIFT_ONLY_SENSORS": str(DRIFT_ONLY_SENSORS),
+        "STREAMML_SENSOR_PREFIX": prefix, "STREAMML_RATE_HZ": str(RATE_HZ),
+        "STREAMML_READINGS_PER_SENSOR": str(READINGS_PER_SENSOR),
+        "STREAMML_ANOMALY_RATE": str(ANOMALY_RATE), "STREAMML_SEED": str(SEED)})
+    try:
+        caught_up = _watch(bootstrap_servers, group, prefix, anomalies_start, sensors, detector)
+    finally:
+        _stop(sensors)
+        detector_code = _stop(detector)
+    if sensors.returncode != 0 or not caught_up:
+        print(f"weather demo failed: sensors exit code {sensors.returncode}, detector caught up: "
+              f"{caught_up}; logs in {logs}", flush=True)
+        return 1
+    quality = evaluate(bootstrap_servers, group, prefix, readings_start, anomalies_start, WARMUP)
+    print_summary(quality, time.monotonic() - started, detector_code)
+    return 0 if detector_code == 0 else 1
+
+
+def end_offsets(bootstrap_servers: str, topic: str) -> Offsets:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        if not partitions:
+            raise RuntimeError(f"topic {topic} does not exist: run `streamml topics apply`")
+        return dict(consumer.end_offsets(partitions))
+    finally:
+        consumer.close()
+
+
+def start_group_at(bootstrap_servers: str, group: str, offsets: Offsets) -> None:
+    """Commit ``offsets`` for a new group, so its first member starts exactly there."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
+                             enable_auto_commit=False)
+    try:
+        consumer.assign(list(offsets))
+        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
+    finally:
+        consumer.close(autocommit=False)
+
+
+def committed(bootstrap_servers: str, group: str) -> Offsets:
+    with admin_client(bootstrap_servers) as admin:
+        found = admin.list_group_offsets({group: None}).get(group, {})
+    return {tp: meta.offset for tp, meta in found.items()}
+
+
+def _spawn(command: str, logs: Path, env: dict[str, str]) -> subprocess.Popen:
+    log_file = (logs / f"{command}.log").open("wb")
+    return subprocess.Popen([sys.executable, "-m", "streamml.cli", command], env=env,
+                            stdout=log_file, stderr=subprocess.STDOUT)
+
+
+def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Offsets,
+           sensors: subprocess.Popen, detector: subprocess.Popen) -> bool:
+    """Print anomalies as they are flagged until the detector has handled every reading."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer.assign(list(anomalies_start))
+    for tp, offset in anomalies_start.items():
+        consumer.seek(tp, offset)
+    deadline = None
+    try:
+        while True:
+            for batch in consumer.poll(timeout_ms=300).values():
+                for record in batch:
+                    _print_anomaly(record.value, group, prefix)
+            if detector.poll() is not None:
+                print(f"detector exited early with code {detector.returncode}", flush=True)
+                return False
+            if sensors.poll() is None:
+                continue
+            if sensors.returncode != 0:
+                return False
+            deadline = deadline or time.monotonic() + DRAIN_TIMEOUT_S
+            readings_end = end_offsets(bootstrap_servers, READINGS_TOPIC)
+            done = committed(bootstrap_servers, group)
+            if all(done.get(tp, 0) >= end for tp, end in readings_end.items()):
+                # Outputs are acknowledged before offsets are committed: read to the end.
+                final = end_offsets(bootstrap_servers, ANOMALIES_TOPIC)
+                while any(consumer.position(tp) < end for tp, end in final.items()):
+                    for batch in consumer.poll(timeout_ms=300).values():
+                        for record in batch:
+                            _print_anomaly(record.value, group, prefix)
+                return True
+            if time.monotonic() > deadline:
+                return False
+    finally:
+        consumer.close()
+
+
+def _print_anomaly(raw: bytes, group: str, prefix: str) -> None:
+    try:
+        anomaly = decode(Anomaly, raw)
+    except DecodeError:
+        return
+    if anomaly.detector != group or not anomaly.sensor_id.startswith(prefix):
+        return
+    r = anomaly.reading
+    print(f"  ANOMALY {anomaly.sensor_id.removeprefix(prefix[:-1])} #{anomaly.seq:<4} "
+          f"score {anomaly.score:7.1f}  {','.join(anomaly.reasons):<22} "
+          f"T={r.temperature_c:6.2f}°C RH={r.humidity_pct:5.1f}% p={r.pressure_hpa:7.2f}hPa "
+          f"model {anomaly.model_version.removeprefix(prefix[:-1])}", flush=True)
+
+
+def _stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def read_range(bootstrap_servers: str, start: Offsets) -> list:
+    """Every record from ``start`` to the current end of the same partitions."""
+    end = end_offsets(bootstrap_servers, next(iter(start)).topic)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer.assign(list(start))
+    for tp, offset in start.items():
+        consumer.seek(tp, offset)
+    records: list = []
+    try:
+        while any(consumer.position(tp) < end[tp] for tp in start):
+            for tp, batch in consumer.poll(timeout_ms=500).items():
+                records.extend(r for r in batch if r.offset < end[tp])
+    finally:
+        consumer.close()
+    return records
+
+
+def evaluate(bootstrap_servers: str, group: str, prefix: str, readings_start: Offsets,
+             anomalies_start: Offsets, warmup: int) -> Quality:
+    """Join the run's readings (with their truth headers) and the detector's anomalies."""
+    quality = Quality()
+    truth: dict[tuple[str, int], str] = {}
+    for record in read_range(bootstrap_servers, readings_start):
+        try:
+            reading = decode(SensorReading, record.value)
+        except DecodeError:
+            continue
+        if reading.sensor_id.startswith(prefix):
+            truth[(reading.sensor_id, reading.seq)] = truth_of(record.headers) or NORMAL
+    flagged: Counter[tuple[str, int]] = Counter()
+    for record in read_range(bootstrap_servers, anomalies_start):
+        try:
+            anomaly = decode(Anomaly, record.value)
+        except DecodeError:
+            continue
+        if anomaly.detector == group and anomaly.sensor_id.startswith(prefix):
+            flagged[(anomaly.sensor_id, anomaly.seq)] += 1
+    quality.readings = len(truth)
+    quality.anomalies = len(flagged)
+    quality.duplicate_anomalies = sum(flagged.values()) - len(flagged)
+    drift_only_ids = {f"{prefix}{i:03d}" for i in range(SENSORS, SENSORS + DRIFT_ONLY_SENSORS)}
+    kinds = {kind: [0, 0] for kind in ANOMALY_KINDS}
+    for (sensor_id, seq), kind in truth.items():
+        if seq < warmup:
+            quality.warmup_readings += 1
+            continue
+        is_anomaly, was_flagged = kind != NORMAL, (sensor_id, seq) in flagged
+        (quality.drift_only if sensor_id in drift_only_ids else quality.faulty).add(
+            is_anomaly, was_flagged)
+        if is_anomaly:
+            kinds[kind][0] += 1
+            kinds[kind][1] += was_flagged
+    quality.recall_by_kind = {kind: (found, total) for kind, (total, found) in kinds.items()}
+    return quality
+
+
+def print_summary(quality: Quality, seconds: float, detector_code: int) -> None:
+    f, d = quality.faulty, quality.drift_only
+    by_kind = ", ".join(f"{kind} {found}/{total}"
+                        for kind, (found, total) in quality.recall_by_kind.items())
+    print("\nweather summary", flush=True)
+    print(f"  readings {quality.readings} ({quality.warmup_readings} in warm-up, not scored); "
+          f"flagged {quality.anomalies} readings "
+          f"({quality.duplicate_anomalies} duplicate anomaly messages)")
+    print(f"  sensors with injected faults: precision {f.precision:.3f}  recall {f.recall:.3f}  "
+          f"(TP {f.true_positives}, FP {f.false_positives}, FN {f.false_negatives}, "
+          f"TN {f.true_negatives})")
+    print(f"  recall by kind: {by_kind}")
+    print(f"  drift-only sensors: false alarms {d.false_positives}/{d.total} "
+          f"= {100 * d.false_alarm_rate:.2f} %")
+    verdict = "met" if quality.meets_bar else "NOT met"
+    print(f"  quality bar (recall >= 0.9, precision >= 0.8, drift false alarms <= 1 %): {verdict}")
+    print(f"  detector stopped with SIGTERM, exit code {detector_code}; demo took {seconds:.0f} s",
+          flush=True)
+
+
+if __name__ == "__main__":
+    print(json.dumps({"exit": run(os.environ.get("STREAMML_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))}))
