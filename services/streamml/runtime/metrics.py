@@ -22,6 +22,7 @@ class RuntimeMetrics:
     commit_failures: Counter
     send_failures: Counter
     ready: Gauge
+    lag: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> RuntimeMetrics:
@@ -58,5 +59,10 @@ class RuntimeMetrics:
             ),
             ready=Gauge(
                 "streamml_ready", "1 when the service reports ready", ["service"], registry=registry,
+            ),
+            lag=Gauge(
+                "streamml_consumer_lag",
+                "Records between the consumer's position and the partition's high watermark",
+                ["service", "topic", "partition"], registry=registry,
             ),
         )

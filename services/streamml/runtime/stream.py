@@ -79,6 +79,7 @@ class StreamProcessor:
         self._producer: KafkaProducer | None = None
         self._delivery_ok = False
         self._gauge_updated = 0.0
+        self._lag_partitions: set[tuple[str, int]] = set()
         health.add_check("kafka", self._kafka_connected)
         health.add_check("handler", handler.is_ready)
 
@@ -115,6 +116,7 @@ class StreamProcessor:
         if now - self._gauge_updated >= 1.0:
             self._gauge_updated = now
             self._metrics.ready.labels(self._service).set(1 if self._health.ready() else 0)
+            self._report_lag()
         self._hold_input(not ready)
         polled = self._consumer.poll(
             timeout_ms=self._config.poll_timeout_ms, max_records=self._config.max_poll_records)
@@ -122,6 +124,27 @@ class StreamProcessor:
         idle_outputs = self._handler.on_idle()
         if records or idle_outputs:
             self._process(records, idle_outputs)
+
+    def _report_lag(self) -> None:
+        """Lag per owned partition, from the high watermark of the last fetch (no extra request)."""
+        assert self._consumer is not None
+        owned: set[tuple[str, int]] = set()
+        for tp in self._consumer.assignment():
+            try:
+                highwater = self._consumer.highwater(tp)
+                if highwater is None:
+                    continue
+                position = self._consumer.position(tp, timeout_ms=0)
+            except KafkaError:
+                continue
+            if position is None:
+                continue
+            owned.add((tp.topic, tp.partition))
+            self._metrics.lag.labels(self._service, tp.topic, str(tp.partition)).set(
+                max(highwater - position, 0))
+        for topic, partition in self._lag_partitions - owned:
+            self._metrics.lag.remove(self._service, topic, str(partition))
+        self._lag_partitions = owned
 
     def _hold_input(self, hold: bool) -> None:
         assert self._consumer is not None
