@@ -16,6 +16,9 @@ COMMAND_MODULES = (
     "streamml.demo.cli",
     "streamml.sensors.cli",
     "streamml.detector.cli",
+    "streamml.orchestrator.cli",
+    "streamml.trainer.cli",
+    "streamml.predictor.cli",
 )
 
 

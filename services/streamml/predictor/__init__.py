@@ -1,0 +1,1 @@
+"""Cricket predictor: predicts each live match's final score, ball by ball."""

@@ -1,0 +1,113 @@
+"""The model in use, kept current by a background reader of the models topic.
+
+Every replica reads the whole models topic (no consumer group). At start it reads to the end
+and installs the newest version that passes verification; afterwards each newer version is
+verified and swapped in between two batches: a batch is predicted entirely by one model, no
+event waits for a restart, none is dropped. A record that fails verification is counted,
+dead-lettered and ignored; the current model stays in use.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+
+from kafka.consumer.fetcher import ConsumerRecord
+
+from streamml.contracts.cricket import CricketModel, decode_model, header_version
+from streamml.predictor.config import PredictorConfig
+from streamml.predictor.metrics import PredictorMetrics
+from streamml.runtime.artifacts import ArtifactError
+from streamml.runtime.clients import connect_with_backoff
+from streamml.runtime.dead_letter import Outgoing, Rejection, dead_letter
+from streamml.runtime.metrics import RuntimeMetrics
+from streamml.runtime.model_topic import TopicFollower
+
+log = logging.getLogger(__name__)
+REJECTION_PREFIX = "model_"
+
+
+class ModelStore:
+    def __init__(self, config: PredictorConfig, metrics: PredictorMetrics,
+                 runtime_metrics: RuntimeMetrics) -> None:
+        self._config = config
+        self._metrics = metrics
+        self._runtime_metrics = runtime_metrics
+        self._dead_letters: deque[Outgoing] = deque()
+        self._thread: threading.Thread | None = None
+        self.current: CricketModel | None = None
+
+    def start(self, stop: threading.Event) -> None:
+        self._thread = threading.Thread(target=self._follow, args=(stop,), daemon=True,
+                                        name="model-store")
+        self._thread.start()
+
+    def join(self, timeout_s: float) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def take_dead_letters(self) -> list[Outgoing]:
+        taken = []
+        while self._dead_letters:
+            taken.append(self._dead_letters.popleft())
+        return taken
+
+    def _follow(self, stop: threading.Event) -> None:
+        key = self._config.model_key.encode()
+        follower = connect_with_backoff(
+            lambda: TopicFollower(self._config, self._config.models_topic,
+                                  lambda record: record.key == key),
+            stop, "models-reader", self._config.connect_backoff_max_s)
+        if follower is None:
+            return
+        try:
+            self._install_newest(follower.catch_up())
+            while not stop.is_set():
+                for record in follower.poll(500):
+                    self.offer(record)
+        except Exception:  # noqa: BLE001 - keep serving with the model we have
+            log.exception("model reader failed; the current model stays in use")
+        finally:
+            follower.close()
+
+    def _install_newest(self, records: list[ConsumerRecord]) -> None:
+        """Newest first: the first version that verifies wins; newer failures are rejected."""
+        for record in reversed(records):
+            if record.value is None:
+                continue
+            if self.offer(record):
+                return
+
+    def offer(self, record: ConsumerRecord) -> bool:
+        """Verify and install ``record`` if it is newer than the model in use."""
+        if record.value is None:  # tombstone: the key was deleted; keep what we have
+            return False
+        current = self.current
+        announced = header_version(record.headers)
+        if current is not None and announced is not None and announced <= current.version:
+            return False
+        try:
+            model = decode_model(record.value, self._config.max_model_bytes)
+        except ArtifactError as exc:
+            self._reject(record, exc)
+            return False
+        if current is not None and model.version <= current.version:
+            return False
+        self.current = model
+        self._metrics.model_version.set(model.version)
+        self._metrics.model_swaps.inc()
+        log.info("model loaded", extra={"version": model.version, "bytes": model.size_bytes,
+                                        "metrics": dict(model.metrics), "offset": record.offset})
+        return True
+
+    def _reject(self, record: ConsumerRecord, exc: ArtifactError) -> None:
+        reason = REJECTION_PREFIX + exc.reason
+        self._metrics.model_rejections.labels(exc.reason).inc()
+        self._runtime_metrics.dead_letters.labels(self._config.service_name, reason).inc()
+        log.warning("model rejected; the current model stays in use", extra={
+            "reason": exc.reason, "error": exc.detail[:300], "offset": record.offset,
+            "current_version": self.current.version if self.current else None})
+        self._dead_letters.append(dead_letter(Rejection(record, reason, exc.detail),
+                                              self._config.dead_letter_topic,
+                                              self._config.service_name))

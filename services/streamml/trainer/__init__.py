@@ -1,0 +1,1 @@
+"""Cricket trainer: fits the score model from labelled samples and finished matches."""

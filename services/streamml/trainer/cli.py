@@ -1,0 +1,22 @@
+"""`streamml trainer`: fit and publish the cricket score model."""
+
+from __future__ import annotations
+
+import argparse
+
+from streamml.runtime.cli_support import add_config_flags, config_from_args
+from streamml.runtime.service import ServiceContext, run_service
+from streamml.trainer.config import TrainerConfig
+from streamml.trainer.service import serve
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "trainer", help="cricket: train the score model and publish it to the models topic")
+    add_config_flags(parser, TrainerConfig)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from_args(TrainerConfig, args)
+    return run_service(config, lambda context: serve(config, context))
