@@ -17,10 +17,12 @@ RUN python3 -m venv /opt/streamml \
     && /opt/streamml/bin/pip check
 COPY pyproject.toml README.md ./
 COPY services ./services
+# The dependencies' own test suites (about 65 MB) are not needed to run.
 RUN PIP_CONSTRAINT=/src/build-constraints.txt \
     /opt/streamml/bin/pip install --no-cache-dir --no-deps . \
     && /opt/streamml/bin/pip uninstall --yes pip \
-    && find /opt/streamml -name '__pycache__' -prune -exec rm -rf {} +
+    && find /opt/streamml -name '__pycache__' -prune -exec rm -rf {} + \
+    && find /opt/streamml/lib -type d -name tests -prune -exec rm -rf {} +
 
 FROM ${BASE_IMAGE}
 LABEL org.opencontainers.image.title="streamml-detector" \

@@ -1,0 +1,91 @@
+"""Offline checks of the Kubernetes deliverables: the tools `make test` installs, and renders.
+
+helm and kubectl-validate are built by the Makefile into .cache/bin (`make k8s-tools`); the
+schemas come from ../shared/k8s-schemas beside the repository (CI lays shared/ there).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+CHART = REPO / "helm" / "streamml"
+KUBE_VERSION = "1.35.0"
+SCHEMAS = Path(os.environ.get("STREAMML_K8S_SCHEMAS", REPO / ".." / "shared" / "k8s-schemas"))
+
+
+def _tool(name: str) -> str:
+    cached = REPO / ".cache" / "bin" / name
+    if cached.exists():
+        return str(cached)
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is missing: `make k8s-tools` builds it into .cache/bin")
+    return found
+
+
+@pytest.fixture(scope="session")
+def helm() -> str:
+    return _tool("helm")
+
+
+@pytest.fixture(scope="session")
+def kubectl_validate() -> str:
+    return _tool("kubectl-validate")
+
+
+@pytest.fixture(scope="session")
+def schemas() -> Path:
+    kubernetes = SCHEMAS / "kubernetes" / "openapi-v3" / "v1.35"
+    if not (kubernetes / "apis" / "apps" / "v1.json").exists():
+        pytest.fail(f"Kubernetes 1.35 schemas not found under {SCHEMAS.resolve()} "
+                    "(expected ../shared/k8s-schemas beside the repository)")
+    return SCHEMAS
+
+
+Render = Callable[..., list[dict]]
+
+
+def helm_set_args(values: dict[str, object]) -> list[str]:
+    """``--set-json key=<json>`` per value: keys are dotted paths, values keep their types."""
+    args: list[str] = []
+    for key, value in values.items():
+        args += ["--set-json", f"{key}={json.dumps(value)}"]
+    return args
+
+
+def run_helm_template(helm: str, values: dict[str, object], release: str = "streamml",
+                      namespace: str = "streamml") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [helm, "template", release, str(CHART), "--namespace", namespace,
+         "--kube-version", KUBE_VERSION, *helm_set_args(values)],
+        capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def render(helm: str) -> Render:
+    """Render the chart with ``--set`` overrides; returns the rendered objects."""
+    cache: dict[str, list[dict]] = {}
+
+    def _render(release: str = "streamml", **values: object) -> list[dict]:
+        key = repr((release, sorted(values.items())))
+        if key not in cache:
+            result = run_helm_template(helm, values, release)
+            assert result.returncode == 0, result.stderr
+            cache[key] = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+        return cache[key]
+
+    return _render
+
+
+def of_kind(objects: list[dict], kind: str) -> list[dict]:
+    return [obj for obj in objects if obj["kind"] == kind]

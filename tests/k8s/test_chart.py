@@ -1,0 +1,205 @@
+"""helm lint, renders of the default values and variants, hardened pods, Strimzi resources."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import yaml
+
+from streamml.runtime.topics import load_catalog
+from tests.k8s.conftest import CHART, KUBE_VERSION, helm_set_args, of_kind, run_helm_template
+
+SERVICES = ("orchestrator", "trainer", "predictor", "sensors", "detector")
+VARIANTS = {
+    "default": {},
+    "scaled": {"services.predictor.replicas": 6, "services.detector.replicas": 6,
+               "services.trainer.replicas": 1, "kafka.replicas": 3},
+    "monitoring-off": {"monitoring.enabled": False},
+    "network-policies": {"networkPolicies.enabled": True},
+    "external-kafka": {"kafka.enabled": False,
+                       "kafka.externalBootstrapServers": "my-kafka.example:9092"},
+}
+
+
+def chart_values() -> dict:
+    return yaml.safe_load((CHART / "values.yaml").read_text())
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_lint_strict(helm, variant):
+    result = subprocess.run(
+        [helm, "lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION,
+         *helm_set_args(VARIANTS[variant])], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 chart(s) failed" in result.stdout
+
+
+def test_every_service_is_deployed_with_its_own_image(render):
+    objects = render()
+    deployments = {d["metadata"]["name"]: d for d in of_kind(objects, "Deployment")}
+    assert set(deployments) == set(SERVICES)
+    for name, deployment in deployments.items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"] == f"streamml-{name}:0.1.0"
+        assert (CHART.parents[1] / "Dockerfiles" / f"{name}.Dockerfile").exists()
+
+
+def test_pods_are_hardened_and_probed(render):
+    objects = render()
+    accounts = {sa["metadata"]["name"] for sa in of_kind(objects, "ServiceAccount")}
+    for deployment in of_kind(objects, "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["terminationGracePeriodSeconds"] == 30
+        assert pod["serviceAccountName"] in accounts
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        (container,) = pod["containers"]
+        security = container["securityContext"]
+        assert security["readOnlyRootFilesystem"] is True
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["capabilities"] == {"drop": ["ALL"]}
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+        assert {"cpu", "memory"} <= set(container["resources"]["limits"])
+        assert container["ports"] == [
+            {"name": "http-metrics", "containerPort": 8080, "protocol": "TCP"}]
+        env = {item["name"]: item.get("value") for item in container["env"]}
+        assert env["STREAMML_BOOTSTRAP_SERVERS"] == \
+            "streamml-kafka-bootstrap.streamml.svc:9092"
+        assert env["STREAMML_HTTP_PORT"] == "8080"
+        assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+
+
+def test_service_env_overrides_common_env(render):
+    objects = render(**{"services.predictor.env": {"STREAMML_LOG_LEVEL": "DEBUG",
+                                                    "STREAMML_MAX_POLL_RECORDS": 50}})
+    (predictor,) = [d for d in of_kind(objects, "Deployment")
+                    if d["metadata"]["name"] == "predictor"]
+    env = {e["name"]: e.get("value") for e in predictor["spec"]["template"]["spec"]
+           ["containers"][0]["env"]}
+    assert env["STREAMML_LOG_LEVEL"] == "DEBUG"
+    assert env["STREAMML_MAX_POLL_RECORDS"] == "50"
+
+
+def test_disabled_service_renders_nothing(render):
+    objects = render(**{"services.sensors.enabled": False})
+    names = {obj["metadata"]["name"] for obj in objects if obj["kind"] != "KafkaTopic"}
+    assert "sensors" not in names
+
+
+@pytest.mark.parametrize("variant", ["default", "scaled"])
+def test_pdbs_cover_exactly_the_scaled_services(render, variant):
+    objects = render(**VARIANTS[variant])
+    scaled = {d["metadata"]["name"] for d in of_kind(objects, "Deployment")
+              if d["spec"]["replicas"] > 1}
+    budgets = {p["metadata"]["name"]: p for p in of_kind(objects, "PodDisruptionBudget")}
+    assert scaled and set(budgets) == scaled
+    for name, budget in budgets.items():
+        assert budget["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == name
+
+
+@pytest.mark.parametrize("variant", ["default", "scaled"])
+def test_partitions_cover_the_replicas_of_consuming_services(render, variant):
+    catalog = load_catalog()
+    values = chart_values()
+    objects = render(**VARIANTS[variant])
+    for deployment in of_kind(objects, "Deployment"):
+        name = deployment["metadata"]["name"]
+        for topic in values["services"][name]["consumes"]:
+            assert catalog.get(topic).partitions >= deployment["spec"]["replicas"], (name, topic)
+
+
+def test_more_replicas_than_partitions_is_refused(helm):
+    result = run_helm_template(helm, {"services.detector.replicas": 7})
+    assert result.returncode != 0
+    assert "services.detector.replicas=7 exceeds the 6 partitions of weather.readings" in \
+        result.stderr
+
+
+def test_kafka_is_strimzi_v1_kraft_with_metrics(render):
+    objects = render()
+    (pool,) = of_kind(objects, "KafkaNodePool")
+    (kafka,) = of_kind(objects, "Kafka")
+    assert pool["apiVersion"] == kafka["apiVersion"] == "kafka.strimzi.io/v1"
+    assert sorted(pool["spec"]["roles"]) == ["broker", "controller"]
+    assert pool["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+    assert kafka["spec"]["kafka"]["version"] == "4.3.1"
+    assert kafka["spec"]["kafka"]["metricsConfig"] == {"type": "strimziMetricsReporter"}
+    assert "kafkaExporter" in kafka["spec"]
+    assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
+
+
+def test_replication_follows_the_broker_count(render):
+    (kafka,) = of_kind(render(**VARIANTS["scaled"]), "Kafka")
+    config = kafka["spec"]["kafka"]["config"]
+    assert config["offsets.topic.replication.factor"] == 3
+    assert config["min.insync.replicas"] == 2
+
+
+def test_chart_topics_are_the_topic_catalog(render):
+    """One source of truth: the chart reads services/streamml/topics.yaml through a link."""
+    link = CHART / "topics.yaml"
+    assert link.is_symlink()
+    assert link.resolve() == (CHART.parents[1] / "services" / "streamml" / "topics.yaml")
+    catalog = load_catalog()
+    topics = {t["spec"]["topicName"]: t for t in of_kind(render(), "KafkaTopic")}
+    assert list(topics) == list(catalog.names())
+    for spec in catalog.topics:
+        rendered = topics[spec.name]
+        assert rendered["apiVersion"] == "kafka.strimzi.io/v1"
+        assert rendered["metadata"]["labels"]["strimzi.io/cluster"] == "streamml"
+        assert rendered["spec"]["partitions"] == spec.partitions
+        assert rendered["spec"]["replicas"] == min(spec.replicas, 1)
+        assert rendered["spec"].get("config", {}) == spec.config
+
+
+def test_monitoring_is_labelled_for_kube_prometheus_stack(render):
+    objects = render(**{"monitoring.release": "my-prometheus"})
+    monitors = of_kind(objects, "PodMonitor")
+    rules = of_kind(objects, "PrometheusRule")
+    assert len(monitors) == 2 and len(rules) == 1
+    for obj in monitors + rules:
+        assert obj["metadata"]["labels"]["release"] == "my-prometheus"
+    selectors = {m["metadata"]["name"]: m["spec"]["selector"] for m in monitors}
+    assert selectors["kafka"]["matchLabels"]["strimzi.io/kind"] == "Kafka"
+    assert set(selectors["services"]["matchExpressions"][0]["values"]) == set(SERVICES)
+    dashboards = [c for c in of_kind(objects, "ConfigMap")
+                  if c["metadata"]["labels"].get("grafana_dashboard") == "1"]
+    assert [sorted(d["data"]) for d in dashboards] == [["pipeline-overview.json"]]
+
+
+def test_monitoring_off_renders_no_monitoring_objects(render):
+    objects = render(**VARIANTS["monitoring-off"])
+    kinds = {obj["kind"] for obj in objects}
+    assert not kinds & {"PodMonitor", "ServiceMonitor", "PrometheusRule"}
+    assert not [c for c in of_kind(objects, "ConfigMap")
+                if "grafana_dashboard" in c["metadata"]["labels"]]
+
+
+def test_network_policies_are_opt_in(render):
+    assert not of_kind(render(), "NetworkPolicy")
+    objects = render(**VARIANTS["network-policies"])
+    policies = {p["metadata"]["name"]: p for p in of_kind(objects, "NetworkPolicy")}
+    assert set(policies) == {"services-ingress", "services-egress"}
+    egress = policies["services-egress"]["spec"]["egress"]
+    assert {"port": 9092, "protocol": "TCP"} in egress[1]["ports"]
+    (kafka,) = of_kind(objects, "Kafka")
+    peers = kafka["spec"]["kafka"]["listeners"][0]["networkPolicyPeers"]
+    assert set(peers[0]["podSelector"]["matchExpressions"][0]["values"]) == set(SERVICES)
+
+
+def test_external_kafka_renders_no_strimzi_resources(render):
+    objects = render(**VARIANTS["external-kafka"])
+    assert not {obj["kind"] for obj in objects} & {"Kafka", "KafkaNodePool", "KafkaTopic"}
+    for deployment in of_kind(objects, "Deployment"):
+        env = {e["name"]: e.get("value") for e in
+               deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["STREAMML_BOOTSTRAP_SERVERS"] == "my-kafka.example:9092"
+
+
+def test_release_name_prefixes_resources(render):
+    names = {d["metadata"]["name"] for d in of_kind(render(release="demo"), "Deployment")}
+    assert names == {f"demo-{service}" for service in SERVICES}
