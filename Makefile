@@ -42,3 +42,120 @@ demo: broker-start ## run both workflows end to end on the embedded broker
 
 test: jars ## run the whole test suite (starts and stops its own broker)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# ---- Kubernetes (docs/kubernetes.md): offline-check tools, images, and the kind deploy path ----
+# Pinned versions of what `make deploy` installs around the chart, and of the check tools.
+KIND_VERSION := v0.32.0
+HELM_VERSION := v3.22.0
+KUBECTL_VALIDATE_VERSION := v0.0.4
+STRIMZI_CHART := oci://quay.io/strimzi-helm/strimzi-kafka-operator
+STRIMZI_VERSION := 1.2.0
+KPS_CHART := oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack
+KPS_VERSION := 88.2.0
+ROLES := orchestrator trainer predictor sensors detector
+CLUSTER ?= streamml
+NAMESPACE ?= streamml
+RELEASE ?= streamml
+MONITORING ?= 1
+SVC ?= predictor
+HELM_ARGS ?=
+# Images are tagged by the content of their sources, so a redeploy after a change rolls the pods.
+IMAGE_TAG ?= dev-$(shell { git rev-parse HEAD; git diff HEAD -- services Dockerfiles pyproject.toml; \
+	git ls-files --others --exclude-standard services; } 2>/dev/null | sha256sum | cut -c1-12)
+HELM_CACHED := $(CACHE)/bin/helm
+KUBECTL_VALIDATE := $(CACHE)/bin/kubectl-validate
+KIND_CACHED := $(CACHE)/bin/kind
+KIND = $(or $(shell command -v kind 2>/dev/null),$(KIND_CACHED))
+HELM = $(or $(shell command -v helm 2>/dev/null),$(HELM_CACHED))
+KUBECTL = kubectl --context kind-$(CLUSTER)
+KUBE_HELM = $(HELM) --kube-context kind-$(CLUSTER)
+
+.PHONY: kube-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
+	deploy-operators deploy-images deploy-release undeploy kind-delete logs grafana status
+
+$(HELM_CACHED):
+	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(KUBECTL_VALIDATE):
+	GOBIN=$(CACHE)/bin go install sigs.k8s.io/kubectl-validate@$(KUBECTL_VALIDATE_VERSION)
+
+$(KIND_CACHED):
+	GOBIN=$(CACHE)/bin go install sigs.k8s.io/kind@$(KIND_VERSION)
+
+prometheus-server: ## install Debian's Prometheus server (the offline checks evaluate queries on it)
+	@command -v prometheus >/dev/null || { \
+		[ "$$(id -u)" = 0 ] || { echo "Prometheus is missing: sudo apt-get install prometheus"; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
+kube-tools: $(HELM_CACHED) $(KUBECTL_VALIDATE) prometheus-server ## build helm + kubectl-validate (go install, cached in .cache/bin), install Prometheus
+
+test: kube-tools
+
+lock: venv ## regenerate Dockerfiles/requirements.txt, the images' pinned dependencies
+	$(BIN)/python Dockerfiles/lock.py
+
+images-check: venv ## build every image with podman and check each container answers /healthz
+	$(BIN)/python -m tests.k8s.container_images
+
+deploy: deploy-release ## kind cluster + Strimzi + Prometheus/Grafana + streamml images and chart, then wait
+	$(KUBECTL) -n $(NAMESPACE) wait kafka/streamml --for=condition=Ready --timeout=15m
+	$(KUBECTL) -n $(NAMESPACE) wait kafkatopic --all --for=condition=Ready --timeout=5m
+	$(KUBECTL) -n $(NAMESPACE) wait deployment -l app.kubernetes.io/instance=$(RELEASE) \
+		--for=condition=Available --timeout=10m
+	@echo
+	@echo "streamml is running on kind cluster '$(CLUSTER)', namespace '$(NAMESPACE)'. Next:"
+	@echo "  make status                 pods, topics, lag and throughput"
+	@echo "  make logs SVC=predictor     follow a service (orchestrator trainer predictor sensors detector)"
+	@echo "  make grafana                Grafana on http://localhost:3000 (admin / streamml)"
+	@echo "  make undeploy               remove streamml; make kind-delete removes the cluster"
+
+deploy-tools:
+	@for tool in docker kubectl go; do command -v $$tool >/dev/null || \
+		{ echo "make deploy needs $$tool on PATH (see docs/kubernetes.md)"; exit 1; }; done
+	@command -v kind >/dev/null || $(MAKE) --no-print-directory $(KIND_CACHED)
+	@command -v helm >/dev/null || $(MAKE) --no-print-directory $(HELM_CACHED)
+
+deploy-cluster: deploy-tools
+	@$(KIND) get clusters 2>/dev/null | grep -qx '$(CLUSTER)' || \
+		$(KIND) create cluster --name $(CLUSTER) --config k8s/kind-cluster.yaml --wait 180s
+	$(KUBECTL) create namespace $(NAMESPACE) --dry-run=client -o yaml | $(KUBECTL) apply -f -
+
+deploy-operators: deploy-cluster
+	$(KUBE_HELM) upgrade --install strimzi-kafka-operator $(STRIMZI_CHART) --version $(STRIMZI_VERSION) \
+		--namespace strimzi --create-namespace -f k8s/strimzi-values.yaml \
+		--set-json 'watchNamespaces=["$(NAMESPACE)"]' --wait --timeout 10m
+ifeq ($(MONITORING),1)
+	$(KUBE_HELM) upgrade --install kube-prometheus-stack $(KPS_CHART) --version $(KPS_VERSION) \
+		--namespace monitoring --create-namespace -f k8s/kube-prometheus-stack-values.yaml \
+		--wait --timeout 15m
+endif
+
+deploy-images: deploy-cluster
+	for role in $(ROLES); do \
+		docker build -f Dockerfiles/$$role.Dockerfile -t streamml-$$role:$(IMAGE_TAG) . || exit 1; \
+	done
+	$(KIND) load docker-image --name $(CLUSTER) $(foreach role,$(ROLES),streamml-$(role):$(IMAGE_TAG))
+
+deploy-release: deploy-operators deploy-images
+	$(KUBE_HELM) upgrade --install $(RELEASE) helm/streamml --namespace $(NAMESPACE) \
+		--set image.tag=$(IMAGE_TAG) --set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
+		$(HELM_ARGS)
+
+undeploy: ## remove the streamml release (Kafka and its topics included); the cluster stays
+	-$(KUBE_HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait
+	-$(KUBECTL) delete namespace $(NAMESPACE) --ignore-not-found
+
+kind-delete: ## delete the whole kind cluster
+	$(KIND) delete cluster --name $(CLUSTER)
+
+logs: ## follow one service's logs: make logs SVC=predictor
+	$(KUBECTL) -n $(NAMESPACE) logs -f --prefix --tail=100 --max-log-requests=10 \
+		-l app.kubernetes.io/name=$(SVC),app.kubernetes.io/instance=$(RELEASE)
+
+grafana: ## port-forward Grafana to http://localhost:3000 and print the login
+	@echo "Grafana: http://localhost:3000  user admin  password streamml  (dashboard: streamml / pipeline overview; Ctrl-C stops)"
+	$(KUBECTL) -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80
+
+status: venv ## pods and readiness, topics and partitions, lag and throughput per service
+	$(BIN)/streamml status --context kind-$(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE)

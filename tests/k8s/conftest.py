@@ -1,6 +1,6 @@
 """Offline checks of the Kubernetes deliverables: the tools `make test` installs, and renders.
 
-helm and kubectl-validate are built by the Makefile into .cache/bin (`make k8s-tools`); the
+helm and kubectl-validate are built by the Makefile into .cache/bin (`make kube-tools`); the
 schemas come from ../shared/k8s-schemas beside the repository (CI lays shared/ there).
 """
 
@@ -29,7 +29,7 @@ def _tool(name: str) -> str:
         return str(cached)
     found = shutil.which(name)
     if found is None:
-        pytest.fail(f"{name} is missing: `make k8s-tools` builds it into .cache/bin")
+        pytest.fail(f"{name} is missing: `make kube-tools` builds it into .cache/bin")
     return found
 
 
