@@ -1,0 +1,59 @@
+"""The weather message contracts: physical limits, truth marking, the confusion counts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from streamml.contracts.weather import (
+    NORMAL, SPIKE, TRUTH_HEADER, Confusion, SensorReading, truth_header, truth_of)
+from streamml.runtime.messages import DecodeError, decode
+
+VALID = {"sensor_id": "s-1", "seq": 3, "ts_ms": 1, "temperature_c": 21.5,
+         "humidity_pct": 40.0, "pressure_hpa": 1012.0}
+
+
+def test_a_valid_reading_decodes_and_integers_are_numbers():
+    reading = decode(SensorReading, json.dumps({**VALID, "temperature_c": 21}).encode())
+    assert reading.values() == (21.0, 40.0, 1012.0)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("temperature_c", -273.2), ("temperature_c", 61.0), ("humidity_pct", -0.1),
+    ("humidity_pct", 100.1), ("pressure_hpa", 700.0), ("pressure_hpa", 1100.0),
+])
+def test_physically_impossible_values_are_data_errors(field, value):
+    with pytest.raises(DecodeError) as error:
+        decode(SensorReading, json.dumps({**VALID, field: value}).encode())
+    assert error.value.reason == "out_of_range"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("temperature_c", -89.2), ("temperature_c", 56.7), ("humidity_pct", 0.0),
+    ("humidity_pct", 100.0), ("pressure_hpa", 870.0), ("pressure_hpa", 1084.8),
+])
+def test_record_values_are_possible(field, value):
+    assert getattr(decode(SensorReading, json.dumps({**VALID, field: value}).encode()), field) \
+        == value
+
+
+def test_the_truth_is_a_header_not_a_field():
+    assert not any("truth" in name for name in SensorReading.model_fields)
+    assert truth_of([("other", b"x"), truth_header(SPIKE)]) == SPIKE
+    assert truth_of([(TRUTH_HEADER, b"nonsense")]) is None
+    assert truth_of(None) is None
+    with pytest.raises(ValueError):
+        truth_header("maybe")
+
+
+def test_confusion_counts():
+    confusion = Confusion()
+    for is_anomaly, flagged in [(True, True)] * 9 + [(True, False)] + [(False, True)] * 3 \
+            + [(False, False)] * 87:
+        confusion.add(is_anomaly, flagged)
+    assert confusion.recall == pytest.approx(0.9)
+    assert confusion.precision == pytest.approx(0.75)
+    assert confusion.false_alarm_rate == pytest.approx(3 / 90)
+    assert Confusion().precision == 1.0 and Confusion().recall == 1.0
+    assert NORMAL == "normal"
