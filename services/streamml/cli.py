@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "streamml.orchestrator.cli",
     "streamml.trainer.cli",
     "streamml.predictor.cli",
+    "streamml.status.cli",
 )
 
 

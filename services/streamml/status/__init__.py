@@ -1,0 +1,1 @@
+"""`streamml status`: pods, topics, lag and throughput of a deployed streamml release."""

@@ -1,0 +1,77 @@
+"""Both workflows as real service processes on the test broker, the way the chart runs them:
+one process per pod, configured by STREAMML_* variables, each with its own HTTP port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import REPO
+from tests.helpers import free_port
+
+STREAMML = str(Path(sys.executable).parent / "streamml")
+
+# Sped-up settings; everything else is each service's default (as in the chart).
+PODS = {
+    "orchestrator-0": ("orchestrator", {"TRAINING_SAMPLES": 3000, "BALL_INTERVAL_S": 0.02,
+                                        "CONCURRENT_MATCHES": 4}),
+    "trainer-0": ("trainer", {"MIN_SAMPLES": 500, "MAX_TRAIN_DELAY_S": 2}),
+    "predictor-0": ("predictor", {}),
+    "predictor-1": ("predictor", {}),
+    "sensors-0": ("sensors", {"SENSORS": 6, "RATE_HZ": 20, "ANOMALY_RATE": 0.05}),
+    "detector-0": ("detector", {"WARMUP": 20, "REFIT_EVERY": 10}),
+}
+
+
+@dataclass
+class Pod:
+    name: str
+    service: str
+    http_port: int
+    process: subprocess.Popen
+    log: Path
+
+    def metrics(self) -> str:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics",
+                                        timeout=5) as response:
+                return response.read().decode()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return ""
+
+
+def start_pipeline(bootstrap: str, run_id: str, log_dir: Path) -> list[Pod]:
+    pods = []
+    for name, (service, settings) in PODS.items():
+        port = free_port()
+        env = dict(os.environ, STREAMML_BOOTSTRAP_SERVERS=bootstrap,
+                   STREAMML_HTTP_PORT=str(port), STREAMML_LOG_LEVEL="WARNING",
+                   STREAMML_GROUP_ID=f"k8s-{run_id}-{service}",
+                   STREAMML_CLIENT_ID=name)
+        if service == "orchestrator":
+            env["STREAMML_RUN_ID"] = run_id
+        env.update({f"STREAMML_{key}": str(value) for key, value in settings.items()})
+        log = log_dir / f"{name}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen([STREAMML, service], cwd=REPO, env=env,
+                                       stdout=output, stderr=subprocess.STDOUT)
+        pods.append(Pod(name, service, port, process, log))
+    return pods
+
+
+def stop_pipeline(pods: list[Pod]) -> None:
+    for pod in pods:
+        if pod.process.poll() is None:
+            pod.process.send_signal(signal.SIGTERM)
+    for pod in pods:
+        try:
+            pod.process.wait(30)
+        except subprocess.TimeoutExpired:
+            pod.process.kill()
+            pod.process.wait()

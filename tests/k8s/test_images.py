@@ -1,0 +1,34 @@
+"""Build every image with podman (this machine's container engine) and run each container
+the way the chart does (read-only root, writable /tmp, no capabilities): it must answer
+/healthz. Slow on first use (a debootstrap base, cached in .cache/images); skipped where
+podman, runc or debootstrap are missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import free_port
+from tests.k8s import container_images as images
+
+pytestmark = [pytest.mark.containers, pytest.mark.broker]
+
+
+@pytest.fixture(scope="module")
+def base_image() -> str:
+    reason = images.available()
+    if reason:
+        pytest.skip(f"no container engine: {reason}")
+    return images.ensure_base_image()
+
+
+@pytest.mark.parametrize("role", images.ROLES)
+def test_image_builds_and_answers_healthz(base_image, broker, role):
+    image = images.build(role, base_image)
+    report = images.check(role, image, broker, free_port())
+    print(f"\n{role}: {report.size_bytes / 1e6:.0f} MB, /healthz after {report.healthz_seconds}s, "
+          f"/readyz {report.readyz_status}")
+    assert report.user == "10001:10001"
+    assert report.entrypoint == ["streamml", role]
+    assert report.exposed_ports == ["8080/tcp"]
+    assert report.compilers == [], "no compiler in the final image"
+    assert report.size_bytes < 600e6
