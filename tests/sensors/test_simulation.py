@@ -67,3 +67,12 @@ def test_config_rejects_nonsense():
     with pytest.raises(ConfigError, match="STREAMML_SENSOR_PREFIX"):
         load_config(SensorsConfig, {"STREAMML_SENSOR_PREFIX": "bad prefix "})
     assert load_config(SensorsConfig, {"STREAMML_RATE_HZ": "0"}).rate_hz == 0
+
+
+def test_the_stream_depends_on_the_seed_not_on_the_sensor_names():
+    def values(prefix: str) -> list:
+        profile = make_profiles(1, prefix, 9)[0]
+        simulator = SensorSimulator(profile, 9, 0.05)
+        return [simulator.next() for _ in range(100)]
+
+    assert values("demo-a1-s") == values("demo-b2-s")

@@ -34,6 +34,7 @@ HUMIDITY_CLIP = (0.5, 99.5)
 @dataclass(frozen=True)
 class SensorProfile:
     sensor_id: str
+    index: int
     baseline: Values
     noise_sd: Values
     daily_amplitude: Values
@@ -49,6 +50,7 @@ def make_profiles(count: int, prefix: str, seed: int, drift_only: int = 0) -> li
         rng = random.Random(f"{seed}:profile:{index}")
         profiles.append(SensorProfile(
             sensor_id=f"{prefix}{index:03d}",
+            index=index,
             baseline=(rng.uniform(-5, 30), rng.uniform(35, 75), rng.uniform(995, 1030)),
             noise_sd=(rng.uniform(0.15, 0.25), rng.uniform(0.6, 1.0), rng.uniform(0.2, 0.35)),
             daily_amplitude=(rng.uniform(2, 5), rng.uniform(6, 12), rng.uniform(0.5, 1.2)),
@@ -72,7 +74,8 @@ class SensorSimulator:
 
     def __init__(self, profile: SensorProfile, seed: int, anomaly_rate: float) -> None:
         self.profile = profile
-        self._rng = random.Random(f"{seed}:stream:{profile.sensor_id}")
+        # Seeded by position, not name: the same seed gives the same stream under any prefix.
+        self._rng = random.Random(f"{seed}:stream:{profile.index}")
         self._anomaly_rate = anomaly_rate if profile.injects_faults else 0.0
         self._step = 0
         self._wander = [0.0, 0.0, 0.0]
