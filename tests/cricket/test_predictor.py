@@ -1,0 +1,105 @@
+"""Predictor logic without a broker: model swaps, batch prediction, scoring at match end."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from kafka.consumer.fetcher import ConsumerRecord
+from prometheus_client import CollectorRegistry
+
+from streamml.contracts.cricket import MatchResult, Prediction
+from streamml.orchestrator.matches import play_round
+from streamml.predictor.config import PredictorConfig
+from streamml.predictor.handler import PredictorHandler
+from streamml.predictor.metrics import PredictorMetrics
+from streamml.predictor.model_store import ModelStore
+from streamml.predictor.scoring import MatchScorer
+from streamml.runtime.messages import decode
+from streamml.runtime.metrics import RuntimeMetrics
+from streamml.runtime.stream import Incoming
+
+from tests.cricket.hostile import CreatesFileWhenUnpickled
+from tests.cricket.models import model_record
+
+KEY = "score-unit"
+
+
+def record(value: bytes | None, headers: list[tuple[str, bytes]], offset: int = 0) -> ConsumerRecord:
+    return ConsumerRecord("cricket.models", 0, -1, offset, 0, 0, KEY.encode(), value, headers,
+                          None, 0, len(value or b""), 0)
+
+
+@pytest.fixture
+def store() -> ModelStore:
+    registry = CollectorRegistry()
+    return ModelStore(PredictorConfig(model_key=KEY), PredictorMetrics.create(registry),
+                      RuntimeMetrics.create(registry))
+
+
+def test_newer_versions_replace_the_model_and_older_ones_are_ignored(store: ModelStore) -> None:
+    _, v2, h2 = model_record(KEY, 2)
+    _, v1, h1 = model_record(KEY, 1)
+    assert store.offer(record(v2, h2))
+    assert not store.offer(record(v1, h1))
+    assert store.current is not None and store.current.version == 2
+    assert not store.offer(record(None, []))  # a tombstone keeps the model in use
+
+
+def test_a_pickle_is_rejected_and_the_current_model_stays(store: ModelStore,
+                                                          tmp_path: Path) -> None:
+    _, v1, h1 = model_record(KEY, 1)
+    store.offer(record(v1, h1))
+    marker = tmp_path / "pwned"
+    hostile = pickle.dumps(CreatesFileWhenUnpickled(str(marker)))
+    assert not store.offer(record(hostile, [("streamml.model.version", b"99")], offset=5))
+    assert not marker.exists()
+    assert store.current is not None and store.current.version == 1
+    [letter] = store.take_dead_letters()
+    headers = dict(letter.headers)
+    assert letter.value == hostile
+    assert headers["streamml.dlq.reason"] == b"model_not_skops"
+    assert headers["streamml.dlq.source.offset"] == b"5"
+
+
+def test_the_newest_valid_version_wins_at_start(store: ModelStore) -> None:
+    _, v1, h1 = model_record(KEY, 1)
+    _, v2, h2 = model_record(KEY, 2)
+    store._install_newest([record(v1, h1, 0), record(v2, h2, 1),
+                           record(b"garbage", [("streamml.model.version", b"3")], 2)])
+    assert store.current is not None and store.current.version == 2
+    assert len(store.take_dead_letters()) == 1
+
+
+def test_a_batch_is_predicted_in_one_call_and_scored_when_the_match_ends(store) -> None:
+    _, v1, h1 = model_record(KEY, 1)
+    store.offer(record(v1, h1))
+    registry = CollectorRegistry()
+    handler = PredictorHandler(PredictorConfig(model_key=KEY), PredictorMetrics.create(registry),
+                               store, clock_ms=lambda: 5_000)
+    ticks = list(play_round(["m"], np.random.default_rng(1), lambda: 4_000))
+    events = [event for tick in ticks for event in tick.events]
+    [result] = [result for tick in ticks for result in tick.results]
+    calls = []
+    original = store.current.estimator.predict
+    store.current.estimator.predict = lambda x: calls.append(len(x)) or original(x)
+    outputs = handler.handle([Incoming(None, event) for event in events]).outputs
+    outputs += handler.handle([Incoming(None, result)]).outputs
+    assert calls == [len(events)]
+    predictions = [decode(Prediction, out.value) for out in outputs]
+    assert [p.event_id for p in predictions] == [e.event_id for e in events]
+    assert all(p.model_version == 1 and p.latency_ms == 1000 for p in predictions)
+    assert all(p.predicted_final_score >= p.current_score for p in predictions)
+    assert registry.get_sample_value("streamml_predictor_matches_scored_total") == 1
+    assert registry.get_sample_value("streamml_predictor_predictions_total") == len(events)
+
+
+def test_a_match_is_scored_only_when_result_and_every_ball_are_in() -> None:
+    scorer = MatchScorer(max_matches=10)
+    result = MatchResult(match_id="m", final_score=150, wickets=3, balls=2, event_time_ms=0)
+    assert scorer.add_prediction("m", "m.1", 1 / 6, 140.0) is None
+    assert scorer.add_result(result) is None
+    score = scorer.add_prediction("m", "m.2", 2 / 6, 155.0)
+    assert score is not None and score.mean_abs_error == pytest.approx(7.5)
