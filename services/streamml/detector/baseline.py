@@ -1,9 +1,9 @@
 """Per-sensor "normal": a robust local trend over a sliding window, and z-scores against it.
 
 For every sensor the detector keeps the last ``window`` readings it judged normal. A fit
-draws a straight line through each channel of that window (least squares on the reading
-index, then once more without the points beyond the threshold), and measures the spread of
-the residuals robustly: 1.4826 x the median absolute deviation, floored at a minimum per
+draws a straight line through each channel of that window (a Theil-Sen line on the reading
+index finds the points beyond the threshold, then least squares through the rest), and
+measures the spread of the residuals robustly: 1.4826 x the median absolute deviation, floored at a minimum per
 channel so a quiet or coarsely rounded sensor cannot make every wobble look huge.
 
 A new reading's z-score on a channel is its distance from the line's prediction in units of
@@ -43,7 +43,7 @@ class Baseline:
         return np.abs(np.asarray(values, dtype=float) - self.predict(index)) / self.sigma
 
 
-def _line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def _least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     center = float(x.mean())
     dx = x - center
     denominator = float(dx @ dx)
@@ -52,19 +52,32 @@ def _line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     return intercept, slope, center
 
 
+def _theil_sen_line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Median of pairwise slopes: a line that up to ~29 % of wild points cannot drag."""
+    center = float(x.mean())
+    i, j = np.triu_indices(len(x), k=1)
+    dx = x[j] - x[i]
+    usable = dx != 0
+    if not usable.any():
+        return np.median(y, axis=0), np.zeros(y.shape[1]), center
+    slope = np.median((y[j][usable] - y[i][usable]) / dx[usable, None], axis=0)
+    intercept = np.median(y - np.outer(x - center, slope), axis=0)
+    return intercept, slope, center
+
+
 def fit_baseline(indices: Sequence[float], rows: Sequence[Sequence[float]], threshold: float,
                  fit_number: int, fitted_at_ms: int) -> Baseline:
-    """Fit on a window of (index, values); points beyond ``threshold`` are left out of a refit."""
+    """Fit on a window of (index, values): a robust line finds the points beyond
+    ``threshold``; a least-squares line through the rest is the model."""
     x = np.asarray(indices, dtype=float)
     y = np.asarray(rows, dtype=float)
-    intercept, slope, center = _line(x, y)
-    sigma = _spread(y - (intercept + np.outer(x - center, slope)))
-    residual = np.abs(y - (intercept + np.outer(x - center, slope))) / sigma
-    keep = (residual <= threshold).all(axis=1)
-    if keep.sum() >= max(3, len(x) // 2) and not keep.all():
-        intercept, slope, center = _line(x[keep], y[keep])
-        sigma = _spread(y[keep] - (intercept + np.outer(x[keep] - center, slope)))
-    return Baseline(center, intercept, slope, sigma, fit_number, fitted_at_ms)
+    intercept, slope, center = _theil_sen_line(x, y)
+    residuals = y - (intercept + np.outer(x - center, slope))
+    keep = (np.abs(residuals) / _spread(residuals) <= threshold).all(axis=1)
+    if keep.sum() >= max(3, len(x) // 2):
+        intercept, slope, center = _least_squares_line(x[keep], y[keep])
+        residuals = y[keep] - (intercept + np.outer(x[keep] - center, slope))
+    return Baseline(center, intercept, slope, _spread(residuals), fit_number, fitted_at_ms)
 
 
 def _spread(residuals: np.ndarray) -> np.ndarray:

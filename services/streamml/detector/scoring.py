@@ -130,9 +130,10 @@ class SensorScorer:
         self.fits += 1
 
     def counts(self) -> tuple[int, int]:
-        """(sensors warming up, sensors with a model)."""
-        serving = sum(1 for s in self._sensors.values() if s.baseline is not None)
-        return len(self._sensors) - serving, serving
+        """(sensors warming up, sensors with a model); also called from the HTTP thread."""
+        states = list(self._sensors.values())  # a snapshot: the main loop may add sensors
+        serving = sum(1 for s in states if s.baseline is not None)
+        return len(states) - serving, serving
 
     def oldest_model_age_ms(self) -> int:
         fitted = [s.baseline.fitted_at_ms for s in self._sensors.values() if s.baseline]
