@@ -142,7 +142,10 @@ def test_rules_evaluate_and_the_dead_letter_alert_trips(prometheus):
         rules = {rule["name"]: rule for rule in prometheus.rules()}
         return rules["StreammlDeadLetters"]["state"] in ("pending", "firing")
 
-    assert wait_for(dead_letter_alert_active, timeout_s=60)
+    rules = {rule["name"]: rule for rule in prometheus.rules()}
+    assert wait_for(dead_letter_alert_active, timeout_s=60), (
+        rules["StreammlDeadLetters"], prometheus.query("streamml_dead_letters_total"),
+        prometheus.query(rules["StreammlDeadLetters"]["query"]))
     for rule in prometheus.rules():
         assert rule["health"] == "ok", (rule["name"], rule.get("lastError"))
 
