@@ -70,7 +70,7 @@ HELM = $(or $(shell command -v helm 2>/dev/null),$(HELM_CACHED))
 KUBECTL = kubectl --context kind-$(CLUSTER)
 KUBE_HELM = $(HELM) --kube-context kind-$(CLUSTER)
 
-.PHONY: kube-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
+.PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
 	deploy-operators deploy-images deploy-release undeploy kind-delete logs grafana status
 
 $(HELM_CACHED):
@@ -90,7 +90,14 @@ prometheus-server: ## install Debian's Prometheus server (the offline checks eva
 
 kube-tools: $(HELM_CACHED) $(KUBECTL_VALIDATE) prometheus-server ## build helm + kubectl-validate (go install, cached in .cache/bin), install Prometheus
 
-test: kube-tools
+container-tools: ## install podman, runc and debootstrap (Debian) for the image checks, if possible
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq podman runc debootstrap >/dev/null \
+			|| echo "podman could not be installed: the image checks will be skipped"; \
+		else echo "podman, runc or debootstrap missing: the image checks will be skipped"; fi; }
+
+test: kube-tools container-tools
 
 lock: venv ## regenerate Dockerfiles/requirements.txt, the images' pinned dependencies
 	$(BIN)/python Dockerfiles/lock.py
