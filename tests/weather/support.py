@@ -7,8 +7,18 @@ from collections import Counter
 from streamml.contracts.weather import NORMAL, Anomaly, Confusion, SensorReading, truth_of
 from streamml.runtime.messages import decode
 from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
-from tests.helpers import read_all
+from tests.helpers import committed_total, read_all
+
+
+def committed(bootstrap: str, group: str, topic: str) -> int:
+    """The group's committed total, or -1 while the group coordinator is not available yet
+    (a fresh broker creates its offsets topic on first use)."""
+    try:
+        return committed_total(bootstrap, group, topic)
+    except KafkaError:
+        return -1
 
 
 def read_to_end(bootstrap: str, topic: str) -> list:

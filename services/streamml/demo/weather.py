@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from streamml.contracts.weather import (
@@ -123,8 +124,12 @@ def start_group_at(bootstrap_servers: str, group: str, offsets: Offsets) -> None
 
 
 def committed(bootstrap_servers: str, group: str) -> Offsets:
-    with admin_client(bootstrap_servers) as admin:
-        found = admin.list_group_offsets({group: None}).get(group, {})
+    """The group's committed offsets; empty while its coordinator cannot be reached."""
+    try:
+        with admin_client(bootstrap_servers) as admin:
+            found = admin.list_group_offsets({group: None}).get(group, {})
+    except KafkaError:
+        return {}
     return {tp: meta.offset for tp, meta in found.items()}
 
 
