@@ -166,3 +166,14 @@ grafana: ## port-forward Grafana to http://localhost:3000 and print the login
 
 status: venv ## pods and readiness, topics and partitions, lag and throughput per service
 	$(BIN)/streamml status --context kind-$(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE)
+
+# ---- benchmarks: not part of `make test` (bench/README.md) ----
+.PHONY: bench
+BENCH_ARGS ?=
+
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)
+	$(BIN)/python -m bench $(BENCH_ARGS)

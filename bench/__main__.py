@@ -1,0 +1,89 @@
+"""`python -m bench`: start a private broker, run every benchmark, write docs/benchmarks.md.
+
+    .venv/bin/python -m bench                 # the full run (make bench)
+    .venv/bin/python -m bench --quick         # a smoke run with tiny sizes, one run each
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from bench import report, suite
+from bench.java_tools import JavaTools
+from bench.procs import REPO
+from streamml.broker import embedded
+from streamml.runtime.topics import apply_catalog, load_catalog
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one run each")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 3; --quick: 1)")
+    parser.add_argument("--port", type=int, default=19592, help="the bench broker's port")
+    parser.add_argument("--work-dir", default=str(REPO / ".cache" / "bench"),
+                        help="broker data, logs, profiles (wiped at start)")
+    parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
+    args = parser.parse_args(argv)
+
+    scale = suite.QUICK if args.quick else suite.FULL
+    if args.runs:
+        scale = suite.Scale(**{**asdict(scale), "runs": args.runs})
+    work_dir = Path(args.work_dir)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    work_dir.mkdir(parents=True)
+    broker = embedded.BrokerConfig(
+        data_dir=str(work_dir / "broker"),
+        cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
+        port=args.port, controller_port=args.port + 1)
+    started = time.monotonic()
+    load_before = _loadavg()
+    print(f"bench: starting a broker on {broker.bootstrap} (data in {broker.data_dir})", flush=True)
+    embedded.start(broker)
+    try:
+        apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
+        bench = suite.Bench(broker.bootstrap, scale, work_dir,
+                            JavaTools(embedded.ensure_jars(broker), work_dir))
+        _run(bench)
+    finally:
+        embedded.stop(broker)
+    elapsed = time.monotonic() - started
+    (work_dir / "results.json").write_text(json.dumps(asdict(bench.results), indent=1))
+    out = Path(args.out)
+    out.write_text(report.render(bench, report.Environment.collect(
+        broker, load_before, _loadavg(), elapsed, quick=args.quick, argv=sys.argv[1:])))
+    print(f"bench: wrote {out} in {elapsed / 60:.1f} min", flush=True)
+    return 0
+
+
+def _run(bench: suite.Bench) -> None:
+    suite.prepare_topics(bench)
+    bench.stage("backlogs")
+    backlogs = suite.fill_backlogs(bench)
+    suite.trainer(bench)
+    suite.java_ceilings(bench, backlogs)
+    suite.passthrough(bench)
+    suite.workshop_loop(bench)
+    suite.max_rate(bench, "predictor", "cricket")
+    suite.max_rate(bench, "detector", "weather")
+    suite.latency(bench, "predictor")
+    suite.latency(bench, "detector")
+    suite.max_rate(bench, "predictor", "cricket", pure_crc=True)
+    suite.max_rate(bench, "detector", "weather", pure_crc=True)
+    suite.client_options(bench, backlogs["cricket"])
+    suite.profiles(bench)
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

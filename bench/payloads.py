@@ -1,0 +1,91 @@
+"""Realistic inputs for the benchmarks, made by the same simulators the services' producers use.
+
+Every payload is serialised once, up front, with a placeholder in its event-time field, so a
+paced generator only has to stamp the send time into the bytes (``stamp``): the generator's
+cost per message stays far below the services' and its own clock is the event's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from streamml.contracts.weather import SensorReading, truth_header
+from streamml.orchestrator.matches import play_round
+from streamml.sensors.simulation import SensorSimulator, make_profiles
+
+# 13 digits, like an epoch-milliseconds time, so the payload keeps its size once stamped.
+TIME_PLACEHOLDER = b"1000000000001"
+CONCURRENT_MATCHES = 500
+SENSORS = 100
+
+
+@dataclass(frozen=True)
+class Payload:
+    key: bytes
+    value: bytes  # contains TIME_PLACEHOLDER exactly once
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+def stamp(payload: Payload, now_ms: int) -> bytes:
+    return payload.value.replace(TIME_PLACEHOLDER, str(now_ms).encode(), 1)
+
+
+def _placeholder_ms() -> int:
+    return int(TIME_PLACEHOLDER)
+
+
+def match_events(count: int, seed: int = 11, prefix: str = "bench") -> list[Payload]:
+    """``count`` ball-by-ball events of concurrent T20 matches (the orchestrator's simulator),
+    interleaved as the orchestrator sends them: one ball of every match, then the next."""
+    rng = np.random.default_rng(seed)
+    payloads: list[Payload] = []
+    round_number = 0
+    while len(payloads) < count:
+        round_number += 1
+        ids = [f"{prefix}-r{round_number}-m{i:04d}" for i in range(CONCURRENT_MATCHES)]
+        for tick in play_round(ids, rng, _placeholder_ms):
+            for event in tick.events:
+                payloads.append(Payload(event.match_id.encode(), event.to_bytes()))
+                if len(payloads) >= count:
+                    return payloads
+    return payloads
+
+
+def sensor_readings(count: int, seed: int = 7, anomaly_rate: float = 0.02,
+                    prefix: str = "bench-") -> list[Payload]:
+    """``count`` readings of ``SENSORS`` sensors (the sensors' simulator, faults included and
+    marked in the truth header), one reading of every sensor per tick."""
+    simulators = [SensorSimulator(profile, seed, anomaly_rate)
+                  for profile in make_profiles(SENSORS, prefix, seed)]
+    payloads: list[Payload] = []
+    for tick in _ticks():
+        for simulator in simulators:
+            simulated = simulator.next()
+            temperature, humidity, pressure = simulated.values
+            reading = SensorReading(
+                sensor_id=simulator.profile.sensor_id, seq=tick, ts_ms=_placeholder_ms(),
+                temperature_c=temperature, humidity_pct=humidity, pressure_hpa=pressure)
+            payloads.append(Payload(reading.sensor_id.encode(), reading.to_bytes(),
+                                    (truth_header(simulated.truth),)))
+            if len(payloads) >= count:
+                return payloads
+    return payloads
+
+
+def _ticks() -> Iterator[int]:
+    tick = 0
+    while True:
+        yield tick
+        tick += 1
+
+
+def make(kind: str, count: int, prefix: str = "bench") -> list[Payload]:
+    """``prefix`` keeps match and sensor ids of separate runs apart."""
+    if kind == "cricket":
+        return match_events(count, prefix=prefix)
+    if kind == "weather":
+        return sensor_readings(count, prefix=f"{prefix}-s")
+    raise ValueError(f"unknown payload kind {kind!r}")

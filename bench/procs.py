@@ -1,0 +1,113 @@
+"""Processes under test: start with an environment, wait until they answer, stop gracefully."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.measure import peak_rss_mb
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
+# Makes kafka-python use its pure-Python CRC32C even where the `crc32c` package is installed:
+# the "before" of the CRC change, measured in the same run as the "after".
+PURE_CRC_DIR = Path(__file__).resolve().parent / "pure_crc"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Proc:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    log_path: Path
+    http_port: int | None = None
+    started_at: float = 0.0
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self) -> Proc:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.started_at = time.monotonic()
+            self.process = subprocess.Popen(
+                self.command, env={**os.environ, **self.env}, cwd=REPO, stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait_http(self, path: str, timeout_s: float = 120.0) -> float:
+        """Seconds from start until ``path`` answers 200 (``/readyz``: ready to do its job)."""
+        assert self.http_port is not None
+        deadline = time.monotonic() + timeout_s
+        url = f"http://127.0.0.1:{self.http_port}{path}"
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return time.monotonic() - self.started_at
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name}: {path} not ready in {timeout_s:.0f} s; see {self.log_path}")
+
+    def peak_rss_mb(self) -> float:
+        return peak_rss_mb(self.pid)
+
+    def stop(self, timeout_s: float = 30.0) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.process.returncode
+
+
+def service(name: str, service_command: str, bootstrap: str, group: str, log_dir: Path,
+            settings: dict[str, str] | None = None, pure_crc: bool = False) -> Proc:
+    """A real ``streamml <service>`` process, configured through its environment."""
+    port = free_port()
+    env = {
+        "STREAMML_BOOTSTRAP_SERVERS": bootstrap,
+        "STREAMML_GROUP_ID": group,
+        "STREAMML_HTTP_PORT": str(port),
+        "STREAMML_HTTP_HOST": "127.0.0.1",
+        "STREAMML_LOG_LEVEL": "WARNING",
+        **{f"STREAMML_{key.upper()}": value for key, value in (settings or {}).items()},
+    }
+    if pure_crc:
+        env["PYTHONPATH"] = str(PURE_CRC_DIR)
+    return Proc(name, [str(BIN / "streamml"), service_command], env, log_dir / f"{name}.log",
+                http_port=port)
+
+
+def module(name: str, module_name: str, args: list[str], log_dir: Path,
+           pure_crc: bool = False) -> Proc:
+    """A bench-only script run as ``python -m bench.<module> ...``."""
+    env = {"PYTHONPATH": os.pathsep.join(
+        [str(PURE_CRC_DIR)] * pure_crc + [str(REPO)])}
+    return Proc(name, [sys.executable, "-m", module_name, *args], env, log_dir / f"{name}.log")

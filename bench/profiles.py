@@ -1,0 +1,123 @@
+"""py-spy profiles of a process under load, summarised as text for the report.
+
+py-spy attaches to the running process after its start-up, samples it 100 times a second
+without pausing it (``--nonblocking``) and writes collapsed stacks; imports still running
+then (lazy ones) are left out of the summary.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from bench.procs import Proc
+
+PY_SPY = Path(sys.executable).parent / "py-spy"
+_FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
+STARTUP_MARKERS = ("_find_and_load",)
+
+
+def profile_process(proc: Proc, out_path: Path, warmup_s: float, seconds: float,
+                    ready_path: str | None = None) -> str:
+    """Start ``proc``, wait until it answers ``ready_path`` (if given) and ``warmup_s`` more,
+    then sample it for ``seconds`` (py-spy attaches)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    proc.start()
+    try:
+        if ready_path is not None:
+            proc.wait_http(ready_path)
+        time.sleep(warmup_s)
+        if not proc.alive():
+            raise RuntimeError(f"{proc.name} exited; see {proc.log_path}")
+        result = subprocess.run(
+            [str(PY_SPY), "record", "--pid", str(proc.pid), "--rate", "100", "--duration",
+             str(int(seconds)), "--format", "raw", "--nonblocking", "--threads",
+             "-o", str(out_path)],
+            capture_output=True, text=True, timeout=seconds + 60)
+    finally:
+        proc.stop()
+    if not out_path.exists():
+        raise RuntimeError(f"py-spy wrote no profile: {result.stderr.strip()[-500:]}")
+    return summarise(out_path.read_text())
+
+
+def _frame_name(frame: str) -> str:
+    match = _FRAME.match(frame.strip())
+    if not match:
+        return frame.strip()
+    file = match.group("file")
+    for marker in ("site-packages/", "services/", "bench/"):
+        if marker in file:
+            file = file.split(marker, 1)[1]
+            break
+    return f"{match.group('function')} ({file})"
+
+
+def summarise(collapsed: str, top: int = 14) -> str:
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    threads: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        frames = stack.split(";")
+        if any(marker in frame for frame in frames for marker in STARTUP_MARKERS):
+            continue
+        count = int(count_text)
+        total += count
+        thread, frames = (frames[0], frames[1:]) if frames[0].startswith(("thread", "process")) \
+            else ("", frames)
+        threads[_thread_name(thread)] += count
+        if not frames:
+            continue
+        own[_frame_name(frames[-1])] += count
+        for name in {_frame_name(frame) for frame in frames}:
+            inclusive[name] += count
+    if not total:
+        return "(no samples)"
+    lines = [f"{total} samples while busy (100 Hz, imports left out)", "",
+             "by thread:"]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in threads.most_common(6)]
+    lines += ["", "own time (the function itself):"]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]
+    lines += ["", "own time by component:"]
+    by_component: Counter[str] = Counter()
+    for name, n in own.items():
+        by_component[component(name)] += n
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in by_component.most_common()]
+    lines += ["", "inclusive time (the function and what it calls):"]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top + 8)]
+    return "\n".join(lines)
+
+
+COMPONENTS = (
+    ("kafka/", "kafka-python"),
+    ("sklearn/", "scikit-learn"),
+    ("numpy/", "numpy"),
+    ("pydantic", "pydantic"),
+    ("prometheus_client/", "prometheus-client"),
+    ("streamml/runtime/", "streamml runtime"),
+    ("streamml/", "streamml service code"),
+    ("skops/", "skops"),
+    ("json/", "json (stdlib)"),
+    ("threading.py", "threading (waits, locks)"),
+    ("selectors.py", "selectors (socket waits)"),
+    ("socket.py", "socket"),
+)
+
+
+def component(frame_name: str) -> str:
+    for marker, name in COMPONENTS:
+        if marker in frame_name:
+            return name
+    return "other Python / stdlib"
+
+
+def _thread_name(frame: str) -> str:
+    return re.sub(r"\s*\(?0x[0-9a-f]+\)?", "", frame).strip() or "main"
