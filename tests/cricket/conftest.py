@@ -68,7 +68,7 @@ class ServiceProcess:
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamml.cli", command],
-            env={**os.environ, "STREAMML_LOG_LEVEL": "INFO", **env,
+            env={**os.environ, "STREAMML_LOG_LEVEL": "INFO", "PYTHONFAULTHANDLER": "1", **env,
                  "STREAMML_HTTP_PORT": str(self.port)},
             stdout=self._log, stderr=subprocess.STDOUT)
 
@@ -105,6 +105,16 @@ class ServiceProcess:
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stacks(self) -> str:
+        """For a failure message: abort the process, which dumps every thread's stack."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGABRT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        return self.log_tail(120)
 
     def stop(self, timeout_s: float = 25.0) -> int:
         if self.process.poll() is None:

@@ -100,7 +100,7 @@ def test_a_trained_model_is_published_and_every_event_gets_a_prediction(
     wanted = {event.event_id for event in events}
     assert len({e.match_id for e in events}) == 2 and len(wanted) == len(events)
     found = predictions(broker, topics.predictions, wanted)
-    assert {p.event_id for p in found} >= wanted, predictor.log_tail()
+    assert {p.event_id for p in found} >= wanted, predictor.stacks()
     assert {p.model_version for p in found} <= {p.version for p in published}
     assert all(p.predicted_final_score >= p.current_score for p in found)
 
@@ -124,7 +124,7 @@ def test_the_predictor_waits_for_a_model_then_swaps_versions_without_a_restart(
     publish_model(broker, topics, key, 1)
     wait_ready(predictor)
     found = predictions(broker, topics.predictions, {e.event_id for e in early})
-    assert {p.event_id for p in found} >= {e.event_id for e in early}
+    assert {p.event_id for p in found} >= {e.event_id for e in early}, predictor.stacks()
     assert {p.model_version for p in found} == {1}
 
     publish_model(broker, topics, key, 2)
@@ -176,7 +176,7 @@ def test_malformed_events_are_dead_lettered_and_the_rest_keep_flowing(
     produce(broker, topics.events, mixed)
 
     found = predictions(broker, topics.predictions, {e.event_id for e in valid})
-    assert {p.event_id for p in found} >= {e.event_id for e in valid}
+    assert {p.event_id for p in found} >= {e.event_id for e in valid}, predictor.stacks()
     letters = dead_letters_from(broker, topics.events, len(bad))
     assert len(letters) == len(bad)
     assert Counter(header_map(r.headers)["streamml.dlq.reason"] for r in letters) == \
@@ -212,7 +212,7 @@ def test_two_predictors_in_one_group_split_the_partitions_and_cover_every_event(
 
     found = predictions(broker, topics.predictions, {e.event_id for e in events})
     counts = Counter(p.event_id for p in found)
-    assert set(counts) >= {e.event_id for e in events}
+    assert set(counts) >= {e.event_id for e in events}, first.stacks() + second.stacks()
     handled = [first.metric("streamml_predictor_predictions_total"),
                second.metric("streamml_predictor_predictions_total")]
     assert all(count > 0 for count in handled), handled
