@@ -76,3 +76,38 @@ def test_the_stream_depends_on_the_seed_not_on_the_sensor_names():
         return [simulator.next() for _ in range(100)]
 
     assert values("demo-a1-s") == values("demo-b2-s")
+
+
+class _Producer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[bytes, bytes]] = []
+
+    def send(self, topic, key, value, headers):
+        from kafka.future import Future
+
+        self.sent.append((key, value))
+        return Future().success(None)
+
+    def flush(self, timeout=None):
+        pass
+
+
+def test_a_resumed_run_continues_the_same_stream():
+    import threading
+
+    from prometheus_client import CollectorRegistry
+
+    from streamml.sensors.metrics import SensorsMetrics
+    from streamml.sensors.publisher import ReadingPublisher
+
+    def run(**overrides) -> list[SensorReading]:
+        config = SensorsConfig(sensors=2, rate_hz=0, seed=4, **overrides)
+        producer = _Producer()
+        ReadingPublisher(config, producer, SensorsMetrics.create(CollectorRegistry()),
+                         threading.Event()).run()
+        return [SensorReading.model_validate_json(value) for _, value in producer.sent]
+
+    whole = run(readings_per_sensor=60)
+    first, second = run(readings_per_sensor=25), run(readings_per_sensor=35, resume_at_seq=25)
+    assert [(r.sensor_id, r.seq, r.values()) for r in first + second] == \
+        [(r.sensor_id, r.seq, r.values()) for r in whole]

@@ -39,7 +39,7 @@ def read_to_end(bootstrap: str, topic: str) -> list:
 
 
 def read_truth(bootstrap: str, topic: str, expected: int) -> dict[tuple[str, int], str]:
-    records = read_all(bootstrap, topic, lambda r: len(r) >= expected)
+    records = read_all(bootstrap, topic, lambda r: len(r) >= expected, timeout_s=180)
     assert len(records) == expected, f"read {len(records)} of {expected} readings"
     truth = {}
     for record in records:

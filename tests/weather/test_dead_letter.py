@@ -72,7 +72,7 @@ def test_bad_readings_are_dead_lettered_and_the_stream_keeps_flowing(broker, sta
     later[20] = (SENSOR.encode(), json.dumps(_reading(60, temperature=35.0)).encode())
     produce(broker, readings, later)
     total = 80 + len(BAD_READINGS)
-    assert wait_for(lambda: committed(broker, group, readings) == total, timeout_s=120)
+    assert wait_for(lambda: committed(broker, group, readings) == total, timeout_s=300)
 
     dead = [r for r in read_all(broker, "streamml.dead-letter", lambda rs: sum(
         header_map(r.headers).get("streamml.dlq.source.topic") == readings for r in rs)

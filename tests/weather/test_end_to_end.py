@@ -24,8 +24,8 @@ def test_seeded_stream_meets_the_quality_bar(broker, start_cli, unique):
                         drift_only_sensors=DRIFT_ONLY, readings_per_sensor=PER_SENSOR,
                         rate_hz=0, seed=11, anomaly_rate=0.02, sensor_prefix="e2e-")
     produced = (SENSORS + DRIFT_ONLY) * PER_SENSOR
-    assert sensors.process.wait(120) == 0
-    assert wait_for(lambda: committed(broker, group, readings) == produced, timeout_s=120)
+    assert sensors.process.wait(300) == 0
+    assert wait_for(lambda: committed(broker, group, readings) == produced, timeout_s=300)
 
     truth = read_truth(broker, readings, produced)
     flagged = read_anomalies(broker, anomalies)

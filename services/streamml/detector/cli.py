@@ -7,6 +7,7 @@ import time
 
 from streamml.detector.config import DetectorConfig
 from streamml.detector.handler import DetectorHandler
+from streamml.detector.history import PartitionHistory
 from streamml.detector.metrics import DetectorMetrics
 from streamml.detector.scoring import SensorScorer
 from streamml.runtime.cli_support import add_config_flags, config_from_args
@@ -27,9 +28,14 @@ def run(args: argparse.Namespace) -> int:
         def clock_ms() -> int:
             return int(time.time() * 1000)
 
+        history = PartitionHistory(config)
         handler = DetectorHandler(config, DetectorMetrics.create(context.registry),
-                                  SensorScorer(config.scoring(), clock_ms), clock_ms)
+                                  SensorScorer(config.scoring(), clock_ms), clock_ms,
+                                  history.read)
         context.health.add_check("models", handler.has_models)
-        run_stream(context, handler)
+        try:
+            run_stream(context, handler)
+        finally:
+            history.close()
 
     return run_service(config, serve)

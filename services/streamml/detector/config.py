@@ -26,6 +26,9 @@ class DetectorConfig(RuntimeConfig):
     rebaseline_after: int = 30
     # Sensors not heard from for this long are forgotten (their partition moved elsewhere).
     sensor_idle_s: float = 600.0
+    # Records read back from a partition this instance takes over, to rebuild its sensors'
+    # state from the log (0 = warm each sensor up again instead).
+    restore_records: int = 3000
 
     def validate(self) -> None:
         super().validate()
@@ -37,6 +40,7 @@ class DetectorConfig(RuntimeConfig):
         require(self, self.threshold > 0, "threshold", "must be positive")
         require(self, self.rebaseline_after >= 5, "rebaseline_after", "must be at least 5")
         require(self, self.sensor_idle_s > 0, "sensor_idle_s", "must be positive")
+        require(self, self.restore_records >= 0, "restore_records", "must not be negative")
 
     def scoring(self) -> ScoringSettings:
         return ScoringSettings(warmup=self.warmup, window=self.window,

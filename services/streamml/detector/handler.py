@@ -18,15 +18,22 @@ log = logging.getLogger(__name__)
 
 GAUGE_INTERVAL_MS = 1000
 
+# (topic, partition, start offset, end offset) -> the valid readings in [start, end)
+HistoryReader = Callable[[str, int, int, int], list[SensorReading]]
+
 
 class DetectorHandler:
     def __init__(self, config: DetectorConfig, metrics: DetectorMetrics, scorer: SensorScorer,
-                 clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
+                 clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+                 history: HistoryReader | None = None) -> None:
         self.inputs = {config.readings_topic: SensorReading}
         self._config = config
         self._metrics = metrics
         self._scorer = scorer
         self._clock_ms = clock_ms
+        self._history = history
+        # Per partition, the offset after the last record this instance handled.
+        self._next_offset: dict[tuple[str, int], int] = {}
         self._confusion = Confusion()
         self._gauges_at = 0
         self._fits_seen = 0
@@ -51,12 +58,15 @@ class DetectorHandler:
     def handle(self, batch: Sequence[Incoming[SensorReading]]) -> HandlerResult:
         outputs = []
         for item in batch:
+            self._catch_up(item.record.topic, item.record.partition, item.record.offset)
             reading = item.message
             verdict = self._scorer.score(reading.sensor_id, reading.seq, reading.ts_ms,
                                          reading.values())
             self._account(verdict, truth_of(item.record.headers))
             if verdict.flagged:
                 outputs.append(self._anomaly(reading, verdict))
+            key = (item.record.topic, item.record.partition)
+            self._next_offset[key] = max(self._next_offset.get(key, 0), item.record.offset + 1)
         self._update_gauges(force=False)
         return HandlerResult(outputs=outputs)
 
@@ -70,6 +80,26 @@ class DetectorHandler:
         log.info("detector stopping", extra={
             "scored_with_truth": c.total, "precision": round(c.precision, 4),
             "recall": round(c.recall, 4), "model_fits": self._scorer.fits})
+
+    def _catch_up(self, topic: str, partition: int, offset: int) -> None:
+        """Before the first record of a partition this instance did not just handle, replay
+        the records it missed (up to ``restore_records``) so its sensors' state is current."""
+        expected = self._next_offset.get((topic, partition))
+        if expected is not None and offset <= expected:
+            return  # the next record, or a redelivery
+        if self._history is None or self._config.restore_records == 0:
+            return
+        start = max(offset - self._config.restore_records, expected or 0)
+        readings = self._history(topic, partition, start, offset)
+        for reading in readings:
+            self._scorer.score(reading.sensor_id, reading.seq, reading.ts_ms, reading.values())
+        self._next_offset[(topic, partition)] = offset
+        if readings:
+            self._metrics.restored.inc(len(readings))
+            log.info("restored sensor state from the partition's history", extra={
+                "topic": topic, "partition": partition, "from_offset": start,
+                "to_offset": offset, "readings": len(readings),
+                "sensors": len({r.sensor_id for r in readings})})
 
     def _account(self, verdict: Verdict, truth: str | None) -> None:
         metrics = self._metrics

@@ -24,6 +24,7 @@ class DetectorMetrics:
     truth: Counter
     precision: Gauge
     recall: Gauge
+    restored: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> DetectorMetrics:
@@ -77,6 +78,12 @@ class DetectorMetrics:
             recall=Gauge(
                 "streamml_detector_recall",
                 "Running recall against ground truth since start (1 until an anomaly arrives)",
+                registry=registry,
+            ),
+            restored=Counter(
+                "streamml_detector_restored_readings",
+                "Readings read back from a partition this instance took over, to rebuild "
+                "its sensors' state (replayed, not scored or published)",
                 registry=registry,
             ),
         )

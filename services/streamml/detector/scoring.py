@@ -53,8 +53,8 @@ class Verdict:
 class _SensorState:
     window: deque
     last_values: tuple[float, ...] | None = None
+    last_seq: int = -1
     baseline: Baseline | None = None
-    seen: int = 0
     fits: int = 0
     since_fit: int = 0
     last_seen_ms: int = 0
@@ -72,13 +72,19 @@ class SensorScorer:
     def score(self, sensor_id: str, seq: int, ts_ms: int, values: Sequence[float]) -> Verdict:
         now = self._clock_ms()
         state = self._sensors.get(sensor_id)
+        if state is not None:
+            remembered = state.verdicts.get(seq)
+            if remembered is not None and remembered[0] == ts_ms:
+                state.last_seen_ms = now
+                return _as_duplicate(remembered[1])
+            if seq <= state.last_seq or seq - state.last_seq > self._settings.window:
+                # The sensor restarted its sequence, or this instance missed more readings
+                # than a window holds: what it knows about the sensor is stale.
+                state = None
         if state is None:
             state = self._sensors[sensor_id] = _SensorState(
                 window=deque(maxlen=self._settings.window))
         state.last_seen_ms = now
-        remembered = state.verdicts.get(seq)
-        if remembered is not None and remembered[0] == ts_ms:
-            return _as_duplicate(remembered[1])
         verdict = self._score_new(sensor_id, seq, state, tuple(values), now)
         state.verdicts[seq] = (ts_ms, verdict)
         if len(state.verdicts) > REMEMBERED_VERDICTS:
@@ -88,10 +94,11 @@ class SensorScorer:
     def _score_new(self, sensor_id: str, seq: int, state: _SensorState,
                    values: tuple[float, ...], now: int) -> Verdict:
         settings = self._settings
-        index = state.seen
-        state.seen += 1
-        stuck = values == state.last_values
+        # The sequence number is the time axis: a missed reading leaves a gap in the line.
+        index = seq
+        stuck = values == state.last_values and seq == state.last_seq + 1
         state.last_values = values
+        state.last_seq = seq
         if state.baseline is None:
             if not stuck:
                 state.window.append((index, values))
@@ -128,6 +135,9 @@ class SensorScorer:
         state.baseline = fit_baseline(indices, rows, self._settings.threshold, state.fits, now)
         state.since_fit = 0
         self.fits += 1
+
+    def knows(self, sensor_id: str) -> bool:
+        return sensor_id in self._sensors
 
     def counts(self) -> tuple[int, int]:
         """(sensors warming up, sensors with a model); also called from the HTTP thread."""

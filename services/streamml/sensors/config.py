@@ -24,6 +24,9 @@ class SensorsConfig(RuntimeConfig):
     readings_per_sensor: int = 0
     anomaly_rate: float = 0.02
     seed: int = 7
+    # Simulate this many readings per sensor silently first, then send from this sequence
+    # number on: a second run with the same seed continues the first run's stream.
+    resume_at_seq: int = 0
 
     def validate(self) -> None:
         super().validate()
@@ -37,3 +40,4 @@ class SensorsConfig(RuntimeConfig):
         require(self, self.rate_hz >= 0, "rate_hz", "must not be negative")
         require(self, self.readings_per_sensor >= 0, "readings_per_sensor", "must not be negative")
         require(self, 0 <= self.anomaly_rate <= 0.5, "anomaly_rate", "must be in [0, 0.5]")
+        require(self, self.resume_at_seq >= 0, "resume_at_seq", "must not be negative")

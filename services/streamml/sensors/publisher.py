@@ -28,6 +28,9 @@ class ReadingPublisher:
         profiles = make_profiles(config.sensors, config.sensor_prefix, config.seed,
                                  config.drift_only_sensors)
         self._simulators = [SensorSimulator(p, config.seed, config.anomaly_rate) for p in profiles]
+        for simulator in self._simulators:
+            for _ in range(config.resume_at_seq):
+                simulator.next()
         metrics.sensors.set(len(self._simulators))
 
     @property
@@ -47,7 +50,7 @@ class ReadingPublisher:
         while not self._stop.is_set():
             if config.readings_per_sensor and tick >= config.readings_per_sensor:
                 break
-            self._publish_tick(tick)
+            self._publish_tick(config.resume_at_seq + tick)
             tick += 1
             if config.rate_hz > 0:
                 self._stop.wait(max(0.0, started + tick / config.rate_hz - time.monotonic()))
@@ -57,13 +60,13 @@ class ReadingPublisher:
                                              "send_failures": self._failures})
         return sent
 
-    def _publish_tick(self, tick: int) -> None:
+    def _publish_tick(self, seq: int) -> None:
         now_ms = int(time.time() * 1000)
         for simulator in self._simulators:
             simulated = simulator.next()
             sensor_id = simulator.profile.sensor_id
             temperature, humidity, pressure = simulated.values
-            reading = SensorReading(sensor_id=sensor_id, seq=tick, ts_ms=now_ms,
+            reading = SensorReading(sensor_id=sensor_id, seq=seq, ts_ms=now_ms,
                                     temperature_c=temperature, humidity_pct=humidity,
                                     pressure_hpa=pressure)
             future = self._producer.send(
