@@ -75,8 +75,9 @@ def _run(bench: suite.Bench) -> None:
     suite.max_rate(bench, "detector", "weather")
     suite.latency(bench, "predictor")
     suite.latency(bench, "detector")
-    suite.max_rate(bench, "predictor", "cricket", pure_crc=True)
-    suite.max_rate(bench, "detector", "weather", pure_crc=True)
+    for variant in suite.VARIANTS:
+        suite.max_rate(bench, "predictor", "cricket", variant)
+        suite.max_rate(bench, "detector", "weather", variant)
     suite.client_options(bench, backlogs["cricket"])
     suite.profiles(bench)
 

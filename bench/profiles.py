@@ -19,6 +19,9 @@ from bench.procs import Proc
 PY_SPY = Path(sys.executable).parent / "py-spy"
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 STARTUP_MARKERS = ("_find_and_load",)
+# Leaf frames where a thread waits (sockets, locks, sleeps): counted apart, not as work.
+WAITING_LEAVES = ("select (selectors.py)", "Condition.wait (threading.py)",
+                  "_wait_for_tstate_lock (threading.py)", "Event.wait (threading.py)")
 
 
 def profile_process(proc: Proc, out_path: Path, warmup_s: float, seconds: float,
@@ -61,7 +64,7 @@ def summarise(collapsed: str, top: int = 14) -> str:
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     threads: Counter[str] = Counter()
-    total = 0
+    total = waiting = 0
     for line in collapsed.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -70,19 +73,22 @@ def summarise(collapsed: str, top: int = 14) -> str:
         if any(marker in frame for frame in frames for marker in STARTUP_MARKERS):
             continue
         count = int(count_text)
-        total += count
         thread, frames = (frames[0], frames[1:]) if frames[0].startswith(("thread", "process")) \
             else ("", frames)
-        threads[_thread_name(thread)] += count
         if not frames:
             continue
+        if any(_frame_name(frames[-1]).endswith(leaf) for leaf in WAITING_LEAVES):
+            waiting += count
+            continue
+        total += count
+        threads[_thread_name(thread)] += count
         own[_frame_name(frames[-1])] += count
         for name in {_frame_name(frame) for frame in frames}:
             inclusive[name] += count
     if not total:
         return "(no samples)"
-    lines = [f"{total} samples while busy (100 Hz, imports left out)", "",
-             "by thread:"]
+    lines = [f"{total} samples at work, {waiting} more waiting in select/locks (100 Hz; "
+             "imports left out); percentages are of the samples at work", "", "by thread:"]
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in threads.most_common(6)]
     lines += ["", "own time (the function itself):"]
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]

@@ -248,22 +248,43 @@ def client_options(bench: Bench, backlog: list[Payload]) -> None:
 
 # ---------------------------------------------------------------- 2-4. services
 
-def service_proc(bench: Bench, service: str, group: str, name: str, pure_crc: bool = False) -> procs.Proc:
-    settings = {"model_key": bench.model_key} if service == "predictor" else {}
-    return procs.service(name, service, bench.bootstrap, group, bench.log_dir, settings, pure_crc)
+def service_proc(bench: Bench, service: str, group: str, name: str, pure_crc: bool = False,
+                 settings: dict[str, str] | None = None) -> procs.Proc:
+    base = {"model_key": bench.model_key} if service == "predictor" else {}
+    return procs.service(name, service, bench.bootstrap, group, bench.log_dir,
+                         {**base, **(settings or {})}, pure_crc)
 
 
-def max_rate(bench: Bench, service: str, kind: str, pure_crc: bool = False) -> None:
-    label = "before" if pure_crc else "max"
-    bench.stage(f"{service}: maximum sustained rate ({'pure-Python CRC32C' if pure_crc else 'runtime defaults'})")
+@dataclass(frozen=True)
+class Variant:
+    """A service run with something changed from its defaults, for before/after figures."""
+
+    label: str
+    title: str
+    settings: dict[str, str] = field(default_factory=dict)
+    pure_crc: bool = False
+
+
+DEFAULTS = Variant("max", "runtime defaults")
+VARIANTS = (
+    Variant("before", "pure-Python CRC32C (before the `crc32c` dependency)", pure_crc=True),
+    Variant("poll2000", "STREAMML_MAX_POLL_RECORDS=2000 (default 500)",
+            {"max_poll_records": "2000"}),
+)
+
+
+def max_rate(bench: Bench, service: str, kind: str, variant: Variant = DEFAULTS) -> None:
+    bench.stage(f"{service}: maximum sustained rate ({variant.title})")
+    bench.results.notes[f"variant.{variant.label}"] = variant.title
     for run in range(bench.scale.runs):
         def make(group: str, run: int = run) -> procs.Proc:
-            proc = service_proc(bench, service, group, f"{service}-{label}-{run}", pure_crc)
-            _record_command(bench, f"{service}.{label}", proc)
+            proc = service_proc(bench, service, group, f"{service}-{variant.label}-{run}",
+                                variant.pure_crc, variant.settings)
+            _record_command(bench, f"{service}.{variant.label}", proc)
             return proc
         rate, rss = backlog_run(bench, make, service, INPUTS[kind], bench.scale.backlog)
-        bench.results.add(f"{service}.{label}.rate", rate)
-        bench.results.add(f"{service}.{label}.rss", rss)
+        bench.results.add(f"{service}.{variant.label}.rate", rate)
+        bench.results.add(f"{service}.{variant.label}.rss", rss)
 
 
 def workshop_loop(bench: Bench) -> None:
@@ -276,6 +297,13 @@ def workshop_loop(bench: Bench) -> None:
                              "--group", group, "--model-key", bench.model_key], bench.log_dir)
         _record_command(bench, "workshop", proc)
         proc.start()
+        # Measured from its first output on (start-up: imports, model load, group join).
+        deadline = time.monotonic() + 180
+        while (sum(kafka_io.end_offsets(bench.bootstrap, WORKSHOP_SINK).values())
+               <= sum(start.offsets.values())) and time.monotonic() < deadline:
+            if not proc.alive():
+                raise RuntimeError(f"{proc.name} exited; see {proc.log_path}")
+            time.sleep(0.5)
         time.sleep(bench.scale.workshop_seconds)
         rss = proc.peak_rss_mb()
         proc.stop()

@@ -1,0 +1,1 @@
+"""streamml benchmarks: `python -m bench` (see README.md)."""
