@@ -150,11 +150,12 @@ def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Off
     for tp, offset in anomalies_start.items():
         consumer.seek(tp, offset)
     deadline = None
+    printer = _AnomalyPrinter(group, prefix)
     try:
         while True:
             for batch in consumer.poll(timeout_ms=300).values():
                 for record in batch:
-                    _print_anomaly(record.value, group, prefix)
+                    printer.print(record.value)
             if detector.poll() is not None:
                 print(f"detector exited early with code {detector.returncode}", flush=True)
                 return False
@@ -171,7 +172,7 @@ def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Off
                 while any(consumer.position(tp) < end for tp, end in final.items()):
                     for batch in consumer.poll(timeout_ms=300).values():
                         for record in batch:
-                            _print_anomaly(record.value, group, prefix)
+                            printer.print(record.value)
                 return True
             if time.monotonic() > deadline:
                 return False
@@ -179,18 +180,33 @@ def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Off
         consumer.close()
 
 
-def _print_anomaly(raw: bytes, group: str, prefix: str) -> None:
-    try:
-        anomaly = decode(Anomaly, raw)
-    except DecodeError:
-        return
-    if anomaly.detector != group or not anomaly.sensor_id.startswith(prefix):
-        return
-    r = anomaly.reading
-    print(f"  ANOMALY {anomaly.sensor_id.removeprefix(prefix[:-1])} #{anomaly.seq:<4} "
-          f"score {anomaly.score:7.1f}  {','.join(anomaly.reasons):<22} "
-          f"T={r.temperature_c:6.2f}°C RH={r.humidity_pct:5.1f}% p={r.pressure_hpa:7.2f}hPa "
-          f"model {anomaly.model_version.removeprefix(prefix[:-1])}", flush=True)
+class _AnomalyPrinter:
+    """One line per anomaly; a stuck sensor gets one line per run of repeats, not per repeat."""
+
+    def __init__(self, group: str, prefix: str) -> None:
+        self._group = group
+        self._prefix = prefix
+        self._short = prefix[:-1]  # "demo-<run>-s007" prints as "s007"
+        self._stuck_until: dict[str, int] = {}
+
+    def print(self, raw: bytes) -> None:
+        try:
+            anomaly = decode(Anomaly, raw)
+        except DecodeError:
+            return
+        if anomaly.detector != self._group or not anomaly.sensor_id.startswith(self._prefix):
+            return
+        stuck_only = anomaly.reasons == ("stuck",)
+        continues_run = self._stuck_until.get(anomaly.sensor_id) == anomaly.seq - 1
+        self._stuck_until[anomaly.sensor_id] = anomaly.seq if stuck_only else -2
+        if stuck_only and continues_run:
+            return
+        r = anomaly.reading
+        reasons = "stuck (repeats not shown)" if stuck_only else ",".join(anomaly.reasons)
+        print(f"  ANOMALY {anomaly.sensor_id.removeprefix(self._short)} #{anomaly.seq:<4} "
+              f"score {anomaly.score:7.1f}  {reasons:<26} "
+              f"T={r.temperature_c:6.2f}°C RH={r.humidity_pct:5.1f}% p={r.pressure_hpa:7.2f}hPa "
+              f"model {anomaly.model_version.removeprefix(self._short)}", flush=True)
 
 
 def _stop(process: subprocess.Popen) -> int:
