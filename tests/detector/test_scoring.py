@@ -101,3 +101,15 @@ def test_quality_bar_on_the_simulated_stream(seed):
     assert faulty.true_positives > 100
     assert faulty.recall >= 0.9 and faulty.precision >= 0.8, faulty
     assert drift.false_alarm_rate <= 0.01, drift
+
+
+def test_a_sensor_silent_during_its_warm_up_stops_counting_for_readiness():
+    now = [0]
+    scorer = SensorScorer(SETTINGS, lambda: now[0])
+    _warm(scorer, "a")
+    scorer.score("b", 0, 0, _normal(0))
+    assert scorer.counts(60_000) == (1, 1)
+    now[0] = 61_000
+    scorer.score("a", 30, 30, _normal(30))
+    assert scorer.counts(60_000) == (0, 1)
+    assert scorer.counts() == (1, 1)

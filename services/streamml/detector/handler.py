@@ -17,6 +17,8 @@ from streamml.runtime.stream import HandlerResult, Incoming
 log = logging.getLogger(__name__)
 
 GAUGE_INTERVAL_MS = 1000
+# A sensor that went silent while warming up stops holding readiness back after this long.
+READY_SILENT_SENSOR_MS = 60_000
 
 # (topic, partition, start offset, end offset) -> the valid readings in [start, end)
 HistoryReader = Callable[[str, int, int, int], list[SensorReading]]
@@ -47,8 +49,8 @@ class DetectorHandler:
         return True
 
     def has_models(self) -> bool:
-        """Readiness: a model for every sensor seen so far (and at least one sensor seen)."""
-        warming_up, serving = self._scorer.counts()
+        """Readiness: a model for every sensor heard from lately (and at least one model)."""
+        warming_up, serving = self._scorer.counts(READY_SILENT_SENSOR_MS)
         return serving > 0 and warming_up == 0
 
     @property

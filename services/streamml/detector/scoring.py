@@ -139,11 +139,15 @@ class SensorScorer:
     def knows(self, sensor_id: str) -> bool:
         return sensor_id in self._sensors
 
-    def counts(self) -> tuple[int, int]:
-        """(sensors warming up, sensors with a model); also called from the HTTP thread."""
+    def counts(self, heard_within_ms: int | None = None) -> tuple[int, int]:
+        """(sensors warming up, sensors with a model); also called from the HTTP thread.
+        With ``heard_within_ms``, warming-up sensors silent for longer are not counted."""
         states = list(self._sensors.values())  # a snapshot: the main loop may add sensors
         serving = sum(1 for s in states if s.baseline is not None)
-        return len(states) - serving, serving
+        cutoff = self._clock_ms() - heard_within_ms if heard_within_ms is not None else None
+        warming_up = sum(1 for s in states if s.baseline is None
+                         and (cutoff is None or s.last_seen_ms >= cutoff))
+        return warming_up, serving
 
     def oldest_model_age_ms(self) -> int:
         fitted = [s.baseline.fitted_at_ms for s in self._sensors.values() if s.baseline]
