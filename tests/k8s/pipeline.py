@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ class Pod:
     http_port: int
     process: subprocess.Popen
     log: Path
+    started: float
 
     def metrics(self) -> str:
         try:
@@ -61,7 +63,7 @@ def start_pipeline(bootstrap: str, run_id: str, log_dir: Path) -> list[Pod]:
         with log.open("w") as output:
             process = subprocess.Popen([STREAMML, service], cwd=REPO, env=env,
                                        stdout=output, stderr=subprocess.STDOUT)
-        pods.append(Pod(name, service, port, process, log))
+        pods.append(Pod(name, service, port, process, log, time.monotonic()))
     return pods
 
 

@@ -166,3 +166,26 @@ def test_status_summary_of_the_running_services(pipeline, prometheus):
     assert statuses["detector"].produced_per_s > 0, "anomalies flagged"
     assert statuses["predictor"].dead_letters >= 1
     assert all(status.lag >= 0 for status in statuses.values())
+
+
+STALL_WINDOW_S = 60  # streamml.runtime.health.Health's default stall_after_s
+
+
+@pytest.mark.parametrize("service", ["trainer", "predictor", "detector"])
+def test_liveness_holds_past_the_stall_window(pipeline, service):
+    """The chart's liveness probe polls /healthz: a working service must stay live."""
+    import urllib.error
+    import urllib.request
+
+    started = min(pod.started for pod in pipeline)
+    # Six processes importing scikit-learn at once on two cores take a while to build their
+    # Health objects: leave a wide margin.
+    time.sleep(max(0.0, started + STALL_WINDOW_S + 45 - time.monotonic()))
+    for pod in (p for p in pipeline if p.service == service):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{pod.http_port}/healthz",
+                                        timeout=5) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == 200, f"{pod.name}: /healthz {status}"
