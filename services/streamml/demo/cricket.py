@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from streamml.contracts.cricket import MatchResult, ModelStatus, Prediction
@@ -277,15 +278,27 @@ def end_offsets(bootstrap_servers: str, topic: str) -> Offsets:
         consumer.close()
 
 
-def start_group_at(bootstrap_servers: str, group: str, offsets: Offsets) -> None:
-    """Commit ``offsets`` for a new consumer group, so that it starts exactly there."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
-                             enable_auto_commit=False)
-    try:
-        consumer.assign(list(offsets))
-        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
-    finally:
-        consumer.close(autocommit=False)
+def start_group_at(bootstrap_servers: str, group: str, offsets: Offsets,
+                   timeout_s: float = 60.0) -> None:
+    """Commit ``offsets`` for a new consumer group, so that it starts exactly there.
+
+    On a broker that just started, the group coordinator may not be up yet: retry.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
+                                 enable_auto_commit=False)
+        try:
+            consumer.assign(list(offsets))
+            consumer.commit({tp: OffsetAndMetadata(offset, "", -1)
+                             for tp, offset in offsets.items()})
+            return
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+        finally:
+            consumer.close(autocommit=False)
 
 
 def _delete_model(bootstrap_servers: str, model_key: str) -> None:
