@@ -216,7 +216,9 @@ def test_two_predictors_in_one_group_split_the_partitions_and_cover_every_event(
     handled = [first.metric("streamml_predictor_predictions_total"),
                second.metric("streamml_predictor_predictions_total")]
     assert all(count > 0 for count in handled), handled
-    assert sum(handled) == sum(counts.values())  # duplicates (after a rebalance) are counted
+    # Each prediction on the topic was counted by the replica that made it (duplicates from a
+    # rebalance included); a batch retried after a failed send is counted again.
+    assert sum(handled) >= sum(counts.values())
     assert first.stop() == 0 and second.stop() == 0
 
 
