@@ -76,8 +76,9 @@ def _run(bench: suite.Bench) -> None:
     suite.latency(bench, "predictor")
     suite.latency(bench, "detector")
     for variant in suite.VARIANTS:
-        suite.max_rate(bench, "predictor", "cricket", variant)
-        suite.max_rate(bench, "detector", "weather", variant)
+        for service, kind in (("predictor", "cricket"), ("detector", "weather")):
+            if service in variant.services:
+                suite.max_rate(bench, service, kind, variant)
     suite.client_options(bench, backlogs["cricket"])
     suite.profiles(bench)
 

@@ -96,7 +96,6 @@ def service(name: str, service_command: str, bootstrap: str, group: str, log_dir
         "STREAMML_GROUP_ID": group,
         "STREAMML_HTTP_PORT": str(port),
         "STREAMML_HTTP_HOST": "127.0.0.1",
-        "STREAMML_LOG_LEVEL": "WARNING",
         **{f"STREAMML_{key.upper()}": value for key, value in (settings or {}).items()},
     }
     if pure_crc:

@@ -60,6 +60,20 @@ def _frame_name(frame: str) -> str:
     return f"{match.group('function')} ({file})"
 
 
+def component_shares(collapsed: str) -> dict[str, float]:
+    """Share of the samples at work per component (own time), largest first."""
+    text = summarise(collapsed)
+    shares: dict[str, float] = {}
+    section = text.split("own time by component:", 1)[-1].split("\n\n", 1)[0]
+    for line in section.strip().splitlines():
+        percent, _, name = line.strip().partition("%")
+        try:
+            shares[name.strip()] = float(percent) / 100
+        except ValueError:
+            continue
+    return shares
+
+
 def summarise(collapsed: str, top: int = 14) -> str:
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()

@@ -240,7 +240,7 @@ def render(bench: Bench, env: Environment) -> str:
     add("| Service | change | events/s | runtime defaults events/s | ratio |\n|---|---|---|---|---|")
     for service in ("predictor", "detector"):
         after = s(f"{service}.max.rate")
-        for variant in VARIANTS:
+        for variant in (v for v in VARIANTS if service in v.services):
             other = s(f"{service}.{variant.label}.rate")
             add(f"| {service} | {variant.title} | {cell(other)} | {cell(after)} "
                 f"| {fmt(ratio(other.median, after.median), 2)}× |")
@@ -250,8 +250,35 @@ def render(bench: Bench, env: Environment) -> str:
     add(f"One extra run of each process under `py-spy record --rate 100 --nonblocking "
         f"--threads` (not part of the medians), {bench.scale.profile_seconds:.0f} s after a "
         "4 s start. Percentages are of the samples in which a thread was busy.\n")
+    add("Where the busy time goes (own time by component, from the profiles below):\n")
+    for name in r.profiles:
+        shares = sorted(((k.split(".", 2)[2], v[0]) for k, v in r.values.items()
+                         if k.startswith(f"profile.{name}.")), key=lambda kv: -kv[1])
+        if shares:
+            add(f"- **{name}**: " + ", ".join(f"{component} {100 * share:.0f}%"
+                                              for component, share in shares[:5]))
+    add("")
     for name, text in r.profiles.items():
         add(f"### {name}\n\n```\n{text}\n```\n")
+
+    add("## Notes\n")
+    stalls = [note for key, note in r.notes.items() if key.startswith("stall.")]
+    add("- **kafka-python group-join stall.** kafka-python 3.0.12 can leave a fresh consumer-group "
+        "member with no partitions for good: when the leader's first assignment is made before "
+        "the subscribed topic's metadata has arrived, the client rejoins, and if that rejoin "
+        "outlasts one `poll()` its result is dropped (its own metadata check then says no rejoin "
+        "is needed). Seen here on a few percent of fresh bench processes on a loaded machine. "
+        "The harness detects it (no commit for 60 s, or a probe load not committed) and retries "
+        f"once with a new group: {len(stalls)} retr{'y' if len(stalls) == 1 else 'ies'} in this "
+        "run" + (": " + "; ".join(stalls) if stalls else "") + ".")
+    add("- **Per-record metric lookups.** The runtime used to look up its labelled "
+        "`streamml_messages_consumed_total` / `_produced_total` child once per record; it now "
+        "counts per topic and adds once per batch (same values). A `labels(...).inc()` costs "
+        "several µs in prometheus-client 0.26 (its lock and label validation): see the "
+        "`MetricWrapperBase.labels` lines in the profiles, where any remain per record they are "
+        "the services' own metrics.")
+    add("- The services run with their defaults (log level INFO: the detector logs every "
+        "anomaly); the environment shown under *Exact commands* is all that is set.\n")
 
     add("## Exact commands\n")
     add("Broker: `streamml.broker.embedded` on 127.0.0.1:19592 (controller 19593), data in "

@@ -17,7 +17,7 @@ from bench import kafka_io, procs
 from bench.java_tools import JavaTools
 from bench.measure import CommitWatcher, Summary, percentile, steady_rate_of_times
 from bench.payloads import Payload, make, stamp
-from bench.profiles import profile_process
+from bench.profiles import component_shares, profile_process
 from streamml.contracts.cricket import decode_model
 from streamml.orchestrator.training import generate_training_samples
 
@@ -47,7 +47,7 @@ class Scale:
     profile_seconds: float
 
 
-FULL = Scale(runs=3, backlog=60000, option_backlog=30000, load_seconds=20, discard_s=4,
+FULL = Scale(runs=3, backlog=60000, option_backlog=20000, load_seconds=15, discard_s=3,
              loads=(1000, 5000), workshop_seconds=15, trainer_sizes=(1000, 10000, 100000),
              profile_seconds=10)
 QUICK = Scale(runs=1, backlog=6000, option_backlog=4000, load_seconds=6, discard_s=2,
@@ -219,7 +219,6 @@ CLIENT_OPTIONS: tuple[tuple[str, str, Sequence[str], bool], ...] = (
     ("defaults", "runtime defaults (C CRC32C)", (), False),
     ("pure_crc", "pure-Python CRC32C (before: no `crc32c` package)", (), True),
     ("poll_2000", "max_poll_records=2000", ("--max-poll-records", "2000"), False),
-    ("linger_0", "linger_ms=0", ("--linger-ms", "0"), False),
     ("linger_20", "linger_ms=20", ("--linger-ms", "20"), False),
     ("batch_64k", "producer batch_size=65536 (default 16384)", ("--batch-size", "65536"), False),
     ("gzip", "compression_type=gzip", ("--compression-type", "gzip"), False),
@@ -263,13 +262,14 @@ class Variant:
     title: str
     settings: dict[str, str] = field(default_factory=dict)
     pure_crc: bool = False
+    services: tuple[str, ...] = ("predictor", "detector")
 
 
 DEFAULTS = Variant("max", "runtime defaults")
 VARIANTS = (
     Variant("before", "pure-Python CRC32C (before the `crc32c` dependency)", pure_crc=True),
     Variant("poll2000", "STREAMML_MAX_POLL_RECORDS=2000 (default 500)",
-            {"max_poll_records": "2000"}),
+            {"max_poll_records": "2000"}, services=("predictor",)),
 )
 
 
@@ -351,21 +351,12 @@ def latency(bench: Bench, service: str) -> None:
     bench.stage(f"{service}: latency at {', '.join(map(str, loads))} events/s")
     input_topic = INPUTS[kind]
     for run in range(bench.scale.runs):
-        group = bench.group(f"{service}-latency")
-        topics = [input_topic] + ([RESULTS] if service == "predictor" else [])
-        kafka_io.position_group_at_end(bench.bootstrap, group, topics)
-        proc = service_proc(bench, service, group, f"{service}-latency-{run}")
-        proc.start()
-        proc.wait_http("/readyz" if service == "predictor" else "/healthz")
-        time.sleep(1.0)  # the group join: the service subscribes after its HTTP port is up
+        group, proc = _start_assigned(bench, service, kind, run)
         for load in loads:
             start = kafka_io.window(bench.bootstrap, output_topic)
             started_ms = time.time() * 1000
-            gen = procs.module(f"loadgen-{service}-{load}-{run}", "bench.loadgen",
-                               ["--bootstrap", bench.bootstrap, "--topic", input_topic,
-                                "--kind", kind, "--rate", str(load),
-                                "--seconds", str(bench.scale.load_seconds),
-                                "--prefix", f"r{run}l{load}"], bench.log_dir)
+            gen = _loadgen(bench, f"loadgen-{service}-{load}-{run}", kind, load,
+                           bench.scale.load_seconds, f"r{run}l{load}")
             bench.results.commands.setdefault(f"loadgen.{service}", " ".join(
                 Path(part).name if i == 0 else part for i, part in enumerate(gen.command)))
             gen.start()
@@ -387,6 +378,39 @@ def latency(bench: Bench, service: str) -> None:
                 bench.results.add(f"{key}.p{q}", percentile(latencies, q))
         bench.results.add(f"{service}.latency.rss", proc.peak_rss_mb())
         proc.stop()
+
+
+def _loadgen(bench: Bench, name: str, kind: str, rate: float, seconds: float, prefix: str) -> procs.Proc:
+    return procs.module(name, "bench.loadgen",
+                        ["--bootstrap", bench.bootstrap, "--topic", INPUTS[kind], "--kind", kind,
+                         "--rate", str(rate), "--seconds", str(seconds), "--prefix", prefix],
+                        bench.log_dir)
+
+
+def _start_assigned(bench: Bench, service: str, kind: str, run: int) -> tuple[str, procs.Proc]:
+    """A fresh service at the end of its input that has provably got its partitions: a short
+    probe load must be committed before the measured loads start. One retry (noted) if the
+    probe stalls (the kafka-python join stall described in ``backlog_run``)."""
+    input_topic = INPUTS[kind]
+    for attempt in (1, 2):
+        group = bench.group(f"{service}-latency")
+        topics = [input_topic] + ([RESULTS] if service == "predictor" else [])
+        kafka_io.position_group_at_end(bench.bootstrap, group, topics)
+        proc = service_proc(bench, service, group, f"{service}-latency-{run}")
+        proc.start()
+        proc.wait_http("/readyz" if service == "predictor" else "/healthz")
+        probe = _loadgen(bench, f"probe-{service}-{run}-{attempt}", kind, 200, 2,
+                         f"probe{run}a{attempt}").start()
+        probe.process.wait(120)
+        target = sum(kafka_io.end_offsets(bench.bootstrap, input_topic).values())
+        if kafka_io.wait_committed(bench.bootstrap, group, input_topic, target, STALL_S):
+            return group, proc
+        proc.stop()
+        bench.results.notes[f"stall.{proc.name}.{attempt}"] = (
+            f"{proc.name}: probe load not committed in {STALL_S:.0f} s")
+        print(f"  {proc.name}: probe not committed; {'retrying' if attempt == 1 else 'giving up'}",
+              flush=True)
+    raise Stalled(f"{service} latency run {run} stalled twice")
 
 
 def _last_json_line(path: Path) -> dict:
@@ -493,6 +517,8 @@ def profiles(bench: Bench) -> None:
             bench.results.profiles[name] = profile_process(
                 proc, out / f"{name}.txt", warmup_s=2.0 if ready_path else 5.0,
                 seconds=bench.scale.profile_seconds, ready_path=ready_path)
+            for component, share in component_shares((out / f"{name}.txt").read_text()).items():
+                bench.results.values[f"profile.{name}.{component}"] = [share]
         except Exception as exc:  # noqa: BLE001 - a missing profile must not sink the run
             bench.results.profiles[name] = f"(profile failed: {exc!r})"
             print(f"  profile of {name} failed: {exc!r}", flush=True)
