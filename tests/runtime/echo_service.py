@@ -33,6 +33,8 @@ class EchoConfig(RuntimeConfig):
     input_topic: str = ""
     output_topic: str = ""
     handle_delay_s: float = 0.0
+    # Not ready until this file exists (empty: always ready); stands in for "no model yet".
+    ready_file: str = ""
 
 
 class EchoHandler:
@@ -41,7 +43,7 @@ class EchoHandler:
         self.inputs = {config.input_topic: Ping}
 
     def is_ready(self) -> bool:
-        return True
+        return not self._config.ready_file or os.path.exists(self._config.ready_file)
 
     def handle(self, batch: Sequence[Incoming[Ping]]) -> HandlerResult:
         if self._config.handle_delay_s:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import KafkaError
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 
 from streamml.runtime.settings import RuntimeConfig
 
@@ -29,8 +30,14 @@ def make_producer(config: RuntimeConfig) -> KafkaProducer:
     )
 
 
-def make_consumer(config: RuntimeConfig, topics: list[str]) -> KafkaConsumer:
-    """Group member with manual commits: offsets are committed only after outputs are acked."""
+def make_consumer(config: RuntimeConfig, topics: list[str],
+                  listener: ConsumerRebalanceListener | None = None) -> KafkaConsumer:
+    """Group member with manual commits: offsets are committed only after outputs are acked.
+
+    Raises UnknownTopicOrPartitionError (retried by connect_with_backoff) until every topic
+    exists: the first group join then already knows every topic's partitions, instead of
+    re-joining moments later when their metadata arrives.
+    """
     consumer = KafkaConsumer(
         bootstrap_servers=config.bootstrap_servers,
         client_id=config.effective_client_id,
@@ -41,7 +48,11 @@ def make_consumer(config: RuntimeConfig, topics: list[str]) -> KafkaConsumer:
         max_partition_fetch_bytes=config.max_message_bytes,
         fetch_max_bytes=max(config.max_message_bytes, 52428800),
     )
-    consumer.subscribe(topics)
+    missing = [topic for topic in topics if not consumer.partitions_for_topic(topic)]
+    if missing:
+        consumer.close()
+        raise UnknownTopicOrPartitionError(f"topics not found: {', '.join(missing)}")
+    consumer.subscribe(topics, listener=listener)
     return consumer
 
 
@@ -57,7 +68,7 @@ def connect_with_backoff(
         try:
             return factory()
         except KafkaError as exc:
-            log.warning("kafka not reachable yet, retrying",
+            log.warning("kafka not ready yet, retrying",
                         extra={"client": what, "error": repr(exc), "retry_in_s": delay})
             stop.wait(delay)
             delay = min(delay * 2, max_backoff_s)

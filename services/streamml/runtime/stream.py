@@ -18,6 +18,7 @@ from typing import Generic, Protocol
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
@@ -31,6 +32,9 @@ from streamml.runtime.settings import RuntimeConfig
 log = logging.getLogger(__name__)
 
 PROCESSING_ERROR = "processing_error"
+# Bounded, so a commit that keeps being retried during a rebalance cannot keep the main loop
+# from polling (and so from re-joining the group): it counts as a failed commit instead.
+COMMIT_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,22 @@ class Handler(Protocol):
         """Called once per loop turn, batch or not: timers, model refreshes, retraining."""
 
     def close(self) -> None: ...
+
+
+class _HoldWhileNotReady(ConsumerRebalanceListener):
+    """Pauses newly assigned partitions before their first fetch while the handler is not
+    ready, so not even the poll that joins the group returns records."""
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+        self.consumer: KafkaConsumer | None = None
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        if assigned and self.consumer is not None and not self._handler.is_ready():
+            self.consumer.pause(*assigned)
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        pass  # every handled batch is already committed before the next poll
 
 
 class StreamProcessor:
@@ -96,8 +116,10 @@ class StreamProcessor:
         backoff = self._config.connect_backoff_max_s
         self._producer = connect_with_backoff(
             lambda: make_producer(self._config), self._stop, "producer", backoff)
+        listener = _HoldWhileNotReady(self._handler)
         self._consumer = connect_with_backoff(
-            lambda: make_consumer(self._config, topics), self._stop, "consumer", backoff)
+            lambda: make_consumer(self._config, topics, listener), self._stop, "consumer", backoff)
+        listener.consumer = self._consumer
         if self._consumer is None or self._producer is None:
             self._close()
             return
@@ -260,7 +282,7 @@ class StreamProcessor:
             if tp not in offsets or offsets[tp].offset < next_offset:
                 offsets[tp] = OffsetAndMetadata(next_offset, "", -1)
         try:
-            self._consumer.commit(offsets)
+            self._consumer.commit(offsets, timeout_ms=COMMIT_TIMEOUT_MS)
         except (CommitFailedError, KafkaError) as exc:
             self._metrics.commit_failures.labels(self._service).inc()
             log.warning("commit failed; the partition's next owner re-reads these messages",

@@ -1,0 +1,33 @@
+"""A handler that is not ready holds its input in Kafka: nothing handled, nothing dropped."""
+
+import json
+import time
+
+import pytest
+
+from tests.helpers import committed_total, create_topic, produce, read_all, wait_for
+
+pytestmark = pytest.mark.broker
+
+
+def test_input_waits_until_the_handler_is_ready(broker, unique, start_echo, tmp_path):
+    source = create_topic(broker, f"in-{unique}", 3)
+    sink = create_topic(broker, f"out-{unique}", 3)
+    group = f"g-{unique}"
+    produce(broker, source, [(f"k{i}".encode(), json.dumps({"id": f"p{i}", "n": i}).encode())
+                             for i in range(100)])
+    ready_file = tmp_path / "model-loaded"
+    service = start_echo(bootstrap_servers=broker, input_topic=source, output_topic=sink,
+                         group_id=group, ready_file=ready_file)
+
+    assert wait_for(lambda: service.get("/healthz")[0] == 200, timeout_s=30)
+    time.sleep(5)  # long enough to join the group and poll many times
+    assert service.get("/readyz")[0] == 503
+    assert read_all(broker, sink, lambda r: False, timeout_s=2) == []
+    assert committed_total(broker, group, source) == 0
+
+    ready_file.touch()
+    outputs = read_all(broker, sink, lambda r: len(r) >= 100)
+    assert sorted(json.loads(r.value)["n"] for r in outputs) == list(range(100))
+    assert wait_for(lambda: service.get("/readyz")[0] == 200)
+    assert service.terminate() == 0
