@@ -44,7 +44,7 @@ class JavaTools:
 
     def consumer_command(self, bootstrap: str, topic: str, records: int, group: str) -> list[str]:
         return self._command(CONSUMER_CLASS, "--bootstrap-server", bootstrap, "--topic", topic,
-                             "--messages", str(records), "--group", group, "--timeout", "60000")
+                             "--num-records", str(records), "--group", group, "--timeout", "60000")
 
     def producer_rate(self, command: list[str]) -> float:
         """records/s from ProducerPerformance's summary line."""

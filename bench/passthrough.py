@@ -15,6 +15,7 @@ import sys
 import threading
 
 from kafka import KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from streamml.runtime.clients import make_consumer, make_producer
@@ -61,9 +62,12 @@ def main(argv: list[str] | None = None) -> int:
             producer.flush(timeout=config.shutdown_timeout_s)
             for future in futures:
                 future.get(timeout=config.shutdown_timeout_s)
-            consumer.commit({TopicPartition(tp.topic, tp.partition):
-                             OffsetAndMetadata(batch[-1].offset + 1, "", -1)
-                             for tp, batch in polled.items()})
+            try:
+                consumer.commit({TopicPartition(tp.topic, tp.partition):
+                                 OffsetAndMetadata(batch[-1].offset + 1, "", -1)
+                                 for tp, batch in polled.items()})
+            except KafkaError:
+                pass  # as the runtime does: a rebalance moved the partition; its new owner re-reads
     finally:
         producer.close(timeout=10)
         consumer.close(autocommit=False)

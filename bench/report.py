@@ -10,6 +10,7 @@ import subprocess
 from dataclasses import dataclass
 
 from bench.measure import Summary
+from bench.procs import REPO
 from bench.suite import CLIENT_OPTIONS, VARIANTS, Bench
 from streamml.broker import embedded
 
@@ -247,9 +248,12 @@ def render(bench: Bench, env: Environment) -> str:
     add("")
 
     add("## Profiles (py-spy)\n")
-    add(f"One extra run of each process under `py-spy record --rate 100 --nonblocking "
-        f"--threads` (not part of the medians), {bench.scale.profile_seconds:.0f} s after a "
-        "4 s start. Percentages are of the samples in which a thread was busy.\n")
+    add(f"One extra run of each process on the backlog, fresh group, sampled for "
+        f"{bench.scale.profile_seconds:.0f} s by `py-spy record --rate 100 --nonblocking "
+        "--threads` attached once it is ready (predictor: `/readyz`, detector: `/healthz`, "
+        "+2 s; scripts: 5 s after start); not part of the medians. Percentages are of the "
+        "samples in which a thread was at work; samples waiting in `select` or on a lock are "
+        "counted apart.\n")
     add("Where the busy time goes (own time by component, from the profiles below):\n")
     for name in r.profiles:
         shares = sorted(((k.split(".", 2)[2], v[0]) for k, v in r.values.items()
@@ -267,10 +271,12 @@ def render(bench: Bench, env: Environment) -> str:
         "member with no partitions for good: when the leader's first assignment is made before "
         "the subscribed topic's metadata has arrived, the client rejoins, and if that rejoin "
         "outlasts one `poll()` its result is dropped (its own metadata check then says no rejoin "
-        "is needed). Seen here on a few percent of fresh bench processes on a loaded machine. "
-        "The harness detects it (no commit for 60 s, or a probe load not committed) and retries "
-        f"once with a new group: {len(stalls)} retr{'y' if len(stalls) == 1 else 'ies'} in this "
-        "run" + (": " + "; ".join(stalls) if stalls else "") + ".")
+        "is needed). Seen while building this harness on a few percent of fresh processes on a "
+        "loaded machine. The runtime's `make_consumer` now reads the topics' metadata before "
+        "subscribing, which avoids it; the harness still detects a stall (no commit for 60 s, "
+        "or a probe load not committed) and retries once with a new group: "
+        f"{len(stalls)} retr{'y' if len(stalls) == 1 else 'ies'} in this run"
+        + (": " + "; ".join(stalls) if stalls else "") + ".")
     add("- **Per-record metric lookups.** The runtime used to look up its labelled "
         "`streamml_messages_consumed_total` / `_produced_total` child once per record; it now "
         "counts per topic and adds once per batch (same values). A `labels(...).inc()` costs "
@@ -284,8 +290,9 @@ def render(bench: Bench, env: Environment) -> str:
     add("Broker: `streamml.broker.embedded` on 127.0.0.1:19592 (controller 19593), data in "
         "`.cache/bench/broker`, topics from `services/streamml/topics.yaml`. Processes "
         "(environment, then command; run from the repository root):\n")
+    root = str(REPO) + "/"
     for key, command in sorted(r.commands.items()):
-        add(f"- {key}: `{command}`")
+        add(f"- {key}: `{command.replace(root, '')}`")
     add("\nWhole run: `make bench` (= `.venv/bin/python -m bench"
         f"{' ' + env.argv if env.argv else ''}`).\n")
     return "\n".join(out) + "\n"

@@ -47,9 +47,9 @@ class Scale:
     profile_seconds: float
 
 
-FULL = Scale(runs=3, backlog=60000, option_backlog=20000, load_seconds=15, discard_s=3,
+FULL = Scale(runs=3, backlog=40000, option_backlog=15000, load_seconds=15, discard_s=3,
              loads=(1000, 5000), workshop_seconds=15, trainer_sizes=(1000, 10000, 100000),
-             profile_seconds=10)
+             profile_seconds=8)
 QUICK = Scale(runs=1, backlog=6000, option_backlog=4000, load_seconds=6, discard_s=2,
               loads=(500, 1000), workshop_seconds=5, trainer_sizes=(1000, 5000),
               profile_seconds=4)
