@@ -17,6 +17,8 @@ from pathlib import Path
 from tests.conftest import REPO
 from tests.helpers import free_port
 
+# Shorter than the services' default, so a test can outwait it.
+LIVENESS_STALL_S = 60
 STREAMML = str(Path(sys.executable).parent / "streamml")
 
 # Sped-up settings; everything else is each service's default (as in the chart).
@@ -66,7 +68,8 @@ def start_pipeline(bootstrap: str, run_id: str, log_dir: Path) -> list[Pod]:
         env = dict(os.environ, STREAMML_BOOTSTRAP_SERVERS=bootstrap,
                    STREAMML_HTTP_PORT=str(port), STREAMML_LOG_LEVEL="WARNING",
                    STREAMML_GROUP_ID=f"k8s-{run_id}-{service}",
-                   STREAMML_CLIENT_ID=name)
+                   STREAMML_CLIENT_ID=name,
+                   STREAMML_LIVENESS_STALL_S=str(LIVENESS_STALL_S))
         if service == "orchestrator":
             env["STREAMML_RUN_ID"] = run_id
         env.update({f"STREAMML_{key}": str(value) for key, value in settings.items()})

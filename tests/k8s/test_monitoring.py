@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import produce, wait_for
 from tests.k8s.conftest import CHART, of_kind
-from tests.k8s.pipeline import LivenessProber, Pod, start_pipeline, stop_pipeline
+from tests.k8s.pipeline import LIVENESS_STALL_S, LivenessProber, Pod, start_pipeline, stop_pipeline
 from tests.k8s.prometheus import Prometheus
 
 pytestmark = pytest.mark.broker
@@ -175,22 +175,15 @@ def test_status_summary_of_the_running_services(pipeline, prometheus):
     assert all(status.lag >= 0 for status in statuses.values())
 
 
-STALL_WINDOW_S = 60  # streamml.runtime.health.Health's default stall_after_s
-PRODUCER_LIVENESS_BUG = pytest.mark.xfail(
-    reason="the producer loop never calls context.health.beat(): /healthz turns 503 about 60 s "
-           "after start, so the kubelet's liveness probe would restart the pod")
 
 
-@pytest.mark.parametrize("service", [
-    "trainer", "predictor", "detector",
-    pytest.param("orchestrator", marks=PRODUCER_LIVENESS_BUG),
-    pytest.param("sensors", marks=PRODUCER_LIVENESS_BUG),
-])
+
+@pytest.mark.parametrize("service", ["trainer", "predictor", "detector", "orchestrator", "sensors"])
 def test_liveness_holds_past_the_stall_window(pipeline, prober, service):
     """The chart's liveness probe polls /healthz: a working service must stay live."""
     pods = [pod.name for pod in pipeline if pod.service == service]
     assert wait_for(lambda: all(name in prober.first_live for name in pods), timeout_s=120)
-    deadline = max(prober.first_live[name] for name in pods) + STALL_WINDOW_S + 15
+    deadline = max(prober.first_live[name] for name in pods) + LIVENESS_STALL_S + 15
     time.sleep(max(0.0, deadline - time.monotonic()))
     for name in pods:
         failures = prober.failures[name][:3]

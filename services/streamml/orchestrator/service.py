@@ -52,6 +52,7 @@ class Orchestrator:
     def _send(self, topic: str, messages: list[tuple[str, Message]]) -> None:
         """Send and wait for every acknowledgement (raises if Kafka refuses)."""
         assert self._producer is not None
+        self._context.health.beat()
         futures = [self._producer.send(topic, key=key.encode(), value=message.to_bytes())
                    for key, message in messages]
         self._producer.flush(timeout=self._config.shutdown_timeout_s)
@@ -73,7 +74,7 @@ class Orchestrator:
             if watcher is None:
                 return
             status = watcher.wait_for_model(config.model_key, len(samples), config.wait_for_model_s,
-                                            self._context.stop)
+                                            self._context.stop, self._context.health.beat)
             if status is None and not self._context.stop.is_set():
                 log.warning("no model reported in time; starting matches anyway "
                             "(predictors hold the events until they have a model)",

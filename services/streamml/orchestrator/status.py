@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from kafka import KafkaConsumer, TopicPartition
 
@@ -35,10 +36,12 @@ class StatusWatcher:
             self._consumer.position(tp)  # resolve "end" now, before we publish anything
 
     def wait_for_model(self, model_key: str, min_samples: int, timeout_s: float,
-                       stop: threading.Event) -> ModelStatus | None:
+                       stop: threading.Event,
+                       heartbeat: Callable[[], None] = lambda: None) -> ModelStatus | None:
         """The first report of a usable model trained on at least ``min_samples`` samples."""
         deadline = time.monotonic() + timeout_s
         while not stop.is_set() and time.monotonic() < deadline:
+            heartbeat()
             for batch in self._consumer.poll(timeout_ms=500).values():
                 for record in batch:
                     try:

@@ -1,4 +1,7 @@
-"""Liveness (the main loop is turning) and readiness (named checks all pass)."""
+"""Liveness (the main loop is turning) and readiness (named checks all pass).
+
+The stall watchdog is armed by the first ``beat()``: a service is live while it starts and
+connects, and from its first loop turn on it must keep beating to stay live."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ class Health:
     def __init__(self, stall_after_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
         self._stall_after_s = stall_after_s
-        self._last_beat = clock()
+        self._last_beat: float | None = None
         self._checks: dict[str, Callable[[], bool]] = {}
         self._lock = threading.Lock()
 
@@ -23,7 +26,8 @@ class Health:
             self._checks[name] = check
 
     def live(self) -> bool:
-        return self._clock() - self._last_beat < self._stall_after_s
+        last = self._last_beat
+        return last is None or self._clock() - last < self._stall_after_s
 
     def readiness(self) -> dict[str, bool]:
         with self._lock:

@@ -35,7 +35,7 @@ def create_context(config: RuntimeConfig, stop: threading.Event | None = None) -
         config=config,
         registry=registry,
         metrics=RuntimeMetrics.create(registry),
-        health=Health(),
+        health=Health(stall_after_s=config.liveness_stall_s),
         stop=stop or threading.Event(),
     )
 

@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
                                         config.connect_backoff_max_s)
         if producer is None:
             return
-        publisher = ReadingPublisher(config, producer, metrics, context.stop)
+        publisher = ReadingPublisher(config, producer, metrics, context.stop,
+                                     heartbeat=context.health.beat)
         context.health.add_check("kafka", lambda: publisher.delivering)
         try:
             publisher.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from kafka import KafkaProducer
 
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 
 class ReadingPublisher:
     def __init__(self, config: SensorsConfig, producer: KafkaProducer, metrics: SensorsMetrics,
-                 stop: threading.Event) -> None:
+                 stop: threading.Event, heartbeat: Callable[[], None] = lambda: None) -> None:
         self._config = config
+        self._heartbeat = heartbeat
         self._producer = producer
         self._metrics = metrics
         self._stop = stop
@@ -50,6 +52,7 @@ class ReadingPublisher:
         while not self._stop.is_set():
             if config.readings_per_sensor and tick >= config.readings_per_sensor:
                 break
+            self._heartbeat()
             self._publish_tick(config.resume_at_seq + tick)
             tick += 1
             if config.rate_hz > 0:
