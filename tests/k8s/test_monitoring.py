@@ -17,7 +17,6 @@ import subprocess
 import shutil
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families

@@ -13,23 +13,20 @@ against the same broker see only their own data.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
+from kafka import KafkaConsumer, KafkaProducer
 
 from streamml.contracts.cricket import MatchResult, ModelStatus, Prediction
 from streamml.runtime.messages import DecodeError, decode
+from streamml.demo.support import (
+    Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
 
 TRAINING_TOPIC = "cricket.training-data"
 EVENTS_TOPIC = "cricket.match-events"
@@ -45,8 +42,6 @@ SEED = 42
 TIMEOUT_S = 150.0
 LATE_FROM_OVER = 14.0  # the 15th over starts after 14 overs
 TARGET_ALL, TARGET_LATE = 15.0, 8.0
-
-Offsets = dict[TopicPartition, int]
 
 
 def overs(current_over: float) -> str:
@@ -163,12 +158,12 @@ def run(bootstrap_servers: str) -> int:
           flush=True)
     common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
               "STREAMML_MODEL_KEY": model_key, "STREAMML_LOG_LEVEL": "INFO"}
-    trainer = _spawn("trainer", logs, {**common, "STREAMML_GROUP_ID": trainer_group,
-                                        "STREAMML_HTTP_PORT": str(_free_port())})
-    predictor = _spawn("predictor", logs, {**common, "STREAMML_GROUP_ID": predictor_group,
-                                            "STREAMML_HTTP_PORT": str(_free_port())})
-    orchestrator = _spawn("orchestrator", logs, {
-        **common, "STREAMML_HTTP_PORT": str(_free_port()), "STREAMML_RUN_ID": match_prefix,
+    trainer = spawn_service("trainer", logs, {**common, "STREAMML_GROUP_ID": trainer_group,
+                                        "STREAMML_HTTP_PORT": str(free_port())})
+    predictor = spawn_service("predictor", logs, {**common, "STREAMML_GROUP_ID": predictor_group,
+                                            "STREAMML_HTTP_PORT": str(free_port())})
+    orchestrator = spawn_service("orchestrator", logs, {
+        **common, "STREAMML_HTTP_PORT": str(free_port()), "STREAMML_RUN_ID": match_prefix,
         "STREAMML_SEED": str(SEED), "STREAMML_TRAINING_SAMPLES": str(TRAINING_SAMPLES),
         "STREAMML_CONCURRENT_MATCHES": str(MATCHES), "STREAMML_MAX_MATCHES": str(MATCHES),
         "STREAMML_BALL_INTERVAL_S": str(BALL_INTERVAL_S), "STREAMML_WAIT_FOR_MODEL_S": "90"})
@@ -177,7 +172,7 @@ def run(bootstrap_servers: str) -> int:
         finished = _watch(bootstrap_servers, watched, model_key, match_prefix, board,
                           orchestrator, (trainer, predictor))
     finally:
-        codes = {name: _stop(process) for name, process in
+        codes = {name: stop_service(process) for name, process in
                  (("orchestrator", orchestrator), ("predictor", predictor), ("trainer", trainer))}
         _delete_model(bootstrap_servers, model_key)
     if not finished:
@@ -267,40 +262,6 @@ def print_summary(board: Board, duration_s: float) -> None:
     print(f"  cricket demo took {duration_s:.0f} s", flush=True)
 
 
-def end_offsets(bootstrap_servers: str, topic: str) -> Offsets:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        if not partitions:
-            raise RuntimeError(f"topic {topic} does not exist: run `streamml topics apply`")
-        return dict(consumer.end_offsets(partitions))
-    finally:
-        consumer.close()
-
-
-def start_group_at(bootstrap_servers: str, group: str, offsets: Offsets,
-                   timeout_s: float = 60.0) -> None:
-    """Commit ``offsets`` for a new consumer group, so that it starts exactly there.
-
-    On a broker that just started, the group coordinator may not be up yet: retry.
-    """
-    deadline = time.monotonic() + timeout_s
-    while True:
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
-                                 enable_auto_commit=False)
-        try:
-            consumer.assign(list(offsets))
-            consumer.commit({tp: OffsetAndMetadata(offset, "", -1)
-                             for tp, offset in offsets.items()})
-            return
-        except KafkaError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1.0)
-        finally:
-            consumer.close(autocommit=False)
-
-
 def _delete_model(bootstrap_servers: str, model_key: str) -> None:
     """A tombstone: compaction removes this run's models from the models topic."""
     producer = KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
@@ -309,26 +270,3 @@ def _delete_model(bootstrap_servers: str, model_key: str) -> None:
         producer.flush(10)
     finally:
         producer.close(5)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _spawn(command: str, logs: Path, env: dict[str, str]) -> subprocess.Popen:
-    log_file = (logs / f"{command}.log").open("wb")
-    return subprocess.Popen([sys.executable, "-m", "streamml.cli", command], env=env,
-                            stdout=log_file, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen, timeout_s: float = 25.0) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode

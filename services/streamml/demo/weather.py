@@ -13,26 +13,24 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
 
 from streamml.contracts.weather import (
     ANOMALIES_TOPIC, ANOMALY_KINDS, NORMAL, READINGS_TOPIC, Anomaly, Confusion, SensorReading,
     truth_of)
 from streamml.runtime.admin import admin_client
 from streamml.runtime.messages import DecodeError, decode
+from streamml.demo.support import (
+    Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
 
 SENSORS = 12
 DRIFT_ONLY_SENSORS = 4
@@ -42,8 +40,6 @@ SEED = 7
 ANOMALY_RATE = 0.02
 WARMUP = 30
 DRAIN_TIMEOUT_S = 60.0
-
-Offsets = dict[TopicPartition, int]
 
 
 @dataclass
@@ -77,14 +73,14 @@ def run(bootstrap_servers: str) -> int:
     logs = Path(tempfile.mkdtemp(prefix=f"streamml-weather-{run_id}-"))
     common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
               "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_LEVEL": "INFO"}
-    detector_port = _free_port()
-    detector = _spawn("detector", logs, {
+    detector_port = free_port()
+    detector = spawn_service("detector", logs, {
         **common, "STREAMML_HTTP_PORT": str(detector_port), "STREAMML_GROUP_ID": group,
         "STREAMML_WARMUP": str(WARMUP),
         # The run's sensors are new: older runs' readings before the group's start offsets
         # hold no state worth rebuilding.
         "STREAMML_RESTORE_RECORDS": "0"})
-    sensors = _spawn("sensors", logs, {
+    sensors = spawn_service("sensors", logs, {
         **common, "STREAMML_SENSORS": str(SENSORS),
         "STREAMML_DRIFT_ONLY_SENSORS": str(DRIFT_ONLY_SENSORS),
         "STREAMML_SENSOR_PREFIX": prefix, "STREAMML_RATE_HZ": str(RATE_HZ),
@@ -93,8 +89,8 @@ def run(bootstrap_servers: str) -> int:
     try:
         caught_up = _watch(bootstrap_servers, group, prefix, anomalies_start, sensors, detector)
     finally:
-        _stop(sensors)
-        detector_code = _stop(detector)
+        stop_service(sensors)
+        detector_code = stop_service(detector)
     if sensors.returncode != 0 or not caught_up:
         print(f"weather demo failed: sensors exit code {sensors.returncode}, detector caught up: "
               f"{caught_up}; logs in {logs}", flush=True)
@@ -102,28 +98,6 @@ def run(bootstrap_servers: str) -> int:
     quality = evaluate(bootstrap_servers, group, prefix, readings_start, anomalies_start, WARMUP)
     print_summary(quality, time.monotonic() - started, detector_code)
     return 0 if detector_code == 0 else 1
-
-
-def end_offsets(bootstrap_servers: str, topic: str) -> Offsets:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        if not partitions:
-            raise RuntimeError(f"topic {topic} does not exist: run `streamml topics apply`")
-        return dict(consumer.end_offsets(partitions))
-    finally:
-        consumer.close()
-
-
-def start_group_at(bootstrap_servers: str, group: str, offsets: Offsets) -> None:
-    """Commit ``offsets`` for a new group, so its first member starts exactly there."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
-                             enable_auto_commit=False)
-    try:
-        consumer.assign(list(offsets))
-        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
-    finally:
-        consumer.close(autocommit=False)
 
 
 def committed(bootstrap_servers: str, group: str) -> Offsets:
@@ -134,12 +108,6 @@ def committed(bootstrap_servers: str, group: str) -> Offsets:
     except KafkaError:
         return {}
     return {tp: meta.offset for tp, meta in found.items()}
-
-
-def _spawn(command: str, logs: Path, env: dict[str, str]) -> subprocess.Popen:
-    log_file = (logs / f"{command}.log").open("wb")
-    return subprocess.Popen([sys.executable, "-m", "streamml.cli", command], env=env,
-                            stdout=log_file, stderr=subprocess.STDOUT)
 
 
 def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Offsets,
@@ -207,25 +175,6 @@ class _AnomalyPrinter:
               f"score {anomaly.score:7.1f}  {reasons:<26} "
               f"T={r.temperature_c:6.2f}°C RH={r.humidity_pct:5.1f}% p={r.pressure_hpa:7.2f}hPa "
               f"model {anomaly.model_version.removeprefix(self._short)}", flush=True)
-
-
-def _stop(process: subprocess.Popen) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def read_range(bootstrap_servers: str, start: Offsets) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from streamml.runtime.cli_support import add_config_flags, config_from_args
-from streamml.runtime.service import ServiceContext, run_service
+from streamml.runtime.service import run_service
 from streamml.trainer.config import TrainerConfig
 from streamml.trainer.service import serve
 

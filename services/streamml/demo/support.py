@@ -1,0 +1,75 @@
+"""What both demos need: service subprocesses through the real CLI, and Kafka offsets."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+Offsets = dict[TopicPartition, int]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def spawn_service(command: str, logs: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start `streamml <command>` (the container's entrypoint) with its output in ``logs``."""
+    log_file = (logs / f"{command}.log").open("wb")
+    return subprocess.Popen([sys.executable, "-m", "streamml.cli", command], env=env,
+                            stdout=log_file, stderr=subprocess.STDOUT)
+
+
+def stop_service(process: subprocess.Popen, timeout_s: float = 25.0) -> int:
+    """SIGTERM, as Kubernetes does; SIGKILL only if it does not drain in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def end_offsets(bootstrap_servers: str, topic: str) -> Offsets:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        if not partitions:
+            raise RuntimeError(f"topic {topic} does not exist: run `streamml topics apply`")
+        return dict(consumer.end_offsets(partitions))
+    finally:
+        consumer.close()
+
+
+def start_group_at(bootstrap_servers: str, group: str, offsets: Offsets,
+                   timeout_s: float = 60.0) -> None:
+    """Commit ``offsets`` for a new consumer group, so that its first member starts exactly there.
+
+    On a broker that just started, the group coordinator may not be up yet: retry.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group,
+                                 enable_auto_commit=False)
+        try:
+            consumer.assign(list(offsets))
+            consumer.commit({tp: OffsetAndMetadata(offset, "", -1)
+                             for tp, offset in offsets.items()})
+            return
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+        finally:
+            consumer.close(autocommit=False)
