@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from streamml.broker import embedded
 from streamml.runtime.topics import apply_catalog, load_catalog
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers import REPO, ServiceProcess
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +50,14 @@ def broker(broker_config: embedded.BrokerConfig | None) -> str:
 def unique() -> str:
     """A short id that keeps consumer groups and keys of one test apart from the others."""
     return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def stop_after_test() -> Iterator[list[ServiceProcess]]:
+    """Service processes appended here are killed when the test ends, if still running."""
+    started: list[ServiceProcess] = []
+    yield started
+    for service in started:
+        if service.process.poll() is None:
+            service.process.kill()
+            service.process.wait()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -71,3 +82,45 @@ def committed_total(bootstrap: str, group: str, topic: str) -> int:
     with admin_client(bootstrap) as admin:
         offsets = admin.list_group_offsets({group: None}).get(group, {})
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+
+
+@dataclass
+class ServiceProcess:
+    """A service running as its own process, probed over its HTTP port like a kubelet would."""
+
+    process: subprocess.Popen
+    http_port: int
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}", timeout=5) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+        except (urllib.error.URLError, ConnectionError):
+            return 0, b""  # not listening yet
+
+    def metric(self, name: str, **labels: str) -> float:
+        """Sum of the samples called ``name`` whose labels include ``labels``."""
+        status, body = self.get("/metrics")
+        assert status == 200, "metrics endpoint not answering"
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(body.decode())
+            for sample in family.samples
+            if sample.name == name and labels.items() <= sample.labels.items()
+        )
+
+    def terminate(self, timeout_s: float = 30.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout_s)
+
+
+def start_process(module_args: list[str], settings: dict[str, object]) -> ServiceProcess:
+    """`python -m <module_args>` with STREAMML_* variables from ``settings`` and a free port."""
+    port = free_port()
+    env = dict(os.environ, STREAMML_HTTP_PORT=str(port), STREAMML_LOG_LEVEL="WARNING")
+    env.update({f"STREAMML_{key.upper()}": str(value) for key, value in settings.items()})
+    process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=env)
+    return ServiceProcess(process, port)
