@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
+
+from streamml.runtime.clients import topic_partitions
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -43,7 +45,7 @@ def read_all(bootstrap: str, topic: str, until: Callable[[list], bool],
     """Read ``topic`` from the beginning (no group) until ``until(records)`` or timeout."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                              auto_offset_reset="earliest")
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+    partitions = topic_partitions(consumer, topic)
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     records: list = []

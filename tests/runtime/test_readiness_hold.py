@@ -28,6 +28,7 @@ def test_input_waits_until_the_handler_is_ready(broker, unique, start_echo, tmp_
 
     ready_file.touch()
     outputs = read_all(broker, sink, lambda r: len(r) >= 100)
-    assert sorted(json.loads(r.value)["n"] for r in outputs) == list(range(100))
+    assert sorted(json.loads(r.value)["n"] for r in outputs) == list(range(100)), (
+        service.get("/readyz"), committed_total(broker, group, source))
     assert wait_for(lambda: service.get("/readyz")[0] == 200)
     assert service.terminate() == 0

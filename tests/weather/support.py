@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streamml.contracts.weather import NORMAL, Anomaly, Confusion, SensorReading, truth_of
-from streamml.runtime.messages import decode
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from kafka.errors import KafkaError
+
+from streamml.contracts.weather import NORMAL, Anomaly, Confusion, SensorReading, truth_of
+from streamml.runtime.clients import topic_partitions
+from streamml.runtime.messages import decode
 
 from tests.helpers import committed_total, read_all
 
@@ -25,7 +27,7 @@ def read_to_end(bootstrap: str, topic: str) -> list:
     """Every record of ``topic`` up to its end offsets at the time of the call."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        partitions = topic_partitions(consumer, topic)
         end = consumer.end_offsets(partitions)
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)

@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 from kafka.structs import OffsetAndMetadata
+
+from streamml.runtime.clients import topic_partitions
 
 Offsets = dict[TopicPartition, int]
 
@@ -44,9 +46,10 @@ def stop_service(process: subprocess.Popen, timeout_s: float = 25.0) -> int:
 def end_offsets(bootstrap_servers: str, topic: str) -> Offsets:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        if not partitions:
-            raise RuntimeError(f"topic {topic} does not exist: run `streamml topics apply`")
+        try:
+            partitions = topic_partitions(consumer, topic)
+        except UnknownTopicOrPartitionError:
+            raise RuntimeError(f"topic {topic} does not exist: run `streamml topics apply`") from None
         return dict(consumer.end_offsets(partitions))
     finally:
         consumer.close()

@@ -7,9 +7,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from streamml.contracts.cricket import ModelStatus
+from streamml.runtime.clients import topic_partitions
 from streamml.runtime.messages import DecodeError, decode
 from streamml.runtime.settings import RuntimeConfig
 
@@ -28,8 +29,7 @@ class StatusWatcher:
             group_id=None,
             enable_auto_commit=False,
         )
-        partitions = [TopicPartition(topic, p)
-                      for p in sorted(self._consumer.partitions_for_topic(topic) or [])]
+        partitions = topic_partitions(self._consumer, topic)
         self._consumer.assign(partitions)
         self._consumer.seek_to_end(*partitions)
         for tp in partitions:

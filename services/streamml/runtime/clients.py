@@ -7,7 +7,9 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from kafka import KafkaConsumer, KafkaProducer
+import time
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 
@@ -48,12 +50,29 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         max_partition_fetch_bytes=config.max_message_bytes,
         fetch_max_bytes=max(config.max_message_bytes, 52428800),
     )
-    missing = [topic for topic in topics if not consumer.partitions_for_topic(topic)]
-    if missing:
+    try:
+        for topic in topics:
+            topic_partitions(consumer, topic, timeout_s=5.0)
+    except UnknownTopicOrPartitionError:
         consumer.close()
-        raise UnknownTopicOrPartitionError(f"topics not found: {', '.join(missing)}")
+        raise
     consumer.subscribe(topics, listener=listener)
     return consumer
+
+
+def topic_partitions(consumer: KafkaConsumer, topic: str,
+                     timeout_s: float = 30.0) -> list[TopicPartition]:
+    """The topic's partitions. A metadata request can come back empty while a broker is busy
+    or just started, so ask again until ``timeout_s``; then raise
+    UnknownTopicOrPartitionError (a KafkaError, so connect_with_backoff retries it)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions:
+            return [TopicPartition(topic, p) for p in sorted(partitions)]
+        if time.monotonic() >= deadline:
+            raise UnknownTopicOrPartitionError(f"topic {topic!r} not found")
+        time.sleep(0.5)
 
 
 def connect_with_backoff(

@@ -9,9 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import UnknownTopicOrPartitionError
 
+from streamml.runtime.clients import topic_partitions
 from streamml.runtime.settings import RuntimeConfig
 
 
@@ -29,11 +31,11 @@ class TopicFollower:
             max_partition_fetch_bytes=config.max_message_bytes,
             fetch_max_bytes=max(config.max_message_bytes, 52428800),
         )
-        partitions = self._consumer.partitions_for_topic(topic) or set()
-        if not partitions:
+        try:
+            self._partitions = topic_partitions(self._consumer, topic)
+        except UnknownTopicOrPartitionError:
             self._consumer.close()
-            raise LookupError(f"topic {topic!r} does not exist")
-        self._partitions = [TopicPartition(topic, p) for p in sorted(partitions)]
+            raise
         self._consumer.assign(self._partitions)
         self._consumer.seek_to_beginning(*self._partitions)
 
