@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 
-from kafka import KafkaProducer, TopicPartition
+from kafka import TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
@@ -31,8 +31,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-poll-records", type=int)
     parser.add_argument("--linger-ms", type=int)
     parser.add_argument("--compression-type")
-    parser.add_argument("--batch-size", type=int,
-                        help="producer batch_size (not a runtime setting: study only)")
     args = parser.parse_args(argv)
 
     overrides = {"max_poll_records": args.max_poll_records, "linger_ms": args.linger_ms,
@@ -46,9 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    if args.batch_size is not None:
-        # The runtime's factory with one more default changed; this process only.
-        KafkaProducer.DEFAULT_CONFIG["batch_size"] = args.batch_size
     producer = make_producer(config)
     consumer = make_consumer(config, [args.source])
     try:

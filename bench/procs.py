@@ -16,9 +16,10 @@ from bench.measure import peak_rss_mb
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
-# Makes kafka-python use its pure-Python CRC32C even where the `crc32c` package is installed:
-# the "before" of the CRC change, measured in the same run as the "after".
-PURE_CRC_DIR = Path(__file__).resolve().parent / "pure_crc"
+# `sitecustomize` folders that put one earlier runtime default back in a process, so that the
+# "before" of a change is measured in the same run as the "after".
+PURE_CRC_DIR = Path(__file__).resolve().parent / "pure_crc"  # kafka-python's pure-Python CRC32C
+BATCH_16K_DIR = Path(__file__).resolve().parent / "batch16k"  # 16 KiB producer batches
 
 
 def free_port() -> int:
@@ -88,7 +89,7 @@ class Proc:
 
 
 def service(name: str, service_command: str, bootstrap: str, group: str, log_dir: Path,
-            settings: dict[str, str] | None = None, pure_crc: bool = False) -> Proc:
+            settings: dict[str, str] | None = None, site: Path | None = None) -> Proc:
     """A real ``streamml <service>`` process, configured through its environment."""
     port = free_port()
     env = {
@@ -98,15 +99,14 @@ def service(name: str, service_command: str, bootstrap: str, group: str, log_dir
         "STREAMML_HTTP_HOST": "127.0.0.1",
         **{f"STREAMML_{key.upper()}": value for key, value in (settings or {}).items()},
     }
-    if pure_crc:
-        env["PYTHONPATH"] = str(PURE_CRC_DIR)
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
     return Proc(name, [str(BIN / "streamml"), service_command], env, log_dir / f"{name}.log",
                 http_port=port)
 
 
 def module(name: str, module_name: str, args: list[str], log_dir: Path,
-           pure_crc: bool = False) -> Proc:
+           site: Path | None = None) -> Proc:
     """A bench-only script run as ``python -m bench.<module> ...``."""
-    env = {"PYTHONPATH": os.pathsep.join(
-        [str(PURE_CRC_DIR)] * pure_crc + [str(REPO)])}
+    env = {"PYTHONPATH": os.pathsep.join([str(site)] * (site is not None) + [str(REPO)])}
     return Proc(name, [sys.executable, "-m", module_name, *args], env, log_dir / f"{name}.log")

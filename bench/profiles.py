@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.procs import Proc
@@ -25,7 +26,8 @@ WAITING_LEAVES = ("select (selectors.py)", "Condition.wait (threading.py)",
 
 
 def profile_process(proc: Proc, out_path: Path, warmup_s: float, seconds: float,
-                    ready_path: str | None = None) -> str:
+                    ready_path: str | None = None, idle: bool = False,
+                    while_ready: Callable[[], None] | None = None) -> str:
     """Start ``proc``, wait until it answers ``ready_path`` (if given) and ``warmup_s`` more,
     then sample it for ``seconds`` (py-spy attaches)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,19 +35,22 @@ def profile_process(proc: Proc, out_path: Path, warmup_s: float, seconds: float,
     try:
         if ready_path is not None:
             proc.wait_http(ready_path)
+        if while_ready is not None:
+            while_ready()
         time.sleep(warmup_s)
         if not proc.alive():
             raise RuntimeError(f"{proc.name} exited; see {proc.log_path}")
         result = subprocess.run(
             [str(PY_SPY), "record", "--pid", str(proc.pid), "--rate", "100", "--duration",
              str(int(seconds)), "--format", "raw", "--nonblocking", "--threads",
-             "-o", str(out_path)],
+             "-o", str(out_path), *(["--idle"] if idle else [])],
             capture_output=True, text=True, timeout=seconds + 60)
     finally:
         proc.stop()
     if not out_path.exists():
         raise RuntimeError(f"py-spy wrote no profile: {result.stderr.strip()[-500:]}")
-    return summarise(out_path.read_text())
+    collapsed = out_path.read_text()
+    return loop_wall_clock(collapsed) if idle else summarise(collapsed)
 
 
 def _frame_name(frame: str) -> str:
@@ -141,3 +146,36 @@ def component(frame_name: str) -> str:
 
 def _thread_name(frame: str) -> str:
     return re.sub(r"\s*\(?0x[0-9a-f]+\)?", "", frame).strip() or "main"
+
+
+# The service loop's steps (streamml.runtime.stream), outermost first.
+LOOP_STEPS = (
+    ("KafkaConsumer.poll (kafka/consumer/group.py)", "poll: wait for and fetch records"),
+    ("decode (streamml/runtime/messages.py)", "decode + validate inputs"),
+    ("StreamProcessor._handle_isolating (streamml/runtime/stream.py)", "handler (model, outputs)"),
+    ("KafkaProducer.send (kafka/producer/kafka.py)", "produce: send()"),
+    ("KafkaProducer.flush (kafka/producer/kafka.py)", "produce: flush, wait for acks"),
+    ("StreamProcessor._commit (streamml/runtime/stream.py)", "commit offsets"),
+    ("StreamProcessor._turn (streamml/runtime/stream.py)", "whole loop turn"),
+)
+
+
+def loop_wall_clock(collapsed: str) -> str:
+    """Where the main thread's wall-clock goes, waits included (recorded with ``--idle``)."""
+    totals: Counter[str] = Counter()
+    main = 0
+    for line in collapsed.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit() or "MainThread" not in stack.split(";")[0]:
+            continue
+        count = int(count_text)
+        main += count
+        names = {_frame_name(frame) for frame in stack.split(";")[1:]}
+        for frame, _label in LOOP_STEPS:
+            if frame in names:
+                totals[frame] += count
+    if not main:
+        return "(no samples of the main thread)"
+    lines = [f"{main} samples of the main thread, waits included (100 Hz):"]
+    lines += [f"  {100 * totals[frame] / main:5.1f}%  {label}" for frame, label in LOOP_STEPS]
+    return "\n".join(lines)

@@ -188,7 +188,7 @@ def render(bench: Bench, env: Environment) -> str:
         "each event's time as it sends it; the output topic records the broker's append time "
         "(`message.timestamp.type=LogAppendTime`, set on the bench broker only); latency = "
         "append time of the output − event time, so it includes the generator's send, both "
-        f"brokers hops, the batch and the commit path. The first {bench.scale.discard_s:.0f} s "
+        f"broker hops, the batch and the commit path. The first {bench.scale.discard_s:.0f} s "
         f"of each {bench.scale.load_seconds:.0f} s phase are left out (group join; the "
         "detector's per-sensor warm-up). The detector publishes only flagged readings, so its "
         "samples are the anomalies (the sensors' simulator injects about 2 % faults).\n")
@@ -235,9 +235,10 @@ def render(bench: Bench, env: Environment) -> str:
     for key, label, _extra, _pure in CLIENT_OPTIONS:
         rate = s(f"options.{key}.rate")
         add(f"| {label} | {cell(rate)} | {fmt(100 * ratio(rate.median, base.median))}% |")
-    add("\nWhole services on the same backlog, one change at a time (*before*: kafka-python's "
-        "pure-Python CRC32C forced back in with `bench/pure_crc/sitecustomize.py`, i.e. the "
-        "runtime before `crc32c` became a dependency):\n")
+    add("\nWhole services on the same backlog, one change at a time; an earlier default is put "
+        "back with a bench-only `sitecustomize` (`bench/pure_crc/`: kafka-python's pure-Python "
+        "CRC32C, the runtime before `crc32c` became a dependency; `bench/batch16k/`: 16 KiB "
+        "producer batches, the runtime before `PRODUCER_BATCH_BYTES`):\n")
     add("| Service | change | events/s | runtime defaults events/s | ratio |\n|---|---|---|---|---|")
     for service in ("predictor", "detector"):
         after = s(f"{service}.max.rate")

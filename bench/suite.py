@@ -215,13 +215,14 @@ def passthrough(bench: Bench) -> None:
             bench.results.add(f"passthrough.{kind}.rss", rss)
 
 
-CLIENT_OPTIONS: tuple[tuple[str, str, Sequence[str], bool], ...] = (
-    ("defaults", "runtime defaults (C CRC32C)", (), False),
-    ("pure_crc", "pure-Python CRC32C (before: no `crc32c` package)", (), True),
-    ("poll_2000", "max_poll_records=2000", ("--max-poll-records", "2000"), False),
-    ("linger_20", "linger_ms=20", ("--linger-ms", "20"), False),
-    ("batch_64k", "producer batch_size=65536 (default 16384)", ("--batch-size", "65536"), False),
-    ("gzip", "compression_type=gzip", ("--compression-type", "gzip"), False),
+CLIENT_OPTIONS: tuple[tuple[str, str, Sequence[str], Path | None], ...] = (
+    ("defaults", "runtime defaults (C CRC32C, 64 KiB producer batches)", (), None),
+    ("pure_crc", "pure-Python CRC32C (before: no `crc32c` package)", (), procs.PURE_CRC_DIR),
+    ("batch_16k", "producer batch_size=16384 (before: kafka-python's default)", (),
+     procs.BATCH_16K_DIR),
+    ("poll_2000", "max_poll_records=2000", ("--max-poll-records", "2000"), None),
+    ("linger_20", "linger_ms=20", ("--linger-ms", "20"), None),
+    ("gzip", "compression_type=gzip", ("--compression-type", "gzip"), None),
 )
 
 
@@ -233,13 +234,13 @@ def client_options(bench: Bench, backlog: list[Payload]) -> None:
     total = bench.scale.option_backlog
     kafka_io.fill(bench.bootstrap, topic, backlog[:total])
     for run in range(bench.scale.runs):
-        for key, label, extra, pure_crc in CLIENT_OPTIONS:
+        for key, label, extra, site in CLIENT_OPTIONS:
             def make(group: str, key: str = key, extra: Sequence[str] = extra,
-                     pure_crc: bool = pure_crc, run: int = run) -> procs.Proc:
+                     site: Path | None = site, run: int = run) -> procs.Proc:
                 args = ["--bootstrap", bench.bootstrap, "--source", topic, "--sink",
                         PASSTHROUGH_SINK["cricket"], "--group", group, *extra]
                 return procs.module(f"options-{key}-{run}", "bench.passthrough", args,
-                                    bench.log_dir, pure_crc=pure_crc)
+                                    bench.log_dir, site=site)
             bench.results.notes[f"options.{key}"] = label
             rate, _ = backlog_run(bench, make, f"options-{key}", topic, total)
             bench.results.add(f"options.{key}.rate", rate)
@@ -247,11 +248,11 @@ def client_options(bench: Bench, backlog: list[Payload]) -> None:
 
 # ---------------------------------------------------------------- 2-4. services
 
-def service_proc(bench: Bench, service: str, group: str, name: str, pure_crc: bool = False,
+def service_proc(bench: Bench, service: str, group: str, name: str, site: Path | None = None,
                  settings: dict[str, str] | None = None) -> procs.Proc:
     base = {"model_key": bench.model_key} if service == "predictor" else {}
     return procs.service(name, service, bench.bootstrap, group, bench.log_dir,
-                         {**base, **(settings or {})}, pure_crc)
+                         {**base, **(settings or {})}, site)
 
 
 @dataclass(frozen=True)
@@ -261,13 +262,16 @@ class Variant:
     label: str
     title: str
     settings: dict[str, str] = field(default_factory=dict)
-    pure_crc: bool = False
+    site: Path | None = None
     services: tuple[str, ...] = ("predictor", "detector")
 
 
 DEFAULTS = Variant("max", "runtime defaults")
 VARIANTS = (
-    Variant("before", "pure-Python CRC32C (before the `crc32c` dependency)", pure_crc=True),
+    Variant("before", "pure-Python CRC32C (before the `crc32c` dependency)",
+            site=procs.PURE_CRC_DIR),
+    Variant("batch16k", "16 KiB producer batches (before PRODUCER_BATCH_BYTES)",
+            site=procs.BATCH_16K_DIR),
     Variant("poll2000", "STREAMML_MAX_POLL_RECORDS=2000 (default 500)",
             {"max_poll_records": "2000"}, services=("predictor",)),
 )
@@ -279,7 +283,7 @@ def max_rate(bench: Bench, service: str, kind: str, variant: Variant = DEFAULTS)
     for run in range(bench.scale.runs):
         def make(group: str, run: int = run) -> procs.Proc:
             proc = service_proc(bench, service, group, f"{service}-{variant.label}-{run}",
-                                variant.pure_crc, variant.settings)
+                                variant.site, variant.settings)
             _record_command(bench, f"{service}.{variant.label}", proc)
             return proc
         rate, rss = backlog_run(bench, make, service, INPUTS[kind], bench.scale.backlog)
@@ -322,6 +326,7 @@ def anomaly_event_time(value: bytes) -> float:
     return json.loads(value)["reading"]["ts_ms"]
 
 
+TARGET_LOAD = 1000
 LATENCY_SPECS: dict[str, tuple[str, str, Callable[[bytes], float]]] = {
     "predictor": ("cricket", PREDICTIONS, prediction_event_time),
     "detector": ("weather", ANOMALIES, anomaly_event_time),
@@ -378,6 +383,27 @@ def latency(bench: Bench, service: str) -> None:
                 bench.results.add(f"{key}.p{q}", percentile(latencies, q))
         bench.results.add(f"{service}.latency.rss", proc.peak_rss_mb())
         proc.stop()
+
+
+def _profile_at_load(bench: Bench, service: str, kind: str, out: Path) -> None:
+    """The service loop's wall-clock at 1,000 events/s: what an event waits for (latency)."""
+    name = f"{service} at {TARGET_LOAD:,} events/s (wall-clock)"
+    group = bench.group(f"prof-{service}-load")
+    topics = [INPUTS[kind]] + ([RESULTS] if service == "predictor" else [])
+    kafka_io.position_group_at_end(bench.bootstrap, group, topics)
+    proc = service_proc(bench, service, group, f"profile-{service}-load")
+    seconds = bench.scale.profile_seconds
+    gen = _loadgen(bench, f"profile-loadgen-{service}", kind, TARGET_LOAD, seconds + 12,
+                   f"prof{service}")
+    try:
+        bench.results.profiles[name] = profile_process(
+            proc, out / f"{service}-load.txt", warmup_s=6.0, seconds=seconds,
+            ready_path="/readyz" if service == "predictor" else "/healthz", idle=True,
+            while_ready=gen.start)
+    except Exception as exc:  # noqa: BLE001 - a missing profile must not sink the run
+        bench.results.profiles[name] = f"(profile failed: {exc!r})"
+    finally:
+        gen.stop()
 
 
 def _loadgen(bench: Bench, name: str, kind: str, rate: float, seconds: float, prefix: str) -> procs.Proc:
@@ -512,6 +538,8 @@ def profiles(bench: Bench) -> None:
                                   workshop_args + ["--group", bench.group("prof-workshop")],
                                   bench.log_dir), None),
     ]
+    for service, kind in (("predictor", "cricket"), ("detector", "weather")):
+        _profile_at_load(bench, service, kind, out)
     for name, proc, ready_path in targets:
         try:
             bench.results.profiles[name] = profile_process(
