@@ -22,6 +22,7 @@ class RuntimeMetrics:
     commit_failures: Counter
     send_failures: Counter
     ready: Gauge
+    consumer_reconnects: Counter
     lag: Gauge
 
     @classmethod
@@ -59,6 +60,11 @@ class RuntimeMetrics:
             ),
             ready=Gauge(
                 "streamml_ready", "1 when the service reports ready", ["service"], registry=registry,
+            ),
+            consumer_reconnects=Counter(
+                "streamml_consumer_reconnects",
+                "Consumers replaced after making no progress while records were waiting",
+                ["service"], registry=registry,
             ),
             lag=Gauge(
                 "streamml_consumer_lag",

@@ -31,6 +31,9 @@ class RuntimeConfig:
     shutdown_timeout_s: float = 20.0
     # /healthz fails once the main loop has not turned for this long (e.g. stuck in a call).
     liveness_stall_s: float = 120.0
+    # A consumer that fetches nothing for this long while its partitions have records waiting
+    # is replaced by a new one.
+    consumer_stall_s: float = 30.0
     connect_backoff_max_s: float = 10.0
 
     def validate(self) -> None:
@@ -52,6 +55,7 @@ class RuntimeConfig:
         require(self, self.max_message_bytes >= 1024, "max_message_bytes", "must be at least 1024")
         require(self, 0 < self.shutdown_timeout_s < 30, "shutdown_timeout_s", "must be in (0, 30) s")
         require(self, self.liveness_stall_s > 0, "liveness_stall_s", "must be positive")
+        require(self, self.consumer_stall_s > 0, "consumer_stall_s", "must be positive")
 
     @property
     def effective_group_id(self) -> str:

@@ -101,6 +101,8 @@ class StreamProcessor:
         self._delivery_ok = False
         self._gauge_updated = 0.0
         self._lag_partitions: set[tuple[str, int]] = set()
+        self._listener = _HoldWhileNotReady(handler)
+        self._progress_at = time.monotonic()
         health.add_check("kafka", self._kafka_connected)
         health.add_check("handler", handler.is_ready)
 
@@ -116,20 +118,26 @@ class StreamProcessor:
         backoff = self._config.connect_backoff_max_s
         self._producer = connect_with_backoff(
             lambda: make_producer(self._config), self._stop, "producer", backoff)
-        listener = _HoldWhileNotReady(self._handler)
-        self._consumer = connect_with_backoff(
-            lambda: make_consumer(self._config, topics, listener), self._stop, "consumer", backoff)
-        listener.consumer = self._consumer
+        self._consumer = self._connect_consumer()
         if self._consumer is None or self._producer is None:
             self._close()
             return
         self._delivery_ok = True
         log.info("consuming", extra={"topics": topics, "group": self._config.effective_group_id})
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and self._consumer is not None:
                 self._turn()
         finally:
             self._close()
+
+    def _connect_consumer(self) -> KafkaConsumer | None:
+        topics = list(self._handler.inputs)
+        consumer = connect_with_backoff(
+            lambda: make_consumer(self._config, topics, self._listener), self._stop, "consumer",
+            self._config.connect_backoff_max_s)
+        self._listener.consumer = consumer
+        self._progress_at = time.monotonic()
+        return consumer
 
     def _turn(self) -> None:
         assert self._consumer is not None
@@ -139,35 +147,59 @@ class StreamProcessor:
         if now - self._gauge_updated >= 1.0:
             self._gauge_updated = now
             self._metrics.ready.labels(self._service).set(1 if self._health.ready() else 0)
-            self._report_lag()
+            if self._report_lag():
+                self._progress_at = now
+            elif now - self._progress_at > self._config.consumer_stall_s:
+                self._reconnect_stalled_consumer(now - self._progress_at)
+                return
         self._hold_input(not ready)
         polled = self._consumer.poll(
             timeout_ms=self._config.poll_timeout_ms, max_records=self._config.max_poll_records)
         records = [record for batch in polled.values() for record in batch]
+        if records:
+            self._progress_at = now
         idle_outputs = self._handler.on_idle()
         if records or idle_outputs:
             self._process(records, idle_outputs)
 
-    def _report_lag(self) -> None:
-        """Lag per owned partition, from the high watermark of the last fetch (no extra request)."""
+    def _report_lag(self) -> bool:
+        """Export lag per owned partition, from the high watermark of the last fetch (no extra
+        request). True when no partition the consumer may fetch is known to be behind."""
         assert self._consumer is not None
         owned: set[tuple[str, int]] = set()
+        paused = self._consumer.paused()
+        caught_up = True
         for tp in self._consumer.assignment():
             try:
                 highwater = self._consumer.highwater(tp)
-                if highwater is None:
-                    continue
-                position = self._consumer.position(tp, timeout_ms=0)
+                position = None if highwater is None else self._consumer.position(tp, timeout_ms=0)
             except KafkaError:
-                continue
-            if position is None:
+                position = None
+            if highwater is None or position is None:
+                caught_up = caught_up and tp in paused  # never fetched yet: unknown
                 continue
             owned.add((tp.topic, tp.partition))
-            self._metrics.lag.labels(self._service, tp.topic, str(tp.partition)).set(
-                max(highwater - position, 0))
+            lag = max(highwater - position, 0)
+            self._metrics.lag.labels(self._service, tp.topic, str(tp.partition)).set(lag)
+            if lag and tp not in paused:
+                caught_up = False
         for topic, partition in self._lag_partitions - owned:
             self._metrics.lag.remove(self._service, topic, str(partition))
         self._lag_partitions = owned
+        return caught_up
+
+    def _reconnect_stalled_consumer(self, stalled_s: float) -> None:
+        """kafka-python 3.0 can stop fetching for good (seen after a quick re-join): records
+        wait, yet every poll is empty. Every handled batch is committed, so a new consumer
+        resumes exactly where this one stopped."""
+        assert self._consumer is not None
+        log.warning("consumer made no progress with records waiting; reconnecting",
+                    extra={"stalled_s": round(stalled_s, 1)})
+        self._metrics.consumer_reconnects.labels(self._service).inc()
+        self._consumer.close(autocommit=False)
+        self._consumer = self._connect_consumer()
+        if self._consumer is None:
+            self._stop.set()
 
     def _hold_input(self, hold: bool) -> None:
         assert self._consumer is not None
