@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from streamml.demo.support import stop_service
 from streamml.runtime.admin import admin_client
 from tests.helpers import free_port
 
@@ -117,15 +118,9 @@ class ServiceProcess:
         return self.log_tail(120)
 
     def stop(self, timeout_s: float = 25.0) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        code = stop_service(self.process, timeout_s)
         self._log.close()
-        return self.process.returncode
+        return code
 
     def wait(self, timeout_s: float) -> int:
         code = self.process.wait(timeout_s)

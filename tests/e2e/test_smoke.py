@@ -7,11 +7,11 @@ and STREAMML_E2E_NAMESPACE (default streamml). Run with `pytest tests/e2e`.
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
 from streamml.status.cluster import Cluster, PodInfo
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -37,22 +37,13 @@ def _service_pods(cluster: Cluster) -> list[PodInfo]:
     return cluster.pods(f"app.kubernetes.io/instance={RELEASE},app.kubernetes.io/part-of=streamml")
 
 
-def _wait(condition, timeout_s: float, every_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every_s)
-    return condition()
-
-
 def test_all_pods_are_ready(cluster):
     def all_ready() -> bool:
         pods = _service_pods(cluster) + cluster.pods("strimzi.io/cluster=streamml")
         return bool(pods) and all(p.phase == "Running" and p.ready.split("/")[0] ==
                                   p.ready.split("/")[1] for p in pods)
 
-    assert _wait(all_ready, timeout_s=600), [(p.name, p.ready, p.phase)
+    assert wait_for(all_ready, timeout_s=600, every_s=5.0), [(p.name, p.ready, p.phase)
                                              for p in _service_pods(cluster)]
     assert {pod.service for pod in _service_pods(cluster)} == SERVICES
 
@@ -79,5 +70,5 @@ def test_outputs_are_flowing(cluster, service, output):
         return total
 
     first = published()
-    assert _wait(lambda: published() > first, timeout_s=300, every_s=10), \
+    assert wait_for(lambda: published() > first, timeout_s=300, every_s=10), \
         f"{service} published nothing to {output} in 5 minutes"
