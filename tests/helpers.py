@@ -44,7 +44,7 @@ def read_all(bootstrap: str, topic: str, until: Callable[[list], bool],
              timeout_s: float = 60.0) -> list:
     """Read ``topic`` from the beginning (no group) until ``until(records)`` or timeout."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             auto_offset_reset="earliest")
+                             auto_offset_reset="earliest", isolation_level="read_committed")
     partitions = topic_partitions(consumer, topic)
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)

@@ -188,7 +188,8 @@ def run(bootstrap_servers: str) -> int:
 def _watch(bootstrap_servers: str, start: Offsets, model_key: str, match_prefix: str,
            board: Board, orchestrator: subprocess.Popen,
            services: tuple[subprocess.Popen, ...]) -> bool:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+                             isolation_level="read_committed")
     consumer.assign(list(start))
     for tp, offset in start.items():
         consumer.seek(tp, offset)

@@ -15,6 +15,7 @@ def serve(config: PredictorConfig, context: ServiceContext) -> None:
     metrics = PredictorMetrics.create(context.registry)
     store = ModelStore(config, metrics, context.metrics)
     context.health.add_check("model", lambda: store.current is not None)
+    context.health.add_check("model_reader", store.reader_following)
     store.start(context.stop)
     try:
         # Join the consumer group only once a model is loaded: until then the events wait in

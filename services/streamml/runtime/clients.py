@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TypeVar
-
 import time
+from typing import TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
@@ -22,9 +21,13 @@ ClientT = TypeVar("ClientT")
 PRODUCER_BATCH_BYTES = 64 * 1024
 
 
-def make_producer(config: RuntimeConfig) -> KafkaProducer:
-    """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated."""
-    return KafkaProducer(
+def make_producer(config: RuntimeConfig, transactional: bool = False) -> KafkaProducer:
+    """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated.
+
+    ``send()`` blocks at most ``send_block_s`` (kafka-python's default is 60 s), so a SIGTERM
+    during an outage still drains in time. ``transactional``: with the replica's stable
+    transactional id, initialised (which aborts what a previous incarnation left open)."""
+    producer = KafkaProducer(
         bootstrap_servers=config.bootstrap_servers,
         client_id=config.effective_client_id,
         acks="all",
@@ -33,7 +36,22 @@ def make_producer(config: RuntimeConfig) -> KafkaProducer:
         compression_type=None if config.compression_type == "none" else config.compression_type,
         max_request_size=config.max_message_bytes,
         batch_size=PRODUCER_BATCH_BYTES,
+        max_block_ms=int(config.send_block_s * 1000),
+        transactional_id=config.effective_transactional_id if transactional else None,
+        transaction_timeout_ms=int(config.transaction_timeout_s * 1000),
     )
+    if transactional:
+        try:
+            producer.init_transactions()
+        except KafkaError:
+            producer.close(timeout=0)
+            raise
+    return producer
+
+
+def make_stream_producer(config: RuntimeConfig) -> KafkaProducer:
+    """The producer of a consuming service: transactional under exactly-once."""
+    return make_producer(config, transactional=config.exactly_once)
 
 
 def make_consumer(config: RuntimeConfig, topics: list[str],
@@ -53,6 +71,8 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         max_poll_records=config.max_poll_records,
         max_partition_fetch_bytes=config.max_message_bytes,
         fetch_max_bytes=max(config.max_message_bytes, 52428800),
+        # Outputs of aborted transactions (an exactly-once upstream) are never seen.
+        isolation_level="read_committed",
     )
     try:
         for topic in topics:

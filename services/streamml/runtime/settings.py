@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass
 
 from streamml.runtime.config import require
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+GUARANTEES = ("at-least-once", "exactly-once")
+SHUTDOWN_MARGIN_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,23 @@ class RuntimeConfig:
     compression_type: str = "none"
     # Raised together with the models topic's max.message.bytes (see topics.yaml).
     max_message_bytes: int = 16 * 1024 * 1024
-    # Kubernetes' default grace period is 30 s; drain, commit and close well inside it.
-    shutdown_timeout_s: float = 20.0
+    # at-least-once: outputs acknowledged before offsets are committed (duplicates possible
+    # after a crash). exactly-once: outputs, dead letters and offsets in one transaction.
+    processing_guarantee: str = "at-least-once"
+    # Exactly-once only: stable per replica (the pod name in Kubernetes, so a restarted pod
+    # fences its previous incarnation). Empty: <group>-<hostname>-<http port>.
+    transactional_id: str = ""
+    transaction_timeout_s: float = 30.0
+    # The SIGTERM budget: a turn in flight may block in send() for send_block_s (metadata
+    # during an outage) and wait delivery_timeout_s for acknowledgements; then the clients
+    # get shutdown_timeout_s to flush and close. Together, plus 5 s of margin, they must fit in
+    # Kubernetes' terminationGracePeriodSeconds (termination_grace_s, set by the chart).
+    send_block_s: float = 5.0
+    delivery_timeout_s: float = 8.0
+    shutdown_timeout_s: float = 10.0
+    termination_grace_s: float = 30.0
+    # /healthz fails once outputs have waited this long without any successful delivery.
+    delivery_stall_s: float = 300.0
     # /healthz fails once the main loop has not turned for this long (e.g. stuck in a call).
     liveness_stall_s: float = 120.0
     # A consumer that fetches nothing for this long while its partitions have records waiting
@@ -53,13 +72,33 @@ class RuntimeConfig:
             f"unknown codec {self.compression_type!r}",
         )
         require(self, self.max_message_bytes >= 1024, "max_message_bytes", "must be at least 1024")
-        require(self, 0 < self.shutdown_timeout_s < 30, "shutdown_timeout_s", "must be in (0, 30) s")
+        require(self, self.processing_guarantee in GUARANTEES, "processing_guarantee",
+                f"{self.processing_guarantee!r} is not one of {', '.join(GUARANTEES)}")
+        require(self, self.transaction_timeout_s >= 1, "transaction_timeout_s",
+                "must be at least 1 s")
+        for name in ("send_block_s", "delivery_timeout_s", "shutdown_timeout_s"):
+            require(self, getattr(self, name) > 0, name, "must be positive")
+        drain = self.send_block_s + self.delivery_timeout_s + self.shutdown_timeout_s
+        require(self, drain + SHUTDOWN_MARGIN_S <= self.termination_grace_s, "shutdown_timeout_s",
+                f"send_block_s + delivery_timeout_s + shutdown_timeout_s = {drain:g} s; with "
+                f"{SHUTDOWN_MARGIN_S:g} s of margin it must fit in termination_grace_s "
+                f"({self.termination_grace_s:g} s)")
+        require(self, self.delivery_stall_s > 0, "delivery_stall_s", "must be positive")
         require(self, self.liveness_stall_s > 0, "liveness_stall_s", "must be positive")
         require(self, self.consumer_stall_s > 0, "consumer_stall_s", "must be positive")
 
     @property
     def effective_group_id(self) -> str:
         return self.group_id or f"streamml-{self.service_name}"
+
+    @property
+    def exactly_once(self) -> bool:
+        return self.processing_guarantee == "exactly-once"
+
+    @property
+    def effective_transactional_id(self) -> str:
+        return self.transactional_id or (
+            f"{self.effective_group_id}-{socket.gethostname()}-{self.http_port or os.getpid()}")
 
     @property
     def effective_client_id(self) -> str:
