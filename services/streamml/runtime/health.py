@@ -1,9 +1,11 @@
-"""Liveness (the main loop is turning) and readiness (named checks all pass).
+"""Startup (the main loop has turned once), liveness (it keeps turning) and readiness (named
+checks all pass).
 
 Checks run on the HTTP server's threads: they must only read state the main loop publishes.
 
 The stall watchdog is armed by the first ``beat()``: a service is live while it starts and
-connects, and from its first loop turn on it must keep beating to stay live."""
+connects, and from its first loop turn on it must keep beating to stay live. Startup needs no
+data: a consumer that owns no partition, or waits for its first model, has started."""
 
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ class Health:
         """A condition only a restart cures; ``/healthz`` fails while it is false."""
         with self._lock:
             self._live_checks[name] = check
+
+    def started(self) -> bool:
+        return self._last_beat is not None
 
     def live(self) -> bool:
         last = self._last_beat
