@@ -11,7 +11,7 @@ export STREAMML_BROKER_DATA_DIR ?= $(CACHE)/broker
 export PATH := $(CACHE)/bin:$(PATH)
 PYTEST_ARGS ?=
 
-.PHONY: help venv jars broker-start broker-stop demo test
+.PHONY: help venv jars broker-start broker-stop demo test faults
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ demo: broker-start ## run both workflows end to end on the embedded broker
 
 test: jars ## run the whole test suite (starts and stops its own broker)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+faults: jars ## kill, stop and restart services and the broker, count losses -> docs/reliability.md
+	$(BIN)/python -m tests.faults.run --size full
 
 # ---- Kubernetes (docs/kubernetes.md): offline-check tools, images, and the kind deploy path ----
 # Pinned versions of what `make deploy` installs around the chart, and of the check tools.

@@ -82,20 +82,23 @@ def poison_reason(exc: BaseException) -> str:
 def poison_replacement(output: Outgoing, exc: BaseException, dead_letter_topic: str,
                        service: str) -> Outgoing:
     """A dead letter small enough to be sent: the head of the value, why, and where it was
-    going. Sent to the dead-letter topic whatever the output's topic was."""
-    headers = (
-        ("reason", poison_reason(exc)),
-        ("error", repr(exc)[:2000]),
-        ("service", service),
-        ("target.topic", output.topic),
-        ("original.bytes", str(len(output.value))),
-        ("dead-lettered-at", str(int(time.time() * 1000))),
-    )
+    going. Sent to the dead-letter topic whatever the output's topic was; if the output was
+    itself a dead letter, its origin headers are kept."""
+    ours = {
+        "reason": poison_reason(exc),
+        "error": repr(exc)[:2000],
+        "service": service,
+        "target.topic": output.topic,
+        "original.bytes": str(len(output.value)),
+        "dead-lettered-at": str(int(time.time() * 1000)),
+    }
+    kept = tuple((name, value[:2000]) for name, value in output.headers
+                 if name.startswith(HEADER_PREFIX) and name[len(HEADER_PREFIX):] not in ours)
     return Outgoing(
         topic=dead_letter_topic,
         value=output.value[:POISON_KEEP_BYTES],
         key=output.key if output.key is None or len(output.key) <= 1024 else output.key[:1024],
-        headers=tuple((HEADER_PREFIX + name, value.encode()) for name, value in headers),
+        headers=kept + tuple((HEADER_PREFIX + name, value.encode()) for name, value in ours.items()),
     )
 
 
