@@ -71,7 +71,7 @@ KUBECTL = kubectl --context kind-$(CLUSTER)
 KUBE_HELM = $(HELM) --kube-context kind-$(CLUSTER)
 
 .PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
-	deploy-operators deploy-images deploy-release undeploy kind-delete logs grafana status
+	deploy-operators deploy-images deploy-keys deploy-release undeploy kind-delete logs grafana status
 
 $(HELM_CACHED):
 	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -144,10 +144,19 @@ deploy-images: deploy-cluster
 	done
 	$(KIND) load docker-image --name $(CLUSTER) $(foreach role,$(ROLES),streamml-$(role):$(IMAGE_TAG))
 
-deploy-release: deploy-operators deploy-images
+# The model-signing key pair (docs/security.md): generated once into .cache/keys, stored in
+# a Secret the trainer (private key) and predictors (public key) mount.
+MODEL_KEYS := $(CACHE)/keys
+deploy-keys: deploy-cluster venv
+	@test -f $(MODEL_KEYS)/model-signing.key || $(BIN)/streamml keys generate --dir $(MODEL_KEYS)
+	$(KUBECTL) -n $(NAMESPACE) create secret generic $(RELEASE)-model-signing \
+		--from-file=$(MODEL_KEYS)/model-signing.key --from-file=$(MODEL_KEYS)/model-signing.pub \
+		--dry-run=client -o yaml | $(KUBECTL) apply -f -
+
+deploy-release: deploy-operators deploy-images deploy-keys
 	$(KUBE_HELM) upgrade --install $(RELEASE) helm/streamml --namespace $(NAMESPACE) \
 		--set image.tag=$(IMAGE_TAG) --set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
-		$(HELM_ARGS)
+		--set modelSigning.secretName=$(RELEASE)-model-signing $(HELM_ARGS)
 
 undeploy: ## remove the streamml release (Kafka and its topics included); the cluster stays
 	-$(KUBE_HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait

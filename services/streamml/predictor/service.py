@@ -7,13 +7,15 @@ from streamml.predictor.handler import PredictorHandler
 from streamml.predictor.metrics import PredictorMetrics
 from streamml.predictor.model_store import ModelStore
 from streamml.runtime.service import ServiceContext, run_stream
+from streamml.runtime.signing import TrustedKeys
 
 log = logging.getLogger(__name__)
 
 
-def serve(config: PredictorConfig, context: ServiceContext) -> None:
+def serve(config: PredictorConfig, context: ServiceContext, trusted: TrustedKeys) -> None:
     metrics = PredictorMetrics.create(context.registry)
-    store = ModelStore(config, metrics, context.metrics)
+    log.info("trusting model signing keys", extra={"key_ids": sorted(trusted.keys)})
+    store = ModelStore(config, metrics, context.metrics, trusted)
     context.health.add_check("model", lambda: store.current is not None)
     store.start(context.stop)
     try:
