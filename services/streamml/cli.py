@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "streamml.trainer.cli",
     "streamml.predictor.cli",
     "streamml.status.cli",
+    "streamml.evaluate.cli",
 )
 
 

@@ -29,6 +29,11 @@ def serve(config: TrainerConfig, context: ServiceContext, signer: Signer,
     log.info("starting", extra={
         "model_key": config.model_key, "signing_key_id": signer.key_id, "last_version": incumbent.last_version,
         "incumbent_version": incumbent.model.version if incumbent.model else None})
+    for field, sample in (("model_version", "streamml_trainer_model_version"),
+                          ("holdout_mae", "streamml_trainer_holdout_mae_runs"),
+                          ("holdout_r2", "streamml_trainer_holdout_r2"),
+                          ("open_matches", "streamml_trainer_open_matches")):
+        context.summary.add_gauge(field, sample)
     handler = TrainerHandler(config, TrainerMetrics.create(context.registry), incumbent.model,
                              incumbent.last_version, signer)
     run_stream(context, handler)
