@@ -67,11 +67,23 @@ KUBECTL_VALIDATE := $(CACHE)/bin/kubectl-validate
 KIND_CACHED := $(CACHE)/bin/kind
 KIND = $(or $(shell command -v kind 2>/dev/null),$(KIND_CACHED))
 HELM = $(or $(shell command -v helm 2>/dev/null),$(HELM_CACHED))
-KUBECTL = kubectl --context kind-$(CLUSTER)
-KUBE_HELM = $(HELM) --kube-context kind-$(CLUSTER)
+KUBE_CONTEXT ?= kind-$(CLUSTER)
+KUBECTL ?= kubectl --context $(KUBE_CONTEXT)
+KUBE_HELM = $(HELM) --kube-context $(KUBE_CONTEXT)
+# `make deploy-wait` waits for what the release rendered, found by its instance label (the
+# chart names every object after the release): the Kafka cluster, its topics, the Deployments.
+RELEASE_SELECTOR = app.kubernetes.io/instance=$(RELEASE)
+WAIT_KAFKA_TIMEOUT ?= 15m
+WAIT_TOPICS_TIMEOUT ?= 5m
+WAIT_DEPLOYMENTS_TIMEOUT ?= 10m
+# $(call wait_strimzi,<resource type>,<timeout>): waits until the release's Strimzi objects of
+# that type are Ready, if it rendered any (none with kafka.enabled=false, maybe no Strimzi).
+wait_strimzi = names=$$($(KUBECTL) -n $(NAMESPACE) get $(1) -l $(RELEASE_SELECTOR) -o name \
+	2>/dev/null); if [ -n "$$names" ]; then echo "waiting for $$(echo $$names)"; \
+	$(KUBECTL) -n $(NAMESPACE) wait $$names --for=condition=Ready --timeout=$(2); fi
 
 .PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
-	deploy-operators deploy-images deploy-release undeploy kind-delete logs grafana status
+	deploy-operators deploy-images deploy-release deploy-wait undeploy kind-delete logs grafana status
 
 $(HELM_CACHED):
 	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -106,16 +118,19 @@ images-check: venv ## build every image with podman and check each container ans
 	$(BIN)/python -m tests.k8s.container_images
 
 deploy: deploy-release ## kind cluster + Strimzi + Prometheus/Grafana + streamml images and chart, then wait
-	$(KUBECTL) -n $(NAMESPACE) wait kafka/streamml --for=condition=Ready --timeout=15m
-	$(KUBECTL) -n $(NAMESPACE) wait kafkatopic --all --for=condition=Ready --timeout=5m
-	$(KUBECTL) -n $(NAMESPACE) wait deployment -l app.kubernetes.io/instance=$(RELEASE) \
-		--for=condition=Available --timeout=10m
+	@$(MAKE) --no-print-directory deploy-wait
 	@echo
 	@echo "streamml is running on kind cluster '$(CLUSTER)', namespace '$(NAMESPACE)'. Next:"
 	@echo "  make status                 pods, topics, lag and throughput"
 	@echo "  make logs SVC=predictor     follow a service (orchestrator trainer predictor sensors detector)"
 	@echo "  make grafana                Grafana on http://localhost:3000 (admin / streamml)"
 	@echo "  make undeploy               remove streamml; make kind-delete removes the cluster"
+
+deploy-wait: ## wait until the release's Kafka, topics and Deployments are ready (KUBE_CONTEXT, NAMESPACE, RELEASE)
+	@$(call wait_strimzi,kafkas.kafka.strimzi.io,$(WAIT_KAFKA_TIMEOUT))
+	@$(call wait_strimzi,kafkatopics.kafka.strimzi.io,$(WAIT_TOPICS_TIMEOUT))
+	$(KUBECTL) -n $(NAMESPACE) wait deployment -l $(RELEASE_SELECTOR) \
+		--for=condition=Available --timeout=$(WAIT_DEPLOYMENTS_TIMEOUT)
 
 deploy-tools:
 	@for tool in docker kubectl go; do command -v $$tool >/dev/null || \

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "streamml.trainer.cli",
     "streamml.predictor.cli",
     "streamml.status.cli",
+    "streamml.evaluate.cli",
     "streamml.watch.cli",
 )
 

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from streamml.runtime.topics import load_catalog
-from tests.k8s.conftest import CHART, KUBE_VERSION, helm_set_args, of_kind, run_helm_template
+from tests.k8s.conftest import (CHART, CLUSTER_APIS, KUBE_VERSION, PRODUCTION_VALUES,
+                                helm_set_args, of_kind, run_helm_template)
 
 SERVICES = ("orchestrator", "trainer", "predictor", "sensors", "detector")
 VARIANTS = {
@@ -19,7 +20,14 @@ VARIANTS = {
     "network-policies": {"networkPolicies.enabled": True},
     "external-kafka": {"kafka.enabled": False,
                        "kafka.externalBootstrapServers": "my-kafka.example:9092"},
+    "production": {},
 }
+# Values files a variant is rendered with, before its --set values.
+VARIANT_FILES = {"production": (PRODUCTION_VALUES,)}
+
+
+def render_variant(render, variant: str, **extra: object) -> list[dict]:
+    return render(values_files=VARIANT_FILES.get(variant, ()), **VARIANTS[variant], **extra)
 
 
 def chart_values() -> dict:
@@ -28,8 +36,9 @@ def chart_values() -> dict:
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_lint_strict(helm, variant):
+    files = [arg for path in VARIANT_FILES.get(variant, ()) for arg in ("-f", str(path))]
     result = subprocess.run(
-        [helm, "lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION,
+        [helm, "lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION, *files,
          *helm_set_args(VARIANTS[variant])], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 chart(s) failed" in result.stdout
@@ -60,7 +69,7 @@ def test_pods_are_hardened_and_probed(render):
         assert security["readOnlyRootFilesystem"] is True
         assert security["allowPrivilegeEscalation"] is False
         assert security["capabilities"] == {"drop": ["ALL"]}
-        assert container["startupProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["startupProbe"]["httpGet"]["path"] == "/startupz"
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert {"cpu", "memory"} <= set(container["resources"]["requests"])
@@ -91,9 +100,9 @@ def test_disabled_service_renders_nothing(render):
     assert "sensors" not in names
 
 
-@pytest.mark.parametrize("variant", ["default", "scaled"])
+@pytest.mark.parametrize("variant", ["default", "scaled", "production"])
 def test_pdbs_cover_exactly_the_scaled_services(render, variant):
-    objects = render(**VARIANTS[variant])
+    objects = render_variant(render, variant)
     scaled = {d["metadata"]["name"] for d in of_kind(objects, "Deployment")
               if d["spec"]["replicas"] > 1}
     budgets = {p["metadata"]["name"]: p for p in of_kind(objects, "PodDisruptionBudget")}
@@ -102,11 +111,11 @@ def test_pdbs_cover_exactly_the_scaled_services(render, variant):
         assert budget["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == name
 
 
-@pytest.mark.parametrize("variant", ["default", "scaled"])
+@pytest.mark.parametrize("variant", ["default", "scaled", "production"])
 def test_partitions_cover_the_replicas_of_consuming_services(render, variant):
     catalog = load_catalog()
     values = chart_values()
-    objects = render(**VARIANTS[variant])
+    objects = render_variant(render, variant)
     for deployment in of_kind(objects, "Deployment"):
         name = deployment["metadata"]["name"]
         for topic in values["services"][name]["consumes"]:
