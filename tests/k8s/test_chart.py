@@ -11,6 +11,8 @@ from streamml.runtime.topics import load_catalog
 from tests.k8s.conftest import (CHART, CLUSTER_APIS, KUBE_VERSION, PRODUCTION_VALUES,
                                 helm_set_args, of_kind, run_helm_template)
 
+pytestmark = pytest.mark.kube
+
 SERVICES = ("orchestrator", "trainer", "predictor", "sensors", "detector")
 VARIANTS = {
     "default": {},

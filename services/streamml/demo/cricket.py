@@ -188,14 +188,13 @@ def run(bootstrap_servers: str) -> int:
                  (("orchestrator", orchestrator), ("predictor", predictor), ("trainer", trainer))}
         promoted = _promote_model(bootstrap_servers, model_key) if finished else None
         _delete_model(bootstrap_servers, model_key)
-    if promoted is not None:
-        print(f"  model v{promoted.version} of this run promoted to key '{DEFAULT_MODEL_KEY}' "
-              f"(held-out MAE {promoted.metrics.get('mae', float('nan')):.1f} runs): "
-              "`streamml predictor` started now serves at once", flush=True)
     if not finished:
         print(f"cricket demo did not complete (exit codes {codes}); logs in {logs}", flush=True)
         return 1
     print_summary(board, time.monotonic() - started)
+    if promoted is not None:
+        print(f"  this run's model is now v{promoted.version} of '{DEFAULT_MODEL_KEY}': "
+              "a `streamml predictor` started by hand serves at once", flush=True)
     if any(code != 0 for code in codes.values()):
         print(f"a service did not stop cleanly: exit codes {codes}; logs in {logs}", flush=True)
         return 1
@@ -309,6 +308,13 @@ def _promote_model(bootstrap_servers: str, run_key: str,
     try:
         producer.send(MODELS_TOPIC, key=target_key.encode(), value=payload,
                       headers=list(model_headers(version, hashlib.sha256(payload).hexdigest())))
+        status = ModelStatus(
+            model_key=target_key, kind="model_published", version=version,
+            train_samples=int(model.metrics.get("train_samples", 0)),
+            holdout_samples=int(model.metrics.get("holdout_samples", 0)),
+            r2=model.metrics.get("r2"), mae=model.metrics.get("mae"), model_bytes=len(payload),
+            detail=f"promoted from {run_key} v{model.version}", time_ms=model.trained_at_ms)
+        producer.send(STATUS_TOPIC, key=target_key.encode(), value=status.to_bytes())
         producer.flush(30)
     finally:
         producer.close(5)
