@@ -11,7 +11,7 @@ export STREAMML_BROKER_DATA_DIR ?= $(CACHE)/broker
 export PATH := $(CACHE)/bin:$(PATH)
 PYTEST_ARGS ?=
 
-.PHONY: help venv jars broker-start broker-stop demo test
+.PHONY: help venv jars broker-start broker-stop demo test test-fast
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,8 +40,13 @@ demo: broker-start ## run both workflows end to end on the embedded broker
 	$(BIN)/streamml demo all
 	@echo "The broker keeps running for you to explore: '$(BIN)/streamml broker status'; stop it with 'make broker-stop'."
 
+# Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when
+# those are missing, and fail instead in CI (CI or STREAMML_REQUIRE_ALL set: tests/prerequisites.py).
 test: jars ## run the whole test suite (starts and stops its own broker)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: venv ## the edit-test loop: unit tests only, no broker, no Kubernetes tools (~1 min)
+	$(BIN)/pytest -m "not broker and not containers and not e2e and not kube and not controlplane" $(PYTEST_ARGS)
 
 # ---- Kubernetes (docs/kubernetes.md): offline-check tools, images, and the kind deploy path ----
 # Pinned versions of what `make deploy` installs around the chart, and of the check tools.
@@ -74,11 +79,24 @@ KUBECTL_VALIDATE := $(CACHE)/bin/kubectl-validate
 KIND_CACHED := $(CACHE)/bin/kind
 KIND = $(or $(shell command -v kind 2>/dev/null),$(KIND_CACHED))
 HELM = $(or $(shell command -v helm 2>/dev/null),$(HELM_CACHED))
-KUBECTL = kubectl --context kind-$(CLUSTER)
-KUBE_HELM = $(HELM) --kube-context kind-$(CLUSTER)
+KUBE_CONTEXT ?= kind-$(CLUSTER)
+KUBECTL ?= kubectl --context $(KUBE_CONTEXT)
+KUBE_HELM = $(HELM) --kube-context $(KUBE_CONTEXT)
+# `make deploy-wait` waits for what the release rendered, found by its instance label (the
+# chart names every object after the release): the Kafka cluster, its topics, the Deployments.
+RELEASE_SELECTOR = app.kubernetes.io/instance=$(RELEASE)
+WAIT_KAFKA_TIMEOUT ?= 15m
+WAIT_TOPICS_TIMEOUT ?= 5m
+WAIT_DEPLOYMENTS_TIMEOUT ?= 10m
+# $(call wait_strimzi,<resource type>,<timeout>): waits until the release's Strimzi objects of
+# that type are Ready, if it rendered any (none with kafka.enabled=false, maybe no Strimzi).
+wait_strimzi = names=$$($(KUBECTL) -n $(NAMESPACE) get $(1) -l $(RELEASE_SELECTOR) -o name \
+	2>/dev/null); if [ -n "$$names" ]; then echo "waiting for $$(echo $$names)"; \
+	$(KUBECTL) -n $(NAMESPACE) wait $$names --for=condition=Ready --timeout=$(2); fi
 
 .PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
-	deploy-operators deploy-images deploy-release deploy-release-only undeploy kind-delete logs grafana status
+	deploy-operators deploy-images deploy-keys deploy-release deploy-release-only deploy-wait undeploy \
+	kind-delete logs grafana status
 
 $(HELM_CACHED):
 	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -89,13 +107,15 @@ $(KUBECTL_VALIDATE):
 $(KIND_CACHED):
 	GOBIN=$(CACHE)/bin go install sigs.k8s.io/kind@$(KIND_VERSION)
 
-prometheus-server: ## install Debian's Prometheus server (the offline checks evaluate queries on it)
+prometheus-server: ## install Debian's Prometheus server if possible (the offline checks evaluate queries on it)
 	@command -v prometheus >/dev/null || { \
-		[ "$$(id -u)" = 0 ] || { echo "Prometheus is missing: sudo apt-get install prometheus"; exit 1; }; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+		else echo "prometheus missing (sudo apt-get install prometheus): its checks will be skipped"; fi; }
 
-kube-tools: $(HELM_CACHED) $(KUBECTL_VALIDATE) prometheus-server ## build helm + kubectl-validate (go install, cached in .cache/bin), install Prometheus
+kube-tools: prometheus-server ## build helm + kubectl-validate (go install, cached in .cache/bin), install Prometheus
+	@if command -v go >/dev/null; then $(MAKE) --no-print-directory $(HELM_CACHED) $(KUBECTL_VALIDATE); \
+	else echo "go missing: helm and kubectl-validate cannot be built, the chart checks will be skipped"; fi
 
 container-tools: ## install podman, runc and debootstrap (Debian) for the image checks, if possible
 	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || { \
@@ -113,18 +133,23 @@ images-check: venv ## build every image with podman and check each container ans
 	$(BIN)/python -m tests.k8s.container_images
 
 deploy: deploy-release ## kind cluster + Strimzi + Prometheus/Grafana + streamml images and chart, then wait
-ifneq ($(RELEASE_ONLY),1)
-	$(KUBECTL) -n $(NAMESPACE) wait kafka/streamml --for=condition=Ready --timeout=15m
-	$(KUBECTL) -n $(NAMESPACE) wait kafkatopic --all --for=condition=Ready --timeout=5m
-endif
-	$(KUBECTL) -n $(NAMESPACE) wait deployment -l app.kubernetes.io/instance=$(RELEASE) \
-		--for=condition=Available --timeout=10m
+	@$(MAKE) --no-print-directory deploy-wait
 	@echo
-	@echo "streamml is running on $(if $(filter 1,$(RELEASE_ONLY)),context kind-$(CLUSTER),kind cluster '$(CLUSTER)'), namespace '$(NAMESPACE)'. Next:"
+	@echo "streamml is running on $(if $(filter 1,$(RELEASE_ONLY)),context $(KUBE_CONTEXT),kind cluster '$(CLUSTER)'), namespace '$(NAMESPACE)'. Next:"
 	@echo "  make status                 pods, topics, lag and throughput"
 	@echo "  make logs SVC=predictor     follow a service (orchestrator trainer predictor sensors detector)"
 	@echo "  make grafana                Grafana on http://localhost:3000 (admin / streamml)"
 	@echo "  make undeploy               remove streamml; make kind-delete removes the cluster"
+
+deploy-wait: ## wait until the release's Kafka, topics and Deployments are ready (KUBE_CONTEXT, NAMESPACE, RELEASE)
+ifeq ($(RELEASE_ONLY),1)
+	@echo "RELEASE_ONLY=1: not waiting for Kafka and KafkaTopics (only the Strimzi operator makes them Ready)"
+else
+	@$(call wait_strimzi,kafkas.kafka.strimzi.io,$(WAIT_KAFKA_TIMEOUT))
+	@$(call wait_strimzi,kafkatopics.kafka.strimzi.io,$(WAIT_TOPICS_TIMEOUT))
+endif
+	$(KUBECTL) -n $(NAMESPACE) wait deployment -l $(RELEASE_SELECTOR) \
+		--for=condition=Available --timeout=$(WAIT_DEPLOYMENTS_TIMEOUT)
 
 deploy-tools:
 	@for tool in docker kubectl go; do command -v $$tool >/dev/null || \
@@ -152,17 +177,28 @@ deploy-images: deploy-cluster
 		-t streamml-$(role):$(call image_tag,$(role)) . &&) true
 	$(KIND) load docker-image --name $(CLUSTER) $(foreach role,$(ROLES),streamml-$(role):$(call image_tag,$(role)))
 
-# RELEASE_ONLY=1: only the Kubernetes half, onto the existing context kind-$(CLUSTER) (the local
+# The model-signing key pair (docs/security.md): generated once into .cache/keys, stored in
+# a Secret the trainer (private key) and predictors (public key) mount.
+MODEL_KEYS := $(CACHE)/keys
+deploy-keys: $(if $(filter 1,$(RELEASE_ONLY)),deploy-release-only,deploy-cluster) venv
+	@test -f $(MODEL_KEYS)/model-signing.key || $(BIN)/streamml keys generate --dir $(MODEL_KEYS)
+	$(KUBECTL) -n $(NAMESPACE) create secret generic $(RELEASE)-model-signing \
+		--from-file=$(MODEL_KEYS)/model-signing.key --from-file=$(MODEL_KEYS)/model-signing.pub \
+		--dry-run=client -o yaml | $(KUBECTL) apply -f -
+
+# RELEASE_ONLY=1: only the Kubernetes half, onto the existing context $(KUBE_CONTEXT) (the local
 # control plane of the tests, or a cluster you prepared): no kind, no images, no operators, and
 # no wait on what only the operators do (Kafka and KafkaTopics Ready).
-deploy-release: $(if $(filter 1,$(RELEASE_ONLY)),deploy-release-only,deploy-operators deploy-images)
-	$(KUBE_HELM) upgrade --install $(RELEASE) helm/streamml --namespace $(NAMESPACE) --create-namespace \
+deploy-release: $(if $(filter 1,$(RELEASE_ONLY)),deploy-release-only,deploy-operators deploy-images) deploy-keys
+	$(KUBE_HELM) upgrade --install $(RELEASE) helm/streamml --namespace $(NAMESPACE) \
 		$(foreach role,$(ROLES),--set services.$(role).image.tag=$(call image_tag,$(role))) \
-		--set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) $(HELM_ARGS)
+		--set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
+		--set modelSigning.secretName=$(RELEASE)-model-signing $(HELM_ARGS)
 
 deploy-release-only:
 	@echo "RELEASE_ONLY=1: not creating a kind cluster, building or loading images, or installing the"
-	@echo "operators; installing the chart into context kind-$(CLUSTER) and waiting for its Deployments only."
+	@echo "operators; installing the chart into context $(KUBE_CONTEXT) and waiting for its Deployments only."
+	@$(KUBECTL) get namespace $(NAMESPACE) >/dev/null 2>&1 || $(KUBECTL) create namespace $(NAMESPACE)
 
 undeploy: ## remove the streamml release (Kafka and its topics included); the cluster stays
 	-$(KUBE_HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait
@@ -199,9 +235,13 @@ K8S_LDFLAGS := -s -w -X $(K8S_VERSION_PKG).gitVersion=$(KUBERNETES_VERSION) \
 	-X $(K8S_VERSION_PKG).gitMinor=$(word 2,$(subst ., ,$(KUBERNETES_VERSION:v%=%))) \
 	-X $(K8S_VERSION_PKG).gitTreeState=clean
 
-.PHONY: controlplane
+.PHONY: controlplane controlplane-if-go
 
-test: controlplane
+test: controlplane-if-go
+
+controlplane-if-go:
+	@if command -v go >/dev/null; then $(MAKE) --no-print-directory controlplane; \
+	else echo "go missing: the local control plane cannot be built, its tests will be skipped"; fi
 
 controlplane: $(CACHE)/bin/.controlplane-$(KUBERNETES_VERSION) $(CACHE)/bin/.kwok-$(KWOK_VERSION) ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl and kwok (~10 min once, cached in .cache/bin)
 

@@ -13,6 +13,7 @@ from streamml.runtime.config import ConfigError
 COMMAND_MODULES = (
     "streamml.broker.cli",
     "streamml.runtime.topics_cli",
+    "streamml.runtime.keys_cli",
     "streamml.demo.cli",
     "streamml.sensors.cli",
     "streamml.detector.cli",
@@ -20,6 +21,8 @@ COMMAND_MODULES = (
     "streamml.trainer.cli",
     "streamml.predictor.cli",
     "streamml.status.cli",
+    "streamml.evaluate.cli",
+    "streamml.watch.cli",
 )
 
 

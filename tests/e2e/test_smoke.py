@@ -61,7 +61,7 @@ def _service_pods(cluster: Cluster) -> list[PodInfo]:
 def test_all_pods_are_ready(cluster):
     def all_ready() -> bool:
         # Without Strimzi (the local control plane) there are no Kafka pods to wait for.
-        pods = _service_pods(cluster) + cluster.pods("strimzi.io/cluster=streamml")
+        pods = _service_pods(cluster) + cluster.pods(f"strimzi.io/cluster={RELEASE}")
         return bool(pods) and all(p.phase == "Running" and p.ready.split("/")[0] ==
                                   p.ready.split("/")[1] for p in pods)
 

@@ -17,13 +17,34 @@ from streamml.runtime.messages import Message
 READINGS_TOPIC = "weather.readings"
 ANOMALIES_TOPIC = "weather.anomalies"
 
+# Ground truth, in headers beside the reading (never in its body). `streamml.truth` is the
+# fault kind of the reading (or `normal`); the others say where it was measured.
 TRUTH_HEADER = "streamml.truth"
+TRUTH_CHANNEL_HEADER = "streamml.truth.channel"  # the faulty channel, "" if all or none
+CONDITION_HEADER = "streamml.truth.condition"  # weather: fair, cloudy, rain, front, thunderstorm
+SENSOR_CLASS_HEADER = "streamml.truth.sensor_class"  # station, consumer, cheap
+SENSOR_ROLE_HEADER = "streamml.truth.role"  # faulty (faults are injected) or control (never)
+FAULTY, CONTROL = "faulty", "control"
+
 NORMAL = "normal"
+SPIKE_SMALL = "spike_small"  # one reading, one channel, 4-7 noise standard deviations
+SPIKE_LARGE = "spike_large"  # one reading, one channel, 10-40 standard deviations
+STUCK_ALL_SHORT = "stuck_all_short"  # every channel repeats its last value, 5-30 readings
+STUCK_ALL_LONG = "stuck_all_long"  # ... for 2-6 hours
+STUCK_ONE_SHORT = "stuck_one_short"  # one channel repeats its last value, 5-30 readings
+STUCK_ONE_LONG = "stuck_one_long"  # ... for 2-6 hours
+DRIFT = "drift"  # a bias on one channel growing steadily for 1.5-4 hours
+NOISE = "noise"  # one channel's noise 5-12 times larger, 10-60 readings
+DROPOUT = "dropout"  # one channel reports a constant (0.0 °C, -40.0 °C, 0 %, 1013.25 hPa)
+INCONSISTENT = "inconsistent"  # humidity no weather pairs with this temperature, 5-60 readings
+FAULT_KINDS = (SPIKE_SMALL, SPIKE_LARGE, STUCK_ALL_SHORT, STUCK_ALL_LONG, STUCK_ONE_SHORT,
+               STUCK_ONE_LONG, DRIFT, NOISE, DROPOUT, INCONSISTENT)
+# The first simulator's kinds, still accepted from older recordings.
 SPIKE = "spike"
 STUCK = "stuck"
 OUT_OF_RANGE = "out_of_range"
 ANOMALY_KINDS = (SPIKE, STUCK, OUT_OF_RANGE)
-TRUTH_VALUES = (NORMAL, *ANOMALY_KINDS)
+TRUTH_VALUES = (NORMAL, *FAULT_KINDS, *ANOMALY_KINDS)
 
 # Physical limits: a value outside them is a data error (dead-lettered as `out_of_range`),
 # never an anomaly. Temperature: Earth's air-temperature records are -89.2 °C (Vostok, 1983)
@@ -72,10 +93,47 @@ class Anomaly(Message):
     detected_at_ms: int = Field(ge=0)
 
 
+WEATHER_REASON_PREFIX = "weather"
+
+
+def is_weather_event(reasons: tuple[str, ...] | list[str]) -> bool:
+    """An anomaly whose reasons all start with ``weather`` reports weather, not a fault."""
+    return bool(reasons) and all(r.startswith(WEATHER_REASON_PREFIX) for r in reasons)
+
+
 def truth_header(kind: str) -> tuple[str, bytes]:
     if kind not in TRUTH_VALUES:
         raise ValueError(f"unknown truth value {kind!r}")
     return (TRUTH_HEADER, kind.encode())
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Everything the simulator knows about one reading (carried in headers)."""
+
+    kind: str = NORMAL
+    channel: str = ""
+    condition: str = ""
+    sensor_class: str = ""
+    role: str = FAULTY
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        return [truth_header(self.kind), (TRUTH_CHANNEL_HEADER, self.channel.encode()),
+                (CONDITION_HEADER, self.condition.encode()),
+                (SENSOR_CLASS_HEADER, self.sensor_class.encode()),
+                (SENSOR_ROLE_HEADER, self.role.encode())]
+
+    @classmethod
+    def from_headers(cls, headers: list[tuple[str, bytes]] | None) -> Truth | None:
+        """None when the record carries no (valid) truth."""
+        kind = truth_of(headers)
+        if kind is None:
+            return None
+        found = {name: value.decode(errors="replace") for name, value in headers or []}
+        return cls(kind=kind, channel=found.get(TRUTH_CHANNEL_HEADER, ""),
+                   condition=found.get(CONDITION_HEADER, ""),
+                   sensor_class=found.get(SENSOR_CLASS_HEADER, ""),
+                   role=found.get(SENSOR_ROLE_HEADER, FAULTY))
 
 
 def truth_of(headers: list[tuple[str, bytes]] | None) -> str | None:

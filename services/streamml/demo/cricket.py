@@ -6,12 +6,15 @@ for the trainer's model, plays the matches and exits. This script only watches t
 model-status, predictions and match-results topics and prints what happens.
 
 Each run has its own id: fresh consumer groups that start at the current end of their input
-topics, its own model key (deleted with a tombstone at the end) and match ids, so reruns
-against the same broker see only their own data.
+topics, its own model key and match ids, so reruns against the same broker see only their own
+data. At the end the run's newest model is promoted to the default key (``cricket-score``) and
+the run's key is deleted with a tombstone, so that a `streamml predictor` started by hand
+afterwards serves at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import subprocess
@@ -23,10 +26,17 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from streamml.contracts.cricket import MatchResult, ModelStatus, Prediction
+from streamml.contracts.cricket import (
+    DEFAULT_MODEL_KEY, CricketModel, MatchResult, ModelStatus, Prediction, decode_model,
+    encode_model, header_version, model_headers)
+from streamml.runtime.artifacts import ArtifactError
+from streamml.runtime.clients import make_producer
+from streamml.runtime.model_topic import TopicFollower
+from streamml.runtime.settings import RuntimeConfig
 from streamml.runtime.messages import DecodeError, decode
 from streamml.demo.support import (
-    Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
+    Offsets, end_offsets, free_port, model_signing_settings, spawn_service, start_group_at,
+    stop_service)
 
 TRAINING_TOPIC = "cricket.training-data"
 EVENTS_TOPIC = "cricket.match-events"
@@ -156,7 +166,9 @@ def run(bootstrap_servers: str) -> int:
     print(f"cricket: {TRAINING_SAMPLES} training samples, then {MATCHES} concurrent T20 matches "
           f"(seed {SEED}, a ball every {BALL_INTERVAL_S} s); run {run_id}, logs in {logs}",
           flush=True)
-    common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
+    # A key pair for this run unless the caller configured one.
+    signing = {} if "STREAMML_MODEL_SIGNING_KEY" in os.environ else model_signing_settings(logs)
+    common = {**os.environ, **signing, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
               "STREAMML_MODEL_KEY": model_key, "STREAMML_LOG_LEVEL": "INFO"}
     trainer = spawn_service("trainer", logs, {**common, "STREAMML_GROUP_ID": trainer_group,
                                         "STREAMML_HTTP_PORT": str(free_port())})
@@ -174,11 +186,15 @@ def run(bootstrap_servers: str) -> int:
     finally:
         codes = {name: stop_service(process) for name, process in
                  (("orchestrator", orchestrator), ("predictor", predictor), ("trainer", trainer))}
+        promoted = _promote_model(bootstrap_servers, model_key) if finished else None
         _delete_model(bootstrap_servers, model_key)
     if not finished:
         print(f"cricket demo did not complete (exit codes {codes}); logs in {logs}", flush=True)
         return 1
     print_summary(board, time.monotonic() - started)
+    if promoted is not None:
+        print(f"  this run's model is now v{promoted.version} of '{DEFAULT_MODEL_KEY}': "
+              "a `streamml predictor` started by hand serves at once", flush=True)
     if any(code != 0 for code in codes.values()):
         print(f"a service did not stop cleanly: exit codes {codes}; logs in {logs}", flush=True)
         return 1
@@ -260,6 +276,49 @@ def print_summary(board: Board, duration_s: float) -> None:
           f"(target <= {TARGET_LATE:.0f}: {'met' if late <= TARGET_LATE else 'MISSED'})")
     print(f"  latency from ball to prediction: median {statistics.median(latencies):.0f} ms")
     print(f"  cricket demo took {duration_s:.0f} s", flush=True)
+
+
+def _promote_model(bootstrap_servers: str, run_key: str,
+                   target_key: str = DEFAULT_MODEL_KEY) -> CricketModel | None:
+    """Republish the run's newest model under ``target_key``, one version above the newest
+    there, so that services started by hand with the default key use it (and a trainer
+    started by hand keeps counting versions from there)."""
+    config = RuntimeConfig(bootstrap_servers=bootstrap_servers, service_name="demo")
+    keys = {run_key.encode(), target_key.encode()}
+    follower = TopicFollower(config, MODELS_TOPIC, lambda record: record.key in keys)
+    try:
+        records = follower.catch_up()
+    finally:
+        follower.close()
+    target_version = max((header_version(r.headers) or 0 for r in records
+                          if r.key == target_key.encode()), default=0)
+    model = None
+    for record in reversed([r for r in records if r.key == run_key.encode() and r.value]):
+        try:
+            model = decode_model(record.value, config.max_message_bytes)
+            break
+        except ArtifactError:
+            continue
+    if model is None:
+        return None
+    version = target_version + 1
+    payload = encode_model(target_key, version, model.estimator, model.metrics,
+                           model.trained_at_ms)
+    producer = make_producer(config)
+    try:
+        producer.send(MODELS_TOPIC, key=target_key.encode(), value=payload,
+                      headers=list(model_headers(version, hashlib.sha256(payload).hexdigest())))
+        status = ModelStatus(
+            model_key=target_key, kind="model_published", version=version,
+            train_samples=int(model.metrics.get("train_samples", 0)),
+            holdout_samples=int(model.metrics.get("holdout_samples", 0)),
+            r2=model.metrics.get("r2"), mae=model.metrics.get("mae"), model_bytes=len(payload),
+            detail=f"promoted from {run_key} v{model.version}", time_ms=model.trained_at_ms)
+        producer.send(STATUS_TOPIC, key=target_key.encode(), value=status.to_bytes())
+        producer.flush(30)
+    finally:
+        producer.close(5)
+    return decode_model(payload, config.max_message_bytes)
 
 
 def _delete_model(bootstrap_servers: str, model_key: str) -> None:

@@ -21,6 +21,9 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(OrchestratorConfig, args)
 
     def main(context: ServiceContext) -> None:
+        context.summary.add_output("streamml_orchestrator_training_samples_total")
+        context.summary.add_output("streamml_orchestrator_match_events_total")
+        context.summary.add_gauge("matches_in_progress", "streamml_orchestrator_matches_in_progress")
         Orchestrator(config, context).run()
 
     return run_service(config, main)

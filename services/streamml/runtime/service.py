@@ -16,6 +16,7 @@ from streamml.runtime.metrics import RuntimeMetrics
 from streamml.runtime.settings import RuntimeConfig
 from streamml.runtime.shutdown import install_stop_handlers
 from streamml.runtime.stream import Handler, StreamProcessor
+from streamml.runtime.summary import PeriodicSummary
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class ServiceContext:
     metrics: RuntimeMetrics
     health: Health
     stop: threading.Event
+    # Services add their own fields to the periodic log summary here.
+    summary: PeriodicSummary
 
 
 def create_context(config: RuntimeConfig, stop: threading.Event | None = None) -> ServiceContext:
@@ -37,24 +40,28 @@ def create_context(config: RuntimeConfig, stop: threading.Event | None = None) -
         metrics=RuntimeMetrics.create(registry),
         health=Health(stall_after_s=config.liveness_stall_s),
         stop=stop or threading.Event(),
+        summary=PeriodicSummary(registry, config.summary_interval_s),
     )
 
 
 def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -> int:
     """Run ``main`` as a service process; returns the process exit code."""
-    configure_logging(config.service_name, config.log_level)
+    configure_logging(config.service_name, config.log_level, config.log_format)
     context = create_context(config)
     install_stop_handlers(context.stop)
     server = ServiceHttpServer(config.http_host, config.http_port, context.registry,
                                context.health).start()
     log.info("started", extra={"http_port": server.port,
                                "bootstrap_servers": config.bootstrap_servers})
+    context.summary.start(context.stop)
     try:
         main(context)
     except Exception:
         log.exception("service failed")
         return 1
     finally:
+        context.stop.set()
+        context.summary.log_now(final=True)
         server.stop()
     return 0
 

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from streamml.runtime.config import require
+from streamml.runtime.logs import LOG_FORMATS
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 
@@ -19,6 +20,11 @@ class RuntimeConfig:
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_level: str = "INFO"
+    # "json" (one object per line, for log shippers) or "text" (for people reading kubectl logs).
+    log_format: str = "json"
+    # A one-line summary (rates, lag, dead letters, the service's own fields) every this many
+    # seconds; 0 turns it off.
+    summary_interval_s: float = 30.0
     dead_letter_topic: str = "streamml.dead-letter"
     max_poll_records: int = 500
     poll_timeout_ms: int = 200
@@ -44,6 +50,9 @@ class RuntimeConfig:
             "log_level",
             f"unknown level {self.log_level!r}",
         )
+        require(self, self.log_format in LOG_FORMATS, "log_format",
+                f"{self.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+        require(self, self.summary_interval_s >= 0, "summary_interval_s", "must not be negative")
         require(self, self.max_poll_records > 0, "max_poll_records", "must be positive")
         require(self, self.poll_timeout_ms > 0, "poll_timeout_ms", "must be positive")
         require(self, self.linger_ms >= 0, "linger_ms", "must not be negative")

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     def serve(context: ServiceContext) -> None:
         metrics = SensorsMetrics.create(context.registry)
+        context.summary.add_output("streamml_sensors_readings_total")
         producer = connect_with_backoff(lambda: make_producer(config), context.stop, "producer",
                                         config.connect_backoff_max_s)
         if producer is None:

@@ -17,7 +17,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--context", default=None, help="kubeconfig context (default: current)")
     parser.add_argument("--namespace", default="streamml")
     parser.add_argument("--release", default="streamml", help="Helm release name")
-    parser.add_argument("--kafka", default="streamml", help="name of the Kafka resource")
+    parser.add_argument("--kafka", default=None,
+                        help="name of the Kafka resource (default: the release name, as the chart)")
     parser.add_argument("--interval", type=float, default=5.0,
                         help="seconds between the two scrapes throughput is measured over")
     parser.set_defaults(handler=run)
@@ -43,7 +44,8 @@ def _show(args: argparse.Namespace) -> int:
     cluster = Cluster(args.context, args.namespace)
     services = cluster.pods(f"app.kubernetes.io/instance={args.release},"
                             "app.kubernetes.io/part-of=streamml")
-    kafka_pods = cluster.pods(f"strimzi.io/cluster={args.kafka}")
+    kafka_name = args.kafka or args.release
+    kafka_pods = cluster.pods(f"strimzi.io/cluster={kafka_name}")
     print(f"Pods in namespace {args.namespace}")
     print(table(["NAME", "SERVICE", "READY", "STATUS", "RESTARTS"],
                 [[p.name, p.service, p.ready, p.phase, p.restarts]
@@ -54,14 +56,14 @@ def _show(args: argparse.Namespace) -> int:
         for pod in stuck:
             print(f"  {pod.name}: {pod.reason}")
     try:
-        kafka = cluster.kafka(args.kafka)
+        kafka = cluster.kafka(kafka_name)
         topics = cluster.topics()
     except ApiException as error:
         print(f"\nKafka: cannot read Strimzi resources ({error.status} {error.reason})")
     else:
         print()
         if kafka is None:
-            print(f"Kafka {args.kafka}: no Kafka resource in namespace {args.namespace}")
+            print(f"Kafka {kafka_name}: no Kafka resource in namespace {args.namespace}")
         else:
             print(f"Kafka {kafka.name}: Ready={kafka.ready}")
         print("\nTopics")

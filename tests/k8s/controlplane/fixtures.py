@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPO
+from tests.prerequisites import missing
 from tests.k8s.controlplane.harness import BIN, ControlPlane, missing_binaries
 from tests.k8s.controlplane.nodes import NodeShape, kind_nodes
 
@@ -26,13 +27,13 @@ CRD_DIRECTORIES = ("strimzi/crds", "prometheus-operator/crds", "keda/crds")
 
 @contextlib.contextmanager
 def start_controlplane(work_dir: Path, nodes: tuple[NodeShape, ...]) -> Iterator[ControlPlane]:
-    missing = missing_binaries()
-    if missing:
-        pytest.skip(f"local control plane not built ({', '.join(missing)}): make controlplane")
+    not_built = missing_binaries()
+    if not_built:
+        missing(f"local control plane not built ({', '.join(not_built)}): make controlplane")
     crds = [SCHEMAS / directory for directory in CRD_DIRECTORIES]
     absent = [str(path) for path in crds if not path.is_dir()]
     if absent:
-        pytest.skip(f"operator CRDs not found ({', '.join(absent)}; ../shared/k8s-schemas)")
+        missing(f"operator CRDs not found ({', '.join(absent)}; ../shared/k8s-schemas)")
     plane = ControlPlane(work_dir)
     plane.start()
     try:
@@ -73,8 +74,10 @@ def restricted_namespace(plane: ControlPlane, name: str) -> None:
 def make(plane: ControlPlane, *args: str, repo: Path = REPO,
          timeout: float = 900.0) -> subprocess.CompletedProcess:
     """`make <args>` in ``repo`` against the control plane (kubeconfig context kind-streamml)."""
+    # The repository's own venv (make status, the model-signing keys) also serves a copy.
     return subprocess.run(
-        ["make", "--no-print-directory", "-C", str(repo), f"HELM={BIN / 'helm'}", *args],
+        ["make", "--no-print-directory", "-C", str(repo), f"HELM={BIN / 'helm'}",
+         f"VENV={REPO / '.venv'}", *args],
         capture_output=True, text=True, env=plane.env(), timeout=timeout)
 
 

@@ -185,8 +185,18 @@ class ControlPlane:
         files = sorted(path for directory in directories for path in directory.glob("*.yaml"))
         for path in files:
             self.kubectl("apply", "--server-side", "-f", str(path))
-        self.kubectl("wait", "crd", "--all", "--for=condition=Established", "--timeout=120s",
-                     timeout=150)
+        # Polled rather than `kubectl wait`, which fails on a CRD that has no conditions yet.
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            crds = json.loads(self.kubectl("get", "crd", "-o", "json").stdout)["items"]
+            pending = [crd["metadata"]["name"] for crd in crds if not any(
+                c["type"] == "Established" and c["status"] == "True"
+                for c in (crd.get("status") or {}).get("conditions") or [])]
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"CRDs not established: {pending}")
+            time.sleep(0.3)
 
     # ---- components ------------------------------------------------------------------------
 

@@ -1,0 +1,134 @@
+"""A seeded network of weather sensors: shared weather, sensor classes, injected faults.
+
+Pure and offline: no Kafka. ``SensorNetwork.tick()`` returns one labelled reading per sensor
+for the next simulated minute; the publisher sends them, the evaluation scores them directly.
+The same seed and parameters give the same stream, whatever the sensor ids.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from streamml.contracts.weather import CONTROL, FAULTY, HUMIDITY_LIMITS_PCT, NORMAL, Truth
+from streamml.sensors.faults import FaultInjector
+from streamml.sensors.weather import CLIMATES, Region, Site
+
+Values = tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class SensorClass:
+    name: str
+    resolution: Values  # °C, %, hPa
+    noise_sd: tuple[tuple[float, float], ...]  # range of each channel's noise sd
+
+
+SENSOR_CLASSES = {
+    # Weather-station grade: reports at 0.1 °C / 1 % / 0.1 hPa, so exact repeats are normal.
+    "station": SensorClass("station", (0.1, 1.0, 0.1), ((0.04, 0.08), (0.3, 0.6), (0.03, 0.06))),
+    # Consumer electronics (a BME280-like chip): fine resolution, moderate noise.
+    "consumer": SensorClass("consumer", (0.01, 0.1, 0.01),
+                            ((0.08, 0.2), (0.5, 1.5), (0.04, 0.12))),
+    # A cheap humidity/temperature sensor: coarse humidity, noisy.
+    "cheap": SensorClass("cheap", (0.1, 0.1, 0.1), ((0.15, 0.35), (1.0, 2.5), (0.1, 0.25))),
+}
+
+
+@dataclass(frozen=True)
+class NetworkParams:
+    """The sensor parameters of a run. Tuning and held-out runs use different ones."""
+
+    name: str = "tuning"
+    climate: str = "temperate"
+    noise_scale: float = 1.0
+    classes: tuple[str, ...] = ("station", "consumer", "cheap")
+
+
+PARAMS = {
+    "tuning": NetworkParams(),
+    # Held out: a different climate, noisier sensors; never used to choose a setting.
+    "held-out": NetworkParams(name="held-out", climate="continental", noise_scale=1.3),
+}
+
+# Faults start only after this many readings: the detector's learning period.
+FAULT_FREE_START = 120
+
+
+@dataclass(frozen=True)
+class SensorProfile:
+    sensor_id: str
+    index: int
+    sensor_class: str
+    resolution: Values
+    noise_sd: Values
+    injects_faults: bool
+
+
+@dataclass(frozen=True)
+class SimulatedReading:
+    sensor_id: str
+    values: Values
+    truth: Truth
+
+
+def make_profiles(faulty: int, control: int, prefix: str, seed: int,
+                  params: NetworkParams) -> list[SensorProfile]:
+    """``faulty`` sensors with injected faults, then ``control`` sensors that never fail;
+    the sensor classes take turns, so both groups hold every class."""
+    profiles = []
+    for index in range(faulty + control):
+        rng = random.Random(f"{seed}:profile:{index}")
+        group_index = index if index < faulty else index - faulty
+        klass = SENSOR_CLASSES[params.classes[group_index % len(params.classes)]]
+        noise = tuple(params.noise_scale * rng.uniform(*r) for r in klass.noise_sd)
+        profiles.append(SensorProfile(f"{prefix}{index:03d}", index, klass.name,
+                                      klass.resolution, noise, index < faulty))  # type: ignore[arg-type]
+    return profiles
+
+
+def _quantise(value: float, resolution: float) -> float:
+    return round(round(value / resolution) * resolution, 2)
+
+
+class _Sensor:
+    def __init__(self, profile: SensorProfile, region: Region, seed: int, fault_rate: float,
+                 ) -> None:
+        self.profile = profile
+        self._rng = random.Random(f"{seed}:stream:{profile.index}")
+        self._site = Site(region, random.Random(f"{seed}:site:{profile.index}"))
+        self._faults = FaultInjector(self._rng, fault_rate if profile.injects_faults else 0.0,
+                                     profile.noise_sd, profile.resolution, FAULT_FREE_START)
+        self._step = 0
+        self._last: Values | None = None
+
+    def next(self) -> SimulatedReading:
+        weather = self._site.advance()
+        p = self.profile
+        measured = [weather.values[c] + self._rng.gauss(0.0, p.noise_sd[c]) for c in range(3)]
+        overlaid = self._faults.apply(self._step, measured, self._last)
+        self._step += 1
+        values = [v if c in overlaid.fixed else _quantise(v, p.resolution[c])
+                  for c, v in enumerate(overlaid.values)]
+        values[1] = min(max(values[1], HUMIDITY_LIMITS_PCT[0]), HUMIDITY_LIMITS_PCT[1])
+        result: Values = (values[0], values[1], values[2])
+        self._last = result
+        truth = Truth(kind=overlaid.kind or NORMAL, channel=overlaid.channel,
+                      condition=weather.condition, sensor_class=p.sensor_class,
+                      role=FAULTY if p.injects_faults else CONTROL)
+        return SimulatedReading(p.sensor_id, result, truth)
+
+
+class SensorNetwork:
+    """Every sensor of a run under one region's weather; one ``tick()`` is one minute."""
+
+    def __init__(self, faulty: int, control: int, prefix: str, seed: int, fault_rate: float,
+                 params: NetworkParams = PARAMS["tuning"]) -> None:
+        self.params = params
+        self.profiles = make_profiles(faulty, control, prefix, seed, params)
+        self._region = Region(seed, CLIMATES[params.climate])
+        self._sensors = [_Sensor(p, self._region, seed, fault_rate) for p in self.profiles]
+
+    def tick(self) -> list[SimulatedReading]:
+        self._region.advance()
+        return [sensor.next() for sensor in self._sensors]

@@ -1,0 +1,268 @@
+"""Seeded, physically consistent weather: what a perfect sensor at each site would read.
+
+One reading is one minute. A *region* carries the synoptic weather every site shares — air
+masses, fronts arriving every few days with a pressure fall of 10-20 hPa over about a day,
+stratiform rain before the passage, a sharp passage (temperature and dew point drop, the
+pressure kinks upward), then clearing with rising pressure. Each *site* sees the region's
+weather a few minutes earlier or later and adds its own: a daily cycle, cloud shading on
+sunny afternoons, and thunderstorms (a 4-10 °C drop within minutes, a 2-5 hPa pressure jump,
+humidity to 100 %, then a slow recovery).
+
+Relative humidity is never drawn: it follows from temperature and dew point (Magnus
+formula) and saturates at 100 % when the dew point reaches the temperature.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import deque
+from dataclasses import dataclass
+
+STEPS_PER_DAY = 1440
+
+# Weather conditions a reading is labelled with (the most severe one that applies).
+FAIR = "fair"
+CLOUDY = "cloudy"
+RAIN = "rain"
+FRONT = "front"
+THUNDERSTORM = "thunderstorm"
+CONDITIONS = (FAIR, CLOUDY, RAIN, FRONT, THUNDERSTORM)
+
+MAGNUS_A, MAGNUS_B = 17.625, 243.04
+
+
+def relative_humidity(temperature_c: float, dew_point_c: float) -> float:
+    """Relative humidity (%) from temperature and dew point, saturating at 100 %."""
+    dew_point_c = min(dew_point_c, temperature_c)
+    gamma_d = MAGNUS_A * dew_point_c / (MAGNUS_B + dew_point_c)
+    gamma_t = MAGNUS_A * temperature_c / (MAGNUS_B + temperature_c)
+    return 100.0 * math.exp(gamma_d - gamma_t)
+
+
+def dew_point(temperature_c: float, humidity_pct: float) -> float:
+    """Dew point (°C) from temperature and relative humidity (the Magnus formula inverted)."""
+    gamma = math.log(max(humidity_pct, 0.1) / 100.0) + MAGNUS_A * temperature_c / (
+        MAGNUS_B + temperature_c)
+    return MAGNUS_B * gamma / (MAGNUS_A - gamma)
+
+
+@dataclass(frozen=True)
+class Climate:
+    """The parameters of a region's weather; tuning and held-out runs use different ones."""
+
+    name: str = "temperate"
+    mean_temperature_c: tuple[float, float] = (5.0, 22.0)
+    daily_amplitude_c: tuple[float, float] = (3.0, 7.0)
+    dew_point_depression_c: tuple[float, float] = (2.0, 9.0)
+    # Mean days between fronts; their pressure fall over the approach (hPa).
+    front_interval_days: float = 1.5
+    front_pressure_fall_hpa: tuple[float, float] = (10.0, 20.0)
+    front_temperature_drop_c: tuple[float, float] = (3.0, 8.0)
+    # Thunderstorms per site per (warm) day, and their temperature drop.
+    thunderstorms_per_day: float = 0.6
+    storm_temperature_drop_c: tuple[float, float] = (4.0, 10.0)
+    storm_pressure_jump_hpa: tuple[float, float] = (2.0, 5.0)
+    # Cloud shading events per sunny hour.
+    shading_per_hour: float = 2.0
+
+
+CLIMATES = {
+    "temperate": Climate(),
+    # Held out: never used for tuning (docs/weather.md).
+    "continental": Climate(
+        name="continental", mean_temperature_c=(-2.0, 28.0), daily_amplitude_c=(5.0, 11.0),
+        dew_point_depression_c=(3.0, 14.0), front_interval_days=1.1,
+        front_pressure_fall_hpa=(12.0, 22.0), front_temperature_drop_c=(4.0, 10.0),
+        thunderstorms_per_day=1.0, storm_temperature_drop_c=(5.0, 10.0),
+        storm_pressure_jump_hpa=(2.5, 5.0), shading_per_hour=3.0),
+}
+
+
+@dataclass(frozen=True)
+class Weather:
+    """The true state at one site and minute."""
+
+    temperature_c: float
+    humidity_pct: float
+    pressure_hpa: float
+    condition: str
+
+    @property
+    def values(self) -> tuple[float, float, float]:
+        return (self.temperature_c, self.humidity_pct, self.pressure_hpa)
+
+
+@dataclass(frozen=True)
+class _Synoptic:
+    temperature_c: float
+    dew_point_c: float
+    pressure_hpa: float
+    cloud: float  # 0 clear ... 1 overcast
+    rain: float  # 0 ... 1 intensity of stratiform rain
+    front: bool  # within the passage or the hour after it
+
+
+class Region:
+    """The weather every site shares, one minute per ``advance()``; seeded."""
+
+    _MAX_LAG = 90
+
+    def __init__(self, seed: int, climate: Climate) -> None:
+        self.climate = climate
+        self._rng = random.Random(f"{seed}:region")
+        self._step = 0
+        self._airmass_t = 0.0
+        self._airmass_td = 0.0
+        self._pressure = 0.0
+        self._cloud = 0.2
+        # Front cycle: minutes to the passage (counted down), its size.
+        self._to_front = self._next_front_gap()
+        self._approach = 0
+        self._fall = 0.0
+        self._drop = 0.0
+        self._passage_left = 0
+        self._recovery = 0.0
+        self._since_passage = 10**9
+        self._history: deque[_Synoptic] = deque(maxlen=self._MAX_LAG + 1)
+
+    def _next_front_gap(self) -> int:
+        days = self._rng.expovariate(1.0 / self.climate.front_interval_days)
+        return int(max(0.6, days) * STEPS_PER_DAY)
+
+    def advance(self) -> None:
+        rng, climate = self._rng, self.climate
+        self._step += 1
+        self._airmass_t += rng.gauss(0, 0.01) - 0.0005 * self._airmass_t
+        self._airmass_td += rng.gauss(0, 0.01) - 0.0005 * self._airmass_td
+        self._pressure += rng.gauss(0, 0.005) - 0.0002 * self._pressure
+        self._to_front -= 1
+        rain = 0.0
+        front = False
+        if self._to_front == int(STEPS_PER_DAY * 0.75):
+            self._approach = self._to_front
+            self._fall = rng.uniform(*climate.front_pressure_fall_hpa)
+            self._drop = rng.uniform(*climate.front_temperature_drop_c)
+        if 0 < self._to_front <= self._approach:
+            # Approaching: pressure falls ever faster, clouds thicken, rain in the last hours.
+            share = 1.0 - self._to_front / self._approach
+            self._pressure -= self._fall * (2 * share) / self._approach
+            # The warm sector: warmer, moister air ahead of the front.
+            self._airmass_t += 0.6 * self._drop / self._approach
+            self._airmass_td += 0.8 * self._drop / self._approach
+            self._cloud += 0.01 * (min(1.0, 0.3 + share) - self._cloud)
+            if self._to_front < 360:
+                rain = min(1.0, (360 - self._to_front) / 120)
+        elif self._to_front == 0:
+            self._passage_left = rng.randint(20, 60)
+            self._recovery = self._fall * rng.uniform(0.6, 1.0)
+        self._since_passage += 1
+        if self._passage_left > 0:
+            # The passage: a sharp drop of temperature and dew point and an upward kink.
+            front = True
+            rain = 1.0
+            self._passage_left -= 1
+            self._airmass_t -= self._drop / 40
+            self._airmass_td -= self._drop * 1.2 / 40
+            self._pressure += 0.08
+            self._since_passage = 0
+            if self._passage_left == 0:
+                self._to_front = self._next_front_gap()
+                self._approach = 0
+        elif self._recovery > 0:
+            step = min(self._recovery, 0.012)
+            self._pressure += step
+            self._recovery -= step
+            self._cloud += 0.01 * (0.1 - self._cloud)
+        else:
+            self._cloud += 0.002 * (0.25 - self._cloud) + rng.gauss(0, 0.01)
+        self._cloud = min(1.0, max(0.0, self._cloud))
+        self._history.append(_Synoptic(self._airmass_t, self._airmass_td, self._pressure,
+                                       self._cloud, rain, front or self._since_passage < 60))
+
+    def at(self, lag: int) -> _Synoptic:
+        """The shared state ``lag`` minutes ago (sites see fronts at different times)."""
+        return self._history[max(0, len(self._history) - 1 - lag)]
+
+    @property
+    def step(self) -> int:
+        return self._step
+
+
+class Site:
+    """One place in the region: its own climate offsets, daily cycle, shading and storms."""
+
+    def __init__(self, region: Region, rng: random.Random) -> None:
+        climate = region.climate
+        self._region = region
+        self._rng = rng
+        self._lag = rng.randint(0, Region._MAX_LAG)
+        self._mean_t = rng.uniform(*climate.mean_temperature_c)
+        self._amplitude = rng.uniform(*climate.daily_amplitude_c)
+        self._depression = rng.uniform(*climate.dew_point_depression_c)
+        self._pressure = rng.uniform(1005.0, 1022.0)
+        self._shade = 0.0
+        self._shade_target = 0.0
+        self._shade_left = 0
+        self._storm_left = 0
+        self._storm_cool = 0.0
+        self._storm_cool_target = 0.0
+        self._storm_jump = 0.0
+        self._storm_jump_target = 0.0
+        self._rain_cool = 0.0
+        self._moist = 0.0
+
+    def advance(self) -> Weather:
+        rng, climate = self._rng, self._region.climate
+        syn = self._region.at(self._lag)
+        hour = (self._region.step % STEPS_PER_DAY) / 60.0
+        sun = max(0.0, math.sin(math.pi * (hour - 6.0) / 12.0))
+        diurnal = math.cos(2 * math.pi * (hour - 15.0) / 24.0)
+        # Cloud shading: a cumulus passes in front of the sun for a few minutes.
+        if self._shade_left > 0:
+            self._shade_left -= 1
+            if self._shade_left == 0:
+                self._shade_target = 0.0
+        elif sun > 0.3 and syn.cloud < 0.7 and rng.random() < climate.shading_per_hour / 60:
+            self._shade_left = rng.randint(3, 20)
+            self._shade_target = rng.uniform(0.5, 2.5) * sun
+        self._shade += (self._shade_target - self._shade) / 4.0
+        # Thunderstorms on warm afternoons.
+        if self._storm_left == 0 and 12 <= hour <= 20 and syn.rain == 0 and \
+                rng.random() < climate.thunderstorms_per_day / (8 * 60):
+            self._storm_left = rng.randint(30, 90)
+            self._storm_cool_target = rng.uniform(*climate.storm_temperature_drop_c)
+            self._storm_jump_target = rng.uniform(*climate.storm_pressure_jump_hpa)
+        storm = self._storm_left > 0
+        if storm:
+            self._storm_left -= 1
+            self._storm_cool += (self._storm_cool_target - self._storm_cool) / 4.0
+            self._storm_jump += (self._storm_jump_target - self._storm_jump) / 3.0
+        else:
+            self._storm_cool *= 1 - 1 / 90.0
+            self._storm_jump *= 1 - 1 / 40.0
+        rain = max(syn.rain, 1.0 if storm else 0.0)
+        self._rain_cool += (1.5 * rain - self._rain_cool) / 30.0
+        cloud = max(syn.cloud, 0.9 if rain else 0.0)
+        temperature = (self._mean_t + syn.temperature_c
+                       + self._amplitude * (1 - 0.6 * cloud) * diurnal
+                       - self._shade - self._rain_cool - self._storm_cool)
+        # The dew point follows the air mass, barely the daily cycle (so humidity falls as the
+        # day warms); rain moistens the air towards saturation.
+        base_dew = self._mean_t + syn.dew_point_c - self._depression + 0.3 * self._amplitude * diurnal
+        self._moist += (rain * max(0.0, temperature - base_dew) - self._moist) / (
+            6.0 if storm else 25.0)
+        dew = base_dew + self._moist
+        pressure = (self._pressure + syn.pressure_hpa + self._storm_jump
+                    + 0.8 * math.cos(4 * math.pi * (hour - 10.0) / 24.0))
+        if storm or self._storm_cool > 2.0:
+            condition = THUNDERSTORM
+        elif syn.front:
+            condition = FRONT
+        elif rain > 0:
+            condition = RAIN
+        elif cloud > 0.55 or self._shade > 0.3:
+            condition = CLOUDY
+        else:
+            condition = FAIR
+        return Weather(temperature, relative_humidity(temperature, dew), pressure, condition)

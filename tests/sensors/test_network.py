@@ -1,0 +1,110 @@
+"""The simulated sensor network: seeded, physically consistent, every fault kind labelled."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pytest
+
+from streamml.contracts.weather import (
+    CHANNELS, CONTROL, DROPOUT, FAULT_KINDS, NORMAL, SensorReading, Truth)
+from streamml.sensors.network import FAULT_FREE_START, PARAMS, SensorNetwork
+from streamml.sensors.weather import CONDITIONS, dew_point, relative_humidity
+
+
+def _run(seed: int, steps: int = 1440, faulty: int = 6, control: int = 3, rate: float = 0.01,
+         params: str = "tuning") -> dict[str, list]:
+    network = SensorNetwork(faulty, control, "n-", seed, rate, PARAMS[params])
+    readings = defaultdict(list)
+    for _ in range(steps):
+        for reading in network.tick():
+            readings[reading.sensor_id].append(reading)
+    return readings
+
+
+@pytest.fixture(scope="module")
+def day() -> dict[str, list]:
+    return _run(4, steps=2880, faulty=12, control=6)
+
+
+def test_same_seed_same_stream_and_the_seed_matters():
+    assert _run(1, steps=300) == _run(1, steps=300)
+    assert _run(1, steps=300) != _run(2, steps=300)
+
+
+def test_every_reading_is_physically_possible(day):
+    for sensor_id, readings in day.items():
+        for seq, r in enumerate(readings):
+            t, h, p = r.values
+            SensorReading(sensor_id=sensor_id, seq=seq, ts_ms=0, temperature_c=t,
+                          humidity_pct=h, pressure_hpa=p)
+
+
+def test_humidity_follows_temperature_and_dew_point_and_saturates():
+    assert relative_humidity(20.0, 20.0) == pytest.approx(100.0)
+    assert relative_humidity(20.0, 25.0) == pytest.approx(100.0), "never above saturation"
+    assert relative_humidity(20.0, 10.0) == pytest.approx(52.7, abs=0.5)
+    assert dew_point(20.0, relative_humidity(20.0, 7.5)) == pytest.approx(7.5, abs=1e-6)
+
+
+def test_the_weather_has_every_condition_and_saturates_in_storms(day):
+    conditions = Counter(r.truth.condition for rs in day.values() for r in rs)
+    assert set(conditions) == set(CONDITIONS), conditions
+    storm_humidity = [r.values[1] for rs in day.values() for r in rs
+                      if r.truth.condition == "thunderstorm" and r.truth.kind == NORMAL]
+    assert max(storm_humidity) >= 99.0
+
+
+def test_control_sensors_never_fail_and_faults_wait_for_the_learning_period(day):
+    for readings in day.values():
+        if readings[0].truth.role == CONTROL:
+            assert all(r.truth.kind == NORMAL for r in readings)
+        assert all(r.truth.kind == NORMAL for r in readings[:FAULT_FREE_START])
+
+
+def test_every_fault_kind_is_injected_and_labelled(day):
+    kinds = Counter(r.truth.kind for rs in day.values() for r in rs)
+    assert set(FAULT_KINDS) <= set(kinds), kinds
+    for readings in day.values():
+        for r in readings:
+            if r.truth.kind in (NORMAL, "stuck_all_short", "stuck_all_long"):
+                assert r.truth.channel == ""
+            else:
+                assert r.truth.channel in CHANNELS
+
+
+def test_faults_do_what_their_kind_says(day):
+    for readings in day.values():
+        for before, r in zip(readings, readings[1:]):
+            kind, truth = r.truth.kind, r.truth
+            if kind.startswith("stuck_all"):
+                assert r.values == before.values
+            elif kind.startswith("stuck_one"):
+                c = CHANNELS.index(truth.channel)
+                assert r.values[c] == before.values[c]
+            elif kind == DROPOUT:
+                c = CHANNELS.index(truth.channel)
+                assert r.values[c] in (0.0, -40.0, 1013.25)
+
+
+def test_station_sensors_report_at_station_resolution(day):
+    for readings in day.values():
+        if readings[0].truth.sensor_class != "station":
+            continue
+        for r in readings:
+            if r.truth.kind == NORMAL:
+                t, h, p = r.values
+                assert round(t * 10) == pytest.approx(t * 10, abs=1e-6)
+                assert h == int(h)
+                assert round(p * 10) == pytest.approx(p * 10, abs=1e-6)
+
+
+def test_truth_travels_in_headers():
+    truth = Truth(kind="drift", channel="pressure_hpa", condition="rain",
+                  sensor_class="station", role="faulty")
+    assert Truth.from_headers(truth.headers()) == truth
+    assert Truth.from_headers([]) is None
+
+
+def test_held_out_parameters_make_a_different_stream():
+    assert _run(1, steps=200, params="held-out") != _run(1, steps=200)
