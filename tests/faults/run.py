@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from streamml.demo.support import model_signing_settings
 from tests.faults.harness import REPO, Broker
 from tests.faults.scenarios import FULL, GUARANTEES, REDUCED, SCENARIOS, Result, Size
 
@@ -28,6 +29,9 @@ def default_port() -> int:
 def run_all(names: list[str], size: Size, work_dir: Path, port: int,
             report: Callable[[str], None] = lambda line: print(line, flush=True)
             ) -> list[Result]:
+    if "STREAMML_MODEL_SIGNING_KEY" not in os.environ:  # pytest's session fixture sets one
+        # Trainers sign with this key, predictors trust it (inherited by every process).
+        os.environ.update(model_signing_settings(work_dir / "keys"))
     broker = Broker(work_dir / "broker", port)
     broker.start()
     results = []

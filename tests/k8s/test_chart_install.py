@@ -13,6 +13,8 @@ from streamml.runtime.topics import load_catalog
 from tests.k8s.conftest import CHART, CLUSTER_APIS, PRODUCTION_VALUES, of_kind, run_helm_template
 from tests.k8s.test_chart import SERVICES, VARIANTS, render_variant
 
+pytestmark = pytest.mark.kube
+
 STRIMZI_KINDS = {"Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser"}
 
 

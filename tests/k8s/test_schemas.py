@@ -11,6 +11,8 @@ import yaml
 
 from tests.k8s.test_chart import VARIANTS, render_variant
 
+pytestmark = pytest.mark.kube
+
 
 def validate(kubectl_validate: str, schemas: Path, manifest: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
