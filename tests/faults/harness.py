@@ -97,11 +97,21 @@ class Topics:
                 "STREAMML_MODELS_TOPIC": self.models}
 
 
+# Every service process the suite started, so that a failed or interrupted run stops them all.
+STARTED: list[Service] = []
+
+
+def stop_all() -> None:
+    while STARTED:
+        STARTED.pop().stop()
+
+
 class Service:
     """`streamml <command>` as its own process; its HTTP port is read from its log (port 0:
     the OS picks a free one, no time-of-check race)."""
 
     def __init__(self, command: str, env: dict[str, str], log_path: Path) -> None:
+        STARTED.append(self)
         self.command = command
         self.env = env
         self.log_path = log_path

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from streamml.demo.support import model_signing_settings
-from tests.faults.harness import REPO, Broker
+from tests.faults.harness import REPO, Broker, stop_all
 from tests.faults.scenarios import FULL, GUARANTEES, REDUCED, SCENARIOS, Result, Size
 
 
@@ -46,6 +47,7 @@ def run_all(names: list[str], size: Size, work_dir: Path, port: int,
                        f"worst_delay_s={result.worst_delay_s} {result.note} "
                        f"({time.monotonic() - started:.0f} s)")
     finally:
+        stop_all()
         broker.stop()
     return results
 
@@ -95,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(REPO / "docs" / "reliability.md"))
     parser.add_argument("--port", type=int, default=default_port())
     args = parser.parse_args(argv)
+    # SIGTERM (e.g. a CI timeout) unwinds like Ctrl-C: services and the broker are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     size = FULL if args.size == "full" else REDUCED
     names = args.scenario or list(SCENARIOS)
     started = time.monotonic()
