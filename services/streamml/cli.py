@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "streamml.status.cli",
     "streamml.evaluate.cli",
     "streamml.watch.cli",
+    "streamml.report.cli",
 )
 
 
