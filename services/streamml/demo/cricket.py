@@ -35,7 +35,8 @@ from streamml.runtime.model_topic import TopicFollower
 from streamml.runtime.settings import RuntimeConfig
 from streamml.runtime.messages import DecodeError, decode
 from streamml.demo.support import (
-    Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
+    Offsets, end_offsets, free_port, model_signing_settings, spawn_service, start_group_at,
+    stop_service)
 
 TRAINING_TOPIC = "cricket.training-data"
 EVENTS_TOPIC = "cricket.match-events"
@@ -165,7 +166,9 @@ def run(bootstrap_servers: str) -> int:
     print(f"cricket: {TRAINING_SAMPLES} training samples, then {MATCHES} concurrent T20 matches "
           f"(seed {SEED}, a ball every {BALL_INTERVAL_S} s); run {run_id}, logs in {logs}",
           flush=True)
-    common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
+    # A key pair for this run unless the caller configured one.
+    signing = {} if "STREAMML_MODEL_SIGNING_KEY" in os.environ else model_signing_settings(logs)
+    common = {**os.environ, **signing, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
               "STREAMML_MODEL_KEY": model_key, "STREAMML_LOG_LEVEL": "INFO"}
     trainer = spawn_service("trainer", logs, {**common, "STREAMML_GROUP_ID": trainer_group,
                                         "STREAMML_HTTP_PORT": str(free_port())})
