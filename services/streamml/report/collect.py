@@ -17,6 +17,8 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from streamml.runtime.clients import topic_partitions
+
 REPORT_TOPICS = ("cricket.predictions", "cricket.match-results", "cricket.model-status",
                  "weather.readings", "weather.anomalies", "streamml.dead-letter")
 
@@ -68,8 +70,8 @@ def _consumer(bootstrap_servers: str) -> KafkaConsumer:
 
 
 def _partitions(consumer: KafkaConsumer, topics: tuple[str, ...]) -> list[TopicPartition]:
-    return [TopicPartition(topic, p) for topic in topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    # A busy broker may answer a first metadata request with nothing: ask again.
+    return [tp for topic in topics for tp in topic_partitions(consumer, topic)]
 
 
 def end_offsets(bootstrap_servers: str, topics: tuple[str, ...] = REPORT_TOPICS) -> Offsets:
