@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 		{ echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[ml,dev]'
 	touch $@
 
 venv: $(VENV)/.installed ## create the virtual environment with all Python dependencies
@@ -64,9 +64,11 @@ RELEASE ?= streamml
 MONITORING ?= 1
 SVC ?= predictor
 HELM_ARGS ?=
-# Images are tagged by the content of their sources, so a redeploy after a change rolls the pods.
-IMAGE_TAG ?= dev-$(shell { git rev-parse HEAD; git diff HEAD -- services Dockerfiles pyproject.toml; \
-	git ls-files --others --exclude-standard services; } 2>/dev/null | sha256sum | cut -c1-12)
+# Each service's image is tagged by the content that goes into it (Dockerfiles/image_tag.py):
+# a redeploy after a change rolls only the services whose images changed. IMAGE_TAG=<tag>
+# tags every image alike instead.
+IMAGE_TAG ?=
+image_tag = $(or $(IMAGE_TAG),$(shell $(PYTHON) Dockerfiles/image_tag.py $(1)))
 HELM_CACHED := $(CACHE)/bin/helm
 KUBECTL_VALIDATE := $(CACHE)/bin/kubectl-validate
 KIND_CACHED := $(CACHE)/bin/kind
@@ -118,7 +120,7 @@ container-tools: ## install podman, runc and debootstrap (Debian) for the image 
 
 test: kube-tools container-tools
 
-lock: venv ## regenerate Dockerfiles/requirements.txt, the images' pinned dependencies
+lock: venv ## regenerate Dockerfiles/requirements/<service>.txt, each image's pinned dependencies
 	$(BIN)/python Dockerfiles/lock.py
 
 images-check: venv ## build every image with podman and check each container answers /healthz
@@ -161,14 +163,15 @@ ifeq ($(MONITORING),1)
 endif
 
 deploy-images: deploy-cluster
-	for role in $(ROLES); do \
-		docker build -f Dockerfiles/$$role.Dockerfile -t streamml-$$role:$(IMAGE_TAG) . || exit 1; \
-	done
-	$(KIND) load docker-image --name $(CLUSTER) $(foreach role,$(ROLES),streamml-$(role):$(IMAGE_TAG))
+	$(foreach role,$(ROLES),docker build -f Dockerfiles/Dockerfile --build-arg ROLE=$(role) \
+		-t streamml-$(role):$(call image_tag,$(role)) . &&) true
+	$(KIND) load docker-image --name $(CLUSTER) \
+		$(foreach role,$(ROLES),streamml-$(role):$(call image_tag,$(role)))
 
 deploy-release: deploy-operators deploy-images
 	$(KUBE_HELM) upgrade --install $(RELEASE) helm/streamml --namespace $(NAMESPACE) \
-		--set image.tag=$(IMAGE_TAG) --set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
+		$(foreach role,$(ROLES),--set services.$(role).image.tag=$(call image_tag,$(role))) \
+		--set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
 		$(HELM_ARGS)
 
 undeploy: ## remove the streamml release (Kafka and its topics included); the cluster stays
@@ -194,7 +197,7 @@ status: venv ## pods and readiness, topics and partitions, lag and throughput pe
 BENCH_ARGS ?=
 
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[ml,dev,bench]'
 	touch $@
 
 bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)
