@@ -17,6 +17,8 @@ from streamml.runtime.config import ConfigError
 COMMANDS = {
     "broker": ("streamml.broker.cli", "run the embedded Apache Kafka broker"),
     "topics": ("streamml.runtime.topics_cli", "create the declared topics, report drift"),
+    "keys": ("streamml.runtime.keys_cli",
+             "create the model-signing key pair, or print a public key's id"),
     "demo": ("streamml.demo.cli", "run the demo workflows end to end"),
     "sensors": ("streamml.sensors.cli",
                 "simulate weather sensors publishing readings with injected faults"),
@@ -30,6 +32,8 @@ COMMANDS = {
                   "cricket: predict final scores of live matches, ball by ball"),
     "status": ("streamml.status.cli", "show a deployed release: pods, topics, lag and throughput"),
     "evaluate": ("streamml.evaluate.cli", "score a detector on a labelled stream"),
+    "watch": ("streamml.watch.cli",
+              "a live terminal view of a running system (matches, sensors, pipeline)"),
 }
 # A service image sets this: `streamml` with no command runs that service.
 SERVICE_VARIABLE = "STREAMML_SERVICE"

@@ -23,6 +23,8 @@ VARIANTS = {
     "external-kafka": {"kafka.enabled": False,
                        "kafka.externalBootstrapServers": "my-kafka.example:9092"},
     "production": {},
+    "key-rotation": {"modelSigning.extraTrustedKeys": {
+        "previous.pub": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"}},
 }
 # Values files a variant is rendered with, before its --set values.
 VARIANT_FILES = {"production": (PRODUCTION_VALUES,)}
@@ -215,3 +217,29 @@ def test_external_kafka_renders_no_strimzi_resources(render):
 def test_release_name_prefixes_resources(render):
     names = {d["metadata"]["name"] for d in of_kind(render(release="demo"), "Deployment")}
     assert names == {f"demo-{service}" for service in SERVICES}
+
+
+def test_only_the_trainer_mounts_the_private_signing_key(render):
+    objects = render(**VARIANTS["key-rotation"])
+    pods = {d["metadata"]["name"]: d["spec"]["template"]["spec"] for d in of_kind(objects, "Deployment")}
+
+    def secret_items(pod: dict) -> set[str]:
+        items = set()
+        for volume in pod["volumes"]:
+            sources = [volume] if "secret" in volume else [
+                source for source in volume.get("projected", {}).get("sources", [])
+                if "secret" in source]
+            for source in sources:
+                items |= {item["key"] for item in source["secret"]["items"]}
+        return items
+
+    assert secret_items(pods["trainer"]) == {"model-signing.key", "model-signing.pub"}
+    assert secret_items(pods["predictor"]) == {"model-signing.pub"}
+    assert all(not secret_items(pods[name]) for name in ("orchestrator", "sensors", "detector"))
+    env = {e["name"]: e.get("value") for e in pods["predictor"]["containers"][0]["env"]}
+    assert env["STREAMML_MODEL_TRUSTED_KEYS"] == "/etc/streamml/trusted-keys"
+    (trusted,) = [v for v in pods["predictor"]["volumes"] if v["name"] == "trusted-keys"]
+    assert {"configMap": {"name": "trusted-model-keys"}} in trusted["projected"]["sources"]
+    (config_map,) = [c for c in of_kind(objects, "ConfigMap")
+                     if c["metadata"]["name"] == "trusted-model-keys"]
+    assert set(config_map["data"]) == {"previous.pub"}

@@ -31,7 +31,7 @@ import lock  # noqa: E402
 DISTRIBUTIONS = {"kafka": "kafka-python", "prometheus_client": "prometheus-client",
                  "pydantic": "pydantic", "yaml": "pyyaml", "numpy": "numpy",
                  "sklearn": "scikit-learn", "skops": "skops", "scipy": "scipy",
-                 "crc32c": "crc32c", "kubernetes": "kubernetes"}
+                 "crc32c": "crc32c", "kubernetes": "kubernetes", "cryptography": "cryptography"}
 
 
 def test_hadolint_passes():

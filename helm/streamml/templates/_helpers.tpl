@@ -66,6 +66,11 @@ app.kubernetes.io/component: {{ $svc }}
 {{ toYaml $catalog }}
 {{- end -}}
 
+{{/* The Secret holding model-signing.key and model-signing.pub (`make deploy` creates it). */}}
+{{- define "streamml.modelSigningSecret" -}}
+{{ .Values.modelSigning.secretName | default (include "streamml.serviceName" (list . "model-signing")) }}
+{{- end -}}
+
 {{- define "streamml.monitoringLabels" -}}
 release: {{ .Values.monitoring.release | quote }}
 {{- end -}}
