@@ -55,7 +55,7 @@ def test_every_service_is_deployed_with_its_own_image(render):
     for name, deployment in deployments.items():
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         assert container["image"] == f"streamml-{name}:0.1.0"
-        assert (CHART.parents[1] / "Dockerfiles" / f"{name}.Dockerfile").exists()
+        assert (CHART.parents[1] / "Dockerfiles" / "requirements" / f"{name}.txt").exists()
 
 
 def test_pods_are_hardened_and_probed(render):

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        print("streamml report needs matplotlib: pip install 'streamml[view]'", file=sys.stderr)
+        print("streamml report needs matplotlib: pip install 'streamml[report]'", file=sys.stderr)
         return 2
     from kafka.errors import KafkaError
 
