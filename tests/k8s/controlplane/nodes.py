@@ -61,7 +61,10 @@ KIND_SYSTEM_PODS = (
 
 def kind_nodes(config_path: Path) -> tuple[NodeShape, ...]:
     """The nodes kind creates from ``config_path``: names, labels and taints as kind sets them."""
-    config = yaml.safe_load(config_path.read_text())
+    return kind_config_nodes(yaml.safe_load(config_path.read_text()))
+
+
+def kind_config_nodes(config: dict) -> tuple[NodeShape, ...]:
     cluster = config.get("name", "kind")
     nodes = config.get("nodes") or [{"role": "control-plane"}]
     has_workers = any(node.get("role") == "worker" for node in nodes)
@@ -83,16 +86,6 @@ def kind_nodes(config_path: Path) -> tuple[NodeShape, ...]:
             if has_workers:
                 taints = (CONTROL_PLANE_TAINT,)
         shapes.append(NodeShape(name, labels, taints))
-    return tuple(shapes)
-
-
-def worker_nodes(cluster: str, count: int) -> tuple[NodeShape, ...]:
-    """``count`` kind workers (as a multi-node kind config would add)."""
-    shapes = []
-    for index in range(1, count + 1):
-        name = f"{cluster}-worker{'' if index == 1 else index}"
-        shapes.append(NodeShape(name, {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
-                                       "kubernetes.io/arch": "amd64"}))
     return tuple(shapes)
 
 
