@@ -337,30 +337,16 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 15.0) -> list:
         consumer.close()
 
 
-def dead_letter_reasons(bootstrap: str, service_marker: str, timeout_s: float = 10.0
-                        ) -> Counter[str]:
+def dead_letter_reasons(bootstrap: str, service_marker: str) -> Counter[str]:
     """Reasons of the dead letters whose source or target topic contains ``service_marker``."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             auto_offset_reset="earliest", isolation_level="read_committed")
-    try:
-        partitions = topic_partitions(consumer, DEAD_LETTER_TOPIC)
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        end = consumer.end_offsets(partitions)
-        reasons: Counter[str] = Counter()
-        deadline = time.monotonic() + timeout_s
-        while any(consumer.position(tp) < end[tp] for tp in partitions) and \
-                time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=500).values():
-                for record in batch:
-                    headers = header_map(record.headers)
-                    origin = headers.get("streamml.dlq.source.topic", "") + \
-                        headers.get("streamml.dlq.target.topic", "")
-                    if service_marker in origin:
-                        reasons[headers.get("streamml.dlq.reason", "?")] += 1
-        return reasons
-    finally:
-        consumer.close()
+    reasons: Counter[str] = Counter()
+    for record in read_topic(bootstrap, DEAD_LETTER_TOPIC):
+        headers = header_map(record.headers)
+        origin = headers.get("streamml.dlq.source.topic", "") + \
+            headers.get("streamml.dlq.target.topic", "")
+        if service_marker in origin:
+            reasons[headers.get("streamml.dlq.reason", "?")] += 1
+    return reasons
 
 
 def new_run_id() -> str:
