@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 		{ echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[ml,dev]'
 	touch $@
 
 venv: $(VENV)/.installed ## create the virtual environment with all Python dependencies
@@ -65,15 +65,11 @@ MONITORING ?= 1
 SVC ?= predictor
 HELM_ARGS ?=
 RELEASE_ONLY ?= 0
-# Each image is tagged by the content of what it runs (its own package, the shared code, its
-# Dockerfile, the locked dependencies), so a redeploy after a change rolls only the services
-# whose sources changed. IMAGE_TAG=<tag> tags every image alike instead.
+# Each service's image is tagged by the content that goes into it (Dockerfiles/image_tag.py):
+# a redeploy after a change rolls only the services whose images changed. IMAGE_TAG=<tag>
+# tags every image alike instead.
 IMAGE_TAG ?=
-source_tag = dev-$(shell git ls-files --cached --others --exclude-standard -- services Dockerfiles \
-	pyproject.toml 2>/dev/null | grep -Ev '^(services/streamml|Dockerfiles)/($(subst $(space),|,$(filter-out \
-	$(1),$(ROLES))))(/|\.Dockerfile$$)' | sort | xargs -r sha256sum 2>/dev/null | sha256sum | cut -c1-12)
-image_tag = $(or $(IMAGE_TAG),$(call source_tag,$(1)))
-space := $(subst ,, )
+image_tag = $(or $(IMAGE_TAG),$(shell $(PYTHON) Dockerfiles/image_tag.py $(1)))
 HELM_CACHED := $(CACHE)/bin/helm
 KUBECTL_VALIDATE := $(CACHE)/bin/kubectl-validate
 KIND_CACHED := $(CACHE)/bin/kind
@@ -126,7 +122,7 @@ container-tools: ## install podman, runc and debootstrap (Debian) for the image 
 
 test: kube-tools container-tools
 
-lock: venv ## regenerate Dockerfiles/requirements.txt, the images' pinned dependencies
+lock: venv ## regenerate Dockerfiles/requirements/<service>.txt, each image's pinned dependencies
 	$(BIN)/python Dockerfiles/lock.py
 
 images-check: venv ## build every image with podman and check each container answers /healthz
@@ -173,9 +169,10 @@ ifeq ($(MONITORING),1)
 endif
 
 deploy-images: deploy-cluster
-	$(foreach role,$(ROLES),docker build -f Dockerfiles/$(role).Dockerfile \
+	$(foreach role,$(ROLES),docker build -f Dockerfiles/Dockerfile --build-arg ROLE=$(role) \
 		-t streamml-$(role):$(call image_tag,$(role)) . &&) true
-	$(KIND) load docker-image --name $(CLUSTER) $(foreach role,$(ROLES),streamml-$(role):$(call image_tag,$(role)))
+	$(KIND) load docker-image --name $(CLUSTER) \
+		$(foreach role,$(ROLES),streamml-$(role):$(call image_tag,$(role)))
 
 # The model-signing key pair (docs/security.md): generated once into .cache/keys, stored in
 # a Secret the trainer (private key) and predictors (public key) mount.
@@ -275,7 +272,7 @@ $(CACHE)/bin/.kwok-$(KWOK_VERSION): $(KWOK_TOOLS)/go.mod $(KWOK_TOOLS)/go.sum
 BENCH_ARGS ?=
 
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[ml,dev,bench]'
 	touch $@
 
 bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)

@@ -9,6 +9,9 @@ from streamml.broker import embedded
 from streamml.runtime.admin import admin_client
 from streamml.runtime.config import load_config
 
+# Errors `streamml` reports as one line (exit code 2) instead of a traceback.
+USER_ERRORS = (embedded.BrokerError,)
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("broker", help="run the embedded Apache Kafka broker")
