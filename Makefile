@@ -38,7 +38,7 @@ broker-stop: venv ## stop the embedded Kafka broker
 
 demo: broker-start ## run both workflows end to end on the embedded broker
 	$(BIN)/streamml demo all
-	@echo "The broker keeps running for you to explore: '$(BIN)/streamml broker status'; stop it with 'make broker-stop'."
+	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop'."
 
 # Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when
 # those are missing, and fail instead in CI (CI or STREAMML_REQUIRE_ALL set: tests/prerequisites.py).

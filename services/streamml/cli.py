@@ -34,6 +34,7 @@ COMMANDS = {
     "evaluate": ("streamml.evaluate.cli", "score a detector on a labelled stream"),
     "watch": ("streamml.watch.cli",
               "a live terminal view of a running system (matches, sensors, pipeline)"),
+    "report": ("streamml.report.cli", "write an HTML report with plots of a run (from Kafka)"),
 }
 # A service image sets this: `streamml` with no command runs that service.
 SERVICE_VARIABLE = "STREAMML_SERVICE"
