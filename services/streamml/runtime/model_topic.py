@@ -17,7 +17,7 @@ from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import UnknownTopicOrPartitionError
 
-from streamml.runtime.clients import connect_with_backoff, topic_partitions
+from streamml.runtime.clients import connect_with_backoff, connection_settings, topic_partitions
 from streamml.runtime.metrics import RuntimeMetrics
 from streamml.runtime.settings import RuntimeConfig
 
@@ -31,7 +31,7 @@ class TopicFollower:
         self._topic = topic
         self._accept = accept
         self._consumer = consumer or KafkaConsumer(
-            bootstrap_servers=config.bootstrap_servers,
+            **connection_settings(config),
             client_id=f"{config.effective_client_id}-{topic}",
             group_id=None,
             enable_auto_commit=False,
