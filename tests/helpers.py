@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from streamml.runtime.clients import topic_partitions
 
 REPO = Path(__file__).resolve().parents[1]
+_HTTP_PORT = re.compile(r'"?http_port"?\s*[:=]\s*(\d+)')
 
 
 def free_port() -> int:
@@ -90,19 +91,15 @@ def committed_total(bootstrap: str, group: str, topic: str,
 
 
 def logged_http_port(log_path: Path) -> int | None:
-    """The HTTP port a service logged when it started. Services under test bind port 0, so
-    the OS picks a free port: no time-of-check race with other processes on the machine."""
+    """The HTTP port a service logged when it started (JSON or text log format). Services
+    under test bind port 0, so the OS picks a free port: no time-of-check race with other
+    processes on the machine."""
     try:
-        lines = log_path.read_text(errors="replace").splitlines()
+        text = log_path.read_text(errors="replace")
     except FileNotFoundError:
         return None
-    for line in lines:
-        if '"http_port"' in line:
-            try:
-                return int(json.loads(line)["http_port"])
-            except (ValueError, KeyError, TypeError):
-                continue
-    return None
+    found = _HTTP_PORT.search(text)
+    return int(found.group(1)) if found else None
 
 
 @dataclass
@@ -164,6 +161,7 @@ def start_process(module_args: list[str], settings: dict[str, object]) -> Servic
 
 
 def session_port(offset: int) -> int:
-    """A port of the test session's block (STREAMML_TEST_BROKER_PORT; its broker has +0 and
-    +1, the fault suite +2 and +3): never a port another process may grab in between."""
+    """A port of the test session's block (STREAMML_TEST_BROKER_PORT): its broker has +0 and
+    +1, the fault suite +2 and +3, the broker-outage test +4 and +5, the secure broker +10 and
+    +11. Never a port another process may grab in between."""
     return int(os.environ.get("STREAMML_TEST_BROKER_PORT", "19092")) + offset

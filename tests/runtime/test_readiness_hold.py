@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from kafka.errors import KafkaError
 
 from streamml.runtime.admin import admin_client
 
@@ -13,8 +14,11 @@ pytestmark = pytest.mark.broker
 
 def group_is_stable(bootstrap: str, group: str) -> bool:
     """The group finished its rebalance and has members (so partitions are assigned)."""
-    with admin_client(bootstrap) as admin:
-        described = admin.describe_groups([group]).get(group, {})
+    try:
+        with admin_client(bootstrap) as admin:
+            described = admin.describe_groups([group]).get(group, {})
+    except KafkaError:  # e.g. the group coordinator of a fresh broker is not up yet
+        return False
     return described.get("group_state") == "Stable" and bool(described.get("members"))
 
 
