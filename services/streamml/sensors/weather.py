@@ -19,32 +19,11 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
+from streamml.contracts.weather import (
+    CLOUDY, FAIR, FRONT, RAIN, THUNDERSTORM, relative_humidity)
+
 STEPS_PER_DAY = 1440
 
-# Weather conditions a reading is labelled with (the most severe one that applies).
-FAIR = "fair"
-CLOUDY = "cloudy"
-RAIN = "rain"
-FRONT = "front"
-THUNDERSTORM = "thunderstorm"
-CONDITIONS = (FAIR, CLOUDY, RAIN, FRONT, THUNDERSTORM)
-
-MAGNUS_A, MAGNUS_B = 17.625, 243.04
-
-
-def relative_humidity(temperature_c: float, dew_point_c: float) -> float:
-    """Relative humidity (%) from temperature and dew point, saturating at 100 %."""
-    dew_point_c = min(dew_point_c, temperature_c)
-    gamma_d = MAGNUS_A * dew_point_c / (MAGNUS_B + dew_point_c)
-    gamma_t = MAGNUS_A * temperature_c / (MAGNUS_B + temperature_c)
-    return 100.0 * math.exp(gamma_d - gamma_t)
-
-
-def dew_point(temperature_c: float, humidity_pct: float) -> float:
-    """Dew point (°C) from temperature and relative humidity (the Magnus formula inverted)."""
-    gamma = math.log(max(humidity_pct, 0.1) / 100.0) + MAGNUS_A * temperature_c / (
-        MAGNUS_B + temperature_c)
-    return MAGNUS_B * gamma / (MAGNUS_A - gamma)
 
 
 @dataclass(frozen=True)
@@ -146,7 +125,7 @@ class Region:
         if 0 < self._to_front <= self._approach:
             # Approaching: pressure falls ever faster, clouds thicken, rain in the last hours.
             share = 1.0 - self._to_front / self._approach
-            self._pressure -= self._fall * (2 * share) / self._approach
+            self._pressure -= self._fall * (0.5 + share) / self._approach
             # The warm sector: warmer, moister air ahead of the front.
             self._airmass_t += 0.6 * self._drop / self._approach
             self._airmass_td += 0.8 * self._drop / self._approach
