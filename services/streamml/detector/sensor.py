@@ -352,7 +352,8 @@ class SensorModel:
             return
         t, rh, p = reading.values
         # Cheap pre-checks first: most readings are nowhere near an event.
-        if t > recent[-11].values[T] - 1.0 and p < recent[-46].values[P] + 0.8:
+        if t > recent[-11].values[T] - 1.0 and p < recent[-46].values[P] + 0.8 and \
+                p < recent[-21].values[P] + 0.8:
             return
         window = [r for r in list(recent)[-46:] if not r.faulty]
         if len(window) < 40:
@@ -364,6 +365,9 @@ class SensorModel:
         front = not storm and p - min(r.values[P] for r in window) >= 1.0 and (
             reading.dew_point - max(r.dew_point for r in window) <= -1.5 or
             t - max(r.values[T] for r in window) <= -2.0)
+        # The pressure jumps up in rain: the passage itself, before the colder air arrives.
+        front = front or (not storm and p - min(r.values[P] for r in window[-21:]) >= 1.0
+                          and (rh >= 85.0 or t - max(r.values[T] for r in window[-21:]) <= -1.0))
         if storm or front:
             event = WEATHER_THUNDERSTORM if storm else WEATHER_FRONT
             reading.reasons.append(event)
@@ -418,8 +422,9 @@ class SensorModel:
             return
         series = {"dew": reading.dew_point, "pressure": reading.values[P]}
         noisy = any(self._channels[c].fault == NOISE_REASON for c in (T, RH))
+        humid_limit = SATURATED_PCT if "dew" in self._drift else MOIST_PCT
         if T in reading.faulty or RH in reading.faulty or noisy or \
-                reading.values[RH] >= MOIST_PCT:
+                reading.values[RH] >= humid_limit:
             series.pop("dew")
             self._slopes["dew"][0].clear()
             self._slopes["dew"][1].clear()
@@ -505,8 +510,9 @@ class SensorModel:
         before = None if previous is None else (
             previous.dew_point if name == "dew" else previous.values[P])
         # The sensor recalibrated (the bias vanished at once), or the drift stopped for long.
+        sigma = self._dew.sigma if name == "dew" else self._channels[P].stats.sigma
         if before is not None and (value - before) * bias < 0 and \
-                abs(value - before) >= 0.5 * abs(bias):
+                abs(value - before) >= max(0.5 * abs(bias), 5 * sigma):
             self._end_drift(name)
             return
         if abs(short.slope()) < 0.6 * self._drift_limit(name) or \

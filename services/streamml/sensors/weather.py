@@ -101,6 +101,7 @@ class Region:
         self._fall = 0.0
         self._drop = 0.0
         self._passage_left = 0
+        self._passage_length = 1
         self._recovery = 0.0
         self._since_passage = 10**9
         self._history: deque[_Synoptic] = deque(maxlen=self._MAX_LAG + 1)
@@ -133,7 +134,7 @@ class Region:
             if self._to_front < 360:
                 rain = min(1.0, (360 - self._to_front) / 120)
         elif self._to_front == 0:
-            self._passage_left = rng.randint(20, 60)
+            self._passage_left = self._passage_length = rng.randint(20, 60)
             self._recovery = self._fall * rng.uniform(0.6, 1.0)
         self._since_passage += 1
         if self._passage_left > 0:
@@ -141,8 +142,8 @@ class Region:
             front = True
             rain = 1.0
             self._passage_left -= 1
-            self._airmass_t -= self._drop / 40
-            self._airmass_td -= self._drop * 1.2 / 40
+            self._airmass_t -= self._drop / self._passage_length
+            self._airmass_td -= self._drop * 1.2 / self._passage_length
             self._pressure += 0.08
             self._since_passage = 0
             if self._passage_left == 0:
