@@ -11,7 +11,7 @@ export STREAMML_BROKER_DATA_DIR ?= $(CACHE)/broker
 export PATH := $(CACHE)/bin:$(PATH)
 PYTEST_ARGS ?=
 
-.PHONY: help venv jars broker-start broker-stop demo test
+.PHONY: help venv jars broker-start broker-stop demo test test-fast
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,8 +40,13 @@ demo: broker-start ## run both workflows end to end on the embedded broker
 	$(BIN)/streamml demo all
 	@echo "The broker keeps running for you to explore: '$(BIN)/streamml broker status'; stop it with 'make broker-stop'."
 
+# Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when
+# those are missing, and fail instead in CI (CI or STREAMML_REQUIRE_ALL set: tests/prerequisites.py).
 test: jars ## run the whole test suite (starts and stops its own broker)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: venv ## the edit-test loop: unit tests only, no broker, no Kubernetes tools (~1 min)
+	$(BIN)/pytest -m "not broker and not containers and not e2e and not kube" $(PYTEST_ARGS)
 
 # ---- Kubernetes (docs/kubernetes.md): offline-check tools, images, and the kind deploy path ----
 # Pinned versions of what `make deploy` installs around the chart, and of the check tools.
@@ -67,11 +72,23 @@ KUBECTL_VALIDATE := $(CACHE)/bin/kubectl-validate
 KIND_CACHED := $(CACHE)/bin/kind
 KIND = $(or $(shell command -v kind 2>/dev/null),$(KIND_CACHED))
 HELM = $(or $(shell command -v helm 2>/dev/null),$(HELM_CACHED))
-KUBECTL = kubectl --context kind-$(CLUSTER)
-KUBE_HELM = $(HELM) --kube-context kind-$(CLUSTER)
+KUBE_CONTEXT ?= kind-$(CLUSTER)
+KUBECTL ?= kubectl --context $(KUBE_CONTEXT)
+KUBE_HELM = $(HELM) --kube-context $(KUBE_CONTEXT)
+# `make deploy-wait` waits for what the release rendered, found by its instance label (the
+# chart names every object after the release): the Kafka cluster, its topics, the Deployments.
+RELEASE_SELECTOR = app.kubernetes.io/instance=$(RELEASE)
+WAIT_KAFKA_TIMEOUT ?= 15m
+WAIT_TOPICS_TIMEOUT ?= 5m
+WAIT_DEPLOYMENTS_TIMEOUT ?= 10m
+# $(call wait_strimzi,<resource type>,<timeout>): waits until the release's Strimzi objects of
+# that type are Ready, if it rendered any (none with kafka.enabled=false, maybe no Strimzi).
+wait_strimzi = names=$$($(KUBECTL) -n $(NAMESPACE) get $(1) -l $(RELEASE_SELECTOR) -o name \
+	2>/dev/null); if [ -n "$$names" ]; then echo "waiting for $$(echo $$names)"; \
+	$(KUBECTL) -n $(NAMESPACE) wait $$names --for=condition=Ready --timeout=$(2); fi
 
 .PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
-	deploy-operators deploy-images deploy-release undeploy kind-delete logs grafana status
+	deploy-operators deploy-images deploy-keys deploy-release deploy-wait undeploy kind-delete logs grafana status
 
 $(HELM_CACHED):
 	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -82,13 +99,15 @@ $(KUBECTL_VALIDATE):
 $(KIND_CACHED):
 	GOBIN=$(CACHE)/bin go install sigs.k8s.io/kind@$(KIND_VERSION)
 
-prometheus-server: ## install Debian's Prometheus server (the offline checks evaluate queries on it)
+prometheus-server: ## install Debian's Prometheus server if possible (the offline checks evaluate queries on it)
 	@command -v prometheus >/dev/null || { \
-		[ "$$(id -u)" = 0 ] || { echo "Prometheus is missing: sudo apt-get install prometheus"; exit 1; }; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+		else echo "prometheus missing (sudo apt-get install prometheus): its checks will be skipped"; fi; }
 
-kube-tools: $(HELM_CACHED) $(KUBECTL_VALIDATE) prometheus-server ## build helm + kubectl-validate (go install, cached in .cache/bin), install Prometheus
+kube-tools: prometheus-server ## build helm + kubectl-validate (go install, cached in .cache/bin), install Prometheus
+	@if command -v go >/dev/null; then $(MAKE) --no-print-directory $(HELM_CACHED) $(KUBECTL_VALIDATE); \
+	else echo "go missing: helm and kubectl-validate cannot be built, the chart checks will be skipped"; fi
 
 container-tools: ## install podman, runc and debootstrap (Debian) for the image checks, if possible
 	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || { \
@@ -106,16 +125,19 @@ images-check: venv ## build every image with podman and check each container ans
 	$(BIN)/python -m tests.k8s.container_images
 
 deploy: deploy-release ## kind cluster + Strimzi + Prometheus/Grafana + streamml images and chart, then wait
-	$(KUBECTL) -n $(NAMESPACE) wait kafka/streamml --for=condition=Ready --timeout=15m
-	$(KUBECTL) -n $(NAMESPACE) wait kafkatopic --all --for=condition=Ready --timeout=5m
-	$(KUBECTL) -n $(NAMESPACE) wait deployment -l app.kubernetes.io/instance=$(RELEASE) \
-		--for=condition=Available --timeout=10m
+	@$(MAKE) --no-print-directory deploy-wait
 	@echo
 	@echo "streamml is running on kind cluster '$(CLUSTER)', namespace '$(NAMESPACE)'. Next:"
 	@echo "  make status                 pods, topics, lag and throughput"
 	@echo "  make logs SVC=predictor     follow a service (orchestrator trainer predictor sensors detector)"
 	@echo "  make grafana                Grafana on http://localhost:3000 (admin / streamml)"
 	@echo "  make undeploy               remove streamml; make kind-delete removes the cluster"
+
+deploy-wait: ## wait until the release's Kafka, topics and Deployments are ready (KUBE_CONTEXT, NAMESPACE, RELEASE)
+	@$(call wait_strimzi,kafkas.kafka.strimzi.io,$(WAIT_KAFKA_TIMEOUT))
+	@$(call wait_strimzi,kafkatopics.kafka.strimzi.io,$(WAIT_TOPICS_TIMEOUT))
+	$(KUBECTL) -n $(NAMESPACE) wait deployment -l $(RELEASE_SELECTOR) \
+		--for=condition=Available --timeout=$(WAIT_DEPLOYMENTS_TIMEOUT)
 
 deploy-tools:
 	@for tool in docker kubectl go; do command -v $$tool >/dev/null || \
@@ -144,10 +166,19 @@ deploy-images: deploy-cluster
 	done
 	$(KIND) load docker-image --name $(CLUSTER) $(foreach role,$(ROLES),streamml-$(role):$(IMAGE_TAG))
 
-deploy-release: deploy-operators deploy-images
+# The model-signing key pair (docs/security.md): generated once into .cache/keys, stored in
+# a Secret the trainer (private key) and predictors (public key) mount.
+MODEL_KEYS := $(CACHE)/keys
+deploy-keys: deploy-cluster venv
+	@test -f $(MODEL_KEYS)/model-signing.key || $(BIN)/streamml keys generate --dir $(MODEL_KEYS)
+	$(KUBECTL) -n $(NAMESPACE) create secret generic $(RELEASE)-model-signing \
+		--from-file=$(MODEL_KEYS)/model-signing.key --from-file=$(MODEL_KEYS)/model-signing.pub \
+		--dry-run=client -o yaml | $(KUBECTL) apply -f -
+
+deploy-release: deploy-operators deploy-images deploy-keys
 	$(KUBE_HELM) upgrade --install $(RELEASE) helm/streamml --namespace $(NAMESPACE) \
 		--set image.tag=$(IMAGE_TAG) --set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
-		$(HELM_ARGS)
+		--set modelSigning.secretName=$(RELEASE)-model-signing $(HELM_ARGS)
 
 undeploy: ## remove the streamml release (Kafka and its topics included); the cluster stays
 	-$(KUBE_HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait

@@ -19,6 +19,7 @@ from bench import report, suite
 from bench.java_tools import JavaTools
 from bench.procs import REPO
 from streamml.broker import embedded
+from streamml.demo.support import model_signing_settings
 from streamml.runtime.topics import apply_catalog, load_catalog
 
 
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     load_before = _loadavg()
     print(f"bench: starting a broker on {broker.bootstrap} (data in {broker.data_dir})", flush=True)
     embedded.start(broker)
+    for setting, value in model_signing_settings(work_dir).items():
+        os.environ.setdefault(setting, value)  # every service process inherits it
     try:
         apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
         bench = suite.Bench(broker.bootstrap, scale, work_dir,

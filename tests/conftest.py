@@ -13,9 +13,25 @@ from collections.abc import Iterator
 import pytest
 
 from streamml.broker import embedded
+from streamml.demo.support import model_signing_settings
 from streamml.runtime.topics import apply_catalog, load_catalog
 
 from tests.helpers import REPO, ServiceProcess
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One model-signing key pair per session, in the environment every service process
+    started by a test inherits (trainers sign with it, predictors trust it)."""
+    settings = model_signing_settings(tmp_path_factory.mktemp("keys"))
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    yield settings
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from streamml.runtime.config import ConfigError
 COMMAND_MODULES = (
     "streamml.broker.cli",
     "streamml.runtime.topics_cli",
+    "streamml.runtime.keys_cli",
     "streamml.demo.cli",
     "streamml.sensors.cli",
     "streamml.detector.cli",
@@ -21,6 +22,7 @@ COMMAND_MODULES = (
     "streamml.predictor.cli",
     "streamml.status.cli",
     "streamml.evaluate.cli",
+    "streamml.watch.cli",
 )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kafka.consumer.fetcher import ConsumerRecord
 from prometheus_client import CollectorRegistry
 
@@ -19,10 +20,11 @@ from streamml.predictor.model_store import ModelStore
 from streamml.predictor.scoring import MatchScorer
 from streamml.runtime.messages import decode
 from streamml.runtime.metrics import RuntimeMetrics
+from streamml.runtime.signing import Signer, TrustedKeys, generate
 from streamml.runtime.stream import Incoming
 
 from tests.cricket.hostile import CreatesFileWhenUnpickled
-from tests.cricket.models import model_record
+from tests.cricket.models import model_record, signed, trusted
 
 KEY = "score-unit"
 
@@ -36,7 +38,7 @@ def record(value: bytes | None, headers: list[tuple[str, bytes]], offset: int = 
 def store() -> ModelStore:
     registry = CollectorRegistry()
     return ModelStore(PredictorConfig(model_key=KEY), PredictorMetrics.create(registry),
-                      RuntimeMetrics.create(registry))
+                      RuntimeMetrics.create(registry), trusted())
 
 
 def test_newer_versions_replace_the_model_and_older_ones_are_ignored(store: ModelStore) -> None:
@@ -48,13 +50,14 @@ def test_newer_versions_replace_the_model_and_older_ones_are_ignored(store: Mode
     assert not store.offer(record(None, []))  # a tombstone keeps the model in use
 
 
-def test_a_pickle_is_rejected_and_the_current_model_stays(store: ModelStore,
+def test_a_signed_pickle_is_rejected_and_the_current_model_stays(store: ModelStore,
                                                           tmp_path: Path) -> None:
     _, v1, h1 = model_record(KEY, 1)
     store.offer(record(v1, h1))
     marker = tmp_path / "pwned"
     hostile = pickle.dumps(CreatesFileWhenUnpickled(str(marker)))
-    assert not store.offer(record(hostile, [("streamml.model.version", b"99")], offset=5))
+    # Signed by the trusted key (a compromised trainer): the archive checks still refuse it.
+    assert not store.offer(record(hostile, signed(hostile, 99), offset=5))
     assert not marker.exists()
     assert store.current is not None and store.current.version == 1
     [letter] = store.take_dead_letters()
@@ -68,7 +71,7 @@ def test_the_newest_valid_version_wins_at_start(store: ModelStore) -> None:
     _, v1, h1 = model_record(KEY, 1)
     _, v2, h2 = model_record(KEY, 2)
     store._install_newest([record(v1, h1, 0), record(v2, h2, 1),
-                           record(b"garbage", [("streamml.model.version", b"3")], 2)])
+                           record(b"garbage", signed(b"garbage", 3), 2)])
     assert store.current is not None and store.current.version == 2
     assert len(store.take_dead_letters()) == 1
 
@@ -103,3 +106,46 @@ def test_a_match_is_scored_only_when_result_and_every_ball_are_in() -> None:
     assert scorer.add_result(result) is None
     score = scorer.add_prediction("m", "m.2", 2 / 6, 155.0)
     assert score is not None and score.mean_abs_error == pytest.approx(7.5)
+
+
+def test_unsigned_unknown_key_and_tampered_models_are_rejected_unopened(
+        store: ModelStore, tmp_path: Path) -> None:
+    _, v1, h1 = model_record(KEY, 1)
+    store.offer(record(v1, h1))
+    _, v2, h2 = model_record(KEY, 2)
+    stranger = Signer(Ed25519PrivateKey.generate())
+    marker = tmp_path / "pwned"
+    hostile = pickle.dumps(CreatesFileWhenUnpickled(str(marker)))
+    unsigned = [(name, value) for name, value in h2 if not name.startswith("streamml.signature")]
+    tampered = bytearray(v2)
+    tampered[len(tampered) // 2] ^= 0x01
+    offers = {
+        "unsigned": record(v2, unsigned, 10),
+        "unknown_key": record(hostile, [*unsigned, *stranger.headers(hostile)], 11),
+        "bad_signature": record(bytes(tampered), h2, 12),
+    }
+    for reason, offered in offers.items():
+        assert not store.offer(offered), reason
+    assert not marker.exists()
+    assert store.current is not None and store.current.version == 1
+    letters = store.take_dead_letters()
+    assert [dict(letter.headers)["streamml.dlq.reason"] for letter in letters] == [
+        b"model_unsigned", b"model_unknown_key", b"model_bad_signature"]
+    assert [dict(letter.headers)["streamml.dlq.source.offset"] for letter in letters] == [
+        b"10", b"11", b"12"]
+
+
+def test_several_trusted_keys_during_a_rotation(tmp_path: Path) -> None:
+    old_private, old_public, old_id = generate(tmp_path, "old")
+    _, new_public, new_id = generate(tmp_path / "keys", "new")
+    trusted = TrustedKeys.from_files([old_public, tmp_path / "keys"])
+    assert sorted(trusted.keys) == sorted([old_id, new_id])
+    payload = b"model bytes"
+    assert trusted.verify(payload, Signer.from_file(old_private).headers(payload)) == old_id
+
+
+def test_a_model_signed_for_another_key_is_refused(store: ModelStore) -> None:
+    _, other, headers = model_record("another-model", 1)
+    assert not store.offer(record(other, headers))
+    [letter] = store.take_dead_letters()
+    assert dict(letter.headers)["streamml.dlq.reason"] == b"model_wrong_schema"

@@ -16,6 +16,7 @@ from streamml.trainer.dataset import MatchOutcomes, TrainingWindow, is_holdout
 from streamml.trainer.handler import TrainerHandler
 from streamml.trainer.metrics import TrainerMetrics
 from streamml.trainer.model import not_worse
+from tests.cricket.models import signer, trusted
 
 
 def incoming(messages: list) -> list[Incoming]:
@@ -25,7 +26,7 @@ def incoming(messages: list) -> list[Incoming]:
 def make_handler(**settings: object) -> TrainerHandler:
     config = TrainerConfig(**{"min_samples": 1000, "retrain_min_new_samples": 200,
                               "n_estimators": 10, "max_depth": 8, **settings})
-    return TrainerHandler(config, TrainerMetrics.create(CollectorRegistry()), None, 0)
+    return TrainerHandler(config, TrainerMetrics.create(CollectorRegistry()), None, 0, signer())
 
 
 def test_holdout_split_is_by_match_and_stable() -> None:
@@ -77,6 +78,7 @@ def test_trains_once_enough_samples_are_in_and_the_input_is_drained() -> None:
     assert handler.on_idle() == []  # the turn that delivered the samples
     outputs = handler.on_idle()  # an empty poll later: drained
     assert [out.topic for out in outputs] == ["cricket.models", "cricket.model-status"]
+    assert trusted().verify(outputs[0].value, outputs[0].headers) == signer().key_id
     model = decode_model(outputs[0].value, 8 * 1024 * 1024)
     status = decode(ModelStatus, outputs[1].value)
     assert model.version == status.version == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from streamml.contracts.cricket import (
     MatchEvent,
@@ -21,9 +22,10 @@ from streamml.orchestrator.matches import play_round
 from streamml.runtime.admin import admin_client
 from streamml.runtime.dead_letter import header_map
 from streamml.runtime.messages import decode
+from streamml.runtime.signing import Signer
 from tests.cricket.conftest import CricketTopics, ServiceProcess
 from tests.cricket.hostile import CreatesFileWhenUnpickled
-from tests.cricket.models import model_record
+from tests.cricket.models import model_record, signed
 from tests.helpers import produce, read_all, wait_for
 
 pytestmark = pytest.mark.broker
@@ -222,7 +224,7 @@ def test_two_predictors_in_one_group_split_the_partitions_and_cover_every_event(
     assert first.stop() == 0 and second.stop() == 0
 
 
-def test_a_pickle_on_the_models_topic_is_rejected_without_being_executed(
+def test_unsigned_foreign_tampered_and_pickled_models_are_each_rejected_unopened(
         broker: str, topics: CricketTopics, spawn, unique: str, tmp_path: Path) -> None:
     key = f"score-{unique}"
     publish_model(broker, topics, key, 1)
@@ -230,14 +232,30 @@ def test_a_pickle_on_the_models_topic_is_rejected_without_being_executed(
     wait_ready(predictor)
     marker = tmp_path / "pickle-was-executed"
     hostile = pickle.dumps(CreatesFileWhenUnpickled(str(marker)))
-    produce(broker, topics.models, [(key.encode(), hostile)],
-            headers=[("streamml.model.version", b"99")])
+    _, genuine, headers = model_record(key, 2)
+    tampered = bytearray(genuine)
+    tampered[len(tampered) // 2] ^= 0x01
+    stranger = Signer(Ed25519PrivateKey.generate())
+    version = [("streamml.model.version", b"99")]
+    offered = {  # reason -> (value, headers), in publishing order
+        "unsigned": (hostile, version),
+        "unknown_key": (hostile, version + list(stranger.headers(hostile))),
+        "bad_signature": (bytes(tampered), headers),
+        # Signed with the trusted key (a compromised trainer): the archive checks still hold.
+        "not_skops": (hostile, signed(hostile, 99)),
+    }
+    for value, record_headers in offered.values():
+        produce(broker, topics.models, [(key.encode(), value)], headers=record_headers)
 
-    assert wait_for(lambda: predictor.metric("streamml_predictor_model_rejections_total",
-                                             reason="not_skops") == 1, 60), predictor.log_tail()
-    [letter] = dead_letters_from(broker, topics.models, 1)
-    assert header_map(letter.headers)["streamml.dlq.reason"] == "model_not_skops"
-    assert letter.value == hostile
+    def rejected(reason: str) -> float:
+        return predictor.metric("streamml_predictor_model_rejections_total", reason=reason)
+
+    assert wait_for(lambda: all(rejected(reason) == 1 for reason in offered), 60), \
+        predictor.log_tail()
+    letters = dead_letters_from(broker, topics.models, len(offered))
+    assert [header_map(letter.headers)["streamml.dlq.reason"] for letter in letters] == [
+        f"model_{reason}" for reason in offered]
+    assert [letter.value for letter in letters] == [value for value, _ in offered.values()]
     assert not marker.exists()
 
     events = match_events(f"after-{unique}", 1, seed=5)[:20]

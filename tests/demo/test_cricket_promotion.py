@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from streamml.contracts.cricket import decode_model, header_version
-from streamml.demo.cricket import MODELS_TOPIC, _promote_model
+from streamml.contracts.cricket import ModelStatus, decode_model, header_version
+from streamml.demo.cricket import MODELS_TOPIC, STATUS_TOPIC, _promote_model
+from streamml.runtime.messages import decode
 from tests.cricket.models import model_record
 from tests.helpers import produce, read_all
 
@@ -30,6 +31,11 @@ def test_the_run_model_is_republished_above_the_newest_version_of_the_target_key
     assert header_version(newest.headers) == 6
     model = decode_model(newest.value, 16 * 1024 * 1024)
     assert model.version == 6 and model.metrics["mae"] == 9.0
+    # ...and reported like a trainer's publication, for the watch and hand-started services
+    statuses = read_all(broker, STATUS_TOPIC,
+                        lambda rs: any(r.key == target_key.encode() for r in rs))
+    report = decode(ModelStatus, [r for r in statuses if r.key == target_key.encode()][-1].value)
+    assert (report.kind, report.version, report.mae) == ("model_published", 6, 9.0)
 
 
 def test_nothing_is_promoted_when_the_run_published_no_model(broker: str, unique: str) -> None:

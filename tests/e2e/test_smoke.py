@@ -39,7 +39,7 @@ def _service_pods(cluster: Cluster) -> list[PodInfo]:
 
 def test_all_pods_are_ready(cluster):
     def all_ready() -> bool:
-        pods = _service_pods(cluster) + cluster.pods("strimzi.io/cluster=streamml")
+        pods = _service_pods(cluster) + cluster.pods(f"strimzi.io/cluster={RELEASE}")
         return bool(pods) and all(p.phase == "Running" and p.ready.split("/")[0] ==
                                   p.ready.split("/")[1] for p in pods)
 

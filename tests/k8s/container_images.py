@@ -7,6 +7,8 @@ Nothing here belongs in the Dockerfiles: this machine's quirks stay in the harne
 - podman needs runc, cgroupfs, chroot isolation, host networking and explicit ulimits here.
 - PyPI is reached through a TLS proxy whose CA is the host's bundle: it is mounted into the
   build with a pip.conf pointing at it (pip reads /etc/pip.conf in every RUN).
+- The model-signing key pair is mounted read-only as Kubernetes mounts its Secret; the files
+  are made world-readable because podman has no fsGroup to give uid 10001 access.
 
 Run it alone with ``make images-check`` (or ``python -m tests.k8s.container_images``).
 """
@@ -23,6 +25,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from streamml.demo.support import model_signing_settings
 
 REPO = Path(__file__).resolve().parents[2]
 ROLES = ("orchestrator", "sensors", "trainer", "predictor", "detector")
@@ -138,8 +142,16 @@ def check(role: str, image: str, bootstrap: str, http_port: int,
           "streamml.cli.build_parser()"])
     name = f"streamml-check-{role}"
     subprocess.run([*PODMAN, "rm", "--force", name], capture_output=True)
+    keys = Path(tempfile.mkdtemp(prefix="streamml-check-keys-"))
+    signing = {setting: f"/etc/streamml/keys/{Path(path).name}"
+               for setting, path in model_signing_settings(keys).items()}
+    for path in keys.iterdir():
+        path.chmod(0o644)
+    keys.chmod(0o755)
     _run([*PODMAN, "run", "--detach", "--name", name, *LIMITS, "--read-only",
           "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+          "-v", f"{keys}:/etc/streamml/keys:ro",
+          *[arg for setting, path in signing.items() for arg in ("-e", f"{setting}={path}")],
           "-e", f"STREAMML_HTTP_PORT={http_port}", "-e", f"STREAMML_BOOTSTRAP_SERVERS={bootstrap}",
           image])
     started = time.monotonic()
@@ -155,6 +167,7 @@ def check(role: str, image: str, bootstrap: str, http_port: int,
         readyz = _get(f"http://127.0.0.1:{http_port}/readyz")
     finally:
         subprocess.run([*PODMAN, "rm", "--force", "--time", "10", name], capture_output=True)
+        shutil.rmtree(keys, ignore_errors=True)
     return ImageReport(
         role=role, image=image, size_bytes=int(details["Size"]), user=config.get("User", ""),
         entrypoint=list(config.get("Entrypoint") or []),

@@ -8,7 +8,10 @@ import pytest
 import yaml
 
 from streamml.runtime.topics import load_catalog
-from tests.k8s.conftest import CHART, KUBE_VERSION, helm_set_args, of_kind, run_helm_template
+from tests.k8s.conftest import (CHART, CLUSTER_APIS, KUBE_VERSION, PRODUCTION_VALUES,
+                                helm_set_args, of_kind, run_helm_template)
+
+pytestmark = pytest.mark.kube
 
 SERVICES = ("orchestrator", "trainer", "predictor", "sensors", "detector")
 VARIANTS = {
@@ -19,7 +22,16 @@ VARIANTS = {
     "network-policies": {"networkPolicies.enabled": True},
     "external-kafka": {"kafka.enabled": False,
                        "kafka.externalBootstrapServers": "my-kafka.example:9092"},
+    "production": {},
+    "key-rotation": {"modelSigning.extraTrustedKeys": {
+        "previous.pub": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"}},
 }
+# Values files a variant is rendered with, before its --set values.
+VARIANT_FILES = {"production": (PRODUCTION_VALUES,)}
+
+
+def render_variant(render, variant: str, **extra: object) -> list[dict]:
+    return render(values_files=VARIANT_FILES.get(variant, ()), **VARIANTS[variant], **extra)
 
 
 def chart_values() -> dict:
@@ -28,8 +40,9 @@ def chart_values() -> dict:
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_lint_strict(helm, variant):
+    files = [arg for path in VARIANT_FILES.get(variant, ()) for arg in ("-f", str(path))]
     result = subprocess.run(
-        [helm, "lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION,
+        [helm, "lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION, *files,
          *helm_set_args(VARIANTS[variant])], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 chart(s) failed" in result.stdout
@@ -60,7 +73,7 @@ def test_pods_are_hardened_and_probed(render):
         assert security["readOnlyRootFilesystem"] is True
         assert security["allowPrivilegeEscalation"] is False
         assert security["capabilities"] == {"drop": ["ALL"]}
-        assert container["startupProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["startupProbe"]["httpGet"]["path"] == "/startupz"
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert {"cpu", "memory"} <= set(container["resources"]["requests"])
@@ -91,9 +104,9 @@ def test_disabled_service_renders_nothing(render):
     assert "sensors" not in names
 
 
-@pytest.mark.parametrize("variant", ["default", "scaled"])
+@pytest.mark.parametrize("variant", ["default", "scaled", "production"])
 def test_pdbs_cover_exactly_the_scaled_services(render, variant):
-    objects = render(**VARIANTS[variant])
+    objects = render_variant(render, variant)
     scaled = {d["metadata"]["name"] for d in of_kind(objects, "Deployment")
               if d["spec"]["replicas"] > 1}
     budgets = {p["metadata"]["name"]: p for p in of_kind(objects, "PodDisruptionBudget")}
@@ -102,11 +115,11 @@ def test_pdbs_cover_exactly_the_scaled_services(render, variant):
         assert budget["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == name
 
 
-@pytest.mark.parametrize("variant", ["default", "scaled"])
+@pytest.mark.parametrize("variant", ["default", "scaled", "production"])
 def test_partitions_cover_the_replicas_of_consuming_services(render, variant):
     catalog = load_catalog()
     values = chart_values()
-    objects = render(**VARIANTS[variant])
+    objects = render_variant(render, variant)
     for deployment in of_kind(objects, "Deployment"):
         name = deployment["metadata"]["name"]
         for topic in values["services"][name]["consumes"]:
@@ -204,3 +217,29 @@ def test_external_kafka_renders_no_strimzi_resources(render):
 def test_release_name_prefixes_resources(render):
     names = {d["metadata"]["name"] for d in of_kind(render(release="demo"), "Deployment")}
     assert names == {f"demo-{service}" for service in SERVICES}
+
+
+def test_only_the_trainer_mounts_the_private_signing_key(render):
+    objects = render(**VARIANTS["key-rotation"])
+    pods = {d["metadata"]["name"]: d["spec"]["template"]["spec"] for d in of_kind(objects, "Deployment")}
+
+    def secret_items(pod: dict) -> set[str]:
+        items = set()
+        for volume in pod["volumes"]:
+            sources = [volume] if "secret" in volume else [
+                source for source in volume.get("projected", {}).get("sources", [])
+                if "secret" in source]
+            for source in sources:
+                items |= {item["key"] for item in source["secret"]["items"]}
+        return items
+
+    assert secret_items(pods["trainer"]) == {"model-signing.key", "model-signing.pub"}
+    assert secret_items(pods["predictor"]) == {"model-signing.pub"}
+    assert all(not secret_items(pods[name]) for name in ("orchestrator", "sensors", "detector"))
+    env = {e["name"]: e.get("value") for e in pods["predictor"]["containers"][0]["env"]}
+    assert env["STREAMML_MODEL_TRUSTED_KEYS"] == "/etc/streamml/trusted-keys"
+    (trusted,) = [v for v in pods["predictor"]["volumes"] if v["name"] == "trusted-keys"]
+    assert {"configMap": {"name": "trusted-model-keys"}} in trusted["projected"]["sources"]
+    (config_map,) = [c for c in of_kind(objects, "ConfigMap")
+                     if c["metadata"]["name"] == "trusted-model-keys"]
+    assert set(config_map["data"]) == {"previous.pub"}

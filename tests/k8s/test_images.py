@@ -9,6 +9,7 @@ import pytest
 
 from tests.helpers import free_port
 from tests.k8s import container_images as images
+from tests.prerequisites import missing
 
 pytestmark = [pytest.mark.containers, pytest.mark.broker]
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.containers, pytest.mark.broker]
 def base_image() -> str:
     reason = images.available()
     if reason:
-        pytest.skip(f"no container engine: {reason}")
+        missing(f"no container engine: {reason} (make container-tools, as root)")
     return images.ensure_base_image()
 
 

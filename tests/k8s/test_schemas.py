@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.k8s.test_chart import VARIANTS
+from tests.k8s.test_chart import VARIANTS, render_variant
+
+pytestmark = pytest.mark.kube
 
 
 def validate(kubectl_validate: str, schemas: Path, manifest: Path) -> subprocess.CompletedProcess:
@@ -23,7 +25,7 @@ def validate(kubectl_validate: str, schemas: Path, manifest: Path) -> subprocess
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_rendered_objects_validate(render, kubectl_validate, schemas, tmp_path, variant):
-    objects = render(**VARIANTS[variant])
+    objects = render_variant(render, variant)
     manifest = tmp_path / f"{variant}.yaml"
     manifest.write_text(yaml.safe_dump_all(objects))
     result = validate(kubectl_validate, schemas, manifest)

@@ -39,3 +39,12 @@ def test_a_raising_check_means_not_ready():
     health = Health()
     health.add_check("broken", lambda: 1 / 0)
     assert health.readiness() == {"broken": False}
+
+
+def test_started_once_the_loop_has_turned_without_any_check():
+    health = Health()
+    assert not health.started(), "not started while connecting"
+    health.add_check("model", lambda: False)
+    health.beat()
+    assert health.started(), "started needs no data and no passing readiness check"
+    assert not health.ready()

@@ -19,6 +19,8 @@ def test_not_ready_while_the_broker_is_unreachable(start_echo):
     status, body = service.get("/readyz")
     assert status == 503
     assert json.loads(body)["ready"] is False
+    status, body = service.get("/startupz")
+    assert (status, json.loads(body)) == (503, {"started": False}), "the loop never turned"
     assert not wait_for(lambda: _ready(service), timeout_s=3)
     assert service.process.poll() is None, "keeps retrying instead of crashing"
     assert service.terminate() == 0
@@ -31,6 +33,7 @@ def test_ready_once_connected_and_metrics_parse(broker, unique, start_echo):
     service = start_echo(bootstrap_servers=broker, input_topic=source, output_topic=sink,
                          group_id=f"g-{unique}")
     assert wait_for(lambda: _ready(service), timeout_s=60)
+    assert service.get("/startupz")[0] == 200
 
     status, body = service.get("/metrics")
     assert status == 200

@@ -4,7 +4,9 @@
 {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
-{{/* Resource name of one service: <release>-<service>, or <service> when the release is "streamml". */}}
+{{/* The release-scoped name of any resource of this release: <release>-<name>, or <name> when
+     the release is "streamml". Every object the chart renders is named through it, so two
+     releases in one namespace never collide. Arguments: (list $ "predictor"). */}}
 {{- define "streamml.serviceName" -}}
 {{- $root := index . 0 -}}{{- $svc := index . 1 -}}
 {{- if eq $root.Release.Name "streamml" -}}
@@ -49,7 +51,7 @@ app.kubernetes.io/component: {{ $svc }}
 
 {{- define "streamml.bootstrapServers" -}}
 {{- if .Values.kafka.enabled -}}
-{{ printf "%s-kafka-bootstrap.%s.svc:9092" .Values.kafka.name .Release.Namespace }}
+{{ printf "%s-kafka-bootstrap.%s.svc:9092" (include "streamml.kafkaCluster" .) .Release.Namespace }}
 {{- else -}}
 {{ required "kafka.externalBootstrapServers is required when kafka.enabled is false" .Values.kafka.externalBootstrapServers }}
 {{- end -}}
@@ -62,6 +64,11 @@ app.kubernetes.io/component: {{ $svc }}
 {{- fail "topics.yaml (the link to services/streamml/topics.yaml) is missing or empty" -}}
 {{- end -}}
 {{ toYaml $catalog }}
+{{- end -}}
+
+{{/* The Secret holding model-signing.key and model-signing.pub (`make deploy` creates it). */}}
+{{- define "streamml.modelSigningSecret" -}}
+{{ .Values.modelSigning.secretName | default (include "streamml.serviceName" (list . "model-signing")) }}
 {{- end -}}
 
 {{- define "streamml.monitoringLabels" -}}
@@ -81,4 +88,70 @@ matchExpressions:
   - key: app.kubernetes.io/name
     operator: In
     values: {{ toJson $names }}
+{{- end -}}
+
+
+{{/* Name of this release's Strimzi Kafka cluster: kafka.name, or the release name. Strimzi
+     derives its own names from it (<cluster>-kafka-bootstrap, <cluster>-<pool>-<id> pods). */}}
+{{- define "streamml.kafkaCluster" -}}
+{{- $name := default .Release.Name .Values.kafka.name -}}
+{{- $longestPod := printf "%s-%s-999" $name (include "streamml.kafkaNodePool" .) -}}
+{{- if gt (len $longestPod) 63 -}}
+{{- fail (printf "Kafka pod names (%s) would exceed 63 characters: set a shorter kafka.name or release name" $longestPod) -}}
+{{- end -}}
+{{ $name }}
+{{- end -}}
+
+{{/* Name of the KafkaNodePool of dual-role (controller + broker) nodes. */}}
+{{- define "streamml.kafkaNodePool" -}}
+{{ include "streamml.serviceName" (list . "dual-role") }}
+{{- end -}}
+
+{{/* The label that binds a Strimzi resource (KafkaNodePool, KafkaTopic, KafkaUser) to this
+     release's Kafka cluster. */}}
+{{- define "streamml.kafkaClusterLabel" -}}
+strimzi.io/cluster: {{ include "streamml.kafkaCluster" . }}
+{{- end -}}
+
+{{/* "true" when the cluster serves the API (a CRD installed), else "". Arguments:
+     (list $ "monitoring.coreos.com/v1" "PodMonitor"). `helm template` sees only built-in APIs
+     unless given --api-versions monitoring.coreos.com/v1/PodMonitor. */}}
+{{- define "streamml.hasApi" -}}
+{{- $root := index . 0 -}}{{- $apiVersion := index . 1 -}}{{- $kind := index . 2 -}}
+{{- if $root.Capabilities.APIVersions.Has (printf "%s/%s" $apiVersion $kind) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Fails the render with a clear message unless the cluster serves the API. Arguments:
+     (list $ "keda.sh/v1alpha1" "ScaledObject" "autoscaling.enabled=true" "install KEDA 2.x"). */}}
+{{- define "streamml.requireApi" -}}
+{{- $root := index . 0 -}}{{- $apiVersion := index . 1 -}}{{- $kind := index . 2 -}}
+{{- $wanted := index . 3 -}}{{- $remedy := index . 4 -}}
+{{- if not (include "streamml.hasApi" (list $root $apiVersion $kind)) -}}
+{{- fail (printf "%s needs the %s %s API, which this cluster does not serve: %s (offline: helm template --api-versions %s/%s)" $wanted $apiVersion $kind $remedy $apiVersion $kind) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when monitoring is on and the prometheus-operator CRDs are installed. */}}
+{{- define "streamml.monitoringApi" -}}
+{{- if and .Values.monitoring.enabled (include "streamml.hasApi" (list . "monitoring.coreos.com/v1" "PodMonitor")) (include "streamml.hasApi" (list . "monitoring.coreos.com/v1" "PrometheusRule")) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Pod anti-affinity that spreads pods matching `labels` over nodes: mode "soft" (preferred),
+     "hard" (required) or "" (none). Arguments: (list "soft" (dict "app.kubernetes.io/name" "predictor")). */}}
+{{- define "streamml.antiAffinity" -}}
+{{- $mode := index . 0 -}}{{- $labels := index . 1 -}}
+{{- $term := dict "labelSelector" (dict "matchLabels" $labels) "topologyKey" "kubernetes.io/hostname" -}}
+{{- if eq $mode "soft" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        {{- toYaml $term | nindent 8 }}
+{{- else if eq $mode "hard" -}}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - {{- toYaml $term | nindent 6 }}
+{{- else if $mode -}}
+{{- fail (printf "podAntiAffinity must be \"\", \"soft\" or \"hard\", not %q" $mode) -}}
+{{- end -}}
 {{- end -}}

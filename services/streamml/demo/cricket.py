@@ -35,7 +35,8 @@ from streamml.runtime.model_topic import TopicFollower
 from streamml.runtime.settings import RuntimeConfig
 from streamml.runtime.messages import DecodeError, decode
 from streamml.demo.support import (
-    Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
+    Offsets, end_offsets, free_port, model_signing_settings, spawn_service, start_group_at,
+    stop_service)
 
 TRAINING_TOPIC = "cricket.training-data"
 EVENTS_TOPIC = "cricket.match-events"
@@ -165,7 +166,9 @@ def run(bootstrap_servers: str) -> int:
     print(f"cricket: {TRAINING_SAMPLES} training samples, then {MATCHES} concurrent T20 matches "
           f"(seed {SEED}, a ball every {BALL_INTERVAL_S} s); run {run_id}, logs in {logs}",
           flush=True)
-    common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
+    # A key pair for this run unless the caller configured one.
+    signing = {} if "STREAMML_MODEL_SIGNING_KEY" in os.environ else model_signing_settings(logs)
+    common = {**os.environ, **signing, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
               "STREAMML_MODEL_KEY": model_key, "STREAMML_LOG_LEVEL": "INFO"}
     trainer = spawn_service("trainer", logs, {**common, "STREAMML_GROUP_ID": trainer_group,
                                         "STREAMML_HTTP_PORT": str(free_port())})
@@ -185,14 +188,13 @@ def run(bootstrap_servers: str) -> int:
                  (("orchestrator", orchestrator), ("predictor", predictor), ("trainer", trainer))}
         promoted = _promote_model(bootstrap_servers, model_key) if finished else None
         _delete_model(bootstrap_servers, model_key)
-    if promoted is not None:
-        print(f"  model v{promoted.version} of this run promoted to key '{DEFAULT_MODEL_KEY}' "
-              f"(held-out MAE {promoted.metrics.get('mae', float('nan')):.1f} runs): "
-              "`streamml predictor` started now serves at once", flush=True)
     if not finished:
         print(f"cricket demo did not complete (exit codes {codes}); logs in {logs}", flush=True)
         return 1
     print_summary(board, time.monotonic() - started)
+    if promoted is not None:
+        print(f"  this run's model is now v{promoted.version} of '{DEFAULT_MODEL_KEY}': "
+              "a `streamml predictor` started by hand serves at once", flush=True)
     if any(code != 0 for code in codes.values()):
         print(f"a service did not stop cleanly: exit codes {codes}; logs in {logs}", flush=True)
         return 1
@@ -306,6 +308,13 @@ def _promote_model(bootstrap_servers: str, run_key: str,
     try:
         producer.send(MODELS_TOPIC, key=target_key.encode(), value=payload,
                       headers=list(model_headers(version, hashlib.sha256(payload).hexdigest())))
+        status = ModelStatus(
+            model_key=target_key, kind="model_published", version=version,
+            train_samples=int(model.metrics.get("train_samples", 0)),
+            holdout_samples=int(model.metrics.get("holdout_samples", 0)),
+            r2=model.metrics.get("r2"), mae=model.metrics.get("mae"), model_bytes=len(payload),
+            detail=f"promoted from {run_key} v{model.version}", time_ms=model.trained_at_ms)
+        producer.send(STATUS_TOPIC, key=target_key.encode(), value=status.to_bytes())
         producer.flush(30)
     finally:
         producer.close(5)

@@ -13,6 +13,8 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 from kafka.structs import OffsetAndMetadata
 
+from streamml.runtime.signing import generate
+
 from streamml.runtime.clients import topic_partitions
 
 Offsets = dict[TopicPartition, int]
@@ -22,6 +24,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def model_signing_settings(directory: Path) -> dict[str, str]:
+    """A fresh model-signing key pair in ``directory``, as the trainer's and predictors'
+    settings (the trainer signs with the private key, predictors trust the public one)."""
+    private_key, public_key, _ = generate(directory, "model-signing")
+    return {"STREAMML_MODEL_SIGNING_KEY": str(private_key),
+            "STREAMML_MODEL_TRUSTED_KEYS": str(public_key)}
 
 
 def spawn_service(command: str, logs: Path, env: dict[str, str]) -> subprocess.Popen:

@@ -8,6 +8,7 @@ from streamml.predictor.config import PredictorConfig
 from streamml.predictor.service import serve
 from streamml.runtime.cli_support import add_config_flags, config_from_args
 from streamml.runtime.service import run_service
+from streamml.runtime.signing import trusted_from_setting
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -19,4 +20,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(PredictorConfig, args)
-    return run_service(config, lambda context: serve(config, context))
+    trusted = trusted_from_setting(config, "model_trusted_keys")
+    return run_service(config, lambda context: serve(config, context, trusted))

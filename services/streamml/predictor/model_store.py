@@ -1,7 +1,8 @@
 """The model in use, kept current by a background reader of the models topic.
 
 Every replica reads the whole models topic (no consumer group). At start it reads to the end
-and installs the newest version that passes verification; afterwards each newer version is
+and installs the newest version that passes verification (signature by a trusted key first,
+then the archive); afterwards each newer version is
 verified and swapped in between two batches: a batch is predicted entirely by one model, no
 event waits for a restart, none is dropped. A record that fails verification is counted,
 dead-lettered and ignored; the current model stays in use.
@@ -18,11 +19,12 @@ from kafka.consumer.fetcher import ConsumerRecord
 from streamml.contracts.cricket import CricketModel, decode_model, header_version
 from streamml.predictor.config import PredictorConfig
 from streamml.predictor.metrics import PredictorMetrics
-from streamml.runtime.artifacts import ArtifactError
+from streamml.runtime.artifacts import WRONG_SCHEMA, ArtifactError
 from streamml.runtime.clients import connect_with_backoff
 from streamml.runtime.dead_letter import Outgoing, Rejection, dead_letter
 from streamml.runtime.metrics import RuntimeMetrics
 from streamml.runtime.model_topic import TopicFollower
+from streamml.runtime.signing import TrustedKeys
 
 log = logging.getLogger(__name__)
 REJECTION_PREFIX = "model_"
@@ -30,8 +32,9 @@ REJECTION_PREFIX = "model_"
 
 class ModelStore:
     def __init__(self, config: PredictorConfig, metrics: PredictorMetrics,
-                 runtime_metrics: RuntimeMetrics) -> None:
+                 runtime_metrics: RuntimeMetrics, trusted: TrustedKeys) -> None:
         self._config = config
+        self._trusted = trusted
         self._metrics = metrics
         self._runtime_metrics = runtime_metrics
         self._dead_letters: deque[Outgoing] = deque()
@@ -88,7 +91,12 @@ class ModelStore:
         if current is not None and announced is not None and announced <= current.version:
             return False
         try:
+            # The signature first: an archive from an untrusted source is never opened.
+            self._trusted.verify(record.value, record.headers)
             model = decode_model(record.value, self._config.max_model_bytes)
+            if model.model_key != self._config.model_key:
+                raise ArtifactError(WRONG_SCHEMA, f"signed for model key {model.model_key!r}, "
+                                                  f"published under {self._config.model_key!r}")
         except ArtifactError as exc:
             self._reject(record, exc)
             return False

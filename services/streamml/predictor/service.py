@@ -11,6 +11,7 @@ from streamml.predictor.handler import PredictorHandler
 from streamml.predictor.metrics import PredictorMetrics
 from streamml.predictor.model_store import ModelStore
 from streamml.runtime.service import ServiceContext, run_stream
+from streamml.runtime.signing import TrustedKeys
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,10 @@ def live_error_summary(registry: CollectorRegistry) -> dict[str, object]:
     return {"live_mae": round(total / count, 2)} if count else {}
 
 
-def serve(config: PredictorConfig, context: ServiceContext) -> None:
+def serve(config: PredictorConfig, context: ServiceContext, trusted: TrustedKeys) -> None:
     metrics = PredictorMetrics.create(context.registry)
-    store = ModelStore(config, metrics, context.metrics)
+    log.info("trusting model signing keys", extra={"key_ids": sorted(trusted.keys)})
+    store = ModelStore(config, metrics, context.metrics, trusted)
     context.health.add_check("model", lambda: store.current is not None)
     context.summary.add_fields(lambda: model_summary(store.current))
     context.summary.add_gauge("matches_scored", "streamml_predictor_matches_scored_total", digits=0)

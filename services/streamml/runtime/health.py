@@ -1,7 +1,9 @@
-"""Liveness (the main loop is turning) and readiness (named checks all pass).
+"""Startup (the main loop has turned once), liveness (it keeps turning) and readiness (named
+checks all pass).
 
 The stall watchdog is armed by the first ``beat()``: a service is live while it starts and
-connects, and from its first loop turn on it must keep beating to stay live."""
+connects, and from its first loop turn on it must keep beating to stay live. Startup needs no
+data: a consumer that owns no partition, or waits for its first model, has started."""
 
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ class Health:
     def add_check(self, name: str, check: Callable[[], bool]) -> None:
         with self._lock:
             self._checks[name] = check
+
+    def started(self) -> bool:
+        return self._last_beat is not None
 
     def live(self) -> bool:
         last = self._last_beat

@@ -1,4 +1,5 @@
-"""One HTTP port per service: /metrics, /healthz (liveness) and /readyz (readiness)."""
+"""One HTTP port per service: /metrics, /startupz (startup), /healthz (liveness) and /readyz
+(readiness)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/metrics":
             self._send(200, generate_latest(self.registry), CONTENT_TYPE_LATEST)
+        elif path == "/startupz":
+            started = self.health.started()
+            self._send_json(200 if started else 503, {"started": started})
         elif path == "/healthz":
             live = self.health.live()
             self._send_json(200 if live else 503, {"live": live})

@@ -108,18 +108,20 @@ def apply_catalog(
 ) -> ApplyReport:
     """Create missing topics and compare existing ones with the catalog.
 
-    ``max_replicas`` caps the replication factor (a single local broker holds one replica).
+    The replication factor is capped at the cluster's broker count and at ``max_replicas``.
     """
     report = ApplyReport()
     with admin_client(bootstrap_servers, timeout_ms=timeout_ms) as admin:
         existing = set(admin.list_topics())
         missing = [spec for spec in catalog.topics if spec.name not in existing]
         if missing:
+            brokers = len(admin.describe_cluster()["brokers"])
+            cap = min(brokers, max_replicas or brokers)
             admin.create_topics(
                 {
                     spec.name: {
                         "num_partitions": spec.partitions,
-                        "replication_factor": min(spec.replicas, max_replicas or spec.replicas),
+                        "replication_factor": min(spec.replicas, cap),
                         "configs": spec.config,
                     }
                     for spec in missing

@@ -15,7 +15,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("action", choices=["apply", "list"])
     parser.add_argument("--bootstrap-servers", help="env STREAMML_BOOTSTRAP_SERVERS")
     parser.add_argument("--max-replicas", type=int, default=None,
-                        help="cap the replication factor (1 for a single local broker)")
+                        help="cap the replication factor further (the broker count always caps it)")
     parser.set_defaults(handler=run)
 
 

@@ -16,7 +16,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--context", default=None, help="kubeconfig context (default: current)")
     parser.add_argument("--namespace", default="streamml")
     parser.add_argument("--release", default="streamml", help="Helm release name")
-    parser.add_argument("--kafka", default="streamml", help="name of the Kafka resource")
+    parser.add_argument("--kafka", default=None,
+                        help="name of the Kafka resource (default: the release name, as the chart)")
     parser.add_argument("--interval", type=float, default=5.0,
                         help="seconds between the two scrapes throughput is measured over")
     parser.set_defaults(handler=run)
@@ -42,7 +43,7 @@ def _show(args: argparse.Namespace) -> int:
     cluster = Cluster(args.context, args.namespace)
     services = cluster.pods(f"app.kubernetes.io/instance={args.release},"
                             "app.kubernetes.io/part-of=streamml")
-    kafka = cluster.pods(f"strimzi.io/cluster={args.kafka}")
+    kafka = cluster.pods(f"strimzi.io/cluster={args.kafka or args.release}")
     print(f"Pods in namespace {args.namespace}")
     print(table(["NAME", "SERVICE", "READY", "STATUS", "RESTARTS"],
                 [[p.name, p.service, p.ready, p.phase, p.restarts] for p in services + kafka]))

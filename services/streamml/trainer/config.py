@@ -30,6 +30,11 @@ class TrainerConfig(RuntimeConfig):
     # Publish a candidate if its held-out MAE <= incumbent MAE * (1 + tolerance).
     publish_tolerance: float = 0.0
     max_model_bytes: int = 8 * 1024 * 1024
+    # Ed25519 private key (PEM) that signs every published model, e.g. a mounted Secret.
+    model_signing_key: str = ""
+    # Public keys (files or directories) accepted when reading the model in use at start-up;
+    # empty: only the signing key's own public key.
+    model_trusted_keys: tuple[str, ...] = ()
     training_topic: str = "cricket.training-data"
     events_topic: str = "cricket.match-events"
     results_topic: str = "cricket.match-results"
@@ -49,5 +54,8 @@ class TrainerConfig(RuntimeConfig):
         require(self, 1 <= self.max_depth <= 30, "max_depth", "must be in [1, 30]")
         require(self, self.min_samples_leaf >= 1, "min_samples_leaf", "must be positive")
         require(self, self.publish_tolerance >= 0, "publish_tolerance", "must not be negative")
+        require(self, bool(self.model_signing_key), "model_signing_key",
+                "required: the PEM file of the Ed25519 key that signs models "
+                "(create one with `streamml keys generate`)")
         require(self, self.max_model_bytes <= self.max_message_bytes, "max_model_bytes",
                 "must not exceed STREAMML_MAX_MESSAGE_BYTES")

@@ -17,6 +17,7 @@ from streamml.contracts.cricket import (
     model_headers,
 )
 from streamml.runtime.dead_letter import Outgoing
+from streamml.runtime.signing import Signer
 from streamml.runtime.stream import HandlerResult, Incoming
 from streamml.trainer.config import TrainerConfig
 from streamml.trainer.dataset import MatchOutcomes, TrainingWindow
@@ -32,11 +33,12 @@ def now_ms() -> int:
 
 class TrainerHandler:
     def __init__(self, config: TrainerConfig, metrics: TrainerMetrics,
-                 incumbent: CricketModel | None, last_version: int,
+                 incumbent: CricketModel | None, last_version: int, signer: Signer,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._config = config
         self._metrics = metrics
         self._clock = clock
+        self._signer = signer
         self.incumbent = incumbent
         self.last_version = max(last_version, incumbent.version if incumbent else 0)
         self.window = TrainingWindow(config.max_samples, config.holdout_fraction)
@@ -137,7 +139,8 @@ class TrainerHandler:
         self._metrics.model_bytes.set(len(payload))
         log.info("model published", extra={"version": version, "bytes": len(payload)})
         model = Outgoing(config.models_topic, payload, config.model_key.encode(),
-                         model_headers(version, hashlib.sha256(payload).hexdigest()))
+                         model_headers(version, hashlib.sha256(payload).hexdigest())
+                         + self._signer.headers(payload))
         # The model is sent before its status, so a reader of the status finds the model.
         return [model, self._status(ModelStatus(kind="model_published", version=version,
                                                 model_bytes=len(payload), time_ms=trained_at,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from streamml.contracts.cricket import CricketModel, decode_model, header_version
 from streamml.runtime.artifacts import ArtifactError
 from streamml.runtime.model_topic import TopicFollower
+from streamml.runtime.signing import TrustedKeys
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +20,15 @@ class Incumbent:
     last_version: int
 
 
-def read_incumbent(follower: TopicFollower, max_model_bytes: int) -> Incumbent:
+def read_incumbent(follower: TopicFollower, max_model_bytes: int,
+                   trusted: TrustedKeys) -> Incumbent:
     records = follower.catch_up()
     last_version = max((header_version(r.headers) or 0 for r in records), default=0)
     for record in reversed(records):
         if record.value is None:
             continue
         try:
+            trusted.verify(record.value, record.headers)
             model = decode_model(record.value, max_model_bytes)
         except ArtifactError as exc:
             log.warning("skipping a model record that fails verification",

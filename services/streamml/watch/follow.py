@@ -1,0 +1,104 @@
+"""Follows the topics of a running system and redraws the view in place.
+
+The reader is its own consumer outside every group (it commits nothing and never takes a
+partition from a service) and reads ``read_committed``: only what the transactional services
+committed, as their downstream consumers see it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+
+from streamml.runtime.topics import load_catalog
+from streamml.watch.pipeline import PipelineSample, PipelineSampler
+from streamml.watch.state import FOLLOWED_TOPICS, WatchState
+from streamml.watch.view import frame
+
+Extra = Callable[[], RenderableType | None]
+
+
+class TopicReader:
+    def __init__(self, bootstrap_servers: str, topics: Sequence[str] = FOLLOWED_TOPICS,
+                 since_ms: int | None = None) -> None:
+        """``since_ms``: start at the first record at or after this time; None: at the end."""
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
+            isolation_level="read_committed", client_id="streamml-watch",
+            auto_offset_reset="latest")
+        partitions = [TopicPartition(topic, partition) for topic in topics
+                      for partition in sorted(self._consumer.partitions_for_topic(topic) or ())]
+        self._consumer.assign(partitions)
+        if since_ms is None:
+            self._consumer.seek_to_end(*partitions)
+            return
+        found = self._consumer.offsets_for_times({tp: since_ms for tp in partitions})
+        ends = self._consumer.end_offsets(partitions)
+        for tp in partitions:
+            at = found.get(tp)
+            self._consumer.seek(tp, at.offset if at is not None else ends[tp])
+
+    def poll_into(self, state: WatchState, timeout_ms: int = 200) -> int:
+        count = 0
+        for batch in self._consumer.poll(timeout_ms=timeout_ms, max_records=5000).values():
+            for record in batch:
+                state.add(record.topic, record.value, record.headers, record.timestamp)
+                count += 1
+        return count
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+class Watcher:
+    """The reader, the pipeline sampler and the state, drawn at ``refresh_s``."""
+
+    def __init__(self, bootstrap_servers: str, since_ms: int | None = None,
+                 metrics_urls: Sequence[str] = (), warmup: int = 30,
+                 sample_every_s: float = 2.0) -> None:
+        self.source = bootstrap_servers
+        self.state = WatchState(warmup=warmup)
+        self.pipeline: PipelineSample | None = None
+        self._reader = TopicReader(bootstrap_servers, since_ms=since_ms)
+        self._sampler = PipelineSampler(bootstrap_servers, load_catalog().names(), metrics_urls)
+        self._sample_every_s = sample_every_s
+        self._next_sample = 0.0
+
+    def step(self, timeout_ms: int = 200) -> None:
+        """Read what arrived; resample offsets and lag when due."""
+        self._reader.poll_into(self.state, timeout_ms)
+        if time.monotonic() >= self._next_sample:
+            try:
+                self.pipeline = self._sampler.sample()
+            except KafkaError as error:
+                self.pipeline = PipelineSample(error=f"Kafka: {error}")
+            self._next_sample = time.monotonic() + self._sample_every_s
+
+    def frame(self, extra: Extra | None = None) -> RenderableType:
+        drawn = frame(self.state, self.pipeline, self.source)
+        below = extra() if extra is not None else None
+        return drawn if below is None else Group(drawn, below)
+
+    def live(self, console: Console, stop: threading.Event, refresh_s: float = 0.5,
+             extra: Extra | None = None, until: Callable[[], bool] | None = None) -> None:
+        """Redraw in place until ``stop`` is set or ``until()`` holds; the last frame stays."""
+        with Live(self.frame(extra), console=console, auto_refresh=False,
+                  redirect_stdout=False, redirect_stderr=False, vertical_overflow="crop") as live:
+            next_draw = 0.0
+            while not stop.is_set() and not (until is not None and until()):
+                self.step(timeout_ms=int(refresh_s * 400))
+                if time.monotonic() >= next_draw:
+                    live.update(self.frame(extra), refresh=True)
+                    next_draw = time.monotonic() + refresh_s
+            self.step(timeout_ms=100)
+            live.update(self.frame(extra), refresh=True)
+
+    def close(self) -> None:
+        self._reader.close()
+        self._sampler.close()
