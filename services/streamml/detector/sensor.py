@@ -42,7 +42,7 @@ T, RH, P = 0, 1, 2
 SATURATED_PCT = 99.0
 MOIST_PCT = 90.0  # above it, humidity moves with rain and fog: no dew-point drift check
 RECENT = 480  # readings kept: the longest a flag can reach back
-WEATHER_HOLD = 120  # readings after a weather event without drift/inconsistency checks
+WEATHER_HOLD = 180  # readings after a weather event without the drift check
 DRIFT_WINDOW = 60
 DRIFT_MAX = 360  # readings: a "drift" this long is taken as weather after all
 NOISE_WINDOW = 9
@@ -112,6 +112,7 @@ class SensorModel:
         self._slopes = {"dew": (SlidingSlope(DRIFT_WINDOW), SlidingSlope(DRIFT_WINDOW // 2)),
                         "pressure": (SlidingSlope(DRIFT_WINDOW), SlidingSlope(DRIFT_WINDOW // 2))}
         self._humidity_slope = SlidingSlope(DRIFT_WINDOW)
+        self._humidity_recent = SlidingSlope(DRIFT_WINDOW // 3)
 
     @property
     def warming_up(self) -> bool:
@@ -191,6 +192,7 @@ class SensorModel:
             long.clear()
             short.clear()
         self._humidity_slope.clear()
+        self._humidity_recent.clear()
 
     # -- flags ----------------------------------------------------------------------------
 
@@ -327,7 +329,7 @@ class SensorModel:
             ratio = sorted(channel.noise)[len(channel.noise) // 2] / 0.6745
             reason = f"{NOISE_REASON}:{CHANNELS[c]}"
             if channel.fault == NOISE_REASON:
-                if ratio < self._th.noise_exit_ratio:
+                if ratio < self._th.noise_exit_ratio or max(list(channel.noise)[-3:]) < 2.0:
                     channel.fault = ""
                 elif second >= 2.0 or self._previous_second(channel) >= 2.0:
                     self._flag(b, reason, c, ratio, self._th.noise_ratio)
@@ -345,7 +347,8 @@ class SensorModel:
         return channel.noise[-2] if len(channel.noise) >= 2 else 0.0
 
     def _check_weather(self, reading: _Reading) -> None:
-        if any(ch.fault for ch in self._channels) or reading.seq <= self._weather_until:
+        if any(self._channels[c].fault in (STUCK_REASON, DROPOUT_REASON) for c in (T, P)) or \
+                reading.seq <= self._weather_until:
             return
         recent = self._recent
         if len(recent) < 46:
@@ -355,8 +358,8 @@ class SensorModel:
         if t > recent[-11].values[T] - 1.0 and p < recent[-46].values[P] + 0.8 and \
                 p < recent[-21].values[P] + 0.8:
             return
-        window = [r for r in list(recent)[-46:] if not r.faulty]
-        if len(window) < 40:
+        window = [r for r in list(recent)[-46:] if T not in r.blocked and P not in r.blocked]
+        if len(window) < 30:
             return
         short = window[-11:]
         storm = t - max(r.values[T] for r in short) <= -2.5 and (
@@ -368,6 +371,8 @@ class SensorModel:
         # The pressure jumps up in rain: the passage itself, before the colder air arrives.
         front = front or (not storm and p - min(r.values[P] for r in window[-21:]) >= 1.0
                           and (rh >= 85.0 or t - max(r.values[T] for r in window[-21:]) <= -1.0))
+        # Falling fast as the pressure jumps: the start of a thunderstorm, not a front.
+        storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
             event = WEATHER_THUNDERSTORM if storm else WEATHER_FRONT
             reading.reasons.append(event)
@@ -396,11 +401,10 @@ class SensorModel:
             return
         if self._channels[T].fault or self._channels[RH].fault or self._depression is None:
             return
-        if RH in b.faulty or T in b.faulty or RH in a.blocked or T in a.blocked or \
-                a.values[RH] >= SATURATED_PCT:
+        if RH in b.faulty or T in b.faulty or RH in a.blocked or T in a.blocked:
             return
         step = b.dew_point - _dew_point(a.repaired[T], a.repaired[RH])
-        needed = max(self._th.inconsistent_dew_point_step_c, 6 * self._dew.sigma)
+        needed = max(self._th.inconsistent_dew_point_step_c, 5 * self._dew.sigma)
         temperature_step = abs(b.values[T] - a.values[T])
         stays = abs(d.dew_point - b.dew_point) <= 0.5 * abs(step)
         # Away from the sensor's usual dew-point depression, not back towards it (the end of
@@ -431,6 +435,7 @@ class SensorModel:
         if P in reading.faulty:
             series.pop("pressure")
         self._humidity_slope.add(reading.seq, reading.values[RH])
+        self._humidity_recent.add(reading.seq, reading.values[RH])
         for name, value in series.items():
             long, short = self._slopes[name]
             long.add(reading.seq, value)
@@ -465,6 +470,7 @@ class SensorModel:
         if long.residual_sd() > 0.1 * change + 2 * sigma:
             return  # a step or a bend (weather), not a steady line
         if name == "dew" and (abs(self._humidity_slope.slope()) * 60 > 20.0 or
+                              abs(self._humidity_recent.slope()) * 60 > 30.0 or
                               abs(self._slopes["pressure"][0].slope()) * 60 > 0.6):
             return  # humidity racing towards saturation, or a front on its way: weather
         channel = self._drift_channel(name)

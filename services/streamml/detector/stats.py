@@ -18,6 +18,7 @@ MAD_TO_SD = 1.4826
 SQRT6 = math.sqrt(6.0)
 LEARN_LAG = 40
 LEARN_WINDOW = 360
+LOCAL_REPEATS = 60
 
 
 class ChannelStats:
@@ -50,8 +51,11 @@ class ChannelStats:
             # A quantised channel can have a zero median: the resolution bounds the noise.
             self.sigma = max(MAD_TO_SD * median / SQRT6, 0.5 * self.resolution, 1e-3)
         if self._repeats:
-            # Laplace-smoothed: never exactly 0 or 1.
-            self.repeat_rate = (sum(self._repeats) + 1) / (len(self._repeats) + 2)
+            # Laplace-smoothed (never exactly 0 or 1), and the higher of the last hour's and
+            # the last six hours' rate: a calm spell repeats more, and that is no fault.
+            recent = list(self._repeats)[-LOCAL_REPEATS:]
+            self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
+                                   (sum(recent) + 1) / (len(recent) + 2))
 
     @property
     def ready(self) -> bool:

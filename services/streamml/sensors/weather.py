@@ -191,6 +191,7 @@ class Site:
         self._storm_jump_target = 0.0
         self._rain_cool = 0.0
         self._moist = 0.0
+        self._cloud = 0.2
 
     def advance(self) -> Weather:
         rng, climate = self._rng, self._region.climate
@@ -223,7 +224,9 @@ class Site:
             self._storm_jump *= 1 - 1 / 40.0
         rain = max(syn.rain, 1.0 if storm else 0.0)
         self._rain_cool += (1.5 * rain - self._rain_cool) / 30.0
-        cloud = max(syn.cloud, 0.9 if rain else 0.0)
+        # Cloud cover thickens over minutes, not at once.
+        self._cloud += (max(syn.cloud, 0.9 if rain else 0.0) - self._cloud) / 10.0
+        cloud = self._cloud
         temperature = (self._mean_t + syn.temperature_c
                        + self._amplitude * (1 - 0.6 * cloud) * diurnal
                        - self._shade - self._rain_cool - self._storm_cool)
