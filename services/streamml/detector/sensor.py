@@ -471,7 +471,7 @@ class SensorModel:
             return  # a step or a bend (weather), not a steady line
         if name == "dew" and (abs(self._humidity_slope.slope()) * 60 > 20.0 or
                               abs(self._humidity_recent.slope()) * 60 > 30.0 or
-                              abs(self._slopes["pressure"][0].slope()) * 60 > 0.6):
+                              abs(self._slopes["pressure"][0].slope()) * 60 > 0.4):
             return  # humidity racing towards saturation, or a front on its way: weather
         channel = self._drift_channel(name)
         onset = self._drift_onset(name, int(long.first_x), reading.seq)
