@@ -33,7 +33,7 @@ from streamml.demo.support import (
 SENSORS = 12
 CONTROL_SENSORS = 6
 READINGS_PER_SENSOR = 720  # twelve simulated hours; faults start after the first two
-RATE_HZ = 60.0
+RATE_HZ = 120.0
 SEED = 7
 ANOMALY_RATE = 0.01
 DRAIN_TIMEOUT_S = 60.0
