@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 		{ echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[ml,dev]'
 	touch $@
 
 venv: $(VENV)/.installed ## create the virtual environment with all Python dependencies
@@ -38,7 +38,7 @@ broker-stop: venv ## stop the embedded Kafka broker
 
 demo: broker-start ## run both workflows end to end on the embedded broker
 	$(BIN)/streamml demo all
-	@echo "The broker keeps running for you to explore: '$(BIN)/streamml broker status'; stop it with 'make broker-stop'."
+	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop'."
 
 # Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when
 # those are missing, and fail instead in CI (CI or STREAMML_REQUIRE_ALL set: tests/prerequisites.py).
@@ -46,7 +46,7 @@ test: jars ## run the whole test suite (starts and stops its own broker)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: venv ## the edit-test loop: unit tests only, no broker, no Kubernetes tools (~1 min)
-	$(BIN)/pytest -m "not broker and not containers and not e2e and not kube" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not broker and not containers and not e2e and not kube and not controlplane" $(PYTEST_ARGS)
 
 # ---- Kubernetes (docs/kubernetes.md): offline-check tools, images, and the kind deploy path ----
 # Pinned versions of what `make deploy` installs around the chart, and of the check tools.
@@ -64,9 +64,12 @@ RELEASE ?= streamml
 MONITORING ?= 1
 SVC ?= predictor
 HELM_ARGS ?=
-# Images are tagged by the content of their sources, so a redeploy after a change rolls the pods.
-IMAGE_TAG ?= dev-$(shell { git rev-parse HEAD; git diff HEAD -- services Dockerfiles pyproject.toml; \
-	git ls-files --others --exclude-standard services; } 2>/dev/null | sha256sum | cut -c1-12)
+RELEASE_ONLY ?= 0
+# Each service's image is tagged by the content that goes into it (Dockerfiles/image_tag.py):
+# a redeploy after a change rolls only the services whose images changed. IMAGE_TAG=<tag>
+# tags every image alike instead.
+IMAGE_TAG ?=
+image_tag = $(or $(IMAGE_TAG),$(shell $(PYTHON) Dockerfiles/image_tag.py $(1)))
 HELM_CACHED := $(CACHE)/bin/helm
 KUBECTL_VALIDATE := $(CACHE)/bin/kubectl-validate
 KIND_CACHED := $(CACHE)/bin/kind
@@ -88,7 +91,8 @@ wait_strimzi = names=$$($(KUBECTL) -n $(NAMESPACE) get $(1) -l $(RELEASE_SELECTO
 	$(KUBECTL) -n $(NAMESPACE) wait $$names --for=condition=Ready --timeout=$(2); fi
 
 .PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
-	deploy-operators deploy-images deploy-keys deploy-release deploy-wait undeploy kind-delete logs grafana status
+	deploy-operators deploy-images deploy-keys deploy-release deploy-release-only deploy-wait undeploy \
+	kind-delete logs grafana status
 
 $(HELM_CACHED):
 	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -118,7 +122,7 @@ container-tools: ## install podman, runc and debootstrap (Debian) for the image 
 
 test: kube-tools container-tools
 
-lock: venv ## regenerate Dockerfiles/requirements.txt, the images' pinned dependencies
+lock: venv ## regenerate Dockerfiles/requirements/<service>.txt, each image's pinned dependencies
 	$(BIN)/python Dockerfiles/lock.py
 
 images-check: venv ## build every image with podman and check each container answers /healthz
@@ -127,15 +131,19 @@ images-check: venv ## build every image with podman and check each container ans
 deploy: deploy-release ## kind cluster + Strimzi + Prometheus/Grafana + streamml images and chart, then wait
 	@$(MAKE) --no-print-directory deploy-wait
 	@echo
-	@echo "streamml is running on kind cluster '$(CLUSTER)', namespace '$(NAMESPACE)'. Next:"
+	@echo "streamml is running on $(if $(filter 1,$(RELEASE_ONLY)),context $(KUBE_CONTEXT),kind cluster '$(CLUSTER)'), namespace '$(NAMESPACE)'. Next:"
 	@echo "  make status                 pods, topics, lag and throughput"
 	@echo "  make logs SVC=predictor     follow a service (orchestrator trainer predictor sensors detector)"
 	@echo "  make grafana                Grafana on http://localhost:3000 (admin / streamml)"
 	@echo "  make undeploy               remove streamml; make kind-delete removes the cluster"
 
 deploy-wait: ## wait until the release's Kafka, topics and Deployments are ready (KUBE_CONTEXT, NAMESPACE, RELEASE)
+ifeq ($(RELEASE_ONLY),1)
+	@echo "RELEASE_ONLY=1: not waiting for Kafka and KafkaTopics (only the Strimzi operator makes them Ready)"
+else
 	@$(call wait_strimzi,kafkas.kafka.strimzi.io,$(WAIT_KAFKA_TIMEOUT))
 	@$(call wait_strimzi,kafkatopics.kafka.strimzi.io,$(WAIT_TOPICS_TIMEOUT))
+endif
 	$(KUBECTL) -n $(NAMESPACE) wait deployment -l $(RELEASE_SELECTOR) \
 		--for=condition=Available --timeout=$(WAIT_DEPLOYMENTS_TIMEOUT)
 
@@ -161,24 +169,33 @@ ifeq ($(MONITORING),1)
 endif
 
 deploy-images: deploy-cluster
-	for role in $(ROLES); do \
-		docker build -f Dockerfiles/$$role.Dockerfile -t streamml-$$role:$(IMAGE_TAG) . || exit 1; \
-	done
-	$(KIND) load docker-image --name $(CLUSTER) $(foreach role,$(ROLES),streamml-$(role):$(IMAGE_TAG))
+	$(foreach role,$(ROLES),docker build -f Dockerfiles/Dockerfile --build-arg ROLE=$(role) \
+		-t streamml-$(role):$(call image_tag,$(role)) . &&) true
+	$(KIND) load docker-image --name $(CLUSTER) \
+		$(foreach role,$(ROLES),streamml-$(role):$(call image_tag,$(role)))
 
 # The model-signing key pair (docs/security.md): generated once into .cache/keys, stored in
 # a Secret the trainer (private key) and predictors (public key) mount.
 MODEL_KEYS := $(CACHE)/keys
-deploy-keys: deploy-cluster venv
+deploy-keys: $(if $(filter 1,$(RELEASE_ONLY)),deploy-release-only,deploy-cluster) venv
 	@test -f $(MODEL_KEYS)/model-signing.key || $(BIN)/streamml keys generate --dir $(MODEL_KEYS)
 	$(KUBECTL) -n $(NAMESPACE) create secret generic $(RELEASE)-model-signing \
 		--from-file=$(MODEL_KEYS)/model-signing.key --from-file=$(MODEL_KEYS)/model-signing.pub \
 		--dry-run=client -o yaml | $(KUBECTL) apply -f -
 
-deploy-release: deploy-operators deploy-images deploy-keys
+# RELEASE_ONLY=1: only the Kubernetes half, onto the existing context $(KUBE_CONTEXT) (the local
+# control plane of the tests, or a cluster you prepared): no kind, no images, no operators, and
+# no wait on what only the operators do (Kafka and KafkaTopics Ready).
+deploy-release: $(if $(filter 1,$(RELEASE_ONLY)),deploy-release-only,deploy-operators deploy-images) deploy-keys
 	$(KUBE_HELM) upgrade --install $(RELEASE) helm/streamml --namespace $(NAMESPACE) \
-		--set image.tag=$(IMAGE_TAG) --set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
+		$(foreach role,$(ROLES),--set services.$(role).image.tag=$(call image_tag,$(role))) \
+		--set monitoring.enabled=$(if $(filter 1,$(MONITORING)),true,false) \
 		--set modelSigning.secretName=$(RELEASE)-model-signing $(HELM_ARGS)
+
+deploy-release-only:
+	@echo "RELEASE_ONLY=1: not creating a kind cluster, building or loading images, or installing the"
+	@echo "operators; installing the chart into context $(KUBE_CONTEXT) and waiting for its Deployments only."
+	@$(KUBECTL) get namespace $(NAMESPACE) >/dev/null 2>&1 || $(KUBECTL) create namespace $(NAMESPACE)
 
 undeploy: ## remove the streamml release (Kafka and its topics included); the cluster stays
 	-$(KUBE_HELM) uninstall $(RELEASE) --namespace $(NAMESPACE) --wait
@@ -198,12 +215,64 @@ grafana: ## port-forward Grafana to http://localhost:3000 and print the login
 status: venv ## pods and readiness, topics and partitions, lag and throughput per service
 	$(BIN)/streamml status --context kind-$(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE)
 
+# ---- local Kubernetes control plane (issue 15, docs/kubernetes.md "Local control plane") ----
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok, built from the
+# Go module proxy into .cache/bin. The Go modules pinning them live in k8s/tools/; these pins must
+# match them (checked when building).
+KUBERNETES_VERSION := v1.35.4
+ETCD_VERSION := v3.6.5
+KWOK_VERSION := v0.8.0
+CONTROLPLANE_TOOLS := k8s/tools/controlplane
+KWOK_TOOLS := k8s/tools/kwok
+CONTROLPLANE_BINARIES := $(addprefix $(CACHE)/bin/,etcd kube-apiserver kube-controller-manager kube-scheduler kubectl)
+KWOK_STAGES := $(CACHE)/kwok-stages
+K8S_VERSION_PKG := k8s.io/component-base/version
+K8S_LDFLAGS := -s -w -X $(K8S_VERSION_PKG).gitVersion=$(KUBERNETES_VERSION) \
+	-X $(K8S_VERSION_PKG).gitMajor=$(word 1,$(subst ., ,$(KUBERNETES_VERSION:v%=%))) \
+	-X $(K8S_VERSION_PKG).gitMinor=$(word 2,$(subst ., ,$(KUBERNETES_VERSION:v%=%))) \
+	-X $(K8S_VERSION_PKG).gitTreeState=clean
+
+.PHONY: controlplane controlplane-if-go
+
+test: controlplane-if-go
+
+controlplane-if-go:
+	@if command -v go >/dev/null; then $(MAKE) --no-print-directory controlplane; \
+	else echo "go missing: the local control plane cannot be built, its tests will be skipped"; fi
+
+controlplane: $(CACHE)/bin/.controlplane-$(KUBERNETES_VERSION) $(CACHE)/bin/.kwok-$(KWOK_VERSION) ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl and kwok (~10 min once, cached in .cache/bin)
+
+$(CACHE)/bin/.controlplane-$(KUBERNETES_VERSION): $(CONTROLPLANE_TOOLS)/go.mod $(CONTROLPLANE_TOOLS)/go.sum
+	@grep -qE 'k8s.io/kubernetes $(KUBERNETES_VERSION)( |$$)' $(CONTROLPLANE_TOOLS)/go.mod && \
+		grep -qE 'go.etcd.io/etcd/server/v3 $(ETCD_VERSION)( |$$)' $(CONTROLPLANE_TOOLS)/go.mod || \
+		{ echo "$(CONTROLPLANE_TOOLS)/go.mod does not pin Kubernetes $(KUBERNETES_VERSION) / etcd $(ETCD_VERSION)"; exit 1; }
+	@echo "Building Kubernetes $(KUBERNETES_VERSION) and etcd $(ETCD_VERSION) from the Go module proxy (7-12 min on 2 cores, once)"
+	cd $(CONTROLPLANE_TOOLS) && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -o $(CACHE)/bin/etcd -ldflags '-s -w' go.etcd.io/etcd/server/v3
+	cd $(CONTROLPLANE_TOOLS) && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -o $(CACHE)/bin/ -ldflags '$(K8S_LDFLAGS)' \
+		k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+		k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+	touch $@
+
+$(CACHE)/bin/.kwok-$(KWOK_VERSION): $(KWOK_TOOLS)/go.mod $(KWOK_TOOLS)/go.sum
+	@grep -qE 'sigs.k8s.io/kwok $(KWOK_VERSION)( |$$)' $(KWOK_TOOLS)/go.mod || \
+		{ echo "$(KWOK_TOOLS)/go.mod does not pin kwok $(KWOK_VERSION)"; exit 1; }
+	cd $(KWOK_TOOLS) && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -o $(CACHE)/bin/kwok -ldflags '-s -w' sigs.k8s.io/kwok/cmd/kwok
+	rm -rf $(KWOK_STAGES) && mkdir -p $(KWOK_STAGES)
+	cd $(KWOK_TOOLS) && src=$$(GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' sigs.k8s.io/kwok) && \
+		for stage in node/fast node/heartbeat pod/fast; do \
+			mkdir -p $(KWOK_STAGES)/$$stage && \
+			find $$src/kustomize/stage/$$stage -maxdepth 1 -name '*.yaml' ! -name kustomization.yaml \
+				-exec cp {} $(KWOK_STAGES)/$$stage/ \; || exit 1; \
+		done
+	chmod -R u+w $(KWOK_STAGES)
+	touch $@
+
 # ---- benchmarks: not part of `make test` (bench/README.md) ----
 .PHONY: bench
 BENCH_ARGS ?=
 
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[ml,dev,bench]'
 	touch $@
 
 bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)

@@ -18,6 +18,10 @@ from streamml.runtime.topics import apply_catalog, load_catalog
 
 from tests.helpers import REPO, ServiceProcess
 
+# The local Kubernetes control plane (tests/k8s/controlplane): its session fixtures serve
+# tests/k8s/controlplane and tests/e2e.
+pytest_plugins = ["tests.k8s.controlplane.fixtures"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def model_signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:

@@ -26,8 +26,9 @@ def test_summaries_are_the_summary_blocks_and_the_closing_line() -> None:
     lines = ["", "=== cricket ===", "  1.0 ov | A 4/0 -> 150", "", "cricket summary",
              "  model v1: MAE 9.0", "  live: 480 predictions", "  this run's model is now v3",
              "", "=== weather ===", "  ANOMALY s001 #40", "", "weather summary",
-             "  precision 0.998", "", "demo finished in 41 s"]
+             "  precision 0.998", "", "report: reports/demo-1.html", "",
+             "demo finished in 41 s"]
     assert summaries(lines) == ["", "cricket summary", "  model v1: MAE 9.0",
                                 "  live: 480 predictions", "  this run's model is now v3",
                                 "", "weather summary", "  precision 0.998",
-                                "", "demo finished in 41 s"]
+                                "", "report: reports/demo-1.html", "", "demo finished in 41 s"]

@@ -72,6 +72,8 @@ CLUSTER_APIS = (
     "kafka.strimzi.io/v1/KafkaTopic", "kafka.strimzi.io/v1/KafkaUser",
     "monitoring.coreos.com/v1/PodMonitor", "monitoring.coreos.com/v1/PrometheusRule",
 )
+# KEDA's APIs, for the opt-in autoscaling (not installed by `make deploy`).
+KEDA_APIS = ("keda.sh/v1alpha1/ScaledObject", "keda.sh/v1alpha1/TriggerAuthentication")
 PRODUCTION_VALUES = CHART / "values-production.yaml"
 
 

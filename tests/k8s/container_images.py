@@ -96,8 +96,8 @@ def build(role: str, base: str) -> str:
         pip_conf.write_text("[global]\ncert = /host-ca.crt\n")
         _run([*PODMAN, "build", "--isolation", "chroot", *LIMITS,
               "-v", f"{HOST_CA}:/host-ca.crt:ro", "-v", f"{pip_conf}:/etc/pip.conf:ro",
-              "--build-arg", f"BASE_IMAGE={base}",
-              "-f", str(REPO / "Dockerfiles" / f"{role}.Dockerfile"), "-t", image, str(REPO)])
+              "--build-arg", f"BASE_IMAGE={base}", "--build-arg", f"ROLE={role}",
+              "-f", str(REPO / "Dockerfiles" / "Dockerfile"), "-t", image, str(REPO)])
     return image
 
 
@@ -108,10 +108,32 @@ class ImageReport:
     size_bytes: int
     user: str
     entrypoint: list[str]
+    service: str
+    missing_modules: list[str]
     exposed_ports: list[str]
     compilers: list[str]
     healthz_seconds: float
     readyz_status: int
+
+
+# Imports the role's CLI and service modules, then prints every optional module that is absent.
+PROBE_IMPORTS = """
+import importlib, importlib.util, sys
+role = sys.argv[1]
+import streamml.cli
+streamml.cli.build_parser(role)
+for name in ("cli", "service", "handler", "publisher"):
+    if importlib.util.find_spec(f"streamml.{role}.{name}"):
+        importlib.import_module(f"streamml.{role}.{name}")
+optional = ["sklearn", "skops", "scipy", "numpy", "streamml.broker", "streamml.demo",
+            *(f"streamml.{other}" for other in ("orchestrator", "trainer", "predictor",
+                                                "sensors", "detector") if other != role)]
+print(*(name for name in optional if importlib.util.find_spec(name) is None))
+"""
+
+
+def _env(config: dict) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
 
 
 def _inspect(image: str) -> dict:
@@ -136,10 +158,10 @@ def check(role: str, image: str, bootstrap: str, http_port: int,
     compilers = _run([*PODMAN, "run", "--rm", *LIMITS, "--entrypoint", "sh", image, "-c",
                       "for c in gcc cc g++ c++ clang make; do command -v $c || true; done"]
                      ).stdout.split()
-    # Every sub-command's module imports (with the dependencies' test folders removed).
-    _run([*PODMAN, "run", "--rm", *LIMITS, "--read-only", "--entrypoint", "python", image, "-c",
-          "import sklearn.ensemble, skops.io, scipy.stats, streamml.cli; "
-          "streamml.cli.build_parser()"])
+    # The service's modules import (with the dependencies' test folders removed); report
+    # which of the other services and the ML libraries the image does not carry.
+    absent = _run([*PODMAN, "run", "--rm", *LIMITS, "--read-only", "--entrypoint", "python",
+                   image, "-c", PROBE_IMPORTS, role]).stdout.split()
     name = f"streamml-check-{role}"
     subprocess.run([*PODMAN, "rm", "--force", name], capture_output=True)
     keys = Path(tempfile.mkdtemp(prefix="streamml-check-keys-"))
@@ -171,6 +193,7 @@ def check(role: str, image: str, bootstrap: str, http_port: int,
     return ImageReport(
         role=role, image=image, size_bytes=int(details["Size"]), user=config.get("User", ""),
         entrypoint=list(config.get("Entrypoint") or []),
+        service=_env(config).get("STREAMML_SERVICE", ""), missing_modules=absent,
         exposed_ports=sorted(config.get("ExposedPorts") or {}), compilers=compilers,
         healthz_seconds=round(healthz_seconds, 1), readyz_status=readyz)
 
@@ -189,7 +212,8 @@ def main() -> int:
         image = build(role, base)
         report = check(role, image, bootstrap, free_port())
         print(f"{role:13s} {report.size_bytes / 1e6:7.1f} MB  user={report.user} "
-              f"entrypoint={report.entrypoint} healthz after {report.healthz_seconds}s "
+              f"entrypoint={report.entrypoint} service={report.service} "
+              f"without={','.join(report.missing_modules)} healthz after {report.healthz_seconds}s "
               f"readyz={report.readyz_status} (build+check {time.monotonic() - started:.0f}s)")
     return 0
 

@@ -28,8 +28,16 @@ def test_image_builds_and_answers_healthz(base_image, broker, role):
     report = images.check(role, image, broker, free_port())
     print(f"\n{role}: {report.size_bytes / 1e6:.0f} MB, /healthz after {report.healthz_seconds}s, "
           f"/readyz {report.readyz_status}")
+    print(f"  not in the image: {' '.join(report.missing_modules)}")
     assert report.user == "10001:10001"
-    assert report.entrypoint == ["streamml", role]
+    assert report.entrypoint == ["streamml"] and report.service == role
+    others = {f"streamml.{other}" for other in images.ROLES if other != role}
+    assert others | {"streamml.broker", "streamml.demo"} <= set(report.missing_modules), \
+        "an image holds only its own service"
+    if role in ("sensors", "orchestrator"):
+        assert {"sklearn", "skops", "scipy"} <= set(report.missing_modules)
+    if role == "sensors":
+        assert "numpy" in report.missing_modules
     assert report.exposed_ports == ["8080/tcp"]
     assert report.compilers == [], "no compiler in the final image"
     assert report.size_bytes < 600e6

@@ -8,6 +8,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
+from streamml.runtime.clients import topic_partitions
 from streamml.watch.follow import Watcher
 from streamml.watch.state import DEAD_LETTER_TOPIC, PREDICTIONS_TOPIC, RESULTS_TOPIC, STATUS_TOPIC
 from streamml.watch.view import render_text
@@ -20,8 +21,11 @@ pytestmark = pytest.mark.broker
 def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) -> None:
     match, aborted, sensor = f"m-{unique}", f"aborted-{unique}", f"s-{unique}"
     group = f"watch-test-{unique}"
-    member = KafkaConsumer(PREDICTIONS_TOPIC, bootstrap_servers=broker, group_id=group,
+    member = KafkaConsumer(bootstrap_servers=broker, group_id=group,
                            enable_auto_commit=False, auto_offset_reset="latest")
+    # Join knowing the topic's partitions (runtime.clients.make_consumer does the same).
+    topic_partitions(member, PREDICTIONS_TOPIC)
+    member.subscribe([PREDICTIONS_TOPIC])
     assert wait_for(lambda: bool(member.poll(timeout_ms=200) is not None and member.assignment()),
                     timeout_s=60)
     member.commit()  # the group's position: the end, before this test's predictions

@@ -18,13 +18,6 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from streamml.runtime.artifacts import (
-    WRONG_SCHEMA,
-    ArtifactError,
-    dump_artifact,
-    load_artifact,
-    verify_tree_ensemble,
-)
 from streamml.runtime.messages import Message
 
 # Order of the columns of the model's input matrix. Trainer and predictor both use this tuple.
@@ -157,6 +150,10 @@ class CricketModel:
 
 def encode_model(model_key: str, version: int, estimator: Any, metrics: Mapping[str, float],
                  trained_at_ms: int) -> bytes:
+    # Imported here: skops (and scikit-learn) are in the trainer's and predictor's images
+    # only; the orchestrator uses this module's messages without them.
+    from streamml.runtime.artifacts import dump_artifact
+
     envelope = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,
@@ -176,6 +173,13 @@ def decode_model(payload: bytes | None, max_bytes: int) -> CricketModel:
 
     Never unpickles: a payload that is not a skops archive is rejected before parsing.
     """
+    from streamml.runtime.artifacts import (
+        WRONG_SCHEMA,
+        ArtifactError,
+        load_artifact,
+        verify_tree_ensemble,
+    )
+
     envelope = load_artifact(payload, TRUSTED_MODEL_TYPES, max_bytes=max_bytes)
     if not isinstance(envelope, dict):
         raise ArtifactError(WRONG_SCHEMA, f"expected a model envelope, got {type(envelope).__name__}")

@@ -72,8 +72,9 @@ def summaries(lines: list[str]) -> list[str]:
             inside = False
         if inside:
             kept.append(line)
+    reports = [line for line in lines if line.startswith("report: ")]
     closing = [line for line in lines if line.startswith("demo ")]
-    return kept + ([""] + closing[-1:] if closing else [])
+    return kept + [""] * bool(reports) + reports + ([""] + closing[-1:] if closing else [])
 
 
 def run_with_live_view(bootstrap_servers: str, workflows: Callable[[], int]) -> int:

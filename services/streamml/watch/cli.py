@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from rich.console import Console
     except ImportError:
-        print("streamml watch needs rich: pip install 'streamml[view]'", file=sys.stderr)
+        print("streamml watch needs rich: pip install 'streamml[watch]'", file=sys.stderr)
         return 2
     from kafka.errors import KafkaError
 

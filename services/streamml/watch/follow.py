@@ -11,13 +11,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 
 from streamml.runtime.topics import load_catalog
-from streamml.watch.pipeline import PipelineSample, PipelineSampler
+from streamml.watch.pipeline import PipelineSample, PipelineSampler, known_partitions
 from streamml.watch.state import FOLLOWED_TOPICS, WatchState
 from streamml.watch.view import frame
 
@@ -32,8 +32,7 @@ class TopicReader:
             bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
             isolation_level="read_committed", client_id="streamml-watch",
             auto_offset_reset="latest")
-        partitions = [TopicPartition(topic, partition) for topic in topics
-                      for partition in sorted(self._consumer.partitions_for_topic(topic) or ())]
+        partitions = known_partitions(self._consumer, topics)
         self._consumer.assign(partitions)
         if since_ms is None:
             self._consumer.seek_to_end(*partitions)

@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, UnknownTopicOrPartitionError
+
+from streamml.runtime.clients import topic_partitions
 
 from streamml.status.summary import Scrape, ServiceStatus, parse, summarize
 
@@ -44,6 +46,18 @@ class PipelineSample:
     error: str = ""
 
 
+def known_partitions(consumer: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    """The partitions of the topics that exist (a busy broker may answer a first metadata
+    request with nothing: topic_partitions asks again)."""
+    partitions: list[TopicPartition] = []
+    for topic in topics:
+        try:
+            partitions.extend(topic_partitions(consumer, topic, timeout_s=10.0))
+        except UnknownTopicOrPartitionError:
+            continue
+    return partitions
+
+
 def rate(now: float, before: float | None, seconds: float) -> float | None:
     if before is None or seconds <= 0:
         return None
@@ -64,6 +78,7 @@ class PipelineSampler:
                                        client_id="streamml-watch-offsets")
         self._admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers,
                                        client_id="streamml-watch-admin")
+        self._known: list[TopicPartition] = []
         self._last_time: float | None = None
         self._last_ends: dict[str, int] = {}
         self._last_committed: dict[str, int] = {}
@@ -74,11 +89,9 @@ class PipelineSampler:
         self._admin.close()
 
     def _partitions(self) -> list[TopicPartition]:
-        partitions = []
-        for topic in self._topics:
-            for partition in sorted(self._consumer.partitions_for_topic(topic) or ()):
-                partitions.append(TopicPartition(topic, partition))
-        return partitions
+        if len({tp.topic for tp in self._known}) < len(self._topics):
+            self._known = known_partitions(self._consumer, self._topics)
+        return self._known
 
     def sample(self) -> PipelineSample:
         sample = PipelineSample()
