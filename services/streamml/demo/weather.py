@@ -24,7 +24,8 @@ from kafka.errors import KafkaError
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC, Anomaly
 from streamml.evaluate.scorecard import report
-from streamml.evaluate.topics import score_topics
+from streamml.evaluate.topics import read_range, score_topics
+from streamml.report.analysis import weather_report
 from streamml.runtime.admin import admin_client
 from streamml.runtime.messages import DecodeError, decode
 from streamml.demo.support import (
@@ -36,6 +37,7 @@ READINGS_PER_SENSOR = 720  # twelve simulated hours; faults start after the firs
 RATE_HZ = 120.0
 SEED = 7
 ANOMALY_RATE = 0.01
+WARMUP = 60  # the detector's default: the report counts readings after it, as printed here
 DRAIN_TIMEOUT_S = 60.0
 
 
@@ -81,9 +83,37 @@ def run(bootstrap_servers: str) -> int:
     print()
     print(report(card, f"this run, scored from the topics (seed {SEED}; {duplicates} duplicate "
                        "anomaly messages)"), flush=True)
+    print_report_summary(bootstrap_servers, group, prefix, readings_start, anomalies_start)
     print(f"  detector stopped with SIGTERM, exit code {detector_code}; the weather part took "
           f"{time.monotonic() - started:.0f} s", flush=True)
     return 0 if detector_code == 0 else 1
+
+
+def print_report_summary(bootstrap_servers: str, group: str, prefix: str,
+                         readings_start: Offsets, anomalies_start: Offsets) -> None:
+    """The counts `streamml report` shows for this run (every anomaly a flag, weather events
+    included; readings after the warm-up), so the two can be compared."""
+    readings = [r for r in read_range(bootstrap_servers, READINGS_TOPIC, readings_start)
+                if r.key and r.key.decode(errors="replace").startswith(prefix)]
+    anomalies = []
+    for record in read_range(bootstrap_servers, ANOMALIES_TOPIC, anomalies_start):
+        try:
+            anomaly = decode(Anomaly, record.value)
+        except DecodeError:
+            continue
+        if anomaly.detector == group and anomaly.sensor_id.startswith(prefix):
+            anomalies.append(record)
+    summary = weather_report(readings, anomalies, WARMUP)
+    f = summary.faulty
+    print(f"\n  as `streamml report` counts it: readings {summary.readings} "
+          f"({summary.warmup_readings} in warm-up, not scored); flagged {summary.flagged} "
+          f"readings ({summary.duplicate_anomalies} duplicate anomaly messages)")
+    print(f"  sensors with injected faults: precision {f.precision:.3f}  recall {f.recall:.3f}  "
+          f"(TP {f.true_positives}, FP {f.false_positives}, FN {f.false_negatives}, "
+          f"TN {f.true_negatives})")
+    print("  recall by kind: " + ", ".join(
+        f"{kind} {found}/{total}" for kind, (found, total) in summary.recall_by_kind.items()),
+        flush=True)
 
 
 def committed(bootstrap_servers: str, group: str) -> Offsets:

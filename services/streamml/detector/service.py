@@ -21,6 +21,13 @@ def serve(config: DetectorConfig, context: ServiceContext) -> None:
     handler = DetectorHandler(config, DetectorMetrics.create(context.registry),
                               SensorScorer(config.thresholds(), clock_ms), clock_ms, history.read)
     context.health.add_check("models", handler.has_models)
+    for field, sample, labels in (
+            ("sensors_serving", "streamml_detector_sensors", {"state": "serving"}),
+            ("sensors_warming_up", "streamml_detector_sensors", {"state": "warming_up"}),
+            ("precision", "streamml_detector_precision", None),
+            ("recall", "streamml_detector_recall", None),
+            ("model_age_s", "streamml_detector_model_age_seconds", None)):
+        context.summary.add_gauge(field, sample, labels)
     try:
         run_stream(context, handler)
     finally:

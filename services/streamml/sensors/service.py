@@ -12,6 +12,7 @@ from streamml.sensors.publisher import ReadingPublisher
 def serve(config: SensorsConfig, context: ServiceContext) -> int:
     """Publish until stopped or done; returns the readings Kafka never acknowledged."""
     metrics = SensorsMetrics.create(context.registry)
+    context.summary.add_output("streamml_sensors_readings_total")
     producer = connect_with_backoff(lambda: make_producer(config), context.stop, "producer",
                                     config.connect_backoff_max_s)
     if producer is None:
