@@ -92,7 +92,7 @@ wait_strimzi = names=$$($(KUBECTL) -n $(NAMESPACE) get $(1) -l $(RELEASE_SELECTO
 
 .PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
 	deploy-operators deploy-images deploy-keys deploy-release deploy-release-only deploy-wait undeploy \
-	kind-delete logs grafana status
+	kind-delete logs grafana status watch-deployed
 
 $(HELM_CACHED):
 	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -211,6 +211,23 @@ logs: ## follow one service's logs: make logs SVC=predictor
 grafana: ## port-forward Grafana to http://localhost:3000 and print the login
 	@echo "Grafana: http://localhost:3000  user admin  password streamml  (dashboard: streamml / pipeline overview; Ctrl-C stops)"
 	$(KUBECTL) -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80
+
+# `make watch-deployed`: local ports of the forwards (Kafka brokers: base + node id; /metrics).
+KAFKA_CLUSTER ?= $(RELEASE)
+WATCH_KAFKA_PORT ?= 19094
+WATCH_METRICS_PORT ?= 18080
+
+watch-deployed: venv ## streamml watch on the deployed release over kubectl port-forward (chart: kafka.portForwardListener.enabled=true)
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	for pod in $$($(KUBECTL) -n $(NAMESPACE) get pods -o name \
+			-l strimzi.io/cluster=$(KAFKA_CLUSTER),strimzi.io/broker-role=true); do \
+		$(KUBECTL) -n $(NAMESPACE) port-forward $$pod $$(( $(WATCH_KAFKA_PORT) + $${pod##*-} )):9094 \
+			>/dev/null & done; \
+	metrics=""; port=$(WATCH_METRICS_PORT); \
+	for svc in $$($(KUBECTL) -n $(NAMESPACE) get svc -o name -l $(RELEASE_SELECTOR),app.kubernetes.io/part-of=streamml); do \
+		$(KUBECTL) -n $(NAMESPACE) port-forward $$svc $$port:http-metrics >/dev/null & \
+		metrics="$$metrics --metrics http://127.0.0.1:$$port/metrics"; port=$$((port + 1)); done; \
+	sleep 3; $(BIN)/streamml watch --bootstrap-servers 127.0.0.1:$(WATCH_KAFKA_PORT) $$metrics
 
 status: venv ## pods and readiness, topics and partitions, lag and throughput per service
 	$(BIN)/streamml status --context kind-$(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE)
