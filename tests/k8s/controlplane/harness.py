@@ -9,10 +9,10 @@ docs/kubernetes.md ("Local control plane").
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
-import shutil
 import signal
 import ssl
 import subprocess
@@ -156,7 +156,7 @@ class ControlPlane:
             time.sleep(0.3)
 
     def add_nodes(self, shapes: tuple[NodeShape, ...], system_pods: bool = True) -> None:
-        """Create fake nodes (kwok marks them Ready) and, on them, kind's system pods' stand-ins."""
+        """Create fake nodes (kwok marks them Ready) with stand-ins for kind's system pods."""
         for shape in shapes:
             manifest = node_manifest(shape, self.kubelet_version)
             status = manifest.pop("status")
@@ -257,8 +257,6 @@ class ControlPlane:
 
     def _write_kubeconfig(self, path: Path, identity: Identity, context: str) -> None:
         assert self.pki is not None
-        import base64
-
         config = {
             "apiVersion": "v1", "kind": "Config", "current-context": context,
             "clusters": [{"name": context, "cluster": {
@@ -344,7 +342,3 @@ class ControlPlane:
             time.sleep(0.3)
         raise RuntimeError(f"{component.name} not healthy at {url} after {START_TIMEOUT_S:.0f} s"
                            f" ({last}):\n{self.logs(component.name)}")
-
-
-def have_tool(name: str) -> bool:
-    return (BIN / name).exists() or shutil.which(name) is not None

@@ -8,7 +8,7 @@ the scheduler counts them as it would there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -39,7 +39,7 @@ class SystemPod:
     name: str
     cpu: str
     memory: str
-    on_control_plane: bool = field(default=True)
+    on_control_plane: bool = True
 
 
 # Requests as kind v0.32.0 (kubeadm manifests, CoreDNS, kindnet) and the operator values in

@@ -42,8 +42,9 @@ def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _templates(plane) -> dict[str, dict]:
     """Each Deployment's pod template and generation, by service."""
-    items = json.loads(plane.kubectl("get", "deployments", "-n", NAMESPACE, "-o", "json",
-                                     "-l", f"app.kubernetes.io/instance={RELEASE}").stdout)["items"]
+    listed = plane.kubectl("get", "deployments", "-n", NAMESPACE, "-o", "json",
+                           "-l", f"app.kubernetes.io/instance={RELEASE}")
+    items = json.loads(listed.stdout)["items"]
     return {d["metadata"]["labels"]["app.kubernetes.io/name"]:
             {"name": d["metadata"]["name"], "generation": d["metadata"]["generation"],
              "image": d["spec"]["template"]["spec"]["containers"][0]["image"],
@@ -70,8 +71,8 @@ def test_upgrade_rolls_the_changed_service_only_and_rollback_restores_it(control
     assert second[CHANGED]["generation"] == first[CHANGED]["generation"] + 1
     for service in set(first) - {CHANGED}:
         assert second[service] == first[service], f"{service} rolled without a change"
-    controlplane.kubectl("rollout", "status", f"deployment/{second[CHANGED]['name']}", "-n", NAMESPACE,
-                         "--timeout=300s", timeout=320)
+    controlplane.kubectl("rollout", "status", f"deployment/{second[CHANGED]['name']}",
+                         "-n", NAMESPACE, "--timeout=300s", timeout=320)
 
     _helm(controlplane, "rollback", RELEASE, "1", "-n", NAMESPACE, "--wait", "--timeout", "5m")
     third = _templates(controlplane)
