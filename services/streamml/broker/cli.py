@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import sys
 
-from streamml.broker import embedded
+from streamml.broker import embedded, security
 from streamml.runtime.admin import admin_client
 from streamml.runtime.config import load_config
 
@@ -15,11 +17,15 @@ USER_ERRORS = (embedded.BrokerError,)
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("broker", help="run the embedded Apache Kafka broker")
-    parser.add_argument("action", choices=["start", "stop", "status", "fetch"])
+    parser.add_argument("action", choices=["start", "stop", "status", "fetch", "credentials"])
+    parser.add_argument("user", nargs="?",
+                        help="credentials: the user whose settings to print (admin or a service)")
     parser.add_argument("--data-dir", help="broker data (env STREAMML_BROKER_DATA_DIR)")
     parser.add_argument("--cache-dir", help="downloaded jars (env STREAMML_BROKER_CACHE_DIR)")
     parser.add_argument("--port", type=int, help="client port (env STREAMML_BROKER_PORT, default 9092)")
     parser.add_argument("--controller-port", type=int, help="KRaft controller port")
+    parser.add_argument("--secure", action="store_const", const=True, default=None,
+                        help="SASL/SCRAM-SHA-512 and per-service ACLs (env STREAMML_BROKER_SECURE)")
     parser.set_defaults(handler=run)
 
 
@@ -29,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
         "cache_dir": args.cache_dir,
         "port": args.port,
         "controller_port": args.controller_port,
+        "secure": args.secure,
     }
     config = load_config(embedded.BrokerConfig, os.environ, overrides)
     if args.action == "fetch":
@@ -37,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "start":
         print(embedded.start(config))
         return 0
+    if args.action == "credentials":
+        return credentials(config, args.user)
     if args.action == "stop":
         stopped = embedded.stop(config)
         print("stopped" if stopped else "not running")
@@ -48,11 +57,32 @@ def status(config: embedded.BrokerConfig) -> int:
     if not embedded.port_answers(config.host, config.port):
         print(f"not running (nothing answers on {config.bootstrap})")
         return 1
-    with admin_client(config.bootstrap, timeout_ms=10000) as admin:
+    with admin_client(config.bootstrap, timeout_ms=10000,
+                      security=embedded.admin_settings(config)) as admin:
         cluster = admin.describe_cluster()
         topics = sorted(t for t in admin.list_topics() if not t.startswith("__"))
     print(f"bootstrap:     {config.bootstrap}")
     print(f"kafka version: {embedded.running_version(config) or 'unknown (not started by streamml)'}")
     print(f"cluster id:    {cluster.get('cluster_id')}")
     print(f"topics:        {', '.join(topics) if topics else '(none)'}")
+    print(f"security:      {'SASL/SCRAM-SHA-512, ACLs from access.yaml' if config.secure else 'none (plaintext, no ACLs)'}")
+    return 0
+
+
+def credentials(config: embedded.BrokerConfig, user: str | None) -> int:
+    """Print `export` lines that make a service (or a tool, as admin) use ``user``'s
+    credentials: `eval "$(streamml broker credentials predictor)"`. Prints nothing for a
+    plain broker, so the same line works in both modes."""
+    if not config.secure:
+        return 0
+    if not user:
+        print("streamml broker credentials: name a user (admin or a service)", file=sys.stderr)
+        return 2
+    try:
+        settings = security.service_environment(config.root, user)
+    except security.CredentialsError as exc:
+        print(f"streamml broker credentials: {exc}", file=sys.stderr)
+        return 2
+    for name, value in {"STREAMML_BOOTSTRAP_SERVERS": config.bootstrap, **settings}.items():
+        print(f"export {name}={shlex.quote(value)}")
     return 0

@@ -22,10 +22,24 @@ ClientT = TypeVar("ClientT")
 PRODUCER_BATCH_BYTES = 64 * 1024
 
 
+def connection_settings(config: RuntimeConfig) -> dict[str, object]:
+    """Where and how every Kafka client of a service connects: bootstrap servers, and its
+    credentials when the broker authenticates clients (SASL/SCRAM, TLS)."""
+    settings: dict[str, object] = {"bootstrap_servers": config.bootstrap_servers,
+                                   "security_protocol": config.security_protocol}
+    if config.security_protocol.startswith("SASL_"):
+        settings.update(sasl_mechanism=config.sasl_mechanism,
+                        sasl_plain_username=config.sasl_username,
+                        sasl_plain_password=config.sasl_password)
+    if config.security_protocol.endswith("SSL") and config.ssl_cafile:
+        settings["ssl_cafile"] = config.ssl_cafile
+    return settings
+
+
 def make_producer(config: RuntimeConfig) -> KafkaProducer:
     """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated."""
     return KafkaProducer(
-        bootstrap_servers=config.bootstrap_servers,
+        **connection_settings(config),
         client_id=config.effective_client_id,
         acks="all",
         enable_idempotence=True,
@@ -45,7 +59,7 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
     re-joining moments later when their metadata arrives.
     """
     consumer = KafkaConsumer(
-        bootstrap_servers=config.bootstrap_servers,
+        **connection_settings(config),
         client_id=config.effective_client_id,
         group_id=config.effective_group_id,
         enable_auto_commit=False,
