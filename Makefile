@@ -37,7 +37,6 @@ broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (BROKER_
 broker-stop: venv ## stop the embedded Kafka broker (BROKER_NODES=3: the cluster)
 	$(BIN)/streamml broker stop --nodes $(BROKER_NODES)
 
-
 demo: broker-start ## run both workflows end to end on the embedded broker
 	$(BIN)/streamml demo all
 	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop'."

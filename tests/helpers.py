@@ -77,11 +77,12 @@ def create_topic(bootstrap: str, name: str, partitions: int = 3) -> str:
     return name
 
 
-def committed_total(bootstrap: str, group: str, topic: str) -> int:
+def committed_total(bootstrap: str, group: str, topic: str,
+                    security: dict[str, object] | None = None) -> int:
     """Sum of the group's committed offsets over the topic's partitions."""
     from streamml.runtime.admin import admin_client
 
-    with admin_client(bootstrap) as admin:
+    with admin_client(bootstrap, security=security) as admin:
         offsets = admin.list_group_offsets({group: None}).get(group, {})
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
 

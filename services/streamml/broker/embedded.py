@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamml.broker import security
+from streamml.runtime.access import load_access
 from streamml.runtime.config import require
 
 KAFKA_VERSION = "4.3.1"
@@ -39,6 +41,8 @@ class BrokerConfig:
     start_timeout_s: float = 60.0
     heap: str = "768m"
     java: str = "java"
+    # SASL/SCRAM-SHA-512, the standard authorizer and the ACLs of access.yaml (broker/security.py).
+    secure: bool = False
 
     def validate(self) -> None:
         require(self, 0 < self.port < 65536, "port", f"{self.port} is not a TCP port")
@@ -102,8 +106,10 @@ def ensure_jars(config: BrokerConfig) -> Path:
     return libs
 
 
-def server_properties(config: BrokerConfig) -> str:
-    listeners = f"PLAINTEXT://{config.host}:{config.port},CONTROLLER://{config.host}:{config.controller_port}"
+def server_properties(config: BrokerConfig, passwords: dict[str, str] | None = None) -> str:
+    """The broker's configuration; with ``passwords`` (secure mode) every listener authenticates."""
+    client = "CLIENT" if config.secure else "PLAINTEXT"
+    listeners = f"{client}://{config.host}:{config.port},CONTROLLER://{config.host}:{config.controller_port}"
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
@@ -127,6 +133,10 @@ def server_properties(config: BrokerConfig) -> str:
         "group.initial.rebalance.delay.ms": "0",
         "log.retention.hours": "24",
     }
+    if config.secure:
+        if passwords is None:
+            raise ValueError("a secure broker's properties need its passwords")
+        settings.update(security.server_settings(passwords, load_access()))
     return "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
@@ -193,7 +203,8 @@ def _java_command(config: BrokerConfig, libs: Path, main: str, *args: str) -> li
     ]
 
 
-def _format_storage(config: BrokerConfig, libs: Path, properties: Path) -> None:
+def _format_storage(config: BrokerConfig, libs: Path, properties: Path,
+                    passwords: dict[str, str] | None) -> None:
     if (config.root / "kraft-logs" / "meta.properties").exists():
         return
     cluster_id = subprocess.run(
@@ -204,11 +215,17 @@ def _format_storage(config: BrokerConfig, libs: Path, properties: Path) -> None:
         _java_command(
             config, libs, "kafka.tools.StorageTool",
             "format", "--standalone", "-t", cluster_id, "-c", str(properties),
+            *(security.format_arguments(passwords, load_access()) if passwords else ()),
         ),
         capture_output=True, text=True,
     )
     if result.returncode != 0:
         raise BrokerError("formatting Kafka storage failed: " + result.stderr.strip()[-300:])
+
+
+def admin_settings(config: BrokerConfig) -> dict[str, object]:
+    """kafka-python security settings of the broker's admin (none for a plain broker)."""
+    return security.client_settings(config.root, load_access().admin) if config.secure else {}
 
 
 def _wait_until_answers(config: BrokerConfig, process: subprocess.Popen) -> None:
@@ -223,8 +240,11 @@ def _wait_until_answers(config: BrokerConfig, process: subprocess.Popen) -> None
             )
         if port_answers(config.host, config.port):
             try:
-                with admin_client(config.bootstrap, timeout_ms=5000) as admin:
+                with admin_client(config.bootstrap, timeout_ms=5000,
+                                  security=admin_settings(config)) as admin:
                     admin.describe_cluster()
+                    if config.secure:
+                        security.apply_acls(admin, load_access())
                 return
             except Exception:  # noqa: BLE001 - any failure here means "not yet"
                 pass
@@ -248,10 +268,13 @@ def start(config: BrokerConfig) -> str:
             raise BrokerError(f"port {config.host}:{port} is already in use by another process")
     libs = ensure_jars(config)
     config.root.mkdir(parents=True, exist_ok=True)
+    passwords = _passwords(config)
     properties = config.root / "server.properties"
-    properties.write_text(server_properties(config))
+    properties.unlink(missing_ok=True)
+    with open(properties, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
+        out.write(server_properties(config, passwords))  # holds passwords when secure
     (config.root / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
-    _format_storage(config, libs, properties)
+    _format_storage(config, libs, properties, passwords)
     with config.log_file.open("ab") as log:
         process = subprocess.Popen(
             _java_command(config, libs, "kafka.Kafka", str(properties)),
@@ -261,6 +284,22 @@ def start(config: BrokerConfig) -> str:
     config.pid_file.write_text(str(process.pid))
     _wait_until_answers(config, process)
     return config.bootstrap
+
+
+def _passwords(config: BrokerConfig) -> dict[str, str] | None:
+    """The secure broker's passwords (created with its storage); None for a plain broker.
+    A data directory keeps the mode it was formatted in: SCRAM users exist only from then on."""
+    formatted = (config.root / "kraft-logs" / "meta.properties").exists()
+    has_credentials = security.credentials_path(config.root).exists()
+    if formatted and has_credentials != config.secure:
+        mode = "secure" if has_credentials else "plain"
+        raise BrokerError(f"{config.root} holds a {mode} broker; use another data directory "
+                          "(STREAMML_BROKER_DATA_DIR) or remove it")
+    if not config.secure:
+        return None
+    if has_credentials:
+        return security.read_credentials(config.root)
+    return security.create_credentials(config.root, load_access())
 
 
 def stop(config: BrokerConfig, timeout_s: float = 30.0) -> bool:

@@ -14,6 +14,7 @@ import time
 from kafka import KafkaConsumer, TopicPartition
 
 from streamml.contracts.weather import SensorReading
+from streamml.runtime.clients import connection_settings
 from streamml.runtime.messages import DecodeError, decode
 from streamml.runtime.settings import RuntimeConfig
 
@@ -54,7 +55,7 @@ class PartitionHistory:
     def _client(self) -> KafkaConsumer:
         if self._consumer is None:
             self._consumer = KafkaConsumer(
-                bootstrap_servers=self._config.bootstrap_servers,
+                **connection_settings(self._config),
                 client_id=f"{self._config.effective_client_id}-history",
                 enable_auto_commit=False,
                 # Below the log start (retention): begin with what is left.

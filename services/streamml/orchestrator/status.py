@@ -10,7 +10,7 @@ from collections.abc import Callable
 from kafka import KafkaConsumer
 
 from streamml.contracts.cricket import ModelStatus
-from streamml.runtime.clients import topic_partitions
+from streamml.runtime.clients import connection_settings, topic_partitions
 from streamml.runtime.messages import DecodeError, decode
 from streamml.runtime.settings import RuntimeConfig
 
@@ -24,7 +24,7 @@ class StatusWatcher:
 
     def __init__(self, config: RuntimeConfig, topic: str) -> None:
         self._consumer = KafkaConsumer(
-            bootstrap_servers=config.bootstrap_servers,
+            **connection_settings(config),
             client_id=f"{config.effective_client_id}-status",
             group_id=None,
             enable_auto_commit=False,

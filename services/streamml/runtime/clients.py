@@ -26,10 +26,24 @@ ClientT = TypeVar("ClientT")
 PRODUCER_BATCH_BYTES = 64 * 1024
 
 
+def connection_settings(config: RuntimeConfig) -> dict[str, object]:
+    """Where and how every Kafka client of a service connects: bootstrap servers, and its
+    credentials when the broker authenticates clients (SASL/SCRAM, TLS)."""
+    settings: dict[str, object] = {"bootstrap_servers": config.bootstrap_servers,
+                                   "security_protocol": config.security_protocol}
+    if config.security_protocol.startswith("SASL_"):
+        settings.update(sasl_mechanism=config.sasl_mechanism,
+                        sasl_plain_username=config.sasl_username,
+                        sasl_plain_password=config.sasl_password)
+    if config.security_protocol.endswith("SSL") and config.ssl_cafile:
+        settings["ssl_cafile"] = config.ssl_cafile
+    return settings
+
+
 def make_producer(config: RuntimeConfig) -> KafkaProducer:
     """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated."""
     return KafkaProducer(
-        bootstrap_servers=config.bootstrap_servers,
+        **connection_settings(config),
         client_id=config.effective_client_id,
         acks="all",
         enable_idempotence=True,
@@ -56,7 +70,7 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
     re-joining moments later when their metadata arrives.
     """
     consumer = KafkaConsumer(
-        bootstrap_servers=config.bootstrap_servers,
+        **connection_settings(config),
         client_id=config.effective_client_id,
         group_id=config.effective_group_id,
         group_instance_id=config.group_instance_id or None,
@@ -119,7 +133,8 @@ def leave_group(config: RuntimeConfig) -> None:
     if not config.group_instance_id:
         return
     try:
-        with admin_client(config.bootstrap_servers, timeout_ms=5000) as admin:
+        with admin_client(config.bootstrap_servers, timeout_ms=5000,
+                          security=connection_settings(config)) as admin:
             admin.remove_group_members(
                 config.effective_group_id,
                 [MemberToRemove(group_instance_id=config.group_instance_id)])

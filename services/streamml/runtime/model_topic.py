@@ -13,7 +13,7 @@ from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import UnknownTopicOrPartitionError
 
-from streamml.runtime.clients import topic_partitions
+from streamml.runtime.clients import connection_settings, topic_partitions
 from streamml.runtime.settings import RuntimeConfig
 
 
@@ -23,7 +23,7 @@ class TopicFollower:
         self._topic = topic
         self._accept = accept
         self._consumer = KafkaConsumer(
-            bootstrap_servers=config.bootstrap_servers,
+            **connection_settings(config),
             client_id=f"{config.effective_client_id}-{topic}",
             group_id=None,
             enable_auto_commit=False,

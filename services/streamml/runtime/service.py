@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
+from streamml.runtime.access_check import AccessRefused, check_access
 from streamml.runtime.health import Health
 from streamml.runtime.http import ServiceHttpServer
 from streamml.runtime.logs import configure_logging
@@ -52,10 +53,16 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
     server = ServiceHttpServer(config.http_host, config.http_port, context.registry,
                                context.health).start()
     log.info("started", extra={"http_port": server.port,
-                               "bootstrap_servers": config.bootstrap_servers})
+                               "bootstrap_servers": config.bootstrap_servers,
+                               "security_protocol": config.security_protocol,
+                               "sasl_username": config.sasl_username or None})
     context.summary.start(context.stop)
     try:
-        main(context)
+        if check_access(config, context.stop):
+            main(context)
+    except AccessRefused as exc:
+        log.error("kafka refuses this service", extra={"error": str(exc)})
+        return 3
     except Exception:
         log.exception("service failed")
         return 1

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from streamml.runtime.config import require
 from streamml.runtime.logs import LOG_FORMATS
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 REBALANCE_PROTOCOLS = ("cooperative-sticky", "eager")
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL")
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,15 @@ class RuntimeConfig:
     bootstrap_servers: str = DEFAULT_BOOTSTRAP
     client_id: str = ""
     group_id: str = ""
+    # Kafka authentication (docs/security.md): SASL_PLAINTEXT or SASL_SSL with SCRAM-SHA-512
+    # against a secure broker; the password never appears in logs, metrics or the config's repr.
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    sasl_username: str = ""
+    sasl_password: str = field(default="", repr=False)
+    # CA bundle (PEM) that signed the brokers' certificates, for SSL/SASL_SSL (e.g. Strimzi's
+    # cluster CA); empty: the system's trust store.
+    ssl_cafile: str = ""
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_level: str = "INFO"
@@ -54,6 +65,15 @@ class RuntimeConfig:
 
     def validate(self) -> None:
         require(self, bool(self.bootstrap_servers.strip()), "bootstrap_servers", "must not be empty")
+        require(self, self.security_protocol in SECURITY_PROTOCOLS, "security_protocol",
+                f"one of {', '.join(SECURITY_PROTOCOLS)}, not {self.security_protocol!r}")
+        if self.security_protocol.startswith("SASL_"):
+            require(self, self.sasl_mechanism in SASL_MECHANISMS, "sasl_mechanism",
+                    f"one of {', '.join(SASL_MECHANISMS)}, not {self.sasl_mechanism!r}")
+            require(self, bool(self.sasl_username), "sasl_username",
+                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
+            require(self, bool(self.sasl_password), "sasl_password",
+                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
         require(self, 0 <= self.http_port <= 65535, "http_port", f"{self.http_port} is not a TCP port")
         require(
             self, self.log_level.upper() in logging.getLevelNamesMapping(),

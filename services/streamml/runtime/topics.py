@@ -6,6 +6,7 @@ by provisioning. Drift is reported so that an operator can decide.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -113,6 +114,7 @@ def apply_catalog(
     catalog: TopicCatalog,
     max_replicas: int | None = None,
     timeout_ms: int = 30000,
+    security: Mapping[str, object] | None = None,
 ) -> ApplyReport:
     """Create missing topics and compare existing ones with the catalog.
 
@@ -120,7 +122,7 @@ def apply_catalog(
     with 3 replicas a topic gets min.insync.replicas 2.
     """
     report = ApplyReport()
-    with admin_client(bootstrap_servers, timeout_ms=timeout_ms) as admin:
+    with admin_client(bootstrap_servers, timeout_ms=timeout_ms, security=security) as admin:
         existing = set(admin.list_topics())
         missing = [spec for spec in catalog.topics if spec.name not in existing]
         if missing:

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from streamml.runtime.config import load_config
+from streamml.runtime.clients import connection_settings
 from streamml.runtime.settings import RuntimeConfig
 from streamml.runtime.topics import apply_catalog, load_catalog
 
@@ -27,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{spec.name}\tpartitions={spec.partitions}\treplicas={spec.replicas}\t{configs}")
         return 0
     config = load_config(RuntimeConfig, os.environ, {"bootstrap_servers": args.bootstrap_servers})
-    report = apply_catalog(config.bootstrap_servers, catalog, max_replicas=args.max_replicas)
+    report = apply_catalog(config.bootstrap_servers, catalog, max_replicas=args.max_replicas,
+                           security=connection_settings(config))
     for line in report.lines():
         print(line)
     return 1 if report.drift else 0

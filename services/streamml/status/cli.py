@@ -59,7 +59,11 @@ def _show(args: argparse.Namespace) -> int:
         kafka = cluster.kafka(kafka_name)
         topics = cluster.topics()
     except ApiException as error:
-        print(f"\nKafka: cannot read Strimzi resources ({error.status} {error.reason})")
+        if error.status == 404:
+            print("\nKafka: this cluster does not serve Strimzi's API (kafka.strimzi.io/v1): "
+                  "the Strimzi operator and its CRDs are not installed")
+        else:
+            print(f"\nKafka: cannot read Strimzi resources ({error.status} {error.reason})")
     else:
         print()
         if kafka is None:

@@ -245,6 +245,8 @@ class ControlPlane:
             f"--service-cluster-ip-range={SERVICE_CIDR}",
             # A loopback address may not be an Endpoints address: no `kubernetes` endpoints.
             "--endpoint-reconciler-type=none",
+            # Reach kubelets (logs, exec, the pod proxy) by address: node names do not resolve.
+            "--kubelet-preferred-address-types=InternalIP,Hostname",
             "--profiling=false", "--v=1"])
         self._wait_http(component, f"{self.server}/readyz", lambda body: body.strip() == "ok",
                         token=self._identities["admin"].token)

@@ -1,0 +1,67 @@
+"""access.yaml, the one declaration of who may do what, against the code that uses it."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from streamml.runtime.access import AccessError, load_access, parse_access
+from streamml.runtime.access_check import service_topics
+from streamml.runtime.clients import connection_settings
+from streamml.runtime.config import ConfigError, load_config
+from streamml.runtime.settings import RuntimeConfig
+from streamml.runtime.topics import load_catalog
+
+CONFIGS = {
+    "orchestrator": "streamml.orchestrator.config:OrchestratorConfig",
+    "trainer": "streamml.trainer.config:TrainerConfig",
+    "predictor": "streamml.predictor.config:PredictorConfig",
+    "sensors": "streamml.sensors.config:SensorsConfig",
+    "detector": "streamml.detector.config:DetectorConfig",
+}
+
+
+def config_class(name: str) -> type:
+    module, _, cls = CONFIGS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def test_every_service_may_use_exactly_the_topics_it_is_configured_with() -> None:
+    policy = load_access()
+    assert set(policy.services) == set(CONFIGS)
+    for name, access in policy.services.items():
+        config = config_class(name)()
+        allowed = {*access.consumes, *access.reads, *access.produces}
+        assert set(service_topics(config)) == allowed, name
+        if access.group:
+            assert config.effective_group_id.startswith(access.group), name
+
+
+def test_a_topic_missing_from_the_catalog_is_refused() -> None:
+    raw = {"admin": "admin", "services": {"x": {"produces": ["no.such-topic"]}}}
+    with pytest.raises(AccessError, match="not in topics.yaml"):
+        parse_access(raw, load_catalog())
+
+
+def test_a_consumer_without_a_group_is_refused() -> None:
+    raw = {"admin": "admin", "services": {"x": {"consumes": ["weather.readings"]}}}
+    with pytest.raises(AccessError, match="no group"):
+        parse_access(raw, load_catalog())
+
+
+def test_sasl_settings_are_required_together_and_the_password_stays_out_of_repr() -> None:
+    with pytest.raises(ConfigError, match="STREAMML_SASL_PASSWORD"):
+        load_config(RuntimeConfig, {"STREAMML_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+                                    "STREAMML_SASL_USERNAME": "sensors"})
+    config = load_config(RuntimeConfig, {"STREAMML_SECURITY_PROTOCOL": "SASL_SSL",
+                                         "STREAMML_SASL_USERNAME": "sensors",
+                                         "STREAMML_SASL_PASSWORD": "s3cret",
+                                         "STREAMML_SSL_CAFILE": "/ca.crt"})
+    assert "s3cret" not in repr(config)
+    assert connection_settings(config) == {
+        "bootstrap_servers": "127.0.0.1:9092", "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": "sensors",
+        "sasl_plain_password": "s3cret", "ssl_cafile": "/ca.crt"}
+    assert connection_settings(RuntimeConfig()) == {
+        "bootstrap_servers": "127.0.0.1:9092", "security_protocol": "PLAINTEXT"}

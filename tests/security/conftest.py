@@ -1,0 +1,78 @@
+"""One secure broker (SASL/SCRAM-SHA-512, ACLs from access.yaml) for the security tests,
+started once per session on its own port: STREAMML_TEST_BROKER_PORT + 10 (controller + 11)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from streamml.broker import embedded, security
+from streamml.runtime.access import AccessPolicy, load_access
+from streamml.runtime.topics import apply_catalog, load_catalog
+from tests.helpers import REPO, ServiceProcess, free_port
+
+
+@dataclass(frozen=True)
+class SecureBroker:
+    config: embedded.BrokerConfig
+    policy: AccessPolicy
+
+    @property
+    def bootstrap(self) -> str:
+        return self.config.bootstrap
+
+    def client(self, user: str) -> dict[str, object]:
+        """kafka-python settings authenticating as ``user``."""
+        return {"bootstrap_servers": self.bootstrap,
+                **security.client_settings(self.config.root, user)}
+
+    def env(self, user: str) -> dict[str, str]:
+        return {"STREAMML_BOOTSTRAP_SERVERS": self.bootstrap,
+                **security.service_environment(self.config.root, user)}
+
+    def passwords(self) -> list[str]:
+        return list(security.read_credentials(self.config.root).values())
+
+
+@pytest.fixture(scope="session")
+def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
+    port = int(os.environ.get("STREAMML_TEST_BROKER_PORT", "19092")) + 10
+    config = embedded.BrokerConfig(
+        data_dir=str(tmp_path_factory.mktemp("secure-broker")),
+        cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
+        port=port, controller_port=port + 1, secure=True)
+    embedded.start(config)
+    try:
+        broker = SecureBroker(config, load_access())
+        apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1,
+                      security=embedded.admin_settings(config))
+        yield broker
+    finally:
+        embedded.stop(config)
+
+
+@dataclass
+class LoggedService(ServiceProcess):
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_service(command: str, env: dict[str, str], log_dir: Path) -> LoggedService:
+    """`streamml <command>` with ``env`` over the session's, its output in a file."""
+    port = free_port()
+    log_path = log_dir / f"{command}-{port}.log"
+    with log_path.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamml.cli", command], cwd=REPO,
+            env={**os.environ, "STREAMML_LOG_LEVEL": "INFO", **env,
+                 "STREAMML_HTTP_PORT": str(port)},
+            stdout=output, stderr=subprocess.STDOUT)
+    return LoggedService(process, port, log_path)
