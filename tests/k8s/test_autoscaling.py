@@ -39,7 +39,9 @@ def test_a_scaled_object_per_enabled_consuming_service(render):
             meta = trigger["type"], trigger["metadata"]
             assert meta[0] == "kafka"
             assert meta[1]["consumerGroup"] == f"streamml-{name}"
-            assert meta[1]["bootstrapServers"] == "streamml-kafka-bootstrap.streamml.svc:9092"
+            # The secure default: the TLS listener, the service's own SCRAM user.
+            assert meta[1]["bootstrapServers"] == "streamml-kafka-bootstrap.streamml.svc:9093"
+            assert meta[1]["tls"] == "enable"
             assert meta[1]["allowIdleConsumers"] == "false"
             major, minor, _ = map(int, meta[1]["version"].split("."))
             assert (major, minor) >= (2, 1), "Kafka 4 refuses clients older than 2.1"
@@ -52,6 +54,8 @@ def test_a_scaled_object_per_enabled_consuming_service(render):
     auth = by_name(objects, "TriggerAuthentication")["predictor"]["spec"]["env"]
     assert {(a["parameter"], a["containerName"]) for a in auth} == \
         {("username", "predictor"), ("password", "predictor")}
+    assert by_name(objects, "TriggerAuthentication")["predictor"]["spec"]["secretTargetRef"] == [
+        {"parameter": "ca", "name": "streamml-cluster-ca-cert", "key": "ca.crt"}]
     assert {"predictor", "detector"} <= set(by_name(objects, "PodDisruptionBudget"))
 
 
@@ -80,7 +84,9 @@ def test_impossible_scaling_is_refused(helm, values, message):
 
 
 def test_custom_group_and_bounds(render):
+    # Without the chart's secure Kafka: no KafkaUser ACL bounds the group name, no SASL.
     objects = render(apis=CLUSTER_APIS + KEDA_APIS, **{
+        "kafka.security.enabled": False,
         "services.detector.autoscaling.enabled": True,
         "services.detector.autoscaling.minReplicas": 2,
         "services.detector.autoscaling.maxReplicas": 4,

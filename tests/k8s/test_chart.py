@@ -7,6 +7,7 @@ import subprocess
 import pytest
 import yaml
 
+from streamml.runtime.access import load_access
 from streamml.runtime.topics import load_catalog
 from tests.k8s.conftest import (CHART, CLUSTER_APIS, KEDA_APIS, KUBE_VERSION, PRODUCTION_VALUES,
                                 helm_set_args, of_kind, run_helm_template)
@@ -26,6 +27,8 @@ VARIANTS = {
     "autoscaling": {"services.predictor.autoscaling.enabled": True,
                     "services.detector.autoscaling.enabled": True,
                     "autoscaling.sasl.enabled": True},
+    "security-off": {"kafka.security.enabled": False, "networkPolicies.enabled": False},
+    "security-without-tls": {"kafka.security.tls": False},
     "key-rotation": {"modelSigning.extraTrustedKeys": {
         "previous.pub": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"}},
 }
@@ -89,7 +92,7 @@ def test_pods_are_hardened_and_probed(render):
             {"name": "http-metrics", "containerPort": 8080, "protocol": "TCP"}]
         env = {item["name"]: item.get("value") for item in container["env"]}
         assert env["STREAMML_BOOTSTRAP_SERVERS"] == \
-            "streamml-kafka-bootstrap.streamml.svc:9092"
+            "streamml-kafka-bootstrap.streamml.svc:9093"
         assert env["STREAMML_HTTP_PORT"] == "8080"
         assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
 
@@ -200,16 +203,72 @@ def test_monitoring_off_renders_no_monitoring_objects(render):
                 if "grafana_dashboard" in c["metadata"]["labels"]]
 
 
-def test_network_policies_are_opt_in(render):
-    assert not of_kind(render(), "NetworkPolicy")
-    objects = render(**VARIANTS["network-policies"])
-    policies = {p["metadata"]["name"]: p for p in of_kind(objects, "NetworkPolicy")}
-    assert set(policies) == {"services-ingress", "services-egress"}
-    egress = policies["services-egress"]["spec"]["egress"]
-    assert {"port": 9092, "protocol": "TCP"} in egress[1]["ports"]
+def test_network_policies_are_on_by_default(render):
+    assert not of_kind(render(**VARIANTS["security-off"]), "NetworkPolicy")
+    for variant, port in (("default", 9093), ("security-without-tls", 9092)):
+        objects = render(**VARIANTS[variant])
+        policies = {p["metadata"]["name"]: p for p in of_kind(objects, "NetworkPolicy")}
+        assert set(policies) == {"services-ingress", "services-egress"}
+        ingress = policies["services-ingress"]["spec"]["ingress"]
+        assert ingress == [{"from": [{"namespaceSelector": {"matchLabels": {
+            "kubernetes.io/metadata.name": "monitoring"}}}],
+            "ports": [{"port": "http-metrics", "protocol": "TCP"}]}]
+        egress = policies["services-egress"]["spec"]["egress"]
+        assert egress[1]["ports"] == [{"port": port, "protocol": "TCP"}]
+        assert {p["port"] for p in egress[0]["ports"]} == {53}
+        (kafka,) = of_kind(objects, "Kafka")
+        (listener,) = kafka["spec"]["kafka"]["listeners"]
+        assert listener["port"] == port
+        peers = listener["networkPolicyPeers"]
+        assert set(peers[0]["podSelector"]["matchExpressions"][0]["values"]) == set(SERVICES)
+
+
+def kafka_user_grants(user: dict) -> set[tuple]:
+    return {(acl["resource"]["type"], acl["resource"]["name"], acl["resource"]["patternType"],
+             tuple(acl["operations"])) for acl in user["spec"]["authorization"]["acls"]}
+
+
+@pytest.mark.parametrize("release", ["streamml", "demo"])
+def test_each_service_gets_its_own_kafka_user_with_the_acls_of_access_yaml(render, release):
+    objects = render(release=release)
+    prefix = "" if release == "streamml" else f"{release}-"
     (kafka,) = of_kind(objects, "Kafka")
-    peers = kafka["spec"]["kafka"]["listeners"][0]["networkPolicyPeers"]
-    assert set(peers[0]["podSelector"]["matchExpressions"][0]["values"]) == set(SERVICES)
+    (listener,) = kafka["spec"]["kafka"]["listeners"]
+    assert listener["tls"] is True and listener["authentication"] == {"type": "scram-sha-512"}
+    assert kafka["spec"]["kafka"]["authorization"] == {"type": "simple"}
+    assert kafka["spec"]["entityOperator"]["userOperator"] == {}
+    users = {u["metadata"]["name"]: u for u in of_kind(objects, "KafkaUser")}
+    policy = load_access()
+    assert set(users) == {prefix + name for name in policy.services}
+    for name, access in policy.services.items():
+        user = users[prefix + name]
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+        assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+        assert kafka_user_grants(user) == {
+            (g.resource_type, g.name, g.pattern, g.operations) for g in access.grants()}
+    for deployment in of_kind(objects, "Deployment"):
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        own_user = deployment["metadata"]["name"]
+        assert env["STREAMML_SECURITY_PROTOCOL"]["value"] == "SASL_SSL"
+        assert env["STREAMML_SASL_USERNAME"]["value"] == own_user
+        assert env["STREAMML_SASL_PASSWORD"]["valueFrom"] == {
+            "secretKeyRef": {"name": own_user, "key": "password"}}
+        assert env["STREAMML_SSL_CAFILE"]["value"] == "/etc/streamml/kafka-ca/ca.crt"
+        assert {"name": "kafka-ca", "mountPath": "/etc/streamml/kafka-ca", "readOnly": True} \
+            in container["volumeMounts"]
+
+
+def test_security_off_renders_a_plain_listener_and_no_users(render):
+    objects = render(**VARIANTS["security-off"])
+    (kafka,) = of_kind(objects, "Kafka")
+    (listener,) = kafka["spec"]["kafka"]["listeners"]
+    assert (listener["port"], listener["tls"]) == (9092, False) and "authentication" not in listener
+    assert "authorization" not in kafka["spec"]["kafka"]
+    assert not of_kind(objects, "KafkaUser")
+    for deployment in of_kind(objects, "Deployment"):
+        env = {e["name"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert not {"STREAMML_SASL_USERNAME", "STREAMML_SASL_PASSWORD"} & env
 
 
 def test_external_kafka_renders_no_strimzi_resources(render):
@@ -233,6 +292,8 @@ def test_only_the_trainer_mounts_the_private_signing_key(render):
     def secret_items(pod: dict) -> set[str]:
         items = set()
         for volume in pod["volumes"]:
+            if volume["name"] == "kafka-ca":
+                continue  # Strimzi's public cluster CA
             sources = [volume] if "secret" in volume else [
                 source for source in volume.get("projected", {}).get("sources", [])
                 if "secret" in source]

@@ -45,7 +45,7 @@ def test_every_strimzi_object_belongs_to_its_releases_kafka(render):
     for deployment in of_kind(objects, "Deployment"):
         env = {e["name"]: e.get("value") for e in
                deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
-        assert env["STREAMML_BOOTSTRAP_SERVERS"] == "demo-kafka-bootstrap.streamml.svc:9092"
+        assert env["STREAMML_BOOTSTRAP_SERVERS"] == "demo-kafka-bootstrap.streamml.svc:9093"
     (monitor,) = [m for m in of_kind(objects, "PodMonitor") if m["metadata"]["name"] == "demo-kafka"]
     assert monitor["spec"]["selector"]["matchLabels"]["strimzi.io/cluster"] == "demo"
     every_label = [obj["metadata"]["labels"]["app.kubernetes.io/instance"] for obj in objects]

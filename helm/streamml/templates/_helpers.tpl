@@ -49,9 +49,28 @@ app.kubernetes.io/component: {{ $svc }}
 {{ printf "%s%s:%s" $root.Values.image.registry $repository $tag }}
 {{- end -}}
 
+{{/* The port of the listener the services use: 9093 (TLS) or 9092. */}}
+{{- define "streamml.kafkaPort" -}}
+{{- if and .Values.kafka.enabled .Values.kafka.security.enabled .Values.kafka.security.tls -}}9093{{- else -}}9092{{- end -}}
+{{- end -}}
+
+{{/* "true" when the chart's Kafka authenticates and authorizes the services. */}}
+{{- define "streamml.kafkaSecure" -}}
+{{- if and .Values.kafka.enabled .Values.kafka.security.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* Who may do what (access.yaml, a link to services/streamml/access.yaml). */}}
+{{- define "streamml.access" -}}
+{{- $access := .Files.Get "access.yaml" | fromYaml -}}
+{{- if not $access.services -}}
+{{- fail "access.yaml (the link to services/streamml/access.yaml) is missing or empty" -}}
+{{- end -}}
+{{ toYaml $access }}
+{{- end -}}
+
 {{- define "streamml.bootstrapServers" -}}
 {{- if .Values.kafka.enabled -}}
-{{ printf "%s-kafka-bootstrap.%s.svc:9092" (include "streamml.kafkaCluster" .) .Release.Namespace }}
+{{ printf "%s-kafka-bootstrap.%s.svc:%s" (include "streamml.kafkaCluster" .) .Release.Namespace (include "streamml.kafkaPort" .) }}
 {{- else -}}
 {{ required "kafka.externalBootstrapServers is required when kafka.enabled is false" .Values.kafka.externalBootstrapServers }}
 {{- end -}}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from streamml.runtime.signing import KeyFileError, generate, key_id, load_public_key
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -18,6 +16,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: `cryptography` is in the images of the services that sign or verify only.
+    from streamml.runtime.signing import KeyFileError, generate, key_id, load_public_key
+
     try:
         if args.action == "generate":
             private_path, public_path, new_id = generate(args.dir, args.name)
