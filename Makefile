@@ -36,12 +36,14 @@ venv: $(VENV)/.installed ## create the virtual environment with all Python depen
 jars: venv ## resolve the Kafka broker jars from Maven Central (cached in .cache/)
 	$(BIN)/streamml broker fetch
 
-broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (SECURE=1: with users and ACLs)
-	$(BIN)/streamml broker start
-	eval "$$($(BIN)/streamml broker credentials admin)" && $(BIN)/streamml topics apply --max-replicas 1
+BROKER_NODES ?= 1
+broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (SECURE=1: with users and ACLs; BROKER_NODES=3: a 3-node cluster on 9092, 9094, 9096)
+	@bootstrap=$$($(BIN)/streamml broker start --nodes $(BROKER_NODES)) && echo "$$bootstrap" && \
+		eval "$$($(BIN)/streamml broker credentials admin)" && \
+		STREAMML_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/streamml topics apply
 
-broker-stop: venv ## stop the embedded Kafka broker
-	$(BIN)/streamml broker stop
+broker-stop: venv ## stop the embedded Kafka broker (BROKER_NODES=3: the cluster)
+	$(BIN)/streamml broker stop --nodes $(BROKER_NODES)
 
 demo: broker-start ## run both workflows end to end on the embedded broker
 	@if [ "$(SECURE)" = 1 ]; then echo "make demo SECURE=1 is not supported yet: the demo's own readers do not authenticate; the secure broker runs, see docs/security.md to run services on it"; exit 2; fi
@@ -293,7 +295,7 @@ $(CACHE)/bin/.kwok-$(KWOK_VERSION): $(KWOK_TOOLS)/go.mod $(KWOK_TOOLS)/go.sum
 	touch $@
 
 # ---- benchmarks: not part of `make test` (bench/README.md) ----
-.PHONY: bench
+.PHONY: bench bench-roll
 BENCH_ARGS ?=
 
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
@@ -302,3 +304,11 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 
 bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+BENCH_ROLL_PORT ?= 19594
+bench-roll: jars ## the pause a rolling restart of 3 predictors causes, eager vs cooperative+static -> docs/scaling.md (~8 min)
+	$(BIN)/streamml broker start --port $(BENCH_ROLL_PORT) --controller-port $$(( $(BENCH_ROLL_PORT) + 1 )) \
+		--data-dir $(CACHE)/bench-roll/broker
+	STREAMML_BOOTSTRAP_SERVERS=127.0.0.1:$(BENCH_ROLL_PORT) $(BIN)/streamml topics apply
+	$(BIN)/python -m bench.rolling_restart --bootstrap 127.0.0.1:$(BENCH_ROLL_PORT) --runs 2 $(BENCH_ARGS); \
+	status=$$?; $(BIN)/streamml broker stop --data-dir $(CACHE)/bench-roll/broker; exit $$status
