@@ -30,7 +30,12 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from streamml.runtime.clients import connect_with_backoff, make_consumer, make_stream_producer
+from streamml.runtime.clients import (
+    connect_with_backoff,
+    leave_group,
+    make_consumer,
+    make_stream_producer,
+)
 from streamml.runtime.dead_letter import Outgoing, Rejection, dead_letter
 from streamml.runtime.delivery import (
     DeliveryFailed,
@@ -450,22 +455,24 @@ class StreamProcessor:
     # -- shutdown -------------------------------------------------------------------------
 
     def _close_timeout_ms(self) -> int:
-        return int(self._config.shutdown_timeout_s * 1000 / 2)
+        return int(self._config.shutdown_timeout_s * 1000 * 0.3)
 
     def _close(self) -> None:
-        """Bounded: the producer gets half of ``shutdown_timeout_s`` to flush and close, the
-        consumer the other half (see RuntimeConfig.validate for the whole SIGTERM budget)."""
-        half_s = self._config.shutdown_timeout_s / 2
+        """Bounded: the producer gets 40 % of ``shutdown_timeout_s`` to flush and close, closing
+        the consumer and leaving the group (static membership) 30 % each (see
+        RuntimeConfig.validate for the whole SIGTERM budget)."""
+        producer_s = self._config.shutdown_timeout_s * 0.4
         try:
             self._handler.close()
         finally:
             if self._producer is not None:
                 try:
-                    self._producer.close(timeout=half_s)
+                    self._producer.close(timeout=producer_s)
                 except KafkaError as exc:
                     log.warning("producer did not close cleanly", extra={"error": repr(exc)})
             if self._consumer is not None:
                 self._consumer.close(autocommit=False, timeout_ms=self._close_timeout_ms())
+                leave_group(self._config, timeout_ms=self._close_timeout_ms())
             log.info("stopped")
 
 
