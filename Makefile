@@ -43,9 +43,9 @@ broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (SECURE=
 broker-stop: venv ## stop the embedded Kafka broker
 	$(BIN)/streamml broker stop
 
-demo: broker-start ## run both workflows end to end on the embedded broker
-	@if [ "$(SECURE)" = 1 ]; then echo "make demo SECURE=1 is not supported yet: the demo's own readers do not authenticate; the secure broker runs, see docs/security.md to run services on it"; exit 2; fi
-	$(BIN)/streamml demo all
+# SECURE=1: the demo reads as the admin; every service it starts connects as its own user.
+demo: broker-start ## run both workflows end to end on the embedded broker (SECURE=1: with users and ACLs)
+	eval "$$($(BIN)/streamml broker credentials admin)" && $(BIN)/streamml demo all
 	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop'."
 
 # Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when

@@ -7,6 +7,7 @@ import pytest
 from streamml.contracts.cricket import ModelStatus, decode_model, header_version
 from streamml.demo.cricket import MODELS_TOPIC, STATUS_TOPIC, _promote_model
 from streamml.runtime.messages import decode
+from streamml.runtime.settings import KafkaConnection
 from tests.cricket.models import model_record
 from tests.helpers import produce, read_all
 
@@ -22,7 +23,7 @@ def test_the_run_model_is_republished_above_the_newest_version_of_the_target_key
         key, value, headers = model_record(run_key, version)
         produce(broker, MODELS_TOPIC, [(key, value)], headers)
 
-    promoted = _promote_model(broker, run_key, target_key)
+    promoted = _promote_model(KafkaConnection(bootstrap_servers=broker), run_key, target_key)
 
     assert promoted is not None and promoted.version == 6 and promoted.model_key == target_key
     records = read_all(broker, MODELS_TOPIC,
@@ -39,4 +40,5 @@ def test_the_run_model_is_republished_above_the_newest_version_of_the_target_key
 
 
 def test_nothing_is_promoted_when_the_run_published_no_model(broker: str, unique: str) -> None:
-    assert _promote_model(broker, f"run-{unique}", f"target-{unique}") is None
+    assert _promote_model(KafkaConnection(bootstrap_servers=broker), f"run-{unique}",
+                          f"target-{unique}") is None

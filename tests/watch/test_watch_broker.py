@@ -9,6 +9,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
 from streamml.runtime.clients import topic_partitions
+from streamml.runtime.settings import KafkaConnection
 from streamml.watch.follow import Watcher
 from streamml.watch.state import DEAD_LETTER_TOPIC, PREDICTIONS_TOPIC, RESULTS_TOPIC, STATUS_TOPIC
 from streamml.watch.view import render_text
@@ -29,7 +30,8 @@ def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) 
     assert wait_for(lambda: bool(member.poll(timeout_ms=200) is not None and member.assignment()),
                     timeout_s=60)
     member.commit()  # the group's position: the end, before this test's predictions
-    watcher = Watcher(broker, since_ms=int(time.time() * 1000) - 1000)
+    watcher = Watcher(KafkaConnection(bootstrap_servers=broker),
+                      since_ms=int(time.time() * 1000) - 1000)
     try:
         producer = KafkaProducer(bootstrap_servers=broker, acks="all")
         for ball, (score, predicted) in enumerate([(4, 150.0), (9, 155.0), (15, 162.0)], 1):

@@ -28,9 +28,12 @@ from streamml.contracts.weather import (
     ANOMALIES_TOPIC, ANOMALY_KINDS, NORMAL, READINGS_TOPIC, Anomaly, Confusion, SensorReading,
     truth_of)
 from streamml.runtime.admin import admin_client
+from streamml.runtime.clients import connection_settings
+from streamml.runtime.config import load_config
 from streamml.runtime.messages import DecodeError, decode
+from streamml.runtime.settings import KafkaConnection
 from streamml.demo.support import (
-    Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
+    DemoKafka, Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
 
 SENSORS = 12
 DRIFT_ONLY_SENSORS = 4
@@ -60,34 +63,34 @@ class Quality:
                 and self.drift_only.false_alarm_rate <= 0.01)
 
 
-def run(bootstrap_servers: str) -> int:
+def run(kafka: DemoKafka) -> int:
+    connection = kafka.connection
     run_id = uuid.uuid4().hex[:8]
     group = f"streamml-detector-demo-{run_id}"
     prefix = f"demo-{run_id}-s"
     started = time.monotonic()
-    readings_start = end_offsets(bootstrap_servers, READINGS_TOPIC)
-    anomalies_start = end_offsets(bootstrap_servers, ANOMALIES_TOPIC)
-    start_group_at(bootstrap_servers, group, readings_start)
+    readings_start = end_offsets(connection, READINGS_TOPIC)
+    anomalies_start = end_offsets(connection, ANOMALIES_TOPIC)
+    start_group_at(connection, group, readings_start)
     print(f"weather: {SENSORS} sensors with injected faults + {DRIFT_ONLY_SENSORS} drift-only, "
           f"{READINGS_PER_SENSOR} readings each, seed {SEED}; detector group {group}", flush=True)
     logs = Path(tempfile.mkdtemp(prefix=f"streamml-weather-{run_id}-"))
-    common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
-              "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_LEVEL": "INFO"}
+    common = {**os.environ, "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_LEVEL": "INFO"}
     detector_port = free_port()
-    detector = spawn_service("detector", logs, {
+    detector = spawn_service("detector", logs, kafka, {
         **common, "STREAMML_HTTP_PORT": str(detector_port), "STREAMML_GROUP_ID": group,
         "STREAMML_WARMUP": str(WARMUP),
         # The run's sensors are new: older runs' readings before the group's start offsets
         # hold no state worth rebuilding.
         "STREAMML_RESTORE_RECORDS": "0"})
-    sensors = spawn_service("sensors", logs, {
+    sensors = spawn_service("sensors", logs, kafka, {
         **common, "STREAMML_SENSORS": str(SENSORS),
         "STREAMML_DRIFT_ONLY_SENSORS": str(DRIFT_ONLY_SENSORS),
         "STREAMML_SENSOR_PREFIX": prefix, "STREAMML_RATE_HZ": str(RATE_HZ),
         "STREAMML_READINGS_PER_SENSOR": str(READINGS_PER_SENSOR),
         "STREAMML_ANOMALY_RATE": str(ANOMALY_RATE), "STREAMML_SEED": str(SEED)})
     try:
-        caught_up = _watch(bootstrap_servers, group, prefix, anomalies_start, sensors, detector)
+        caught_up = _watch(connection, group, prefix, anomalies_start, sensors, detector)
     finally:
         stop_service(sensors)
         detector_code = stop_service(detector)
@@ -95,25 +98,26 @@ def run(bootstrap_servers: str) -> int:
         print(f"weather demo failed: sensors exit code {sensors.returncode}, detector caught up: "
               f"{caught_up}; logs in {logs}", flush=True)
         return 1
-    quality = evaluate(bootstrap_servers, group, prefix, readings_start, anomalies_start, WARMUP)
+    quality = evaluate(connection, group, prefix, readings_start, anomalies_start, WARMUP)
     print_summary(quality, time.monotonic() - started, detector_code)
     return 0 if detector_code == 0 else 1
 
 
-def committed(bootstrap_servers: str, group: str) -> Offsets:
+def committed(connection: KafkaConnection, group: str) -> Offsets:
     """The group's committed offsets; empty while its coordinator cannot be reached."""
     try:
-        with admin_client(bootstrap_servers) as admin:
+        with admin_client(connection.bootstrap_servers,
+                          security=connection_settings(connection)) as admin:
             found = admin.list_group_offsets({group: None}).get(group, {})
     except KafkaError:
         return {}
     return {tp: meta.offset for tp, meta in found.items()}
 
 
-def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Offsets,
+def _watch(connection: KafkaConnection, group: str, prefix: str, anomalies_start: Offsets,
            sensors: subprocess.Popen, detector: subprocess.Popen) -> bool:
     """Print anomalies as they are flagged until the detector has handled every reading."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False)
     consumer.assign(list(anomalies_start))
     for tp, offset in anomalies_start.items():
         consumer.seek(tp, offset)
@@ -132,11 +136,11 @@ def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Off
             if sensors.returncode != 0:
                 return False
             deadline = deadline or time.monotonic() + DRAIN_TIMEOUT_S
-            readings_end = end_offsets(bootstrap_servers, READINGS_TOPIC)
-            done = committed(bootstrap_servers, group)
+            readings_end = end_offsets(connection, READINGS_TOPIC)
+            done = committed(connection, group)
             if all(done.get(tp, 0) >= end for tp, end in readings_end.items()):
                 # Outputs are acknowledged before offsets are committed: read to the end.
-                final = end_offsets(bootstrap_servers, ANOMALIES_TOPIC)
+                final = end_offsets(connection, ANOMALIES_TOPIC)
                 while any(consumer.position(tp) < end for tp, end in final.items()):
                     for batch in consumer.poll(timeout_ms=300).values():
                         for record in batch:
@@ -177,10 +181,10 @@ class _AnomalyPrinter:
               f"model {anomaly.model_version.removeprefix(self._short)}", flush=True)
 
 
-def read_range(bootstrap_servers: str, start: Offsets) -> list:
+def read_range(connection: KafkaConnection, start: Offsets) -> list:
     """Every record from ``start`` to the current end of the same partitions."""
-    end = end_offsets(bootstrap_servers, next(iter(start)).topic)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    end = end_offsets(connection, next(iter(start)).topic)
+    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False)
     consumer.assign(list(start))
     for tp, offset in start.items():
         consumer.seek(tp, offset)
@@ -194,12 +198,12 @@ def read_range(bootstrap_servers: str, start: Offsets) -> list:
     return records
 
 
-def evaluate(bootstrap_servers: str, group: str, prefix: str, readings_start: Offsets,
+def evaluate(connection: KafkaConnection, group: str, prefix: str, readings_start: Offsets,
              anomalies_start: Offsets, warmup: int) -> Quality:
     """Join the run's readings (with their truth headers) and the detector's anomalies."""
     quality = Quality()
     truth: dict[tuple[str, int], str] = {}
-    for record in read_range(bootstrap_servers, readings_start):
+    for record in read_range(connection, readings_start):
         try:
             reading = decode(SensorReading, record.value)
         except DecodeError:
@@ -207,7 +211,7 @@ def evaluate(bootstrap_servers: str, group: str, prefix: str, readings_start: Of
         if reading.sensor_id.startswith(prefix):
             truth[(reading.sensor_id, reading.seq)] = truth_of(record.headers) or NORMAL
     flagged: Counter[tuple[str, int]] = Counter()
-    for record in read_range(bootstrap_servers, anomalies_start):
+    for record in read_range(connection, anomalies_start):
         try:
             anomaly = decode(Anomaly, record.value)
         except DecodeError:
@@ -254,4 +258,4 @@ def print_summary(quality: Quality, seconds: float, detector_code: int) -> None:
 
 
 if __name__ == "__main__":
-    print(json.dumps({"exit": run(os.environ.get("STREAMML_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))}))
+    print(json.dumps({"exit": run(DemoKafka(load_config(KafkaConnection, os.environ)))}))
