@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from streamml.contracts.weather import SensorReading, truth_header
+from streamml.contracts.weather import SensorReading
 from streamml.orchestrator.matches import play_round
-from streamml.sensors.simulation import SensorSimulator, make_profiles
+from streamml.sensors.network import SensorNetwork
 
 # 13 digits, like an epoch-milliseconds time, so the payload keeps its size once stamped.
 TIME_PLACEHOLDER = b"1000000000001"
@@ -54,22 +54,20 @@ def match_events(count: int, seed: int = 11, prefix: str = "bench") -> list[Payl
     return payloads
 
 
-def sensor_readings(count: int, seed: int = 7, anomaly_rate: float = 0.02,
+def sensor_readings(count: int, seed: int = 7, anomaly_rate: float = 0.004,
                     prefix: str = "bench-") -> list[Payload]:
     """``count`` readings of ``SENSORS`` sensors (the sensors' simulator, faults included and
-    marked in the truth header), one reading of every sensor per tick."""
-    simulators = [SensorSimulator(profile, seed, anomaly_rate)
-                  for profile in make_profiles(SENSORS, prefix, seed)]
+    labelled in the truth headers), one reading of every sensor per tick."""
+    network = SensorNetwork(SENSORS, 0, prefix, seed, anomaly_rate)
     payloads: list[Payload] = []
     for tick in _ticks():
-        for simulator in simulators:
-            simulated = simulator.next()
+        for simulated in network.tick():
             temperature, humidity, pressure = simulated.values
             reading = SensorReading(
-                sensor_id=simulator.profile.sensor_id, seq=tick, ts_ms=_placeholder_ms(),
+                sensor_id=simulated.sensor_id, seq=tick, ts_ms=_placeholder_ms(),
                 temperature_c=temperature, humidity_pct=humidity, pressure_hpa=pressure)
             payloads.append(Payload(reading.sensor_id.encode(), reading.to_bytes(),
-                                    (truth_header(simulated.truth),)))
+                                    tuple(simulated.truth.headers())))
             if len(payloads) >= count:
                 return payloads
     return payloads

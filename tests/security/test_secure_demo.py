@@ -35,8 +35,7 @@ def test_the_demo_runs_on_the_secure_broker_with_one_user_per_service(
         capsys: pytest.CaptureFixture[str]) -> None:
     for name, value in {"MATCHES": 2, "TRAINING_SAMPLES": 1500, "BALL_INTERVAL_S": 0.01}.items():
         monkeypatch.setattr(cricket, name, value)
-    for name, value in {"SENSORS": 3, "DRIFT_ONLY_SENSORS": 1, "READINGS_PER_SENSOR": 150,
-                        "RATE_HZ": 100.0}.items():
+    for name, value in {"SENSORS": 3, "CONTROL_SENSORS": 1, "READINGS_PER_SENSOR": 180}.items():
         monkeypatch.setattr(weather, name, value)
     # The admin's settings in the demo's own environment, as `make demo SECURE=1` sets them:
     # the services must not inherit them.

@@ -9,7 +9,8 @@ import pytest
 from streamml.contracts.weather import (
     CHANNELS, CONTROL, DROPOUT, FAULT_KINDS, NORMAL, SensorReading, Truth)
 from streamml.sensors.network import FAULT_FREE_START, PARAMS, SensorNetwork
-from streamml.sensors.weather import CONDITIONS, dew_point, relative_humidity
+from streamml.contracts.weather import dew_point, relative_humidity
+from streamml.contracts.weather import CONDITIONS
 
 
 def _run(seed: int, steps: int = 1440, faulty: int = 6, control: int = 3, rate: float = 0.01,

@@ -7,9 +7,13 @@ import math
 
 import pytest
 
+from streamml.contracts.weather import Anomaly
+from streamml.runtime.settings import KafkaConnection
+from streamml.evaluate.topics import read_range
 from streamml.runtime.dead_letter import header_map
+from streamml.runtime.messages import decode
 from tests.helpers import create_topic, produce, read_all, wait_for
-from tests.weather.support import committed, read_anomalies
+from tests.weather.support import committed
 
 pytestmark = pytest.mark.broker
 
@@ -85,8 +89,10 @@ def test_bad_readings_are_dead_lettered_and_the_stream_keeps_flowing(broker, sta
         assert int(headers["streamml.dlq.source.offset"]) >= 40
         assert headers["streamml.dlq.error"]
 
-    flagged = read_anomalies(broker, anomalies)
-    assert set(flagged) == {(SENSOR, 60)}, "the abnormal-but-possible value is an anomaly"
+    flagged = {(a.sensor_id, a.seq): a.reasons
+               for a in (decode(Anomaly, r.value) for r in read_range(KafkaConnection(bootstrap_servers=broker), anomalies))}
+    assert flagged == {(SENSOR, 60): ("spike:temperature_c",)}, \
+        "the abnormal-but-possible value is an anomaly"
     assert detector.metric("streamml_detector_readings_total") == 80
     for _, reason in BAD_READINGS.values():
         assert detector.metric("streamml_dead_letters_total", service="detector",

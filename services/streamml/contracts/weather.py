@@ -8,6 +8,7 @@ header is read only to count true and false alarms (running precision and recall
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -25,6 +26,9 @@ CONDITION_HEADER = "streamml.truth.condition"  # weather: fair, cloudy, rain, fr
 SENSOR_CLASS_HEADER = "streamml.truth.sensor_class"  # station, consumer, cheap
 SENSOR_ROLE_HEADER = "streamml.truth.role"  # faulty (faults are injected) or control (never)
 FAULTY, CONTROL = "faulty", "control"
+# Weather conditions a reading is labelled with (the most severe one that applies).
+FAIR, CLOUDY, RAIN, FRONT, THUNDERSTORM = "fair", "cloudy", "rain", "front", "thunderstorm"
+CONDITIONS = (FAIR, CLOUDY, RAIN, FRONT, THUNDERSTORM)
 
 NORMAL = "normal"
 SPIKE_SMALL = "spike_small"  # one reading, one channel, 4-7 noise standard deviations
@@ -33,7 +37,7 @@ STUCK_ALL_SHORT = "stuck_all_short"  # every channel repeats its last value, 5-3
 STUCK_ALL_LONG = "stuck_all_long"  # ... for 2-6 hours
 STUCK_ONE_SHORT = "stuck_one_short"  # one channel repeats its last value, 5-30 readings
 STUCK_ONE_LONG = "stuck_one_long"  # ... for 2-6 hours
-DRIFT = "drift"  # a bias on one channel growing steadily for 1.5-4 hours
+DRIFT = "drift"  # a bias on one channel growing steadily (1.5-4 °C, 6-15 %, 2-5 hPa per hour) for 1.5-4 hours
 NOISE = "noise"  # one channel's noise 5-12 times larger, 10-60 readings
 DROPOUT = "dropout"  # one channel reports a constant (0.0 °C, -40.0 °C, 0 %, 1013.25 hPa)
 INCONSISTENT = "inconsistent"  # humidity no weather pairs with this temperature, 5-60 readings
@@ -75,25 +79,71 @@ class SensorReading(Message):
 
 
 class Anomaly(Message):
-    """A reading the detector flagged, with the evidence and the model that scored it."""
+    """A reading the detector flagged, with the evidence and the model that scored it.
+
+    ``reasons`` say what it is: sensor faults ``spike:<channel>``, ``stuck:<channel>``,
+    ``dropout:<channel>``, ``noise:<channel>``, ``drift:<channel>``, ``inconsistent`` (see
+    ``FAULT_REASONS``), or a weather event — every reason starting with ``weather``
+    (``weather:thunderstorm``, ``weather:front``), which is not a fault. One message per
+    reading; a reading may be flagged after later readings arrived (``decided_at_seq``): a
+    stuck run is recognised on a later repeat, a spike when the next reading returns.
+    """
 
     sensor_id: str = Field(pattern=SENSOR_ID_PATTERN)
     seq: int = Field(ge=0)
     reading: SensorReading
-    # Largest robust z-score of the reading's residuals against the sensor's own baseline.
+    # The strongest check's statistic and its threshold (score >= threshold for a fault).
     score: float = Field(ge=0)
     threshold: float = Field(gt=0)
-    # Why it was flagged: "level:<channel>" (a residual beyond the threshold) and/or "stuck".
     reasons: tuple[str, ...]
+    # Each channel's distance from the line through the two readings before, in noise widths.
     z_scores: dict[str, float]
     model_method: str
     model_version: str
     model_fitted_at_ms: int = Field(ge=0)
     detector: str
     detected_at_ms: int = Field(ge=0)
+    # The sensor's reading on whose arrival the flag was raised (absent from older producers).
+    decided_at_seq: int | None = Field(default=None, ge=0)
+
+    @property
+    def is_weather_event(self) -> bool:
+        return is_weather_event(self.reasons)
 
 
+# Reasons of an anomaly (the detector's verdict; the `watch` view reads them): the kind of
+# fault, then the channel after a colon. An anomaly whose reasons all start with `weather`
+# reports weather (a fast but physically coherent change), not a sensor fault.
+SPIKE_REASON = "spike"  # spike:<channel>: one reading off the line through its neighbours
+STUCK_REASON = "stuck"  # stuck:<channel>: exact repeats, too many for this channel's resolution
+DROPOUT_REASON = "dropout"  # dropout:<channel>: a jump to a constant that then repeats
+NOISE_REASON = "noise"  # noise:<channel>: a burst of noise well above the learnt level
+DRIFT_REASON = "drift"  # drift:<channel>: a steady trend faster than weather (dew point, pressure)
+INCONSISTENT_REASON = "inconsistent"  # humidity that does not fit the temperature
 WEATHER_REASON_PREFIX = "weather"
+WEATHER_THUNDERSTORM = "weather:thunderstorm"
+WEATHER_FRONT = "weather:front"
+FAULT_REASONS = (SPIKE_REASON, STUCK_REASON, DROPOUT_REASON, NOISE_REASON, DRIFT_REASON,
+                 INCONSISTENT_REASON)
+
+MAGNUS_A, MAGNUS_B = 17.625, 243.04
+
+
+def relative_humidity(temperature_c: float, dew_point_c: float) -> float:
+    """Relative humidity (%) from temperature and dew point (Magnus), saturating at 100 %."""
+    dew_point_c = min(dew_point_c, temperature_c)
+    gamma_d = MAGNUS_A * dew_point_c / (MAGNUS_B + dew_point_c)
+    gamma_t = MAGNUS_A * temperature_c / (MAGNUS_B + temperature_c)
+    return 100.0 * math.exp(gamma_d - gamma_t)
+
+
+def dew_point(temperature_c: float, humidity_pct: float) -> float:
+    """Dew point (°C) from temperature and relative humidity (the Magnus formula inverted)."""
+    gamma = math.log(max(humidity_pct, 0.1) / 100.0) + MAGNUS_A * temperature_c / (
+        MAGNUS_B + temperature_c)
+    return MAGNUS_B * gamma / (MAGNUS_A - gamma)
+
+
 
 
 def is_weather_event(reasons: tuple[str, ...] | list[str]) -> bool:

@@ -17,16 +17,15 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
-from streamml.contracts.weather import (
-    ANOMALIES_TOPIC, ANOMALY_KINDS, NORMAL, READINGS_TOPIC, Anomaly, Confusion, SensorReading,
-    truth_of)
+from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC, Anomaly
+from streamml.evaluate.scorecard import report
+from streamml.evaluate.topics import read_range, score_topics
+from streamml.report.analysis import weather_report
 from streamml.runtime.admin import admin_client
 from streamml.runtime.clients import connection_settings
 from streamml.runtime.config import load_config
@@ -36,31 +35,13 @@ from streamml.demo.support import (
     DemoKafka, Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
 
 SENSORS = 12
-DRIFT_ONLY_SENSORS = 4
-READINGS_PER_SENSOR = 600
-RATE_HZ = 40.0
+CONTROL_SENSORS = 6
+READINGS_PER_SENSOR = 720  # twelve simulated hours; faults start after the first two
+RATE_HZ = 120.0
 SEED = 7
-ANOMALY_RATE = 0.02
-WARMUP = 30
+ANOMALY_RATE = 0.01
+WARMUP = 60  # the detector's default: the report counts readings after it, as printed here
 DRAIN_TIMEOUT_S = 60.0
-
-
-@dataclass
-class Quality:
-    """The run scored against the injected truth (readings after each sensor's warm-up)."""
-
-    faulty: Confusion = field(default_factory=Confusion)
-    drift_only: Confusion = field(default_factory=Confusion)
-    recall_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
-    warmup_readings: int = 0
-    anomalies: int = 0
-    duplicate_anomalies: int = 0
-    readings: int = 0
-
-    @property
-    def meets_bar(self) -> bool:
-        return (self.faulty.recall >= 0.9 and self.faulty.precision >= 0.8
-                and self.drift_only.false_alarm_rate <= 0.01)
 
 
 def run(kafka: DemoKafka) -> int:
@@ -72,20 +53,20 @@ def run(kafka: DemoKafka) -> int:
     readings_start = end_offsets(connection, READINGS_TOPIC)
     anomalies_start = end_offsets(connection, ANOMALIES_TOPIC)
     start_group_at(connection, group, readings_start)
-    print(f"weather: {SENSORS} sensors with injected faults + {DRIFT_ONLY_SENSORS} drift-only, "
-          f"{READINGS_PER_SENSOR} readings each, seed {SEED}; detector group {group}", flush=True)
+    print(f"weather: {SENSORS} sensors with injected faults + {CONTROL_SENSORS} fault-free "
+          f"controls, {READINGS_PER_SENSOR} readings (simulated minutes) each, seed {SEED}; "
+          f"detector group {group}", flush=True)
     logs = Path(tempfile.mkdtemp(prefix=f"streamml-weather-{run_id}-"))
     common = {**os.environ, "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_LEVEL": "INFO"}
     detector_port = free_port()
     detector = spawn_service("detector", logs, kafka, {
         **common, "STREAMML_HTTP_PORT": str(detector_port), "STREAMML_GROUP_ID": group,
-        "STREAMML_WARMUP": str(WARMUP),
         # The run's sensors are new: older runs' readings before the group's start offsets
         # hold no state worth rebuilding.
         "STREAMML_RESTORE_RECORDS": "0"})
     sensors = spawn_service("sensors", logs, kafka, {
         **common, "STREAMML_SENSORS": str(SENSORS),
-        "STREAMML_DRIFT_ONLY_SENSORS": str(DRIFT_ONLY_SENSORS),
+        "STREAMML_CONTROL_SENSORS": str(CONTROL_SENSORS),
         "STREAMML_SENSOR_PREFIX": prefix, "STREAMML_RATE_HZ": str(RATE_HZ),
         "STREAMML_READINGS_PER_SENSOR": str(READINGS_PER_SENSOR),
         "STREAMML_ANOMALY_RATE": str(ANOMALY_RATE), "STREAMML_SEED": str(SEED)})
@@ -98,9 +79,44 @@ def run(kafka: DemoKafka) -> int:
         print(f"weather demo failed: sensors exit code {sensors.returncode}, detector caught up: "
               f"{caught_up}; logs in {logs}", flush=True)
         return 1
-    quality = evaluate(connection, group, prefix, readings_start, anomalies_start, WARMUP)
-    print_summary(quality, time.monotonic() - started, detector_code)
+    card, duplicates = score_topics(
+        connection, READINGS_TOPIC, ANOMALIES_TOPIC,
+        keep_sensor=lambda sensor_id: sensor_id.startswith(prefix), detector=group,
+        readings_start=readings_start, anomalies_start=anomalies_start)
+    print()
+    print(report(card, f"this run, scored from the topics (seed {SEED}; {duplicates} duplicate "
+                       "anomaly messages)"), flush=True)
+    print_report_summary(connection, group, prefix, readings_start, anomalies_start)
+    print(f"  detector stopped with SIGTERM, exit code {detector_code}; the weather part took "
+          f"{time.monotonic() - started:.0f} s", flush=True)
     return 0 if detector_code == 0 else 1
+
+
+def print_report_summary(connection: KafkaConnection, group: str, prefix: str,
+                         readings_start: Offsets, anomalies_start: Offsets) -> None:
+    """The counts `streamml report` shows for this run (every anomaly a flag, weather events
+    included; readings after the warm-up), so the two can be compared."""
+    readings = [r for r in read_range(connection, READINGS_TOPIC, readings_start)
+                if r.key and r.key.decode(errors="replace").startswith(prefix)]
+    anomalies = []
+    for record in read_range(connection, ANOMALIES_TOPIC, anomalies_start):
+        try:
+            anomaly = decode(Anomaly, record.value)
+        except DecodeError:
+            continue
+        if anomaly.detector == group and anomaly.sensor_id.startswith(prefix):
+            anomalies.append(record)
+    summary = weather_report(readings, anomalies, WARMUP)
+    f = summary.faulty
+    print(f"\n  as `streamml report` counts it: readings {summary.readings} "
+          f"({summary.warmup_readings} in warm-up, not scored); flagged {summary.flagged} "
+          f"readings ({summary.duplicate_anomalies} duplicate anomaly messages)")
+    print(f"  sensors with injected faults: precision {f.precision:.3f}  recall {f.recall:.3f}  "
+          f"(TP {f.true_positives}, FP {f.false_positives}, FN {f.false_negatives}, "
+          f"TN {f.true_negatives})")
+    print("  recall by kind: " + ", ".join(
+        f"{kind} {found}/{total}" for kind, (found, total) in summary.recall_by_kind.items()),
+        flush=True)
 
 
 def committed(connection: KafkaConnection, group: str) -> Offsets:
@@ -153,13 +169,13 @@ def _watch(connection: KafkaConnection, group: str, prefix: str, anomalies_start
 
 
 class _AnomalyPrinter:
-    """One line per anomaly; a stuck sensor gets one line per run of repeats, not per repeat."""
+    """One line per episode: the readings that follow with the same reasons are not shown."""
 
     def __init__(self, group: str, prefix: str) -> None:
         self._group = group
         self._prefix = prefix
         self._short = prefix[:-1]  # "demo-<run>-s007" prints as "s007"
-        self._stuck_until: dict[str, int] = {}
+        self._last: dict[str, tuple[int, tuple[str, ...]]] = {}
 
     def print(self, raw: bytes) -> None:
         try:
@@ -168,93 +184,18 @@ class _AnomalyPrinter:
             return
         if anomaly.detector != self._group or not anomaly.sensor_id.startswith(self._prefix):
             return
-        stuck_only = anomaly.reasons == ("stuck",)
-        continues_run = self._stuck_until.get(anomaly.sensor_id) == anomaly.seq - 1
-        self._stuck_until[anomaly.sensor_id] = anomaly.seq if stuck_only else -2
-        if stuck_only and continues_run:
+        last = self._last.get(anomaly.sensor_id)
+        self._last[anomaly.sensor_id] = (anomaly.seq, anomaly.reasons)
+        if last is not None and last[1] == anomaly.reasons and 0 < anomaly.seq - last[0] <= 2:
             return
         r = anomaly.reading
-        reasons = "stuck (repeats not shown)" if stuck_only else ",".join(anomaly.reasons)
-        print(f"  ANOMALY {anomaly.sensor_id.removeprefix(self._short)} #{anomaly.seq:<4} "
-              f"score {anomaly.score:7.1f}  {reasons:<26} "
-              f"T={r.temperature_c:6.2f}°C RH={r.humidity_pct:5.1f}% p={r.pressure_hpa:7.2f}hPa "
-              f"model {anomaly.model_version.removeprefix(self._short)}", flush=True)
-
-
-def read_range(connection: KafkaConnection, start: Offsets) -> list:
-    """Every record from ``start`` to the current end of the same partitions."""
-    end = end_offsets(connection, next(iter(start)).topic)
-    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False)
-    consumer.assign(list(start))
-    for tp, offset in start.items():
-        consumer.seek(tp, offset)
-    records: list = []
-    try:
-        while any(consumer.position(tp) < end[tp] for tp in start):
-            for tp, batch in consumer.poll(timeout_ms=500).items():
-                records.extend(r for r in batch if r.offset < end[tp])
-    finally:
-        consumer.close()
-    return records
-
-
-def evaluate(connection: KafkaConnection, group: str, prefix: str, readings_start: Offsets,
-             anomalies_start: Offsets, warmup: int) -> Quality:
-    """Join the run's readings (with their truth headers) and the detector's anomalies."""
-    quality = Quality()
-    truth: dict[tuple[str, int], str] = {}
-    for record in read_range(connection, readings_start):
-        try:
-            reading = decode(SensorReading, record.value)
-        except DecodeError:
-            continue
-        if reading.sensor_id.startswith(prefix):
-            truth[(reading.sensor_id, reading.seq)] = truth_of(record.headers) or NORMAL
-    flagged: Counter[tuple[str, int]] = Counter()
-    for record in read_range(connection, anomalies_start):
-        try:
-            anomaly = decode(Anomaly, record.value)
-        except DecodeError:
-            continue
-        if anomaly.detector == group and anomaly.sensor_id.startswith(prefix):
-            flagged[(anomaly.sensor_id, anomaly.seq)] += 1
-    quality.readings = len(truth)
-    quality.anomalies = len(flagged)
-    quality.duplicate_anomalies = sum(flagged.values()) - len(flagged)
-    drift_only_ids = {f"{prefix}{i:03d}" for i in range(SENSORS, SENSORS + DRIFT_ONLY_SENSORS)}
-    kinds = {kind: [0, 0] for kind in ANOMALY_KINDS}
-    for (sensor_id, seq), kind in truth.items():
-        if seq < warmup:
-            quality.warmup_readings += 1
-            continue
-        is_anomaly, was_flagged = kind != NORMAL, (sensor_id, seq) in flagged
-        (quality.drift_only if sensor_id in drift_only_ids else quality.faulty).add(
-            is_anomaly, was_flagged)
-        if is_anomaly:
-            kinds[kind][0] += 1
-            kinds[kind][1] += was_flagged
-    quality.recall_by_kind = {kind: (found, total) for kind, (total, found) in kinds.items()}
-    return quality
-
-
-def print_summary(quality: Quality, seconds: float, detector_code: int) -> None:
-    f, d = quality.faulty, quality.drift_only
-    by_kind = ", ".join(f"{kind} {found}/{total}"
-                        for kind, (found, total) in quality.recall_by_kind.items())
-    print("\nweather summary", flush=True)
-    print(f"  readings {quality.readings} ({quality.warmup_readings} in warm-up, not scored); "
-          f"flagged {quality.anomalies} readings "
-          f"({quality.duplicate_anomalies} duplicate anomaly messages)")
-    print(f"  sensors with injected faults: precision {f.precision:.3f}  recall {f.recall:.3f}  "
-          f"(TP {f.true_positives}, FP {f.false_positives}, FN {f.false_negatives}, "
-          f"TN {f.true_negatives})")
-    print(f"  recall by kind: {by_kind}")
-    print(f"  drift-only sensors: false alarms {d.false_positives}/{d.total} "
-          f"= {100 * d.false_alarm_rate:.2f} %")
-    verdict = "met" if quality.meets_bar else "NOT met"
-    print(f"  quality bar (recall >= 0.9, precision >= 0.8, drift false alarms <= 1 %): {verdict}")
-    print(f"  detector stopped with SIGTERM, exit code {detector_code}; demo took {seconds:.0f} s",
-          flush=True)
+        label = "WEATHER" if anomaly.is_weather_event else "FAULT  "
+        late = "" if anomaly.decided_at_seq in (None, anomaly.seq) else \
+            f" (seen at #{anomaly.decided_at_seq})"
+        print(f"  {label} {anomaly.sensor_id.removeprefix(self._short)} #{anomaly.seq:<4} "
+              f"{','.join(anomaly.reasons):<28} T={r.temperature_c:6.2f}°C "
+              f"RH={r.humidity_pct:5.1f}% p={r.pressure_hpa:7.2f}hPa "
+              f"model {anomaly.model_version.removeprefix(self._short)}{late}", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
-from streamml.detector.scoring import ScoringSettings
+from streamml.detector.thresholds import Thresholds
 from streamml.runtime.config import require
 from streamml.runtime.settings import RuntimeConfig
+
+_DEFAULTS = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -15,15 +17,17 @@ class DetectorConfig(RuntimeConfig):
     service_name: str = "detector"
     readings_topic: str = READINGS_TOPIC
     anomalies_topic: str = ANOMALIES_TOPIC
-    # Readings per sensor before its first model; they are counted, not scored.
-    warmup: int = 30
-    # Sliding window of normal readings each sensor's model is fitted on.
-    window: int = 90
-    refit_every: int = 10
-    # Robust z-score at or above which a reading is flagged.
-    threshold: float = 6.0
-    # This many flagged readings in a row at a new level make that level the new normal.
-    rebaseline_after: int = 30
+    # Readings per sensor before its first model; they are learnt from, not scored.
+    warmup: int = _DEFAULTS.warmup
+    # Learnt readings between refits of a sensor's model (each refit is a new version).
+    refit_every: int = _DEFAULTS.refit_every
+    # The checks' thresholds (docs/weather.md: what each one catches, how they were tuned).
+    spike_z: float = _DEFAULTS.spike_z
+    stuck_log_odds: float = _DEFAULTS.stuck_log_odds
+    noise_ratio: float = _DEFAULTS.noise_ratio
+    inconsistent_dew_point_step_c: float = _DEFAULTS.inconsistent_dew_point_step_c
+    drift_dew_point_c_per_hour: float = _DEFAULTS.drift_dew_point_c_per_hour
+    drift_pressure_hpa_per_hour: float = _DEFAULTS.drift_pressure_hpa_per_hour
     # Sensors not heard from for this long are forgotten (their partition moved elsewhere).
     sensor_idle_s: float = 600.0
     # Records read back from a partition this instance takes over, to rebuild its sensors'
@@ -34,15 +38,19 @@ class DetectorConfig(RuntimeConfig):
         super().validate()
         require(self, self.readings_topic != self.anomalies_topic, "anomalies_topic",
                 "must differ from the readings topic")
-        require(self, self.warmup >= 5, "warmup", "must be at least 5 readings")
-        require(self, self.window >= self.warmup, "window", "must be at least the warm-up")
+        require(self, self.warmup >= 20, "warmup", "must be at least 20 readings")
         require(self, self.refit_every >= 1, "refit_every", "must be positive")
-        require(self, self.threshold > 0, "threshold", "must be positive")
-        require(self, self.rebaseline_after >= 5, "rebaseline_after", "must be at least 5")
+        for name in ("spike_z", "stuck_log_odds", "noise_ratio", "inconsistent_dew_point_step_c",
+                     "drift_dew_point_c_per_hour", "drift_pressure_hpa_per_hour"):
+            require(self, getattr(self, name) > 0, name, "must be positive")
         require(self, self.sensor_idle_s > 0, "sensor_idle_s", "must be positive")
         require(self, self.restore_records >= 0, "restore_records", "must not be negative")
 
-    def scoring(self) -> ScoringSettings:
-        return ScoringSettings(warmup=self.warmup, window=self.window,
-                               refit_every=self.refit_every, threshold=self.threshold,
-                               rebaseline_after=self.rebaseline_after)
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            warmup=self.warmup, refit_every=self.refit_every, spike_z=self.spike_z,
+            stuck_log_odds=self.stuck_log_odds, noise_ratio=self.noise_ratio,
+            noise_exit_ratio=min(_DEFAULTS.noise_exit_ratio, self.noise_ratio),
+            inconsistent_dew_point_step_c=self.inconsistent_dew_point_step_c,
+            drift_dew_point_c_per_hour=self.drift_dew_point_c_per_hour,
+            drift_pressure_hpa_per_hour=self.drift_pressure_hpa_per_hour)

@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable, Sequence
 
 from streamml.contracts.weather import (
-    CHANNELS, NORMAL, Anomaly, Confusion, SensorReading, truth_of)
+    CHANNELS, NORMAL, Anomaly, Confusion, SensorReading, is_weather_event, truth_of)
 from streamml.detector.config import DetectorConfig
 from streamml.detector.metrics import DetectorMetrics
-from streamml.detector.scoring import METHOD, SCORED, STUCK_REASON, SensorScorer, Verdict
+from streamml.detector.scoring import METHOD, SCORED, SensorScorer, Verdict
+from streamml.detector.sensor import Flag
 from streamml.runtime.dead_letter import Outgoing
 from streamml.runtime.stream import HandlerResult, Incoming
 
@@ -39,9 +40,11 @@ class DetectorHandler:
         self._confusion = Confusion()
         self._gauges_at = 0
         self._fits_seen = 0
-        metrics.model.info({
-            "method": METHOD, "threshold": str(config.threshold), "window": str(config.window),
-            "warmup": str(config.warmup), "refit_every": str(config.refit_every)})
+        metrics.model.info({"method": METHOD, "warmup": str(config.warmup),
+                            "refit_every": str(config.refit_every),
+                            "spike_z": str(config.spike_z),
+                            "stuck_log_odds": str(config.stuck_log_odds),
+                            "noise_ratio": str(config.noise_ratio)})
 
     def is_ready(self) -> bool:
         # Never hold the input: each sensor's model is learnt from the input itself, so a
@@ -65,8 +68,7 @@ class DetectorHandler:
             verdict = self._scorer.score(reading.sensor_id, reading.seq, reading.ts_ms,
                                          reading.values())
             self._account(verdict, truth_of(item.record.headers))
-            if verdict.flagged:
-                outputs.append(self._anomaly(reading, verdict))
+            outputs.extend(self._anomaly(reading, verdict, flag) for flag in verdict.flags)
             key = (item.record.topic, item.record.partition)
             self._next_offset[key] = max(self._next_offset.get(key, 0), item.record.offset + 1)
         self._update_gauges(force=False)
@@ -104,38 +106,48 @@ class DetectorHandler:
                 "sensors": len({r.sensor_id for r in readings})})
 
     def _account(self, verdict: Verdict, truth: str | None) -> None:
+        """Counts and logs. Running precision/recall count a reading as flagged when a flag
+        for it is raised on its own arrival (a later flag for it is counted as an anomaly,
+        not here): the exact figures come from `streamml evaluate weather`."""
         metrics = self._metrics
         if verdict.duplicate:
             metrics.readings.labels("duplicate").inc()
             return
         metrics.readings.labels(verdict.status).inc()
-        if verdict.status != SCORED:
-            return
-        metrics.score.observe(verdict.score)
-        if verdict.flagged:
-            signal = "stuck" if STUCK_REASON in verdict.reasons else "level"
-            metrics.anomalies.labels(signal).inc()
+        flagged_now = False
+        for flag in verdict.flags:
+            if is_weather_event(flag.reasons):
+                metrics.weather_events.labels(flag.reasons[0].partition(":")[2]).inc()
+                continue
+            flagged_now = flagged_now or flag.seq == verdict.seq
+            for reason in flag.reasons:
+                if not reason.startswith("weather"):
+                    metrics.anomalies.labels(reason.partition(":")[0]).inc()
+            metrics.score.observe(flag.score / flag.threshold)
             log.info("anomaly", extra={
-                "sensor_id": verdict.sensor_id, "seq": verdict.seq,
-                "score": round(verdict.score, 2), "reasons": list(verdict.reasons),
-                "model_version": verdict.model_version})
-        if truth is not None:
-            is_anomaly = truth != NORMAL
-            self._confusion.add(is_anomaly, verdict.flagged)
-            metrics.truth.labels(_outcome(is_anomaly, verdict.flagged)).inc()
-            metrics.precision.set(self._confusion.precision)
-            metrics.recall.set(self._confusion.recall)
+                "sensor_id": verdict.sensor_id, "seq": flag.seq, "decided_at_seq": verdict.seq,
+                "reasons": list(flag.reasons), "model_version": verdict.model_version})
+        if verdict.status != SCORED or truth is None:
+            return
+        is_anomaly = truth != NORMAL
+        self._confusion.add(is_anomaly, flagged_now)
+        metrics.truth.labels(_outcome(is_anomaly, flagged_now)).inc()
+        metrics.precision.set(self._confusion.precision)
+        metrics.recall.set(self._confusion.recall)
 
-    def _anomaly(self, reading: SensorReading, verdict: Verdict) -> Outgoing:
-        assert verdict.baseline is not None
+    def _anomaly(self, reading: SensorReading, verdict: Verdict, flag: Flag) -> Outgoing:
+        flagged = reading if flag.seq == reading.seq else SensorReading(
+            sensor_id=reading.sensor_id, seq=flag.seq, ts_ms=flag.ts_ms,
+            temperature_c=flag.values[0], humidity_pct=flag.values[1],
+            pressure_hpa=flag.values[2])
         anomaly = Anomaly(
-            sensor_id=reading.sensor_id, seq=reading.seq, reading=reading,
-            score=round(verdict.score, 4), threshold=self._config.threshold,
-            reasons=verdict.reasons,
-            z_scores={name: round(z, 4) for name, z in zip(CHANNELS, verdict.z_scores)},
+            sensor_id=reading.sensor_id, seq=flag.seq, reading=flagged,
+            score=round(flag.score, 4), threshold=flag.threshold, reasons=flag.reasons,
+            z_scores={name: z for name, z in zip(CHANNELS, flag.channel_scores)},
             model_method=METHOD, model_version=verdict.model_version,
-            model_fitted_at_ms=verdict.baseline.fitted_at_ms,
-            detector=self._config.effective_group_id, detected_at_ms=self._clock_ms())
+            model_fitted_at_ms=verdict.fitted_at_ms,
+            detector=self._config.effective_group_id, detected_at_ms=self._clock_ms(),
+            decided_at_seq=verdict.seq)
         return Outgoing(self._config.anomalies_topic, anomaly.to_bytes(),
                         key=reading.sensor_id.encode())
 

@@ -16,6 +16,7 @@ SCORE_BUCKETS = (0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 25, 50, 100)
 class DetectorMetrics:
     readings: Counter
     anomalies: Counter
+    weather_events: Counter
     score: Histogram
     model_fits: Counter
     model_age: Gauge
@@ -37,13 +38,19 @@ class DetectorMetrics:
             ),
             anomalies=Counter(
                 "streamml_detector_anomalies",
-                "Readings flagged and published, by signal: level (residual beyond the "
-                "threshold) or stuck (exact repeat of the previous reading)",
+                "Sensor-fault flags published, by signal: the fault kind (spike, stuck, "
+                "dropout, noise, drift, inconsistent); a reading with two kinds counts twice",
                 ["signal"], registry=registry,
+            ),
+            weather_events=Counter(
+                "streamml_detector_weather_events",
+                "Weather events published (not faults), by event: thunderstorm, front",
+                ["event"], registry=registry,
             ),
             score=Histogram(
                 "streamml_detector_anomaly_score",
-                "Anomaly score (largest robust z-score) of every scored reading",
+                "Strength of the evidence of every published fault flag: its check's "
+                "statistic over that check's threshold (1 = just flagged)",
                 buckets=SCORE_BUCKETS, registry=registry,
             ),
             model_fits=Counter(

@@ -13,8 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from streamml.contracts.weather import CONTROL, FAULT_KINDS, NORMAL, Truth, is_weather_event
-from streamml.sensors.weather import CONDITIONS
+from streamml.contracts.weather import (
+    CONDITIONS, CONTROL, FAULT_KINDS, NORMAL, Truth, is_weather_event)
 
 Key = tuple[str, int]
 

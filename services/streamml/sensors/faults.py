@@ -13,15 +13,14 @@ from dataclasses import dataclass
 
 from streamml.contracts.weather import (
     CHANNELS, DRIFT, DROPOUT, INCONSISTENT, NOISE, SPIKE_LARGE, SPIKE_SMALL, STUCK_ALL_LONG,
-    STUCK_ALL_SHORT, STUCK_ONE_LONG, STUCK_ONE_SHORT, FAULT_KINDS)
-from streamml.sensors.weather import dew_point, relative_humidity
+    STUCK_ALL_SHORT, STUCK_ONE_LONG, STUCK_ONE_SHORT, FAULT_KINDS, dew_point, relative_humidity)
 
 COOLDOWN = 30
 # Constants a failing sensor reports, all inside the physical limits.
 DROPOUT_VALUES = ((0.0, -40.0), (0.0,), (1013.25,))
 # Calibration drift per minute (°C, %, hPa): compressed into hours so a stream of a few
 # days holds many episodes (docs/weather.md).
-DRIFT_PER_MINUTE = ((1.5 / 60, 4.0 / 60), (6.0 / 60, 15.0 / 60), (1.5 / 60, 4.0 / 60))
+DRIFT_PER_MINUTE = ((1.5 / 60, 4.0 / 60), (6.0 / 60, 15.0 / 60), (2.0 / 60, 5.0 / 60))
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from kafka import KafkaProducer
 
-from streamml.contracts.weather import SensorReading, truth_header
+from streamml.contracts.weather import SensorReading
 from streamml.sensors.config import SensorsConfig
 from streamml.sensors.metrics import SensorsMetrics
-from streamml.sensors.simulation import SensorSimulator, make_profiles
+from streamml.sensors.network import PARAMS, SensorNetwork
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,12 @@ class ReadingPublisher:
         self._stop = stop
         self._failures = 0
         self._last_send_ok = True
-        profiles = make_profiles(config.sensors, config.sensor_prefix, config.seed,
-                                 config.drift_only_sensors)
-        self._simulators = [SensorSimulator(p, config.seed, config.anomaly_rate) for p in profiles]
-        for simulator in self._simulators:
-            for _ in range(config.resume_at_seq):
-                simulator.next()
-        metrics.sensors.set(len(self._simulators))
+        self._network = SensorNetwork(config.sensors, config.control_sensors,
+                                      config.sensor_prefix, config.seed, config.anomaly_rate,
+                                      PARAMS[config.network_params])
+        for _ in range(config.resume_at_seq):
+            self._network.tick()
+        metrics.sensors.set(len(self._network.profiles))
 
     @property
     def delivering(self) -> bool:
@@ -58,25 +57,22 @@ class ReadingPublisher:
             if config.rate_hz > 0:
                 self._stop.wait(max(0.0, started + tick / config.rate_hz - time.monotonic()))
         self._producer.flush(timeout=config.shutdown_timeout_s)
-        sent = tick * len(self._simulators)
+        sent = tick * len(self._network.profiles)
         log.info("sensors finished", extra={"ticks": tick, "readings": sent,
                                              "send_failures": self._failures})
         return sent
 
     def _publish_tick(self, seq: int) -> None:
         now_ms = int(time.time() * 1000)
-        for simulator in self._simulators:
-            simulated = simulator.next()
-            sensor_id = simulator.profile.sensor_id
+        for simulated in self._network.tick():
             temperature, humidity, pressure = simulated.values
-            reading = SensorReading(sensor_id=sensor_id, seq=seq, ts_ms=now_ms,
+            reading = SensorReading(sensor_id=simulated.sensor_id, seq=seq, ts_ms=now_ms,
                                     temperature_c=temperature, humidity_pct=humidity,
                                     pressure_hpa=pressure)
             future = self._producer.send(
-                self._config.readings_topic, key=sensor_id.encode(), value=reading.to_bytes(),
-                headers=[truth_header(simulated.truth)])
-            truth = simulated.truth
-            future.add_callback(self._on_ack, truth)
+                self._config.readings_topic, key=simulated.sensor_id.encode(),
+                value=reading.to_bytes(), headers=simulated.truth.headers())
+            future.add_callback(self._on_ack, simulated.truth.kind)
             future.add_errback(self._on_failure)
 
     def _on_ack(self, truth: str, _metadata: object) -> None:

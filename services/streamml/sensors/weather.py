@@ -19,32 +19,11 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
+from streamml.contracts.weather import (
+    CLOUDY, FAIR, FRONT, RAIN, THUNDERSTORM, relative_humidity)
+
 STEPS_PER_DAY = 1440
 
-# Weather conditions a reading is labelled with (the most severe one that applies).
-FAIR = "fair"
-CLOUDY = "cloudy"
-RAIN = "rain"
-FRONT = "front"
-THUNDERSTORM = "thunderstorm"
-CONDITIONS = (FAIR, CLOUDY, RAIN, FRONT, THUNDERSTORM)
-
-MAGNUS_A, MAGNUS_B = 17.625, 243.04
-
-
-def relative_humidity(temperature_c: float, dew_point_c: float) -> float:
-    """Relative humidity (%) from temperature and dew point, saturating at 100 %."""
-    dew_point_c = min(dew_point_c, temperature_c)
-    gamma_d = MAGNUS_A * dew_point_c / (MAGNUS_B + dew_point_c)
-    gamma_t = MAGNUS_A * temperature_c / (MAGNUS_B + temperature_c)
-    return 100.0 * math.exp(gamma_d - gamma_t)
-
-
-def dew_point(temperature_c: float, humidity_pct: float) -> float:
-    """Dew point (°C) from temperature and relative humidity (the Magnus formula inverted)."""
-    gamma = math.log(max(humidity_pct, 0.1) / 100.0) + MAGNUS_A * temperature_c / (
-        MAGNUS_B + temperature_c)
-    return MAGNUS_B * gamma / (MAGNUS_A - gamma)
 
 
 @dataclass(frozen=True)
@@ -122,6 +101,7 @@ class Region:
         self._fall = 0.0
         self._drop = 0.0
         self._passage_left = 0
+        self._passage_length = 1
         self._recovery = 0.0
         self._since_passage = 10**9
         self._history: deque[_Synoptic] = deque(maxlen=self._MAX_LAG + 1)
@@ -146,7 +126,7 @@ class Region:
         if 0 < self._to_front <= self._approach:
             # Approaching: pressure falls ever faster, clouds thicken, rain in the last hours.
             share = 1.0 - self._to_front / self._approach
-            self._pressure -= self._fall * (2 * share) / self._approach
+            self._pressure -= self._fall * (0.5 + share) / self._approach
             # The warm sector: warmer, moister air ahead of the front.
             self._airmass_t += 0.6 * self._drop / self._approach
             self._airmass_td += 0.8 * self._drop / self._approach
@@ -154,7 +134,7 @@ class Region:
             if self._to_front < 360:
                 rain = min(1.0, (360 - self._to_front) / 120)
         elif self._to_front == 0:
-            self._passage_left = rng.randint(20, 60)
+            self._passage_left = self._passage_length = rng.randint(20, 60)
             self._recovery = self._fall * rng.uniform(0.6, 1.0)
         self._since_passage += 1
         if self._passage_left > 0:
@@ -162,8 +142,8 @@ class Region:
             front = True
             rain = 1.0
             self._passage_left -= 1
-            self._airmass_t -= self._drop / 40
-            self._airmass_td -= self._drop * 1.2 / 40
+            self._airmass_t -= self._drop / self._passage_length
+            self._airmass_td -= self._drop * 1.2 / self._passage_length
             self._pressure += 0.08
             self._since_passage = 0
             if self._passage_left == 0:
@@ -211,6 +191,7 @@ class Site:
         self._storm_jump_target = 0.0
         self._rain_cool = 0.0
         self._moist = 0.0
+        self._cloud = 0.2
 
     def advance(self) -> Weather:
         rng, climate = self._rng, self._region.climate
@@ -243,7 +224,9 @@ class Site:
             self._storm_jump *= 1 - 1 / 40.0
         rain = max(syn.rain, 1.0 if storm else 0.0)
         self._rain_cool += (1.5 * rain - self._rain_cool) / 30.0
-        cloud = max(syn.cloud, 0.9 if rain else 0.0)
+        # Cloud cover thickens over minutes, not at once.
+        self._cloud += (max(syn.cloud, 0.9 if rain else 0.0) - self._cloud) / 10.0
+        cloud = self._cloud
         temperature = (self._mean_t + syn.temperature_c
                        + self._amplitude * (1 - 0.6 * cloud) * diurnal
                        - self._shade - self._rain_cool - self._storm_cool)

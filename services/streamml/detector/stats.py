@@ -1,0 +1,139 @@
+"""What a sensor's model learns per channel, and a sliding least-squares slope.
+
+A channel's *noise* is measured on second differences (x[t] - 2 x[t-1] + x[t-2]): a smooth
+weather trend cancels out of them, so a daily cycle or a front does not count as noise. Its
+*resolution* is the smallest step it was seen to make, and its *repeat rate* how often two
+consecutive readings are exactly equal — at 0.1 °C, a steady evening repeats often, and
+that is what a stuck channel is judged against. The model learns only from readings that
+were never flagged, ``LEARN_LAG`` readings after they arrive (so a fault recognised late
+cannot have taught it anything).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+MAD_TO_SD = 1.4826
+SQRT6 = math.sqrt(6.0)
+LEARN_LAG = 40
+LEARN_WINDOW = 360
+LOCAL_REPEATS = 60
+
+
+class ChannelStats:
+    """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
+
+    def __init__(self, window: int = LEARN_WINDOW) -> None:
+        self._second_differences: deque[float] = deque(maxlen=window)
+        self._repeats: deque[bool] = deque(maxlen=window)
+        self._steps: deque[float] = deque(maxlen=window)
+        self.sigma = 0.0
+        self.resolution = 0.0
+        self.repeat_rate = 0.5
+
+    def learn(self, x0: float, x1: float, x2: float | None) -> None:
+        """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too)."""
+        step = abs(x1 - x0)
+        self._repeats.append(step == 0)
+        if step > 0:
+            self._steps.append(step)
+        if x2 is not None:
+            self._second_differences.append(abs(x1 - 2 * x0 + x2))
+
+    def refit(self) -> None:
+        """Recompute the estimates (a new model version)."""
+        if self._steps:
+            self.resolution = round(min(self._steps), 6)
+        if self._second_differences:
+            ordered = sorted(self._second_differences)
+            median = ordered[len(ordered) // 2]
+            # A quantised channel can have a zero median: the resolution bounds the noise.
+            self.sigma = max(MAD_TO_SD * median / SQRT6, 0.5 * self.resolution, 1e-3)
+        if self._repeats:
+            # Laplace-smoothed (never exactly 0 or 1), and the higher of the last hour's and
+            # the last six hours' rate: a calm spell repeats more, and that is no fault.
+            recent = list(self._repeats)[-LOCAL_REPEATS:]
+            self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
+                                   (sum(recent) + 1) / (len(recent) + 2))
+
+    @property
+    def ready(self) -> bool:
+        """Enough learnt to judge this channel's noise (a humidity channel saturated since
+        start is not)."""
+        return self.sigma > 0 and len(self._second_differences) >= 10
+
+
+class SlidingSlope:
+    """Least-squares line of y over x for the last ``size`` points, O(1) per point."""
+
+    def __init__(self, size: int) -> None:
+        self._points: deque[tuple[float, float]] = deque()
+        self._size = size
+        self._origin = 0.0
+        self._sx = self._sy = self._sxx = self._sxy = self._syy = 0.0
+
+    def add(self, x: float, y: float) -> None:
+        if not self._points:
+            self._origin = x
+        self._append(x - self._origin, y)  # small x keeps the running sums exact
+        if len(self._points) > self._size:
+            ox, oy = self._points.popleft()
+            self._sx -= ox
+            self._sy -= oy
+            self._sxx -= ox * ox
+            self._sxy -= ox * oy
+            self._syy -= oy * oy
+        if self._points[0][0] > 100_000:
+            shift = self._points[0][0]
+            points = [(px - shift, py) for px, py in self._points]
+            origin = self._origin + shift
+            self.clear()
+            for px, py in points:
+                self._append(px, py)
+            self._origin = origin
+
+    def _append(self, x: float, y: float) -> None:
+        self._points.append((x, y))
+        self._sx += x
+        self._sy += y
+        self._sxx += x * x
+        self._sxy += x * y
+        self._syy += y * y
+
+    def clear(self) -> None:
+        self._points.clear()
+        self._sx = self._sy = self._sxx = self._sxy = self._syy = 0.0
+
+    def __len__(self) -> int:
+        return len(self._points)
+
+    @property
+    def full(self) -> bool:
+        return len(self._points) >= self._size
+
+    @property
+    def first_x(self) -> float:
+        return self._points[0][0] + self._origin
+
+    def _centred(self) -> tuple[int, float, float, float]:
+        n = len(self._points)
+        mean_x, mean_y = self._sx / n, self._sy / n
+        sxx = self._sxx - n * mean_x * mean_x
+        sxy = self._sxy - n * mean_x * mean_y
+        syy = self._syy - n * mean_y * mean_y
+        return n, sxx, sxy, syy
+
+    def slope(self) -> float:
+        if len(self._points) < 3:
+            return 0.0
+        _, sxx, sxy, _ = self._centred()
+        return sxy / sxx if sxx > 0 else 0.0
+
+    def residual_sd(self) -> float:
+        """Standard deviation of the points around the line."""
+        if len(self._points) < 3:
+            return 0.0
+        n, sxx, sxy, syy = self._centred()
+        explained = sxy * sxy / sxx if sxx > 0 else 0.0
+        return math.sqrt(max(0.0, syy - explained) / (n - 2))

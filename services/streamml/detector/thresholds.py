@@ -1,0 +1,18 @@
+"""The thresholds of a sensor model's checks (one frozen object, built from the config)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    warmup: int = 60
+    refit_every: int = 30
+    spike_z: float = 4.0
+    stuck_log_odds: float = 12.0  # -ln(probability of the run under the learnt repeat rate)
+    noise_ratio: float = 3.5
+    noise_exit_ratio: float = 1.8
+    inconsistent_dew_point_step_c: float = 3.0
+    drift_dew_point_c_per_hour: float = 1.2
+    drift_pressure_hpa_per_hour: float = 2.0

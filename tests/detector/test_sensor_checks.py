@@ -1,0 +1,127 @@
+"""Each check of a sensor's model on hand-made readings: what it catches, what it lets pass."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from streamml.contracts.weather import dew_point, relative_humidity
+from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
+from streamml.detector.thresholds import Thresholds
+
+THRESHOLDS = Thresholds()
+
+
+def _weather(seq: int, rng: random.Random, resolution=(0.01, 0.1, 0.01),
+             noise=(0.1, 0.8, 0.05)) -> tuple[float, float, float]:
+    """A calm day: a slow temperature cycle, constant dew point, a pressure tide."""
+    temperature = 15 + 3 * math.sin(seq / 229) + rng.gauss(0, noise[0])
+    humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, noise[1])
+    pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, noise[2])
+    return tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[return-value]
+                 zip((temperature, min(humidity, 100.0), pressure), resolution))
+
+
+def _run(values: list[tuple[float, float, float]]) -> dict[int, tuple[str, ...]]:
+    scorer = SensorScorer(THRESHOLDS, lambda: 0)
+    flagged: dict[int, tuple[str, ...]] = {}
+    for seq, reading in enumerate(values):
+        verdict = scorer.score("s", seq, seq * 60_000, reading)
+        for flag in verdict.flags:
+            flagged[flag.seq] = flag.reasons
+    return flagged
+
+
+def _stream(n: int = 900, seed: int = 1, **kwargs) -> list[tuple[float, float, float]]:
+    rng = random.Random(seed)
+    return [_weather(seq, rng, **kwargs) for seq in range(n)]
+
+
+def test_a_healthy_sensor_raises_nothing_and_warms_up_first():
+    scorer = SensorScorer(THRESHOLDS, lambda: 0)
+    values = _stream()
+    statuses = [scorer.score("s", seq, seq, v).status for seq, v in enumerate(values)]
+    assert statuses[:THRESHOLDS.warmup - 1] == [WARMING_UP] * (THRESHOLDS.warmup - 1)
+    assert statuses[-1] == SCORED
+    assert _run(values) == {}
+
+
+def test_station_resolution_repeats_are_not_stuck():
+    values = _stream(resolution=(0.1, 1.0, 0.1), noise=(0.05, 0.4, 0.04))
+    assert sum(a == b for a, b in zip(values, values[1:])) > 20, "exact repeats happen"
+    assert _run(values) == {}
+
+
+def test_a_stuck_channel_is_flagged_from_its_first_repeat_to_its_end_and_not_after():
+    values = _stream()
+    held = values[399][2]
+    values[400:430] = [(t, h, held) for t, h, _ in values[400:430]]
+    flagged = _run(values)
+    assert set(flagged) == set(range(400, 430))
+    assert all(reasons == ("stuck:pressure_hpa",) for reasons in flagged.values())
+
+
+def test_a_dropout_to_an_in_range_constant_is_a_dropout():
+    values = _stream()
+    values[500:540] = [(0.0, h, p) for _, h, p in values[500:540]]
+    flagged = _run(values)
+    assert set(flagged) == set(range(500, 540))
+    assert flagged[500] == ("dropout:temperature_c",)
+
+
+def test_a_spike_is_flagged_one_reading_later_and_nothing_else():
+    values = _stream()
+    t, h, p = values[600]
+    values[600] = (t, h, round(p + 0.4, 2))  # 8 noise widths
+    assert _run(values) == {600: ("spike:pressure_hpa",)}
+
+
+def test_a_noise_burst_is_flagged_and_the_end_of_it_raises_no_alarm():
+    values = _stream()
+    rng = random.Random(3)
+    values[500:540] = [(round(t + rng.gauss(0, 1.2), 2), h, p) for t, h, p in values[500:540]]
+    flagged = _run(values)
+    assert len(set(flagged) & set(range(500, 540))) >= 30
+    assert all(r[0].startswith(("noise:temperature_c", "spike:temperature_c"))
+               for r in flagged.values())
+    assert not set(flagged) - set(range(498, 544))
+
+
+def test_humidity_that_does_not_fit_the_temperature_is_inconsistent():
+    values = _stream()
+    shifted = [(t, round(relative_humidity(t, dew_point(t, h) - 9.0), 1), p)
+               for t, h, p in values[500:530]]
+    values[500:530] = shifted
+    flagged = _run(values)
+    assert set(flagged) == set(range(500, 530))
+    assert set(flagged.values()) == {("inconsistent",)}
+
+
+def test_a_steadily_growing_pressure_bias_is_drift_and_its_repair_is_not_an_alarm():
+    values = _stream()
+    values[400:580] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))
+                       for i, (t, h, p) in enumerate(values[400:580])]
+    flagged = _run(values)
+    caught = set(flagged) & set(range(400, 580))
+    assert len(caught) >= 0.8 * 180
+    assert {r for reasons in flagged.values() for r in reasons} == {"drift:pressure_hpa"}
+    assert not set(flagged) - set(range(390, 580))
+
+
+def test_a_thunderstorm_is_a_weather_event_not_a_fault():
+    """7 °C colder within ten minutes, a 3 hPa pressure jump, the air saturated by the rain,
+    then a slow recovery: fast, but every channel agrees."""
+    values = _stream(1200)
+    for i in range(400, 1200):
+        t, h, p = values[i]
+        since = i - 400
+        cool = 7.0 * min(1.0, since / 8) * math.exp(-max(0, since - 30) / 90)
+        jump = 3.0 * min(1.0, since / 6) * math.exp(-max(0, since - 20) / 30)
+        cooled = t - cool
+        moist = min(1.0, since / 5) * math.exp(-max(0, since - 60) / 40)
+        dew = 8.0 + moist * (cooled - 8.0)
+        values[i] = (round(cooled, 2), round(relative_humidity(cooled, dew), 1),
+                     round(p + jump, 2))
+    flagged = _run(values)
+    assert flagged and all(r[0].startswith("weather") for r in flagged.values()), flagged
+    assert list(flagged.values())[0] == ("weather:thunderstorm",)
