@@ -36,12 +36,14 @@ venv: $(VENV)/.installed ## create the virtual environment with all Python depen
 jars: venv ## resolve the Kafka broker jars from Maven Central (cached in .cache/)
 	$(BIN)/streamml broker fetch
 
-broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (SECURE=1: with users and ACLs)
-	$(BIN)/streamml broker start
-	eval "$$($(BIN)/streamml broker credentials admin)" && $(BIN)/streamml topics apply --max-replicas 1
+BROKER_NODES ?= 1
+broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (SECURE=1: with users and ACLs; BROKER_NODES=3: a 3-node cluster on 9092, 9094, 9096)
+	@bootstrap=$$($(BIN)/streamml broker start --nodes $(BROKER_NODES)) && echo "$$bootstrap" && \
+		eval "$$($(BIN)/streamml broker credentials admin)" && \
+		STREAMML_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/streamml topics apply
 
-broker-stop: venv ## stop the embedded Kafka broker
-	$(BIN)/streamml broker stop
+broker-stop: venv ## stop the embedded Kafka broker (BROKER_NODES=3: the cluster)
+	$(BIN)/streamml broker stop --nodes $(BROKER_NODES)
 
 demo: broker-start ## run both workflows end to end on the embedded broker
 	@if [ "$(SECURE)" = 1 ]; then echo "make demo SECURE=1 is not supported yet: the demo's own readers do not authenticate; the secure broker runs, see docs/security.md to run services on it"; exit 2; fi
@@ -100,7 +102,7 @@ wait_strimzi = names=$$($(KUBECTL) -n $(NAMESPACE) get $(1) -l $(RELEASE_SELECTO
 
 .PHONY: kube-tools container-tools prometheus-server lock images-check deploy deploy-tools deploy-cluster \
 	deploy-operators deploy-images deploy-keys deploy-release deploy-release-only deploy-wait undeploy \
-	kind-delete logs grafana status
+	kind-delete logs grafana status watch-deployed
 
 $(HELM_CACHED):
 	GOBIN=$(CACHE)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -220,6 +222,23 @@ grafana: ## port-forward Grafana to http://localhost:3000 and print the login
 	@echo "Grafana: http://localhost:3000  user admin  password streamml  (dashboard: streamml / pipeline overview; Ctrl-C stops)"
 	$(KUBECTL) -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80
 
+# `make watch-deployed`: local ports of the forwards (Kafka brokers: base + node id; /metrics).
+KAFKA_CLUSTER ?= $(RELEASE)
+WATCH_KAFKA_PORT ?= 19094
+WATCH_METRICS_PORT ?= 18080
+
+watch-deployed: venv ## streamml watch on a deployed development release over kubectl port-forward (docs/observing.md)
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	for pod in $$($(KUBECTL) -n $(NAMESPACE) get pods -o name \
+			-l strimzi.io/cluster=$(KAFKA_CLUSTER),strimzi.io/broker-role=true); do \
+		$(KUBECTL) -n $(NAMESPACE) port-forward $$pod $$(( $(WATCH_KAFKA_PORT) + $${pod##*-} )):9094 \
+			>/dev/null & done; \
+	metrics=""; port=$(WATCH_METRICS_PORT); \
+	for svc in $$($(KUBECTL) -n $(NAMESPACE) get svc -o name -l $(RELEASE_SELECTOR),app.kubernetes.io/part-of=streamml); do \
+		$(KUBECTL) -n $(NAMESPACE) port-forward $$svc $$port:http-metrics >/dev/null & \
+		metrics="$$metrics --metrics http://127.0.0.1:$$port/metrics"; port=$$((port + 1)); done; \
+	sleep 3; $(BIN)/streamml watch --bootstrap-servers 127.0.0.1:$(WATCH_KAFKA_PORT) $$metrics
+
 status: venv ## pods and readiness, topics and partitions, lag and throughput per service
 	$(BIN)/streamml status --context kind-$(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE)
 
@@ -276,7 +295,7 @@ $(CACHE)/bin/.kwok-$(KWOK_VERSION): $(KWOK_TOOLS)/go.mod $(KWOK_TOOLS)/go.sum
 	touch $@
 
 # ---- benchmarks: not part of `make test` (bench/README.md) ----
-.PHONY: bench
+.PHONY: bench bench-roll
 BENCH_ARGS ?=
 
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
@@ -285,3 +304,11 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 
 bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+BENCH_ROLL_PORT ?= 19594
+bench-roll: jars ## the pause a rolling restart of 3 predictors causes, eager vs cooperative+static -> docs/scaling.md (~8 min)
+	$(BIN)/streamml broker start --port $(BENCH_ROLL_PORT) --controller-port $$(( $(BENCH_ROLL_PORT) + 1 )) \
+		--data-dir $(CACHE)/bench-roll/broker
+	STREAMML_BOOTSTRAP_SERVERS=127.0.0.1:$(BENCH_ROLL_PORT) $(BIN)/streamml topics apply
+	$(BIN)/python -m bench.rolling_restart --bootstrap 127.0.0.1:$(BENCH_ROLL_PORT) --runs 2 $(BENCH_ARGS); \
+	status=$$?; $(BIN)/streamml broker stop --data-dir $(CACHE)/bench-roll/broker; exit $$status

@@ -29,6 +29,8 @@ VARIANTS = {
                     "autoscaling.sasl.enabled": True},
     "security-off": {"kafka.security.enabled": False, "networkPolicies.enabled": False},
     "security-without-tls": {"kafka.security.tls": False},
+    "port-forward": {"kafka.portForwardListener.enabled": True, "kafka.replicas": 3,
+                     "kafka.security.enabled": False, "networkPolicies.enabled": False},
     "key-rotation": {"modelSigning.extraTrustedKeys": {
         "previous.pub": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"}},
 }
@@ -154,6 +156,23 @@ def test_kafka_is_strimzi_v1_kraft_with_metrics(render):
     assert kafka["spec"]["kafka"]["metricsConfig"] == {"type": "strimziMetricsReporter"}
     assert "kafkaExporter" in kafka["spec"]
     assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
+
+
+def test_the_port_forward_listener_is_opt_in_and_advertises_a_local_port_per_broker(render):
+    (kafka,) = of_kind(render(), "Kafka")
+    assert "portfwd" not in [l["name"] for l in kafka["spec"]["kafka"]["listeners"]]
+    (kafka,) = of_kind(render(**VARIANTS["port-forward"]), "Kafka")
+    (listener,) = [l for l in kafka["spec"]["kafka"]["listeners"] if l["name"] == "portfwd"]
+    assert listener["port"] == 9094 and listener["type"] == "internal"
+    assert listener["configuration"]["brokers"] == [
+        {"broker": i, "advertisedHost": "127.0.0.1", "advertisedPort": 19094 + i}
+        for i in range(3)]
+
+
+def test_the_port_forward_listener_is_refused_beside_kafka_security(helm):
+    # It would let anyone with port-forward rights past SCRAM and the ACLs.
+    result = run_helm_template(helm, {"kafka.portForwardListener.enabled": True}, "streamml")
+    assert result.returncode != 0 and "kafka.security.enabled=false" in result.stderr
 
 
 def test_replication_follows_the_broker_count(render):

@@ -181,3 +181,16 @@ def test_the_startup_probe_needs_no_data(render):
 def test_the_services_block_lists_every_service():
     assert set(yaml.safe_load((CHART / "values.yaml").read_text())["services"]) == set(SERVICES)
     assert set(VARIANTS) >= {"default", "production"}
+
+
+def test_consumers_are_static_members_named_after_their_pod(render):
+    for deployment in of_kind(render(), "Deployment"):
+        name = deployment["metadata"]["name"]
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        assert env["STREAMML_REBALANCE_PROTOCOL"]["value"] == "cooperative-sticky"
+        instance = env.get("STREAMML_GROUP_INSTANCE_ID")
+        if name in ("orchestrator", "sensors"):
+            assert instance is None, "producers are in no consumer group"
+        else:
+            assert instance["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}

@@ -69,3 +69,8 @@ def test_cross_field_validation_names_the_variable():
         load_config(_Custom, {"APP_RATIO": "2"})
     with pytest.raises(ConfigError, match="APP_ENABLED"):
         load_config(_Custom, {"APP_ENABLED": "maybe"})
+
+
+def test_unknown_rebalance_protocol_is_refused():
+    with pytest.raises(ConfigError, match="STREAMML_REBALANCE_PROTOCOL"):
+        RuntimeConfig(rebalance_protocol="sticky").validate()

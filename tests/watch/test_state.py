@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
+from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC, reason_kind
 from streamml.watch.state import (
-    DEAD_LETTER_TOPIC, EVENTS_TOPIC, PREDICTIONS_TOPIC, RESULTS_TOPIC, STATUS_TOPIC, WatchState,
-    flag_kind)
+    DEAD_LETTER_TOPIC, EVENTS_TOPIC, PREDICTIONS_TOPIC, RESULTS_TOPIC, STATUS_TOPIC, WatchState)
 from tests.watch.messages import anomaly, event, prediction, reading, result, status
 
 
-def test_flag_kinds_from_old_and_new_reasons() -> None:
-    assert flag_kind("level:temperature_c") == "level"
-    assert flag_kind("stuck") == "stuck"
-    assert flag_kind("stuck:humidity_pct") == "stuck"
-    assert flag_kind("spike") == "spike"
-    assert flag_kind("drift:pressure_hpa") == "drift"
-    assert flag_kind("weather front passing") == "weather"
-    assert flag_kind("") == "unknown"
+def test_reason_kinds_from_old_and_new_reasons() -> None:
+    assert reason_kind("level:temperature_c") == "level"
+    assert reason_kind("stuck") == "stuck"
+    assert reason_kind("stuck:humidity_pct") == "stuck"
+    assert reason_kind("spike") == "spike"
+    assert reason_kind("drift:pressure_hpa") == "drift"
+    assert reason_kind("weather front passing") == "weather"
+    assert reason_kind("") == "unknown"
 
 
 def test_a_match_row_follows_the_innings_and_scores_itself_at_the_end() -> None:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.structs import OffsetAndMetadata
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
 from streamml.runtime.clients import topic_partitions
@@ -28,7 +29,9 @@ def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) 
     member.subscribe([PREDICTIONS_TOPIC])
     assert wait_for(lambda: bool(member.poll(timeout_ms=200) is not None and member.assignment()),
                     timeout_s=60)
-    member.commit()  # the group's position: the end, before this test's predictions
+    # The group's committed position: the end, before this test's predictions.
+    member.commit({tp: OffsetAndMetadata(member.position(tp), "", -1)
+                   for tp in member.assignment()})
     watcher = Watcher(broker, since_ms=int(time.time() * 1000) - 1000)
     try:
         producer = KafkaProducer(bootstrap_servers=broker, acks="all")

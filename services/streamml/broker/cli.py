@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 
-from streamml.broker import embedded, security
+from streamml.broker import cluster, embedded, security
 from streamml.runtime.admin import admin_client
 from streamml.runtime.config import load_config
 
@@ -24,6 +24,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--cache-dir", help="downloaded jars (env STREAMML_BROKER_CACHE_DIR)")
     parser.add_argument("--port", type=int, help="client port (env STREAMML_BROKER_PORT, default 9092)")
     parser.add_argument("--controller-port", type=int, help="KRaft controller port")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="a local cluster of this many broker+controller nodes: node i on "
+                             "port+2i (controller port+2i+1), data in DATA_DIR/node-i")
     parser.add_argument("--secure", action="store_const", const=True, default=None,
                         help="SASL/SCRAM-SHA-512 and per-service ACLs (env STREAMML_BROKER_SECURE)")
     parser.set_defaults(handler=run)
@@ -38,6 +41,12 @@ def run(args: argparse.Namespace) -> int:
         "secure": args.secure,
     }
     config = load_config(embedded.BrokerConfig, os.environ, overrides)
+    if args.nodes > 1 and args.action != "fetch":
+        if config.secure:
+            print("streamml broker: --secure runs one node only (the cluster's nodes talk "
+                  "plaintext to each other)", file=sys.stderr)
+            return 2
+        return run_cluster(args.action, cluster.ClusterConfig(config, args.nodes))
     if args.action == "fetch":
         print(embedded.ensure_jars(config))
         return 0
@@ -53,17 +62,30 @@ def run(args: argparse.Namespace) -> int:
     return status(config)
 
 
-def status(config: embedded.BrokerConfig) -> int:
-    if not embedded.port_answers(config.host, config.port):
-        print(f"not running (nothing answers on {config.bootstrap})")
+def run_cluster(action: str, config: cluster.ClusterConfig) -> int:
+    if action == "start":
+        print(cluster.start(config))
+        return 0
+    if action == "stop":
+        print("stopped" if cluster.stop(config) else "not running")
+        return 0
+    return status(config.node(0), config.bootstrap)
+
+
+def status(config: embedded.BrokerConfig, bootstrap: str | None = None) -> int:
+    bootstrap = bootstrap or config.bootstrap
+    addresses = [address.rsplit(":", 1) for address in bootstrap.split(",")]
+    if not any(embedded.port_answers(host, int(port)) for host, port in addresses):
+        print(f"not running (nothing answers on {bootstrap})")
         return 1
-    with admin_client(config.bootstrap, timeout_ms=10000,
+    with admin_client(bootstrap, timeout_ms=10000,
                       security=embedded.admin_settings(config)) as admin:
-        cluster = admin.describe_cluster()
+        cluster_info = admin.describe_cluster()
         topics = sorted(t for t in admin.list_topics() if not t.startswith("__"))
-    print(f"bootstrap:     {config.bootstrap}")
+    print(f"bootstrap:     {bootstrap}")
+    print(f"brokers:       {len(cluster_info.get('brokers', []))}")
     print(f"kafka version: {embedded.running_version(config) or 'unknown (not started by streamml)'}")
-    print(f"cluster id:    {cluster.get('cluster_id')}")
+    print(f"cluster id:    {cluster_info.get('cluster_id')}")
     print(f"topics:        {', '.join(topics) if topics else '(none)'}")
     print(f"security:      {'SASL/SCRAM-SHA-512, ACLs from access.yaml' if config.secure else 'none (plaintext, no ACLs)'}")
     return 0

@@ -146,6 +146,12 @@ def dew_point(temperature_c: float, humidity_pct: float) -> float:
 
 
 
+def reason_kind(reason: str) -> str:
+    """The kind of a detector reason, whatever its detail: "level:temperature_c" -> "level",
+    "stuck:humidity_pct" -> "stuck", "spike" -> "spike", "weather front" -> "weather"."""
+    return reason.split(":", 1)[0].split(" ", 1)[0] or "unknown"
+
+
 def is_weather_event(reasons: tuple[str, ...] | list[str]) -> bool:
     """An anomaly whose reasons all start with ``weather`` reports weather, not a fault."""
     return bool(reasons) and all(r.startswith(WEATHER_REASON_PREFIX) for r in reasons)

@@ -77,8 +77,9 @@ def summaries(lines: list[str]) -> list[str]:
     return kept + [""] * bool(reports) + reports + ([""] + closing[-1:] if closing else [])
 
 
-def run_with_live_view(bootstrap_servers: str, workflows: Callable[[], int]) -> int:
-    console = Console(file=sys.stdout)
+def run_with_live_view(bootstrap_servers: str, workflows: Callable[[], int],
+                       console: Console | None = None) -> int:
+    console = console or Console(file=sys.stdout)
     path = Path(tempfile.mkstemp(prefix="streamml-demo-", suffix=".log")[1])
     output = CapturedOutput(path)
     watcher = Watcher(bootstrap_servers, since_ms=None)

@@ -17,17 +17,10 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from streamml.contracts.cricket import MAX_OVERS, MatchResult, ModelStatus, Prediction
 from streamml.contracts.weather import (
-    NORMAL, Anomaly, Confusion, SensorReading, truth_of)
+    CONTROL, NORMAL, SENSOR_ROLE_HEADER, Anomaly, Confusion, SensorReading, reason_kind, truth_of)
 from streamml.runtime.messages import DecodeError, decode
 
 LATE_FROM_OVER = 14.0  # the 15th over starts after 14 overs
-SENSOR_ROLE_HEADER = "streamml.truth.role"
-CONTROL_ROLE = "control"
-
-
-def flag_kind(reason: str) -> str:
-    """"level:temperature_c" -> "level", "stuck:humidity_pct" -> "stuck", "spike" -> "spike"."""
-    return reason.split(":", 1)[0].split(" ", 1)[0] or "unknown"
 
 
 @dataclass
@@ -154,7 +147,7 @@ def weather_report(readings: list[ConsumerRecord], anomalies: list[ConsumerRecor
         if anomaly is None or anomaly.sensor_id not in report.sensors:
             continue
         messages[(anomaly.sensor_id, anomaly.seq)] += 1
-        kinds = {flag_kind(reason) for reason in anomaly.reasons} or {"unknown"}
+        kinds = {reason_kind(reason) for reason in anomaly.reasons} or {"unknown"}
         series = report.sensors[anomaly.sensor_id]
         series.flags[anomaly.seq].update(kinds)
         series.flag_channels[anomaly.seq].update(
@@ -165,7 +158,7 @@ def weather_report(readings: list[ConsumerRecord], anomalies: list[ConsumerRecor
     precision: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for series in report.sensors.values():
         role = roles.get(series.sensor_id)
-        series.control = (role == CONTROL_ROLE if role is not None
+        series.control = (role == CONTROL if role is not None
                           else all(kind == NORMAL for kind in series.truth.values()))
         for seq, kind in series.truth.items():
             report.readings += 1

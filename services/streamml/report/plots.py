@@ -134,24 +134,21 @@ def sensor_channels(series: SensorSeries, flag_kinds: list[str], warmup: int) ->
     return png(figure)
 
 
+def _rate_bars(ax, counts: dict[str, tuple[int, int]], title: str, color: str) -> None:
+    """One bar per kind: the share hits/total, labelled with the counts."""
+    ax.barh(list(counts), [hits / total if total else 0 for hits, total in counts.values()],
+            color=color)
+    for y, (hits, total) in enumerate(counts.values()):
+        ax.text(1.01, y, f"{hits}/{total}", va="center", fontsize=8)
+    ax.set_xlim(0, 1.15)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
+
+
 def precision_recall(weather: WeatherReport) -> bytes:
     """Recall per injected kind and precision per flag kind."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
-    kinds = list(weather.recall_by_kind)
-    left.barh(kinds, [f / t if t else 0 for f, t in weather.recall_by_kind.values()],
-              color="tab:green")
-    for y, (found, total) in enumerate(weather.recall_by_kind.values()):
-        left.text(1.01, y, f"{found}/{total}", va="center", fontsize=8)
-    left.set_xlim(0, 1.15)
-    left.set_title("recall per injected fault kind", fontsize=10)
-    flags = list(weather.precision_by_flag)
-    right.barh(flags, [h / t if t else 0 for h, t in weather.precision_by_flag.values()],
-               color="tab:purple")
-    for y, (hits, total) in enumerate(weather.precision_by_flag.values()):
-        right.text(1.01, y, f"{hits}/{total}", va="center", fontsize=8)
-    right.set_xlim(0, 1.15)
-    right.set_title("precision per flag kind", fontsize=10)
-    for ax in (left, right):
-        ax.grid(alpha=0.3, axis="x")
+    _rate_bars(left, weather.recall_by_kind, "recall per injected fault kind", "tab:green")
+    _rate_bars(right, weather.precision_by_flag, "precision per flag kind", "tab:purple")
     figure.tight_layout()
     return png(figure)

@@ -10,6 +10,10 @@ from typing import TypeVar
 import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import MemberToRemove
+from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
+from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 
@@ -50,6 +54,13 @@ def make_producer(config: RuntimeConfig) -> KafkaProducer:
     )
 
 
+# kafka-python's own default is the eager pair.
+ASSIGNORS = {
+    "cooperative-sticky": (CooperativeStickyAssignor,),
+    "eager": (RangePartitionAssignor, RoundRobinPartitionAssignor),
+}
+
+
 def make_consumer(config: RuntimeConfig, topics: list[str],
                   listener: ConsumerRebalanceListener | None = None) -> KafkaConsumer:
     """Group member with manual commits: offsets are committed only after outputs are acked.
@@ -62,6 +73,8 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         **connection_settings(config),
         client_id=config.effective_client_id,
         group_id=config.effective_group_id,
+        group_instance_id=config.group_instance_id or None,
+        partition_assignment_strategy=ASSIGNORS[config.rebalance_protocol],
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=config.max_poll_records,
@@ -110,3 +123,21 @@ def connect_with_backoff(
             stop.wait(delay)
             delay = min(delay * 2, max_backoff_s)
     return None
+
+
+def leave_group(config: RuntimeConfig) -> None:
+    """Remove this static member from its group now (a static member's close does not): its
+    partitions move at once instead of waiting for the session timeout. Best effort."""
+    from streamml.runtime.admin import admin_client
+
+    if not config.group_instance_id:
+        return
+    try:
+        with admin_client(config.bootstrap_servers, timeout_ms=5000,
+                          security=connection_settings(config)) as admin:
+            admin.remove_group_members(
+                config.effective_group_id,
+                [MemberToRemove(group_instance_id=config.group_instance_id)])
+    except KafkaError as exc:
+        log.warning("could not leave the group; its partitions move after the session timeout",
+                    extra={"error": repr(exc)})

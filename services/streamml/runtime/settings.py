@@ -9,6 +9,7 @@ from streamml.runtime.config import require
 from streamml.runtime.logs import LOG_FORMATS
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+REBALANCE_PROTOCOLS = ("cooperative-sticky", "eager")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL")
 SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 
@@ -52,6 +53,15 @@ class RuntimeConfig:
     # is replaced by a new one.
     consumer_stall_s: float = 30.0
     connect_backoff_max_s: float = 10.0
+    # Static group membership (KIP-345): a process that comes back with the same id within the
+    # session timeout gets its partitions back without a rebalance. The chart sets the pod
+    # name (stable across container restarts); a clean stop leaves the group explicitly, as a
+    # stopped pod never comes back under its name. "" = a dynamic member.
+    group_instance_id: str = ""
+    # "cooperative-sticky": a rebalance moves only the partitions that change owner, the others
+    # keep flowing (KIP-429); the chart sets it. "eager" (kafka-python's default, kept here
+    # for local runs): every rebalance revokes every partition first.
+    rebalance_protocol: str = "eager"
 
     def validate(self) -> None:
         require(self, bool(self.bootstrap_servers.strip()), "bootstrap_servers", "must not be empty")
@@ -85,6 +95,10 @@ class RuntimeConfig:
         require(self, 0 < self.shutdown_timeout_s < 30, "shutdown_timeout_s", "must be in (0, 30) s")
         require(self, self.liveness_stall_s > 0, "liveness_stall_s", "must be positive")
         require(self, self.consumer_stall_s > 0, "consumer_stall_s", "must be positive")
+        require(self, self.rebalance_protocol in REBALANCE_PROTOCOLS, "rebalance_protocol",
+                f"{self.rebalance_protocol!r} is not one of {', '.join(REBALANCE_PROTOCOLS)}")
+        require(self, len(self.group_instance_id) <= 249, "group_instance_id",
+                "must be at most 249 characters")
 
     @property
     def effective_group_id(self) -> str:

@@ -22,7 +22,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from streamml.runtime.clients import connect_with_backoff, make_consumer, make_producer
+from streamml.runtime.clients import connect_with_backoff, leave_group, make_consumer, make_producer
 from streamml.runtime.dead_letter import Outgoing, Rejection, dead_letter
 from streamml.runtime.health import Health
 from streamml.runtime.messages import DecodeError, Message, MessageT, decode
@@ -330,4 +330,5 @@ class StreamProcessor:
                 self._producer.close(timeout=timeout)
             if self._consumer is not None:
                 self._consumer.close(autocommit=False)
+                leave_group(self._config)
             log.info("stopped")

@@ -101,6 +101,14 @@ def _topic_configs(admin: Any, names: list[str]) -> dict[str, dict[str, str]]:
     }
 
 
+def durable_configs(spec: TopicSpec, replication_factor: int) -> dict[str, str]:
+    """The topic's configs, with min.insync.replicas 2 once it has 3 replicas: an acks=all
+    write then survives the loss of any one broker (unless the catalog says otherwise)."""
+    if replication_factor >= 3:
+        return {"min.insync.replicas": "2", **spec.config}
+    return dict(spec.config)
+
+
 def apply_catalog(
     bootstrap_servers: str,
     catalog: TopicCatalog,
@@ -110,7 +118,8 @@ def apply_catalog(
 ) -> ApplyReport:
     """Create missing topics and compare existing ones with the catalog.
 
-    The replication factor is capped at the cluster's broker count and at ``max_replicas``.
+    The replication factor is capped at the cluster's broker count and at ``max_replicas``;
+    with 3 replicas a topic gets min.insync.replicas 2.
     """
     report = ApplyReport()
     with admin_client(bootstrap_servers, timeout_ms=timeout_ms, security=security) as admin:
@@ -124,7 +133,7 @@ def apply_catalog(
                     spec.name: {
                         "num_partitions": spec.partitions,
                         "replication_factor": min(spec.replicas, cap),
-                        "configs": spec.config,
+                        "configs": durable_configs(spec, min(spec.replicas, cap)),
                     }
                     for spec in missing
                 },

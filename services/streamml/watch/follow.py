@@ -51,6 +51,16 @@ class TopicReader:
                 count += 1
         return count
 
+    def catch_up(self, state: WatchState, timeout_s: float = 15.0) -> None:
+        """Read up to the end offsets as of now (or until ``timeout_s``: an open transaction
+        holds a read_committed reader back)."""
+        assigned = list(self._consumer.assignment())
+        ends = self._consumer.end_offsets(assigned)
+        deadline = time.monotonic() + timeout_s
+        while (any(self._consumer.position(tp) < ends[tp] for tp in assigned)
+               and time.monotonic() < deadline):
+            self.poll_into(state, timeout_ms=200)
+
     def close(self) -> None:
         self._consumer.close()
 
@@ -95,6 +105,8 @@ class Watcher:
                 if time.monotonic() >= next_draw:
                     live.update(self.frame(extra), refresh=True)
                     next_draw = time.monotonic() + refresh_s
+            # The last frame shows everything written until now.
+            self._reader.catch_up(self.state)
             self.step(timeout_ms=100)
             live.update(self.frame(extra), refresh=True)
 

@@ -33,7 +33,7 @@ class TopicFlow:
 class GroupLag:
     group: str
     state: str
-    lag: int
+    lag: int | None
     topics: tuple[str, ...]
 
 
@@ -117,9 +117,9 @@ class PipelineSampler:
                 topics.add(tp.topic)
                 lag += max(ends[tp] - meta.offset, 0)
                 committed_by_topic[tp.topic] += meta.offset
-            if topics:
-                sample.groups.append(GroupLag(name, states.get(name, ""), lag,
-                                              tuple(sorted(topics))))
+            # A member that has committed nothing yet has no lag to show.
+            sample.groups.append(GroupLag(name, states.get(name, ""), lag if topics else None,
+                                          tuple(sorted(topics))))
         end_by_topic: dict[str, int] = defaultdict(int)
         for tp, end in ends.items():
             end_by_topic[tp.topic] += end

@@ -11,7 +11,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from streamml.contracts.cricket import MatchEvent, MatchResult, ModelStatus, Prediction
-from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC, Anomaly, SensorReading
+from streamml.contracts.weather import (
+    ANOMALIES_TOPIC, READINGS_TOPIC, Anomaly, SensorReading, reason_kind)
 from streamml.runtime.dead_letter import HEADER_PREFIX, header_map
 from streamml.runtime.messages import DecodeError, decode
 
@@ -23,12 +24,6 @@ DEAD_LETTER_TOPIC = "streamml.dead-letter"
 FOLLOWED_TOPICS = (EVENTS_TOPIC, RESULTS_TOPIC, PREDICTIONS_TOPIC, STATUS_TOPIC, READINGS_TOPIC,
                    ANOMALIES_TOPIC, DEAD_LETTER_TOPIC)
 RECENT_READINGS = 100  # "recent flags": flags among a sensor's last this many readings
-
-
-def flag_kind(reason: str) -> str:
-    """The kind of a detector reason: "level:temperature_c" -> "level", "spike" -> "spike",
-    "stuck:humidity_pct" -> "stuck", "weather front" -> "weather"."""
-    return reason.split(":", 1)[0].split(" ", 1)[0] or "unknown"
 
 
 @dataclass
@@ -142,7 +137,7 @@ class WatchState:
         row = self._sensor(anomaly.sensor_id, timestamp_ms)
         if row.reading is None or anomaly.seq > row.reading.seq:
             row.reading = anomaly.reading
-        kinds = {flag_kind(reason) for reason in anomaly.reasons} or {"unknown"}
+        kinds = {reason_kind(reason) for reason in anomaly.reasons} or {"unknown"}
         row.flags.extend((anomaly.seq, kind) for kind in sorted(kinds))
         row.total_flags += 1
         row.model_version = anomaly.model_version

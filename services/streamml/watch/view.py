@@ -147,7 +147,8 @@ def pipeline_panel(state: WatchState, pipeline: PipelineSample | None) -> Render
             groups.add_column(name, justify="right" if name == "lag" else "left", no_wrap=True,
                               overflow="ellipsis", max_width=40 if name == "consumer group" else None)
         for group in pipeline.groups:
-            groups.add_row(group.group, group.state, f"{group.lag:,}")
+            groups.add_row(group.group, group.state,
+                           "no commits" if group.lag is None else f"{group.lag:,}")
         if not pipeline.groups:
             groups.add_row(Text("no active groups", style="dim"), "", "")
         parts.append(_side_by_side(topics, groups))
