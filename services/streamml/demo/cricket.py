@@ -34,6 +34,7 @@ from streamml.runtime.artifacts import ArtifactError
 from streamml.runtime.clients import connection_settings, make_producer
 from streamml.runtime.model_topic import TopicFollower
 from streamml.runtime.settings import KafkaConnection, RuntimeConfig
+from streamml.runtime.signing import Signer
 from streamml.runtime.messages import DecodeError, decode
 from streamml.demo.support import (
     DemoKafka, Offsets, end_offsets, free_port, model_signing_settings, spawn_service,
@@ -187,15 +188,20 @@ def run(kafka: DemoKafka) -> int:
     finally:
         codes = {name: stop_service(process) for name, process in
                  (("orchestrator", orchestrator), ("predictor", predictor), ("trainer", trainer))}
-        promoted = _promote_model(connection, model_key) if finished else None
+        keys = {**os.environ, **signing}
+        promoted = (_promote_model(connection, model_key,
+                                   Signer.from_file(keys["STREAMML_MODEL_SIGNING_KEY"]))
+                    if finished else None)
         _delete_model(connection, model_key)
     if not finished:
         print(f"cricket demo did not complete (exit codes {codes}); logs in {logs}", flush=True)
         return 1
     print_summary(board, time.monotonic() - started)
     if promoted is not None:
+        trusted = keys.get("STREAMML_MODEL_TRUSTED_KEYS", "<the signing key's public key>")
         print(f"  this run's model is now v{promoted.version} of '{DEFAULT_MODEL_KEY}': "
-              "a `streamml predictor` started by hand serves at once", flush=True)
+              f"STREAMML_MODEL_TRUSTED_KEYS={trusted} streamml predictor serves at once",
+              flush=True)
     if any(code != 0 for code in codes.values()):
         print(f"a service did not stop cleanly: exit codes {codes}; logs in {logs}", flush=True)
         return 1
@@ -279,7 +285,7 @@ def print_summary(board: Board, duration_s: float) -> None:
     print(f"  cricket demo took {duration_s:.0f} s", flush=True)
 
 
-def _promote_model(connection: KafkaConnection, run_key: str,
+def _promote_model(connection: KafkaConnection, run_key: str, signer: Signer,
                    target_key: str = DEFAULT_MODEL_KEY) -> CricketModel | None:
     """Republish the run's newest model under ``target_key``, one version above the newest
     there, so that services started by hand with the default key use it (and a trainer
@@ -308,7 +314,8 @@ def _promote_model(connection: KafkaConnection, run_key: str,
     producer = make_producer(config)
     try:
         producer.send(MODELS_TOPIC, key=target_key.encode(), value=payload,
-                      headers=list(model_headers(version, hashlib.sha256(payload).hexdigest())))
+                      headers=list(model_headers(version, hashlib.sha256(payload).hexdigest())
+                                   + signer.headers(payload)))
         status = ModelStatus(
             model_key=target_key, kind="model_published", version=version,
             train_samples=int(model.metrics.get("train_samples", 0)),
