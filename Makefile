@@ -48,7 +48,7 @@ broker-stop: venv ## stop the embedded Kafka broker (BROKER_NODES=3: the cluster
 # SECURE=1: the demo reads as the admin; every service it starts connects as its own user.
 demo: broker-start ## run both workflows end to end on the embedded broker (SECURE=1: with users and ACLs)
 	eval "$$($(BIN)/streamml broker credentials admin)" && $(BIN)/streamml demo all
-	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop'."
+	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop$(if $(filter 1,$(SECURE)), SECURE=1)'."
 
 # Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when
 # those are missing, and fail instead in CI (CI or STREAMML_REQUIRE_ALL set: tests/prerequisites.py).
