@@ -22,7 +22,9 @@ from pathlib import Path
 from types import ModuleType
 
 from streamml.broker.embedded import BrokerConfig
+from streamml.broker.security import CredentialsError
 from streamml.demo.support import DemoKafka
+from streamml.runtime.access import load_access
 from streamml.runtime.cli_support import add_config_flags, config_from_args
 from streamml.runtime.config import load_config
 from streamml.runtime.settings import KafkaConnection
@@ -53,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
     connection = config_from_args(KafkaConnection, args)
     users = args.service_credentials or load_config(BrokerConfig, os.environ).root
     kafka = DemoKafka(connection, users if connection.authenticates else None)
+    try:
+        kafka.check(load_access().services)
+    except CredentialsError as error:
+        print(f"streamml demo: {error}", file=sys.stderr)
+        return 2
     chosen = list(WORKFLOWS) if args.workflow == "all" else [args.workflow]
 
     report_dir = None if args.no_report else args.report_dir

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -55,6 +56,11 @@ class DemoKafka:
                 "name the secure broker's data directory (STREAMML_BROKER_DATA_DIR)")
         return {**environment, **security.service_environment(self.users, service),
                 "STREAMML_SECURITY_PROTOCOL": self.connection.security_protocol}
+
+    def check(self, services: Iterable[str]) -> None:
+        """Raise CredentialsError now, not when a service starts, if one has no user."""
+        for service in services:
+            self.service_environment(service)
 
 
 def free_port() -> int:
