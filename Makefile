@@ -45,10 +45,10 @@ broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (SECURE=
 broker-stop: venv ## stop the embedded Kafka broker (BROKER_NODES=3: the cluster)
 	$(BIN)/streamml broker stop --nodes $(BROKER_NODES)
 
-demo: broker-start ## run both workflows end to end on the embedded broker
-	@if [ "$(SECURE)" = 1 ]; then echo "make demo SECURE=1 is not supported yet: the demo's own readers do not authenticate; the secure broker runs, see docs/security.md to run services on it"; exit 2; fi
-	$(BIN)/streamml demo all
-	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop'."
+# SECURE=1: the demo reads as the admin; every service it starts connects as its own user.
+demo: broker-start ## run both workflows end to end on the embedded broker (SECURE=1: with users and ACLs)
+	eval "$$($(BIN)/streamml broker credentials admin)" && $(BIN)/streamml demo all
+	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop$(if $(filter 1,$(SECURE)), SECURE=1)'."
 
 # Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when
 # those are missing, and fail instead in CI (CI or STREAMML_REQUIRE_ALL set: tests/prerequisites.py).

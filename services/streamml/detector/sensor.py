@@ -47,8 +47,8 @@ DRIFT_WINDOW = 60
 DRIFT_MAX = 360  # readings: a "drift" this long is taken as weather after all
 NOISE_WINDOW = 9
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
-INCONSISTENT_MAX = 90
-DEPRESSION_MEMORY = 90.0  # readings  # readings: an "inconsistency" that long is taken as the new normal
+INCONSISTENT_MAX = 90  # readings: an "inconsistency" that long is taken as the new normal
+DEPRESSION_MEMORY = 90.0  # readings: how slowly the usual dew-point depression is learnt
 
 
 @dataclass(frozen=True)
@@ -155,12 +155,12 @@ class SensorModel:
         usable_earlier = earlier is not None and not earlier.reasons and \
             earlier.seq == before.seq - 1
         for c, channel in enumerate(self._channels):
-            if c == RH and (current.values[RH] >= SATURATED_PCT or before.values[RH] >= SATURATED_PCT):
+            if c == RH and max(current.values[RH], before.values[RH]) >= SATURATED_PCT:
                 continue
-            channel.stats.learn(before.values[c], current.values[c],
-                                earlier.values[c] if usable_earlier else None)  # type: ignore[union-attr]
+            previous = earlier.values[c] if earlier is not None and usable_earlier else None
+            channel.stats.learn(before.values[c], current.values[c], previous)
         self._dew.learn(before.dew_point, current.dew_point,
-                        earlier.dew_point if usable_earlier else None)  # type: ignore[union-attr]
+                        earlier.dew_point if earlier is not None and usable_earlier else None)
         depression = current.values[T] - current.dew_point
         self._depression = depression if self._depression is None else \
             self._depression + (depression - self._depression) / DEPRESSION_MEMORY
@@ -218,7 +218,8 @@ class SensorModel:
         return flags
 
     def _channel_scores(self, reading: _Reading) -> tuple[float, float, float]:
-        """Each channel's distance from the line through the previous two readings, in noise widths."""
+        """Each channel's distance from the line through the two readings before it, in noise
+        widths."""
         index = reading.seq - self._recent[0].seq
         if index < 2:
             return (0.0, 0.0, 0.0)

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             print(f"streamml evaluate weather: {exc}", file=sys.stderr)
             return 2
-        title = f"{args.csv} ({problems.skipped} invalid rows skipped{': ' + problems.first if problems.first else ''})"
+        first = f": {problems.first}" if problems.first else ""
+        title = f"{args.csv} ({problems.skipped} invalid rows skipped{first})"
         print(report(result.card, title))
         print(f"  detector cost: {result.microseconds_per_reading:.0f} µs per reading")
         return 0

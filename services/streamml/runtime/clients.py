@@ -16,7 +16,7 @@ from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 
-from streamml.runtime.settings import RuntimeConfig
+from streamml.runtime.settings import KafkaConnection, RuntimeConfig
 
 log = logging.getLogger(__name__)
 ClientT = TypeVar("ClientT")
@@ -25,12 +25,13 @@ ClientT = TypeVar("ClientT")
 PRODUCER_BATCH_BYTES = 64 * 1024
 
 
-def connection_settings(config: RuntimeConfig) -> dict[str, object]:
-    """Where and how every Kafka client of a service connects: bootstrap servers, and its
-    credentials when the broker authenticates clients (SASL/SCRAM, TLS)."""
+def connection_settings(config: KafkaConnection) -> dict[str, object]:
+    """kafka-python's settings for where and how every Kafka client (of a service, the demo,
+    watch or report) connects: bootstrap servers, and its credentials when the broker
+    authenticates clients (SASL/SCRAM, TLS)."""
     settings: dict[str, object] = {"bootstrap_servers": config.bootstrap_servers,
                                    "security_protocol": config.security_protocol}
-    if config.security_protocol.startswith("SASL_"):
+    if config.authenticates:
         settings.update(sasl_mechanism=config.sasl_mechanism,
                         sasl_plain_username=config.sasl_username,
                         sasl_plain_password=config.sasl_password)

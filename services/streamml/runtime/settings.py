@@ -19,11 +19,11 @@ SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 
 
 @dataclass(frozen=True)
-class RuntimeConfig:
-    service_name: str = "streamml"
+class KafkaConnection:
+    """Where and how a Kafka client connects: every service, and the tools that read Kafka
+    themselves (demo, watch, report), read these settings the same way."""
+
     bootstrap_servers: str = DEFAULT_BOOTSTRAP
-    client_id: str = ""
-    group_id: str = ""
     # Kafka authentication (docs/security.md): SASL_PLAINTEXT or SASL_SSL with SCRAM-SHA-512
     # against a secure broker; the password never appears in logs, metrics or the config's repr.
     security_protocol: str = "PLAINTEXT"
@@ -33,6 +33,29 @@ class RuntimeConfig:
     # CA bundle (PEM) that signed the brokers' certificates, for SSL/SASL_SSL (e.g. Strimzi's
     # cluster CA); empty: the system's trust store.
     ssl_cafile: str = ""
+
+    def validate(self) -> None:
+        require(self, bool(self.bootstrap_servers.strip()), "bootstrap_servers", "must not be empty")
+        require(self, self.security_protocol in SECURITY_PROTOCOLS, "security_protocol",
+                f"one of {', '.join(SECURITY_PROTOCOLS)}, not {self.security_protocol!r}")
+        if self.security_protocol.startswith("SASL_"):
+            require(self, self.sasl_mechanism in SASL_MECHANISMS, "sasl_mechanism",
+                    f"one of {', '.join(SASL_MECHANISMS)}, not {self.sasl_mechanism!r}")
+            require(self, bool(self.sasl_username), "sasl_username",
+                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
+            require(self, bool(self.sasl_password), "sasl_password",
+                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
+
+    @property
+    def authenticates(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+
+@dataclass(frozen=True)
+class RuntimeConfig(KafkaConnection):
+    service_name: str = "streamml"
+    client_id: str = ""
+    group_id: str = ""
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_level: str = "INFO"
@@ -83,16 +106,7 @@ class RuntimeConfig:
     rebalance_protocol: str = "eager"
 
     def validate(self) -> None:
-        require(self, bool(self.bootstrap_servers.strip()), "bootstrap_servers", "must not be empty")
-        require(self, self.security_protocol in SECURITY_PROTOCOLS, "security_protocol",
-                f"one of {', '.join(SECURITY_PROTOCOLS)}, not {self.security_protocol!r}")
-        if self.security_protocol.startswith("SASL_"):
-            require(self, self.sasl_mechanism in SASL_MECHANISMS, "sasl_mechanism",
-                    f"one of {', '.join(SASL_MECHANISMS)}, not {self.sasl_mechanism!r}")
-            require(self, bool(self.sasl_username), "sasl_username",
-                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
-            require(self, bool(self.sasl_password), "sasl_password",
-                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
+        super().validate()
         require(self, 0 <= self.http_port <= 65535, "http_port", f"{self.http_port} is not a TCP port")
         require(
             self, self.log_level.upper() in logging.getLevelNamesMapping(),

@@ -102,7 +102,10 @@ class FaultInjector:
             value = rng.choice(DROPOUT_VALUES[channel])
             return _Active(kind, (channel,), rng.randint(5, 120), value)
         assert kind == INCONSISTENT
-        offset = rng.uniform(6.0, 15.0) * rng.choice((-1.0, 1.0))
+        # Near saturation a moister reading is what rain looks like: go drier, which no
+        # weather pairs with rain.
+        sign = -1.0 if last_sent[1] >= 80.0 else rng.choice((-1.0, 1.0))
+        offset = rng.uniform(6.0, 15.0) * sign
         return _Active(kind, (1,), rng.randint(5, 60), offset)
 
     def _overlay(self, fault: _Active, measured: list[float]) -> list[float]:

@@ -81,9 +81,9 @@ def make_profiles(faulty: int, control: int, prefix: str, seed: int,
         rng = random.Random(f"{seed}:profile:{index}")
         group_index = index if index < faulty else index - faulty
         klass = SENSOR_CLASSES[params.classes[group_index % len(params.classes)]]
-        noise = tuple(params.noise_scale * rng.uniform(*r) for r in klass.noise_sd)
+        t, h, p = (params.noise_scale * rng.uniform(*r) for r in klass.noise_sd)
         profiles.append(SensorProfile(f"{prefix}{index:03d}", index, klass.name,
-                                      klass.resolution, noise, index < faulty))  # type: ignore[arg-type]
+                                      klass.resolution, (t, h, p), index < faulty))
     return profiles
 
 

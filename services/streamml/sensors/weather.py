@@ -232,7 +232,8 @@ class Site:
                        - self._shade - self._rain_cool - self._storm_cool)
         # The dew point follows the air mass, barely the daily cycle (so humidity falls as the
         # day warms); rain moistens the air towards saturation.
-        base_dew = self._mean_t + syn.dew_point_c - self._depression + 0.3 * self._amplitude * diurnal
+        base_dew = (self._mean_t + syn.dew_point_c - self._depression
+                    + 0.3 * self._amplitude * diurnal)
         self._moist += (rain * max(0.0, temperature - base_dew) - self._moist) / (
             6.0 if storm else 25.0)
         dew = base_dew + self._moist
