@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     from streamml.report.collect import RunInfo, current_commit, end_offsets, offsets_at
     from streamml.report.build import write_report
+    from streamml.runtime.clients import unreachable_hint
 
     connection = config_from_args(KafkaConnection, args)
     try:
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         out = args.out or Path("reports") / f"report-{time.strftime('%Y%m%d-%H%M%S')}.html"
         path, _ = write_report(connection, info, out, args.warmup)
     except (KafkaError, TimeoutError) as error:
-        print(f"streamml report: cannot read the run from {connection.bootstrap_servers}: {error}",
+        print(f"streamml report: cannot read the run from {connection.bootstrap_servers}: {error}"
+              f"{unreachable_hint(connection)}",
               file=sys.stderr)
         return 2
     print(f"report written to {path}")

@@ -40,6 +40,16 @@ def connection_settings(config: KafkaConnection) -> dict[str, object]:
     return settings
 
 
+def unreachable_hint(config: KafkaConnection) -> str:
+    """What to check when a tool cannot reach Kafka: a broker that authenticates clients
+    drops one that does not, which kafka-python reports only as "Unable to bootstrap"."""
+    if config.authenticates:
+        return (f" (as user {config.sasl_username!r}, {config.security_protocol} "
+                f"{config.sasl_mechanism}: check STREAMML_SASL_USERNAME and STREAMML_SASL_PASSWORD)")
+    return (" (a broker that authenticates clients needs STREAMML_SECURITY_PROTOCOL and "
+            "STREAMML_SASL_*: docs/security.md)")
+
+
 def make_producer(config: RuntimeConfig, transactional: bool = False) -> KafkaProducer:
     """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated.
 

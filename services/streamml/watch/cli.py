@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from kafka.errors import KafkaError
 
+    from streamml.runtime.clients import unreachable_hint
     from streamml.watch.follow import Watcher
     from streamml.watch.view import render_text
 
@@ -53,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         watcher = Watcher(connection, since_ms, args.metrics, args.warmup)
     except KafkaError as error:
-        print(f"streamml watch: cannot reach Kafka at {connection.bootstrap_servers}: {error}",
+        print(f"streamml watch: cannot reach Kafka at {connection.bootstrap_servers}: {error}"
+              f"{unreachable_hint(connection)}",
               file=sys.stderr)
         return 2
     stop = threading.Event()
