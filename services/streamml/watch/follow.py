@@ -16,6 +16,7 @@ from kafka.errors import KafkaError
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 
+from streamml.contracts.weather import DETECTOR_WARMUP
 from streamml.runtime.topics import load_catalog
 from streamml.watch.pipeline import PipelineSample, PipelineSampler, known_partitions
 from streamml.watch.state import FOLLOWED_TOPICS, WatchState
@@ -69,7 +70,7 @@ class Watcher:
     """The reader, the pipeline sampler and the state, drawn at ``refresh_s``."""
 
     def __init__(self, bootstrap_servers: str, since_ms: int | None = None,
-                 metrics_urls: Sequence[str] = (), warmup: int = 30,
+                 metrics_urls: Sequence[str] = (), warmup: int = DETECTOR_WARMUP,
                  sample_every_s: float = 2.0) -> None:
         self.source = bootstrap_servers
         self.state = WatchState(warmup=warmup)
