@@ -18,7 +18,7 @@ export STREAMML_BROKER_DATA_DIR ?= $(CACHE)/broker
 export PATH := $(CACHE)/bin:$(PATH)
 PYTEST_ARGS ?=
 
-.PHONY: help venv jars broker-start broker-stop demo test test-fast
+.PHONY: help venv jars broker-start broker-stop demo test test-fast faults
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -45,10 +45,10 @@ broker-start: jars ## start the embedded Kafka broker on 127.0.0.1:9092 (SECURE=
 broker-stop: venv ## stop the embedded Kafka broker (BROKER_NODES=3: the cluster)
 	$(BIN)/streamml broker stop --nodes $(BROKER_NODES)
 
-demo: broker-start ## run both workflows end to end on the embedded broker
-	@if [ "$(SECURE)" = 1 ]; then echo "make demo SECURE=1 is not supported yet: the demo's own readers do not authenticate; the secure broker runs, see docs/security.md to run services on it"; exit 2; fi
-	$(BIN)/streamml demo all
-	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop'."
+# SECURE=1: the demo reads as the admin; every service it starts connects as its own user.
+demo: broker-start ## run both workflows end to end on the embedded broker (SECURE=1: with users and ACLs)
+	eval "$$($(BIN)/streamml broker credentials admin)" && $(BIN)/streamml demo all
+	@echo "The broker keeps running for you to explore (README: Running things yourself); stop it with 'make broker-stop$(if $(filter 1,$(SECURE)), SECURE=1)'."
 
 # Checks whose tools need root or Go, or data from ../shared, are skipped with the reason when
 # those are missing, and fail instead in CI (CI or STREAMML_REQUIRE_ALL set: tests/prerequisites.py).
@@ -57,6 +57,9 @@ test: jars ## run the whole test suite (starts and stops its own broker)
 
 test-fast: venv ## the edit-test loop: unit tests only, no broker, no Kubernetes tools (~1 min)
 	$(BIN)/pytest -m "not broker and not containers and not e2e and not kube and not controlplane" $(PYTEST_ARGS)
+
+faults: jars ## kill, stop and restart services and the broker, count losses -> docs/reliability.md
+	$(BIN)/python -m tests.faults.run --size full
 
 # ---- Kubernetes (docs/kubernetes.md): offline-check tools, images, and the kind deploy path ----
 # Pinned versions of what `make deploy` installs around the chart, and of the check tools.

@@ -274,6 +274,9 @@ VARIANTS = (
             site=procs.BATCH_16K_DIR),
     Variant("poll2000", "STREAMML_MAX_POLL_RECORDS=2000 (default 500)",
             {"max_poll_records": "2000"}, services=("predictor",)),
+    # The cost of the exactly-once option: one transaction per batch (docs/runtime.md).
+    Variant("exactly_once", "STREAMML_PROCESSING_GUARANTEE=exactly-once (default at-least-once)",
+            {"processing_guarantee": "exactly-once"}, services=("predictor",)),
 )
 
 

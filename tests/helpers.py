@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from streamml.runtime.clients import topic_partitions
 
 REPO = Path(__file__).resolve().parents[1]
+_HTTP_PORT = re.compile(r'"?http_port"?\s*[:=]\s*(\d+)')
 
 
 def free_port() -> int:
@@ -44,7 +47,7 @@ def read_all(bootstrap: str, topic: str, until: Callable[[list], bool],
              timeout_s: float = 60.0) -> list:
     """Read ``topic`` from the beginning (no group) until ``until(records)`` or timeout."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             auto_offset_reset="earliest")
+                             auto_offset_reset="earliest", isolation_level="read_committed")
     partitions = topic_partitions(consumer, topic)
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
@@ -87,14 +90,35 @@ def committed_total(bootstrap: str, group: str, topic: str,
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
 
 
+def logged_http_port(log_path: Path) -> int | None:
+    """The HTTP port a service logged when it started (JSON or text log format). Services
+    under test bind port 0, so the OS picks a free port: no time-of-check race with other
+    processes on the machine."""
+    try:
+        text = log_path.read_text(errors="replace")
+    except FileNotFoundError:
+        return None
+    found = _HTTP_PORT.search(text)
+    return int(found.group(1)) if found else None
+
+
 @dataclass
 class ServiceProcess:
     """A service running as its own process, probed over its HTTP port like a kubelet would."""
 
     process: subprocess.Popen
-    http_port: int
+    log_path: Path
+    _port: int | None = None
+
+    @property
+    def http_port(self) -> int | None:
+        if self._port is None:
+            self._port = logged_http_port(self.log_path)
+        return self._port
 
     def get(self, path: str) -> tuple[int, bytes]:
+        if self.http_port is None:
+            return 0, b""  # not started yet
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}", timeout=5) as r:
                 return r.status, r.read()
@@ -102,6 +126,9 @@ class ServiceProcess:
             return error.code, error.read()
         except (urllib.error.URLError, ConnectionError):
             return 0, b""  # not listening yet
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def metric(self, name: str, **labels: str) -> float:
         """Sum of the samples called ``name`` whose labels include ``labels``."""
@@ -121,9 +148,20 @@ class ServiceProcess:
 
 
 def start_process(module_args: list[str], settings: dict[str, object]) -> ServiceProcess:
-    """`python -m <module_args>` with STREAMML_* variables from ``settings`` and a free port."""
-    port = free_port()
-    env = dict(os.environ, STREAMML_HTTP_PORT=str(port), STREAMML_LOG_LEVEL="WARNING")
+    """`python -m <module_args>` with STREAMML_* variables from ``settings``; its JSON log goes
+    to a file, where the port it bound is found."""
+    env = dict(os.environ, STREAMML_HTTP_PORT="0", STREAMML_LOG_LEVEL="INFO",
+               STREAMML_LOG_FORMAT="json")
     env.update({f"STREAMML_{key.upper()}": str(value) for key, value in settings.items()})
-    process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=env)
-    return ServiceProcess(process, port)
+    handle, name = tempfile.mkstemp(prefix="streamml-service-", suffix=".log")
+    with os.fdopen(handle, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    return ServiceProcess(process, Path(name))
+
+
+def session_port(offset: int) -> int:
+    """A port of the test session's block (STREAMML_TEST_BROKER_PORT): its broker has +0 and
+    +1, the fault suite +2 and +3, the broker-outage test +4 and +5, the secure broker +10 and
+    +11. Never a port another process may grab in between."""
+    return int(os.environ.get("STREAMML_TEST_BROKER_PORT", "19092")) + offset

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from streamml.demo.support import stop_service
 from streamml.runtime.admin import admin_client
-from tests.helpers import free_port
+from tests.helpers import logged_http_port
 
 
 @dataclass(frozen=True)
@@ -64,20 +65,29 @@ def topics(broker: str, unique: str) -> CricketTopics:
 class ServiceProcess:
     def __init__(self, command: str, env: dict[str, str], log_dir: Path) -> None:
         self.command = command
-        self.port = free_port()
-        self.log_path = log_dir / f"{command}-{self.port}.log"
+        self.log_path = log_dir / f"{command}-{uuid.uuid4().hex[:8]}.log"
         self._log = self.log_path.open("wb")
+        # Port 0: the OS picks a free port, read back from the log (no time-of-check race).
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamml.cli", command],
             env={**os.environ, "STREAMML_LOG_LEVEL": "INFO", "PYTHONFAULTHANDLER": "1", **env,
-                 "STREAMML_HTTP_PORT": str(self.port)},
+                 "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_FORMAT": "json"},
             stdout=self._log, stderr=subprocess.STDOUT)
+        self._port: int | None = None
+
+    @property
+    def port(self) -> int | None:
+        if self._port is None:
+            self._port = logged_http_port(self.log_path)
+        return self._port
 
     @property
     def running(self) -> bool:
         return self.process.poll() is None
 
     def _get(self, path: str) -> tuple[int, str]:
+        if self.port is None:
+            return 0, ""
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as reply:
                 return reply.status, reply.read().decode()

@@ -88,8 +88,12 @@ def test_a_batch_is_predicted_in_one_call_and_scored_when_the_match_ends(store) 
     calls = []
     original = store.current.estimator.predict
     store.current.estimator.predict = lambda x: calls.append(len(x)) or original(x)
-    outputs = handler.handle([Incoming(None, event) for event in events]).outputs
-    outputs += handler.handle([Incoming(None, result)]).outputs
+    outputs = []
+    for batch in ([Incoming(None, event) for event in events], [Incoming(None, result)]):
+        handled = handler.handle(batch)
+        assert registry.get_sample_value("streamml_predictor_matches_scored_total") == 0
+        handled.on_delivered()  # scored once the runtime delivered the predictions
+        outputs += handled.outputs
     assert calls == [len(events)]
     predictions = [decode(Prediction, out.value) for out in outputs]
     assert [p.event_id for p in predictions] == [e.event_id for e in events]

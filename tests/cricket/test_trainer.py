@@ -10,7 +10,8 @@ from streamml.contracts.cricket import MatchEvent, MatchResult, ModelStatus, dec
 from streamml.orchestrator.matches import play_round
 from streamml.orchestrator.training import generate_training_samples
 from streamml.runtime.messages import decode
-from streamml.runtime.stream import Incoming
+from streamml.runtime.dead_letter import Outgoing
+from streamml.runtime.stream import HandlerResult, Incoming
 from streamml.trainer.config import TrainerConfig
 from streamml.trainer.dataset import MatchOutcomes, TrainingWindow, is_holdout
 from streamml.trainer.handler import TrainerHandler
@@ -70,13 +71,40 @@ def test_a_candidate_is_published_only_if_not_worse(candidate, incumbent, tolera
     assert not_worse(candidate, incumbent, tolerance) is publish
 
 
+def delivered(result: HandlerResult) -> list[Outgoing]:
+    """What the runtime does once a result's outputs are acknowledged."""
+    if result.on_delivered is not None:
+        result.on_delivered()
+    return result.outputs
+
+
+def test_the_version_advances_only_when_the_model_is_delivered() -> None:
+    handler = make_handler()
+    delivered(handler.handle(incoming(generate_training_samples(1200, 4, seed=4, id_prefix="h"))))
+    handler.on_idle()
+    undelivered = handler.on_idle()  # the runtime failed to send this one
+    assert [out.topic for out in undelivered.outputs][0] == "cricket.models"
+    assert handler.incumbent is None and handler.last_version == 0
+    undelivered.on_delivered()  # the runtime's retry of the same outputs succeeded
+    assert handler.incumbent is not None and handler.incumbent.version == 1
+    assert handler.last_version == 1
+
+
+def test_a_batch_handled_twice_adds_its_samples_once() -> None:
+    handler = make_handler()
+    samples = incoming(generate_training_samples(50, 4, seed=4, id_prefix="h"))
+    handler.handle(samples)  # not delivered: handled again
+    delivered(handler.handle(samples))
+    assert len(handler.window) == 50
+
+
 def test_trains_once_enough_samples_are_in_and_the_input_is_drained() -> None:
     handler = make_handler()
     samples = generate_training_samples(1200, 4, seed=4, id_prefix="h")
-    assert handler.on_idle() == []
-    handler.handle(incoming(samples))
-    assert handler.on_idle() == []  # the turn that delivered the samples
-    outputs = handler.on_idle()  # an empty poll later: drained
+    assert delivered(handler.on_idle()) == []
+    delivered(handler.handle(incoming(samples)))
+    assert delivered(handler.on_idle()) == []  # the turn that delivered the samples
+    outputs = delivered(handler.on_idle())  # an empty poll later: drained
     assert [out.topic for out in outputs] == ["cricket.models", "cricket.model-status"]
     assert trusted().verify(outputs[0].value, outputs[0].headers) == signer().key_id
     model = decode_model(outputs[0].value, 8 * 1024 * 1024)
@@ -84,22 +112,23 @@ def test_trains_once_enough_samples_are_in_and_the_input_is_drained() -> None:
     assert model.version == status.version == 1
     assert status.kind == "model_published" and status.r2 is not None and status.r2 > 0.3
     assert status.train_samples + status.holdout_samples == 1200
-    assert handler.on_idle() == [] and handler.on_idle() == []  # nothing new: no retraining
+    assert delivered(handler.on_idle()) == [] and delivered(handler.on_idle()) == []  # nothing new: no retraining
 
 
 def test_retrains_on_new_data_and_keeps_the_incumbent_when_the_candidate_is_worse() -> None:
     handler = make_handler()
-    handler.handle(incoming(generate_training_samples(1200, 4, seed=4, id_prefix="h")))
-    handler.on_idle(), handler.on_idle()
+    delivered(handler.handle(incoming(generate_training_samples(1200, 4, seed=4, id_prefix="h"))))
+    delivered(handler.on_idle()), delivered(handler.on_idle())
     assert handler.incumbent is not None and handler.incumbent.version == 1
     # Finished matches whose every ball says "final score 0": a model fitted on them is worse.
     ticks = list(play_round([f"x{i}" for i in range(3)], np.random.default_rng(8), lambda: 0))
     events = [event for tick in ticks for event in tick.events]
-    handler.handle(incoming(events))
-    handler.handle(incoming([MatchResult(match_id=f"x{i}", final_score=0, wickets=0, balls=120,
-                                         event_time_ms=0) for i in range(3)]))
-    handler.on_idle()
-    outputs = handler.on_idle()
+    delivered(handler.handle(incoming(events)))
+    results = [MatchResult(match_id=f"x{i}", final_score=0, wickets=0, balls=120, event_time_ms=0)
+               for i in range(3)]
+    delivered(handler.handle(incoming(results)))
+    delivered(handler.on_idle())
+    outputs = delivered(handler.on_idle())
     status = decode(ModelStatus, outputs[-1].value)
     assert status.kind == "model_kept" and status.version == 1
     assert status.mae is not None and status.incumbent_mae is not None

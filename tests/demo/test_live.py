@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 
 from streamml.demo.live import CapturedOutput, run_with_live_view, summaries
+from streamml.runtime.settings import KafkaConnection
 from streamml.watch.state import PREDICTIONS_TOPIC, RESULTS_TOPIC
 from tests.helpers import produce
 from tests.watch.messages import prediction, result
@@ -59,8 +60,8 @@ def test_the_live_view_follows_the_workflow_and_prints_its_summaries(
         print("demo finished in 2 s")
         return 0
 
-    code = run_with_live_view(broker, workflow, Console(file=terminal, force_terminal=True,
-                                                        width=160, height=60))
+    code = run_with_live_view(KafkaConnection(bootstrap_servers=broker), workflow,
+                              Console(file=terminal, force_terminal=True, width=160, height=60))
     assert code == 0
     drawn = terminal.getvalue()
     assert match in drawn and "162" in drawn and "160" in drawn  # latest prediction, final

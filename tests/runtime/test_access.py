@@ -65,3 +65,13 @@ def test_sasl_settings_are_required_together_and_the_password_stays_out_of_repr(
         "sasl_plain_password": "s3cret", "ssl_cafile": "/ca.crt"}
     assert connection_settings(RuntimeConfig()) == {
         "bootstrap_servers": "127.0.0.1:9092", "security_protocol": "PLAINTEXT"}
+
+
+def test_a_tool_that_cannot_reach_kafka_says_which_credentials_to_check() -> None:
+    from streamml.runtime.clients import unreachable_hint
+    from streamml.runtime.settings import KafkaConnection
+
+    assert "STREAMML_SASL_*" in unreachable_hint(KafkaConnection())
+    hint = unreachable_hint(KafkaConnection(security_protocol="SASL_PLAINTEXT",
+                                            sasl_username="admin", sasl_password="secret"))
+    assert "'admin'" in hint and "STREAMML_SASL_PASSWORD" in hint and "secret" not in hint

@@ -8,18 +8,17 @@ import pytest
 from streamml.broker import embedded
 from streamml.runtime.topics import TopicCatalog, TopicSpec, apply_catalog
 from tests.conftest import REPO
-from tests.helpers import free_port, produce, read_all, wait_for
+from tests.helpers import produce, read_all, session_port, wait_for
 
 pytestmark = pytest.mark.broker
 
 
 @pytest.fixture
 def own_broker(tmp_path):
-    port = free_port()
     config = embedded.BrokerConfig(
         data_dir=str(tmp_path / "broker"),
         cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
-        port=port, controller_port=free_port())
+        port=session_port(4), controller_port=session_port(5))
     embedded.start(config)
     yield config
     embedded.stop(config)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from streamml.broker import embedded, security
 from streamml.runtime.access import AccessPolicy, load_access
 from streamml.runtime.topics import apply_catalog, load_catalog
-from tests.helpers import REPO, ServiceProcess, free_port
+from tests.helpers import REPO, ServiceProcess
 
 
 @dataclass(frozen=True)
@@ -59,20 +60,18 @@ def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBr
 
 @dataclass
 class LoggedService(ServiceProcess):
-    log_path: Path
-
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
 def start_service(command: str, env: dict[str, str], log_dir: Path) -> LoggedService:
     """`streamml <command>` with ``env`` over the session's, its output in a file."""
-    port = free_port()
-    log_path = log_dir / f"{command}-{port}.log"
+    log_path = log_dir / f"{command}-{uuid.uuid4().hex[:8]}.log"
     with log_path.open("wb") as output:
+        # Port 0: the OS picks a free one; ServiceProcess reads it back from the log.
         process = subprocess.Popen(
             [sys.executable, "-m", "streamml.cli", command], cwd=REPO,
             env={**os.environ, "STREAMML_LOG_LEVEL": "INFO", **env,
-                 "STREAMML_HTTP_PORT": str(port)},
+                 "STREAMML_HTTP_PORT": "0"},
             stdout=output, stderr=subprocess.STDOUT)
-    return LoggedService(process, port, log_path)
+    return LoggedService(process, log_path)

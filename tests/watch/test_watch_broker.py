@@ -10,6 +10,7 @@ from kafka.structs import OffsetAndMetadata
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
 from streamml.runtime.clients import topic_partitions
+from streamml.runtime.settings import KafkaConnection
 from streamml.watch.follow import Watcher
 from streamml.watch.state import DEAD_LETTER_TOPIC, PREDICTIONS_TOPIC, RESULTS_TOPIC, STATUS_TOPIC
 from streamml.watch.view import render_text
@@ -32,7 +33,8 @@ def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) 
     # The group's committed position: the end, before this test's predictions.
     member.commit({tp: OffsetAndMetadata(member.position(tp), "", -1)
                    for tp in member.assignment()})
-    watcher = Watcher(broker, since_ms=int(time.time() * 1000) - 1000)
+    watcher = Watcher(KafkaConnection(bootstrap_servers=broker),
+                      since_ms=int(time.time() * 1000) - 1000)
     try:
         producer = KafkaProducer(bootstrap_servers=broker, acks="all")
         for ball, (score, predicted) in enumerate([(4, 150.0), (9, 155.0), (15, 162.0)], 1):

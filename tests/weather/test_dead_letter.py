@@ -8,6 +8,7 @@ import math
 import pytest
 
 from streamml.contracts.weather import Anomaly
+from streamml.runtime.settings import KafkaConnection
 from streamml.evaluate.topics import read_range
 from streamml.runtime.dead_letter import header_map
 from streamml.runtime.messages import decode
@@ -89,7 +90,7 @@ def test_bad_readings_are_dead_lettered_and_the_stream_keeps_flowing(broker, sta
         assert headers["streamml.dlq.error"]
 
     flagged = {(a.sensor_id, a.seq): a.reasons
-               for a in (decode(Anomaly, r.value) for r in read_range(broker, anomalies))}
+               for a in (decode(Anomaly, r.value) for r in read_range(KafkaConnection(bootstrap_servers=broker), anomalies))}
     assert flagged == {(SENSOR, 60): ("spike:temperature_c",)}, \
         "the abnormal-but-possible value is an anomaly"
     assert detector.metric("streamml_detector_readings_total") == 80

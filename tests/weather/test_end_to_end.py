@@ -11,6 +11,7 @@ import json
 import pytest
 
 from streamml.detector.config import DetectorConfig
+from streamml.runtime.settings import KafkaConnection
 from streamml.evaluate.topics import read_range, score_topics
 from streamml.contracts.weather import Anomaly
 from streamml.runtime.messages import decode
@@ -35,11 +36,11 @@ def test_the_service_flags_what_the_evaluation_flags_and_meets_the_bar(broker, s
     assert sensors.process.wait(300) == 0
     assert wait_for(lambda: committed(broker, group, readings) == produced, timeout_s=300)
 
-    card, duplicates = score_topics(broker, readings, anomalies)
+    card, duplicates = score_topics(KafkaConnection(bootstrap_servers=broker), readings, anomalies)
     assert card.readings == produced and card.unlabelled == 0
     assert duplicates == 0, "no rebalance, so no duplicate anomalies"
     flags = {(a.sensor_id, a.seq): a.reasons
-             for a in (decode(Anomaly, r.value) for r in read_range(broker, anomalies))}
+             for a in (decode(Anomaly, r.value) for r in read_range(KafkaConnection(bootstrap_servers=broker), anomalies))}
     expected = offline_flags(SENSORS, CONTROLS, "e2e-", SEED, RATE, PER_SENSOR,
                              DetectorConfig().thresholds())
     assert flags == expected

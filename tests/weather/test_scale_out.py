@@ -7,6 +7,7 @@ from kafka.errors import KafkaError
 
 from streamml.contracts.weather import Anomaly
 from streamml.detector.config import DetectorConfig
+from streamml.runtime.settings import KafkaConnection
 from streamml.evaluate.topics import read_range
 from streamml.runtime.admin import admin_client
 from streamml.runtime.messages import decode
@@ -81,7 +82,7 @@ def test_two_detectors_split_partitions_and_score_every_reading(broker, start_cl
     # Rebuilt from the log, the newcomer's sensors carry on exactly: together the replicas
     # flag what one detector flags on the whole stream, offline. A reading handled twice
     # may be flagged twice (the same sensor_id and seq): consumers de-duplicate.
-    published = [decode(Anomaly, r.value) for r in read_range(broker, anomalies)]
+    published = [decode(Anomaly, r.value) for r in read_range(KafkaConnection(bootstrap_servers=broker), anomalies)]
     flags = {(a.sensor_id, a.seq): a.reasons for a in published}
     assert len(published) - len(flags) <= redelivered
     assert flags == offline_flags(SENSORS, 0, "scale-", SEED, RATE, 2 * PER_SENSOR,

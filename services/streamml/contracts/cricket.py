@@ -11,6 +11,8 @@ the key facts so that a reader can skip older versions without opening the archi
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -190,8 +192,9 @@ def decode_model(payload: bytes | None, max_bytes: int) -> CricketModel:
         raise ArtifactError(WRONG_SCHEMA, f"features {envelope.get('features')!r} do not match "
                                           f"{list(FEATURES)!r}")
     version = envelope.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ArtifactError(WRONG_SCHEMA, f"bad model version {version!r}")
+    if not _is_int64(version) or version < 1:
+        raise ArtifactError(WRONG_SCHEMA, f"model version must be an integer in [1, 2^63), "
+                                          f"got a {type(version).__name__}")
     estimator = envelope.get("estimator")
     if not callable(getattr(estimator, "predict", None)):
         raise ArtifactError(WRONG_SCHEMA, "the envelope holds no estimator with predict()")
@@ -199,15 +202,33 @@ def decode_model(payload: bytes | None, max_bytes: int) -> CricketModel:
         raise ArtifactError(WRONG_SCHEMA, f"estimator expects {getattr(estimator, 'n_features_in_', None)} "
                                           f"features, not {len(FEATURES)}")
     verify_tree_ensemble(estimator, len(FEATURES))
+    model_key = envelope.get("model_key", "")
+    if not isinstance(model_key, str):
+        raise ArtifactError(WRONG_SCHEMA, f"model_key must be a string, not {type(model_key).__name__}")
     metrics = envelope.get("metrics") or {}
+    if not isinstance(metrics, dict) or not all(
+            isinstance(name, str) and _is_number(value) and math.isfinite(value)
+            for name, value in metrics.items()):
+        raise ArtifactError(WRONG_SCHEMA, "metrics must map names to finite numbers")
+    trained_at_ms = envelope.get("trained_at_ms", 0)
+    if not _is_int64(trained_at_ms) or trained_at_ms < 0:
+        raise ArtifactError(WRONG_SCHEMA, "trained_at_ms must be an integer in [0, 2^63)")
     return CricketModel(
-        model_key=str(envelope.get("model_key", "")),
+        model_key=model_key,
         version=version,
         estimator=estimator,
-        metrics={str(k): float(v) for k, v in metrics.items()},
-        trained_at_ms=int(envelope.get("trained_at_ms", 0)),
+        metrics={name: float(value) for name, value in metrics.items()},
+        trained_at_ms=trained_at_ms,
         size_bytes=len(payload or b""),
     )
+
+
+def _is_int64(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def model_headers(version: int, sha256: str) -> tuple[tuple[str, bytes], ...]:
@@ -225,6 +246,6 @@ def header_version(headers: Sequence[tuple[str, bytes]] | None) -> int | None:
         if name == HEADER_MODEL_VERSION:
             try:
                 return int(value.decode())
-            except (UnicodeDecodeError, ValueError):
+            except (AttributeError, UnicodeDecodeError, ValueError):  # a null or garbled header
                 return None
     return None

@@ -199,7 +199,7 @@ def truth_of(headers: list[tuple[str, bytes]] | None) -> str | None:
     """The injected truth of a record, or None when the producer did not mark it."""
     for name, value in headers or []:
         if name == TRUTH_HEADER:
-            kind = value.decode(errors="replace")
+            kind = (value or b"").decode(errors="replace")  # a header value may be null
             return kind if kind in TRUTH_VALUES else None
     return None
 

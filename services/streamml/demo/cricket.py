@@ -14,6 +14,7 @@ afterwards serves at once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import statistics
@@ -30,13 +31,14 @@ from streamml.contracts.cricket import (
     DEFAULT_MODEL_KEY, CricketModel, MatchResult, ModelStatus, Prediction, decode_model,
     encode_model, header_version, model_headers)
 from streamml.runtime.artifacts import ArtifactError
-from streamml.runtime.clients import make_producer
+from streamml.runtime.clients import connection_settings, make_producer
 from streamml.runtime.model_topic import TopicFollower
-from streamml.runtime.settings import RuntimeConfig
+from streamml.runtime.settings import KafkaConnection, RuntimeConfig
+from streamml.runtime.signing import Signer
 from streamml.runtime.messages import DecodeError, decode
 from streamml.demo.support import (
-    Offsets, end_offsets, free_port, model_signing_settings, spawn_service, start_group_at,
-    stop_service)
+    DemoKafka, Offsets, end_offsets, free_port, model_signing_settings, spawn_service,
+    start_group_at, stop_service)
 
 TRAINING_TOPIC = "cricket.training-data"
 EVENTS_TOPIC = "cricket.match-events"
@@ -146,65 +148,71 @@ class Board:
               f"(from the 15th over: {late_text})", flush=True)
 
 
-def run(bootstrap_servers: str) -> int:
+def run(kafka: DemoKafka) -> int:
+    connection = kafka.connection
     run_id = uuid.uuid4().hex[:8]
     started = time.monotonic()
     model_key = f"cricket-score-demo-{run_id}"
     match_prefix = f"demo-{run_id}"
     trainer_group = f"streamml-trainer-demo-{run_id}"
     predictor_group = f"streamml-predictor-demo-{run_id}"
-    inputs = {topic: end_offsets(bootstrap_servers, topic)
+    inputs = {topic: end_offsets(connection, topic)
               for topic in (TRAINING_TOPIC, EVENTS_TOPIC, RESULTS_TOPIC)}
-    start_group_at(bootstrap_servers, trainer_group,
+    start_group_at(connection, trainer_group,
                    {**inputs[TRAINING_TOPIC], **inputs[EVENTS_TOPIC], **inputs[RESULTS_TOPIC]})
-    start_group_at(bootstrap_servers, predictor_group,
+    start_group_at(connection, predictor_group,
                    {**inputs[EVENTS_TOPIC], **inputs[RESULTS_TOPIC]})
-    watched = {**end_offsets(bootstrap_servers, STATUS_TOPIC),
-               **end_offsets(bootstrap_servers, PREDICTIONS_TOPIC),
-               **end_offsets(bootstrap_servers, RESULTS_TOPIC)}
+    watched = {**end_offsets(connection, STATUS_TOPIC),
+               **end_offsets(connection, PREDICTIONS_TOPIC),
+               **end_offsets(connection, RESULTS_TOPIC)}
     logs = Path(tempfile.mkdtemp(prefix=f"streamml-cricket-{run_id}-"))
     print(f"cricket: {TRAINING_SAMPLES} training samples, then {MATCHES} concurrent T20 matches "
           f"(seed {SEED}, a ball every {BALL_INTERVAL_S} s); run {run_id}, logs in {logs}",
           flush=True)
     # A key pair for this run unless the caller configured one.
     signing = {} if "STREAMML_MODEL_SIGNING_KEY" in os.environ else model_signing_settings(logs)
-    common = {**os.environ, **signing, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
-              "STREAMML_MODEL_KEY": model_key, "STREAMML_LOG_LEVEL": "INFO"}
-    trainer = spawn_service("trainer", logs, {**common, "STREAMML_GROUP_ID": trainer_group,
+    common = {**os.environ, **signing, "STREAMML_MODEL_KEY": model_key, "STREAMML_LOG_LEVEL": "INFO"}
+    trainer = spawn_service("trainer", logs, kafka, {**common, "STREAMML_GROUP_ID": trainer_group,
                                         "STREAMML_HTTP_PORT": str(free_port())})
-    predictor = spawn_service("predictor", logs, {**common, "STREAMML_GROUP_ID": predictor_group,
+    predictor = spawn_service("predictor", logs, kafka, {**common, "STREAMML_GROUP_ID": predictor_group,
                                             "STREAMML_HTTP_PORT": str(free_port())})
-    orchestrator = spawn_service("orchestrator", logs, {
+    orchestrator = spawn_service("orchestrator", logs, kafka, {
         **common, "STREAMML_HTTP_PORT": str(free_port()), "STREAMML_RUN_ID": match_prefix,
         "STREAMML_SEED": str(SEED), "STREAMML_TRAINING_SAMPLES": str(TRAINING_SAMPLES),
         "STREAMML_CONCURRENT_MATCHES": str(MATCHES), "STREAMML_MAX_MATCHES": str(MATCHES),
         "STREAMML_BALL_INTERVAL_S": str(BALL_INTERVAL_S), "STREAMML_WAIT_FOR_MODEL_S": "90"})
     board = Board()
     try:
-        finished = _watch(bootstrap_servers, watched, model_key, match_prefix, board,
+        finished = _watch(connection, watched, model_key, match_prefix, board,
                           orchestrator, (trainer, predictor))
     finally:
         codes = {name: stop_service(process) for name, process in
                  (("orchestrator", orchestrator), ("predictor", predictor), ("trainer", trainer))}
-        promoted = _promote_model(bootstrap_servers, model_key) if finished else None
-        _delete_model(bootstrap_servers, model_key)
+        keys = {**os.environ, **signing}
+        promoted = (_promote_model(connection, model_key,
+                                   Signer.from_file(keys["STREAMML_MODEL_SIGNING_KEY"]))
+                    if finished else None)
+        _delete_model(connection, model_key)
     if not finished:
         print(f"cricket demo did not complete (exit codes {codes}); logs in {logs}", flush=True)
         return 1
     print_summary(board, time.monotonic() - started)
     if promoted is not None:
+        trusted = keys.get("STREAMML_MODEL_TRUSTED_KEYS", "<the signing key's public key>")
         print(f"  this run's model is now v{promoted.version} of '{DEFAULT_MODEL_KEY}': "
-              "a `streamml predictor` started by hand serves at once", flush=True)
+              f"STREAMML_MODEL_TRUSTED_KEYS={trusted} streamml predictor serves at once",
+              flush=True)
     if any(code != 0 for code in codes.values()):
         print(f"a service did not stop cleanly: exit codes {codes}; logs in {logs}", flush=True)
         return 1
     return 0
 
 
-def _watch(bootstrap_servers: str, start: Offsets, model_key: str, match_prefix: str,
+def _watch(connection: KafkaConnection, start: Offsets, model_key: str, match_prefix: str,
            board: Board, orchestrator: subprocess.Popen,
            services: tuple[subprocess.Popen, ...]) -> bool:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False,
+                             isolation_level="read_committed")
     consumer.assign(list(start))
     for tp, offset in start.items():
         consumer.seek(tp, offset)
@@ -278,12 +286,12 @@ def print_summary(board: Board, duration_s: float) -> None:
     print(f"  cricket demo took {duration_s:.0f} s", flush=True)
 
 
-def _promote_model(bootstrap_servers: str, run_key: str,
+def _promote_model(connection: KafkaConnection, run_key: str, signer: Signer,
                    target_key: str = DEFAULT_MODEL_KEY) -> CricketModel | None:
     """Republish the run's newest model under ``target_key``, one version above the newest
     there, so that services started by hand with the default key use it (and a trainer
     started by hand keeps counting versions from there)."""
-    config = RuntimeConfig(bootstrap_servers=bootstrap_servers, service_name="demo")
+    config = RuntimeConfig(service_name="demo", **dataclasses.asdict(connection))
     keys = {run_key.encode(), target_key.encode()}
     follower = TopicFollower(config, MODELS_TOPIC, lambda record: record.key in keys)
     try:
@@ -307,7 +315,8 @@ def _promote_model(bootstrap_servers: str, run_key: str,
     producer = make_producer(config)
     try:
         producer.send(MODELS_TOPIC, key=target_key.encode(), value=payload,
-                      headers=list(model_headers(version, hashlib.sha256(payload).hexdigest())))
+                      headers=list(model_headers(version, hashlib.sha256(payload).hexdigest())
+                                   + signer.headers(payload)))
         status = ModelStatus(
             model_key=target_key, kind="model_published", version=version,
             train_samples=int(model.metrics.get("train_samples", 0)),
@@ -321,9 +330,9 @@ def _promote_model(bootstrap_servers: str, run_key: str,
     return decode_model(payload, config.max_message_bytes)
 
 
-def _delete_model(bootstrap_servers: str, model_key: str) -> None:
+def _delete_model(connection: KafkaConnection, model_key: str) -> None:
     """A tombstone: compaction removes this run's models from the models topic."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    producer = KafkaProducer(**connection_settings(connection), acks="all")
     try:
         producer.send(MODELS_TOPIC, key=model_key.encode(), value=None)
         producer.flush(10)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from streamml.runtime.settings import KafkaConnection
 from streamml.watch.follow import Watcher
 
 TAIL_LINES = 6
@@ -77,12 +78,12 @@ def summaries(lines: list[str]) -> list[str]:
     return kept + [""] * bool(reports) + reports + ([""] + closing[-1:] if closing else [])
 
 
-def run_with_live_view(bootstrap_servers: str, workflows: Callable[[], int],
+def run_with_live_view(connection: KafkaConnection, workflows: Callable[[], int],
                        console: Console | None = None) -> int:
     console = console or Console(file=sys.stdout)
     path = Path(tempfile.mkstemp(prefix="streamml-demo-", suffix=".log")[1])
     output = CapturedOutput(path)
-    watcher = Watcher(bootstrap_servers, since_ms=None)
+    watcher = Watcher(connection, since_ms=None)
     result: list[int] = []
     stop = threading.Event()
 

@@ -27,9 +27,12 @@ from streamml.evaluate.scorecard import report
 from streamml.evaluate.topics import read_range, score_topics
 from streamml.report.analysis import weather_report
 from streamml.runtime.admin import admin_client
+from streamml.runtime.clients import connection_settings
+from streamml.runtime.config import load_config
 from streamml.runtime.messages import DecodeError, decode
+from streamml.runtime.settings import KafkaConnection
 from streamml.demo.support import (
-    Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
+    DemoKafka, Offsets, end_offsets, free_port, spawn_service, start_group_at, stop_service)
 
 SENSORS = 12
 CONTROL_SENSORS = 6
@@ -41,34 +44,34 @@ WARMUP = 60  # the detector's default: the report counts readings after it, as p
 DRAIN_TIMEOUT_S = 60.0
 
 
-def run(bootstrap_servers: str) -> int:
+def run(kafka: DemoKafka) -> int:
+    connection = kafka.connection
     run_id = uuid.uuid4().hex[:8]
     group = f"streamml-detector-demo-{run_id}"
     prefix = f"demo-{run_id}-s"
     started = time.monotonic()
-    readings_start = end_offsets(bootstrap_servers, READINGS_TOPIC)
-    anomalies_start = end_offsets(bootstrap_servers, ANOMALIES_TOPIC)
-    start_group_at(bootstrap_servers, group, readings_start)
+    readings_start = end_offsets(connection, READINGS_TOPIC)
+    anomalies_start = end_offsets(connection, ANOMALIES_TOPIC)
+    start_group_at(connection, group, readings_start)
     print(f"weather: {SENSORS} sensors with injected faults + {CONTROL_SENSORS} fault-free "
           f"controls, {READINGS_PER_SENSOR} readings (simulated minutes) each, seed {SEED}; "
           f"detector group {group}", flush=True)
     logs = Path(tempfile.mkdtemp(prefix=f"streamml-weather-{run_id}-"))
-    common = {**os.environ, "STREAMML_BOOTSTRAP_SERVERS": bootstrap_servers,
-              "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_LEVEL": "INFO"}
+    common = {**os.environ, "STREAMML_HTTP_PORT": "0", "STREAMML_LOG_LEVEL": "INFO"}
     detector_port = free_port()
-    detector = spawn_service("detector", logs, {
+    detector = spawn_service("detector", logs, kafka, {
         **common, "STREAMML_HTTP_PORT": str(detector_port), "STREAMML_GROUP_ID": group,
         # The run's sensors are new: older runs' readings before the group's start offsets
         # hold no state worth rebuilding.
         "STREAMML_RESTORE_RECORDS": "0"})
-    sensors = spawn_service("sensors", logs, {
+    sensors = spawn_service("sensors", logs, kafka, {
         **common, "STREAMML_SENSORS": str(SENSORS),
         "STREAMML_CONTROL_SENSORS": str(CONTROL_SENSORS),
         "STREAMML_SENSOR_PREFIX": prefix, "STREAMML_RATE_HZ": str(RATE_HZ),
         "STREAMML_READINGS_PER_SENSOR": str(READINGS_PER_SENSOR),
         "STREAMML_ANOMALY_RATE": str(ANOMALY_RATE), "STREAMML_SEED": str(SEED)})
     try:
-        caught_up = _watch(bootstrap_servers, group, prefix, anomalies_start, sensors, detector)
+        caught_up = _watch(connection, group, prefix, anomalies_start, sensors, detector)
     finally:
         stop_service(sensors)
         detector_code = stop_service(detector)
@@ -77,26 +80,26 @@ def run(bootstrap_servers: str) -> int:
               f"{caught_up}; logs in {logs}", flush=True)
         return 1
     card, duplicates = score_topics(
-        bootstrap_servers, READINGS_TOPIC, ANOMALIES_TOPIC,
+        connection, READINGS_TOPIC, ANOMALIES_TOPIC,
         keep_sensor=lambda sensor_id: sensor_id.startswith(prefix), detector=group,
         readings_start=readings_start, anomalies_start=anomalies_start)
     print()
     print(report(card, f"this run, scored from the topics (seed {SEED}; {duplicates} duplicate "
                        "anomaly messages)"), flush=True)
-    print_report_summary(bootstrap_servers, group, prefix, readings_start, anomalies_start)
+    print_report_summary(connection, group, prefix, readings_start, anomalies_start)
     print(f"  detector stopped with SIGTERM, exit code {detector_code}; the weather part took "
           f"{time.monotonic() - started:.0f} s", flush=True)
     return 0 if detector_code == 0 else 1
 
 
-def print_report_summary(bootstrap_servers: str, group: str, prefix: str,
+def print_report_summary(connection: KafkaConnection, group: str, prefix: str,
                          readings_start: Offsets, anomalies_start: Offsets) -> None:
     """The counts `streamml report` shows for this run (every anomaly but weather events a
     flag; readings after the warm-up), so the two can be compared."""
-    readings = [r for r in read_range(bootstrap_servers, READINGS_TOPIC, readings_start)
+    readings = [r for r in read_range(connection, READINGS_TOPIC, readings_start)
                 if r.key and r.key.decode(errors="replace").startswith(prefix)]
     anomalies = []
-    for record in read_range(bootstrap_servers, ANOMALIES_TOPIC, anomalies_start):
+    for record in read_range(connection, ANOMALIES_TOPIC, anomalies_start):
         try:
             anomaly = decode(Anomaly, record.value)
         except DecodeError:
@@ -116,20 +119,21 @@ def print_report_summary(bootstrap_servers: str, group: str, prefix: str,
         flush=True)
 
 
-def committed(bootstrap_servers: str, group: str) -> Offsets:
+def committed(connection: KafkaConnection, group: str) -> Offsets:
     """The group's committed offsets; empty while its coordinator cannot be reached."""
     try:
-        with admin_client(bootstrap_servers) as admin:
+        with admin_client(connection.bootstrap_servers,
+                          security=connection_settings(connection)) as admin:
             found = admin.list_group_offsets({group: None}).get(group, {})
     except KafkaError:
         return {}
     return {tp: meta.offset for tp, meta in found.items()}
 
 
-def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Offsets,
+def _watch(connection: KafkaConnection, group: str, prefix: str, anomalies_start: Offsets,
            sensors: subprocess.Popen, detector: subprocess.Popen) -> bool:
     """Print anomalies as they are flagged until the detector has handled every reading."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False)
     consumer.assign(list(anomalies_start))
     for tp, offset in anomalies_start.items():
         consumer.seek(tp, offset)
@@ -148,11 +152,11 @@ def _watch(bootstrap_servers: str, group: str, prefix: str, anomalies_start: Off
             if sensors.returncode != 0:
                 return False
             deadline = deadline or time.monotonic() + DRAIN_TIMEOUT_S
-            readings_end = end_offsets(bootstrap_servers, READINGS_TOPIC)
-            done = committed(bootstrap_servers, group)
+            readings_end = end_offsets(connection, READINGS_TOPIC)
+            done = committed(connection, group)
             if all(done.get(tp, 0) >= end for tp, end in readings_end.items()):
                 # Outputs are acknowledged before offsets are committed: read to the end.
-                final = end_offsets(bootstrap_servers, ANOMALIES_TOPIC)
+                final = end_offsets(connection, ANOMALIES_TOPIC)
                 while any(consumer.position(tp) < end for tp, end in final.items()):
                     for batch in consumer.poll(timeout_ms=300).values():
                         for record in batch:
@@ -195,4 +199,4 @@ class _AnomalyPrinter:
 
 
 if __name__ == "__main__":
-    print(json.dumps({"exit": run(os.environ.get("STREAMML_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))}))
+    print(json.dumps({"exit": run(DemoKafka(load_config(KafkaConnection, os.environ)))}))

@@ -9,15 +9,16 @@ from kafka import KafkaConsumer, TopicPartition
 
 from streamml.contracts.weather import Anomaly, SensorReading, Truth
 from streamml.evaluate.scorecard import Key, LabelledTruth, Scorecard, score
-from streamml.runtime.clients import topic_partitions
+from streamml.runtime.clients import connection_settings, topic_partitions
 from streamml.runtime.messages import DecodeError, decode
+from streamml.runtime.settings import KafkaConnection
 
 Offsets = dict[TopicPartition, int]
 
 
-def read_range(bootstrap_servers: str, topic: str, start: Offsets | None = None) -> list:
+def read_range(connection: KafkaConnection, topic: str, start: Offsets | None = None) -> list:
     """Every record of ``topic`` from ``start`` (default: the beginning) to its current end."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False)
     try:
         partitions = list(start) if start else topic_partitions(consumer, topic)
         end = consumer.end_offsets(partitions)
@@ -33,13 +34,13 @@ def read_range(bootstrap_servers: str, topic: str, start: Offsets | None = None)
         consumer.close()
 
 
-def score_topics(bootstrap_servers: str, readings_topic: str, anomalies_topic: str,
+def score_topics(connection: KafkaConnection, readings_topic: str, anomalies_topic: str,
                  keep_sensor: Callable[[str], bool] = lambda _: True, detector: str | None = None,
                  readings_start: Offsets | None = None, anomalies_start: Offsets | None = None,
                  ) -> tuple[Scorecard, int]:
     """The run's scorecard, and how many anomaly messages were duplicates (at-least-once)."""
     truths = []
-    for record in read_range(bootstrap_servers, readings_topic, readings_start):
+    for record in read_range(connection, readings_topic, readings_start):
         try:
             reading = decode(SensorReading, record.value)
         except DecodeError:
@@ -49,7 +50,7 @@ def score_topics(bootstrap_servers: str, readings_topic: str, anomalies_topic: s
                                         Truth.from_headers(record.headers)))
     flags: dict[Key, tuple[str, ...]] = {}
     messages = 0
-    for record in read_range(bootstrap_servers, anomalies_topic, anomalies_start):
+    for record in read_range(connection, anomalies_topic, anomalies_start):
         try:
             anomaly = decode(Anomaly, record.value)
         except DecodeError:

@@ -28,6 +28,7 @@ class StatusWatcher:
             client_id=f"{config.effective_client_id}-status",
             group_id=None,
             enable_auto_commit=False,
+            isolation_level="read_committed",
         )
         partitions = topic_partitions(self._consumer, topic)
         self._consumer.assign(partitions)

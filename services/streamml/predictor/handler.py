@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +41,8 @@ class PredictorHandler:
             raise RuntimeError("handle() called before a model was loaded")
         events = [item.message for item in batch if isinstance(item.message, MatchEvent)]
         outputs: list[Outgoing] = []
+        # Match scoring advances once the predictions are delivered (see Handler: state).
+        scored: list[Callable[[], MatchScore | None]] = []
         if events:
             self._metrics.events.inc(len(events))
             self._metrics.batch_size.observe(len(events))
@@ -55,13 +58,14 @@ class PredictorHandler:
                 outputs.append(Outgoing(self._config.predictions_topic, prediction.to_bytes(),
                                         event.match_id.encode()))
                 self._metrics.latency.observe(latency_ms / 1000)
-                self._record(self._scorer.add_prediction(event.match_id, event.event_id,
-                                                         event.current_over, float(value)))
+                scored.append(functools.partial(
+                    self._scorer.add_prediction, event.match_id, event.event_id,
+                    event.current_over, float(value)))
             self._metrics.predictions.inc(len(events))
-        for item in batch:
-            if isinstance(item.message, MatchResult):
-                self._record(self._scorer.add_result(item.message))
-        return HandlerResult(outputs=outputs)
+        scored.extend(functools.partial(self._scorer.add_result, item.message)
+                      for item in batch if isinstance(item.message, MatchResult))
+        return HandlerResult(outputs=outputs,
+                             on_delivered=lambda: [self._record(score()) for score in scored] and None)
 
     def _record(self, score: MatchScore | None) -> None:
         if score is None:

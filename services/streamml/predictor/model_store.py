@@ -20,10 +20,9 @@ from streamml.contracts.cricket import CricketModel, decode_model, header_versio
 from streamml.predictor.config import PredictorConfig
 from streamml.predictor.metrics import PredictorMetrics
 from streamml.runtime.artifacts import WRONG_SCHEMA, ArtifactError
-from streamml.runtime.clients import connect_with_backoff
 from streamml.runtime.dead_letter import Outgoing, Rejection, dead_letter
 from streamml.runtime.metrics import RuntimeMetrics
-from streamml.runtime.model_topic import TopicFollower
+from streamml.runtime.model_topic import SupervisedFollower, TopicFollower
 from streamml.runtime.signing import TrustedKeys
 
 log = logging.getLogger(__name__)
@@ -38,17 +37,26 @@ class ModelStore:
         self._metrics = metrics
         self._runtime_metrics = runtime_metrics
         self._dead_letters: deque[Outgoing] = deque()
-        self._thread: threading.Thread | None = None
+        self._reader: SupervisedFollower | None = None
         self.current: CricketModel | None = None
 
     def start(self, stop: threading.Event) -> None:
-        self._thread = threading.Thread(target=self._follow, args=(stop,), daemon=True,
-                                        name="model-store")
-        self._thread.start()
+        key = self._config.model_key.encode()
+        self._reader = SupervisedFollower(
+            lambda: TopicFollower(self._config, self._config.models_topic,
+                                  lambda record: record.key == key),
+            self._config.models_topic, self._config.service_name, self._runtime_metrics, stop,
+            on_caught_up=self._install_newest, on_record=self.offer,
+            backoff_max_s=self._config.connect_backoff_max_s,
+            keep_per_key=2).start()  # a newest artifact that fails verification falls back
+
+    def reader_following(self) -> bool:
+        """The models topic is being followed (readiness; read on the HTTP thread)."""
+        return self._reader is not None and self._reader.is_following()
 
     def join(self, timeout_s: float) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+        if self._reader is not None:
+            self._reader.join(timeout_s)
 
     def take_dead_letters(self) -> list[Outgoing]:
         taken = []
@@ -56,26 +64,9 @@ class ModelStore:
             taken.append(self._dead_letters.popleft())
         return taken
 
-    def _follow(self, stop: threading.Event) -> None:
-        key = self._config.model_key.encode()
-        follower = connect_with_backoff(
-            lambda: TopicFollower(self._config, self._config.models_topic,
-                                  lambda record: record.key == key),
-            stop, "models-reader", self._config.connect_backoff_max_s)
-        if follower is None:
-            return
-        try:
-            self._install_newest(follower.catch_up())
-            while not stop.is_set():
-                for record in follower.poll(500):
-                    self.offer(record)
-        except Exception:  # noqa: BLE001 - keep serving with the model we have
-            log.exception("model reader failed; the current model stays in use")
-        finally:
-            follower.close()
-
     def _install_newest(self, records: list[ConsumerRecord]) -> None:
-        """Newest first: the first version that verifies wins; newer failures are rejected."""
+        """Newest first: the first version that verifies wins; newer failures are rejected.
+        Runs again after the reader restarts: versions already in use are skipped."""
         for record in reversed(records):
             if record.value is None:
                 continue

@@ -38,6 +38,7 @@ def serve(config: PredictorConfig, context: ServiceContext, trusted: TrustedKeys
     log.info("trusting model signing keys", extra={"key_ids": sorted(trusted.keys)})
     store = ModelStore(config, metrics, context.metrics, trusted)
     context.health.add_check("model", lambda: store.current is not None)
+    context.health.add_check("model_reader", store.reader_following)
     context.summary.add_fields(lambda: model_summary(store.current))
     context.summary.add_gauge("matches_scored", "streamml_predictor_matches_scored_total", digits=0)
     context.summary.add_fields(lambda: live_error_summary(context.registry))

@@ -9,13 +9,14 @@ from streamml.contracts.weather import DETECTOR_WARMUP
 from streamml.report.analysis import CricketReport, WeatherReport, cricket_report, weather_report
 from streamml.report.collect import RunInfo, read_run
 from streamml.report.page import render
+from streamml.runtime.settings import KafkaConnection
 
 DEFAULT_WARMUP = DETECTOR_WARMUP
 
 
-def write_report(bootstrap_servers: str, run: RunInfo, out: Path,
+def write_report(connection: KafkaConnection, run: RunInfo, out: Path,
                  warmup: int | None = None) -> tuple[Path, tuple[CricketReport, WeatherReport]]:
-    records = read_run(bootstrap_servers, run)
+    records = read_run(connection, run)
     if warmup is None:
         warmup = int(run.settings.get("weather", {}).get("WARMUP", DEFAULT_WARMUP))
     cricket = cricket_report(records.get("cricket.predictions", []),

@@ -10,20 +10,19 @@ seeds) or the last --since seconds of the topics.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-from streamml.runtime.config import load_config
-from streamml.runtime.settings import RuntimeConfig
+from streamml.runtime.cli_support import add_config_flags, config_from_args
+from streamml.runtime.settings import KafkaConnection
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report", help="write an HTML report with plots of a run (from Kafka)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bootstrap-servers", help="env STREAMML_BOOTSTRAP_SERVERS")
+    add_config_flags(parser, KafkaConnection)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--run-file", type=Path, help="a run file written by `streamml demo`")
     source.add_argument("--since", type=float, default=900.0,
@@ -45,22 +44,23 @@ def run(args: argparse.Namespace) -> int:
 
     from streamml.report.collect import RunInfo, current_commit, end_offsets, offsets_at
     from streamml.report.build import write_report
+    from streamml.runtime.clients import unreachable_hint
 
-    config = load_config(RuntimeConfig, os.environ, {"bootstrap_servers": args.bootstrap_servers})
+    connection = config_from_args(KafkaConnection, args)
     try:
         if args.run_file is not None:
             info = RunInfo.from_json(args.run_file.read_text())
         else:
-            info = RunInfo(offsets_at(config.bootstrap_servers,
-                                      int((time.time() - args.since) * 1000)),
-                           end_offsets(config.bootstrap_servers), current_commit(),
+            info = RunInfo(offsets_at(connection, int((time.time() - args.since) * 1000)),
+                           end_offsets(connection), current_commit(),
                            time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-                           config.bootstrap_servers,
+                           connection.bootstrap_servers,
                            {"report": {"since_s": args.since}})
         out = args.out or Path("reports") / f"report-{time.strftime('%Y%m%d-%H%M%S')}.html"
-        path, _ = write_report(config.bootstrap_servers, info, out, args.warmup)
+        path, _ = write_report(connection, info, out, args.warmup)
     except (KafkaError, TimeoutError) as error:
-        print(f"streamml report: cannot read the run from {config.bootstrap_servers}: {error}",
+        print(f"streamml report: cannot read the run from {connection.bootstrap_servers}: {error}"
+              f"{unreachable_hint(connection)}",
               file=sys.stderr)
         return 2
     print(f"report written to {path}")

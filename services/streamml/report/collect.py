@@ -17,7 +17,8 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from streamml.runtime.clients import topic_partitions
+from streamml.runtime.clients import connection_settings, topic_partitions
+from streamml.runtime.settings import KafkaConnection
 
 REPORT_TOPICS = ("cricket.predictions", "cricket.match-results", "cricket.model-status",
                  "weather.readings", "weather.anomalies", "streamml.dead-letter")
@@ -63,8 +64,8 @@ def current_commit(directory: Path | None = None) -> str:
     return commit.strip() + ("+changes" if dirty.strip() else "")
 
 
-def _consumer(bootstrap_servers: str) -> KafkaConsumer:
-    return KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None,
+def _consumer(connection: KafkaConnection) -> KafkaConsumer:
+    return KafkaConsumer(**connection_settings(connection), group_id=None,
                          enable_auto_commit=False, isolation_level="read_committed",
                          client_id="streamml-report")
 
@@ -74,8 +75,9 @@ def _partitions(consumer: KafkaConsumer, topics: tuple[str, ...]) -> list[TopicP
     return [tp for topic in topics for tp in topic_partitions(consumer, topic)]
 
 
-def end_offsets(bootstrap_servers: str, topics: tuple[str, ...] = REPORT_TOPICS) -> Offsets:
-    consumer = _consumer(bootstrap_servers)
+def end_offsets(connection: KafkaConnection,
+                topics: tuple[str, ...] = REPORT_TOPICS) -> Offsets:
+    consumer = _consumer(connection)
     try:
         ends = consumer.end_offsets(_partitions(consumer, topics))
     finally:
@@ -86,10 +88,10 @@ def end_offsets(bootstrap_servers: str, topics: tuple[str, ...] = REPORT_TOPICS)
     return offsets
 
 
-def offsets_at(bootstrap_servers: str, since_ms: int,
+def offsets_at(connection: KafkaConnection, since_ms: int,
                topics: tuple[str, ...] = REPORT_TOPICS) -> Offsets:
     """The first offset at or after ``since_ms`` of every partition (its end if none)."""
-    consumer = _consumer(bootstrap_servers)
+    consumer = _consumer(connection)
     try:
         partitions = _partitions(consumer, topics)
         found = consumer.offsets_for_times({tp: since_ms for tp in partitions})
@@ -103,10 +105,10 @@ def offsets_at(bootstrap_servers: str, since_ms: int,
     return offsets
 
 
-def read_run(bootstrap_servers: str, run: RunInfo,
+def read_run(connection: KafkaConnection, run: RunInfo,
              timeout_s: float = 120.0) -> dict[str, list[ConsumerRecord]]:
     """Every committed record of the run's ranges, by topic, in partition-offset order."""
-    consumer = _consumer(bootstrap_servers)
+    consumer = _consumer(connection)
     records: dict[str, list[ConsumerRecord]] = {topic: [] for topic in run.start}
     wanted = {TopicPartition(topic, p): (start, run.end.get(topic, {}).get(p, start))
               for topic, parts in run.start.items() for p, start in parts.items()}

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TypeVar
-
 import time
+from typing import TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove
@@ -17,7 +16,7 @@ from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 
-from streamml.runtime.settings import RuntimeConfig
+from streamml.runtime.settings import KafkaConnection, RuntimeConfig
 
 log = logging.getLogger(__name__)
 ClientT = TypeVar("ClientT")
@@ -26,12 +25,13 @@ ClientT = TypeVar("ClientT")
 PRODUCER_BATCH_BYTES = 64 * 1024
 
 
-def connection_settings(config: RuntimeConfig) -> dict[str, object]:
-    """Where and how every Kafka client of a service connects: bootstrap servers, and its
-    credentials when the broker authenticates clients (SASL/SCRAM, TLS)."""
+def connection_settings(config: KafkaConnection) -> dict[str, object]:
+    """kafka-python's settings for where and how every Kafka client (of a service, the demo,
+    watch or report) connects: bootstrap servers, and its credentials when the broker
+    authenticates clients (SASL/SCRAM, TLS)."""
     settings: dict[str, object] = {"bootstrap_servers": config.bootstrap_servers,
                                    "security_protocol": config.security_protocol}
-    if config.security_protocol.startswith("SASL_"):
+    if config.authenticates:
         settings.update(sasl_mechanism=config.sasl_mechanism,
                         sasl_plain_username=config.sasl_username,
                         sasl_plain_password=config.sasl_password)
@@ -40,9 +40,23 @@ def connection_settings(config: RuntimeConfig) -> dict[str, object]:
     return settings
 
 
-def make_producer(config: RuntimeConfig) -> KafkaProducer:
-    """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated."""
-    return KafkaProducer(
+def unreachable_hint(config: KafkaConnection) -> str:
+    """What to check when a tool cannot reach Kafka: a broker that authenticates clients
+    drops one that does not, which kafka-python reports only as "Unable to bootstrap"."""
+    if config.authenticates:
+        return (f" (as user {config.sasl_username!r}, {config.security_protocol} "
+                f"{config.sasl_mechanism}: check STREAMML_SASL_USERNAME and STREAMML_SASL_PASSWORD)")
+    return (" (a broker that authenticates clients needs STREAMML_SECURITY_PROTOCOL and "
+            "STREAMML_SASL_*: docs/security.md)")
+
+
+def make_producer(config: RuntimeConfig, transactional: bool = False) -> KafkaProducer:
+    """Idempotent producer, acks from all in-sync replicas: a retried send is never duplicated.
+
+    ``send()`` blocks at most ``send_block_s`` (kafka-python's default is 60 s), so a SIGTERM
+    during an outage still drains in time. ``transactional``: with the replica's stable
+    transactional id, initialised (which aborts what a previous incarnation left open)."""
+    producer = KafkaProducer(
         **connection_settings(config),
         client_id=config.effective_client_id,
         acks="all",
@@ -51,7 +65,22 @@ def make_producer(config: RuntimeConfig) -> KafkaProducer:
         compression_type=None if config.compression_type == "none" else config.compression_type,
         max_request_size=config.max_message_bytes,
         batch_size=PRODUCER_BATCH_BYTES,
+        max_block_ms=int(config.send_block_s * 1000),
+        transactional_id=config.effective_transactional_id if transactional else None,
+        transaction_timeout_ms=int(config.transaction_timeout_s * 1000),
     )
+    if transactional:
+        try:
+            producer.init_transactions()
+        except KafkaError:
+            producer.close(timeout=0)
+            raise
+    return producer
+
+
+def make_stream_producer(config: RuntimeConfig) -> KafkaProducer:
+    """The producer of a consuming service: transactional under exactly-once."""
+    return make_producer(config, transactional=config.exactly_once)
 
 
 # kafka-python's own default is the eager pair.
@@ -80,6 +109,8 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         max_poll_records=config.max_poll_records,
         max_partition_fetch_bytes=config.max_message_bytes,
         fetch_max_bytes=max(config.max_message_bytes, 52428800),
+        # Outputs of aborted transactions (an exactly-once upstream) are never seen.
+        isolation_level="read_committed",
     )
     try:
         for topic in topics:
@@ -125,7 +156,7 @@ def connect_with_backoff(
     return None
 
 
-def leave_group(config: RuntimeConfig) -> None:
+def leave_group(config: RuntimeConfig, timeout_ms: int = 5000) -> None:
     """Remove this static member from its group now (a static member's close does not): its
     partitions move at once instead of waiting for the session timeout. Best effort."""
     from streamml.runtime.admin import admin_client
@@ -133,7 +164,7 @@ def leave_group(config: RuntimeConfig) -> None:
     if not config.group_instance_id:
         return
     try:
-        with admin_client(config.bootstrap_servers, timeout_ms=5000,
+        with admin_client(config.bootstrap_servers, timeout_ms=timeout_ms,
                           security=connection_settings(config)) as admin:
             admin.remove_group_members(
                 config.effective_group_id,

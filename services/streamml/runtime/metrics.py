@@ -24,6 +24,9 @@ class RuntimeMetrics:
     ready: Gauge
     consumer_reconnects: Counter
     lag: Gauge
+    producer_rebuilds: Counter
+    follower_restarts: Counter
+    follower_up: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> RuntimeMetrics:
@@ -70,5 +73,20 @@ class RuntimeMetrics:
                 "streamml_consumer_lag",
                 "Records between the consumer's position and the partition's high watermark",
                 ["service", "topic", "partition"], registry=registry,
+            ),
+            producer_rebuilds=Counter(
+                "streamml_producer_rebuilds",
+                "Producers replaced after a fatal error (fenced, sequence lost)",
+                ["service"], registry=registry,
+            ),
+            follower_restarts=Counter(
+                "streamml_topic_follower_restarts",
+                "Restarts of a background topic reader (e.g. the model reader) after a failure",
+                ["service", "topic"], registry=registry,
+            ),
+            follower_up=Gauge(
+                "streamml_topic_follower_up",
+                "1 while a background topic reader has caught up and follows its topic",
+                ["service", "topic"], registry=registry,
             ),
         )

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 
 from streamml.runtime.config import require
 from streamml.runtime.logs import LOG_FORMATS
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+GUARANTEES = ("at-least-once", "exactly-once")
+SHUTDOWN_MARGIN_S = 5.0
 REBALANCE_PROTOCOLS = ("cooperative-sticky", "eager")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL")
 SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 
 
 @dataclass(frozen=True)
-class RuntimeConfig:
-    service_name: str = "streamml"
+class KafkaConnection:
+    """Where and how a Kafka client connects: every service, and the tools that read Kafka
+    themselves (demo, watch, report), read these settings the same way."""
+
     bootstrap_servers: str = DEFAULT_BOOTSTRAP
-    client_id: str = ""
-    group_id: str = ""
     # Kafka authentication (docs/security.md): SASL_PLAINTEXT or SASL_SSL with SCRAM-SHA-512
     # against a secure broker; the password never appears in logs, metrics or the config's repr.
     security_protocol: str = "PLAINTEXT"
@@ -29,6 +33,29 @@ class RuntimeConfig:
     # CA bundle (PEM) that signed the brokers' certificates, for SSL/SASL_SSL (e.g. Strimzi's
     # cluster CA); empty: the system's trust store.
     ssl_cafile: str = ""
+
+    def validate(self) -> None:
+        require(self, bool(self.bootstrap_servers.strip()), "bootstrap_servers", "must not be empty")
+        require(self, self.security_protocol in SECURITY_PROTOCOLS, "security_protocol",
+                f"one of {', '.join(SECURITY_PROTOCOLS)}, not {self.security_protocol!r}")
+        if self.security_protocol.startswith("SASL_"):
+            require(self, self.sasl_mechanism in SASL_MECHANISMS, "sasl_mechanism",
+                    f"one of {', '.join(SASL_MECHANISMS)}, not {self.sasl_mechanism!r}")
+            require(self, bool(self.sasl_username), "sasl_username",
+                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
+            require(self, bool(self.sasl_password), "sasl_password",
+                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
+
+    @property
+    def authenticates(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+
+@dataclass(frozen=True)
+class RuntimeConfig(KafkaConnection):
+    service_name: str = "streamml"
+    client_id: str = ""
+    group_id: str = ""
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_level: str = "INFO"
@@ -45,8 +72,23 @@ class RuntimeConfig:
     compression_type: str = "none"
     # Raised together with the models topic's max.message.bytes (see topics.yaml).
     max_message_bytes: int = 16 * 1024 * 1024
-    # Kubernetes' default grace period is 30 s; drain, commit and close well inside it.
-    shutdown_timeout_s: float = 20.0
+    # at-least-once: outputs acknowledged before offsets are committed (duplicates possible
+    # after a crash). exactly-once: outputs, dead letters and offsets in one transaction.
+    processing_guarantee: str = "at-least-once"
+    # Exactly-once only: stable per replica (the pod name in Kubernetes, so a restarted pod
+    # fences its previous incarnation). Empty: <group>-<hostname>-<http port>.
+    transactional_id: str = ""
+    transaction_timeout_s: float = 30.0
+    # The SIGTERM budget: a turn in flight may block in send() for send_block_s (metadata
+    # during an outage) and wait delivery_timeout_s for acknowledgements; then the clients
+    # get shutdown_timeout_s to flush and close. Together, plus 5 s of margin, they must fit in
+    # Kubernetes' terminationGracePeriodSeconds (termination_grace_s, set by the chart).
+    send_block_s: float = 5.0
+    delivery_timeout_s: float = 8.0
+    shutdown_timeout_s: float = 10.0
+    termination_grace_s: float = 30.0
+    # /healthz fails once outputs have waited this long without any successful delivery.
+    delivery_stall_s: float = 300.0
     # /healthz fails once the main loop has not turned for this long (e.g. stuck in a call).
     liveness_stall_s: float = 120.0
     # A consumer that fetches nothing for this long while its partitions have records waiting
@@ -64,16 +106,7 @@ class RuntimeConfig:
     rebalance_protocol: str = "eager"
 
     def validate(self) -> None:
-        require(self, bool(self.bootstrap_servers.strip()), "bootstrap_servers", "must not be empty")
-        require(self, self.security_protocol in SECURITY_PROTOCOLS, "security_protocol",
-                f"one of {', '.join(SECURITY_PROTOCOLS)}, not {self.security_protocol!r}")
-        if self.security_protocol.startswith("SASL_"):
-            require(self, self.sasl_mechanism in SASL_MECHANISMS, "sasl_mechanism",
-                    f"one of {', '.join(SASL_MECHANISMS)}, not {self.sasl_mechanism!r}")
-            require(self, bool(self.sasl_username), "sasl_username",
-                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
-            require(self, bool(self.sasl_password), "sasl_password",
-                    f"required with STREAMML_SECURITY_PROTOCOL={self.security_protocol}")
+        super().validate()
         require(self, 0 <= self.http_port <= 65535, "http_port", f"{self.http_port} is not a TCP port")
         require(
             self, self.log_level.upper() in logging.getLevelNamesMapping(),
@@ -92,7 +125,18 @@ class RuntimeConfig:
             f"unknown codec {self.compression_type!r}",
         )
         require(self, self.max_message_bytes >= 1024, "max_message_bytes", "must be at least 1024")
-        require(self, 0 < self.shutdown_timeout_s < 30, "shutdown_timeout_s", "must be in (0, 30) s")
+        require(self, self.processing_guarantee in GUARANTEES, "processing_guarantee",
+                f"{self.processing_guarantee!r} is not one of {', '.join(GUARANTEES)}")
+        require(self, self.transaction_timeout_s >= 1, "transaction_timeout_s",
+                "must be at least 1 s")
+        for name in ("send_block_s", "delivery_timeout_s", "shutdown_timeout_s"):
+            require(self, getattr(self, name) > 0, name, "must be positive")
+        drain = self.send_block_s + self.delivery_timeout_s + self.shutdown_timeout_s
+        require(self, drain + SHUTDOWN_MARGIN_S <= self.termination_grace_s, "shutdown_timeout_s",
+                f"send_block_s + delivery_timeout_s + shutdown_timeout_s = {drain:g} s; with "
+                f"{SHUTDOWN_MARGIN_S:g} s of margin it must fit in termination_grace_s "
+                f"({self.termination_grace_s:g} s)")
+        require(self, self.delivery_stall_s > 0, "delivery_stall_s", "must be positive")
         require(self, self.liveness_stall_s > 0, "liveness_stall_s", "must be positive")
         require(self, self.consumer_stall_s > 0, "consumer_stall_s", "must be positive")
         require(self, self.rebalance_protocol in REBALANCE_PROTOCOLS, "rebalance_protocol",
@@ -103,6 +147,15 @@ class RuntimeConfig:
     @property
     def effective_group_id(self) -> str:
         return self.group_id or f"streamml-{self.service_name}"
+
+    @property
+    def exactly_once(self) -> bool:
+        return self.processing_guarantee == "exactly-once"
+
+    @property
+    def effective_transactional_id(self) -> str:
+        return self.transactional_id or (
+            f"{self.effective_group_id}-{socket.gethostname()}-{self.http_port or os.getpid()}")
 
     @property
     def effective_client_id(self) -> str:

@@ -56,9 +56,14 @@ class TrainerHandler:
         return True
 
     def handle(self, batch: Sequence[Incoming]) -> HandlerResult:
+        messages = [item.message for item in batch]
+        # Samples are added once the batch is committed: a batch handled again (a failed send,
+        # a one-by-one retry) adds nothing twice.
+        return HandlerResult(on_delivered=lambda: self._add(messages))
+
+    def _add(self, messages: list) -> None:
         self._turns_without_input = 0
-        for item in batch:
-            message = item.message
+        for message in messages:
             if isinstance(message, TrainingSample):
                 self.window.add(message.match_id, message, message.final_score)
                 self._metrics.samples.labels("synthetic").inc()
@@ -67,7 +72,6 @@ class TrainerHandler:
             elif isinstance(message, MatchResult):
                 self._learn(self._outcomes.finish(message))
         self._metrics.open_matches.set(self._outcomes.open_matches)
-        return HandlerResult()
 
     def _learn(self, labelled: list[tuple[MatchEvent, int]]) -> None:
         for event, final_score in labelled:
@@ -88,22 +92,25 @@ class TrainerHandler:
         drained = self._turns_without_input >= 2
         return drained or self._clock() - self._due_since >= self._config.max_train_delay_s
 
-    def on_idle(self) -> list[Outgoing]:
+    def on_idle(self) -> HandlerResult:
         self._turns_without_input += 1
         if not self._training_due():
-            return []
+            return HandlerResult()
         self._due_since = None
         return self.train()
 
-    def train(self) -> list[Outgoing]:
+    def train(self) -> HandlerResult:
+        """Fit and judge a candidate. The model version and the incumbent advance only when
+        the runtime has delivered the model (``on_delivered``): a failed publish is retried
+        with the same version, never skipped."""
         config = self._config
         split = self.window.split()
         base = dict(model_key=config.model_key, train_samples=len(split.y_train),
                     holdout_samples=len(split.y_holdout))
         if len(split.y_holdout) < 2 or len(split.y_train) < 2:
-            return [self._status(ModelStatus(kind="training_failed", time_ms=now_ms(),
-                                             detail="not enough held-out or training samples yet",
-                                             **base))]
+            return HandlerResult([self._status(ModelStatus(
+                kind="training_failed", time_ms=now_ms(),
+                detail="not enough held-out or training samples yet", **base))])
         candidate = fit_candidate(config, split)
         result = candidate.evaluation
         self._metrics.training_seconds.observe(candidate.duration_s)
@@ -117,9 +124,9 @@ class TrainerHandler:
         log.info("candidate trained", extra=scores)
         if not not_worse(result.mae, incumbent_mae, config.publish_tolerance):
             self._metrics.training_runs.labels("kept").inc()
-            return [self._status(ModelStatus(
+            return HandlerResult([self._status(ModelStatus(
                 kind="model_kept", version=self.incumbent.version if self.incumbent else None,
-                time_ms=now_ms(), detail="candidate worse on held-out data", **scores))]
+                time_ms=now_ms(), detail="candidate worse on held-out data", **scores))])
         version = self.last_version + 1
         trained_at = now_ms()
         metrics = {"r2": result.r2, "mae": result.mae, "train_samples": len(split.y_train),
@@ -127,24 +134,28 @@ class TrainerHandler:
         payload = encode_model(config.model_key, version, candidate.estimator, metrics, trained_at)
         if len(payload) > config.max_model_bytes:
             self._metrics.training_runs.labels("failed").inc()
-            return [self._status(ModelStatus(
+            return HandlerResult([self._status(ModelStatus(
                 kind="training_failed", time_ms=now_ms(), model_bytes=len(payload),
                 detail=f"artifact of {len(payload)} bytes exceeds {config.max_model_bytes}",
-                **scores))]
-        self.incumbent = CricketModel(config.model_key, version, candidate.estimator, metrics,
-                                      trained_at, len(payload))
-        self.last_version = version
-        self._metrics.training_runs.labels("published").inc()
-        self._metrics.model_version.set(version)
-        self._metrics.model_bytes.set(len(payload))
-        log.info("model published", extra={"version": version, "bytes": len(payload)})
+                **scores))])
+        published = CricketModel(config.model_key, version, candidate.estimator, metrics,
+                                 trained_at, len(payload))
+
+        def delivered() -> None:
+            self.incumbent = published
+            self.last_version = version
+            self._metrics.training_runs.labels("published").inc()
+            self._metrics.model_version.set(version)
+            self._metrics.model_bytes.set(len(payload))
+            log.info("model published", extra={"version": version, "bytes": len(payload)})
+
         model = Outgoing(config.models_topic, payload, config.model_key.encode(),
                          model_headers(version, hashlib.sha256(payload).hexdigest())
                          + self._signer.headers(payload))
         # The model is sent before its status, so a reader of the status finds the model.
-        return [model, self._status(ModelStatus(kind="model_published", version=version,
-                                                model_bytes=len(payload), time_ms=trained_at,
-                                                **scores))]
+        return HandlerResult([model, self._status(ModelStatus(
+            kind="model_published", version=version, model_bytes=len(payload),
+            time_ms=trained_at, **scores))], on_delivered=delivered)
 
     def _status(self, status: ModelStatus) -> Outgoing:
         return Outgoing(self._config.status_topic, status.to_bytes(), status.model_key.encode())

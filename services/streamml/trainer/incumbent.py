@@ -22,7 +22,8 @@ class Incumbent:
 
 def read_incumbent(follower: TopicFollower, max_model_bytes: int,
                    trusted: TrustedKeys) -> Incumbent:
-    records = follower.catch_up()
+    # The newest two per key: a newest artifact that fails verification falls back to one.
+    records = follower.catch_up(keep_per_key=2)
     last_version = max((header_version(r.headers) or 0 for r in records), default=0)
     for record in reversed(records):
         if record.value is None:

@@ -3,27 +3,28 @@
 Cricket matches with the latest prediction and its course over the innings, the model in use,
 weather sensors with their state and recent flags by kind, and the pipeline from Kafka itself
 (events/s per topic, lag per active consumer group, dead letters) and, with --metrics, from
-the services' /metrics. Works against the embedded broker or any bootstrap address.
+the services' /metrics. Works against the embedded broker or any bootstrap address; on a broker
+that authenticates clients, with the same STREAMML_SECURITY_PROTOCOL / STREAMML_SASL_* settings
+as the services (e.g. the admin's: `eval "$(streamml broker credentials admin)"`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
 
 from streamml.contracts.weather import DETECTOR_WARMUP
-from streamml.runtime.config import load_config
-from streamml.runtime.settings import RuntimeConfig
+from streamml.runtime.cli_support import add_config_flags, config_from_args
+from streamml.runtime.settings import KafkaConnection
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "watch", help="a live terminal view of a running system (matches, sensors, pipeline)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bootstrap-servers", help="env STREAMML_BOOTSTRAP_SERVERS")
+    add_config_flags(parser, KafkaConnection)
     parser.add_argument("--since", type=float, default=300.0,
                         help="start with the records of the last this many seconds (default 300)")
     parser.add_argument("--metrics", action="append", default=[], metavar="URL",
@@ -46,15 +47,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from kafka.errors import KafkaError
 
+    from streamml.runtime.clients import unreachable_hint
     from streamml.watch.follow import Watcher
     from streamml.watch.view import render_text
 
-    config = load_config(RuntimeConfig, os.environ, {"bootstrap_servers": args.bootstrap_servers})
+    connection = config_from_args(KafkaConnection, args)
     since_ms = int((time.time() - args.since) * 1000)
     try:
-        watcher = Watcher(config.bootstrap_servers, since_ms, args.metrics, args.warmup)
+        watcher = Watcher(connection, since_ms, args.metrics, args.warmup)
     except KafkaError as error:
-        print(f"streamml watch: cannot reach Kafka at {config.bootstrap_servers}: {error}",
+        print(f"streamml watch: cannot reach Kafka at {connection.bootstrap_servers}: {error}"
+              f"{unreachable_hint(connection)}",
               file=sys.stderr)
         return 2
     stop = threading.Event()

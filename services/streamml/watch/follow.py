@@ -17,6 +17,8 @@ from rich.console import Console, Group, RenderableType
 from rich.live import Live
 
 from streamml.contracts.weather import DETECTOR_WARMUP
+from streamml.runtime.clients import connection_settings
+from streamml.runtime.settings import KafkaConnection
 from streamml.runtime.topics import load_catalog
 from streamml.watch.pipeline import PipelineSample, PipelineSampler, known_partitions
 from streamml.watch.state import FOLLOWED_TOPICS, WatchState
@@ -26,11 +28,11 @@ Extra = Callable[[], RenderableType | None]
 
 
 class TopicReader:
-    def __init__(self, bootstrap_servers: str, topics: Sequence[str] = FOLLOWED_TOPICS,
+    def __init__(self, connection: KafkaConnection, topics: Sequence[str] = FOLLOWED_TOPICS,
                  since_ms: int | None = None) -> None:
         """``since_ms``: start at the first record at or after this time; None: at the end."""
         self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
+            **connection_settings(connection), group_id=None, enable_auto_commit=False,
             isolation_level="read_committed", client_id="streamml-watch",
             auto_offset_reset="latest")
         partitions = known_partitions(self._consumer, topics)
@@ -69,14 +71,14 @@ class TopicReader:
 class Watcher:
     """The reader, the pipeline sampler and the state, drawn at ``refresh_s``."""
 
-    def __init__(self, bootstrap_servers: str, since_ms: int | None = None,
+    def __init__(self, connection: KafkaConnection, since_ms: int | None = None,
                  metrics_urls: Sequence[str] = (), warmup: int = DETECTOR_WARMUP,
                  sample_every_s: float = 2.0) -> None:
-        self.source = bootstrap_servers
+        self.source = connection.bootstrap_servers
         self.state = WatchState(warmup=warmup)
         self.pipeline: PipelineSample | None = None
-        self._reader = TopicReader(bootstrap_servers, since_ms=since_ms)
-        self._sampler = PipelineSampler(bootstrap_servers, load_catalog().names(), metrics_urls)
+        self._reader = TopicReader(connection, since_ms=since_ms)
+        self._sampler = PipelineSampler(connection, load_catalog().names(), metrics_urls)
         self._sample_every_s = sample_every_s
         self._next_sample = 0.0
 

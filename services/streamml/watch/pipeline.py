@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError, UnknownTopicOrPartitionError
 
-from streamml.runtime.clients import topic_partitions
+from streamml.runtime.clients import connection_settings, topic_partitions
+from streamml.runtime.settings import KafkaConnection
 
 from streamml.status.summary import Scrape, ServiceStatus, parse, summarize
 
@@ -67,16 +68,16 @@ def rate(now: float, before: float | None, seconds: float) -> float | None:
 class PipelineSampler:
     """Samples offsets and group lag; rates are over the time since the previous sample."""
 
-    def __init__(self, bootstrap_servers: str, topics: Sequence[str],
+    def __init__(self, connection: KafkaConnection, topics: Sequence[str],
                  metrics_urls: Sequence[str] = (),
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._topics = list(topics)
         self._metrics_urls = list(metrics_urls)
         self._clock = clock
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None,
+        self._consumer = KafkaConsumer(**connection_settings(connection), group_id=None,
                                        enable_auto_commit=False,
                                        client_id="streamml-watch-offsets")
-        self._admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers,
+        self._admin = KafkaAdminClient(**connection_settings(connection),
                                        client_id="streamml-watch-admin")
         self._known: list[TopicPartition] = []
         self._last_time: float | None = None
