@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from streamml.contracts.weather import DETECTOR_WARMUP
-
 from streamml.report.analysis import CricketReport, WeatherReport, cricket_report, weather_report
 from streamml.report.collect import RunInfo, read_run
 from streamml.report.page import render
