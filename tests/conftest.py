@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from streamml.broker import embedded
 from streamml.demo.support import model_signing_settings
 from streamml.runtime.topics import apply_catalog, load_catalog
 
-from tests.helpers import REPO, ServiceProcess
+from tests.helpers import REPO, SERVICE_LOG_DIR, ServiceProcess
 
 # The local Kubernetes control plane (tests/k8s/controlplane): its session fixtures serve
 # tests/k8s/controlplane and tests/e2e.
@@ -64,6 +66,20 @@ def broker(broker_config: embedded.BrokerConfig | None) -> str:
     bootstrap = broker_config.bootstrap if broker_config else os.environ["STREAMML_TEST_BOOTSTRAP"]
     apply_catalog(bootstrap, load_catalog(), max_replicas=1)
     return bootstrap
+
+
+@pytest.fixture(scope="session", autouse=True)
+def service_log_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Logs of the service processes tests start (tests.helpers.start_process) go under
+    pytest's own temporary directory, which pytest prunes, not loose in /tmp."""
+    directory = tmp_path_factory.mktemp("service-logs")
+    saved = os.environ.get(SERVICE_LOG_DIR)
+    os.environ[SERVICE_LOG_DIR] = str(directory)
+    yield directory
+    if saved is None:
+        os.environ.pop(SERVICE_LOG_DIR, None)
+    else:
+        os.environ[SERVICE_LOG_DIR] = saved
 
 
 @pytest.fixture

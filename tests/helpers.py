@@ -147,13 +147,19 @@ class ServiceProcess:
         return self.process.wait(timeout_s)
 
 
+# Where start_process writes service logs: pytest's temporary directory (tests/conftest.py),
+# the system's temporary directory when unset.
+SERVICE_LOG_DIR = "STREAMML_TEST_SERVICE_LOG_DIR"
+
+
 def start_process(module_args: list[str], settings: dict[str, object]) -> ServiceProcess:
     """`python -m <module_args>` with STREAMML_* variables from ``settings``; its JSON log goes
     to a file, where the port it bound is found."""
     env = dict(os.environ, STREAMML_HTTP_PORT="0", STREAMML_LOG_LEVEL="INFO",
                STREAMML_LOG_FORMAT="json")
     env.update({f"STREAMML_{key.upper()}": str(value) for key, value in settings.items()})
-    handle, name = tempfile.mkstemp(prefix="streamml-service-", suffix=".log")
+    handle, name = tempfile.mkstemp(prefix="streamml-service-", suffix=".log",
+                                    dir=os.environ.get(SERVICE_LOG_DIR))
     with os.fdopen(handle, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)

@@ -278,6 +278,41 @@ def test_each_service_gets_its_own_kafka_user_with_the_acls_of_access_yaml(rende
             in container["volumeMounts"]
 
 
+def acl_prefixes(user: dict, resource_type: str) -> list[str]:
+    return [acl["resource"]["name"] for acl in user["spec"]["authorization"]["acls"]
+            if (acl["resource"]["type"], acl["resource"]["patternType"]) == (resource_type, "prefix")]
+
+
+@pytest.mark.parametrize("release", ["streamml", "shop-ml"])
+def test_transactional_ids_and_groups_are_covered_by_the_kafka_user_whatever_the_release(
+        render, release):
+    objects = render(release=release)
+    users = {u["metadata"]["name"]: u for u in of_kind(objects, "KafkaUser")}
+    consuming = 0
+    for deployment in of_kind(objects, "Deployment"):
+        name = deployment["metadata"]["name"]
+        pod_name = f"{name}-5d8f9c7b6-x2x9z"
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        if "STREAMML_TRANSACTIONAL_ID" not in env:
+            continue
+        consuming += 1
+        service = container["name"]
+        user = users[name]
+        assert env["POD_NAME"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+        # Kubernetes expands $(POD_NAME) from the variable declared before it.
+        names = [e["name"] for e in container["env"]]
+        assert names.index("POD_NAME") < names.index("STREAMML_TRANSACTIONAL_ID")
+        transactional_id = env["STREAMML_TRANSACTIONAL_ID"]["value"].replace(
+            "$(POD_NAME)", pod_name)
+        assert pod_name in transactional_id
+        assert any(transactional_id.startswith(prefix)
+                   for prefix in acl_prefixes(user, "transactionalId")), (name, transactional_id)
+        group = env.get("STREAMML_GROUP_ID", {}).get("value") or f"streamml-{service}"
+        assert any(group.startswith(prefix) for prefix in acl_prefixes(user, "group")), (name, group)
+    assert consuming == 3
+
+
 def test_security_off_renders_a_plain_listener_and_no_users(render):
     objects = render(**VARIANTS["security-off"])
     (kafka,) = of_kind(objects, "Kafka")

@@ -36,6 +36,9 @@ def test_every_service_may_use_exactly_the_topics_it_is_configured_with() -> Non
         assert set(service_topics(config)) == allowed, name
         if access.group:
             assert config.effective_group_id.startswith(access.group), name
+        if access.transactional_id and hasattr(config, "effective_transactional_id"):
+            # The default id (no STREAMML_TRANSACTIONAL_ID) is one the secure broker allows.
+            assert config.effective_transactional_id.startswith(access.transactional_id), name
 
 
 def test_a_topic_missing_from_the_catalog_is_refused() -> None:

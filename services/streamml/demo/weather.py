@@ -133,7 +133,8 @@ def committed(connection: KafkaConnection, group: str) -> Offsets:
 def _watch(connection: KafkaConnection, group: str, prefix: str, anomalies_start: Offsets,
            sensors: subprocess.Popen, detector: subprocess.Popen) -> bool:
     """Print anomalies as they are flagged until the detector has handled every reading."""
-    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False)
+    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False,
+                             isolation_level="read_committed")
     consumer.assign(list(anomalies_start))
     for tp, offset in anomalies_start.items():
         consumer.seek(tp, offset)

@@ -57,7 +57,7 @@ class PartitionHistory:
             self._consumer = KafkaConsumer(
                 **connection_settings(self._config),
                 client_id=f"{self._config.effective_client_id}-history",
-                enable_auto_commit=False,
+                enable_auto_commit=False, isolation_level="read_committed",
                 # Below the log start (retention): begin with what is left.
                 auto_offset_reset="earliest",
                 max_partition_fetch_bytes=self._config.max_message_bytes,
