@@ -47,10 +47,13 @@ def test_weather_scores_after_warm_up_by_truth_kind_and_flag_kind() -> None:
                  record(anomaly("faulty", 36, ("stuck:humidity_pct",))),
                  record(anomaly("faulty", 38, ("spike",))),
                  record(anomaly("ctrl", 33, ("level:pressure_hpa",))),
+                 record(anomaly("ctrl", 34, ("weather:front",))),  # weather, not a flag
+                 record(anomaly("faulty", 37, ("weather:thunderstorm",))),
                  record(anomaly("elsewhere", 33, ("spike",)))]  # not a sensor of this run
     report = weather_report(readings, anomalies, warmup=30)
     assert report.readings == 120 and report.warmup_readings == 90
     assert report.flagged == 4 and report.duplicate_anomalies == 1
+    assert report.weather_events == 2
     assert report.sensors["quiet"].control and report.sensors["ctrl"].control
     assert not report.sensors["faulty"].control
     f = report.faulty

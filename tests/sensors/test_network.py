@@ -8,14 +8,15 @@ import pytest
 
 from streamml.contracts.weather import (
     CHANNELS, CONTROL, DROPOUT, FAULT_KINDS, NORMAL, SensorReading, Truth)
-from streamml.sensors.network import FAULT_FREE_START, PARAMS, SensorNetwork
+from streamml.sensors.network import (
+    FAULT_FREE_START, PARAMS, RANDOMISED, SensorNetwork, params_for)
 from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.contracts.weather import CONDITIONS
 
 
 def _run(seed: int, steps: int = 1440, faulty: int = 6, control: int = 3, rate: float = 0.01,
          params: str = "tuning") -> dict[str, list]:
-    network = SensorNetwork(faulty, control, "n-", seed, rate, PARAMS[params])
+    network = SensorNetwork(faulty, control, "n-", seed, rate, params_for(params, seed))
     readings = defaultdict(list)
     for _ in range(steps):
         for reading in network.tick():
@@ -109,3 +110,32 @@ def test_truth_travels_in_headers():
 
 def test_held_out_parameters_make_a_different_stream():
     assert _run(1, steps=200, params="held-out") != _run(1, steps=200)
+
+
+def test_the_broad_tuning_family_draws_its_parameters_per_seed():
+    assert params_for(RANDOMISED, 7) == params_for(RANDOMISED, 7)
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert len({p.noise_scale for p in drawn}) == 20 and len({p.weather for p in drawn}) == 20
+    assert {p.resolution_scale for p in drawn} == {1.0, 2.0}
+    assert all(0.6 <= p.noise_scale <= 1.5 for p in drawn)
+    assert _run(3, steps=200, params=RANDOMISED) != _run(3, steps=200)
+
+
+def test_the_final_held_out_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final"]
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.noise_scale > max(p.noise_scale for p in drawn)
+    assert final.weather.thunderstorms_per_day > max(p.weather.thunderstorms_per_day
+                                                     for p in drawn)
+    assert final.weather.shading_per_hour > max(p.weather.shading_per_hour for p in drawn)
+
+
+def test_coarse_resolution_doubles_every_step():
+    network = SensorNetwork(3, 0, "c-", 2, 0.0, params_for(RANDOMISED, 2))
+    assert params_for(RANDOMISED, 2).resolution_scale == 2.0
+    station = [p for p in network.profiles if p.sensor_class == "station"]
+    assert station and station[0].resolution == (0.2, 2.0, 0.2)
+    for _ in range(100):
+        for reading in network.tick():
+            if reading.sensor_id == station[0].sensor_id:
+                assert reading.values[1] % 2 == 0

@@ -49,6 +49,17 @@ def test_a_sensor_row_counts_recent_flags_by_kind_and_its_warm_up() -> None:
     assert row.recent_flags() == {"spike": 1, "stuck": 1}  # seq 40 is no longer recent
 
 
+def test_weather_events_are_counted_apart_not_as_flags() -> None:
+    state = WatchState()
+    assert state.warmup == 60  # the detector's default warm-up
+    state.add(READINGS_TOPIC, reading("s1", 100).to_bytes(), [], 1)
+    state.add(ANOMALIES_TOPIC, anomaly("s1", 101, ("weather:thunderstorm",)).to_bytes(), [], 2)
+    state.add(ANOMALIES_TOPIC, anomaly("s1", 102, ("spike:temperature_c",)).to_bytes(), [], 3)
+    row = state.sensors["s1"]
+    assert row.total_flags == 1 and row.weather_events == 1
+    assert row.recent_flags() == {"spike": 1}
+
+
 def test_dead_letters_by_service_and_reason_and_junk_is_counted_not_fatal() -> None:
     state = WatchState()
     headers = [("streamml.dlq.reason", b"invalid_json"), ("streamml.dlq.service", b"detector")]

@@ -31,7 +31,7 @@ def test_a_frame_shows_matches_model_sensors_and_pipeline() -> None:
     state.add(RESULTS_TOPIC, result("match-a", 160).to_bytes(), [], 10)
     state.add(STATUS_TOPIC, status(mae=9.25, time_ms=1_000).to_bytes(), [], 11)
     state.add(READINGS_TOPIC, reading("sensor-7", 12).to_bytes(), [], 12)
-    state.add(ANOMALIES_TOPIC, anomaly("sensor-9", 50, ("spike",)).to_bytes(), [], 13)
+    state.add(ANOMALIES_TOPIC, anomaly("sensor-9", 80, ("spike",)).to_bytes(), [], 13)
     state.add(DEAD_LETTER_TOPIC, b"x", [("streamml.dlq.reason", b"invalid_json"),
                                          ("streamml.dlq.service", b"predictor")], 14)
     pipeline = PipelineSample(topics=[TopicFlow("cricket.predictions", 3, 1.5, None)],
@@ -42,7 +42,7 @@ def test_a_frame_shows_matches_model_sensors_and_pipeline() -> None:
     assert "160" in text and "5.7" in text  # final score; mean error (10 + 5 + 2) / 3
     assert "model in use: cricket-score v2 · held-out MAE 9.2 runs" in text
     assert "age 1m30s" in text
-    assert "sensor-7" in text and "warming up 13/30" in text
+    assert "sensor-7" in text and "warming up 13/60" in text
     assert "sensor-9" in text and "serving" in text and "spike 1" in text
     assert "cricket.predictions" in text and "1.5" in text
     assert "streamml-predictor" in text and "42" in text

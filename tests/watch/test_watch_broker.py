@@ -43,10 +43,10 @@ def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) 
         producer.send(RESULTS_TOPIC, key=match.encode(), value=result(match, 160).to_bytes())
         producer.send(STATUS_TOPIC, key=b"cricket-score",
                       value=status(version=2, mae=9.25, time_ms=int(time.time() * 1000)).to_bytes())
-        for seq in range(40):
+        for seq in range(70):
             producer.send(READINGS_TOPIC, key=sensor.encode(), value=reading(sensor, seq).to_bytes())
         producer.send(ANOMALIES_TOPIC, key=sensor.encode(),
-                      value=anomaly(sensor, 39, ("stuck:humidity_pct",)).to_bytes())
+                      value=anomaly(sensor, 69, ("stuck:humidity_pct",)).to_bytes())
         producer.send(DEAD_LETTER_TOPIC, value=b"{",
                       headers=[("streamml.dlq.reason", b"invalid_json"),
                                ("streamml.dlq.service", b"watch-test")])
@@ -66,7 +66,7 @@ def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) 
             row = watcher.state.matches.get(match)
             sensor_row = watcher.state.sensors.get(sensor)
             return (row is not None and row.final_score == 160 and sensor_row is not None
-                    and sensor_row.total_flags == 1 and sensor_row.reading.seq == 39
+                    and sensor_row.total_flags == 1 and sensor_row.reading.seq == 69
                     and bool(watcher.state.dead_letters))
         assert wait_for(seen, timeout_s=60, every_s=0)
         watcher._next_sample = 0  # sample offsets and lag now
@@ -81,7 +81,7 @@ def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) 
     assert "160" in match_line and "5.7" in match_line and "▁▄█" in match_line
     assert "model in use: cricket-score v2 · held-out MAE 9.2 runs" in text
     sensor_line = next(line for line in lines if sensor in line)
-    assert "39" in sensor_line and "serving" in sensor_line and "stuck 1" in sensor_line
+    assert "69" in sensor_line and "serving" in sensor_line and "stuck 1" in sensor_line
     assert aborted not in text  # read_committed: the aborted transaction is never shown
     group_line = next(line for line in lines if group in line)
     # Lag is in offsets: 3 predictions, the aborted one and its transaction's abort marker.

@@ -16,6 +16,9 @@ from pydantic import Field
 from streamml.runtime.messages import Message
 
 READINGS_TOPIC = "weather.readings"
+# Readings a sensor's model learns from before it flags anything (the detector's default
+# STREAMML_WARMUP; `watch` and `report` assume it unless told otherwise).
+DETECTOR_WARMUP = 60
 ANOMALIES_TOPIC = "weather.anomalies"
 
 # Ground truth, in headers beside the reading (never in its body). `streamml.truth` is the

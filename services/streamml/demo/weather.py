@@ -94,8 +94,8 @@ def run(kafka: DemoKafka) -> int:
 
 def print_report_summary(connection: KafkaConnection, group: str, prefix: str,
                          readings_start: Offsets, anomalies_start: Offsets) -> None:
-    """The counts `streamml report` shows for this run (every anomaly a flag, weather events
-    included; readings after the warm-up), so the two can be compared."""
+    """The counts `streamml report` shows for this run (every anomaly but weather events a
+    flag; readings after the warm-up), so the two can be compared."""
     readings = [r for r in read_range(connection, READINGS_TOPIC, readings_start)
                 if r.key and r.key.decode(errors="replace").startswith(prefix)]
     anomalies = []

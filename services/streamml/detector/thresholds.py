@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamml.contracts.weather import DETECTOR_WARMUP
+
 
 @dataclass(frozen=True)
 class Thresholds:
-    warmup: int = 60
+    warmup: int = DETECTOR_WARMUP
     refit_every: int = 30
     spike_z: float = 4.0
     stuck_log_odds: float = 12.0  # -ln(probability of the run under the learnt repeat rate)

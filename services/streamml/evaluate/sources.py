@@ -27,7 +27,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from streamml.contracts.weather import FAULTY, TRUTH_VALUES, SensorReading, Truth
-from streamml.sensors.network import PARAMS, SensorNetwork
+from streamml.sensors.network import SensorNetwork, params_for
 
 CSV_COLUMNS = ("sensor_id", "seq", "ts_ms", "temperature_c", "humidity_pct", "pressure_hpa",
                "truth", "truth_channel", "condition", "sensor_class", "role")
@@ -60,7 +60,7 @@ class SimulatedRun:
 
 def simulated(run: SimulatedRun) -> Iterator[Labelled]:
     network = SensorNetwork(run.faulty, run.control, f"{run.prefix}{run.seed}-", run.seed,
-                            run.fault_rate, PARAMS[run.params])
+                            run.fault_rate, params_for(run.params, run.seed))
     for seq in range(run.readings_per_sensor):
         ts_ms = START_MS + 60_000 * seq
         for simulated_reading in network.tick():

@@ -17,7 +17,8 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from streamml.contracts.cricket import MAX_OVERS, MatchResult, ModelStatus, Prediction
 from streamml.contracts.weather import (
-    CONTROL, NORMAL, SENSOR_ROLE_HEADER, Anomaly, Confusion, SensorReading, reason_kind, truth_of)
+    CONTROL, DETECTOR_WARMUP, NORMAL, SENSOR_ROLE_HEADER, Anomaly, Confusion, SensorReading,
+    reason_kind, truth_of)
 from streamml.runtime.messages import DecodeError, decode
 
 LATE_FROM_OVER = 14.0  # the 15th over starts after 14 overs
@@ -114,10 +115,11 @@ class SensorSeries:
 @dataclass
 class WeatherReport:
     sensors: dict[str, SensorSeries] = field(default_factory=dict)
-    warmup: int = 30
+    warmup: int = DETECTOR_WARMUP
     readings: int = 0
     warmup_readings: int = 0
     flagged: int = 0
+    weather_events: int = 0  # anomalies that report weather, not a sensor fault: not flags
     duplicate_anomalies: int = 0
     faulty: Confusion = field(default_factory=Confusion)
     control: Confusion = field(default_factory=Confusion)
@@ -128,7 +130,7 @@ class WeatherReport:
 
 
 def weather_report(readings: list[ConsumerRecord], anomalies: list[ConsumerRecord],
-                   warmup: int = 30) -> WeatherReport:
+                   warmup: int = DETECTOR_WARMUP) -> WeatherReport:
     report = WeatherReport(warmup=warmup)
     roles: dict[str, str] = {}
     for record in readings:
@@ -145,6 +147,9 @@ def weather_report(readings: list[ConsumerRecord], anomalies: list[ConsumerRecor
     for record in anomalies:
         anomaly = _decode(Anomaly, record.value)
         if anomaly is None or anomaly.sensor_id not in report.sensors:
+            continue
+        if anomaly.is_weather_event:
+            report.weather_events += 1
             continue
         messages[(anomaly.sensor_id, anomaly.seq)] += 1
         kinds = {reason_kind(reason) for reason in anomaly.reasons} or {"unknown"}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamml.contracts.weather import DETECTOR_WARMUP
 from streamml.report.analysis import CricketReport, WeatherReport, cricket_report, weather_report
 from streamml.report.collect import RunInfo, read_run
 from streamml.report.page import render
 from streamml.runtime.settings import KafkaConnection
 
-DEFAULT_WARMUP = 30
+DEFAULT_WARMUP = DETECTOR_WARMUP
 
 
 def write_report(connection: KafkaConnection, run: RunInfo, out: Path,

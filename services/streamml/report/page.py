@@ -94,6 +94,7 @@ def weather_section(weather: WeatherReport) -> str:
         ("readings", weather.readings),
         (f"in warm-up (first {weather.warmup} per sensor, not scored)", weather.warmup_readings),
         ("readings flagged", weather.flagged),
+        ("weather events (not counted as flags)", weather.weather_events),
         ("duplicate anomaly messages", weather.duplicate_anomalies),
         ("faulty sensors: precision", f.precision), ("faulty sensors: recall", f.recall),
         ("faulty sensors: TP", f.true_positives), ("faulty sensors: FP", f.false_positives),

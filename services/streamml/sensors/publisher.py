@@ -12,7 +12,7 @@ from kafka import KafkaProducer
 from streamml.contracts.weather import SensorReading
 from streamml.sensors.config import SensorsConfig
 from streamml.sensors.metrics import SensorsMetrics
-from streamml.sensors.network import PARAMS, SensorNetwork
+from streamml.sensors.network import SensorNetwork, params_for
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class ReadingPublisher:
         self._last_send_ok = True
         self._network = SensorNetwork(config.sensors, config.control_sensors,
                                       config.sensor_prefix, config.seed, config.anomaly_rate,
-                                      PARAMS[config.network_params])
+                                      params_for(config.network_params, config.seed))
         for _ in range(config.resume_at_seq):
             self._network.tick()
         metrics.sensors.set(len(self._network.profiles))

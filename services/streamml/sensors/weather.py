@@ -55,7 +55,40 @@ CLIMATES = {
         front_pressure_fall_hpa=(12.0, 22.0), front_temperature_drop_c=(4.0, 10.0),
         thunderstorms_per_day=1.0, storm_temperature_drop_c=(5.0, 10.0),
         storm_pressure_jump_hpa=(2.5, 5.0), shading_per_hour=3.0),
+    # The final held-out set (seeds 201-205): declared before the detector's generalisation
+    # work, run once when it was final. Warm, humid, stormy, sunny with much cloud shading.
+    "subtropical": Climate(
+        name="subtropical", mean_temperature_c=(16.0, 31.0), daily_amplitude_c=(4.0, 9.0),
+        dew_point_depression_c=(1.0, 12.0), front_interval_days=2.5,
+        front_pressure_fall_hpa=(8.0, 16.0), front_temperature_drop_c=(2.0, 6.0),
+        thunderstorms_per_day=1.6, storm_temperature_drop_c=(4.0, 11.0),
+        storm_pressure_jump_hpa=(1.5, 4.5), shading_per_hour=4.5),
 }
+
+
+def _span(rng: random.Random, low: tuple[float, float], high: tuple[float, float],
+          ) -> tuple[float, float]:
+    """A range whose ends are drawn between the given bounds."""
+    a, b = rng.uniform(*low), rng.uniform(*high)
+    return (min(a, b), max(a, b))
+
+
+def randomised_climate(seed: int) -> Climate:
+    """The broad tuning family: every parameter drawn from a range, per seed. The ranges
+    stay below the final held-out climate's storminess and shading."""
+    rng = random.Random(f"{seed}:climate")
+    return Climate(
+        name=f"randomised-{seed}",
+        mean_temperature_c=_span(rng, (-4.0, 10.0), (14.0, 26.0)),
+        daily_amplitude_c=_span(rng, (2.0, 5.0), (6.0, 10.0)),
+        dew_point_depression_c=_span(rng, (1.5, 4.0), (6.0, 13.0)),
+        front_interval_days=rng.uniform(1.0, 2.5),
+        front_pressure_fall_hpa=_span(rng, (8.0, 13.0), (15.0, 22.0)),
+        front_temperature_drop_c=_span(rng, (2.0, 5.0), (6.0, 10.0)),
+        thunderstorms_per_day=rng.uniform(0.3, 1.2),
+        storm_temperature_drop_c=_span(rng, (3.0, 5.0), (7.0, 10.0)),
+        storm_pressure_jump_hpa=_span(rng, (1.5, 2.5), (3.5, 5.0)),
+        shading_per_hour=rng.uniform(1.0, 3.5))
 
 
 @dataclass(frozen=True)

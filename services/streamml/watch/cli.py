@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 
+from streamml.contracts.weather import DETECTOR_WARMUP
 from streamml.runtime.cli_support import add_config_flags, config_from_args
 from streamml.runtime.settings import KafkaConnection
 
@@ -29,8 +30,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--metrics", action="append", default=[], metavar="URL",
                         help="a service's /metrics to scrape too, e.g. "
                              "http://127.0.0.1:8080/metrics (repeatable)")
-    parser.add_argument("--warmup", type=int, default=30,
-                        help="readings a sensor needs before the detector serves it (default 30)")
+    parser.add_argument("--warmup", type=int, default=DETECTOR_WARMUP,
+                        help="readings a sensor needs before the detector serves it "
+                             f"(default {DETECTOR_WARMUP}, the detector's)")
     parser.add_argument("--refresh", type=float, default=0.5, help="seconds between redraws")
     parser.add_argument("--duration", type=float, default=0.0,
                         help="stop after this many seconds (default: until Ctrl-C)")

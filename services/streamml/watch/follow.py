@@ -16,6 +16,7 @@ from kafka.errors import KafkaError
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 
+from streamml.contracts.weather import DETECTOR_WARMUP
 from streamml.runtime.clients import connection_settings
 from streamml.runtime.settings import KafkaConnection
 from streamml.runtime.topics import load_catalog
@@ -71,7 +72,7 @@ class Watcher:
     """The reader, the pipeline sampler and the state, drawn at ``refresh_s``."""
 
     def __init__(self, connection: KafkaConnection, since_ms: int | None = None,
-                 metrics_urls: Sequence[str] = (), warmup: int = 30,
+                 metrics_urls: Sequence[str] = (), warmup: int = DETECTOR_WARMUP,
                  sample_every_s: float = 2.0) -> None:
         self.source = connection.bootstrap_servers
         self.state = WatchState(warmup=warmup)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from streamml.contracts.cricket import MatchEvent, MatchResult, ModelStatus, Prediction
 from streamml.contracts.weather import (
-    ANOMALIES_TOPIC, READINGS_TOPIC, Anomaly, SensorReading, reason_kind)
+    ANOMALIES_TOPIC, DETECTOR_WARMUP, READINGS_TOPIC, Anomaly, SensorReading, reason_kind)
 from streamml.runtime.dead_letter import HEADER_PREFIX, header_map
 from streamml.runtime.messages import DecodeError, decode
 
@@ -57,6 +57,7 @@ class SensorRow:
     reading: SensorReading | None = None
     flags: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=200))
     total_flags: int = 0
+    weather_events: int = 0
     model_version: str = ""
     last_seen_ms: int = 0
 
@@ -68,7 +69,7 @@ class SensorRow:
 
 @dataclass
 class WatchState:
-    warmup: int = 30
+    warmup: int = DETECTOR_WARMUP
     matches: dict[str, MatchRow] = field(default_factory=dict)
     models: dict[tuple[str, int], ModelStatus] = field(default_factory=dict)
     sensors: dict[str, SensorRow] = field(default_factory=dict)
@@ -137,6 +138,9 @@ class WatchState:
         row = self._sensor(anomaly.sensor_id, timestamp_ms)
         if row.reading is None or anomaly.seq > row.reading.seq:
             row.reading = anomaly.reading
+        if anomaly.is_weather_event:
+            row.weather_events += 1  # weather, not a sensor fault: not a flag
+            return
         kinds = {reason_kind(reason) for reason in anomaly.reasons} or {"unknown"}
         row.flags.extend((anomaly.seq, kind) for kind in sorted(kinds))
         row.total_flags += 1
