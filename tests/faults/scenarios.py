@@ -337,9 +337,7 @@ def kill_detector(broker: Broker, guarantee: str, size: Size, log_dir: Path) -> 
     """Two detectors in one group; one is SIGKILLed a third of the way in and restarted."""
     from kafka import KafkaProducer
 
-    from streamml.contracts.weather import Anomaly
     from streamml.runtime.admin import admin_client
-    from streamml.runtime.messages import decode
 
     run_id = new_run_id()
     readings_topic, anomalies_topic = f"f-{run_id}-readings", f"f-{run_id}-anomalies"
@@ -358,6 +356,8 @@ def kill_detector(broker: Broker, guarantee: str, size: Size, log_dir: Path) -> 
         run_id, DETECTOR_WARMUP + size.events // DETECTOR_SENSORS, seed=7)
     warmup = DETECTOR_WARMUP * DETECTOR_SENSORS
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    reader = OutputReader(broker.bootstrap, anomalies_topic,
+                          key_of=lambda anomaly: (anomaly["sensor_id"], anomaly["seq"]))
     sent_at: dict[tuple[str, int], float] = {}
 
     def send(reading) -> None:
@@ -383,23 +383,16 @@ def kill_detector(broker: Broker, guarantee: str, size: Size, log_dir: Path) -> 
     producer.flush(60)
     producer.close()
 
-    seen: Counter[tuple[str, int]] = Counter()
-    first_seen: dict[tuple[str, int], float] = {}
-
     def spikes_out_and_committed() -> bool:
-        for record in read_topic(broker.bootstrap, anomalies_topic):
-            anomaly = decode(Anomaly, record.value)
-            first_seen.setdefault((anomaly.sensor_id, anomaly.seq), time.time())
-        return spikes <= set(first_seen) and _group_lag(broker.bootstrap, group,
-                                                        readings_topic) == 0
+        return spikes <= set(reader.first_seen) and _group_lag(
+            broker.bootstrap, group, readings_topic) == 0
 
-    wait_until(spikes_out_and_committed, 240, every_s=2)
+    wait_until(spikes_out_and_committed, 240, every_s=1)
     time.sleep(2)  # late duplicates have a moment to show up
     for detector in detectors:
         detector.stop()
-    for record in read_topic(broker.bootstrap, anomalies_topic):
-        anomaly = decode(Anomaly, record.value)
-        seen[(anomaly.sensor_id, anomaly.seq)] += 1
+    reader.close()
+    seen, first_seen = reader.counts, reader.first_seen
     lag: list[int | None] = [None]
 
     def lag_known() -> bool:
