@@ -9,6 +9,7 @@ one event from being sent to its prediction being readable (the time to recover)
 
 from __future__ import annotations
 
+import random
 import signal
 import statistics
 import time
@@ -271,8 +272,6 @@ def kill_trainer_publish(broker: Broker, guarantee: str, size: Size, log_dir: Pa
     return _kill_trainer(broker, guarantee, size, log_dir, "publish")
 
 
-
-
 # The detector publishes anomalies, not a verdict per reading. A reading counts as handled
 # when the group's committed offset has passed it (under exactly-once, committed in the same
 # transaction as its anomalies); each injected spike, a reading 20 °C off its sensor's steady
@@ -287,12 +286,10 @@ def _sensor_readings(run_id: str, per_sensor: int, seed: int) -> tuple[list, set
     """Readings round-robin over the sensors, each sensor's in seq order, and the injected
     spikes' (sensor_id, seq): after the warm-up, never a sensor's last reading (a spike is
     decided when the next reading returns)."""
-    import random
-
     from streamml.contracts.weather import SensorReading
 
     rng = random.Random(seed)
-    # Event times end about now: a detector forgets sensors idle for sensor_idle_s.
+    # Event times one second apart, the last about now, as a live sensor's.
     start_ms = int(time.time() * 1000) - per_sensor * 1000
     readings, spikes = [], set()
     for seq in range(per_sensor):
