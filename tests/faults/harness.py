@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -282,17 +283,19 @@ class Traffic:
 
 class OutputReader:
     """Reads a topic with isolation_level=read_committed from the beginning, on its own
-    thread, counting outputs per event_id and when each was first seen."""
+    thread, counting outputs per key (by default the event_id) and when each was first seen."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: str, topic: str,
+                 key_of: Callable[[dict], Hashable] = lambda output: output["event_id"]) -> None:
+        self._key_of = key_of
         self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                        auto_offset_reset="earliest",
                                        isolation_level="read_committed")
         partitions = topic_partitions(self._consumer, topic)
         self._consumer.assign(partitions)
         self._consumer.seek_to_beginning(*partitions)
-        self.counts: Counter[str] = Counter()
-        self.first_seen: dict[str, float] = {}
+        self.counts: Counter[Hashable] = Counter()
+        self.first_seen: dict[Hashable, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="reader")
         self._thread.start()
@@ -307,9 +310,9 @@ class OutputReader:
             now = time.time()
             for batch in polled.values():
                 for record in batch:
-                    event_id = json.loads(record.value)["event_id"]
-                    self.counts[event_id] += 1
-                    self.first_seen.setdefault(event_id, now)
+                    key = self._key_of(json.loads(record.value))
+                    self.counts[key] += 1
+                    self.first_seen.setdefault(key, now)
 
     def close(self) -> None:
         self._stop.set()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamml.runtime.clients import topic_partitions
 from tests.cricket.models import model_record
 from tests.faults.harness import (
     Broker,
@@ -270,6 +271,148 @@ def kill_trainer_publish(broker: Broker, guarantee: str, size: Size, log_dir: Pa
     return _kill_trainer(broker, guarantee, size, log_dir, "publish")
 
 
+
+
+# The detector publishes anomalies, not a verdict per reading. A reading counts as handled
+# when the group's committed offset has passed it (under exactly-once, committed in the same
+# transaction as its anomalies); each injected spike, a reading 20 °C off its sensor's steady
+# signal, must come out as exactly one anomaly for its (sensor_id, seq).
+DETECTOR_SENSORS = 12
+DETECTOR_WARMUP = 60
+SPIKE_EVERY = 25
+SPIKE_C = 20.0
+
+
+def _sensor_readings(run_id: str, per_sensor: int, seed: int) -> tuple[list, set]:
+    """Readings round-robin over the sensors, each sensor's in seq order, and the injected
+    spikes' (sensor_id, seq): after the warm-up, never a sensor's last reading (a spike is
+    decided when the next reading returns)."""
+    import random
+
+    from streamml.contracts.weather import SensorReading
+
+    rng = random.Random(seed)
+    # Event times end about now: a detector forgets sensors idle for sensor_idle_s.
+    start_ms = int(time.time() * 1000) - per_sensor * 1000
+    readings, spikes = [], set()
+    for seq in range(per_sensor):
+        for sensor in range(DETECTOR_SENSORS):
+            sensor_id = f"f-{run_id}-{sensor:02d}"
+            spike = (DETECTOR_WARMUP + 5 <= seq < per_sensor - 2
+                     and (seq - DETECTOR_WARMUP) % SPIKE_EVERY == 0)
+            if spike:
+                spikes.add((sensor_id, seq))
+            readings.append(SensorReading(
+                sensor_id=sensor_id, seq=seq, ts_ms=start_ms + seq * 1000,
+                temperature_c=round(18 + sensor * 0.5 + rng.gauss(0, 0.3)
+                                    + (SPIKE_C if spike else 0), 2),
+                humidity_pct=round(55 + rng.gauss(0, 1.0), 2),
+                pressure_hpa=round(1013 + rng.gauss(0, 0.3), 2)))
+    return readings, spikes
+
+
+def _group_lag(bootstrap: str, group: str, topic: str) -> int | None:
+    """Readings of ``topic`` past the group's committed offsets (all of them if none); None
+    while the group's coordinator cannot answer (a fresh broker, a rebalance)."""
+    from kafka import KafkaConsumer
+    from kafka.errors import KafkaError
+
+    from streamml.runtime.admin import admin_client
+
+    try:
+        with admin_client(bootstrap) as admin:
+            committed = admin.list_group_offsets({group: None}).get(group, {})
+    except KafkaError:
+        return None
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        end = consumer.end_offsets(topic_partitions(consumer, topic))
+    finally:
+        consumer.close()
+    return sum(end_offset - (committed[tp].offset if tp in committed else 0)
+               for tp, end_offset in end.items())
+
+
+def kill_detector(broker: Broker, guarantee: str, size: Size, log_dir: Path) -> Result:
+    """Two detectors in one group; one is SIGKILLed a third of the way in and restarted."""
+    from kafka import KafkaProducer
+
+    from streamml.runtime.admin import admin_client
+
+    run_id = new_run_id()
+    readings_topic, anomalies_topic = f"f-{run_id}-readings", f"f-{run_id}-anomalies"
+    with admin_client(broker.bootstrap) as admin:
+        admin.create_topics({name: {"num_partitions": 6, "replication_factor": 1}
+                             for name in (readings_topic, anomalies_topic)})
+        admin.wait_for_topics([readings_topic, anomalies_topic], timeout_ms=60000)
+    group = f"f-{run_id}"
+    env = {"STREAMML_BOOTSTRAP_SERVERS": broker.bootstrap, "STREAMML_GROUP_ID": group,
+           "STREAMML_READINGS_TOPIC": readings_topic, "STREAMML_ANOMALIES_TOPIC": anomalies_topic,
+           "STREAMML_WARMUP": str(DETECTOR_WARMUP), "STREAMML_PROCESSING_GUARANTEE": guarantee,
+           "STREAMML_SUMMARY_INTERVAL_S": "0"}
+    detectors = [Service("detector", {**env, "STREAMML_TRANSACTIONAL_ID": f"{group}-{i}"},
+                         log_dir / f"{run_id}-detector-{i}.log") for i in range(2)]
+    readings, spikes = _sensor_readings(
+        run_id, DETECTOR_WARMUP + size.events // DETECTOR_SENSORS, seed=7)
+    warmup = DETECTOR_WARMUP * DETECTOR_SENSORS
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    reader = OutputReader(broker.bootstrap, anomalies_topic,
+                          key_of=lambda anomaly: (anomaly["sensor_id"], anomaly["seq"]))
+    sent_at: dict[tuple[str, int], float] = {}
+
+    def send(reading) -> None:
+        producer.send(readings_topic, key=reading.sensor_id.encode(), value=reading.to_bytes())
+        sent_at[(reading.sensor_id, reading.seq)] = time.time()
+
+    for reading in readings[:warmup]:
+        send(reading)
+    producer.flush(60)
+    # Every warm-up reading handled (a detector owning no sensor's partition is never ready).
+    if not wait_until(lambda: _group_lag(broker.bootstrap, group, readings_topic) == 0, 180,
+                      every_s=1):
+        raise RuntimeError(f"detectors did not handle the warm-up; see {log_dir}")
+    rest = readings[warmup:]
+    for i, reading in enumerate(rest):
+        if i == len(rest) // 3:
+            producer.flush(60)
+            detectors[0].kill()
+            time.sleep(3)  # the kubelet restarts the container in the same pod
+            detectors[0].start()
+        send(reading)
+        time.sleep(1 / size.rate)
+    producer.flush(60)
+    producer.close()
+
+    def spikes_out_and_committed() -> bool:
+        return spikes <= set(reader.first_seen) and _group_lag(
+            broker.bootstrap, group, readings_topic) == 0
+
+    wait_until(spikes_out_and_committed, 240, every_s=1)
+    time.sleep(2)  # late duplicates have a moment to show up
+    for detector in detectors:
+        detector.stop()
+    reader.close()
+    seen, first_seen = reader.counts, reader.first_seen
+    lag: list[int | None] = [None]
+
+    def lag_known() -> bool:
+        lag[0] = _group_lag(broker.bootstrap, group, readings_topic)
+        return lag[0] is not None
+
+    wait_until(lag_known, 60, every_s=1)
+    uncommitted = len(readings) if lag[0] is None else lag[0]
+    delays = [first_seen[key] - sent_at[key] for key in spikes if key in first_seen]
+    return Result(
+        scenario="SIGKILL one detector of two, restart it",
+        guarantee=guarantee, sent=len(spikes), outputs=sum(seen[key] for key in spikes),
+        lost=sum(1 for key in spikes if seen[key] == 0) + uncommitted,
+        duplicated=sum(seen[key] - 1 for key in spikes if seen[key] > 1),
+        p50_delay_s=round(statistics.median(delays), 2) if delays else float("nan"),
+        worst_delay_s=round(max(delays), 1) if delays else float("nan"),
+        note=f"{len(readings)} readings, {len(spikes)} injected spikes counted; readings past "
+             f"the committed offsets at the end: {uncommitted}")
+
+
 SCENARIOS: dict[str, Callable[[Broker, str, Size, Path], Result]] = {
     "kill-predictor": kill_predictor,
     "stop-predictor": stop_predictor,
@@ -278,6 +421,7 @@ SCENARIOS: dict[str, Callable[[Broker, str, Size, Path], Result]] = {
     "poison-output": poison_output,
     "kill-trainer-fit": kill_trainer_fit,
     "kill-trainer-publish": kill_trainer_publish,
+    "kill-detector": kill_detector,
 }
 # make test runs these at the reduced size (about 4 minutes with both guarantees).
 REDUCED_SCENARIOS = ("kill-predictor", "poison-output")
