@@ -78,6 +78,7 @@ def _run(bench: suite.Bench) -> None:
     suite.max_rate(bench, "detector", "weather")
     suite.latency(bench, "predictor")
     suite.latency(bench, "detector")
+    suite.latency(bench, "predictor", suite.EXACTLY_ONCE)
     for variant in suite.VARIANTS:
         for service, kind in (("predictor", "cricket"), ("detector", "weather")):
             if service in variant.services:

@@ -278,6 +278,14 @@ VARIANTS = (
     Variant("exactly_once", "STREAMML_PROCESSING_GUARANTEE=exactly-once (default at-least-once)",
             {"processing_guarantee": "exactly-once"}, services=("predictor",)),
 )
+# Latency is also measured in this mode, so both guarantees' tails sit side by side.
+EXACTLY_ONCE = next(variant for variant in VARIANTS if variant.label == "exactly_once")
+
+
+def latency_prefix(service: str, variant: Variant = DEFAULTS) -> str:
+    """Result keys of a latency phase: `predictor.latency.1000.p99` for the defaults,
+    `predictor.exactly_once.latency.1000.p99` for a variant."""
+    return service if variant is DEFAULTS else f"{service}.{variant.label}"
 
 
 def max_rate(bench: Bench, service: str, kind: str, variant: Variant = DEFAULTS) -> None:
@@ -352,14 +360,15 @@ def offered_loads(bench: Bench, service: str) -> list[int]:
     return loads
 
 
-def latency(bench: Bench, service: str) -> None:
+def latency(bench: Bench, service: str, variant: Variant = DEFAULTS) -> None:
     kind, output_topic, event_time = LATENCY_SPECS[service]
+    prefix = latency_prefix(service, variant)
     loads = offered_loads(bench, service)
-    bench.results.notes[f"{service}.loads"] = ",".join(map(str, loads))
-    bench.stage(f"{service}: latency at {', '.join(map(str, loads))} events/s")
+    bench.results.notes[f"{prefix}.loads"] = ",".join(map(str, loads))
+    bench.stage(f"{service}: latency at {', '.join(map(str, loads))} events/s ({variant.title})")
     input_topic = INPUTS[kind]
     for run in range(bench.scale.runs):
-        group, proc = _start_assigned(bench, service, kind, run)
+        group, proc = _start_assigned(bench, service, kind, run, variant)
         for load in loads:
             start = kafka_io.window(bench.bootstrap, output_topic)
             started_ms = time.time() * 1000
@@ -379,12 +388,12 @@ def latency(bench: Bench, service: str) -> None:
             # The generator's first event, not its process start, begins the phase.
             cutoff = min((t for _, t in timed), default=started_ms) + bench.scale.discard_s * 1000
             latencies = [appended - t for appended, t in timed if t >= cutoff]
-            key = f"{service}.latency.{load}"
+            key = f"{prefix}.latency.{load}"
             bench.results.add(f"{key}.achieved", report.get("achieved_rate", float("nan")))
             bench.results.add(f"{key}.samples", len(latencies))
             for q in (50, 95, 99):
                 bench.results.add(f"{key}.p{q}", percentile(latencies, q))
-        bench.results.add(f"{service}.latency.rss", proc.peak_rss_mb())
+        bench.results.add(f"{prefix}.latency.rss", proc.peak_rss_mb())
         proc.stop()
 
 
@@ -416,7 +425,8 @@ def _loadgen(bench: Bench, name: str, kind: str, rate: float, seconds: float, pr
                         bench.log_dir)
 
 
-def _start_assigned(bench: Bench, service: str, kind: str, run: int) -> tuple[str, procs.Proc]:
+def _start_assigned(bench: Bench, service: str, kind: str, run: int,
+                    variant: Variant = DEFAULTS) -> tuple[str, procs.Proc]:
     """A fresh service at the end of its input that has provably got its partitions: a short
     probe load must be committed before the measured loads start. One retry (noted) if the
     probe stalls (the kafka-python join stall described in ``backlog_run``)."""
@@ -425,7 +435,8 @@ def _start_assigned(bench: Bench, service: str, kind: str, run: int) -> tuple[st
         group = bench.group(f"{service}-latency")
         topics = [input_topic] + ([RESULTS] if service == "predictor" else [])
         kafka_io.position_group_at_end(bench.bootstrap, group, topics)
-        proc = service_proc(bench, service, group, f"{service}-latency-{run}")
+        proc = service_proc(bench, service, group, f"{service}-{variant.label}-latency-{run}",
+                            variant.site, variant.settings)
         proc.start()
         proc.wait_http("/readyz" if service == "predictor" else "/healthz")
         probe = _loadgen(bench, f"probe-{service}-{run}-{attempt}", kind, 200, 2,
