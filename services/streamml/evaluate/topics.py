@@ -18,7 +18,8 @@ Offsets = dict[TopicPartition, int]
 
 def read_range(connection: KafkaConnection, topic: str, start: Offsets | None = None) -> list:
     """Every record of ``topic`` from ``start`` (default: the beginning) to its current end."""
-    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False)
+    consumer = KafkaConsumer(**connection_settings(connection), enable_auto_commit=False,
+                             isolation_level="read_committed")
     try:
         partitions = list(start) if start else topic_partitions(consumer, topic)
         end = consumer.end_offsets(partitions)
