@@ -30,6 +30,21 @@ def test_two_releases_in_one_namespace_do_not_collide(render, variant):
     assert not names(second) & names(render_variant(render, variant, release="streamml-demo"))
 
 
+def dashboards(objects: list[dict]) -> list[dict]:
+    return [json.loads(body) for config_map in of_kind(objects, "ConfigMap")
+            if config_map["metadata"]["name"].endswith("dashboard-pipeline-overview")
+            for body in config_map["data"].values()]
+
+
+def test_two_releases_load_distinct_dashboards_into_one_grafana(render):
+    """Grafana refuses a second dashboard with the same uid, or the same title in a folder."""
+    (default,) = dashboards(render())
+    (other,) = dashboards(render(release="demo"))
+    assert (default["uid"], default["title"]) == ("streamml-pipeline", "streamml / pipeline overview")
+    assert (other["uid"], other["title"]) == ("demo-pipeline", "demo / pipeline overview")
+    assert other["panels"] == default["panels"]
+
+
 def test_every_strimzi_object_belongs_to_its_releases_kafka(render):
     objects = render(release="demo")
     (kafka,) = of_kind(objects, "Kafka")
