@@ -139,3 +139,13 @@ def test_coarse_resolution_doubles_every_step():
         for reading in network.tick():
             if reading.sensor_id == station[0].sensor_id:
                 assert reading.values[1] % 2 == 0
+
+
+def test_the_second_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-2"]
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.weather.front_interval_days < min(p.weather.front_interval_days for p in drawn)
+    assert final.weather.front_pressure_fall_hpa[1] > max(p.weather.front_pressure_fall_hpa[1]
+                                                          for p in drawn)
+    assert final.weather.dew_point_depression_c[0] < min(p.weather.dew_point_depression_c[0]
+                                                         for p in drawn)

@@ -59,6 +59,11 @@ PARAMS = {
     # used for tuning (docs/weather.md); run once, when the detector was final.
     "final": NetworkParams(name="final", climate="subtropical", noise_scale=1.7,
                            classes=("cheap", "consumer", "station", "cheap")),
+    # The second final family (seeds 301-305), declared before this round's detector changes:
+    # a maritime climate, every class twice as coarse, mostly station-grade sensors.
+    "final-2": NetworkParams(name="final-2", climate="maritime", noise_scale=1.1,
+                             classes=("station", "consumer", "station", "cheap"),
+                             resolution_scale=2.0),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

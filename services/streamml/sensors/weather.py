@@ -63,6 +63,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(8.0, 16.0), front_temperature_drop_c=(2.0, 6.0),
         thunderstorms_per_day=1.6, storm_temperature_drop_c=(4.0, 11.0),
         storm_pressure_jump_hpa=(1.5, 4.5), shading_per_hour=4.5),
+    # The second final held-out set (seeds 301-305), declared before this round's detector
+    # work and run once, when it was final: cool, humid and windy, fronts more often and
+    # deeper than any tuning climate, humidity close to saturation for days.
+    "maritime": Climate(
+        name="maritime", mean_temperature_c=(3.0, 17.0), daily_amplitude_c=(1.5, 4.0),
+        dew_point_depression_c=(0.5, 5.0), front_interval_days=0.8,
+        front_pressure_fall_hpa=(14.0, 26.0), front_temperature_drop_c=(2.0, 6.0),
+        thunderstorms_per_day=0.4, storm_temperature_drop_c=(3.0, 7.0),
+        storm_pressure_jump_hpa=(1.5, 4.0), shading_per_hour=2.5),
 }
 
 
