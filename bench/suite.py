@@ -348,16 +348,15 @@ def latency_prefix(service: str, variant: Variant = DEFAULTS) -> str:
 
 
 def exactly_once_interval() -> str:
-    """How often an exactly-once service commits its transaction, from the runtime's settings
-    (the same defaults the measured processes run with)."""
+    """How often an exactly-once service commits its transaction: the runtime's default, which
+    the measured processes run with."""
     from streamml.runtime.settings import RuntimeConfig
 
-    fields = {name: getattr(RuntimeConfig(), name) for name in RuntimeConfig.__dataclass_fields__
-              if ("commit" in name or "transaction" in name) and "timeout" not in name
-              and name not in {"transactional_id"}}
-    if not fields:
-        return "one transaction per polled batch (no separate commit interval)"
-    return ", ".join(f"`{name}` = {value}" for name, value in sorted(fields.items()))
+    interval = getattr(RuntimeConfig(), "commit_interval_ms", None)
+    if interval is None:  # the runtime before the pipelined loop
+        return "one transaction per polled batch"
+    return (f"`STREAMML_COMMIT_INTERVAL_MS` = {interval} ms (a transaction spans polls until "
+            "the polled input is exhausted or this long after it began)")
 
 
 def workshop_loop(bench: Bench) -> None:
@@ -442,7 +441,7 @@ def _latency_run(bench: Bench, service: str, variant: Variant, run: int) -> None
     prefix = latency_prefix(service, variant)
     loads = [int(load) for load in bench.results.notes[f"{prefix}.loads"].split(",") if load]
     bench.stage(f"{service}, {variant.title}: latency at {', '.join(map(str, loads))} events/s, "
-                f"quiet and busy (run {run + 1})")
+                f"{' and '.join(variant.conditions)} (run {run + 1})")
     group, proc = _start_assigned(bench, service, spec.kind, run, variant)
     tail = feed = None
     try:
