@@ -3,8 +3,10 @@
 import json
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from streamml.runtime.dead_letter import header_map
+from streamml.runtime.metrics import STAGES
 from tests.helpers import committed_total, create_topic, produce, read_all, wait_for
 
 pytestmark = pytest.mark.broker
@@ -28,6 +30,35 @@ def test_round_trip_keeps_keys_and_order_per_key(broker, unique, start_echo):
         by_key.setdefault(record.key, []).append(json.loads(record.value)["n"])
     assert all(ns == sorted(ns) for ns in by_key.values())
     assert wait_for(lambda: committed_total(broker, f"g-{unique}", source) == 300)
+
+
+def _stage_counts(service) -> dict[str, float]:
+    status, body = service.get("/metrics")
+    assert status == 200
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(body.decode()):
+        if family.name == "streamml_stage_duration_seconds":
+            for sample in family.samples:
+                if sample.name.endswith("_count") and sample.labels["service"] == "echo":
+                    counts[sample.labels["stage"]] = sample.value
+    return counts
+
+
+def test_stage_durations_are_exported_per_stage(broker, unique, start_echo):
+    """streamml_stage_duration_seconds: every record's fetch delay, and the handle,
+    acknowledge and commit stages of the batches that carried them."""
+    source = create_topic(broker, f"in-{unique}", 3)
+    sink = create_topic(broker, f"out-{unique}", 3)
+    produce(broker, source, [_ping(i) for i in range(120)])
+    service = start_echo(bootstrap_servers=broker, input_topic=source, output_topic=sink,
+                         group_id=f"g-{unique}", max_poll_records=20)
+    assert wait_for(lambda: committed_total(broker, f"g-{unique}", source) == 120)
+    assert wait_for(lambda: _stage_counts(service).get("commit", 0) > 0)
+    counts = _stage_counts(service)
+    assert set(counts) == set(STAGES)
+    assert counts["fetch"] == 120, "one fetch delay per record"
+    for stage in ("handle", "acknowledge", "commit"):
+        assert 1 <= counts[stage] <= 120, (stage, counts)
 
 
 BAD_INPUTS = {

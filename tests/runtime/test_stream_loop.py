@@ -127,6 +127,15 @@ def test_a_batch_is_committed_after_its_outputs_are_acknowledged():
     assert loop.handler.seen == [0, 1, 2, 3, 4]
 
 
+def test_every_stage_is_timed():
+    loop = Loop([ping(i) for i in range(5)])
+    loop.turn()
+    count = "streamml_stage_duration_seconds_count"
+    assert loop.metric(count, stage="fetch") == 5, "one fetch delay per record"
+    for stage in ("handle", "acknowledge", "commit"):
+        assert loop.metric(count, stage=stage) == 1, stage
+
+
 def test_send_failure_rewinds_and_state_advances_once():
     loop = Loop([ping(i) for i in range(3)], FakeProducer(ack_errors={1: RequestTimedOutError()}))
     loop.turn()

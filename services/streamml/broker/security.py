@@ -17,12 +17,15 @@ import os
 import secrets
 from pathlib import Path
 
+from streamml.broker.tls import TlsFiles
 from streamml.runtime.access import AccessPolicy, kafka_acls
 
 MECHANISM = "SCRAM-SHA-512"
 PROTOCOL = "SASL_PLAINTEXT"
 CONTROLLER_USER = "controller"
 CREDENTIALS_FILE = "credentials.json"
+TLS_LISTENER = "TLS"
+TLS_PROTOCOL = "SASL_SSL"
 
 
 class CredentialsError(RuntimeError):
@@ -85,6 +88,24 @@ def server_settings(passwords: dict[str, str], policy: AccessPolicy) -> dict[str
     }
 
 
+def tls_listener_settings(passwords: dict[str, str], policy: AccessPolicy,
+                          files: TlsFiles) -> dict[str, str]:
+    """The optional SASL_SSL listener (``tls_port``): SCRAM-SHA-512 inside TLS, the same users
+    and ACLs as the plain one; the broker's PEM key store is broker/tls.py's."""
+    name = TLS_LISTENER.lower()
+    return {
+        "listener.security.protocol.map":
+            f"CONTROLLER:{PROTOCOL},CLIENT:{PROTOCOL},{TLS_LISTENER}:{TLS_PROTOCOL}",
+        f"listener.name.{name}.sasl.enabled.mechanisms": MECHANISM,
+        f"listener.name.{name}.scram-sha-512.sasl.jaas.config": _jaas(
+            "org.apache.kafka.common.security.scram.ScramLoginModule",
+            policy.admin, passwords[policy.admin]),
+        f"listener.name.{name}.ssl.keystore.type": "PEM",
+        f"listener.name.{name}.ssl.keystore.location": str(files.key_store),
+        f"listener.name.{name}.ssl.client.auth": "none",
+    }
+
+
 def format_arguments(passwords: dict[str, str], policy: AccessPolicy) -> list[str]:
     """``--add-scram`` arguments for ``kafka-storage format``: every user's SCRAM credential."""
     arguments: list[str] = []
@@ -106,9 +127,10 @@ def service_environment(root: Path, user: str) -> dict[str, str]:
 
 
 def apply_acls(admin: object, policy: AccessPolicy) -> int:
-    """Create every service's ACLs (creating an existing ACL is a no-op); returns their count."""
-    acls = [acl for service in policy.services.values()
-            for acl in kafka_acls(service.name, service.grants())]
+    """Create every service's and viewer's ACLs (creating an existing ACL is a no-op); returns
+    their count."""
+    acls = [acl for user, grants in policy.grants_by_user().items()
+            for acl in kafka_acls(user, grants)]
     result = admin.create_acls(acls)  # type: ignore[attr-defined]
     failed = result.get("failed") or []
     if failed:

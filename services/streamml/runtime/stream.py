@@ -47,7 +47,7 @@ from streamml.runtime.delivery import (
 )
 from streamml.runtime.health import Health
 from streamml.runtime.messages import DecodeError, Message, MessageT, decode
-from streamml.runtime.metrics import RuntimeMetrics
+from streamml.runtime.metrics import ACKNOWLEDGE, COMMIT, FETCH, HANDLE, RuntimeMetrics
 from streamml.runtime.settings import RuntimeConfig
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,11 @@ class StreamProcessor:
         self._connected = False
         self._failing_since: float | None = None
         self._retry_delay = 0.5
+        stages = metrics.stage_seconds
+        self._fetch_stage = stages.labels(self._service, FETCH)
+        self._handle_stage = stages.labels(self._service, HANDLE)
+        self._ack_stage = stages.labels(self._service, ACKNOWLEDGE)
+        self._commit_stage = stages.labels(self._service, COMMIT)
         health.add_check("kafka", self._kafka_ready)
         health.add_check("handler", handler.is_ready)
         health.add_liveness_check("delivery", self._delivering)
@@ -225,6 +230,9 @@ class StreamProcessor:
         polled = self._consumer.poll(
             timeout_ms=self._config.poll_timeout_ms, max_records=self._config.max_poll_records)
         records = [record for batch in polled.values() for record in batch]
+        if records:
+            self._fetch_stage.observe_since_ms(time.time() * 1000,
+                                               [record.timestamp for record in records])
         if self._pending_idle is None:
             self._pending_idle = _as_result(self._handler.on_idle())
         if records or self._pending_idle is not None:
@@ -314,6 +322,7 @@ class StreamProcessor:
             dead_letter(rejection, self._config.dead_letter_topic, self._service)
             for rejection in rejections
         ]
+        self._handle_stage.observe(time.perf_counter() - started)
         if not self._deliver(outputs, records):
             self._rewind(records)
             return
@@ -369,6 +378,7 @@ class StreamProcessor:
             self._delivered()
             return True
         producer = self._producer
+        sending = time.perf_counter()
         try:
             if self._exactly_once:
                 producer.begin_transaction()
@@ -384,6 +394,7 @@ class StreamProcessor:
         except KafkaError as exc:
             self._delivery_failed(classify(exc), exc)
             return False
+        self._ack_stage.observe(time.perf_counter() - sending)
         for topic, count in sent.acknowledged.items():
             self._metrics.produced.labels(self._service, topic).inc(count)
         for output, exc in sent.poisoned:
@@ -445,8 +456,10 @@ class StreamProcessor:
         assert self._consumer is not None
         if not records:
             return
+        started = time.perf_counter()
         try:
             self._consumer.commit(_next_offsets(records), timeout_ms=COMMIT_TIMEOUT_MS)
+            self._commit_stage.observe(time.perf_counter() - started)
         except (CommitFailedError, KafkaError) as exc:
             self._metrics.commit_failures.labels(self._service).inc()
             log.warning("commit failed; the partition's next owner re-reads these messages",
