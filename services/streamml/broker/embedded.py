@@ -256,6 +256,7 @@ def _wait_until_answers(config: BrokerConfig, process: subprocess.Popen) -> None
                                   security=admin_settings(config)) as admin:
                     admin.describe_cluster()
                     if config.secure:
+                        security.add_missing_users(admin, config.root, load_access())
                         security.apply_acls(admin, load_access())
                 return
             except Exception:  # noqa: BLE001 - any failure here means "not yet"
