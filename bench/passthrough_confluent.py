@@ -20,7 +20,7 @@ import threading
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
-from streamml.runtime.clients import PRODUCER_BATCH_BYTES
+from streamml.runtime.clients import FETCH_BYTES_PER_PARTITION, PRODUCER_BATCH_BYTES
 from streamml.runtime.settings import RuntimeConfig
 
 
@@ -43,7 +43,7 @@ def client_settings(bootstrap: str, group: str, defaults: RuntimeConfig) -> tupl
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
         "isolation.level": "read_committed",
-        "max.partition.fetch.bytes": defaults.max_message_bytes,
+        "max.partition.fetch.bytes": FETCH_BYTES_PER_PARTITION,
     }
     return producer, consumer
 
