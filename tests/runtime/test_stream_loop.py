@@ -545,3 +545,19 @@ def test_exactly_once_sigterm_commits_the_open_transaction():
     loop.loop._drain()
     assert loop.producer.transactions == ["begin", "offsets [(0, 4)]", "commit"]
     assert loop.handler.seen == [0, 1, 2, 3]
+
+
+def test_a_rejoin_the_leader_started_itself_is_flagged_until_it_completes():
+    """kafka-python 3.0.12: such a rejoin leaves rejoin_needed False, and if it completes
+    between two polls its assignment is never applied (a consumer that fetches nothing)."""
+    from types import SimpleNamespace
+
+    from streamml.runtime.clients import finish_rejoin_in_progress
+
+    coordinator = SimpleNamespace(rejoining=True, rejoin_needed=False)
+    coordinator.request_rejoin = lambda: setattr(coordinator, "rejoin_needed", True)
+    finish_rejoin_in_progress(SimpleNamespace(_coordinator=coordinator))
+    assert coordinator.rejoin_needed
+    settled = SimpleNamespace(rejoining=False, rejoin_needed=False)
+    settled.request_rejoin = lambda: pytest.fail("no rejoin in progress")
+    finish_rejoin_in_progress(SimpleNamespace(_coordinator=settled))

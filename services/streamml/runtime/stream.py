@@ -679,12 +679,15 @@ class StreamProcessor:
         committed and the next owner re-reads it."""
         if self._consumer is None or self._producer is None:
             return
+        deadline = self._clock() + self._config.delivery_timeout_s
         failure = self._settle_in_flight(self._config.delivery_timeout_s)
         if failure is not None:
             self._fail(failure)
         self._complete_settled()
         if not self._exactly_once:
-            self._commit(force=True, timeout_ms=COMMIT_TIMEOUT_MS)
+            # Within the same budget (the SIGTERM drain must fit the grace period).
+            remaining_ms = int((deadline - self._clock()) * 1000)
+            self._commit(force=True, timeout_ms=min(COMMIT_TIMEOUT_MS, max(remaining_ms, 1000)))
 
     # -- failures -------------------------------------------------------------------------
 
