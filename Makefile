@@ -226,21 +226,44 @@ grafana: ## port-forward Grafana to http://localhost:3000 and print the login
 	$(KUBECTL) -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80
 
 # `make watch-deployed`: local ports of the forwards (Kafka brokers: base + node id; /metrics).
+# With the chart's Kafka security on, watch authenticates as the read-only `watch` KafkaUser
+# (access.yaml `viewers`): its password from the user's Secret and, with TLS, Strimzi's cluster
+# CA from <cluster>-cluster-ca-cert, kept in a temporary folder removed on exit.
 KAFKA_CLUSTER ?= $(RELEASE)
 WATCH_KAFKA_PORT ?= 19094
 WATCH_METRICS_PORT ?= 18080
+WATCH_ARGS ?=
 
-watch-deployed: venv ## streamml watch on a deployed development release over kubectl port-forward (docs/observing.md)
-	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+watch-deployed: venv ## streamml watch on a deployed development release over kubectl port-forward (docs/observing.md; WATCH_ARGS="--since 900")
+	@set -eo pipefail; secrets=$$(mktemp -d); \
+	trap 'kill $$(jobs -p) 2>/dev/null; rm -rf "$$secrets"' EXIT; \
+	listener=$$($(KUBECTL) -n $(NAMESPACE) get kafka $(KAFKA_CLUSTER) \
+		-o jsonpath='{.spec.kafka.listeners[?(@.name=="portfwd")].port}'); \
+	if [ -z "$$listener" ]; then echo "Kafka $(KAFKA_CLUSTER) has no port-forward listener: deploy with" \
+		"HELM_ARGS='--set kafka.portForwardListener.enabled=true' (docs/observing.md)" >&2; exit 2; fi; \
+	user=$$($(KUBECTL) -n $(NAMESPACE) get kafkauser -l $(RELEASE_SELECTOR),app.kubernetes.io/component=watch \
+		-o jsonpath='{.items[*].metadata.name}'); \
+	if [ -n "$$user" ]; then \
+		export STREAMML_SASL_MECHANISM=SCRAM-SHA-512 STREAMML_SASL_USERNAME=$$user; \
+		STREAMML_SASL_PASSWORD=$$($(KUBECTL) -n $(NAMESPACE) get secret $$user \
+			-o jsonpath='{.data.password}' | base64 -d); export STREAMML_SASL_PASSWORD; \
+		if [ "$$($(KUBECTL) -n $(NAMESPACE) get kafka $(KAFKA_CLUSTER) \
+				-o jsonpath='{.spec.kafka.listeners[?(@.name=="portfwd")].tls}')" = true ]; then \
+			$(KUBECTL) -n $(NAMESPACE) get secret $(KAFKA_CLUSTER)-cluster-ca-cert \
+				-o jsonpath='{.data.ca\.crt}' | base64 -d > "$$secrets/ca.crt"; \
+			export STREAMML_SECURITY_PROTOCOL=SASL_SSL STREAMML_SSL_CAFILE="$$secrets/ca.crt"; \
+		else export STREAMML_SECURITY_PROTOCOL=SASL_PLAINTEXT; fi; \
+		echo "Kafka: SCRAM-SHA-512 as '$$user' ($$STREAMML_SECURITY_PROTOCOL)"; \
+	fi; \
 	for pod in $$($(KUBECTL) -n $(NAMESPACE) get pods -o name \
 			-l strimzi.io/cluster=$(KAFKA_CLUSTER),strimzi.io/broker-role=true); do \
-		$(KUBECTL) -n $(NAMESPACE) port-forward $$pod $$(( $(WATCH_KAFKA_PORT) + $${pod##*-} )):9094 \
+		$(KUBECTL) -n $(NAMESPACE) port-forward $$pod $$(( $(WATCH_KAFKA_PORT) + $${pod##*-} )):$$listener \
 			>/dev/null & done; \
 	metrics=""; port=$(WATCH_METRICS_PORT); \
 	for svc in $$($(KUBECTL) -n $(NAMESPACE) get svc -o name -l $(RELEASE_SELECTOR),app.kubernetes.io/part-of=streamml); do \
 		$(KUBECTL) -n $(NAMESPACE) port-forward $$svc $$port:http-metrics >/dev/null & \
 		metrics="$$metrics --metrics http://127.0.0.1:$$port/metrics"; port=$$((port + 1)); done; \
-	sleep 3; $(BIN)/streamml watch --bootstrap-servers 127.0.0.1:$(WATCH_KAFKA_PORT) $$metrics
+	sleep 3; $(BIN)/streamml watch --bootstrap-servers 127.0.0.1:$(WATCH_KAFKA_PORT) $$metrics $(WATCH_ARGS)
 
 status: venv ## pods and readiness, topics and partitions, lag and throughput per service
 	$(BIN)/streamml status --context kind-$(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE)
@@ -305,7 +328,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[ml,dev,bench]'
 	touch $@
 
-bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)
+bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md + plots (~35 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 BENCH_ROLL_PORT ?= 19594

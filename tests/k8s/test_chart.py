@@ -29,8 +29,10 @@ VARIANTS = {
                     "autoscaling.sasl.enabled": True},
     "security-off": {"kafka.security.enabled": False, "networkPolicies.enabled": False},
     "security-without-tls": {"kafka.security.tls": False},
-    "port-forward": {"kafka.portForwardListener.enabled": True, "kafka.replicas": 3,
-                     "kafka.security.enabled": False, "networkPolicies.enabled": False},
+    "port-forward": {"kafka.portForwardListener.enabled": True, "kafka.replicas": 3},
+    "port-forward-security-off": {"kafka.portForwardListener.enabled": True,
+                                  "kafka.security.enabled": False,
+                                  "networkPolicies.enabled": False},
     "key-rotation": {"modelSigning.extraTrustedKeys": {
         "previous.pub": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"}},
 }
@@ -158,21 +160,70 @@ def test_kafka_is_strimzi_v1_kraft_with_metrics(render):
     assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
 
 
+def port_forward_listener(objects: list[dict]) -> dict:
+    (kafka,) = of_kind(objects, "Kafka")
+    (listener,) = [l for l in kafka["spec"]["kafka"]["listeners"] if l["name"] == "portfwd"]
+    return listener
+
+
 def test_the_port_forward_listener_is_opt_in_and_advertises_a_local_port_per_broker(render):
     (kafka,) = of_kind(render(), "Kafka")
     assert "portfwd" not in [l["name"] for l in kafka["spec"]["kafka"]["listeners"]]
-    (kafka,) = of_kind(render(**VARIANTS["port-forward"]), "Kafka")
-    (listener,) = [l for l in kafka["spec"]["kafka"]["listeners"] if l["name"] == "portfwd"]
+    assert "watch" not in [u["metadata"]["name"] for u in of_kind(render(), "KafkaUser")]
+    listener = port_forward_listener(render(**VARIANTS["port-forward"]))
     assert listener["port"] == 9094 and listener["type"] == "internal"
+    # Strimzi adds a TLS listener's advertisedHost to its broker's certificate (an IP SAN
+    # for an address), so a client checking the hostname 127.0.0.1 accepts the forward.
     assert listener["configuration"]["brokers"] == [
         {"broker": i, "advertisedHost": "127.0.0.1", "advertisedPort": 19094 + i}
         for i in range(3)]
 
 
-def test_the_port_forward_listener_is_refused_beside_kafka_security(helm):
-    # It would let anyone with port-forward rights past SCRAM and the ACLs.
-    result = run_helm_template(helm, {"kafka.portForwardListener.enabled": True}, "streamml")
-    assert result.returncode != 0 and "kafka.security.enabled=false" in result.stderr
+@pytest.mark.parametrize(("variant", "tls", "authenticated"), [
+    ("port-forward", True, True),
+    ("port-forward-security-off", False, False),
+])
+def test_the_port_forward_listener_is_as_secure_as_the_services_listener(
+        render, variant, tls, authenticated):
+    listener = port_forward_listener(render(**VARIANTS[variant]))
+    assert listener["tls"] is tls
+    assert listener.get("authentication") == ({"type": "scram-sha-512"} if authenticated else None)
+    watch_users = [u for u in of_kind(render(**VARIANTS[variant]), "KafkaUser")
+                   if u["metadata"]["name"] == "watch"]
+    assert len(watch_users) == (1 if authenticated else 0)
+
+
+def test_without_tls_the_port_forward_listener_still_authenticates(render):
+    listener = port_forward_listener(render(**{**VARIANTS["port-forward"],
+                                               "kafka.security.tls": False}))
+    assert listener["tls"] is False and listener["authentication"] == {"type": "scram-sha-512"}
+
+
+@pytest.mark.parametrize("release", ["streamml", "demo"])
+def test_the_watch_user_is_read_only_and_holds_exactly_what_access_yaml_declares(
+        render, release):
+    objects = render(release=release, **VARIANTS["port-forward"])
+    name = "watch" if release == "streamml" else f"{release}-watch"
+    (user,) = [u for u in of_kind(objects, "KafkaUser") if u["metadata"]["name"] == name]
+    (kafka,) = of_kind(objects, "Kafka")
+    assert user["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+    assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+    watch = load_access().viewers["watch"]
+    grants = kafka_user_grants(user)
+    assert grants == {(g.resource_type, g.name, g.pattern, g.operations) for g in watch.grants()}
+    # Read-only: no write of any kind, no group of its own, no transactional id.
+    operations = {op for *_, ops in grants for op in ops}
+    assert operations <= {"Read", "Describe"}
+    assert {(kind, ops) for kind, _, _, ops in grants if kind != "topic"} == {("group", ("Describe",))}
+    # It reads what `streamml watch` shows and describes every other topic's offsets.
+    from streamml.watch.state import FOLLOWED_TOPICS
+
+    read = {n for kind, n, _, ops in grants if kind == "topic" and "Read" in ops}
+    described = {n for kind, n, _, _ in grants if kind == "topic"}
+    assert read == set(FOLLOWED_TOPICS)
+    assert described == set(load_catalog().names())
+    assert {n for kind, n, _, _ in grants if kind == "group"} == {
+        a.group for a in load_access().services.values() if a.group}
 
 
 def test_replication_follows_the_broker_count(render):

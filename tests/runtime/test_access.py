@@ -53,6 +53,38 @@ def test_a_consumer_without_a_group_is_refused() -> None:
         parse_access(raw, load_catalog())
 
 
+def test_the_watch_viewer_reads_what_watch_shows_and_writes_nothing() -> None:
+    from streamml.watch.state import FOLLOWED_TOPICS
+
+    policy = load_access()
+    watch = policy.viewers["watch"]
+    assert "watch" in policy.users and "watch" in policy.grants_by_user()
+    assert set(watch.reads) == set(FOLLOWED_TOPICS)
+    # Offsets (records, rates) of every topic the pipeline panel lists.
+    assert {*watch.reads, *watch.describes} == set(load_catalog().names())
+    assert set(watch.describes_groups) == {a.group for a in policy.services.values() if a.group}
+    operations = {op for grant in watch.grants() for op in grant.operations}
+    assert operations == {"Read", "Describe"}
+    assert not [g for g in watch.grants() if g.resource_type == "group" and "Read" in g.operations]
+
+
+@pytest.mark.parametrize("entry", [{"produces": ["weather.readings"]}, {"group": "streamml-x"},
+                                   {"transactional_id": "x"}, {"consumes": ["weather.readings"]}])
+def test_a_viewer_that_would_write_or_join_a_group_is_refused(entry: dict) -> None:
+    raw = {"admin": "admin", "services": {}, "viewers": {"v": entry}}
+    with pytest.raises(AccessError, match="only read and describe"):
+        parse_access(raw, load_catalog())
+
+
+def test_a_viewer_describes_only_declared_topics_and_service_groups() -> None:
+    raw = {"admin": "admin", "services": {}, "viewers": {"v": {"describes": ["no.such"]}}}
+    with pytest.raises(AccessError, match="not in topics.yaml"):
+        parse_access(raw, load_catalog())
+    raw = {"admin": "admin", "services": {}, "viewers": {"v": {"describes_groups": ["other"]}}}
+    with pytest.raises(AccessError, match="no service's group prefix"):
+        parse_access(raw, load_catalog())
+
+
 def test_sasl_settings_are_required_together_and_the_password_stays_out_of_repr() -> None:
     with pytest.raises(ConfigError, match="STREAMML_SASL_PASSWORD"):
         load_config(RuntimeConfig, {"STREAMML_SECURITY_PROTOCOL": "SASL_PLAINTEXT",

@@ -1,5 +1,6 @@
 """One secure broker (SASL/SCRAM-SHA-512, ACLs from access.yaml) for the security tests,
-started once per session on its own port: STREAMML_TEST_BROKER_PORT + 10 (controller + 11)."""
+started once per session on its own port: STREAMML_TEST_BROKER_PORT + 10 (controller + 11),
+with a second, TLS listener (SASL_SSL) on + 12."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from streamml.broker import embedded, security
+from streamml.broker import embedded, security, tls
 from streamml.runtime.access import AccessPolicy, load_access
 from streamml.runtime.topics import apply_catalog, load_catalog
 from tests.helpers import REPO, ServiceProcess
@@ -37,6 +38,16 @@ class SecureBroker:
         return {"STREAMML_BOOTSTRAP_SERVERS": self.bootstrap,
                 **security.service_environment(self.config.root, user)}
 
+    @property
+    def tls_bootstrap(self) -> str:
+        return f"{self.config.host}:{self.config.tls_port}"
+
+    def tls_env(self, user: str) -> dict[str, str]:
+        """The STREAMML_* settings of ``user`` on the TLS listener: SASL_SSL, the broker's CA."""
+        return {**self.env(user), "STREAMML_BOOTSTRAP_SERVERS": self.tls_bootstrap,
+                "STREAMML_SECURITY_PROTOCOL": security.TLS_PROTOCOL,
+                "STREAMML_SSL_CAFILE": str(tls.tls_files(self.config.root).ca_file)}
+
     def passwords(self) -> list[str]:
         return list(security.read_credentials(self.config.root).values())
 
@@ -47,7 +58,7 @@ def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBr
     config = embedded.BrokerConfig(
         data_dir=str(tmp_path_factory.mktemp("secure-broker")),
         cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
-        port=port, controller_port=port + 1, secure=True)
+        port=port, controller_port=port + 1, tls_port=port + 2, secure=True)
     embedded.start(config)
     try:
         broker = SecureBroker(config, load_access())

@@ -19,7 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("broker", help="run the embedded Apache Kafka broker")
     parser.add_argument("action", choices=["start", "stop", "status", "fetch", "credentials"])
     parser.add_argument("user", nargs="?",
-                        help="credentials: the user whose settings to print (admin or a service)")
+                        help="credentials: the user whose settings to print (admin, a service or "
+                             "a viewer such as watch)")
     parser.add_argument("--data-dir", help="broker data (env STREAMML_BROKER_DATA_DIR)")
     parser.add_argument("--cache-dir", help="downloaded jars (env STREAMML_BROKER_CACHE_DIR)")
     parser.add_argument("--port", type=int, help="client port (env STREAMML_BROKER_PORT, default 9092)")
@@ -29,6 +30,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                              "port+2i (controller port+2i+1), data in DATA_DIR/node-i")
     parser.add_argument("--secure", action="store_const", const=True, default=None,
                         help="SASL/SCRAM-SHA-512 and per-service ACLs (env STREAMML_BROKER_SECURE)")
+    parser.add_argument("--tls-port", type=int,
+                        help="with --secure: a second listener with TLS (SASL_SSL) on this port; "
+                             "clients trust DATA_DIR/tls/ca.crt (env STREAMML_BROKER_TLS_PORT)")
     parser.set_defaults(handler=run)
 
 
@@ -39,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         "port": args.port,
         "controller_port": args.controller_port,
         "secure": args.secure,
+        "tls_port": args.tls_port,
     }
     config = load_config(embedded.BrokerConfig, os.environ, overrides)
     if args.nodes > 1 and args.action != "fetch":

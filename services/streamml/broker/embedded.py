@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from streamml.broker import security
+from streamml.broker import security, tls
 from streamml.runtime.access import load_access
 from streamml.runtime.config import require
 
@@ -43,12 +43,19 @@ class BrokerConfig:
     java: str = "java"
     # SASL/SCRAM-SHA-512, the standard authorizer and the ACLs of access.yaml (broker/security.py).
     secure: bool = False
+    # Secure only: a second client listener with TLS (SASL_SSL) on this port, its certificate
+    # from a CA made for this data directory (broker/tls.py); 0: none.
+    tls_port: int = 0
 
     def validate(self) -> None:
         require(self, 0 < self.port < 65536, "port", f"{self.port} is not a TCP port")
         require(self, 0 < self.controller_port < 65536, "controller_port", "not a TCP port")
         require(self, self.port != self.controller_port, "controller_port", "must differ from port")
         require(self, self.start_timeout_s > 0, "start_timeout_s", "must be positive")
+        require(self, 0 <= self.tls_port < 65536, "tls_port", f"{self.tls_port} is not a TCP port")
+        require(self, not self.tls_port or self.secure, "tls_port", "needs secure (SASL_SSL)")
+        require(self, self.tls_port not in (self.port, self.controller_port), "tls_port",
+                "must differ from port and controller_port")
 
     @property
     def bootstrap(self) -> str:
@@ -110,6 +117,8 @@ def server_properties(config: BrokerConfig, passwords: dict[str, str] | None = N
     """The broker's configuration; with ``passwords`` (secure mode) every listener authenticates."""
     client = "CLIENT" if config.secure else "PLAINTEXT"
     listeners = f"{client}://{config.host}:{config.port},CONTROLLER://{config.host}:{config.controller_port}"
+    if config.secure and config.tls_port:
+        listeners += f",{security.TLS_LISTENER}://{config.host}:{config.tls_port}"
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
@@ -137,6 +146,9 @@ def server_properties(config: BrokerConfig, passwords: dict[str, str] | None = N
         if passwords is None:
             raise ValueError("a secure broker's properties need its passwords")
         settings.update(security.server_settings(passwords, load_access()))
+        if config.tls_port:
+            settings.update(security.tls_listener_settings(
+                passwords, load_access(), tls.tls_files(config.root)))
     return "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
@@ -244,6 +256,7 @@ def _wait_until_answers(config: BrokerConfig, process: subprocess.Popen) -> None
                                   security=admin_settings(config)) as admin:
                     admin.describe_cluster()
                     if config.secure:
+                        security.add_missing_users(admin, config.root, load_access())
                         security.apply_acls(admin, load_access())
                 return
             except Exception:  # noqa: BLE001 - any failure here means "not yet"
@@ -263,12 +276,14 @@ def start(config: BrokerConfig) -> str:
     major = java_major_version(config.java)
     if major < 17:
         raise BrokerError(f"Kafka {KAFKA_VERSION} needs Java 17+, but '{config.java}' is Java {major}")
-    for port in (config.port, config.controller_port):
-        if port_answers(config.host, port):
+    for port in (config.port, config.controller_port, config.tls_port):
+        if port and port_answers(config.host, port):
             raise BrokerError(f"port {config.host}:{port} is already in use by another process")
     libs = ensure_jars(config)
     config.root.mkdir(parents=True, exist_ok=True)
     passwords = _passwords(config)
+    if config.secure and config.tls_port:
+        tls.ensure_certificates(config.root, config.host)
     properties = config.root / "server.properties"
     properties.unlink(missing_ok=True)
     with open(properties, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:

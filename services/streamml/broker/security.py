@@ -17,12 +17,15 @@ import os
 import secrets
 from pathlib import Path
 
+from streamml.broker.tls import TlsFiles
 from streamml.runtime.access import AccessPolicy, kafka_acls
 
 MECHANISM = "SCRAM-SHA-512"
 PROTOCOL = "SASL_PLAINTEXT"
 CONTROLLER_USER = "controller"
 CREDENTIALS_FILE = "credentials.json"
+TLS_LISTENER = "TLS"
+TLS_PROTOCOL = "SASL_SSL"
 
 
 class CredentialsError(RuntimeError):
@@ -40,6 +43,37 @@ def create_credentials(root: Path, policy: AccessPolicy) -> dict[str, str]:
     with open(path, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
         json.dump(passwords, out, indent=1)
     return passwords
+
+
+def _write_credentials(root: Path, passwords: dict[str, str]) -> None:
+    path = credentials_path(root)
+    staged = path.with_suffix(".new")
+    staged.unlink(missing_ok=True)
+    with open(staged, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
+        json.dump(passwords, out, indent=1)
+    staged.replace(path)
+
+
+def add_missing_users(admin: object, root: Path, policy: AccessPolicy) -> list[str]:
+    """Users ``access.yaml`` declares that this broker's storage was formatted without (a newer
+    declaration, e.g. the `watch` viewer): a random password each, given to the running broker
+    as a SCRAM credential (AlterUserScramCredentials) and kept in ``credentials.json``.
+    Returns the users added."""
+    from kafka.admin import UserScramCredentialUpsertion
+
+    passwords = read_credentials(root)
+    missing = [user for user in policy.users if user not in passwords]
+    if not missing:
+        return []
+    added = {user: secrets.token_urlsafe(24) for user in missing}
+    errors = admin.alter_user_scram_credentials(  # type: ignore[attr-defined]
+        [UserScramCredentialUpsertion(user, MECHANISM, password)
+         for user, password in added.items()])
+    failed = {user: error for user, error in errors.items() if error}
+    if failed:
+        raise RuntimeError(f"the broker refused SCRAM credentials for {sorted(failed)}: {failed}")
+    _write_credentials(root, {**passwords, **added})
+    return missing
 
 
 def read_credentials(root: Path) -> dict[str, str]:
@@ -85,6 +119,24 @@ def server_settings(passwords: dict[str, str], policy: AccessPolicy) -> dict[str
     }
 
 
+def tls_listener_settings(passwords: dict[str, str], policy: AccessPolicy,
+                          files: TlsFiles) -> dict[str, str]:
+    """The optional SASL_SSL listener (``tls_port``): SCRAM-SHA-512 inside TLS, the same users
+    and ACLs as the plain one; the broker's PEM key store is broker/tls.py's."""
+    name = TLS_LISTENER.lower()
+    return {
+        "listener.security.protocol.map":
+            f"CONTROLLER:{PROTOCOL},CLIENT:{PROTOCOL},{TLS_LISTENER}:{TLS_PROTOCOL}",
+        f"listener.name.{name}.sasl.enabled.mechanisms": MECHANISM,
+        f"listener.name.{name}.scram-sha-512.sasl.jaas.config": _jaas(
+            "org.apache.kafka.common.security.scram.ScramLoginModule",
+            policy.admin, passwords[policy.admin]),
+        f"listener.name.{name}.ssl.keystore.type": "PEM",
+        f"listener.name.{name}.ssl.keystore.location": str(files.key_store),
+        f"listener.name.{name}.ssl.client.auth": "none",
+    }
+
+
 def format_arguments(passwords: dict[str, str], policy: AccessPolicy) -> list[str]:
     """``--add-scram`` arguments for ``kafka-storage format``: every user's SCRAM credential."""
     arguments: list[str] = []
@@ -106,9 +158,10 @@ def service_environment(root: Path, user: str) -> dict[str, str]:
 
 
 def apply_acls(admin: object, policy: AccessPolicy) -> int:
-    """Create every service's ACLs (creating an existing ACL is a no-op); returns their count."""
-    acls = [acl for service in policy.services.values()
-            for acl in kafka_acls(service.name, service.grants())]
+    """Create every service's and viewer's ACLs (creating an existing ACL is a no-op); returns
+    their count."""
+    acls = [acl for user, grants in policy.grants_by_user().items()
+            for acl in kafka_acls(user, grants)]
     result = admin.create_acls(acls)  # type: ignore[attr-defined]
     failed = result.get("failed") or []
     if failed:

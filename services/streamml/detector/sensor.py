@@ -10,11 +10,11 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   its neighbours and comes straight back. Weather never comes straight back in a minute.
 - **noise** per channel: the median second difference of the last readings against the
   learnt noise (a trend cancels out of second differences; one spike does not move a median).
-- **inconsistent**: a step of the dew point implied by temperature and humidity that the
-  temperature does not share — humidity no weather pairs with this temperature.
-- **drift**: a steady, straight-line trend of the dew point or pressure, faster than the
-  weather moves them outside a front or storm (a least-squares line over the last hour, with
-  small scatter around it; a step is not a line).
+- **inconsistent** (``inconsistent.py``): a step of the dew point implied by temperature and
+  humidity that the temperature does not share — humidity no weather pairs with this
+  temperature.
+- **drift** (``drift.py``): a steady, straight-line trend of the dew point or pressure,
+  faster than the weather moves them outside a front or storm.
 - **weather events**: a fast, coherent change — a temperature drop of several degrees with a
   pressure jump or saturation (thunderstorm), temperature and dew point falling with rising
   pressure (cold front) — is reported once as ``weather:<event>`` and holds the drift and
@@ -33,22 +33,18 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from streamml.contracts.weather import (
-    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, NOISE_REASON, SPIKE_REASON,
-    STUCK_REASON, WEATHER_FRONT, WEATHER_THUNDERSTORM, dew_point)
-from streamml.detector.stats import LEARN_LAG, SQRT6, ChannelStats, SlidingSlope
+    CHANNELS, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
+    WEATHER_THUNDERSTORM)
+from streamml.detector.drift import DriftCheck
+from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
+from streamml.detector.stats import LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
-SATURATED_PCT = 99.0
-MOIST_PCT = 90.0  # above it, humidity moves with rain and fog: no dew-point drift check
 RECENT = 480  # readings kept: the longest a flag can reach back
 WEATHER_HOLD = 180  # readings after a weather event without the drift check
-DRIFT_WINDOW = 60
-DRIFT_MAX = 360  # readings: a "drift" this long is taken as weather after all
 NOISE_WINDOW = 9
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
-INCONSISTENT_MAX = 90  # readings: an "inconsistency" that long is taken as the new normal
-DEPRESSION_MEMORY = 90.0  # readings: how slowly the usual dew-point depression is learnt
 
 
 @dataclass(frozen=True)
@@ -104,15 +100,9 @@ class SensorModel:
         self._learnt_upto = -1
         self._since_refit = 0
         self._weather_until = -1
-        self._inconsistent_offset = 0.0
-        self._depression: float | None = None  # usual dew-point depression, slowly learnt
-        self._inconsistent_since = -1
-        self._drift: dict[str, tuple[int, float]] = {}  # name -> (since seq, slope per reading)
-        self._drift_quiet: dict[str, int] = {}
-        self._slopes = {"dew": (SlidingSlope(DRIFT_WINDOW), SlidingSlope(DRIFT_WINDOW // 2)),
-                        "pressure": (SlidingSlope(DRIFT_WINDOW), SlidingSlope(DRIFT_WINDOW // 2))}
-        self._humidity_slope = SlidingSlope(DRIFT_WINDOW)
-        self._humidity_recent = SlidingSlope(DRIFT_WINDOW // 3)
+        self._inconsistent = InconsistentCheck(thresholds, self._dew, self._flag)
+        self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
+                                 self._reading_at, self._flag)
 
     @property
     def warming_up(self) -> bool:
@@ -123,7 +113,7 @@ class SensorModel:
         if self._recent and seq != self._recent[-1].seq + 1:
             self._discontinuity()
         reading = _Reading(seq, ts_ms, values, list(values),
-                           _dew_point(values[T], values[RH]))
+                           reading_dew_point(values[T], values[RH]))
         self._recent.append(reading)
         self.seen += 1
         self._learn(now_ms)
@@ -161,9 +151,7 @@ class SensorModel:
             channel.stats.learn(before.values[c], current.values[c], previous)
         self._dew.learn(before.dew_point, current.dew_point,
                         earlier.dew_point if earlier is not None and usable_earlier else None)
-        depression = current.values[T] - current.dew_point
-        self._depression = depression if self._depression is None else \
-            self._depression + (depression - self._depression) / DEPRESSION_MEMORY
+        self._inconsistent.learn(current.values[T], current.dew_point)
         self._since_refit += 1
         if (self.fits == 0 and self.seen >= self._th.warmup) or \
                 (self.fits > 0 and self._since_refit >= self._th.refit_every):
@@ -182,17 +170,9 @@ class SensorModel:
             channel.fault = ""
             channel.noise.clear()
             channel.noise_onset.clear()
-        self._inconsistent_since = -1
-        self._drift.clear()
-        self._clear_slopes()
+        self._inconsistent.close()
+        self._drift.reset()
         self._recent.clear()
-
-    def _clear_slopes(self) -> None:
-        for long, short in self._slopes.values():
-            long.clear()
-            short.clear()
-        self._humidity_slope.clear()
-        self._humidity_recent.clear()
 
     # -- flags ----------------------------------------------------------------------------
 
@@ -251,7 +231,7 @@ class SensorModel:
                     channel.fault = ""
                     channel.noise.clear()
                     channel.noise_onset.clear()
-                    self._clear_slopes()
+                    self._drift.clear_slopes()
                 channel.run = 0
                 channel.run_first = None
                 continue
@@ -378,171 +358,20 @@ class SensorModel:
             event = WEATHER_THUNDERSTORM if storm else WEATHER_FRONT
             reading.reasons.append(event)
             self._weather_until = reading.seq + WEATHER_HOLD
-            self._clear_slopes()
-            if self._inconsistent_since >= 0:
-                self._inconsistent_since = -1
-            self._drift.clear()
+            self._inconsistent.close()
+            self._drift.reset()
 
     def _check_inconsistent(self) -> None:
         if len(self._recent) < 3:
             return
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
-        if not (a.seq + 2 == b.seq + 1 == d.seq):
-            return
-        if self._inconsistent_since >= 0:
-            step = d.dew_point - b.dew_point
-            offset = self._inconsistent_offset
-            if (step * offset < 0 and abs(step) >= 0.5 * abs(offset)) or \
-                    d.seq - self._inconsistent_since > INCONSISTENT_MAX or \
-                    RH in d.faulty or T in d.faulty:
-                self._inconsistent_since = -1  # back to consistent: no alarm for that
-            else:
-                self._flag(d, INCONSISTENT_REASON, RH, abs(offset),
-                           self._th.inconsistent_dew_point_step_c)
-            return
-        if self._channels[T].fault or self._channels[RH].fault or self._depression is None:
-            return
-        if RH in b.faulty or T in b.faulty or RH in a.blocked or T in a.blocked:
-            return
-        step = b.dew_point - _dew_point(a.repaired[T], a.repaired[RH])
-        needed = max(self._th.inconsistent_dew_point_step_c, 5 * self._dew.sigma)
-        temperature_step = abs(b.values[T] - a.values[T])
-        stays = abs(d.dew_point - b.dew_point) <= 0.5 * abs(step)
-        # Away from the sensor's usual dew-point depression, not back towards it (the end of
-        # an inconsistency the check did not see begin raises no alarm).
-        away = abs(b.values[T] - b.dew_point - self._depression) >= \
-            abs(a.repaired[T] - _dew_point(a.repaired[T], a.repaired[RH]) - self._depression) \
-            + 0.5 * abs(step)
-        if abs(step) >= needed and temperature_step <= 0.3 * abs(step) and stays and away:
-            self._inconsistent_offset = step
-            self._inconsistent_since = b.seq
-            for reading in (b, d):
-                self._flag(reading, INCONSISTENT_REASON, RH, abs(step), needed)
+        if a.seq + 2 == b.seq + 1 == d.seq:
+            channel_fault = bool(self._channels[T].fault or self._channels[RH].fault)
+            self._inconsistent.update(a, b, d, channel_fault)
 
     def _check_drift(self, reading: _Reading) -> None:
-        if reading.seq <= self._weather_until or self._inconsistent_since >= 0 or \
-                any(ch.fault in (STUCK_REASON, DROPOUT_REASON) for ch in self._channels):
-            self._clear_slopes()
-            self._drift_end_all()
-            return
-        series = {"dew": reading.dew_point, "pressure": reading.values[P]}
+        held = reading.seq <= self._weather_until or self._inconsistent.open or \
+            any(ch.fault in (STUCK_REASON, DROPOUT_REASON) for ch in self._channels)
         noisy = any(self._channels[c].fault == NOISE_REASON for c in (T, RH))
-        humid_limit = SATURATED_PCT if "dew" in self._drift else MOIST_PCT
-        if T in reading.faulty or RH in reading.faulty or noisy or \
-                reading.values[RH] >= humid_limit:
-            series.pop("dew")
-            self._slopes["dew"][0].clear()
-            self._slopes["dew"][1].clear()
-        if P in reading.faulty:
-            series.pop("pressure")
-        self._humidity_slope.add(reading.seq, reading.values[RH])
-        self._humidity_recent.add(reading.seq, reading.values[RH])
-        for name, value in series.items():
-            long, short = self._slopes[name]
-            long.add(reading.seq, value)
-            short.add(reading.seq, value)
-            if name in self._drift:
-                self._continue_drift(name, reading, long, short)
-            elif long.full:
-                self._maybe_start_drift(name, reading, long, short)
+        self._drift.update(reading, held=held, noisy=noisy)
 
-    def _drift_limit(self, name: str) -> float:
-        per_hour = (self._th.drift_dew_point_c_per_hour if name == "dew"
-                    else self._th.drift_pressure_hpa_per_hour)
-        return per_hour / 60.0
-
-    def _drift_channel(self, name: str) -> int:
-        if name == "pressure":
-            return P
-        # A dew point moving while humidity holds still is the thermometer's doing.
-        return T if abs(self._humidity_slope.slope()) * 60 < 3.0 else RH
-
-    def _maybe_start_drift(self, name: str, reading: _Reading, long: SlidingSlope,
-                           short: SlidingSlope) -> None:
-        limit = self._drift_limit(name)
-        slope, recent = long.slope(), short.slope()
-        if abs(slope) < limit or abs(recent) < 0.7 * limit or slope * recent < 0:
-            return
-        stats = self._dew if name == "dew" else self._channels[P].stats
-        if not stats.ready:
-            return
-        sigma = stats.sigma
-        change = abs(slope) * DRIFT_WINDOW
-        if long.residual_sd() > 0.1 * change + 2 * sigma:
-            return  # a step or a bend (weather), not a steady line
-        if name == "dew" and (abs(self._humidity_slope.slope()) * 60 > 20.0 or
-                              abs(self._humidity_recent.slope()) * 60 > 30.0 or
-                              abs(self._slopes["pressure"][0].slope()) * 60 > 0.4):
-            return  # humidity racing towards saturation, or a front on its way: weather
-        channel = self._drift_channel(name)
-        onset = self._drift_onset(name, int(long.first_x), reading.seq)
-        self._drift[name] = (onset, slope)
-        self._drift_quiet[name] = 0
-        score = abs(slope) / limit
-        for seq in range(onset, reading.seq + 1):
-            earlier = self._reading_at(seq)
-            if earlier is not None:
-                self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
-
-    def _drift_onset(self, name: str, first: int, last: int) -> int:
-        """Where the trend began: the best hinge (level, then a straight line from the hinge
-        on) over the window, in steps of three readings."""
-        points = [(r.seq, r.dew_point if name == "dew" else r.values[P])
-                  for r in (self._reading_at(seq) for seq in range(first, last + 1))
-                  if r is not None]
-        best, best_error = first, math.inf
-        for hinge in range(first, last - 10, 3):
-            # y = level + slope * max(0, x - hinge): least squares in closed form.
-            u = [max(0.0, x - hinge) for x, _ in points]
-            y = [v for _, v in points]
-            n, su, sy = len(u), sum(u), sum(y)
-            suu = sum(a * a for a in u)
-            suy = sum(a * b for a, b in zip(u, y))
-            det = n * suu - su * su
-            if det <= 0:
-                continue
-            slope = (n * suy - su * sy) / det
-            level = (sy - slope * su) / n
-            error = sum((b - level - slope * a) ** 2 for a, b in zip(u, y))
-            if error < best_error:
-                best, best_error = hinge, error
-        return best
-
-    def _continue_drift(self, name: str, reading: _Reading, long: SlidingSlope,
-                        short: SlidingSlope) -> None:
-        since, slope = self._drift[name]
-        bias = slope * (reading.seq - since)
-        previous = self._reading_at(reading.seq - 1)
-        value = reading.dew_point if name == "dew" else reading.values[P]
-        before = None if previous is None else (
-            previous.dew_point if name == "dew" else previous.values[P])
-        # The sensor recalibrated (the bias vanished at once), or the drift stopped for long.
-        sigma = self._dew.sigma if name == "dew" else self._channels[P].stats.sigma
-        if before is not None and (value - before) * bias < 0 and \
-                abs(value - before) >= max(0.5 * abs(bias), 5 * sigma):
-            self._end_drift(name)
-            return
-        if abs(short.slope()) < 0.6 * self._drift_limit(name) or \
-                reading.seq - since > DRIFT_MAX:
-            self._drift_quiet[name] += 1
-            if self._drift_quiet[name] >= DRIFT_WINDOW // 4 or reading.seq - since > DRIFT_MAX:
-                self._end_drift(name)
-                return
-        else:
-            self._drift_quiet[name] = 0
-        channel = self._drift_channel(name) if name == "dew" else P
-        self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
-                   abs(slope) / self._drift_limit(name), 1.0)
-
-    def _end_drift(self, name: str) -> None:
-        self._drift.pop(name, None)
-        long, short = self._slopes[name]
-        long.clear()
-        short.clear()
-
-    def _drift_end_all(self) -> None:
-        self._drift.clear()
-
-
-def _dew_point(temperature: float, humidity: float) -> float:
-    return dew_point(temperature, humidity) if humidity > 0 else temperature - 60.0

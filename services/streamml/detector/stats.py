@@ -19,6 +19,7 @@ SQRT6 = math.sqrt(6.0)
 LEARN_LAG = 40
 LEARN_WINDOW = 360
 LOCAL_REPEATS = 60
+SATURATED_PCT = 99.0  # relative humidity this high is saturated air: it says nothing of the sensor
 
 
 class ChannelStats:

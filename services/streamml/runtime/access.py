@@ -1,4 +1,5 @@
-"""Who may do what on Kafka (``access.yaml``): one principal per service, least privilege.
+"""Who may do what on Kafka (``access.yaml``): one principal per service, least privilege,
+plus read-only viewers (``streamml watch``).
 
 The declaration is turned into grants here (for the embedded broker and the tests) and in the
 Helm chart (KafkaUser ACLs); both follow the table at the top of ``access.yaml``.
@@ -7,7 +8,7 @@ Helm chart (KafkaUser ACLs); both follow the table at the top of ``access.yaml``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,13 +56,35 @@ class ServiceAccess:
 
 
 @dataclass(frozen=True)
+class ViewerAccess:
+    """A read-only identity: reads topics outside any group, describes offsets and groups."""
+
+    name: str
+    reads: tuple[str, ...] = ()
+    describes: tuple[str, ...] = ()
+    describes_groups: tuple[str, ...] = ()
+
+    def grants(self) -> list[Grant]:
+        grants = [Grant(TOPIC, topic, LITERAL, ("Read", "Describe")) for topic in self.reads]
+        grants += [Grant(TOPIC, topic, LITERAL, ("Describe",)) for topic in self.describes]
+        grants += [Grant(GROUP, group, PREFIX, ("Describe",)) for group in self.describes_groups]
+        return grants
+
+
+@dataclass(frozen=True)
 class AccessPolicy:
     admin: str
     services: Mapping[str, ServiceAccess]
+    viewers: Mapping[str, ViewerAccess] = field(default_factory=dict)
 
     @property
     def users(self) -> list[str]:
-        return [self.admin, *self.services]
+        return [self.admin, *self.services, *self.viewers]
+
+    def grants_by_user(self) -> dict[str, list[Grant]]:
+        """Every non-admin user's grants: the services' and the viewers'."""
+        return {name: access.grants()
+                for name, access in [*self.services.items(), *self.viewers.items()]}
 
 
 def _names(raw: Any, where: str) -> tuple[str, ...]:
@@ -96,10 +119,46 @@ def parse_access(raw: Any, catalog: TopicCatalog) -> AccessPolicy:
         if access.consumes and not access.group:
             raise AccessError(f"services.{name}: consumes topics but declares no group")
         services[name] = access
+    viewers = _parse_viewers(raw.get("viewers"), declared, services)
     admin = raw.get("admin")
-    if not isinstance(admin, str) or not admin or admin in services:
-        raise AccessError(f"admin: expected a user name distinct from the services, got {admin!r}")
-    return AccessPolicy(admin=admin, services=services)
+    if not isinstance(admin, str) or not admin or admin in services or admin in viewers:
+        raise AccessError(f"admin: expected a user name distinct from the services and "
+                          f"viewers, got {admin!r}")
+    return AccessPolicy(admin=admin, services=services, viewers=viewers)
+
+
+def _parse_viewers(raw: Any, declared: set[str],
+                   services: Mapping[str, ServiceAccess]) -> dict[str, ViewerAccess]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise AccessError("viewers: expected a mapping of read-only users")
+    groups = {access.group for access in services.values() if access.group}
+    viewers: dict[str, ViewerAccess] = {}
+    for name, entry in raw.items():
+        entry = entry or {}
+        unknown_keys = set(entry) - {"reads", "describes", "describes_groups"}
+        if unknown_keys:
+            # A viewer never writes nor joins a group: produces, consumes, group and
+            # transactional_id are refused here rather than silently ignored.
+            raise AccessError(f"viewers.{name}: unknown keys {sorted(unknown_keys)} "
+                              "(a viewer may only read and describe)")
+        if name in services:
+            raise AccessError(f"viewers.{name}: already a service's user")
+        viewer = ViewerAccess(
+            name=name,
+            reads=_names(entry.get("reads"), f"viewers.{name}.reads"),
+            describes=_names(entry.get("describes"), f"viewers.{name}.describes"),
+            describes_groups=_names(entry.get("describes_groups"),
+                                    f"viewers.{name}.describes_groups"))
+        undeclared = sorted({*viewer.reads, *viewer.describes} - declared)
+        if undeclared:
+            raise AccessError(f"viewers.{name}: topics not in topics.yaml: {undeclared}")
+        unknown_groups = sorted(set(viewer.describes_groups) - groups)
+        if unknown_groups:
+            raise AccessError(f"viewers.{name}: {unknown_groups} is no service's group prefix")
+        viewers[name] = viewer
+    return viewers
 
 
 def load_access(path: Path | None = None, catalog: TopicCatalog | None = None) -> AccessPolicy:

@@ -23,6 +23,11 @@ ClientT = TypeVar("ClientT")
 # Producer batch per partition (kafka-python's default is 16 KiB): fewer, larger batches mean
 # fewer sender wake-ups per record; +27 % on the kafka-python pass-through (docs/benchmarks.md).
 PRODUCER_BATCH_BYTES = 64 * 1024
+# Bytes a fetch asks for per partition (Kafka's own default). Not a limit on record size: a
+# first record batch larger than this still comes whole (KIP-74), so a 16 MiB model arrives.
+# Asking for STREAMML_MAX_MESSAGE_BYTES instead pulled a whole backlog into memory in one
+# fetch: +50-70 MB of peak RSS in the predictor (docs/benchmarks.md), at no gain in rate.
+FETCH_BYTES_PER_PARTITION = 1024 * 1024
 
 
 def connection_settings(config: KafkaConnection) -> dict[str, object]:
@@ -107,7 +112,7 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=config.max_poll_records,
-        max_partition_fetch_bytes=config.max_message_bytes,
+        max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION,
         fetch_max_bytes=max(config.max_message_bytes, 52428800),
         # Outputs of aborted transactions (an exactly-once upstream) are never seen.
         isolation_level="read_committed",
