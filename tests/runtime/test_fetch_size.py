@@ -1,5 +1,5 @@
 """Consumers ask for FETCH_BYTES_PER_PARTITION per fetch, yet larger records still arrive
-whole (KIP-74): a model artifact of several MiB is read by the follower and by a group member."""
+whole (KIP-74): a model artifact larger than that is read by the follower and by a group member."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_records_larger_than_the_fetch_size_arrive_whole(broker: str, unique: st
     topic = _topic_for_large_records(broker, f"test.fetch-size-{unique}")
     config = RuntimeConfig(bootstrap_servers=broker, group_id=f"fetch-{unique}",
                            service_name="fetch-test")
-    large = os.urandom(3 * FETCH_BYTES_PER_PARTITION + 17)
+    large = os.urandom(FETCH_BYTES_PER_PARTITION + 1024 * 1024 + 17)
     values = [b"small-1", large, b"small-2", large[::-1]]
     producer = make_producer(config)
     try:
