@@ -315,8 +315,11 @@ def _ceilings_section(r: Results, scale: Scale, add, links: dict[str, str]) -> N
     add("## 1. Ceilings: the broker and the clients\n")
     add(f"Kafka's Java perf tools on {scale.java_records:,} records per run (the services' "
         "payloads, 6 partitions, `acks=all`, idempotent), each reporting its own throughput; "
-        "then the same pass-through (consume a batch, produce it, wait for every "
-        "acknowledgement, commit) with kafka-python — the client the services use — and, as a "
+        "then the services' loop with nothing to do — a pass-through that consumes a batch, "
+        "produces it unchanged and commits each offset once every output before it is "
+        "acknowledged, pipelined as the runtime's loop is (batches in flight, asynchronous "
+        "commits every `commit_interval_ms`) — with kafka-python, the client the services "
+        "use, and, as a "
         "reference row only, with confluent-kafka (librdkafka; the `bench` extra, never a "
         "service dependency; `partitioner=murmur2_random`, so keys land on the partitions the "
         "Java and kafka-python clients choose), on the services' input backlogs of "
