@@ -128,6 +128,21 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
     return consumer
 
 
+def finish_rejoin_in_progress(consumer: KafkaConsumer) -> None:
+    """Work around a kafka-python 3.0.12 stall; call after every ``poll()``.
+
+    A rebalance the group leader starts itself (the topics' metadata changed after it
+    assigned) leaves the coordinator's ``rejoin_needed`` False. If its JoinGroup/SyncGroup
+    completes between two polls (a poll timed out mid-join), the next poll sees nothing to
+    rejoin and never applies the assignment: the consumer owns nothing and fetches nothing,
+    for good. Flagging the rejoin while one is in progress makes the next poll finish it (at
+    worst with one more join round). Reads and sets two attributes; no request."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    if coordinator is not None and getattr(coordinator, "rejoining", False) \
+            and not getattr(coordinator, "rejoin_needed", True):
+        coordinator.request_rejoin()
+
+
 def topic_partitions(consumer: KafkaConsumer, topic: str,
                      timeout_s: float = 30.0) -> list[TopicPartition]:
     """The topic's partitions. A metadata request can come back empty while a broker is busy
