@@ -100,10 +100,6 @@ def ratio(a: float, b: float) -> float:
     return a / b if b and b == b and a == a else float("nan")
 
 
-def summary_of(results: Results, key: str) -> Summary:
-    return results.summary(key)
-
-
 # ---------------------------------------------------------------- targets
 
 @dataclass(frozen=True)
@@ -240,7 +236,6 @@ def write(run: dict, out: Path) -> Path:
 
 def render(results: Results, scale: Scale, env: Environment, plot_links: dict[str, str]) -> str:
     r = results
-    s = r.summary
     out: list[str] = []
     add = out.append
     add("# Benchmarks\n")
@@ -312,6 +307,16 @@ def _targets_section(r: Results, add) -> None:
 
 def _loads(r: Results, prefix: str) -> list[int]:
     return [int(x) for x in r.notes.get(f"{prefix}.loads", "").split(",") if x]
+
+
+def _phases(r: Results):
+    """(service, guarantee name, result prefix, load, condition) of every latency phase run."""
+    for service in SERVICES:
+        for variant in GUARANTEES:
+            prefix = latency_prefix(service, variant)
+            for load in _loads(r, prefix):
+                for condition in variant.conditions:
+                    yield service, plots.GUARANTEE_NAMES[variant.label], prefix, load, condition
 
 
 def _ceilings_section(r: Results, scale: Scale, add, links: dict[str, str]) -> None:
@@ -476,17 +481,12 @@ def _latency_section(r: Results, scale: Scale, add, links: dict[str, str]) -> No
             add(f"![{service} latency distributions]({links[f'latency-{service}']})\n")
     add("| Service | guarantee | offered events/s | node | generator achieved | samples | p50 ms "
         "| p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|---|---|---|")
-    for service in SERVICES:
-        for variant in GUARANTEES:
-            prefix = latency_prefix(service, variant)
-            for load in _loads(r, prefix):
-                for condition in variant.conditions:
-                    key = f"{prefix}.latency.{load}.{condition}"
-                    add(f"| {service} | {plots.GUARANTEE_NAMES[variant.label]} | {load:,} "
-                        f"| {CONDITION_NAMES[condition]} | {cell(s(key + '.achieved'))} "
-                        f"| {cell(s(key + '.samples'))} | {cell(s(key + '.p50'))} "
-                        f"| {cell(s(key + '.p95'))} | {cell(s(key + '.p99'))} "
-                        f"| {cell(s(key + '.max'))} |")
+    for service, guarantee, prefix, load, condition in _phases(r):
+        key = f"{prefix}.latency.{load}.{condition}"
+        add(f"| {service} | {guarantee} | {load:,} | {CONDITION_NAMES[condition]} "
+            f"| {cell(s(key + '.achieved'))} | {cell(s(key + '.samples'))} "
+            f"| {cell(s(key + '.p50'))} | {cell(s(key + '.p95'))} | {cell(s(key + '.p99'))} "
+            f"| {cell(s(key + '.max'))} |")
     for key, note in sorted(r.notes.items()):
         if ".load." in key or key.startswith("behind."):
             add(f"\n- {note}")
@@ -513,16 +513,12 @@ def _stages_section(r: Results, add, links: dict[str, str]) -> None:
     add("| Service | guarantee | offered events/s | node | "
         + " | ".join(f"{stage} mean / p99 ms" for stage in STAGES) + " |")
     add("|---|---|---|---|" + "---|" * len(STAGES))
-    for service in SERVICES:
-        for variant in GUARANTEES:
-            prefix = latency_prefix(service, variant)
-            for load in _loads(r, prefix):
-                for condition in variant.conditions:
-                    base = f"{prefix}.stage.{load}.{condition}"
-                    cells = [f"{fmt(s(f'{base}.{stage}.mean').median, 1)} / "
-                             f"{fmt(s(f'{base}.{stage}.p99').median, 1)}" for stage in STAGES]
-                    add(f"| {service} | {plots.GUARANTEE_NAMES[variant.label]} | {load:,} "
-                        f"| {CONDITION_NAMES[condition]} | " + " | ".join(cells) + " |")
+    for service, guarantee, prefix, load, condition in _phases(r):
+        base = f"{prefix}.stage.{load}.{condition}"
+        cells = [f"{fmt(s(f'{base}.{stage}.mean').median, 1)} / "
+                 f"{fmt(s(f'{base}.{stage}.p99').median, 1)}" for stage in STAGES]
+        add(f"| {service} | {guarantee} | {load:,} | {CONDITION_NAMES[condition]} | "
+            + " | ".join(cells) + " |")
     add("")
 
 

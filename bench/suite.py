@@ -257,24 +257,25 @@ def throughput(bench: Bench) -> None:
     for run in range(bench.scale.runs):
         for label, module_name in clients:
             for kind, topic in INPUTS.items():
-                def make(group: str, kind: str = kind, run: int = run, label: str = label,
+                def new_proc(group: str, kind: str = kind, run: int = run, label: str = label,
                          module_name: str = module_name) -> procs.Proc:
                     proc = procs.module(f"{label}-{kind}-{run}", module_name,
                                         passthrough_args(bench, kind, group), bench.log_dir)
                     _record_command(bench, f"{label}.{kind}", proc)
                     return proc
-                rate, rss = backlog_run(bench, make, f"{label}-{kind}", topic, bench.scale.backlog)
+                rate, rss = backlog_run(bench, new_proc, f"{label}-{kind}", topic,
+                                        bench.scale.backlog)
                 bench.results.add(f"{label}.{kind}.rate", rate)
                 bench.results.add(f"{label}.{kind}.rss", rss)
         for service, kind in SERVICES.items():
             for variant in GUARANTEES:
-                def make(group: str, service: str = service, variant: Variant = variant,
+                def new_proc(group: str, service: str = service, variant: Variant = variant,
                          run: int = run) -> procs.Proc:
                     proc = service_proc(bench, service, group, f"{service}-{variant.label}-{run}",
                                         variant.site, variant.settings)
                     _record_command(bench, f"{service}.{variant.label}", proc)
                     return proc
-                rate, rss = backlog_run(bench, make, service, INPUTS[kind], bench.scale.backlog)
+                rate, rss = backlog_run(bench, new_proc, service, INPUTS[kind], bench.scale.backlog)
                 bench.results.add(f"{service}.{variant.label}.rate", rate)
                 bench.results.add(f"{service}.{variant.label}.rss", rss)
 
