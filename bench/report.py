@@ -399,8 +399,9 @@ def _throughput_section(r: Results, scale: Scale, add, links: dict[str, str]) ->
     shop = s("workshop.rate")
     add("## 2. Throughput per process\n")
     add("Maximum sustained rate: a real process, fresh consumer group, on the pre-filled "
-        f"backlog of {scale.backlog:,} events; rate between the moments 10 % and 90 % of the "
-        "backlog was committed (outputs acknowledged, offsets committed). Run by run the "
+        f"backlog: a service takes its first {scale.service_backlog:,} events, a pass-through "
+        f"all {scale.backlog:,}; rate between the moments 10 % and 90 % of those were "
+        "committed (outputs acknowledged, offsets committed). Run by run the "
         "pass-throughs and both services under both guarantees take turns, so each ratio "
         "compares neighbours in time.\n")
     if "throughput" in links:
