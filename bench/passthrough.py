@@ -5,7 +5,7 @@ acknowledged. No decoding, no model, no metrics.
 It runs the loop the way the runtime does (``streamml.runtime.stream``): pipelined — the next
 batch is polled and sent while earlier outputs are in flight, at most
 ``max_in_flight_batches`` batches and ``max_in_flight_records`` records — with offsets
-committed asynchronously, in input order, at most every ``commit_interval_ms``. It builds its
+committed in input order, at most every ``commit_interval_ms``. It builds its
 clients with the runtime's own factories (``streamml.runtime.clients``), so it uses exactly
 the client settings the services use; flags change one setting at a time for the
 client-options study. Stops on SIGTERM/SIGINT.
@@ -25,7 +25,7 @@ from kafka import TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from streamml.runtime.clients import make_consumer, make_producer
+from streamml.runtime.clients import finish_rejoin_in_progress, make_consumer, make_producer
 from streamml.runtime.settings import RuntimeConfig
 
 IN_FLIGHT_POLL_MS = 10  # as the runtime: poll briefly while outputs are in flight
@@ -78,21 +78,20 @@ def main(argv: list[str] | None = None) -> int:
             acked.update(batch.ends)
             batches = None if batches is None else batches - 1
 
-    def commit(sync: bool = False) -> None:
+    def commit() -> None:
+        # Synchronous, so a commit that fails (no coordinator yet, a rebalance) is known and
+        # tried again; at one round trip per commit interval it costs the rate little.
         nonlocal last_commit
+        last_commit = time.monotonic()
         changed = {tp: offset for tp, offset in acked.items() if committed.get(tp) != offset}
         if not changed:
             return
-        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in changed.items()}
         try:
-            if sync:
-                consumer.commit(offsets)
-            else:
-                consumer.commit_async(offsets)
+            consumer.commit({tp: OffsetAndMetadata(offset, "", -1)
+                             for tp, offset in changed.items()})
         except KafkaError:
-            return  # as the runtime does: a rebalance moved the partition; its new owner re-reads
+            return
         committed.update(changed)
-        last_commit = time.monotonic()
 
     try:
         while not stop.is_set():
@@ -108,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             polled = consumer.poll(
                 timeout_ms=IN_FLIGHT_POLL_MS if in_flight else config.poll_timeout_ms,
                 max_records=room)
+            finish_rejoin_in_progress(consumer)  # the runtime's kafka-python stall workaround
             if polled:
                 futures = [producer.send(args.sink, key=r.key, value=r.value, headers=r.headers)
                            for batch in polled.values() for r in batch]
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 commit()
         producer.flush(timeout=config.shutdown_timeout_s)
         reap(wait=True)
-        commit(sync=True)
+        commit()
     finally:
         producer.close(timeout=10)
         consumer.close(autocommit=False)

@@ -7,7 +7,7 @@ The same loop and the same guarantees as the kafka-python pass-through and the s
 consume a batch, produce it unchanged (acks=all, idempotent), and commit each offset once
 every output before it is acknowledged — pipelined like the runtime's loop (at most
 ``max_in_flight_batches`` batches and ``max_in_flight_records`` records in flight; offsets
-committed asynchronously, in input order, at most every ``commit_interval_ms``).
+committed in input order, at most every ``commit_interval_ms``).
 ``partitioner=murmur2_random``
 puts keys on the partitions the Java and kafka-python clients choose (librdkafka's default,
 ``consistent_random``, would not). Batch size, linger and the poll size are the runtime's.
@@ -91,18 +91,19 @@ def main(argv: list[str] | None = None) -> int:
         while in_flight and in_flight[0].pending == 0:
             acked.update(in_flight.popleft().ends)
 
-    def commit(sync: bool = False) -> None:
+    def commit() -> None:
+        # Synchronous, as in the kafka-python pass-through: a failed commit is tried again.
         nonlocal last_commit
+        last_commit = time.monotonic()
         changed = {tp: offset for tp, offset in acked.items() if committed.get(tp) != offset}
         if not changed:
             return
         try:
             consumer.commit(offsets=[TopicPartition(t, p, o) for (t, p), o in changed.items()],
-                            asynchronous=not sync)
+                            asynchronous=False)
         except KafkaException:
-            return  # as the runtime does: a rebalance moved the partition; its new owner re-reads
+            return
         committed.update(changed)
-        last_commit = time.monotonic()
 
     try:
         while not stop.is_set():
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 commit()
         producer.flush(config.shutdown_timeout_s)
         reap()
-        commit(sync=True)
+        commit()
     finally:
         consumer.close()
     return 0
