@@ -232,8 +232,9 @@ grafana: ## port-forward Grafana to http://localhost:3000 and print the login
 KAFKA_CLUSTER ?= $(RELEASE)
 WATCH_KAFKA_PORT ?= 19094
 WATCH_METRICS_PORT ?= 18080
+WATCH_ARGS ?=
 
-watch-deployed: venv ## streamml watch on a deployed development release over kubectl port-forward (docs/observing.md)
+watch-deployed: venv ## streamml watch on a deployed development release over kubectl port-forward (docs/observing.md; WATCH_ARGS="--since 900")
 	@set -eo pipefail; secrets=$$(mktemp -d); \
 	trap 'kill $$(jobs -p) 2>/dev/null; rm -rf "$$secrets"' EXIT; \
 	listener=$$($(KUBECTL) -n $(NAMESPACE) get kafka $(KAFKA_CLUSTER) \
@@ -262,7 +263,7 @@ watch-deployed: venv ## streamml watch on a deployed development release over ku
 	for svc in $$($(KUBECTL) -n $(NAMESPACE) get svc -o name -l $(RELEASE_SELECTOR),app.kubernetes.io/part-of=streamml); do \
 		$(KUBECTL) -n $(NAMESPACE) port-forward $$svc $$port:http-metrics >/dev/null & \
 		metrics="$$metrics --metrics http://127.0.0.1:$$port/metrics"; port=$$((port + 1)); done; \
-	sleep 3; $(BIN)/streamml watch --bootstrap-servers 127.0.0.1:$(WATCH_KAFKA_PORT) $$metrics
+	sleep 3; $(BIN)/streamml watch --bootstrap-servers 127.0.0.1:$(WATCH_KAFKA_PORT) $$metrics $(WATCH_ARGS)
 
 status: venv ## pods and readiness, topics and partitions, lag and throughput per service
 	$(BIN)/streamml status --context kind-$(CLUSTER) --namespace $(NAMESPACE) --release $(RELEASE)
@@ -327,7 +328,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[ml,dev,bench]'
 	touch $@
 
-bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md (~15 min)
+bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md + plots (~35 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 BENCH_ROLL_PORT ?= 19594

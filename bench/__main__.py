@@ -1,7 +1,9 @@
-"""`python -m bench`: start a private broker, run every benchmark, write docs/benchmarks.md.
+"""`python -m bench`: start a private broker, run every benchmark, write docs/benchmarks.md
+and its plots (docs/benchmarks/*.png).
 
     .venv/bin/python -m bench                 # the full run (make bench)
     .venv/bin/python -m bench --quick         # a smoke run with tiny sizes, one run each
+    .venv/bin/python -m bench --render .cache/bench/results.json   # report again, no runs
 """
 
 from __future__ import annotations
@@ -31,8 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=19592, help="the bench broker's port")
     parser.add_argument("--work-dir", default=str(REPO / ".cache" / "bench"),
                         help="broker data, logs, profiles (wiped at start)")
-    parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
+    parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"),
+                        help="the report; its plots go to a folder of the same name beside it")
+    parser.add_argument("--render", metavar="RESULTS_JSON",
+                        help="only write the report and plots from a run's results.json")
     args = parser.parse_args(argv)
+    if args.render:
+        written = report.write(json.loads(Path(args.render).read_text()), Path(args.out))
+        print(f"bench: wrote {written}", flush=True)
+        return 0
 
     scale = suite.QUICK if args.quick else suite.FULL
     if args.runs:
@@ -54,15 +63,20 @@ def main(argv: list[str] | None = None) -> int:
         apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
         bench = suite.Bench(broker.bootstrap, scale, work_dir,
                             JavaTools(embedded.ensure_jars(broker), work_dir))
-        _run(bench)
+        try:
+            _run(bench)
+        finally:  # what was measured is kept, even when a later phase fails
+            (work_dir / "results.json").write_text(json.dumps(
+                {"results": asdict(bench.results), "scale": asdict(scale)}, indent=1))
     finally:
         embedded.stop(broker)
     elapsed = time.monotonic() - started
-    (work_dir / "results.json").write_text(json.dumps(asdict(bench.results), indent=1))
-    out = Path(args.out)
-    out.write_text(report.render(bench, report.Environment.collect(
-        broker, load_before, _loadavg(), elapsed, quick=args.quick, argv=sys.argv[1:])))
-    print(f"bench: wrote {out} in {elapsed / 60:.1f} min", flush=True)
+    env = report.Environment.collect(broker, load_before, _loadavg(), elapsed, quick=args.quick,
+                                     argv=sys.argv[1:])
+    run = {"results": asdict(bench.results), "scale": asdict(scale), "environment": asdict(env)}
+    (work_dir / "results.json").write_text(json.dumps(run, indent=1))
+    written = report.write(run, Path(args.out))
+    print(f"bench: wrote {written} in {elapsed / 60:.1f} min", flush=True)
     return 0
 
 
@@ -72,17 +86,9 @@ def _run(bench: suite.Bench) -> None:
     backlogs = suite.fill_backlogs(bench)
     suite.trainer(bench)
     suite.java_ceilings(bench, backlogs)
-    suite.passthrough(bench)
+    suite.throughput(bench)
     suite.workshop_loop(bench)
-    suite.max_rate(bench, "predictor", "cricket")
-    suite.max_rate(bench, "detector", "weather")
-    suite.latency(bench, "predictor")
-    suite.latency(bench, "detector")
-    suite.latency(bench, "predictor", suite.EXACTLY_ONCE)
-    for variant in suite.VARIANTS:
-        for service, kind in (("predictor", "cricket"), ("detector", "weather")):
-            if service in variant.services:
-                suite.max_rate(bench, service, kind, variant)
+    suite.latency(bench)
     suite.client_options(bench, backlogs["cricket"])
     suite.profiles(bench)
 

@@ -46,23 +46,27 @@ class JavaTools:
         return self._command(CONSUMER_CLASS, "--bootstrap-server", bootstrap, "--topic", topic,
                              "--num-records", str(records), "--group", group, "--timeout", "60000")
 
-    def producer_rate(self, command: list[str]) -> float:
-        """records/s from ProducerPerformance's summary line."""
+    def producer_run(self, command: list[str]) -> tuple[float, str]:
+        """(records/s, the tool's own summary line) from ProducerPerformance: its last line
+        of this form (the ones before are progress reports every 5 s)."""
         output = _run(command)
-        match = re.search(r"(\d+) records sent, ([\d.]+) records/sec", output)
+        matches = list(re.finditer(r"^.*?(\d+) records sent, ([\d.]+) records/sec.*$", output,
+                                   re.MULTILINE))
+        match = matches[-1] if matches else None
         if match is None:
             raise RuntimeError("ProducerPerformance printed no summary:\n" + output[-2000:])
-        return float(match.group(2))
+        return float(match.group(2)), match.group(0).strip()
 
-    def consumer_rate(self, command: list[str]) -> float:
-        """records/s while fetching (fetch.nMsg.sec: the group join is left out)."""
+    def consumer_run(self, command: list[str]) -> tuple[float, str]:
+        """(records/s while fetching, the tool's own header and values lines) from
+        ConsumerPerformance: fetch.nMsg.sec leaves the group join out."""
         output = _run(command)
         lines = [line for line in output.splitlines() if line.strip()]
         for index, line in enumerate(lines):
-            if line.startswith("start.time"):
+            if line.startswith("start.time") and index + 1 < len(lines):
                 header = [h.strip() for h in line.split(",")]
                 values = [v.strip() for v in lines[index + 1].split(",")]
-                return float(dict(zip(header, values))["fetch.nMsg.sec"])
+                return float(dict(zip(header, values))["fetch.nMsg.sec"]), f"{line}\n{lines[index + 1]}"
         raise RuntimeError("ConsumerPerformance printed no summary:\n" + output[-2000:])
 
 

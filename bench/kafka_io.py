@@ -86,11 +86,15 @@ class Window:
     offsets: dict[int, int]
 
 
-def read_between(bootstrap: str, start: Window, end: Window, timeout_s: float = 60.0) -> list[ConsumerRecord]:
+def read_between(bootstrap: str, start: Window, end: Window, timeout_s: float = 60.0,
+                 isolation_level: str = "read_uncommitted") -> list[ConsumerRecord]:
+    """The records between two windows. Done when every partition's position reached its end
+    (under read_committed, transaction markers and aborted records leave offset gaps)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             max_partition_fetch_bytes=8 * 1024 * 1024)
-    wanted = {p: end.offsets[p] - start.offsets.get(p, 0) for p in end.offsets}
-    partitions = [TopicPartition(start.topic, p) for p in end.offsets if wanted[p] > 0]
+                             max_partition_fetch_bytes=8 * 1024 * 1024,
+                             isolation_level=isolation_level)
+    partitions = [TopicPartition(start.topic, p) for p in end.offsets
+                  if end.offsets[p] > start.offsets.get(p, 0)]
     records: list[ConsumerRecord] = []
     if not partitions:
         consumer.close()
@@ -99,10 +103,12 @@ def read_between(bootstrap: str, start: Window, end: Window, timeout_s: float = 
     for tp in partitions:
         consumer.seek(tp, start.offsets.get(tp.partition, 0))
     deadline = time.monotonic() + timeout_s
+    pending = set(partitions)
     try:
-        while len(records) < sum(wanted.values()) and time.monotonic() < deadline:
+        while pending and time.monotonic() < deadline:
             for tp, batch in consumer.poll(timeout_ms=500, max_records=5000).items():
                 records.extend(r for r in batch if r.offset < end.offsets[tp.partition])
+            pending = {tp for tp in pending if consumer.position(tp) < end.offsets[tp.partition]}
     finally:
         consumer.close()
     return records

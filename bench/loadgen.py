@@ -12,7 +12,9 @@ import json
 import sys
 import time
 
-from bench.payloads import make, stamp
+from pathlib import Path
+
+from bench.payloads import make, read_file, stamp
 from streamml.runtime.clients import make_producer
 from streamml.runtime.settings import RuntimeConfig
 
@@ -27,9 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--prefix", default="load", help="match/sensor id prefix of this run")
+    parser.add_argument("--payload-file", type=Path,
+                        help="send these payloads (bench.payloads.write_file) instead of new ones")
+    parser.add_argument("--offset", type=int, default=0, help="first line of --payload-file")
     args = parser.parse_args(argv)
 
-    payloads = make(args.kind, int(args.rate * args.seconds), args.prefix)
+    count = int(args.rate * args.seconds)
+    if args.payload_file is not None:
+        payloads = read_file(args.payload_file, args.offset, count)
+        if len(payloads) < count:
+            raise SystemExit(f"{args.payload_file} has {len(payloads)} payloads from line "
+                             f"{args.offset}, not {count}")
+    else:
+        payloads = make(args.kind, count, args.prefix)
     producer = make_producer(RuntimeConfig(bootstrap_servers=args.bootstrap,
                                            service_name="bench-loadgen"))
     acked = 0

@@ -7,8 +7,10 @@ cost per message stays far below the services' and its own clock is the event's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -87,3 +89,26 @@ def make(kind: str, count: int, prefix: str = "bench") -> list[Payload]:
     if kind == "weather":
         return sensor_readings(count, prefix=f"{prefix}-s")
     raise ValueError(f"unknown payload kind {kind!r}")
+
+
+def write_file(path: Path, payloads: Sequence[Payload]) -> None:
+    """One JSON line per payload, so a generator process can send a slice of a sequence made
+    once (a sensor's readings continue across the phases of one service run)."""
+    with path.open("w") as out:
+        for p in payloads:
+            out.write(json.dumps([p.key.decode(), p.value.decode(),
+                                  [[name, value.decode()] for name, value in p.headers]]) + "\n")
+
+
+def read_file(path: Path, offset: int, count: int) -> list[Payload]:
+    payloads = []
+    with path.open() as lines:
+        for index, line in enumerate(lines):
+            if index < offset:
+                continue
+            if len(payloads) >= count:
+                break
+            key, value, headers = json.loads(line)
+            payloads.append(Payload(key.encode(), value.encode(),
+                                    tuple((name, v.encode()) for name, v in headers)))
+    return payloads

@@ -13,12 +13,15 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
-from bench import kafka_io, procs
+from bench import kafka_io, procs, stages
+from bench import latency as latency_calc
 from bench.java_tools import JavaTools
 from bench.measure import CommitWatcher, Summary, percentile, steady_rate_of_times
-from bench.payloads import Payload, make, stamp
+from bench.payloads import SENSORS, Payload, make, stamp, write_file
 from bench.profiles import component_shares, profile_process
 from streamml.contracts.cricket import decode_model
+from streamml.contracts.weather import DETECTOR_WARMUP
+from streamml.sensors.network import FAULT_FREE_START
 from streamml.orchestrator.training import generate_training_samples
 
 EVENTS = "cricket.match-events"
@@ -31,7 +34,8 @@ ANOMALIES = "weather.anomalies"
 INPUTS = {"cricket": EVENTS, "weather": READINGS}
 PASSTHROUGH_SINK = {"cricket": "bench.passthrough-cricket", "weather": "bench.passthrough-weather"}
 WORKSHOP_SINK = "bench.workshop-predictions"
-JAVA_PRODUCER_TOPIC = "bench.java-producer"
+# Kafka's Java perf tools write and read their own topics, copies of the input topics.
+JAVA_TOPICS = {"cricket": "bench.java-cricket", "weather": "bench.java-weather"}
 
 
 @dataclass(frozen=True)
@@ -45,24 +49,33 @@ class Scale:
     workshop_seconds: float
     trainer_sizes: tuple[int, ...]
     profile_seconds: float
+    java_records: int       # records per run of Kafka's Java perf tools
 
 
-FULL = Scale(runs=3, backlog=40000, option_backlog=15000, load_seconds=15, discard_s=3,
-             loads=(1000, 5000), workshop_seconds=15, trainer_sizes=(1000, 10000, 100000),
-             profile_seconds=8)
-QUICK = Scale(runs=1, backlog=6000, option_backlog=4000, load_seconds=6, discard_s=2,
-              loads=(500, 1000), workshop_seconds=5, trainer_sizes=(1000, 5000),
-              profile_seconds=4)
+FULL = Scale(runs=3, backlog=120_000, option_backlog=15_000, load_seconds=10, discard_s=2,
+             loads=(1000, 2000, 5000), workshop_seconds=10, trainer_sizes=(1000, 10000, 100000),
+             profile_seconds=8, java_records=1_000_000)
+QUICK = Scale(runs=1, backlog=6000, option_backlog=4000, load_seconds=5, discard_s=1.5,
+              loads=(1000, 2000), workshop_seconds=5, trainer_sizes=(1000, 5000),
+              profile_seconds=4, java_records=50_000)
+# Each latency phase runs on a quiet node and again next to the standard background load
+# (bench/busy.py: one core kept busy), side by side on the same service process.
+CONDITIONS = ("quiet", "busy")
+BUSY_LEAD_S = 0.5
 
 
 @dataclass
 class Results:
-    """Raw per-run values by key; ``commands`` records what was run, for the report."""
+    """Raw per-run values by key; ``commands`` records what was run, for the report;
+    ``distributions`` holds latency samples (order statistics, pooled over runs) for the
+    plots; ``lines`` the Java tools' own summary lines."""
 
     values: dict[str, list[float]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
     profiles: dict[str, str] = field(default_factory=dict)
+    distributions: dict[str, list[float]] = field(default_factory=dict)
+    lines: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, key: str, value: float) -> None:
         self.values.setdefault(key, []).append(value)
@@ -70,6 +83,10 @@ class Results:
 
     def summary(self, key: str) -> Summary:
         return Summary.of(self.values.get(key, []))
+
+    @classmethod
+    def from_json(cls, data: dict) -> Results:
+        return cls(**{name: data.get(name, {}) for name in cls.__dataclass_fields__})
 
 
 @dataclass
@@ -81,6 +98,7 @@ class Bench:
     results: Results = field(default_factory=Results)
     model_key: str = ""
     stages: list[str] = field(default_factory=list)
+    started: float = 0.0
 
     @property
     def log_dir(self) -> Path:
@@ -91,7 +109,9 @@ class Bench:
 
     def stage(self, title: str) -> None:
         self.stages.append(title)
-        print(f"== {title}", flush=True)
+        if not self.started:
+            self.started = time.monotonic()
+        print(f"== [{(time.monotonic() - self.started) / 60:4.1f} min] {title}", flush=True)
 
 
 # ---------------------------------------------------------------- set-up
@@ -101,7 +121,8 @@ def prepare_topics(bench: Bench) -> None:
     for kind, sink in PASSTHROUGH_SINK.items():
         kafka_io.create_like(b, sink, PREDICTIONS if kind == "cricket" else ANOMALIES)
     kafka_io.create_like(b, WORKSHOP_SINK, PREDICTIONS)
-    kafka_io.create_like(b, JAVA_PRODUCER_TOPIC, EVENTS)
+    for kind, topic in JAVA_TOPICS.items():
+        kafka_io.create_like(b, topic, INPUTS[kind])
     kafka_io.stamp_on_append(b, [PREDICTIONS, ANOMALIES, MODEL_STATUS, WORKSHOP_SINK,
                                  *PASSTHROUGH_SINK.values()])
 
@@ -128,7 +149,7 @@ class Stalled(RuntimeError):
 def run_to_commit(bench: Bench, proc: procs.Proc, group: str, topic: str, total: int,
                   timeout_s: float = 600) -> tuple[float, float]:
     """Start ``proc`` on a backlog of ``total`` events; (steady rate, peak RSS MB)."""
-    with CommitWatcher(bench.bootstrap, group, topic) as watcher:
+    with CommitWatcher(bench.bootstrap, group, topic, every_s=0.1) as watcher:
         proc.start()
         deadline = time.monotonic() + timeout_s
         progress, progress_at = 0, time.monotonic()
@@ -179,21 +200,30 @@ def _record_command(bench: Bench, key: str, proc: procs.Proc) -> None:
 # ---------------------------------------------------------------- 1. ceilings
 
 def java_ceilings(bench: Bench, backlogs: dict[str, list[Payload]]) -> None:
-    bench.stage("ceiling: Kafka's Java perf tools")
-    payload_file = bench.work_dir / "java-payloads.txt"
+    """Kafka's own perf tools, each on ``java_records`` records of the services' payloads:
+    ProducerPerformance writes them to a copy of the input topic, ConsumerPerformance reads
+    them back with a fresh group. Their own summary lines are kept for the report."""
+    bench.stage(f"ceiling: Kafka's Java perf tools ({bench.scale.java_records:,} records)")
     now = int(time.time() * 1000)
-    payload_file.write_bytes(b"\n".join(stamp(p, now) for p in backlogs["cricket"][:5000]))
-    records = bench.scale.backlog
+    payload_files = {}
+    for kind in INPUTS:
+        payload_files[kind] = bench.work_dir / f"java-payloads-{kind}.txt"
+        payload_files[kind].write_bytes(b"\n".join(stamp(p, now) for p in backlogs[kind][:5000]))
+    records = bench.scale.java_records
     for run in range(bench.scale.runs):
-        command = bench.tools.producer_command(bench.bootstrap, JAVA_PRODUCER_TOPIC, records,
-                                               payload_file)
-        bench.results.commands.setdefault("java.producer", " ".join(command))
-        bench.results.add("java.producer.rate", bench.tools.producer_rate(command))
-        for kind, topic in INPUTS.items():
+        for kind, topic in JAVA_TOPICS.items():
+            command = bench.tools.producer_command(bench.bootstrap, topic, records,
+                                                   payload_files[kind])
+            bench.results.commands.setdefault(f"java.producer.{kind}", " ".join(command))
+            rate, line = bench.tools.producer_run(command)
+            bench.results.add(f"java.producer.{kind}.rate", rate)
+            bench.results.lines.setdefault(f"java.producer.{kind}", []).append(line)
             command = bench.tools.consumer_command(bench.bootstrap, topic, records,
                                                    bench.group("java"))
             bench.results.commands.setdefault(f"java.consumer.{kind}", " ".join(command))
-            bench.results.add(f"java.consumer.{kind}.rate", bench.tools.consumer_rate(command))
+            rate, line = bench.tools.consumer_run(command)
+            bench.results.add(f"java.consumer.{kind}.rate", rate)
+            bench.results.lines.setdefault(f"java.consumer.{kind}", []).append(line)
 
 
 def passthrough_args(bench: Bench, kind: str, group: str, extra: Sequence[str] = ()) -> list[str]:
@@ -201,18 +231,52 @@ def passthrough_args(bench: Bench, kind: str, group: str, extra: Sequence[str] =
             PASSTHROUGH_SINK[kind], "--group", group, *extra]
 
 
-def passthrough(bench: Bench) -> None:
-    bench.stage("ceiling: kafka-python pass-through")
+# The pass-throughs: the most a client does here (consume, produce, acks, commit).
+# confluent-kafka is a reference row only (the `bench` extra; never a service dependency).
+PASSTHROUGHS = (("passthrough", "bench.passthrough"), ("confluent", "bench.passthrough_confluent"))
+
+
+def confluent_available() -> bool:
+    try:
+        import confluent_kafka  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def throughput(bench: Bench) -> None:
+    """Every process on the same backlogs, interleaved run by run (pass-throughs, then each
+    service under both guarantees), so each ratio compares neighbours in time."""
+    bench.stage("throughput: pass-throughs and services on the backlogs, side by side")
+    clients = [c for c in PASSTHROUGHS if c[0] != "confluent" or confluent_available()]
+    if len(clients) < len(PASSTHROUGHS):
+        bench.results.notes["confluent.missing"] = (
+            "confluent-kafka is not installed (pip install -e '.[bench]'); its row is empty")
+    for variant in GUARANTEES:
+        bench.results.notes[f"variant.{variant.label}"] = variant.title
     for run in range(bench.scale.runs):
-        for kind, topic in INPUTS.items():
-            def make(group: str, kind: str = kind, run: int = run) -> procs.Proc:
-                proc = procs.module(f"passthrough-{kind}-{run}", "bench.passthrough",
-                                    passthrough_args(bench, kind, group), bench.log_dir)
-                _record_command(bench, f"passthrough.{kind}", proc)
-                return proc
-            rate, rss = backlog_run(bench, make, f"passthrough-{kind}", topic, bench.scale.backlog)
-            bench.results.add(f"passthrough.{kind}.rate", rate)
-            bench.results.add(f"passthrough.{kind}.rss", rss)
+        for label, module_name in clients:
+            for kind, topic in INPUTS.items():
+                def make(group: str, kind: str = kind, run: int = run, label: str = label,
+                         module_name: str = module_name) -> procs.Proc:
+                    proc = procs.module(f"{label}-{kind}-{run}", module_name,
+                                        passthrough_args(bench, kind, group), bench.log_dir)
+                    _record_command(bench, f"{label}.{kind}", proc)
+                    return proc
+                rate, rss = backlog_run(bench, make, f"{label}-{kind}", topic, bench.scale.backlog)
+                bench.results.add(f"{label}.{kind}.rate", rate)
+                bench.results.add(f"{label}.{kind}.rss", rss)
+        for service, kind in SERVICES.items():
+            for variant in GUARANTEES:
+                def make(group: str, service: str = service, variant: Variant = variant,
+                         run: int = run) -> procs.Proc:
+                    proc = service_proc(bench, service, group, f"{service}-{variant.label}-{run}",
+                                        variant.site, variant.settings)
+                    _record_command(bench, f"{service}.{variant.label}", proc)
+                    return proc
+                rate, rss = backlog_run(bench, make, service, INPUTS[kind], bench.scale.backlog)
+                bench.results.add(f"{service}.{variant.label}.rate", rate)
+                bench.results.add(f"{service}.{variant.label}.rss", rss)
 
 
 CLIENT_OPTIONS: tuple[tuple[str, str, Sequence[str], Path | None], ...] = (
@@ -248,6 +312,9 @@ def client_options(bench: Bench, backlog: list[Payload]) -> None:
 
 # ---------------------------------------------------------------- 2-4. services
 
+SERVICES = {"predictor": "cricket", "detector": "weather"}
+
+
 def service_proc(bench: Bench, service: str, group: str, name: str, site: Path | None = None,
                  settings: dict[str, str] | None = None) -> procs.Proc:
     base = {"model_key": bench.model_key} if service == "predictor" else {}
@@ -257,49 +324,39 @@ def service_proc(bench: Bench, service: str, group: str, name: str, site: Path |
 
 @dataclass(frozen=True)
 class Variant:
-    """A service run with something changed from its defaults, for before/after figures."""
+    """A service run with something changed from its defaults."""
 
     label: str
     title: str
     settings: dict[str, str] = field(default_factory=dict)
     site: Path | None = None
-    services: tuple[str, ...] = ("predictor", "detector")
+    conditions: tuple[str, ...] = CONDITIONS  # of its latency phases
 
 
-DEFAULTS = Variant("max", "runtime defaults")
-VARIANTS = (
-    Variant("before", "pure-Python CRC32C (before the `crc32c` dependency)",
-            site=procs.PURE_CRC_DIR),
-    Variant("batch16k", "16 KiB producer batches (before PRODUCER_BATCH_BYTES)",
-            site=procs.BATCH_16K_DIR),
-    Variant("poll2000", "STREAMML_MAX_POLL_RECORDS=2000 (default 500)",
-            {"max_poll_records": "2000"}, services=("predictor",)),
-    # The cost of the exactly-once option: one transaction per batch (docs/runtime.md).
-    Variant("exactly_once", "STREAMML_PROCESSING_GUARANTEE=exactly-once (default at-least-once)",
-            {"processing_guarantee": "exactly-once"}, services=("predictor",)),
-)
-# Latency is also measured in this mode, so both guarantees' tails sit side by side.
-EXACTLY_ONCE = next(variant for variant in VARIANTS if variant.label == "exactly_once")
+DEFAULTS = Variant("max", "at-least-once (the default)")
+# Its latency on a quiet node only: the background load's effect is measured at-least-once,
+# which keeps the full run within its time.
+EXACTLY_ONCE = Variant("exactly_once", "exactly-once (STREAMML_PROCESSING_GUARANTEE=exactly-once)",
+                       {"processing_guarantee": "exactly-once"}, conditions=("quiet",))
+GUARANTEES = (DEFAULTS, EXACTLY_ONCE)
 
 
 def latency_prefix(service: str, variant: Variant = DEFAULTS) -> str:
-    """Result keys of a latency phase: `predictor.latency.1000.p99` for the defaults,
-    `predictor.exactly_once.latency.1000.p99` for a variant."""
+    """Result keys of a latency phase: `predictor.latency.1000.quiet.p99` for the defaults,
+    `predictor.exactly_once.latency.1000.quiet.p99` under exactly-once."""
     return service if variant is DEFAULTS else f"{service}.{variant.label}"
 
 
-def max_rate(bench: Bench, service: str, kind: str, variant: Variant = DEFAULTS) -> None:
-    bench.stage(f"{service}: maximum sustained rate ({variant.title})")
-    bench.results.notes[f"variant.{variant.label}"] = variant.title
-    for run in range(bench.scale.runs):
-        def make(group: str, run: int = run) -> procs.Proc:
-            proc = service_proc(bench, service, group, f"{service}-{variant.label}-{run}",
-                                variant.site, variant.settings)
-            _record_command(bench, f"{service}.{variant.label}", proc)
-            return proc
-        rate, rss = backlog_run(bench, make, service, INPUTS[kind], bench.scale.backlog)
-        bench.results.add(f"{service}.{variant.label}.rate", rate)
-        bench.results.add(f"{service}.{variant.label}.rss", rss)
+def exactly_once_interval() -> str:
+    """How often an exactly-once service commits its transaction: the runtime's default, which
+    the measured processes run with."""
+    from streamml.runtime.settings import RuntimeConfig
+
+    interval = getattr(RuntimeConfig(), "commit_interval_ms", None)
+    if interval is None:  # the runtime before the pipelined loop
+        return "one transaction per polled batch"
+    return (f"`STREAMML_COMMIT_INTERVAL_MS` = {interval} ms (a transaction spans polls until "
+            "the polled input is exhausted or this long after it began)")
 
 
 def workshop_loop(bench: Bench) -> None:
@@ -328,31 +385,35 @@ def workshop_loop(bench: Bench) -> None:
         bench.results.add("workshop.rss", rss)
 
 
-def prediction_event_time(value: bytes) -> float:
-    prediction = json.loads(value)
-    return prediction["predicted_at_ms"] - prediction["latency_ms"]
+@dataclass(frozen=True)
+class LatencySpec:
+    kind: str
+    output_topic: str
+    input_key: Callable[[dict], latency_calc.EventKey]
+    event_time: Callable[[dict], float]
+    answers: Callable[[dict], latency_calc.EventKey]
 
 
-def anomaly_event_time(value: bytes) -> float:
-    return json.loads(value)["reading"]["ts_ms"]
-
-
-TARGET_LOAD = 1000
-LATENCY_SPECS: dict[str, tuple[str, str, Callable[[bytes], float]]] = {
-    "predictor": ("cricket", PREDICTIONS, prediction_event_time),
-    "detector": ("weather", ANOMALIES, anomaly_event_time),
+LATENCY_SPECS = {
+    "predictor": LatencySpec("cricket", PREDICTIONS, latency_calc.match_event_key,
+                             latency_calc.event_time_of_match_event,
+                             latency_calc.prediction_answers),
+    "detector": LatencySpec("weather", ANOMALIES, latency_calc.reading_key,
+                            latency_calc.event_time_of_reading, latency_calc.anomaly_answers),
 }
+TARGET_LOAD = 1000
 
 
-def offered_loads(bench: Bench, service: str) -> list[int]:
+def offered_loads(bench: Bench, service: str, variant: Variant = DEFAULTS) -> list[int]:
     """The scale's loads, the higher ones capped at 80 % of what the service sustained."""
-    sustained = bench.results.summary(f"{service}.max.rate").median
+    sustained = bench.results.summary(f"{service}.{variant.label}.rate").median
+    prefix = latency_prefix(service, variant)
     loads = []
     for load in bench.scale.loads:
         if sustained == sustained and load > 0.9 * sustained:
             capped = int(0.8 * sustained // 250 * 250)
-            bench.results.notes[f"{service}.load.{load}"] = (
-                f"{load}/s is above what one process sustains ({sustained:.0f}/s); "
+            bench.results.notes[f"{prefix}.load.{load}"] = (
+                f"{prefix}: {load}/s is above what one process sustains ({sustained:.0f}/s); "
                 f"measured at {capped}/s instead")
             load = capped
         if load > 0 and load not in loads:
@@ -360,41 +421,177 @@ def offered_loads(bench: Bench, service: str) -> list[int]:
     return loads
 
 
-def latency(bench: Bench, service: str, variant: Variant = DEFAULTS) -> None:
-    kind, output_topic, event_time = LATENCY_SPECS[service]
-    prefix = latency_prefix(service, variant)
-    loads = offered_loads(bench, service)
-    bench.results.notes[f"{prefix}.loads"] = ",".join(map(str, loads))
-    bench.stage(f"{service}: latency at {', '.join(map(str, loads))} events/s ({variant.title})")
-    input_topic = INPUTS[kind]
+def latency(bench: Bench) -> None:
+    """Both services under both guarantees; per run one fresh process each, which goes
+    through every load, each on a quiet node and next to the background load."""
+    bench.results.notes["exactly_once.interval"] = exactly_once_interval()
+    for service in SERVICES:
+        for variant in GUARANTEES:
+            prefix = latency_prefix(service, variant)
+            bench.results.notes[f"{prefix}.loads"] = ",".join(
+                map(str, offered_loads(bench, service, variant)))
     for run in range(bench.scale.runs):
-        group, proc = _start_assigned(bench, service, kind, run, variant)
+        for service in SERVICES:
+            for variant in GUARANTEES:
+                _latency_run(bench, service, variant, run)
+
+
+def _latency_run(bench: Bench, service: str, variant: Variant, run: int) -> None:
+    spec = LATENCY_SPECS[service]
+    prefix = latency_prefix(service, variant)
+    loads = [int(load) for load in bench.results.notes[f"{prefix}.loads"].split(",") if load]
+    bench.stage(f"{service}, {variant.title}: latency at {', '.join(map(str, loads))} events/s, "
+                f"{' and '.join(variant.conditions)} (run {run + 1})")
+    group, proc = _start_assigned(bench, service, spec.kind, run, variant)
+    tail = feed = None
+    try:
+        if variant is EXACTLY_ONCE:
+            tail = Tail.start(bench, spec.output_topic, f"tail-{prefix}-{run}")
+        if spec.kind == "weather":
+            feed = Feed.warm_sensors(bench, proc, group, loads, variant.conditions,
+                                     f"{prefix}-{run}")
         for load in loads:
-            start = kafka_io.window(bench.bootstrap, output_topic)
-            started_ms = time.time() * 1000
-            gen = _loadgen(bench, f"loadgen-{service}-{load}-{run}", kind, load,
-                           bench.scale.load_seconds, f"r{run}l{load}")
-            bench.results.commands.setdefault(f"loadgen.{service}", " ".join(
-                Path(part).name if i == 0 else part for i, part in enumerate(gen.command)))
-            gen.start()
-            gen.process.wait(bench.scale.load_seconds * 4 + 60)
-            report = _last_json_line(gen.log_path)
-            target = sum(kafka_io.end_offsets(bench.bootstrap, input_topic).values())
-            if not kafka_io.wait_committed(bench.bootstrap, group, input_topic, target, 120):
-                print(f"  warning: {service} did not catch up at {load}/s", flush=True)
-            end = kafka_io.window(bench.bootstrap, output_topic)
-            records = kafka_io.read_between(bench.bootstrap, start, end)
-            timed = [(r.timestamp, event_time(r.value)) for r in records]
-            # The generator's first event, not its process start, begins the phase.
-            cutoff = min((t for _, t in timed), default=started_ms) + bench.scale.discard_s * 1000
-            latencies = [appended - t for appended, t in timed if t >= cutoff]
-            key = f"{prefix}.latency.{load}"
-            bench.results.add(f"{key}.achieved", report.get("achieved_rate", float("nan")))
-            bench.results.add(f"{key}.samples", len(latencies))
-            for q in (50, 95, 99):
-                bench.results.add(f"{key}.p{q}", percentile(latencies, q))
+            for condition in variant.conditions:
+                _phase(bench, spec, proc, group, prefix, load, condition, run, tail, feed)
         bench.results.add(f"{prefix}.latency.rss", proc.peak_rss_mb())
+    finally:
+        if tail is not None:
+            tail.proc.stop()
         proc.stop()
+
+
+# Readings per sensor before a detector's latency phases: past its warm-up (DETECTOR_WARMUP)
+# and the simulator's fault-free start (FAULT_FREE_START), so every phase sees served sensors
+# with faults injected, as a long-running detector does.
+WARM_READINGS = max(DETECTOR_WARMUP, FAULT_FREE_START) + 30
+WARM_RATE = 2500
+
+
+@dataclass
+class Feed:
+    """One sequence of sensor readings for all phases of one detector run: each sensor's
+    readings continue from phase to phase instead of starting (and warming up) again."""
+
+    path: Path
+    offset: int = 0
+
+    @classmethod
+    def warm_sensors(cls, bench: Bench, proc: procs.Proc, group: str, loads: Sequence[int],
+                     conditions: Sequence[str], name: str) -> Feed:
+        warm = WARM_READINGS * SENSORS
+        total = warm + sum(int(load * bench.scale.load_seconds) for load in loads) * len(conditions)
+        feed = cls(bench.work_dir / f"feed-{name}.jsonl")
+        write_file(feed.path, make("weather", total, prefix=f"feed{name.replace('.', '')}"))
+        gen = _loadgen(bench, f"warm-{name}", "weather", WARM_RATE, warm / WARM_RATE,
+                       "unused", feed.take(warm)).start()
+        gen.process.wait(warm / WARM_RATE * 4 + 60)
+        target = sum(kafka_io.end_offsets(bench.bootstrap, READINGS).values())
+        if not kafka_io.wait_committed(bench.bootstrap, group, READINGS, target, 120):
+            print(f"  warning: {proc.name} did not catch up with the warm-up", flush=True)
+        return feed
+
+    def take(self, count: int) -> list[str]:
+        """The generator's arguments for the next ``count`` readings."""
+        args = ["--payload-file", str(self.path), "--offset", str(self.offset)]
+        self.offset += count
+        return args
+
+
+@dataclass
+class Tail:
+    """A `bench.tail` process: when each output became readable to a read_committed reader."""
+
+    proc: procs.Proc
+    path: Path
+
+    @classmethod
+    def start(cls, bench: Bench, topic: str, name: str) -> Tail:
+        path = bench.log_dir / f"{name}.txt"
+        proc = procs.module(name, "bench.tail", ["--bootstrap", bench.bootstrap, "--topic", topic,
+                                                 "--out", str(path)], bench.log_dir).start()
+        deadline = time.monotonic() + 60
+        while not (path.exists() and path.read_text().startswith("ready")):
+            if not proc.alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start; see {proc.log_path}")
+            time.sleep(0.1)
+        return cls(proc, path)
+
+    def readable_at(self, wanted: set[tuple[int, int]], timeout_s: float = 20.0) -> dict[tuple[int, int], float]:
+        """(partition, offset) -> ms it was read, for those of ``wanted`` seen in time."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            seen: dict[tuple[int, int], float] = {}
+            for line in self.path.read_text().splitlines()[1:]:
+                parts = line.split()
+                if len(parts) == 3:
+                    seen[(int(parts[0]), int(parts[1]))] = float(parts[2])
+            if wanted <= seen.keys() or time.monotonic() > deadline:
+                return {key: ms for key, ms in seen.items() if key in wanted}
+            time.sleep(0.2)
+
+
+def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix: str,
+           load: int, condition: str, run: int, tail: Tail | None, feed: Feed | None) -> None:
+    input_topic = INPUTS[spec.kind]
+    key = f"{prefix}.latency.{load}.{condition}"
+    busy = None
+    if condition == "busy":
+        busy = procs.module(f"busy-{prefix}-{load}-{run}", "bench.busy", [], bench.log_dir).start()
+        bench.results.commands.setdefault("busy", "python -m bench.busy")
+        time.sleep(BUSY_LEAD_S)  # it is at full speed before the first event
+    try:
+        out_start = kafka_io.window(bench.bootstrap, spec.output_topic)
+        in_start = kafka_io.window(bench.bootstrap, input_topic)
+        stages_before = stages.scrape(proc.http_port)
+        gen = _loadgen(bench, f"loadgen-{prefix}-{load}-{condition}-{run}", spec.kind, load,
+                       bench.scale.load_seconds, f"r{run}{condition[0]}{load}{prefix[:3]}",
+                       feed.take(int(load * bench.scale.load_seconds)) if feed else ())
+        bench.results.commands.setdefault(f"loadgen.{spec.kind}", " ".join(
+            Path(part).name if i == 0 else part for i, part in enumerate(gen.command)))
+        gen.start()
+        gen.process.wait(bench.scale.load_seconds * 4 + 60)
+        report = _last_json_line(gen.log_path)
+        target = sum(kafka_io.end_offsets(bench.bootstrap, input_topic).values())
+        if not kafka_io.wait_committed(bench.bootstrap, group, input_topic, target, 120):
+            bench.results.notes[f"behind.{key}.{run}"] = (
+                f"{prefix} had not committed its input 120 s after the {load}/s {condition} "
+                f"phase of run {run + 1}")
+            print(f"  warning: {prefix} did not catch up at {load}/s ({condition})", flush=True)
+        stages_after = stages.scrape(proc.http_port)
+    finally:
+        if busy is not None:
+            busy.stop()
+            share = _last_json_line(busy.log_path).get("core_share")
+            if share is not None:
+                bench.results.add("busy.core_share", share)
+    committed = "read_committed" if tail is not None else "read_uncommitted"
+    outputs = kafka_io.read_between(bench.bootstrap, out_start,
+                                    kafka_io.window(bench.bootstrap, spec.output_topic),
+                                    isolation_level=committed)
+    inputs = kafka_io.read_between(bench.bootstrap, in_start,
+                                   kafka_io.window(bench.bootstrap, input_topic))
+    times = latency_calc.event_times((r.value for r in inputs), spec.input_key, spec.event_time)
+    if tail is None:  # LogAppendTime: the moment the output is in Kafka (and readable)
+        observed = [(float(r.timestamp), r.value) for r in outputs]
+    else:
+        readable = tail.readable_at({(r.partition, r.offset) for r in outputs})
+        observed = [(readable[(r.partition, r.offset)], r.value) for r in outputs
+                    if (r.partition, r.offset) in readable]
+    samples = latency_calc.latencies(observed, times, spec.answers)
+    # The generator's first event, not its process start, begins the phase.
+    cutoff = min((t for t, _ in samples), default=0.0) + bench.scale.discard_s * 1000
+    kept = [ms for t, ms in samples if t >= cutoff]
+    bench.results.add(f"{key}.achieved", report.get("achieved_rate", float("nan")))
+    bench.results.add(f"{key}.samples", len(kept))
+    for q in (50, 95, 99):
+        bench.results.add(f"{key}.p{q}", percentile(kept, q))
+    bench.results.add(f"{key}.max", max(kept, default=float("nan")))
+    bench.results.distributions.setdefault(key, []).extend(latency_calc.sketch(kept))
+    for stage, hist in stages.phase_stages(stages_before, stages_after).items():
+        stage_key = f"{prefix}.stage.{load}.{condition}.{stage}"
+        bench.results.add(f"{stage_key}.mean", hist.mean * 1000)
+        bench.results.add(f"{stage_key}.p50", hist.quantile(0.50) * 1000)
+        bench.results.add(f"{stage_key}.p99", hist.quantile(0.99) * 1000)
 
 
 def _profile_at_load(bench: Bench, service: str, kind: str, out: Path) -> None:
@@ -418,11 +615,12 @@ def _profile_at_load(bench: Bench, service: str, kind: str, out: Path) -> None:
         gen.stop()
 
 
-def _loadgen(bench: Bench, name: str, kind: str, rate: float, seconds: float, prefix: str) -> procs.Proc:
+def _loadgen(bench: Bench, name: str, kind: str, rate: float, seconds: float, prefix: str,
+             extra: Sequence[str] = ()) -> procs.Proc:
     return procs.module(name, "bench.loadgen",
                         ["--bootstrap", bench.bootstrap, "--topic", INPUTS[kind], "--kind", kind,
-                         "--rate", str(rate), "--seconds", str(seconds), "--prefix", prefix],
-                        bench.log_dir)
+                         "--rate", str(rate), "--seconds", str(seconds), "--prefix", prefix,
+                         *extra], bench.log_dir)
 
 
 def _start_assigned(bench: Bench, service: str, kind: str, run: int,
@@ -437,10 +635,11 @@ def _start_assigned(bench: Bench, service: str, kind: str, run: int,
         kafka_io.position_group_at_end(bench.bootstrap, group, topics)
         proc = service_proc(bench, service, group, f"{service}-{variant.label}-latency-{run}",
                             variant.site, variant.settings)
+        _record_command(bench, f"{service}.{variant.label}.latency", proc)
         proc.start()
         proc.wait_http("/readyz" if service == "predictor" else "/healthz")
-        probe = _loadgen(bench, f"probe-{service}-{run}-{attempt}", kind, 200, 2,
-                         f"probe{run}a{attempt}").start()
+        probe = _loadgen(bench, f"probe-{service}-{variant.label}-{run}-{attempt}", kind, 200, 2,
+                         f"probe{run}a{attempt}{variant.label[:3]}").start()
         probe.process.wait(120)
         target = sum(kafka_io.end_offsets(bench.bootstrap, input_topic).values())
         if kafka_io.wait_committed(bench.bootstrap, group, input_topic, target, STALL_S):

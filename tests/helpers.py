@@ -71,6 +71,23 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 60.0, every_s: fl
     return condition()
 
 
+def group_member_at_end(topic: str, group: str, **settings: object) -> KafkaConsumer:
+    """A member of ``group`` on ``topic`` that has joined and committed the end: the group's
+    lag then counts what is written from now on."""
+    from kafka.structs import OffsetAndMetadata
+
+    member = KafkaConsumer(**settings, group_id=group, enable_auto_commit=False,
+                           auto_offset_reset="latest")
+    # Join knowing the topic's partitions (runtime.clients.make_consumer does the same).
+    topic_partitions(member, topic)
+    member.subscribe([topic])
+    assert wait_for(lambda: bool(member.poll(timeout_ms=200) is not None and member.assignment()),
+                    timeout_s=60)
+    member.commit({tp: OffsetAndMetadata(member.position(tp), "", -1)
+                   for tp in member.assignment()})
+    return member
+
+
 def create_topic(bootstrap: str, name: str, partitions: int = 3) -> str:
     from streamml.runtime.admin import admin_client
 

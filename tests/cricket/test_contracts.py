@@ -6,11 +6,15 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streamml.contracts.cricket import (
     FEATURES,
     MatchEvent,
+    Prediction,
     clamp_predictions,
+    encode_predictions,
     feature_matrix,
     header_version,
     model_headers,
@@ -85,3 +89,53 @@ def test_model_headers_announce_the_version() -> None:
     assert header_version(list(model_headers(7, "ab"))) == 7
     assert header_version([("streamml.model.version", b"x")]) is None
     assert header_version(None) is None
+
+
+events_strategy = st.builds(
+    MatchEvent,
+    event_id=st.text(min_size=1, max_size=40), match_id=st.text(min_size=1, max_size=40),
+    event_time_ms=st.integers(0, 2**62),
+    current_over=st.floats(0, 20), current_score=st.integers(0, 720), wickets=st.integers(0, 10),
+    run_rate=st.floats(0, 36), batting_strength=st.floats(0, 1), pitch_condition=st.floats(0, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=st.lists(events_strategy, min_size=1, max_size=5),
+       scores=st.lists(st.floats(0, 2000) | st.floats(-1e300, 1e300), min_size=5, max_size=5),
+       latencies=st.lists(st.floats(0, 1e15) | st.integers(0, 2**53), min_size=5, max_size=5),
+       model_key=st.text(max_size=30), version=st.integers(1, 2**63 - 1),
+       made_at=st.integers(-2**63, 2**63 - 1))
+def test_encoded_predictions_are_byte_for_byte_the_prediction_schemas(
+        events, scores, latencies, model_key, version, made_at) -> None:
+    n = len(events)
+    encoded = encode_predictions(events, scores[:n], latencies[:n], model_key, version, made_at)
+    expected = [Prediction(
+        event_id=e.event_id, match_id=e.match_id, model_key=model_key, model_version=version,
+        predicted_final_score=float(score), current_over=e.current_over,
+        current_score=e.current_score, wickets=e.wickets, latency_ms=float(latency),
+        predicted_at_ms=made_at).to_bytes() for e, score, latency in zip(events, scores, latencies)]
+    assert encoded == expected
+    assert all(decode(Prediction, value) for value in encoded)
+
+
+def _one(**changes: object) -> list[bytes]:
+    arguments = {"events": [MatchEvent(**event())], "predicted": [150.0], "latencies_ms": [3],
+                 "model_key": "k", "model_version": 1, "predicted_at_ms": 5}
+    arguments.update(changes)
+    return encode_predictions(**arguments)
+
+
+@pytest.mark.parametrize("changes", [
+    {"predicted": [float("nan")]}, {"predicted": [float("inf")]},
+    {"latencies_ms": [-1]}, {"latencies_ms": [float("nan")]}, {"latencies_ms": [float("inf")]},
+    {"model_version": 0}, {"model_version": True}, {"model_version": 2**63},
+    {"predicted_at_ms": 1.5}, {"predicted": []},
+])
+def test_predictions_outside_the_schema_are_refused_not_published(changes: dict) -> None:
+    with pytest.raises(ValueError):
+        _one(**changes)
+
+
+def test_identifiers_the_encoder_could_not_write_never_get_past_decoding() -> None:
+    with pytest.raises(DecodeError):  # a lone surrogate is not a Unicode string
+        decode(MatchEvent, raw(event(event_id="\ud800")))

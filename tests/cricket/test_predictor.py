@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from pathlib import Path
 
@@ -86,8 +87,10 @@ def test_a_batch_is_predicted_in_one_call_and_scored_when_the_match_ends(store) 
     events = [event for tick in ticks for event in tick.events]
     [result] = [result for tick in ticks for result in tick.results]
     calls = []
-    original = store.current.estimator.predict
-    store.current.estimator.predict = lambda x: calls.append(len(x)) or original(x)
+    original = store.current.predict_matrix
+    assert original is not None  # the forest is scored directly (predictor/forest.py)
+    store.current = dataclasses.replace(
+        store.current, predict_matrix=lambda x: calls.append(len(x)) or original(x))
     outputs = []
     for batch in ([Incoming(None, event) for event in events], [Incoming(None, result)]):
         handled = handler.handle(batch)

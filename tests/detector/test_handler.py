@@ -109,3 +109,82 @@ def test_a_partition_taken_over_is_rebuilt_from_its_history_before_scoring():
     # Consecutive records and redeliveries do not read the history again.
     handler.handle([_incoming(102), _incoming(101)])
     assert len(asked) == 1
+
+
+def _on(partition: int, seq: int, offset: int, sensor: str, **kwargs) -> Incoming:
+    item = _incoming(seq, **kwargs)
+    reading = item.message.model_copy(update={"sensor_id": sensor})
+    return Incoming(item.record._replace(partition=partition, offset=offset,
+                                         key=sensor.encode()), reading)
+
+
+def test_history_is_read_once_per_partition_at_its_first_record_of_a_batch():
+    asked = []
+
+    def history(topic: str, partition: int, start: int, end: int) -> list[SensorReading]:
+        asked.append((partition, start, end))
+        return []
+
+    config = DetectorConfig(group_id="unit", warmup=WARMUP, restore_records=10)
+    handler = DetectorHandler(config, DetectorMetrics.create(CollectorRegistry()),
+                              SensorScorer(config.thresholds(), lambda: 1000), lambda: 1000,
+                              history)
+    # Partition 0 from offset 40, partition 1 from 7; offset 42 of partition 0 is missing from
+    # the batch (it was dead-lettered): records of one fetch, no history to restore there.
+    handler.handle([_on(0, 0, 40, "a"), _on(1, 0, 7, "b"), _on(0, 1, 41, "a"),
+                    _on(1, 1, 8, "b"), _on(0, 2, 43, "a")])
+    assert asked == [(0, 30, 40), (1, 0, 7)]
+    handler.handle([_on(0, 3, 44, "a"), _on(1, 2, 9, "b")])
+    assert len(asked) == 2, "the next records of both partitions follow on"
+    handler.handle([_on(1, 3, 20, "b")])
+    assert asked[2:] == [(1, 10, 20)], "a gap between batches is restored"
+
+
+def test_a_batch_that_raises_keeps_its_counts_and_is_no_gap_when_handled_again(monkeypatch):
+    asked = []
+    config = DetectorConfig(group_id="unit", warmup=WARMUP, restore_records=10)
+    registry = CollectorRegistry()
+    scorer = SensorScorer(config.thresholds(), lambda: 1000)
+    handler = DetectorHandler(config, DetectorMetrics.create(registry), scorer, lambda: 1000,
+                              lambda *where: asked.append(where) or [])
+    handler.handle([_incoming(seq) for seq in range(WARMUP)])
+    asked.clear()
+    score = scorer.score
+
+    def failing(sensor_id, seq, *rest):
+        if seq == WARMUP + 2:
+            raise RuntimeError("a bug in a check")
+        return score(sensor_id, seq, *rest)
+
+    monkeypatch.setattr(scorer, "score", failing)
+    batch = [_incoming(seq) for seq in range(WARMUP, WARMUP + 4)]
+    try:
+        handler.handle(batch)
+    except RuntimeError:
+        pass
+    sample = registry.get_sample_value
+    # The warm-up's last reading, then 30 and 31: counted although 32 raised.
+    assert sample("streamml_detector_readings_total", {"status": "scored"}) == 3
+    for item in batch:  # the runtime's isolation path: one by one
+        try:
+            handler.handle([item])
+        except RuntimeError:
+            pass
+    assert asked == []
+    assert sample("streamml_detector_readings_total", {"status": "duplicate"}) == 2
+    assert sample("streamml_detector_readings_total", {"status": "scored"}) == 4
+
+
+def test_truth_outcomes_and_running_precision_recall_are_counted_per_batch():
+    handler, registry = _handler()
+    handler.handle([_incoming(seq) for seq in range(WARMUP)])
+    handler.handle([_incoming(30), _incoming(31, pressure_offset=2.0, truth="spike_large"),
+                    _incoming(32), _incoming(33, truth="stuck_one_short")])
+    sample = registry.get_sample_value
+    outcomes = {outcome: sample("streamml_detector_truth_outcomes_total", {"outcome": outcome})
+                for outcome in ("true_negative", "false_negative", "true_positive")}
+    # 31 is flagged when 32 arrives, so on its own arrival it counts as not flagged.
+    assert outcomes == {"true_negative": 3, "false_negative": 2, "true_positive": None}
+    assert handler.confusion.false_negatives == 2
+    assert sample("streamml_detector_recall") == 0.0
+    assert sample("streamml_detector_precision") == 1.0

@@ -1,5 +1,9 @@
 """Both workflows as real service processes on the test broker, the way the chart runs them:
-one process per pod, configured by STREAMML_* variables, each with its own HTTP port."""
+one process per pod, configured by STREAMML_* variables, each with its own HTTP port.
+
+Each service binds port 0 and logs the port the OS gave it: a port picked beforehand and
+released could be taken in between by any process on this shared machine (even as the local
+port of an outgoing connection), and the service would then fail to start."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import REPO
-from tests.helpers import free_port
+from tests.helpers import logged_http_port, wait_for
 
 # Shorter than the services' default, so a test can outwait it.
 LIVENESS_STALL_S = 60
@@ -37,10 +41,17 @@ PODS = {
 class Pod:
     name: str
     service: str
-    http_port: int
     process: subprocess.Popen
     log: Path
     started: float
+    _port: int | None = None
+
+    @property
+    def http_port(self) -> int | None:
+        """The port the service logged (None until it has started its HTTP server)."""
+        if self._port is None:
+            self._port = logged_http_port(self.log)
+        return self._port
 
     def get(self, path: str) -> int:
         try:
@@ -61,12 +72,14 @@ class Pod:
             return ""
 
 
-def start_pipeline(bootstrap: str, run_id: str, log_dir: Path) -> list[Pod]:
+def start_pipeline(bootstrap: str, run_id: str, log_dir: Path,
+                   start_timeout_s: float = 180.0) -> list[Pod]:
+    """Start every pod and wait until each has logged its HTTP port."""
     pods = []
     for name, (service, settings) in PODS.items():
-        port = free_port()
+        # INFO: the `started` line names the HTTP port.
         env = dict(os.environ, STREAMML_BOOTSTRAP_SERVERS=bootstrap,
-                   STREAMML_HTTP_PORT=str(port), STREAMML_LOG_LEVEL="WARNING",
+                   STREAMML_HTTP_PORT="0", STREAMML_LOG_LEVEL="INFO",
                    STREAMML_GROUP_ID=f"k8s-{run_id}-{service}",
                    STREAMML_CLIENT_ID=name,
                    STREAMML_LIVENESS_STALL_S=str(LIVENESS_STALL_S))
@@ -77,7 +90,18 @@ def start_pipeline(bootstrap: str, run_id: str, log_dir: Path) -> list[Pod]:
         with log.open("w") as output:
             process = subprocess.Popen([STREAMML, service], cwd=REPO, env=env,
                                        stdout=output, stderr=subprocess.STDOUT)
-        pods.append(Pod(name, service, port, process, log, time.monotonic()))
+        pods.append(Pod(name, service, process, log, time.monotonic()))
+
+    def listening() -> bool:
+        exited = [pod for pod in pods if pod.process.poll() is not None]
+        assert not exited, "exited while starting:\n" + "\n".join(
+            f"--- {pod.name}\n{pod.log.read_text()[-1500:]}" for pod in exited)
+        return all(pod.http_port is not None for pod in pods)
+
+    if not wait_for(listening, timeout_s=start_timeout_s, every_s=0.5):
+        stop_pipeline(pods)
+        raise AssertionError(f"no HTTP port logged within {start_timeout_s:.0f} s by "
+                             + ", ".join(pod.name for pod in pods if pod.http_port is None))
     return pods
 
 
@@ -94,11 +118,19 @@ def stop_pipeline(pods: list[Pod]) -> None:
 
 
 class LivenessProber:
-    """Polls every pod's /healthz like the kubelet's liveness probe, in the background."""
+    """Polls every pod's /healthz like the kubelet's liveness probe, in the background.
 
-    def __init__(self, pods: list[Pod], period_s: float = 2.0) -> None:
+    A failure is what would make the kubelet restart the pod: /healthz answering an error (the
+    service reports its loop stalled), or ``failure_threshold`` probes in a row unanswered
+    (the chart's livenessProbe.failureThreshold). One probe timing out on a loaded machine is
+    neither a restart in Kubernetes nor a failure here."""
+
+    def __init__(self, pods: list[Pod], period_s: float = 2.0,
+                 failure_threshold: int = 3) -> None:
         self._pods = pods
         self._period_s = period_s
+        self._failure_threshold = failure_threshold
+        self._unanswered: dict[str, int] = {pod.name: 0 for pod in pods}
         self.first_live: dict[str, float] = {}
         self.failures: dict[str, list[tuple[float, int]]] = {pod.name: [] for pod in pods}
         self._stop = threading.Event()
@@ -115,9 +147,12 @@ class LivenessProber:
     def _run(self) -> None:
         while not self._stop.wait(self._period_s):
             for pod in self._pods:
-                status = pod.get("/healthz")
-                now = time.monotonic()
-                if status == 200:
-                    self.first_live.setdefault(pod.name, now)
-                elif pod.name in self.first_live:
-                    self.failures[pod.name].append((now - self.first_live[pod.name], status))
+                self.record(pod.name, pod.get("/healthz"), time.monotonic())
+
+    def record(self, name: str, status: int, now: float) -> None:
+        """One probe's answer: ``status`` 0 when none came within the timeout."""
+        unanswered = self._unanswered[name] = self._unanswered[name] + 1 if status == 0 else 0
+        if status == 200:
+            self.first_live.setdefault(name, now)
+        elif name in self.first_live and (status != 0 or unanswered >= self._failure_threshold):
+            self.failures[name].append((now - self.first_live[name], status))

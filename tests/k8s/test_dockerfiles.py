@@ -29,8 +29,8 @@ import lock  # noqa: E402
 
 # Import name -> distribution, for the third-party packages streamml imports.
 DISTRIBUTIONS = {"kafka": "kafka-python", "prometheus_client": "prometheus-client",
-                 "pydantic": "pydantic", "yaml": "pyyaml", "numpy": "numpy",
-                 "sklearn": "scikit-learn", "skops": "skops", "scipy": "scipy",
+                 "pydantic": "pydantic", "pydantic_core": "pydantic-core", "yaml": "pyyaml",
+                 "numpy": "numpy", "sklearn": "scikit-learn", "skops": "skops", "scipy": "scipy",
                  "crc32c": "crc32c", "kubernetes": "kubernetes", "cryptography": "cryptography"}
 
 

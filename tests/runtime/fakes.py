@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata
 
 
@@ -30,6 +30,7 @@ class FakeConsumer:
         self.closed_with: dict | None = None
         self.commit_error: KafkaError | None = None
         self.metrics_threads: set[str] = set()
+        self.during_poll: Callable[[], None] | None = None
 
     def append(self, tp: TopicPartition, value: bytes) -> None:
         self.log[tp].append(value)
@@ -47,6 +48,8 @@ class FakeConsumer:
         self._paused.difference_update(tps)
 
     def poll(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[ConsumerRecord]]:
+        if self.during_poll is not None:  # e.g. a rebalance listener, as kafka-python calls it
+            self.during_poll()
         polled: dict[TopicPartition, list[ConsumerRecord]] = {}
         for tp, values in self.log.items():
             if tp in self._paused:
@@ -74,6 +77,16 @@ class FakeConsumer:
         for tp, meta in offsets.items():
             self.committed[tp] = meta.offset
 
+    def commit_async(self, offsets: dict[TopicPartition, OffsetAndMetadata],
+                     callback: Callable[[dict, object], None]) -> None:
+        """Answered at once (kafka-python answers on a later poll)."""
+        try:
+            self.commit(offsets, timeout_ms=0)
+        except KafkaError as exc:
+            callback(offsets, exc)
+        else:
+            callback(offsets, "ok")
+
     def metrics(self) -> dict:
         self.metrics_threads.add(threading.current_thread().name)
         return {"consumer-metrics": {"connection-count": 1}}
@@ -86,12 +99,24 @@ class FakeConsumer:
 
 
 class FakeFuture:
-    def __init__(self, error: KafkaError | None) -> None:
+    """Done at once unless ``held``; then done when ``complete()`` is called."""
+
+    def __init__(self, error: KafkaError | None, held: bool = False) -> None:
+        self.is_done = not held
+        self.exception = error if not held else None
         self._error = error
+        self._completed = threading.Event()
+
+    def complete(self, error: KafkaError | None = None) -> None:
+        self.exception = error or self._error
+        self.is_done = True
+        self._completed.set()
 
     def get(self, timeout: float | None = None) -> object:
-        if self._error is not None:
-            raise self._error
+        if not self.is_done and not self._completed.wait(timeout):
+            raise KafkaTimeoutError("held")
+        if self.exception is not None:
+            raise self.exception
         return object()
 
 
@@ -108,7 +133,8 @@ class FakeProducer:
     """Acknowledges every send unless told otherwise.
 
     ``send_errors`` / ``ack_errors`` map a call number (0, 1, ...) to the error that send()
-    raises or its future reports; ``reject`` decides per output (e.g. by size)."""
+    raises or its future reports; ``reject`` decides per output (e.g. by size). ``hold``:
+    futures stay pending until ``ack(call numbers)``, in any order."""
 
     send_errors: dict[int, KafkaError] = field(default_factory=dict)
     ack_errors: dict[int, KafkaError] = field(default_factory=dict)
@@ -118,6 +144,8 @@ class FakeProducer:
     commit_error: KafkaError | None = None
     closed_with: float | None = None
     calls: int = 0
+    hold: bool = False
+    held: dict[int, tuple[Sent, FakeFuture]] = field(default_factory=dict)
     _open: list[Sent] = field(default_factory=list)
     _failed: bool = False
 
@@ -129,12 +157,24 @@ class FakeProducer:
         if (error := self.reject(topic, value)) is not None:
             raise error
         error = self.ack_errors.get(call)
+        if self.hold:
+            future = FakeFuture(error, held=True)
+            self.held[call] = (Sent(topic, value, key, list(headers or [])), future)
+            return future
         if error is None:
             sent = Sent(topic, value, key, list(headers or []))
             (self._open if self.transactions else self.acknowledged).append(sent)
         else:
             self._failed = True
         return FakeFuture(error)
+
+    def ack(self, *calls: int, error: KafkaError | None = None) -> None:
+        """Complete held sends (by call number): acknowledged unless they fail."""
+        for call in calls:
+            sent, future = self.held.pop(call)
+            future.complete(error)
+            if future.exception is None:
+                self.acknowledged.append(sent)
 
     def flush(self, timeout: float | None = None) -> None:
         pass

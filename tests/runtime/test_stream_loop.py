@@ -368,3 +368,196 @@ def test_exactly_once_rebuilds_a_fenced_producer():
     assert len(loop.producers) == 2 and loop.handler.seen == []
     loop.turn()
     assert loop.handler.seen == [1] and len(loop.outputs()) == 1
+
+
+# -- the pipelined loop -----------------------------------------------------------------------
+
+def held_loop(n: int, **settings: object) -> Loop:
+    """n pings, polled two at a time; every send waits for ``producer.ack(call numbers)``."""
+    return Loop([ping(i) for i in range(n)], FakeProducer(hold=True),
+                **{"max_poll_records": 2, **settings})
+
+
+def test_batches_are_handled_while_earlier_outputs_are_in_flight():
+    loop = held_loop(6)
+    loop.turn(3)
+    assert loop.producer.calls == 6, "three batches handled and sent, none acknowledged"
+    assert loop.consumer.committed == {} and loop.handler.seen == []
+
+
+def test_commits_in_input_order_when_acks_arrive_out_of_order():
+    loop = held_loop(6)
+    loop.turn(3)
+    loop.producer.ack(2, 3)  # the second batch first
+    loop.turn()
+    assert loop.consumer.committed == {} and loop.handler.seen == [], (
+        "nothing past the unacknowledged first batch")
+    loop.producer.ack(0, 1)
+    loop.turn()
+    assert loop.consumer.committed == {IN: 4}
+    assert loop.handler.seen == [0, 1, 2, 3], "callbacks in input order"
+    loop.producer.ack(4, 5)
+    loop.clock.now += 1  # past commit_interval_ms
+    loop.turn()
+    assert loop.consumer.committed == {IN: 6} and loop.handler.seen == list(range(6))
+
+
+def test_a_failed_batch_in_the_middle_rewinds_to_the_first_unacknowledged_offset():
+    loop = held_loop(6)
+    handled: list[int] = []
+    loop.handler.on_handle = lambda batch: handled.append(batch[0].record.offset)
+    loop.turn(3)
+    loop.producer.ack(0, 1)
+    loop.producer.ack(2, error=RequestTimedOutError())
+    loop.producer.ack(3, 4, 5)  # the batch after the failed one is acknowledged too
+    loop.turn()
+    assert loop.consumer.committed == {IN: 2}, "not past the failed batch, nor the later one"
+    assert loop.handler.seen == [0, 1]
+    assert handled == [0, 2, 4, 2], "rewound to the failed batch's first offset"
+    assert loop.metric("streamml_send_failures_total") == 1
+    loop.producer.ack(*list(loop.producer.held))  # the batch sent again in that turn
+    loop.producer.hold = False
+    for _ in range(4):
+        loop.clock.now += 1
+        loop.turn()
+    assert loop.consumer.committed == {IN: 6}
+    assert loop.handler.seen == list(range(6)), "each batch's state applied once, in order"
+
+
+def test_a_batch_not_acknowledged_in_time_fails_the_attempt():
+    loop = held_loop(2, delivery_timeout_s=8)
+    handled: list[int] = []
+    loop.handler.on_handle = lambda batch: handled.append(batch[0].record.offset)
+    loop.turn()
+    loop.clock.now += 9
+    loop.turn()
+    assert loop.metric("streamml_send_failures_total") == 1
+    assert handled == [0, 0] and loop.consumer.committed == {} and loop.handler.seen == []
+
+
+def test_work_in_flight_is_bounded():
+    loop = held_loop(20, max_in_flight_batches=3, delivery_timeout_s=0.2)
+    loop.turn(3)
+    assert loop.producer.calls == 6
+    loop.turn()  # at the bound: waits for the oldest batch, which never comes, and fails
+    assert loop.metric("streamml_send_failures_total") == 1
+    assert loop.consumer.committed == {} and loop.handler.seen == []
+    assert loop.producer.calls == 8, "the rewound first batch is sent again"
+
+    loop = held_loop(20, max_in_flight_records=3)
+    loop.turn(2)
+    assert loop.producer.calls == 3, "the second poll asks for one record only"
+
+
+def test_partitions_revoked_with_batches_in_flight_commit_what_was_acknowledged():
+    loop = held_loop(6)
+    loop.turn(2)
+    threading.Timer(0.2, lambda: loop.producer.ack(0, 1, 2, 3)).start()
+    loop.loop._listener.on_partitions_revoked([IN])  # kafka-python's IO thread, inside poll()
+    assert loop.consumer.committed == {IN: 4}, "settled and committed before the partition moves"
+    assert loop.handler.seen == [], "callbacks wait for the main loop"
+    loop.turn()
+    assert loop.handler.seen == [0, 1, 2, 3]
+
+
+def test_a_failure_while_revoking_rewinds_after_the_poll():
+    loop = held_loop(6)
+    loop.turn(2)
+
+    def acks() -> None:  # arrive while the listener waits
+        loop.producer.ack(0, 1)
+        loop.producer.ack(2, 3, error=RequestTimedOutError())
+
+    threading.Timer(0.2, acks).start()
+    loop.consumer.during_poll = lambda: loop.loop._listener.on_partitions_revoked([IN])
+    loop.turn()  # the poll revokes: batch 1 committed, batch 2 failed, the polled batch dropped
+    loop.consumer.during_poll = None
+    assert loop.consumer.committed == {IN: 2}
+    assert loop.consumer.positions[IN] == 2, "the records polled with the rebalance dropped too"
+    loop.producer.hold = False
+    for _ in range(3):
+        loop.clock.now += 1
+        loop.turn()
+    assert loop.consumer.committed == {IN: 6} and loop.handler.seen == list(range(6))
+
+
+def test_sigterm_drains_the_batches_in_flight_then_commits():
+    loop = held_loop(6)
+    loop.turn(3)
+    loop.stop.set()
+    threading.Timer(0.2, lambda: loop.producer.ack(*range(6))).start()
+    loop.loop._drain()
+    assert loop.consumer.committed == {IN: 6}
+    assert loop.handler.seen == list(range(6))
+
+
+def test_sigterm_drain_is_bounded_and_commits_only_what_was_acknowledged():
+    loop = held_loop(6, delivery_timeout_s=0.3)
+    loop.turn(3)
+    loop.producer.ack(0, 1)
+    loop.stop.set()
+    loop.loop._drain()  # the rest never comes
+    assert loop.consumer.committed == {IN: 2} and loop.handler.seen == [0, 1]
+
+
+def test_exactly_once_transaction_spans_polls_until_the_input_is_exhausted():
+    loop = Loop([ping(i) for i in range(6)], processing_guarantee="exactly-once",
+                max_poll_records=2)
+    loop.turn(3)  # every poll filled its batch: more may be waiting
+    assert loop.producer.transactions == ["begin"] and loop.outputs() == []
+    loop.turn()  # nothing more: commit
+    assert loop.producer.transactions == ["begin", "offsets [(0, 6)]", "commit"]
+    assert len(loop.outputs()) == 6 and loop.handler.seen == list(range(6))
+
+
+def test_exactly_once_commits_at_the_interval_under_a_backlog():
+    loop = Loop([ping(i) for i in range(10)], processing_guarantee="exactly-once",
+                max_poll_records=2, commit_interval_ms=100)
+    loop.turn()
+    loop.clock.now += 0.1
+    loop.turn()
+    assert loop.producer.transactions == ["begin", "offsets [(0, 4)]", "commit"]
+    assert loop.handler.seen == [0, 1, 2, 3]
+
+
+def test_exactly_once_commits_when_work_in_flight_reaches_the_bound():
+    loop = Loop([ping(i) for i in range(10)], processing_guarantee="exactly-once",
+                max_poll_records=2, max_in_flight_batches=3)
+    loop.turn(3)
+    assert loop.producer.transactions == ["begin", "offsets [(0, 6)]", "commit"]
+
+
+def test_exactly_once_commits_the_open_transaction_before_partitions_are_revoked():
+    loop = Loop([ping(i) for i in range(6)], processing_guarantee="exactly-once",
+                max_poll_records=2)
+    loop.turn(2)
+    loop.loop._listener.on_partitions_revoked([IN])
+    assert loop.producer.transactions == ["begin", "offsets [(0, 4)]", "commit"]
+    loop.turn()
+    assert loop.handler.seen == [0, 1, 2, 3]
+
+
+def test_exactly_once_sigterm_commits_the_open_transaction():
+    loop = Loop([ping(i) for i in range(6)], processing_guarantee="exactly-once",
+                max_poll_records=2)
+    loop.turn(2)
+    loop.stop.set()
+    loop.loop._drain()
+    assert loop.producer.transactions == ["begin", "offsets [(0, 4)]", "commit"]
+    assert loop.handler.seen == [0, 1, 2, 3]
+
+
+def test_a_rejoin_the_leader_started_itself_is_flagged_until_it_completes():
+    """kafka-python 3.0.12: such a rejoin leaves rejoin_needed False, and if it completes
+    between two polls its assignment is never applied (a consumer that fetches nothing)."""
+    from types import SimpleNamespace
+
+    from streamml.runtime.clients import finish_rejoin_in_progress
+
+    coordinator = SimpleNamespace(rejoining=True, rejoin_needed=False)
+    coordinator.request_rejoin = lambda: setattr(coordinator, "rejoin_needed", True)
+    finish_rejoin_in_progress(SimpleNamespace(_coordinator=coordinator))
+    assert coordinator.rejoin_needed
+    settled = SimpleNamespace(rejoining=False, rejoin_needed=False)
+    settled.request_rejoin = lambda: pytest.fail("no rejoin in progress")
+    finish_rejoin_in_progress(SimpleNamespace(_coordinator=settled))

@@ -146,3 +146,31 @@ def test_other_wrong_or_no_credentials_are_refused_with_a_clear_error(
                     if line.startswith("{") and "kafka refuses this service" in line]
         assert refusals and expected in refusals[0]["error"], (what, service.log()[-2000:])
         assert "not-the-password" not in service.log()
+
+
+def test_a_user_declared_after_the_broker_was_formatted_is_added_at_start(
+        secure_broker: SecureBroker, unique: str) -> None:
+    """A secure data directory made before a newer access.yaml (e.g. before the `watch`
+    viewer) gains the new users when the broker starts: what start runs, run again here."""
+    import dataclasses
+
+    from streamml.broker import security
+    from streamml.runtime.access import ViewerAccess
+
+    name = f"viewer-{unique}"
+    policy = dataclasses.replace(secure_broker.policy, viewers={
+        **secure_broker.policy.viewers, name: ViewerAccess(name, reads=("weather.readings",))})
+    admin = KafkaAdminClient(**secure_broker.client(policy.admin))
+    try:
+        assert security.add_missing_users(admin, secure_broker.config.root, policy) == [name]
+        assert security.add_missing_users(admin, secure_broker.config.root, policy) == []
+    finally:
+        admin.close()
+    assert name in security.read_credentials(secure_broker.config.root)
+    assert oct(security.credentials_path(secure_broker.config.root).stat().st_mode & 0o777) == "0o600"
+    # The new user authenticates (it has no ACLs here: it sees no topic).
+    check = KafkaAdminClient(**secure_broker.client(name))
+    try:
+        assert check.describe_cluster()["cluster_id"]
+    finally:
+        check.close()

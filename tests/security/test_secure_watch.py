@@ -11,16 +11,15 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import (GroupAuthorizationFailedError, KafkaError,
                           TopicAuthorizationFailedError)
-from kafka.structs import OffsetAndMetadata
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
-from streamml.runtime.clients import connection_settings, topic_partitions
+from streamml.runtime.clients import connection_settings
 from streamml.runtime.config import load_config
 from streamml.runtime.settings import KafkaConnection
 from streamml.watch.follow import Watcher
 from streamml.watch.state import EVENTS_TOPIC, PREDICTIONS_TOPIC, RESULTS_TOPIC
 from streamml.watch.view import render_text
-from tests.helpers import wait_for
+from tests.helpers import group_member_at_end, wait_for
 from tests.security.conftest import SecureBroker
 from tests.security.test_secure_broker import end_total
 from tests.watch.messages import anomaly, event, prediction, reading, result
@@ -39,14 +38,7 @@ def test_watch_over_tls_as_the_read_only_user_shows_the_stream_and_the_services_
     match, sensor = f"m-{unique}", f"s-{unique}"
     # A predictor's group on the events it consumes: watch may describe it, not join it.
     group = f"streamml-predictor-watch-{unique}"
-    member = KafkaConsumer(**secure_broker.client("predictor"), group_id=group,
-                           enable_auto_commit=False, auto_offset_reset="latest")
-    topic_partitions(member, EVENTS_TOPIC)
-    member.subscribe([EVENTS_TOPIC])
-    assert wait_for(lambda: bool(member.poll(timeout_ms=200) is not None and member.assignment()),
-                    timeout_s=60)
-    member.commit({tp: OffsetAndMetadata(member.position(tp), "", -1)
-                   for tp in member.assignment()})
+    member = group_member_at_end(EVENTS_TOPIC, group, **secure_broker.client("predictor"))
     watcher = Watcher(watch_connection(secure_broker), since_ms=int(time.time() * 1000) - 1000)
     try:
         producer = KafkaProducer(**secure_broker.client(secure_broker.policy.admin), acks="all")

@@ -5,16 +5,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
-from kafka.structs import OffsetAndMetadata
+from kafka import KafkaProducer
 
 from streamml.contracts.weather import ANOMALIES_TOPIC, READINGS_TOPIC
-from streamml.runtime.clients import topic_partitions
 from streamml.runtime.settings import KafkaConnection
 from streamml.watch.follow import Watcher
 from streamml.watch.state import DEAD_LETTER_TOPIC, PREDICTIONS_TOPIC, RESULTS_TOPIC, STATUS_TOPIC
 from streamml.watch.view import render_text
-from tests.helpers import wait_for
+from tests.helpers import group_member_at_end, wait_for
 from tests.watch.messages import anomaly, prediction, reading, result, status
 
 pytestmark = pytest.mark.broker
@@ -23,16 +21,8 @@ pytestmark = pytest.mark.broker
 def test_the_frame_shows_a_live_stream_read_committed(broker: str, unique: str) -> None:
     match, aborted, sensor = f"m-{unique}", f"aborted-{unique}", f"s-{unique}"
     group = f"watch-test-{unique}"
-    member = KafkaConsumer(bootstrap_servers=broker, group_id=group,
-                           enable_auto_commit=False, auto_offset_reset="latest")
-    # Join knowing the topic's partitions (runtime.clients.make_consumer does the same).
-    topic_partitions(member, PREDICTIONS_TOPIC)
-    member.subscribe([PREDICTIONS_TOPIC])
-    assert wait_for(lambda: bool(member.poll(timeout_ms=200) is not None and member.assignment()),
-                    timeout_s=60)
     # The group's committed position: the end, before this test's predictions.
-    member.commit({tp: OffsetAndMetadata(member.position(tp), "", -1)
-                   for tp in member.assignment()})
+    member = group_member_at_end(PREDICTIONS_TOPIC, group, bootstrap_servers=broker)
     watcher = Watcher(KafkaConnection(bootstrap_servers=broker),
                       since_ms=int(time.time() * 1000) - 1000)
     try:

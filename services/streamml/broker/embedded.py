@@ -148,7 +148,7 @@ def server_properties(config: BrokerConfig, passwords: dict[str, str] | None = N
         settings.update(security.server_settings(passwords, load_access()))
         if config.tls_port:
             settings.update(security.tls_listener_settings(
-                passwords, load_access(), tls.ensure_certificates(config.root, config.host)))
+                passwords, load_access(), tls.tls_files(config.root)))
     return "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
@@ -256,6 +256,7 @@ def _wait_until_answers(config: BrokerConfig, process: subprocess.Popen) -> None
                                   security=admin_settings(config)) as admin:
                     admin.describe_cluster()
                     if config.secure:
+                        security.add_missing_users(admin, config.root, load_access())
                         security.apply_acls(admin, load_access())
                 return
             except Exception:  # noqa: BLE001 - any failure here means "not yet"
@@ -281,6 +282,8 @@ def start(config: BrokerConfig) -> str:
     libs = ensure_jars(config)
     config.root.mkdir(parents=True, exist_ok=True)
     passwords = _passwords(config)
+    if config.secure and config.tls_port:
+        tls.ensure_certificates(config.root, config.host)
     properties = config.root / "server.properties"
     properties.unlink(missing_ok=True)
     with open(properties, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:

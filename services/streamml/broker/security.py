@@ -45,6 +45,37 @@ def create_credentials(root: Path, policy: AccessPolicy) -> dict[str, str]:
     return passwords
 
 
+def _write_credentials(root: Path, passwords: dict[str, str]) -> None:
+    path = credentials_path(root)
+    staged = path.with_suffix(".new")
+    staged.unlink(missing_ok=True)
+    with open(staged, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
+        json.dump(passwords, out, indent=1)
+    staged.replace(path)
+
+
+def add_missing_users(admin: object, root: Path, policy: AccessPolicy) -> list[str]:
+    """Users ``access.yaml`` declares that this broker's storage was formatted without (a newer
+    declaration, e.g. the `watch` viewer): a random password each, given to the running broker
+    as a SCRAM credential (AlterUserScramCredentials) and kept in ``credentials.json``.
+    Returns the users added."""
+    from kafka.admin import UserScramCredentialUpsertion
+
+    passwords = read_credentials(root)
+    missing = [user for user in policy.users if user not in passwords]
+    if not missing:
+        return []
+    added = {user: secrets.token_urlsafe(24) for user in missing}
+    errors = admin.alter_user_scram_credentials(  # type: ignore[attr-defined]
+        [UserScramCredentialUpsertion(user, MECHANISM, password)
+         for user, password in added.items()])
+    failed = {user: error for user, error in errors.items() if error}
+    if failed:
+        raise RuntimeError(f"the broker refused SCRAM credentials for {sorted(failed)}: {failed}")
+    _write_credentials(root, {**passwords, **added})
+    return missing
+
+
 def read_credentials(root: Path) -> dict[str, str]:
     try:
         return json.loads(credentials_path(root).read_text())

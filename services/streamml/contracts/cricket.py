@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
+from pydantic_core import to_json
 
 from streamml.runtime.messages import Message
 
@@ -32,6 +33,7 @@ FEATURES: tuple[str, ...] = (
     "pitch_condition",
 )
 TARGET = "final_score"
+SCORE_COLUMN = FEATURES.index("current_score")
 BALLS_PER_OVER = 6
 MAX_OVERS = 20
 MAX_BALLS = BALLS_PER_OVER * MAX_OVERS
@@ -101,6 +103,31 @@ class Prediction(Message):
     predicted_at_ms: int
 
 
+def encode_predictions(events: Sequence[MatchEvent], predicted: Sequence[float],
+                       latencies_ms: Sequence[float], model_key: str, model_version: int,
+                       predicted_at_ms: int) -> list[bytes]:
+    """``Prediction(...).to_bytes()`` of each event's prediction, byte for byte, without building
+    and validating a ``Prediction`` per event: the fields copied from a ``MatchEvent`` were
+    validated when it was decoded, the others are checked here once per batch."""
+    if not (len(events) == len(predicted) == len(latencies_ms)):
+        raise ValueError("events, predictions and latencies differ in number")
+    if not _is_int64(model_version) or model_version < 1:
+        raise ValueError(f"model_version must be an integer >= 1, not {model_version!r}")
+    if not _is_int64(predicted_at_ms):
+        raise ValueError(f"predicted_at_ms must be an integer, not {predicted_at_ms!r}")
+    if not all(math.isfinite(value) for value in predicted):
+        raise ValueError("a prediction is not a finite number")
+    if any(not (latency >= 0) or math.isinf(latency) for latency in latencies_ms):
+        raise ValueError("a latency is negative or not finite")
+    return [to_json({
+        "schema_version": 1, "event_id": event.event_id, "match_id": event.match_id,
+        "model_key": model_key, "model_version": model_version,
+        "predicted_final_score": float(value), "current_over": event.current_over,
+        "current_score": event.current_score, "wickets": event.wickets,
+        "latency_ms": float(latency), "predicted_at_ms": predicted_at_ms,
+    }) for event, value, latency in zip(events, predicted, latencies_ms)]
+
+
 StatusKind = Literal["model_published", "model_kept", "training_failed"]
 
 
@@ -141,13 +168,18 @@ class CricketModel:
     metrics: Mapping[str, float]
     trained_at_ms: int
     size_bytes: int
+    # The estimator's predict on a feature matrix, or an exact equivalent with less overhead
+    # per call that a service installed (the predictor's ``forest.serving``).
+    predict_matrix: Callable[[np.ndarray], np.ndarray] | None = field(
+        default=None, repr=False, compare=False)
 
     def predict(self, states: Sequence[MatchState]) -> np.ndarray:
         """Vectorised: one call to the estimator for the whole batch."""
         if not states:
             return np.empty(0)
         matrix = feature_matrix(states)
-        return clamp_predictions(self.estimator.predict(matrix), matrix[:, FEATURES.index("current_score")])
+        predict = self.predict_matrix or self.estimator.predict
+        return clamp_predictions(predict(matrix), matrix[:, SCORE_COLUMN])
 
 
 def encode_model(model_key: str, version: int, estimator: Any, metrics: Mapping[str, float],

@@ -5,6 +5,7 @@ view of `streamml watch`; the summaries are printed once the view stops."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 import sys
@@ -61,6 +62,17 @@ class CapturedOutput(io.TextIOBase):
             self._file.close()
 
 
+def tail_panel(output: CapturedOutput, path: Path, max_lines: int | None) -> Panel | None:
+    """The last lines of the demo's output, as many as fit below the view (``max_lines``
+    with the panel's borders; None: TAIL_LINES)."""
+    shown = TAIL_LINES if max_lines is None else min(TAIL_LINES, max_lines - 2)
+    if shown < 1:
+        return None
+    return Panel(Text("\n".join(list(output.tail)[-shown:]), style="dim", no_wrap=True,
+                      overflow="ellipsis"),
+                 title=f"demo output (all of it: {path})", title_align="left")
+
+
 def summaries(lines: list[str]) -> list[str]:
     """The summary blocks ("cricket summary" up to the next section) and the closing line."""
     kept: list[str] = []
@@ -95,14 +107,10 @@ def run_with_live_view(connection: KafkaConnection, workflows: Callable[[], int]
             output.write(traceback.format_exc())
             result.append(1)
 
-    def tail() -> Panel:
-        return Panel(Text("\n".join(output.tail), style="dim", no_wrap=True, overflow="ellipsis"),
-                     title=f"demo output (all of it: {path})", title_align="left")
-
     worker = threading.Thread(target=work, name="demo", daemon=True)
     worker.start()
     try:
-        watcher.live(console, stop, extra=tail, until=lambda: not worker.is_alive())
+        watcher.live(console, stop, extra=functools.partial(tail_panel, output, path), until=lambda: not worker.is_alive())
     except KeyboardInterrupt:
         # The terminal sent SIGINT to the services too: they drain and stop, and the
         # workflow notices; give it the time its own stop allows.

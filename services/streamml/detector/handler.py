@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from streamml.contracts.weather import (
     CHANNELS, NORMAL, Anomaly, Confusion, SensorReading, is_weather_event, truth_of)
@@ -17,6 +19,7 @@ from streamml.runtime.stream import HandlerResult, Incoming
 
 log = logging.getLogger(__name__)
 
+DUPLICATE = "duplicate"
 GAUGE_INTERVAL_MS = 1000
 # A sensor that went silent while warming up stops holding readiness back after this long.
 READY_SILENT_SENSOR_MS = 60_000
@@ -61,16 +64,22 @@ class DetectorHandler:
         return self._confusion
 
     def handle(self, batch: Sequence[Incoming[SensorReading]]) -> HandlerResult:
+        self._catch_up_partitions(batch)
         outputs = []
-        for item in batch:
-            self._catch_up(item.record.topic, item.record.partition, item.record.offset)
-            reading = item.message
-            verdict = self._scorer.score(reading.sensor_id, reading.seq, reading.ts_ms,
-                                         reading.values())
-            self._account(verdict, truth_of(item.record.headers))
-            outputs.extend(self._anomaly(reading, verdict, flag) for flag in verdict.flags)
-            key = (item.record.topic, item.record.partition)
-            self._next_offset[key] = max(self._next_offset.get(key, 0), item.record.offset + 1)
+        counts = _BatchCounts()
+        try:
+            for item in batch:
+                reading = item.message
+                verdict = self._scorer.score(reading.sensor_id, reading.seq, reading.ts_ms,
+                                             reading.values())
+                self._account(verdict, item.record.headers, counts)
+                if verdict.flags:
+                    outputs.extend(self._anomaly(reading, verdict, flag) for flag in verdict.flags)
+        finally:
+            # Even if a reading raised: what was scored is counted, and the batch, handled
+            # again one by one, is no gap to restore from the partition's history.
+            self._publish(counts)
+            self._advance(batch)
         self._update_gauges(force=False)
         return HandlerResult(outputs=outputs)
 
@@ -84,6 +93,23 @@ class DetectorHandler:
         log.info("detector stopping", extra={
             "scored_with_truth": c.total, "precision": round(c.precision, 4),
             "recall": round(c.recall, 4), "model_fits": self._scorer.fits})
+
+    def _catch_up_partitions(self, batch: Sequence[Incoming[SensorReading]]) -> None:
+        """A batch holds each partition's records in offset order, from one fetch: only its
+        first record of a partition can follow a gap this instance did not handle."""
+        first: dict[tuple[str, int], int] = {}
+        for item in batch:
+            first.setdefault((item.record.topic, item.record.partition), item.record.offset)
+        for (topic, partition), offset in first.items():
+            self._catch_up(topic, partition, offset)
+
+    def _advance(self, batch: Sequence[Incoming[SensorReading]]) -> None:
+        last: dict[tuple[str, int], int] = {}
+        for item in batch:
+            key = (item.record.topic, item.record.partition)
+            last[key] = max(last.get(key, -1), item.record.offset)
+        for key, offset in last.items():
+            self._next_offset[key] = max(self._next_offset.get(key, 0), offset + 1)
 
     def _catch_up(self, topic: str, partition: int, offset: int) -> None:
         """Before the first record of a partition this instance did not just handle, replay
@@ -105,35 +131,51 @@ class DetectorHandler:
                 "to_offset": offset, "readings": len(readings),
                 "sensors": len({r.sensor_id for r in readings})})
 
-    def _account(self, verdict: Verdict, truth: str | None) -> None:
-        """Counts and logs. Running precision/recall count a reading as flagged when a flag
-        for it is raised on its own arrival (a later flag for it is counted as an anomaly,
-        not here): the exact figures come from `streamml evaluate weather`."""
-        metrics = self._metrics
+    def _account(self, verdict: Verdict, headers: list[tuple[str, bytes]] | None,
+                 counts: _BatchCounts) -> None:
+        """Counts (added to the metrics once per batch) and logs. Running precision/recall
+        count a reading as flagged when a flag for it is raised on its own arrival (a later
+        flag for it is counted as an anomaly, not here): the exact figures come from
+        `streamml evaluate weather`."""
         if verdict.duplicate:
-            metrics.readings.labels("duplicate").inc()
+            counts.readings[DUPLICATE] += 1
             return
-        metrics.readings.labels(verdict.status).inc()
+        counts.readings[verdict.status] += 1
         flagged_now = False
         for flag in verdict.flags:
             if is_weather_event(flag.reasons):
-                metrics.weather_events.labels(flag.reasons[0].partition(":")[2]).inc()
+                counts.weather_events[flag.reasons[0].partition(":")[2]] += 1
                 continue
             flagged_now = flagged_now or flag.seq == verdict.seq
             for reason in flag.reasons:
                 if not reason.startswith("weather"):
-                    metrics.anomalies.labels(reason.partition(":")[0]).inc()
-            metrics.score.observe(flag.score / flag.threshold)
+                    counts.anomalies[reason.partition(":")[0]] += 1
+            counts.scores.append(flag.score / flag.threshold)
             log.info("anomaly", extra={
                 "sensor_id": verdict.sensor_id, "seq": flag.seq, "decided_at_seq": verdict.seq,
                 "reasons": list(flag.reasons), "model_version": verdict.model_version})
-        if verdict.status != SCORED or truth is None:
+        if verdict.status != SCORED:
+            return
+        truth = truth_of(headers)
+        if truth is None:
             return
         is_anomaly = truth != NORMAL
         self._confusion.add(is_anomaly, flagged_now)
-        metrics.truth.labels(_outcome(is_anomaly, flagged_now)).inc()
-        metrics.precision.set(self._confusion.precision)
-        metrics.recall.set(self._confusion.recall)
+        counts.truth[_outcome(is_anomaly, flagged_now)] += 1
+
+    def _publish(self, counts: _BatchCounts) -> None:
+        metrics = self._metrics
+        for family, counted in ((metrics.readings, counts.readings),
+                                (metrics.anomalies, counts.anomalies),
+                                (metrics.weather_events, counts.weather_events),
+                                (metrics.truth, counts.truth)):
+            for label, count in counted.items():
+                family.labels(label).inc(count)
+        for score in counts.scores:
+            metrics.score.observe(score)
+        if counts.truth:
+            metrics.precision.set(self._confusion.precision)
+            metrics.recall.set(self._confusion.recall)
 
     def _anomaly(self, reading: SensorReading, verdict: Verdict, flag: Flag) -> Outgoing:
         flagged = reading if flag.seq == reading.seq else SensorReading(
@@ -166,6 +208,17 @@ class DetectorHandler:
         fits = self._scorer.fits
         self._metrics.model_fits.inc(fits - self._fits_seen)
         self._fits_seen = fits
+
+
+@dataclass
+class _BatchCounts:
+    """One batch's counts by label: a labelled child costs a lock and a lookup per call."""
+
+    readings: Counter[str] = field(default_factory=Counter)
+    anomalies: Counter[str] = field(default_factory=Counter)
+    weather_events: Counter[str] = field(default_factory=Counter)
+    truth: Counter[str] = field(default_factory=Counter)
+    scores: list[float] = field(default_factory=list)
 
 
 def _outcome(is_anomaly: bool, flagged: bool) -> str:

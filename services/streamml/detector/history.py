@@ -14,7 +14,7 @@ import time
 from kafka import KafkaConsumer, TopicPartition
 
 from streamml.contracts.weather import SensorReading
-from streamml.runtime.clients import connection_settings
+from streamml.runtime.clients import FETCH_BYTES_PER_PARTITION, connection_settings
 from streamml.runtime.messages import DecodeError, decode
 from streamml.runtime.settings import RuntimeConfig
 
@@ -60,6 +60,6 @@ class PartitionHistory:
                 enable_auto_commit=False, isolation_level="read_committed",
                 # Below the log start (retention): begin with what is left.
                 auto_offset_reset="earliest",
-                max_partition_fetch_bytes=self._config.max_message_bytes,
+                max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION,
             )
         return self._consumer

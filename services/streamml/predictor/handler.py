@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
 
-from streamml.contracts.cricket import MatchEvent, MatchResult, Prediction
+from streamml.contracts.cricket import MatchEvent, MatchResult, encode_predictions
 from streamml.predictor.config import PredictorConfig
 from streamml.predictor.metrics import EARLY_PHASE, LATE_PHASE, PredictorMetrics
 from streamml.predictor.model_store import ModelStore
@@ -30,6 +29,9 @@ class PredictorHandler:
         self._store = store
         self._clock_ms = clock_ms
         self._scorer = MatchScorer(config.max_tracked_matches)
+        # Looked up once: a labelled child costs a lock and a dict lookup per call.
+        self._early_error = metrics.ball_error.labels(EARLY_PHASE)
+        self._late_error = metrics.ball_error.labels(LATE_PHASE)
         self.inputs = {config.events_topic: MatchEvent, config.results_topic: MatchResult}
 
     def is_ready(self) -> bool:
@@ -40,32 +42,35 @@ class PredictorHandler:
         if model is None:
             raise RuntimeError("handle() called before a model was loaded")
         events = [item.message for item in batch if isinstance(item.message, MatchEvent)]
+        results = [item.message for item in batch if isinstance(item.message, MatchResult)]
         outputs: list[Outgoing] = []
-        # Match scoring advances once the predictions are delivered (see Handler: state).
-        scored: list[Callable[[], MatchScore | None]] = []
+        predicted: list[float] = []
         if events:
             self._metrics.events.inc(len(events))
             self._metrics.batch_size.observe(len(events))
-            predicted = model.predict(events)
+            predicted = model.predict(events).tolist()
             made_at = self._clock_ms()
-            for event, value in zip(events, predicted):
-                latency_ms = max(0, made_at - event.event_time_ms)
-                prediction = Prediction(
-                    event_id=event.event_id, match_id=event.match_id, model_key=model.model_key,
-                    model_version=model.version, predicted_final_score=float(value),
-                    current_over=event.current_over, current_score=event.current_score,
-                    wickets=event.wickets, latency_ms=float(latency_ms), predicted_at_ms=made_at)
-                outputs.append(Outgoing(self._config.predictions_topic, prediction.to_bytes(),
-                                        event.match_id.encode()))
-                self._metrics.latency.observe(latency_ms / 1000)
-                scored.append(functools.partial(
-                    self._scorer.add_prediction, event.match_id, event.event_id,
-                    event.current_over, float(value)))
+            latencies_ms = [max(0, made_at - event.event_time_ms) for event in events]
+            values = encode_predictions(events, predicted, latencies_ms, model.model_key,
+                                        model.version, made_at)
+            topic = self._config.predictions_topic
+            outputs = [Outgoing(topic, value, event.match_id.encode())
+                       for event, value in zip(events, values)]
+            observe = self._metrics.latency.observe
+            for latency_ms in latencies_ms:
+                observe(latency_ms / 1000)
             self._metrics.predictions.inc(len(events))
-        scored.extend(functools.partial(self._scorer.add_result, item.message)
-                      for item in batch if isinstance(item.message, MatchResult))
-        return HandlerResult(outputs=outputs,
-                             on_delivered=lambda: [self._record(score()) for score in scored] and None)
+
+        def on_delivered() -> None:
+            # Match scoring advances once the predictions are delivered (see Handler: state).
+            add_prediction = self._scorer.add_prediction
+            for event, value in zip(events, predicted):
+                self._record(add_prediction(event.match_id, event.event_id, event.current_over,
+                                            value))
+            for result in results:
+                self._record(self._scorer.add_result(result))
+
+        return HandlerResult(outputs=outputs, on_delivered=on_delivered)
 
     def _record(self, score: MatchScore | None) -> None:
         if score is None:
@@ -73,8 +78,7 @@ class PredictorHandler:
         self._metrics.matches_scored.inc()
         self._metrics.match_error.observe(score.mean_abs_error)
         for over, error in score.errors:
-            self._metrics.ball_error.labels(LATE_PHASE if over > LATE_FROM_OVER
-                                            else EARLY_PHASE).observe(error)
+            (self._late_error if over > LATE_FROM_OVER else self._early_error).observe(error)
         log.info("match scored", extra={"match_id": score.match_id, "final_score": score.final_score,
                                         "mean_abs_error": round(score.mean_abs_error, 2)})
 

@@ -18,6 +18,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from streamml.contracts.cricket import CricketModel, decode_model, header_version
 from streamml.predictor.config import PredictorConfig
+from streamml.predictor.forest import serving
 from streamml.predictor.metrics import PredictorMetrics
 from streamml.runtime.artifacts import WRONG_SCHEMA, ArtifactError
 from streamml.runtime.dead_letter import Outgoing, Rejection, dead_letter
@@ -93,7 +94,7 @@ class ModelStore:
             return False
         if current is not None and model.version <= current.version:
             return False
-        self.current = model
+        self.current = serving(model)
         self._metrics.model_version.set(model.version)
         self._metrics.model_swaps.inc()
         log.info("model loaded", extra={"version": model.version, "bytes": model.size_bytes,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 
 from kafka import KafkaProducer
@@ -26,7 +25,6 @@ from kafka.errors import (
     InvalidRecordError,
     InvalidTxnStateError,
     KafkaError,
-    KafkaTimeoutError,
     MessageSizeTooLargeError,
     OutOfOrderSequenceNumberError,
     ProducerFencedError,
@@ -102,59 +100,82 @@ def poison_replacement(output: Outgoing, exc: BaseException, dead_letter_topic: 
     )
 
 
-@dataclass
-class Sent:
-    """What one attempt delivered: acknowledged counts per topic, and the poison replaced."""
+class Sending:
+    """One batch's outputs on their way to Kafka: sent at once, acknowledged later.
 
-    acknowledged: dict[str, int] = field(default_factory=dict)
-    poisoned: list[tuple[Outgoing, BaseException]] = field(default_factory=list)
+    The loop keeps several of these in flight and asks ``done()`` (never blocks) or ``wait()``
+    in input order. A poison output is swapped for ``replace(output, error)`` within the same
+    attempt, whether ``send()`` refused it or the broker did. Anything else that stays
+    unacknowledged raises DeliveryFailed (retriable or fatal)."""
 
+    __slots__ = ("_producer", "_replace", "_outputs", "_futures", "_replacements", "_checked",
+                 "acknowledged", "poisoned")
 
-def send_all(producer: KafkaProducer, outputs: Sequence[Outgoing], timeout_s: float,
-             replace: Callable[[Outgoing, BaseException], Outgoing]) -> Sent:
-    """Send ``outputs`` and wait until each is acknowledged or ``timeout_s`` has passed.
+    def __init__(self, producer: KafkaProducer,
+                 replace: Callable[[Outgoing, BaseException], Outgoing]) -> None:
+        self._producer = producer
+        self._replace = replace
+        self._outputs: list[Outgoing] = []
+        self._futures: list[object] = []
+        self._replacements: set[int] = set()  # indexes of outputs that replace a poison one
+        self._checked = 0  # every future before this index is acknowledged
+        # Outputs acknowledged per topic once done() (counted at send, moved when replaced).
+        self.acknowledged: dict[str, int] = {}
+        self.poisoned: list[tuple[Outgoing, BaseException]] = []
 
-    A poison output is swapped for ``replace(output, error)`` within this attempt. Raises
-    DeliveryFailed (retriable or fatal) if anything else stays unacknowledged.
-    """
-    deadline = time.monotonic() + timeout_s
-    sent = Sent()
-    pending: list[tuple[Outgoing, object, bool]] = []  # (output, future, is_replacement)
+    def send(self, outputs: Sequence[Outgoing]) -> None:
+        for output in outputs:
+            self._submit(output, replacement=False)
 
-    def submit(output: Outgoing, replacement: bool) -> None:
+    def _submit(self, output: Outgoing, replacement: bool) -> None:
         try:
-            future = producer.send(output.topic, value=output.value, key=output.key,
-                                   headers=list(output.headers))
+            future = self._producer.send(output.topic, value=output.value, key=output.key,
+                                         headers=list(output.headers) if output.headers else None)
         except KafkaError as exc:
             if is_poison(exc) and not replacement:
-                sent.poisoned.append((output, exc))
-                submit(replace(output, exc), replacement=True)
+                self._poisoned(output, exc)
                 return
             # A metadata timeout means the cluster is unreachable: stop here, every further
             # send would block for max_block_ms too.
             raise DeliveryFailed(classify(exc), exc) from exc
-        pending.append((output, future, replacement))
+        if replacement:
+            self._replacements.add(len(self._futures))
+        self._outputs.append(output)
+        self._futures.append(future)
+        self.acknowledged[output.topic] = self.acknowledged.get(output.topic, 0) + 1
 
-    for output in outputs:
-        submit(output, replacement=False)
-    while pending:
-        remaining = max(deadline - time.monotonic(), 0.0)
-        try:
-            producer.flush(timeout=remaining)
-        except KafkaTimeoutError as exc:
-            raise DeliveryFailed(Failure.RETRIABLE, exc) from exc
-        retry: list[tuple[Outgoing, object, bool]] = []
-        for output, future, replacement in pending:
+    def _poisoned(self, output: Outgoing, exc: BaseException) -> None:
+        self.poisoned.append((output, exc))
+        self._submit(self._replace(output, exc), replacement=True)
+
+    def done(self) -> bool:
+        """True once every output is acknowledged; never blocks."""
+        futures, index = self._futures, self._checked
+        while index < len(futures):  # replacements may be appended while checking
+            future = futures[index]
+            if not future.is_done:  # type: ignore[attr-defined]
+                break
+            exc = future.exception  # type: ignore[attr-defined]
+            if exc is not None:
+                output = self._outputs[index]
+                if not (is_poison(exc) and index not in self._replacements):
+                    self._checked = index
+                    raise DeliveryFailed(classify(exc), exc)
+                self.acknowledged[output.topic] -= 1
+                self._poisoned(output, exc)
+            index += 1
+        self._checked = index
+        return index == len(futures)
+
+    def wait(self, timeout_s: float) -> bool:
+        """Block until ``done()`` or ``timeout_s`` has passed (False)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.done():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
             try:
-                future.get(timeout=max(deadline - time.monotonic(), 0.0))  # type: ignore[attr-defined]
-            except KafkaError as exc:
-                if is_poison(exc) and not replacement:
-                    sent.poisoned.append((output, exc))
-                    retry.append((output, exc, True))
-                    continue
-                raise DeliveryFailed(classify(exc), exc) from exc
-            sent.acknowledged[output.topic] = sent.acknowledged.get(output.topic, 0) + 1
-        pending = []
-        for output, exc, _ in retry:
-            submit(replace(output, exc), replacement=True)  # type: ignore[arg-type]
-    return sent
+                self._futures[self._checked].get(timeout=remaining)  # type: ignore[attr-defined]
+            except KafkaError:
+                pass  # done() tells what it means
+        return True

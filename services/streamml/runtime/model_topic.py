@@ -17,7 +17,12 @@ from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import UnknownTopicOrPartitionError
 
-from streamml.runtime.clients import connect_with_backoff, connection_settings, topic_partitions
+from streamml.runtime.clients import (
+    FETCH_BYTES_PER_PARTITION,
+    connect_with_backoff,
+    connection_settings,
+    topic_partitions,
+)
 from streamml.runtime.metrics import RuntimeMetrics
 from streamml.runtime.settings import RuntimeConfig
 
@@ -36,7 +41,7 @@ class TopicFollower:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_partition_fetch_bytes=config.max_message_bytes,
+            max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION,
             fetch_max_bytes=max(config.max_message_bytes, 52428800),
             # A model of an aborted transaction was never published.
             isolation_level="read_committed",

@@ -67,6 +67,15 @@ class RuntimeConfig(KafkaConnection):
     dead_letter_topic: str = "streamml.dead-letter"
     max_poll_records: int = 500
     poll_timeout_ms: int = 200
+    # The pipelined loop: batches handled and sent whose outputs are not yet acknowledged
+    # (exactly-once: not yet committed), at most this many and holding at most this many
+    # records; at the bound the loop waits for the oldest.
+    max_in_flight_batches: int = 4
+    max_in_flight_records: int = 5000
+    # At-least-once: acknowledged offsets are committed (asynchronously) at most this often.
+    # Exactly-once: a transaction spans polls until the polled input is exhausted or this long
+    # after it began (Kafka Streams' commit.interval.ms).
+    commit_interval_ms: int = 100
     # Producer batching: a few ms of linger lets a batch of outputs share one request.
     linger_ms: int = 5
     compression_type: str = "none"
@@ -118,6 +127,9 @@ class RuntimeConfig(KafkaConnection):
         require(self, self.summary_interval_s >= 0, "summary_interval_s", "must not be negative")
         require(self, self.max_poll_records > 0, "max_poll_records", "must be positive")
         require(self, self.poll_timeout_ms > 0, "poll_timeout_ms", "must be positive")
+        require(self, self.max_in_flight_batches > 0, "max_in_flight_batches", "must be positive")
+        require(self, self.max_in_flight_records > 0, "max_in_flight_records", "must be positive")
+        require(self, self.commit_interval_ms >= 0, "commit_interval_ms", "must not be negative")
         require(self, self.linger_ms >= 0, "linger_ms", "must not be negative")
         require(
             self, self.compression_type in {"none", "gzip", "lz4", "snappy", "zstd"},

@@ -22,9 +22,10 @@ from streamml.runtime.settings import KafkaConnection
 from streamml.runtime.topics import load_catalog
 from streamml.watch.pipeline import PipelineSample, PipelineSampler, known_partitions
 from streamml.watch.state import FOLLOWED_TOPICS, WatchState
-from streamml.watch.view import frame
+from streamml.watch.view import frame, minimum_height, rendered_height
 
-Extra = Callable[[], RenderableType | None]
+# Drawn below the view; called with the most lines it may take (None: no limit).
+Extra = Callable[[int | None], RenderableType | None]
 
 
 class TopicReader:
@@ -92,26 +93,39 @@ class Watcher:
                 self.pipeline = PipelineSample(error=f"Kafka: {error}")
             self._next_sample = time.monotonic() + self._sample_every_s
 
-    def frame(self, extra: Extra | None = None) -> RenderableType:
-        drawn = frame(self.state, self.pipeline, self.source)
-        below = extra() if extra is not None else None
+    def frame(self, extra: Extra | None = None, height: int | None = None,
+              width: int = 140) -> RenderableType:
+        """The view (and ``extra`` below it); with ``height``, both fit that many lines: the
+        view keeps at least its minimum, ``extra`` gets what is left of the rest."""
+        below = None
+        if extra is not None:
+            room = None if height is None else height - minimum_height(self.state, self.pipeline)
+            below = extra(room)
+        if height is not None and below is not None:
+            height -= rendered_height(below, width)
+        drawn = frame(self.state, self.pipeline, self.source, height=height)
         return drawn if below is None else Group(drawn, below)
 
     def live(self, console: Console, stop: threading.Event, refresh_s: float = 0.5,
              extra: Extra | None = None, until: Callable[[], bool] | None = None) -> None:
-        """Redraw in place until ``stop`` is set or ``until()`` holds; the last frame stays."""
-        with Live(self.frame(extra), console=console, auto_refresh=False,
+        """Redraw in place until ``stop`` is set or ``until()`` holds; the last frame stays.
+        Each frame fits the terminal's current height (it may be resized), so nothing is
+        cropped."""
+        def fitted() -> RenderableType:
+            return self.frame(extra, height=console.size.height, width=console.size.width)
+
+        with Live(fitted(), console=console, auto_refresh=False,
                   redirect_stdout=False, redirect_stderr=False, vertical_overflow="crop") as live:
             next_draw = 0.0
             while not stop.is_set() and not (until is not None and until()):
                 self.step(timeout_ms=int(refresh_s * 400))
                 if time.monotonic() >= next_draw:
-                    live.update(self.frame(extra), refresh=True)
+                    live.update(fitted(), refresh=True)
                     next_draw = time.monotonic() + refresh_s
             # The last frame shows everything written until now.
             self._reader.catch_up(self.state)
             self.step(timeout_ms=100)
-            live.update(self.frame(extra), refresh=True)
+            live.update(fitted(), refresh=True)
 
     def close(self) -> None:
         self._reader.close()

@@ -1,0 +1,91 @@
+"""Where an event's latency goes, from the service's own ``/metrics``.
+
+The runtime observes each loop stage in ``streamml_stage_duration_seconds{service,stage}``:
+``fetch`` (record timestamp -> polled), ``handle``, ``acknowledge`` (send -> acknowledged, or
+the transaction committed) and ``commit`` (acknowledged -> offsets committed). The harness
+scrapes the histogram before and after a latency phase; the difference is that phase alone.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.request
+from dataclasses import dataclass
+
+from prometheus_client.parser import text_string_to_metric_families
+
+STAGE_METRIC = "streamml_stage_duration_seconds"
+STAGES = ("fetch", "handle", "acknowledge", "commit")
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """One label set's cumulative buckets (upper bound -> count), sum and count."""
+
+    buckets: tuple[tuple[float, float], ...]
+    sum: float
+    count: float
+
+    def minus(self, earlier: Histogram) -> Histogram:
+        before = dict(earlier.buckets)
+        return Histogram(tuple((le, n - before.get(le, 0.0)) for le, n in self.buckets),
+                         self.sum - earlier.sum, self.count - earlier.count)
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.count if self.count > 0 else float("nan")
+
+    def quantile(self, q: float) -> float:
+        """Prometheus' ``histogram_quantile``: linear within the bucket holding rank q·count;
+        the highest finite bound when the rank falls in the +Inf bucket."""
+        if self.count <= 0 or not self.buckets:
+            return float("nan")
+        rank = q * self.count
+        lower_bound, lower_count = 0.0, 0.0
+        finite = [le for le, _ in self.buckets if not math.isinf(le)]
+        for le, cumulative in self.buckets:
+            if cumulative >= rank:
+                if math.isinf(le):
+                    return finite[-1] if finite else float("nan")
+                if cumulative == lower_count:
+                    return le
+                return lower_bound + (le - lower_bound) * (rank - lower_count) / (cumulative - lower_count)
+            lower_bound, lower_count = le, cumulative
+        return finite[-1] if finite else float("nan")
+
+
+def parse_stages(text: str, metric: str = STAGE_METRIC) -> dict[str, Histogram]:
+    """Stage -> histogram from a Prometheus text exposition (one service per process)."""
+    buckets: dict[str, list[tuple[float, float]]] = {}
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name != metric:
+            continue
+        for sample in family.samples:
+            stage = sample.labels.get("stage")
+            if stage is None:
+                continue
+            if sample.name.endswith("_bucket"):
+                buckets.setdefault(stage, []).append((float(sample.labels["le"]), sample.value))
+            elif sample.name.endswith("_sum"):
+                sums[stage] = sample.value
+            elif sample.name.endswith("_count"):
+                counts[stage] = sample.value
+    return {stage: Histogram(tuple(sorted(found)), sums.get(stage, 0.0), counts.get(stage, 0.0))
+            for stage, found in buckets.items()}
+
+
+def scrape(port: int, timeout_s: float = 5.0) -> dict[str, Histogram]:
+    """The stage histograms of the service answering on ``port``; {} if it has none."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=timeout_s) as response:
+            return parse_stages(response.read().decode())
+    except OSError:
+        return {}
+
+
+def phase_stages(before: dict[str, Histogram], after: dict[str, Histogram]) -> dict[str, Histogram]:
+    """What was observed between two scrapes, per stage."""
+    return {stage: hist.minus(before[stage]) if stage in before else hist
+            for stage, hist in after.items()}
