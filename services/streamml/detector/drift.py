@@ -24,6 +24,9 @@ MOIST_PCT = 90.0  # above it, humidity moves with rain and fog: no dew-point dri
 DRIFT_WINDOW = 60
 DRIFT_MAX = 360  # readings: a "drift" this long is taken as weather after all
 BASELINE_WINDOW = 120  # readings before the drift window: the weather's own trend
+# hPa per reading: pressure falling this fast for three hours is a front on its way (the
+# tide alone never does), and the air moistening ahead of it is weather.
+FRONT_TENDENCY = 0.4 / 60
 
 
 class DriftReading(Protocol):
@@ -149,7 +152,8 @@ class DriftCheck:
             return  # a step or a bend (weather), not a steady line
         if name == "dew" and (abs(self._humidity_slope.slope()) * 60 > 20.0 or
                               abs(self._humidity_recent.slope()) * 60 > 30.0 or
-                              abs(self._series["pressure"].long.slope()) * 60 > 0.4):
+                              abs(self._series["pressure"].long.slope()) * 60 > 0.4 or
+                              (slope > 0 and self._pressure_tendency() < -FRONT_TENDENCY)):
             return  # humidity racing towards saturation, or a front on its way: weather
         channel = self._channel(name)
         onset = self._onset(name, int(series.long.first_x), reading.seq)
@@ -160,6 +164,13 @@ class DriftCheck:
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
+
+    def _pressure_tendency(self) -> float:
+        """The pressure's trend over the last three hours (per reading), where known."""
+        pressure = self._series["pressure"]
+        base = pressure.base_slope()
+        long = pressure.long.slope()
+        return long if base is None else (2 * base + long) / 3
 
     def _onset(self, name: str, first: int, last: int) -> int:
         """Where the trend began: the best hinge (level, then a straight line from the hinge
