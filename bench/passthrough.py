@@ -1,8 +1,13 @@
-"""The kafka-python ceiling: consume a batch, produce it unchanged to another topic, wait for
-the acknowledgements, commit. No decoding, no model, no metrics.
+"""The kafka-python ceiling: the services' loop with nothing to do. Consume a batch, produce it
+unchanged to another topic, and commit each offset once every output before it is
+acknowledged. No decoding, no model, no metrics.
 
-It builds its clients with the runtime's own factories (``streamml.runtime.clients``), so it
-uses exactly the client settings the services use; flags change one setting at a time for the
+It runs the loop the way the runtime does (``streamml.runtime.stream``): pipelined — the next
+batch is polled and sent while earlier outputs are in flight, at most
+``max_in_flight_batches`` batches and ``max_in_flight_records`` records — with offsets
+committed asynchronously, in input order, at most every ``commit_interval_ms``. It builds its
+clients with the runtime's own factories (``streamml.runtime.clients``), so it uses exactly
+the client settings the services use; flags change one setting at a time for the
 client-options study. Stops on SIGTERM/SIGINT.
 """
 
@@ -13,6 +18,8 @@ import dataclasses
 import signal
 import sys
 import threading
+import time
+from collections import deque
 
 from kafka import TopicPartition
 from kafka.errors import KafkaError
@@ -20,6 +27,17 @@ from kafka.structs import OffsetAndMetadata
 
 from streamml.runtime.clients import make_consumer, make_producer
 from streamml.runtime.settings import RuntimeConfig
+
+IN_FLIGHT_POLL_MS = 10  # as the runtime: poll briefly while outputs are in flight
+
+
+@dataclasses.dataclass
+class Batch:
+    futures: list
+    ends: dict[TopicPartition, int]  # partition -> offset after the batch's last record
+
+    def done(self) -> bool:
+        return all(future.is_done for future in self.futures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,23 +64,62 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     producer = make_producer(config)
     consumer = make_consumer(config, [args.source])
+    in_flight: deque[Batch] = deque()
+    acked: dict[TopicPartition, int] = {}
+    committed: dict[TopicPartition, int] = {}
+    last_commit = 0.0
+
+    def reap(wait: bool = False, batches: int | None = None) -> None:
+        """Take acknowledged batches off the head, in order; ``wait``: block for them."""
+        while in_flight and (wait or in_flight[0].done()) and batches != 0:
+            batch = in_flight.popleft()
+            for future in batch.futures:
+                future.get(timeout=config.delivery_timeout_s)  # raises if not acknowledged
+            acked.update(batch.ends)
+            batches = None if batches is None else batches - 1
+
+    def commit(sync: bool = False) -> None:
+        nonlocal last_commit
+        changed = {tp: offset for tp, offset in acked.items() if committed.get(tp) != offset}
+        if not changed:
+            return
+        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in changed.items()}
+        try:
+            if sync:
+                consumer.commit(offsets)
+            else:
+                consumer.commit_async(offsets)
+        except KafkaError:
+            return  # as the runtime does: a rebalance moved the partition; its new owner re-reads
+        committed.update(changed)
+        last_commit = time.monotonic()
+
     try:
         while not stop.is_set():
-            polled = consumer.poll(timeout_ms=config.poll_timeout_ms,
-                                   max_records=config.max_poll_records)
-            if not polled:
-                continue
-            futures = [producer.send(args.sink, key=r.key, value=r.value, headers=r.headers)
-                       for batch in polled.values() for r in batch]
-            producer.flush(timeout=config.shutdown_timeout_s)
-            for future in futures:
-                future.get(timeout=config.shutdown_timeout_s)
-            try:
-                consumer.commit({TopicPartition(tp.topic, tp.partition):
-                                 OffsetAndMetadata(batch[-1].offset + 1, "", -1)
-                                 for tp, batch in polled.items()})
-            except KafkaError:
-                pass  # as the runtime does: a rebalance moved the partition; its new owner re-reads
+            reap()
+            records_in_flight = sum(len(b.futures) for b in in_flight)
+            if (len(in_flight) >= config.max_in_flight_batches
+                    or records_in_flight >= config.max_in_flight_records):
+                reap(wait=True, batches=1)  # the oldest batch, then whatever else is done
+                reap()
+                records_in_flight = sum(len(b.futures) for b in in_flight)
+            room = max(1, min(config.max_poll_records,
+                              config.max_in_flight_records - records_in_flight))
+            polled = consumer.poll(
+                timeout_ms=IN_FLIGHT_POLL_MS if in_flight else config.poll_timeout_ms,
+                max_records=room)
+            if polled:
+                futures = [producer.send(args.sink, key=r.key, value=r.value, headers=r.headers)
+                           for batch in polled.values() for r in batch]
+                in_flight.append(Batch(futures, {TopicPartition(tp.topic, tp.partition):
+                                                 batch[-1].offset + 1
+                                                 for tp, batch in polled.items()}))
+            reap()
+            if time.monotonic() - last_commit >= config.commit_interval_ms / 1000:
+                commit()
+        producer.flush(timeout=config.shutdown_timeout_s)
+        reap(wait=True)
+        commit(sync=True)
     finally:
         producer.close(timeout=10)
         consumer.close(autocommit=False)

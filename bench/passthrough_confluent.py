@@ -4,8 +4,11 @@
 machine.
 
 The same loop and the same guarantees as the kafka-python pass-through and the services:
-consume a batch, produce it unchanged, wait until every record is acknowledged (acks=all,
-idempotent), then commit the batch's offsets synchronously. ``partitioner=murmur2_random``
+consume a batch, produce it unchanged (acks=all, idempotent), and commit each offset once
+every output before it is acknowledged — pipelined like the runtime's loop (at most
+``max_in_flight_batches`` batches and ``max_in_flight_records`` records in flight; offsets
+committed asynchronously, in input order, at most every ``commit_interval_ms``).
+``partitioner=murmur2_random``
 puts keys on the partitions the Java and kafka-python clients choose (librdkafka's default,
 ``consistent_random``, would not). Batch size, linger and the poll size are the runtime's.
 Stops on SIGTERM/SIGINT.
@@ -17,11 +20,16 @@ import argparse
 import signal
 import sys
 import threading
+import time
+from collections import deque
+from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
-from streamml.runtime.clients import PRODUCER_BATCH_BYTES
+from streamml.runtime.clients import FETCH_BYTES_PER_PARTITION, PRODUCER_BATCH_BYTES
 from streamml.runtime.settings import RuntimeConfig
+
+IN_FLIGHT_POLL_MS = 10  # as the runtime: poll briefly while outputs are in flight
 
 
 def client_settings(bootstrap: str, group: str, defaults: RuntimeConfig) -> tuple[dict, dict]:
@@ -43,9 +51,15 @@ def client_settings(bootstrap: str, group: str, defaults: RuntimeConfig) -> tupl
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
         "isolation.level": "read_committed",
-        "max.partition.fetch.bytes": defaults.max_message_bytes,
+        "max.partition.fetch.bytes": FETCH_BYTES_PER_PARTITION,
     }
     return producer, consumer
+
+
+@dataclass
+class Batch:
+    pending: int
+    ends: dict[tuple[str, int], int]  # (topic, partition) -> offset after the batch's last record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,47 +70,77 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--group", required=True)
     args = parser.parse_args(argv)
 
-    defaults = RuntimeConfig()
-    producer_settings, consumer_settings = client_settings(args.bootstrap, args.group, defaults)
+    config = RuntimeConfig()
+    producer_settings, consumer_settings = client_settings(args.bootstrap, args.group, config)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     producer = Producer(producer_settings)
     consumer = Consumer(consumer_settings)
     consumer.subscribe([args.source])
+    in_flight: deque[Batch] = deque()
     failed: list[str] = []
+    acked: dict[tuple[str, int], int] = {}
+    committed: dict[tuple[str, int], int] = {}
+    last_commit = 0.0
 
-    def on_delivery(error, _message) -> None:
-        if error is not None:
-            failed.append(str(error))
+    def reap() -> None:
+        producer.poll(0)  # runs the delivery callbacks
+        if failed:
+            raise SystemExit(f"outputs not acknowledged: {failed[:3]}")
+        while in_flight and in_flight[0].pending == 0:
+            acked.update(in_flight.popleft().ends)
+
+    def commit(sync: bool = False) -> None:
+        nonlocal last_commit
+        changed = {tp: offset for tp, offset in acked.items() if committed.get(tp) != offset}
+        if not changed:
+            return
+        try:
+            consumer.commit(offsets=[TopicPartition(t, p, o) for (t, p), o in changed.items()],
+                            asynchronous=not sync)
+        except KafkaException:
+            return  # as the runtime does: a rebalance moved the partition; its new owner re-reads
+        committed.update(changed)
+        last_commit = time.monotonic()
 
     try:
         while not stop.is_set():
-            batch = consumer.consume(num_messages=defaults.max_poll_records,
-                                     timeout=defaults.poll_timeout_ms / 1000)
+            reap()
+            while in_flight and (len(in_flight) >= config.max_in_flight_batches or sum(
+                    b.pending for b in in_flight) >= config.max_in_flight_records):
+                producer.poll(0.001)  # wait for the oldest batch's acknowledgements
+                reap()
+            room = max(1, config.max_in_flight_records - sum(b.pending for b in in_flight))
+            batch = consumer.consume(
+                num_messages=min(config.max_poll_records, room),
+                timeout=(IN_FLIGHT_POLL_MS if in_flight else config.poll_timeout_ms) / 1000)
             records = [m for m in batch if m.error() is None]
-            if not records:
-                continue
-            for record in records:
-                while True:
-                    try:
-                        producer.produce(args.sink, value=record.value(), key=record.key(),
-                                         headers=record.headers(), on_delivery=on_delivery)
-                        break
-                    except BufferError:  # the local queue is full: let deliveries drain
-                        producer.poll(0.01)
-            if producer.flush(defaults.shutdown_timeout_s) > 0 or failed:
-                raise SystemExit(f"outputs not acknowledged: {failed[:3]}")
-            ends: dict[tuple[str, int], int] = {}
-            for record in records:
-                ends[(record.topic(), record.partition())] = record.offset() + 1
-            try:
-                consumer.commit(offsets=[TopicPartition(t, p, o) for (t, p), o in ends.items()],
-                                asynchronous=False)
-            except KafkaException:
-                pass  # as the runtime does: a rebalance moved the partition; its new owner re-reads
+            if records:
+                sent = Batch(len(records), {})
+
+                def delivered(error, _message, sent: Batch = sent) -> None:
+                    if error is not None:
+                        failed.append(str(error))
+                    sent.pending -= 1
+
+                for record in records:
+                    sent.ends[(record.topic(), record.partition())] = record.offset() + 1
+                    while True:
+                        try:
+                            producer.produce(args.sink, value=record.value(), key=record.key(),
+                                             headers=record.headers(), on_delivery=delivered)
+                            break
+                        except BufferError:  # the local queue is full: let deliveries drain
+                            producer.poll(0.01)
+                in_flight.append(sent)
+            reap()
+            if time.monotonic() - last_commit >= config.commit_interval_ms / 1000:
+                commit()
+        producer.flush(config.shutdown_timeout_s)
+        reap()
+        commit(sync=True)
     finally:
-        producer.flush(defaults.shutdown_timeout_s)
         consumer.close()
     return 0
 

@@ -8,7 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 from bench.stages import STAGES  # noqa: E402
 from bench.suite import CONDITIONS, GUARANTEES, Results, latency_prefix  # noqa: E402
@@ -34,6 +34,7 @@ THROUGHPUT_ROWS = (
 PLAIN_NUMBERS = FuncFormatter(lambda value, _pos: f"{value:,.4g}")
 COLOURS = {"java": "#7f7f7f", "confluent": "#9467bd", "kafka-python": "#1f77b4",
            "service": "#ff7f0e", "workshop": "#8c564b"}
+TAIL_TICKS = (0.01, 0.1, 0.5, 0.9, 0.99, 0.999)
 LOAD_COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 STAGE_COLOURS = {"fetch": "#1f77b4", "handle": "#ff7f0e", "acknowledge": "#2ca02c",
                  "commit": "#d62728"}
@@ -104,15 +105,22 @@ def latency_cdf(results: Results, service: str, path: Path) -> Path:
                 samples = [max(s, 0.1) for s in samples]
                 if not samples:
                     continue
-                fractions = [(i + 1) / len(samples) for i in range(len(samples))]
+                # (i+1)/(n+1): the logit axis cannot show 0 or 1
+                fractions = [(i + 1) / (len(samples) + 1) for i in range(len(samples))]
                 ax.step(samples, fractions, where="post", color=colour, linestyle=style,
                         label=f"{load:,}/s, {condition}")
                 drawn = True
         for limit in (50, 100):
             ax.axvline(limit, color="grey", linewidth=0.8, linestyle=":")
         ax.axhline(0.99, color="grey", linewidth=0.8, linestyle=":")
+        ax.set_yscale("logit")
+        ax.set_ylim(0.01, 0.999)
+        ax.set_yticks(TAIL_TICKS, [f"{t:g}" for t in TAIL_TICKS])
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
         ax.xaxis.set_major_formatter(PLAIN_NUMBERS)
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("event → output latency, ms (log scale)")
         ax.set_title(f"{service}, {GUARANTEE_NAMES[variant.label]}", fontsize=10)
         ax.grid(which="both", alpha=0.3)
@@ -120,7 +128,8 @@ def latency_cdf(results: Results, service: str, path: Path) -> Path:
             ax.legend(fontsize=7, loc="lower right")
         else:
             ax.text(0.5, 0.5, "not measured", transform=ax.transAxes, ha="center")
-    axes[0].set_ylabel("fraction of outputs (CDF); dotted: p99, 50 and 100 ms")
+    axes[0].set_ylabel("fraction of outputs at or below (CDF, logit scale)\n"
+                       "dotted: p99, 50 ms and 100 ms")
     fig.suptitle(f"{service}: latency distribution per offered load; solid quiet node, "
                  "dashed next to the background load", fontsize=10)
     fig.tight_layout()
@@ -156,9 +165,9 @@ def stage_breakdown(results: Results, path: Path) -> Path:
             ax.grid(axis="y", alpha=0.3)
             if drawn:
                 ax.set_yscale("log")
+                ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
                 ax.yaxis.set_major_formatter(PLAIN_NUMBERS)
-                ax.yaxis.set_minor_formatter(PLAIN_NUMBERS)
-                ax.tick_params(axis="y", which="minor", labelsize=6)
+                ax.yaxis.set_minor_formatter(NullFormatter())
                 ax.legend(fontsize=7)
             else:
                 ax.text(0.5, 0.5, "no stage histograms from this build\n"

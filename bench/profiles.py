@@ -148,14 +148,17 @@ def _thread_name(frame: str) -> str:
     return re.sub(r"\s*\(?0x[0-9a-f]+\)?", "", frame).strip() or "main"
 
 
-# The service loop's steps (streamml.runtime.stream), outermost first.
+# The service loop's steps (streamml.runtime.stream, the pipelined loop), outermost first.
 LOOP_STEPS = (
     ("KafkaConsumer.poll (kafka/consumer/group.py)", "poll: wait for and fetch records"),
     ("decode (streamml/runtime/messages.py)", "decode + validate inputs"),
     ("StreamProcessor._handle_isolating (streamml/runtime/stream.py)", "handler (model, outputs)"),
     ("KafkaProducer.send (kafka/producer/kafka.py)", "produce: send()"),
-    ("KafkaProducer.flush (kafka/producer/kafka.py)", "produce: flush, wait for acks"),
-    ("StreamProcessor._commit (streamml/runtime/stream.py)", "commit offsets"),
+    ("StreamProcessor._wait_for_room (streamml/runtime/stream.py)",
+     "wait for acks (in-flight bound reached)"),
+    ("StreamProcessor._commit (streamml/runtime/stream.py)", "commit offsets (at-least-once)"),
+    ("StreamProcessor._commit_transaction (streamml/runtime/stream.py)",
+     "commit transaction (exactly-once)"),
     ("StreamProcessor._turn (streamml/runtime/stream.py)", "whole loop turn"),
 )
 

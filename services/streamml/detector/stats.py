@@ -12,6 +12,7 @@ cannot have taught it anything).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import deque
 
 MAD_TO_SD = 1.4826
@@ -47,8 +48,7 @@ class ChannelStats:
         if self._steps:
             self.resolution = round(min(self._steps), 6)
         if self._second_differences:
-            ordered = sorted(self._second_differences)
-            median = ordered[len(ordered) // 2]
+            median = _grouped_median(sorted(self._second_differences), self.resolution)
             # A quantised channel can have a zero median: the resolution bounds the noise.
             self.sigma = max(MAD_TO_SD * median / SQRT6, 0.5 * self.resolution, 1e-3)
         if self._repeats:
@@ -63,6 +63,20 @@ class ChannelStats:
         """Enough learnt to judge this channel's noise (a humidity channel saturated since
         start is not)."""
         return self.sigma > 0 and len(self._second_differences) >= 10
+
+
+def _grouped_median(ordered: list[float], step: float) -> float:
+    """The median of values that are multiples of ``step`` (a quantised channel's second
+    differences), interpolated within the median's step: the plain median jumps by whole
+    steps (0.1 or 0.2 hPa, nothing between), which biases the noise low or high."""
+    middle = ordered[len(ordered) // 2]
+    if step <= 0:
+        return middle
+    k = round(middle / step)
+    lower, upper = max(0.0, (k - 0.5) * step), (k + 0.5) * step
+    below = bisect_left(ordered, lower) if k > 0 else 0
+    at = bisect_left(ordered, upper) - below
+    return lower + (len(ordered) / 2 - below) / at * (upper - lower)
 
 
 class SlidingSlope:
