@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from streamml.detector.stats import ChannelStats
+from streamml.detector.stats import ChannelStats, _grouped_median
 
 
 def _learnt(values: list[float]) -> ChannelStats:
@@ -31,3 +31,10 @@ def test_noise_is_learnt_without_bias_at_a_coarse_resolution():
             stats = _learnt(_quantised((1010 + rng.gauss(0, sd) for _ in range(400)), 0.1))
             ratios.append(stats.sigma / effective)
         assert abs(sum(ratios) / len(ratios) - 1) < 0.04, (sd, ratios)
+
+
+def test_a_median_on_a_half_step_is_interpolated_without_dividing_by_zero():
+    # 0.25 lies on the boundary between two 0.1 steps (it crashed the first version).
+    for ordered in ([0.05, 0.25, 0.25, 0.5, 0.9], [0.0, 0.15, 0.25, 0.35, 0.35]):
+        assert 0.15 <= _grouped_median(ordered, 0.1) <= 0.35
+    assert _grouped_median([0.0, 0.0, 0.1], 0.0) == 0.0

