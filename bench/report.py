@@ -584,10 +584,12 @@ def _notes_section(r: Results, add) -> None:
     add("## Notes\n")
     stalls = [note for key, note in r.notes.items() if key.startswith("stall.")]
     add("- **kafka-python group-join stall.** kafka-python 3.0.12 can leave a fresh consumer-group "
-        "member with no partitions for good when its first assignment was made before the "
-        "topic's metadata arrived. The runtime's `make_consumer` reads the topics' metadata "
-        "before subscribing, which avoids it; the harness still detects a stall (no commit for "
-        "60 s, or a probe load not committed) and retries once with a new group: "
+        "member with no partitions for good when a rejoin it started itself completes between "
+        "two polls. The runtime calls `finish_rejoin_in_progress` after every poll "
+        "(`streamml.runtime.clients`), and so do the bench's pass-throughs (without it most "
+        "fresh pass-through processes stalled while this harness was built); the harness still "
+        "detects a stall (no commit for 60 s, or a probe load not committed) and retries once "
+        "with a new group: "
         f"{len(stalls)} retr{'y' if len(stalls) == 1 else 'ies'} in this run"
         + (": " + "; ".join(stalls) if stalls else "") + ".")
     if "confluent.missing" in r.notes:
