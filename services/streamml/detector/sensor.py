@@ -92,6 +92,8 @@ class SensorModel:
     def __init__(self, thresholds: Thresholds) -> None:
         self._th = thresholds
         self._recent: deque[_Reading] = deque(maxlen=RECENT)
+        # Readings given a reason since the last _emit(): emitting walks these, not the window.
+        self._to_emit: list[_Reading] = []
         self._channels = [_Channel() for _ in CHANNELS]
         self._dew = ChannelStats()
         self.seen = 0
@@ -183,14 +185,22 @@ class SensorModel:
             if reason.startswith((STUCK_REASON, DROPOUT_REASON, NOISE_REASON)):
                 reading.blocked.add(channel)
         if reason not in reading.reasons:
-            reading.reasons.append(reason)
+            self._add_reason(reading, reason)
         if score / threshold >= reading.score / reading.threshold:
             reading.score, reading.threshold = score, threshold
 
+    def _add_reason(self, reading: _Reading, reason: str) -> None:
+        if not reading.reasons and not reading.emitted:
+            self._to_emit.append(reading)
+        reading.reasons.append(reason)
+
     def _emit(self) -> list[Flag]:
+        """The flags of readings still in the window that got reasons since the last call, in
+        sequence order."""
         flags = []
-        for reading in self._recent:
-            if reading.reasons and not reading.emitted:
+        pending, self._to_emit = self._to_emit, []
+        for reading in sorted(pending, key=lambda r: r.seq):
+            if self._reading_at(reading.seq) is reading and not reading.emitted:
                 reading.emitted = True
                 flags.append(Flag(reading.seq, reading.ts_ms, reading.values,
                                   tuple(reading.reasons), reading.score, reading.threshold,
@@ -360,7 +370,7 @@ class SensorModel:
         storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
             event = WEATHER_THUNDERSTORM if storm else WEATHER_FRONT
-            reading.reasons.append(event)
+            self._add_reason(reading, event)
             self._weather_until = reading.seq + WEATHER_HOLD
             self._inconsistent.close()
             self._drift.reset()
