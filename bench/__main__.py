@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one run each")
+    parser.add_argument("--short", action="store_true",
+                        help="the full run's phases at smaller sizes, 3 runs each (~20 min)")
     parser.add_argument("--runs", type=int, help="runs per figure (default 3; --quick: 1)")
     parser.add_argument("--port", type=int, default=19592, help="the bench broker's port")
     parser.add_argument("--work-dir", default=str(REPO / ".cache" / "bench"),
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: wrote {written}", flush=True)
         return 0
 
-    scale = suite.QUICK if args.quick else suite.FULL
+    scale = suite.QUICK if args.quick else suite.SHORT if args.short else suite.FULL
     if args.runs:
         scale = suite.Scale(**{**asdict(scale), "runs": args.runs})
     work_dir = Path(args.work_dir)

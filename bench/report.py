@@ -15,7 +15,7 @@ from bench import plots
 from bench.measure import Summary
 from bench.procs import REPO
 from bench.stages import STAGES
-from bench.suite import (BUSY_LEAD_S, CLIENT_OPTIONS, CONDITIONS, EXACTLY_ONCE, GUARANTEES,
+from bench.suite import (BUSY_LEAD_S, CLIENT_OPTIONS, FULL, CONDITIONS, EXACTLY_ONCE, GUARANTEES,
                          SERVICES, Results, Scale, latency_prefix)
 from streamml.broker import embedded
 
@@ -244,6 +244,14 @@ def render(results: Results, scale: Scale, env: Environment, plot_links: dict[st
         "a run's results). Every figure is the **median of "
         f"{scale.runs} run(s)** with the min–max in brackets, all measured in one run on "
         "one private broker, side by side. Ratios are between medians of the same run.\n")
+    if not env.quick and scale.backlog < FULL.backlog:
+        add(f"> **Shorter sizes than `make bench`'s** (`{env.argv}`): backlogs of "
+            f"{scale.backlog:,} events (services {scale.service_backlog:,}), "
+            f"{scale.load_seconds:g} s latency phases, trainer sizes "
+            f"{', '.join(f'{n:,}' for n in scale.trainer_sizes)}; still {scale.runs} runs per "
+            "figure, side by side, and the Java tools on "
+            f"{scale.java_records:,} records. The full sizes did not fit the time of the "
+            "session that made this run.\n")
     if env.quick:
         add("> **Quick smoke run (`--quick`)**: tiny sizes, one run each. These numbers only "
             "show that the harness works; run `make bench` for real figures.\n")
