@@ -328,7 +328,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[ml,dev,bench]'
 	touch $@
 
-bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md + plots (~35 min)
+bench: jars $(VENV)/.bench-installed ## benchmarks on a private broker (127.0.0.1:19592) -> docs/benchmarks.md + plots (~25 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 BENCH_ROLL_PORT ?= 19594

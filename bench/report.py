@@ -334,8 +334,8 @@ def _ceilings_section(r: Results, scale: Scale, add, links: dict[str, str]) -> N
         "payloads, 6 partitions, `acks=all`, idempotent), each reporting its own throughput; "
         "then the services' loop with nothing to do — a pass-through that consumes a batch, "
         "produces it unchanged and commits each offset once every output before it is "
-        "acknowledged, pipelined as the runtime's loop is (batches in flight, asynchronous "
-        "commits every `commit_interval_ms`) — with kafka-python, the client the services "
+        "acknowledged, pipelined as the runtime's loop is (batches in flight, offsets committed "
+        "every `commit_interval_ms`) — with kafka-python, the client the services "
         "use, and, as a "
         "reference row only, with confluent-kafka (librdkafka; the `bench` extra, never a "
         "service dependency; `partitioner=murmur2_random`, so keys land on the partitions the "
@@ -353,6 +353,16 @@ def _ceilings_section(r: Results, scale: Scale, add, links: dict[str, str]) -> N
             for kind in ("cricket", "weather")}
     add(f"| confluent-kafka ÷ kafka-python | {times(gaps['cricket'])} "
         f"| {times(gaps['weather'])} |")
+    add("")
+    for key, label in (("confluent", "confluent-kafka"), ("passthrough", "kafka-python")):
+        for kind in ("cricket", "weather"):
+            rate = s(f"{key}.{kind}.rate").median
+            window_s = 0.8 * scale.backlog / rate if rate == rate and rate > 0 else float("nan")
+            if window_s < 1.0:
+                add(f"- The {label} pass-through's steady window on {kind} lasted only "
+                    f"{fmt(window_s, 2)} s of a {scale.backlog:,}-event backlog (committed "
+                    "offsets sampled every 0.1 s): read that rate as an order of magnitude, "
+                    "not a precise figure.")
     add("")
     add("The tools' own summary lines (first run):\n")
     add("```")
