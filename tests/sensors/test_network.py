@@ -149,3 +149,14 @@ def test_the_second_final_family_lies_outside_the_tuning_ranges():
                                                           for p in drawn)
     assert final.weather.dew_point_depression_c[0] < min(p.weather.dew_point_depression_c[0]
                                                          for p in drawn)
+
+
+def test_the_third_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-3"]
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.weather.daily_amplitude_c[1] > max(p.weather.daily_amplitude_c[1] for p in drawn)
+    assert final.weather.dew_point_depression_c[1] > max(p.weather.dew_point_depression_c[1]
+                                                         for p in drawn)
+    assert final.weather.storm_temperature_drop_c[1] > max(p.weather.storm_temperature_drop_c[1]
+                                                           for p in drawn)
+    assert final.noise_scale <= 1.5 and final.classes.count("cheap") == 2

@@ -64,6 +64,10 @@ PARAMS = {
     "final-2": NetworkParams(name="final-2", climate="maritime", noise_scale=1.1,
                              classes=("station", "consumer", "station", "cheap"),
                              resolution_scale=2.0),
+    # The third final family (seeds 401-405), declared before the fourth round's detector
+    # changes: a semi-arid climate, noisier sensors, cheap sensors twice as common.
+    "final-3": NetworkParams(name="final-3", climate="semi-arid", noise_scale=1.4,
+                             classes=("consumer", "cheap", "station", "cheap")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

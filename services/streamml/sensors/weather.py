@@ -72,6 +72,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(14.0, 26.0), front_temperature_drop_c=(2.0, 6.0),
         thunderstorms_per_day=0.4, storm_temperature_drop_c=(3.0, 7.0),
         storm_pressure_jump_hpa=(1.5, 4.0), shading_per_hour=2.5),
+    # The third final held-out set (seeds 401-405), declared before the fourth round's detector
+    # work and run once, when it is final: hot and dry, a daily cycle wider than any tuning
+    # climate, few and shallow fronts, violent thunderstorms.
+    "semi-arid": Climate(
+        name="semi-arid", mean_temperature_c=(8.0, 34.0), daily_amplitude_c=(8.0, 15.0),
+        dew_point_depression_c=(8.0, 25.0), front_interval_days=3.0,
+        front_pressure_fall_hpa=(6.0, 12.0), front_temperature_drop_c=(3.0, 9.0),
+        thunderstorms_per_day=0.8, storm_temperature_drop_c=(6.0, 14.0),
+        storm_pressure_jump_hpa=(2.0, 6.0), shading_per_hour=1.0),
 }
 
 
