@@ -7,6 +7,7 @@ import random
 
 from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
+from streamml.detector.sensor import DRIFT_CONFIRM
 from streamml.detector.thresholds import Thresholds
 
 THRESHOLDS = Thresholds()
@@ -125,3 +126,97 @@ def test_a_thunderstorm_is_a_weather_event_not_a_fault():
     flagged = _run(values)
     assert flagged and all(r[0].startswith("weather") for r in flagged.values()), flagged
     assert list(flagged.values())[0] == ("weather:thunderstorm",)
+
+
+def _thunderstorm(values: list[tuple[float, float, float]], start: int, drop: float = 7.0,
+                  jump_hpa: float = 3.0, jump_decay: float = 30.0, jump_holds: int = 20) -> None:
+    """A storm from ``start`` on: colder within ten minutes, a pressure jump that decays after
+    ``jump_holds`` minutes, the air saturated by the rain for an hour."""
+    for i in range(start, len(values)):
+        t, h, p = values[i]
+        since = i - start
+        cool = drop * min(1.0, since / 8) * math.exp(-max(0, since - 30) / 90)
+        jump = jump_hpa * min(1.0, since / 6) * math.exp(-max(0, since - jump_holds) / jump_decay)
+        cooled = t - cool
+        moist = min(1.0, since / 5) * math.exp(-max(0, since - 60) / 40)
+        dew = dew_point(t, h) + moist * (cooled - dew_point(t, h))
+        values[i] = (round(cooled, 2), round(min(100.0, relative_humidity(cooled, dew)), 1),
+                     round(p + jump, 2))
+
+
+def test_a_thunderstorm_in_a_fronts_wake_is_weather_and_so_is_its_pressure_decay():
+    """A cold front (pressure up 2 hPa, 3 °C colder, drier), then an hour later a storm whose
+    5 hPa jump decays at up to 7 hPa/h for two hours: the storm is reported and holds the
+    drift check while its jump decays, though the front's hold was still on."""
+    values = _stream(1300)
+    for i in range(300, 1300):
+        t, h, p = values[i]
+        passed = min(1.0, (i - 300) / 30)
+        cooled = t - 3.0 * passed
+        dew = 8.0 - 4.0 * passed
+        values[i] = (round(cooled, 2), round(relative_humidity(cooled, dew), 1),
+                     round(p + 2.0 * passed, 2))
+    _thunderstorm(values, 420, drop=8.0, jump_hpa=5.0, jump_decay=40.0)
+    flagged = _run(values)
+    assert flagged and all(r[0].startswith("weather") for r in flagged.values()), flagged
+    events = [r for r in flagged.values()]
+    assert ("weather:front",) in events and ("weather:thunderstorm",) in events, flagged
+    assert events.count(("weather:thunderstorm",)) == 1, flagged
+
+
+def test_a_storms_pressure_jump_decaying_after_the_hold_is_weather_not_drift():
+    """A long storm (or one storm after another) keeps its 4 hPa jump for four hours, then it
+    decays at up to 8 hPa/h: still the storm's, since the pressure is above its level before
+    the storm."""
+    values = _stream(1300)
+    _thunderstorm(values, 400, drop=6.0, jump_hpa=4.0, jump_decay=30.0, jump_holds=240)
+    flagged = _run(values)
+    assert flagged[404] == ("weather:thunderstorm",), flagged
+    assert not [r for reasons in flagged.values() for r in reasons if r.startswith("drift")]
+
+
+def test_a_pressure_drift_after_a_storm_has_decayed_is_still_drift():
+    values = _stream(1300)
+    _thunderstorm(values, 300, drop=6.0, jump_hpa=4.0, jump_decay=40.0, jump_holds=60)
+    values[700:880] = [(t, h, round(p - 3.0 / 60 * (i + 1), 2))
+                       for i, (t, h, p) in enumerate(values[700:880])]
+    flagged = _run(values)
+    caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+    assert len(caught & set(range(700, 880))) >= 0.8 * 180, sorted(caught)
+
+
+def _cold_front(values: list[tuple[float, float, float]], start: int) -> None:
+    """Within half an hour: 3 °C colder, the dew point 4 °C lower, the pressure 2 hPa up."""
+    for i in range(start, len(values)):
+        t, _, p = values[i]
+        passed = min(1.0, (i - start) / 30)
+        cooled = t - 3.0 * passed
+        values[i] = (round(cooled, 2), round(relative_humidity(cooled, 8.0 - 4.0 * passed), 1),
+                     round(p + 2.0 * passed, 2))
+
+
+def test_a_cold_fronts_first_minutes_are_weather_though_they_look_like_drift_at_first():
+    """The dew point falls at 8 °C/h a few minutes before the pressure has risen enough to
+    tell a front: the drift decision waits, and the front explains it."""
+    values = _stream()
+    _cold_front(values, 300)
+    flagged = _run(values)
+    assert list(flagged.values()) == [("weather:front",)], flagged
+
+
+def test_a_drift_decided_just_before_a_gap_is_still_flagged():
+    """A drift decision waits DRIFT_CONFIRM readings; readings missing meanwhile (the model
+    starts afresh after a gap) do not lose it."""
+    values = _stream()
+    values[400:580] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))
+                       for i, (t, h, p) in enumerate(values[400:580])]
+    scorer = SensorScorer(THRESHOLDS, lambda: 0)
+    first_emitted = next(seq for seq, reading in enumerate(values)
+                         if scorer.score("s", seq, seq * 60_000, reading).flags)
+    decided = first_emitted - DRIFT_CONFIRM
+    scorer = SensorScorer(THRESHOLDS, lambda: 0)
+    flagged: set[int] = set()
+    for seq in [*range(decided + 3), decided + 8]:  # five readings missing
+        flagged.update(flag.seq for flag in scorer.score("s", seq, seq * 60_000,
+                                                         values[seq]).flags)
+    assert decided in flagged and min(flagged) < decided - 20, sorted(flagged)

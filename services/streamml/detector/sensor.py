@@ -43,6 +43,20 @@ from streamml.detector.thresholds import Thresholds
 T, RH, P = 0, 1, 2
 RECENT = 480  # readings kept: the longest a flag can reach back
 WEATHER_HOLD = 180  # readings after a weather event without the drift check
+# A storm's pressure jump decays over hours: the hold lasts while the pressure is this much
+# above its level before the storm (rechecked every STORM_RECHECK readings, at most
+# STORM_HOLD_MAX readings from the storm's start).
+STORM_EXCESS_HPA = 0.5
+STORM_RECHECK = 10
+STORM_HOLD_MAX = 420
+# Readings after an event's start from which a thunderstorm is a new event (before, it is
+# the same one: a storm's first minutes can meet the front rule, and it goes on meeting the
+# storm rule for minutes).
+NEW_EVENT_AFTER = 30
+# Readings a drift decision waits before it is flagged: a front's first quarter hour looks
+# like a dew-point drift until its pressure has risen enough to tell (the flags still reach
+# back to the drift's onset, so waiting costs no reading).
+DRIFT_CONFIRM = 15
 NOISE_WINDOW = 9
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
 
@@ -102,9 +116,14 @@ class SensorModel:
         self._learnt_upto = -1
         self._since_refit = 0
         self._weather_until = -1
+        self._weather_since = -1
+        self._storm_pressure: float | None = None  # the level before the last storm's jump
         self._inconsistent = InconsistentCheck(thresholds, self._dew, self._flag)
+        # (decided at seq, reading, reason, channel, score, threshold): drift flags that wait
+        # DRIFT_CONFIRM readings for a weather event that would explain them.
+        self._drift_pending: deque[tuple[int, _Reading, str, int, float, float]] = deque()
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
-                                 self._reading_at, self._flag)
+                                 self._reading_at, self._defer_drift_flag)
 
     @property
     def warming_up(self) -> bool:
@@ -112,7 +131,10 @@ class SensorModel:
 
     def update(self, seq: int, ts_ms: int, values: tuple[float, float, float],
                now_ms: int) -> list[Flag]:
+        before_gap: list[Flag] = []
         if self._recent and seq != self._recent[-1].seq + 1:
+            self._confirm_drift(upto=None)
+            before_gap = self._emit()
             self._discontinuity()
         reading = _Reading(seq, ts_ms, values, list(values),
                            reading_dew_point(values[T], values[RH]))
@@ -128,7 +150,9 @@ class SensorModel:
         self._check_weather(reading)
         self._check_inconsistent()
         self._check_drift(reading)
-        return self._emit()
+        self._confirm_drift(upto=reading.seq - DRIFT_CONFIRM)
+        flags = self._emit()
+        return before_gap + flags if before_gap else flags
 
     # -- learning -------------------------------------------------------------------------
 
@@ -188,6 +212,18 @@ class SensorModel:
             self._add_reason(reading, reason)
         if score / threshold >= reading.score / reading.threshold:
             reading.score, reading.threshold = score, threshold
+
+    def _defer_drift_flag(self, reading: _Reading, reason: str, channel: int | None,
+                          score: float, threshold: float) -> None:
+        self._drift_pending.append((self._recent[-1].seq, reading, reason, channel or 0,
+                                    score, threshold))
+
+    def _confirm_drift(self, upto: int | None) -> None:
+        """Flag the drift decisions made up to ``upto`` (all of them if None)."""
+        pending = self._drift_pending
+        while pending and (upto is None or pending[0][0] <= upto):
+            _, reading, reason, channel, score, threshold = pending.popleft()
+            self._flag(reading, reason, channel, score, threshold)
 
     def _add_reason(self, reading: _Reading, reason: str) -> None:
         if not reading.reasons and not reading.emitted:
@@ -338,16 +374,21 @@ class SensorModel:
         return channel.noise[-2] if len(channel.noise) >= 2 else 0.0
 
     def _check_weather(self, reading: _Reading) -> None:
-        if any(self._channels[c].fault in (STUCK_REASON, DROPOUT_REASON) for c in (T, P)) or \
-                reading.seq <= self._weather_until:
+        if any(self._channels[c].fault in (STUCK_REASON, DROPOUT_REASON) for c in (T, P)):
             return
+        # While an event's hold lasts only a thunderstorm is looked for: one breaking out in
+        # a front's wake would otherwise end its hold too soon, and its pressure jump's decay
+        # reads as a pressure drift.
+        held = reading.seq <= self._weather_until
+        if reading.seq == self._weather_until and self._storm_pressure is not None:
+            self._hold_while_storm_pressure_decays(reading)
         recent = self._recent
         if len(recent) < 46:
             return
         t, rh, p = reading.values
         # Cheap pre-checks first: most readings are nowhere near an event.
-        if t > recent[-11].values[T] - 1.0 and p < recent[-46].values[P] + 0.8 and \
-                p < recent[-21].values[P] + 0.8:
+        if t > recent[-11].values[T] - 1.0 and (held or (p < recent[-46].values[P] + 0.8 and
+                                                         p < recent[-21].values[P] + 0.8)):
             return
         window = [r for r in list(recent)[-46:] if T not in r.blocked and P not in r.blocked]
         if len(window) < 30:
@@ -355,6 +396,11 @@ class SensorModel:
         short = window[-11:]
         storm = t - max(r.values[T] for r in short) <= -2.5 and (
             p - min(r.values[P] for r in window[-16:]) >= 1.0 or rh >= 90.0)
+        if held:
+            if storm and reading.seq - self._weather_since >= NEW_EVENT_AFTER:
+                self._weather_event(reading, WEATHER_THUNDERSTORM)
+                self._storm_pressure = _mean(window[:10], P)
+            return
         # A cold front: the pressure turns up as drier (and usually colder) air arrives.
         # Levels are means of a few readings: a noisy sensor's extremes are no front (and a
         # pressure drift read as a front would hold the drift check back).
@@ -369,11 +415,32 @@ class SensorModel:
         # Falling fast as the pressure jumps: the start of a thunderstorm, not a front.
         storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
-            event = WEATHER_THUNDERSTORM if storm else WEATHER_FRONT
-            self._add_reason(reading, event)
-            self._weather_until = reading.seq + WEATHER_HOLD
-            self._inconsistent.close()
-            self._drift.reset()
+            self._weather_event(reading, WEATHER_THUNDERSTORM if storm else WEATHER_FRONT)
+            if storm:
+                self._storm_pressure = _mean(start, P)
+
+    def _hold_while_storm_pressure_decays(self, reading: _Reading) -> None:
+        """A storm's pressure jump decays for hours (and a second storm may have kept it up):
+        while the pressure is still above its level before the storm, its fall back is the
+        storm's, not a drift. The hold goes on STORM_RECHECK readings at a time."""
+        assert self._storm_pressure is not None
+        recent = [r for r in list(self._recent)[-5:] if P not in r.blocked]
+        elevated = bool(recent) and _mean(recent, P) - self._storm_pressure >= STORM_EXCESS_HPA
+        if elevated and reading.seq - self._weather_since < STORM_HOLD_MAX:
+            self._weather_until = reading.seq + STORM_RECHECK
+        else:
+            self._storm_pressure = None
+
+    def _weather_event(self, reading: _Reading, event: str) -> None:
+        """Report the event and hold the drift and inconsistency checks for WEATHER_HOLD
+        readings from now."""
+        self._storm_pressure = None
+        self._add_reason(reading, event)
+        self._weather_since = reading.seq
+        self._weather_until = reading.seq + WEATHER_HOLD
+        self._inconsistent.close()
+        self._drift.reset()
+        self._drift_pending.clear()  # the drift just decided was this event's beginning
 
     def _check_inconsistent(self) -> None:
         if len(self._recent) < 3:
