@@ -47,6 +47,7 @@ WEATHER_HOLD = 180  # readings after a weather event without the drift check
 # above its level before the storm (rechecked every STORM_RECHECK readings, at most
 # STORM_HOLD_MAX readings from the storm's start).
 STORM_EXCESS_HPA = 0.5
+STORM_RISE_HPA = 0.3  # in 25 readings (0.7 hPa/h): rising, not a storm's decay
 STORM_RECHECK = 10
 STORM_HOLD_MAX = 420
 # Readings after an event's start from which a thunderstorm is a new event (before, it is
@@ -122,6 +123,8 @@ class SensorModel:
         # (decided at seq, reading, reason, channel, score, threshold): drift flags that wait
         # DRIFT_CONFIRM readings for a weather event that would explain them.
         self._drift_pending: deque[tuple[int, _Reading, str, int, float, float]] = deque()
+        self._drift_confirmed: set[str] = set()  # drift reasons flagged since confirmed
+        self._drift_flagged_now: set[str] = set()
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
                                  self._reading_at, self._defer_drift_flag)
 
@@ -215,14 +218,31 @@ class SensorModel:
 
     def _defer_drift_flag(self, reading: _Reading, reason: str, channel: int | None,
                           score: float, threshold: float) -> None:
+        self._drift_flagged_now.add(reason)
+        if reason in self._drift_confirmed:  # a confirmed drift goes on: flag at once
+            self._flag(reading, reason, channel, score, threshold)
+            return
         self._drift_pending.append((self._recent[-1].seq, reading, reason, channel or 0,
                                     score, threshold))
 
     def _confirm_drift(self, upto: int | None) -> None:
         """Flag the drift decisions made up to ``upto`` (all of them if None)."""
+        # A drift flags every reading while it lasts: one that flagged none now has ended.
+        self._drift_confirmed &= self._drift_flagged_now
+        self._drift_flagged_now = set()
         pending = self._drift_pending
         while pending and (upto is None or pending[0][0] <= upto):
             _, reading, reason, channel, score, threshold = pending.popleft()
+            self._flag(reading, reason, channel, score, threshold)
+            self._drift_confirmed.add(reason)
+
+    def _drop_dew_point_drift(self) -> None:
+        """A weather event explains a dew-point drift decided just before it (a front's dew
+        point falls before its pressure rise is clear); a pressure drift can set off the front
+        rule itself, so it stands."""
+        pressure = [entry for entry in self._drift_pending if entry[3] == P]
+        self._drift_pending.clear()
+        for _, reading, reason, channel, score, threshold in pressure:
             self._flag(reading, reason, channel, score, threshold)
 
     def _add_reason(self, reading: _Reading, reason: str) -> None:
@@ -399,7 +419,7 @@ class SensorModel:
         if held:
             if storm and reading.seq - self._weather_since >= NEW_EVENT_AFTER:
                 self._weather_event(reading, WEATHER_THUNDERSTORM)
-                self._storm_pressure = _mean(window[:10], P)
+                self._storm_pressure = _mean(window[-21:-16], P)
             return
         # A cold front: the pressure turns up as drier (and usually colder) air arrives.
         # Levels are means of a few readings: a noisy sensor's extremes are no front (and a
@@ -416,17 +436,23 @@ class SensorModel:
         storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
             self._weather_event(reading, WEATHER_THUNDERSTORM if storm else WEATHER_FRONT)
-            if storm:
-                self._storm_pressure = _mean(start, P)
+            if storm:  # the level before the jump (the storm rule looks 15 readings back)
+                self._storm_pressure = _mean(before, P)
 
     def _hold_while_storm_pressure_decays(self, reading: _Reading) -> None:
         """A storm's pressure jump decays for hours (and a second storm may have kept it up):
         while the pressure is still above its level before the storm, its fall back is the
-        storm's, not a drift. The hold goes on STORM_RECHECK readings at a time."""
+        storm's, not a drift, as long as it is falling. The hold goes on STORM_RECHECK readings
+        at a time."""
         assert self._storm_pressure is not None
-        recent = [r for r in list(self._recent)[-5:] if P not in r.blocked]
+        window = list(self._recent)[-30:]
+        recent = [r for r in window[-5:] if P not in r.blocked]
+        earlier = [r for r in window[:5] if P not in r.blocked]
         elevated = bool(recent) and _mean(recent, P) - self._storm_pressure >= STORM_EXCESS_HPA
-        if elevated and reading.seq - self._weather_since < STORM_HOLD_MAX:
+        # Falling back or level, not rising: a pressure drift upwards after a storm is no decay.
+        rising = not earlier or len(window) < 30 or \
+            _mean(recent, P) - _mean(earlier, P) >= STORM_RISE_HPA
+        if elevated and not rising and reading.seq - self._weather_since < STORM_HOLD_MAX:
             self._weather_until = reading.seq + STORM_RECHECK
         else:
             self._storm_pressure = None
@@ -440,7 +466,7 @@ class SensorModel:
         self._weather_until = reading.seq + WEATHER_HOLD
         self._inconsistent.close()
         self._drift.reset()
-        self._drift_pending.clear()  # the drift just decided was this event's beginning
+        self._drop_dew_point_drift()
 
     def _check_inconsistent(self) -> None:
         if len(self._recent) < 3:
