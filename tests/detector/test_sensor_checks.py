@@ -220,3 +220,15 @@ def test_a_drift_decided_just_before_a_gap_is_still_flagged():
         flagged.update(flag.seq for flag in scorer.score("s", seq, seq * 60_000,
                                                          values[seq]).flags)
     assert decided in flagged and min(flagged) < decided - 20, sorted(flagged)
+
+
+def test_a_pressure_drift_upwards_in_a_storms_wake_ends_the_storms_hold():
+    """The storm hold lasts while the pressure falls back; a bias rising 3 hPa/h soon after
+    the storm is no decay, and is flagged."""
+    values = _stream(1300)
+    _thunderstorm(values, 300, drop=6.0, jump_hpa=4.0, jump_decay=40.0, jump_holds=150)
+    values[470:650] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))
+                       for i, (t, h, p) in enumerate(values[470:650])]
+    flagged = _run(values)
+    caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+    assert len(caught & set(range(470, 650))) >= 0.7 * 180, sorted(caught)
