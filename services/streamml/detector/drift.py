@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from typing import Protocol
 
 from streamml.contracts.weather import CHANNELS, DRIFT_REASON
@@ -35,7 +35,7 @@ class DriftReading(Protocol):
     seq: int
     values: tuple[float, float, float]
     dew_point: float
-    faulty: set[int]
+    faulty: Set[int]
 
 
 ReadingAt = Callable[[int], "DriftReading | None"]
