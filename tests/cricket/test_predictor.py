@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from prometheus_client import CollectorRegistry
 
@@ -26,6 +29,7 @@ from streamml.runtime.stream import Incoming
 
 from tests.cricket.hostile import CreatesFileWhenUnpickled
 from tests.cricket.models import model_record, signed, trusted
+from tests.helpers import wait_for
 
 KEY = "score-unit"
 
@@ -156,3 +160,87 @@ def test_a_model_signed_for_another_key_is_refused(store: ModelStore) -> None:
     assert not store.offer(record(other, headers))
     [letter] = store.take_dead_letters()
     assert dict(letter.headers)["streamml.dlq.reason"] == b"model_wrong_schema"
+
+
+MODELS = TopicPartition(PredictorConfig().models_topic, 0)
+
+
+class ModelsTopicConsumer:
+    """A group-less consumer of the models partition ``log`` (shared, may grow), two records a
+    poll. ``fails_at``: once its position reaches this offset, poll raises (a dropped
+    connection), and the supervisor starts a new reader."""
+
+    def __init__(self, log: list[ConsumerRecord], fails_at: int | None = None) -> None:
+        self.log = log
+        self.fails_at = fails_at
+        self.position_ = 0
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return {MODELS.partition}
+
+    def assign(self, partitions: list) -> None:
+        pass
+
+    def seek_to_beginning(self, *partitions: object) -> None:
+        self.position_ = 0
+
+    def end_offsets(self, partitions: list) -> dict:
+        return {MODELS: len(self.log)}
+
+    def position(self, tp: TopicPartition) -> int:
+        return self.position_
+
+    def poll(self, timeout_ms: int) -> dict:
+        if self.fails_at is not None and self.position_ >= self.fails_at:
+            raise ConnectionResetError("connection reset")
+        start, self.position_ = self.position_, min(self.position_ + 2, len(self.log))
+        if start == self.position_:
+            time.sleep(0.01)
+        return {MODELS: self.log[start:self.position_]}
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_restarted_models_reader_rejects_each_record_once(tmp_path: Path) -> None:
+    """The models reader restarts after four rejections and catches up again on the newest
+    two records, both rejected already: neither is counted or dead-lettered twice."""
+    registry = CollectorRegistry()
+    store = ModelStore(PredictorConfig(model_key=KEY), PredictorMetrics.create(registry),
+                       RuntimeMetrics.create(registry), trusted())
+    _, v1, h1 = model_record(KEY, 1)
+    log = [record(v1, h1, 0)]
+    readers = iter([ModelsTopicConsumer(log, fails_at=5), ModelsTopicConsumer(log)])
+    stop = threading.Event()
+    store.start(stop, connect_consumer=lambda: next(readers))
+
+    def restarts() -> float:
+        return registry.get_sample_value("streamml_topic_follower_restarts_total",
+                                         {"service": "predictor", "topic": MODELS.topic}) or 0
+
+    try:
+        assert wait_for(lambda: store.reader_following() and store.current is not None, 10)
+        hostile = pickle.dumps(CreatesFileWhenUnpickled(str(tmp_path / "pwned")))
+        _, v2, h2 = model_record(KEY, 2)
+        tampered = bytearray(v2)
+        tampered[len(tampered) // 2] ^= 0x01
+        version = [("streamml.model.version", b"99")]
+        stranger = Signer(Ed25519PrivateKey.generate())
+        log.extend([record(hostile, version, 1),
+                    record(hostile, [*version, *stranger.headers(hostile)], 2),
+                    record(bytes(tampered), h2, 3),
+                    record(hostile, signed(hostile, 99), 4)])
+        assert wait_for(lambda: restarts() == 1 and store.reader_following(), 10)
+    finally:
+        stop.set()
+        store.join(5)
+    letters = store.take_dead_letters()
+    assert [(dict(letter.headers)["streamml.dlq.reason"],
+             dict(letter.headers)["streamml.dlq.source.offset"]) for letter in letters] == [
+        (b"model_unsigned", b"1"), (b"model_unknown_key", b"2"),
+        (b"model_bad_signature", b"3"), (b"model_not_skops", b"4")]
+    for reason in ("unsigned", "unknown_key", "bad_signature", "not_skops"):
+        assert registry.get_sample_value("streamml_predictor_model_rejections_total",
+                                         {"reason": reason}) == 1, reason
+    assert store.current is not None and store.current.version == 1
+    assert not (tmp_path / "pwned").exists()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import random
 
-from streamml.detector.stats import ChannelStats, _grouped_median
+import pytest
+
+from streamml.detector.stats import ChannelStats, SlidingSlope, _grouped_median
 
 
 def _learnt(values: list[float]) -> ChannelStats:
@@ -38,3 +40,13 @@ def test_a_median_on_a_half_step_is_interpolated_without_dividing_by_zero():
     for ordered in ([0.05, 0.25, 0.25, 0.5, 0.9], [0.0, 0.15, 0.25, 0.35, 0.35]):
         assert 0.15 <= _grouped_median(ordered, 0.1) <= 0.35
     assert _grouped_median([0.0, 0.0, 0.1], 0.0) == 0.0
+
+
+def test_the_slope_error_is_the_scatter_or_the_noise_floor_over_the_spread_of_x():
+    line = SlidingSlope(60)
+    for x in range(60):
+        line.add(x, 0.5 * x + (0.2 if x % 2 else -0.2))
+    spread = math.sqrt(60 * (60 * 60 - 1) / 12)  # the centred sum of squares of x
+    assert line.slope_sd() == pytest.approx(line.residual_sd() / spread)
+    assert line.slope_sd(noise_floor=1.0) == pytest.approx(1.0 / spread)
+    assert SlidingSlope(60).slope_sd() == math.inf

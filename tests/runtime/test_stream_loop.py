@@ -481,6 +481,26 @@ def test_a_failure_while_revoking_rewinds_after_the_poll():
     assert loop.consumer.committed == {IN: 6} and loop.handler.seen == list(range(6))
 
 
+def test_idle_dead_letters_acknowledged_while_revoking_are_sent_once():
+    """A rebalance inside poll() settled the in-flight batch of on_idle()'s dead letters (a
+    predictor's rejected models); the loop then saw no idle batch in flight and sent them
+    again, uncounted: the same model dead letters twice on the topic, every counter at 1."""
+    handler = Recorder()
+    handler.idle = [[Outgoing(DLQ, b"rejected model a"), Outgoing(DLQ, b"rejected model b")]]
+    loop = Loop([], FakeProducer(hold=True), handler)
+    loop.turn()
+    assert loop.producer.calls == 2, "sent, not yet acknowledged"
+    threading.Timer(0.2, lambda: loop.producer.ack(0, 1)).start()  # while the listener waits
+    loop.consumer.during_poll = lambda: loop.loop._listener.on_partitions_revoked([IN])
+    loop.turn()
+    loop.consumer.during_poll = None
+    loop.producer.hold = False
+    loop.turn(2)
+    assert loop.producer.calls == 2, "nothing sent again"
+    assert loop.outputs(DLQ) == [b"rejected model a", b"rejected model b"]
+    assert handler.idle_calls == 3, "on_idle asked again once its outputs were delivered"
+
+
 def test_sigterm_drains_the_batches_in_flight_then_commits():
     loop = held_loop(6)
     loop.turn(3)

@@ -28,6 +28,7 @@ class DetectorConfig(RuntimeConfig):
     inconsistent_dew_point_step_c: float = _DEFAULTS.inconsistent_dew_point_step_c
     drift_dew_point_c_per_hour: float = _DEFAULTS.drift_dew_point_c_per_hour
     drift_pressure_hpa_per_hour: float = _DEFAULTS.drift_pressure_hpa_per_hour
+    drift_evidence_sd: float = _DEFAULTS.drift_evidence_sd
     # Sensors not heard from for this long are forgotten (their partition moved elsewhere).
     sensor_idle_s: float = 600.0
     # Records read back from a partition this instance takes over, to rebuild its sensors'
@@ -41,7 +42,8 @@ class DetectorConfig(RuntimeConfig):
         require(self, self.warmup >= 20, "warmup", "must be at least 20 readings")
         require(self, self.refit_every >= 1, "refit_every", "must be positive")
         for name in ("spike_z", "stuck_log_odds", "noise_ratio", "inconsistent_dew_point_step_c",
-                     "drift_dew_point_c_per_hour", "drift_pressure_hpa_per_hour"):
+                     "drift_dew_point_c_per_hour", "drift_pressure_hpa_per_hour",
+                     "drift_evidence_sd"):
             require(self, getattr(self, name) > 0, name, "must be positive")
         require(self, self.sensor_idle_s > 0, "sensor_idle_s", "must be positive")
         require(self, self.restore_records >= 0, "restore_records", "must not be negative")
@@ -53,4 +55,5 @@ class DetectorConfig(RuntimeConfig):
             noise_exit_ratio=min(_DEFAULTS.noise_exit_ratio, self.noise_ratio),
             inconsistent_dew_point_step_c=self.inconsistent_dew_point_step_c,
             drift_dew_point_c_per_hour=self.drift_dew_point_c_per_hour,
-            drift_pressure_hpa_per_hour=self.drift_pressure_hpa_per_hour)
+            drift_pressure_hpa_per_hour=self.drift_pressure_hpa_per_hour,
+            drift_evidence_sd=self.drift_evidence_sd)

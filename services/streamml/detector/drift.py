@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from typing import Protocol
 
 from streamml.contracts.weather import CHANNELS, DRIFT_REASON
@@ -35,7 +35,7 @@ class DriftReading(Protocol):
     seq: int
     values: tuple[float, float, float]
     dew_point: float
-    faulty: set[int]
+    faulty: Set[int]
 
 
 ReadingAt = Callable[[int], "DriftReading | None"]
@@ -147,6 +147,10 @@ class DriftCheck:
         if not stats.ready:
             return
         sigma = stats.sigma
+        # The learnt noise (or the scatter around the lines, if larger) over the windows'
+        # spread says how steep a bend chance makes: a noisy sensor needs a steeper one.
+        if abs(slope) < self._th.drift_evidence_sd * self._slope_sd(series, sigma):
+            return
         change = abs(slope) * DRIFT_WINDOW
         if series.long.residual_sd() > 0.1 * change + 2 * sigma:
             return  # a step or a bend (weather), not a steady line
@@ -164,6 +168,14 @@ class DriftCheck:
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
+
+    @staticmethod
+    def _slope_sd(series: _Series, sigma: float) -> float:
+        """Standard error of the bend (the last hour's slope less the weather's before it)."""
+        variance = series.long.slope_sd(sigma) ** 2
+        if series.baseline.full:
+            variance += series.baseline.slope_sd(sigma) ** 2
+        return math.sqrt(variance)
 
     def _pressure_tendency(self) -> float:
         """The pressure's trend over the last three hours (per reading), where known."""

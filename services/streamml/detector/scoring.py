@@ -34,12 +34,19 @@ class Verdict:
     duplicate: bool = False
 
 
+# A remembered verdict: (ts_ms, status, flags, model_version, fitted_at_ms). A tuple of
+# strings, numbers and (mostly empty) flag tuples, not a Verdict: the garbage collector stops
+# tracking such a tuple, so 512 of them per sensor add nothing to its full collections
+# (docs/weather.md, "Cost per reading").
+_Remembered = tuple[int, str, tuple[Flag, ...], str, int]
+
+
 @dataclass
 class _SensorState:
     model: SensorModel
     last_seq: int = -1
     last_seen_ms: int = 0
-    verdicts: OrderedDict = field(default_factory=OrderedDict)
+    verdicts: OrderedDict[int, _Remembered] = field(default_factory=OrderedDict)
 
 
 class SensorScorer:
@@ -56,7 +63,7 @@ class SensorScorer:
             remembered = state.verdicts.get(seq)
             if remembered is not None and remembered[0] == ts_ms:
                 state.last_seen_ms = now
-                return _as_duplicate(remembered[1])
+                return Verdict(sensor_id, seq, *remembered[1:], duplicate=True)
             if seq <= state.last_seq or seq - state.last_seq > MAX_GAP:
                 # The sensor restarted its sequence, or this instance missed too much of it:
                 # what it knows about the sensor is stale.
@@ -71,12 +78,12 @@ class SensorScorer:
                              now)
         self.fits += model.fits - fits_before
         status = WARMING_UP if model.warming_up else SCORED
-        verdict = Verdict(sensor_id, seq, status, tuple(flags),
-                          f"{sensor_id}/{model.fits}" if model.fits else "", model.fitted_at_ms)
-        state.verdicts[seq] = (ts_ms, verdict)
+        version = f"{sensor_id}/{model.fits}" if model.fits else ""
+        found = tuple(flags)
+        state.verdicts[seq] = (ts_ms, status, found, version, model.fitted_at_ms)
         if len(state.verdicts) > REMEMBERED_VERDICTS:
             state.verdicts.popitem(last=False)
-        return verdict
+        return Verdict(sensor_id, seq, status, found, version, model.fitted_at_ms)
 
     def knows(self, sensor_id: str) -> bool:
         return sensor_id in self._sensors
@@ -102,8 +109,3 @@ class SensorScorer:
         for sensor_id in gone:
             del self._sensors[sensor_id]
         return len(gone)
-
-
-def _as_duplicate(verdict: Verdict) -> Verdict:
-    return Verdict(verdict.sensor_id, verdict.seq, verdict.status, verdict.flags,
-                   verdict.model_version, verdict.fitted_at_ms, duplicate=True)

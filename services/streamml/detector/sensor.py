@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from streamml.contracts.weather import (
     CHANNELS, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
@@ -75,16 +75,22 @@ class Flag:
     channel_scores: tuple[float, float, float]
 
 
-@dataclass(eq=False)
+# A reading's channels and reasons are immutable and shared while empty (most readings are
+# never flagged): every container a reading holds for its RECENT readings is one more object
+# for each full garbage collection to visit (docs/weather.md, "Cost per reading").
+_NO_CHANNELS: frozenset[int] = frozenset()
+
+
+@dataclass(eq=False, slots=True)
 class _Reading:
     seq: int
     ts_ms: int
     values: tuple[float, float, float]
     repaired: list[float]
     dew_point: float
-    faulty: set[int] = field(default_factory=set)  # channels flagged as faulty
-    blocked: set[int] = field(default_factory=set)  # ... as stuck, dropout or noise
-    reasons: list[str] = field(default_factory=list)
+    faulty: frozenset[int] = _NO_CHANNELS  # channels flagged as faulty
+    blocked: frozenset[int] = _NO_CHANNELS  # ... as stuck, dropout or noise
+    reasons: tuple[str, ...] = ()
     score: float = 0.0
     threshold: float = 1.0
     emitted: bool = False
@@ -208,9 +214,9 @@ class SensorModel:
     def _flag(self, reading: _Reading, reason: str, channel: int | None, score: float,
               threshold: float) -> None:
         if channel is not None:
-            reading.faulty.add(channel)
+            reading.faulty |= {channel}
             if reason.startswith((STUCK_REASON, DROPOUT_REASON, NOISE_REASON)):
-                reading.blocked.add(channel)
+                reading.blocked |= {channel}
         if reason not in reading.reasons:
             self._add_reason(reading, reason)
         if score / threshold >= reading.score / reading.threshold:
@@ -248,7 +254,7 @@ class SensorModel:
     def _add_reason(self, reading: _Reading, reason: str) -> None:
         if not reading.reasons and not reading.emitted:
             self._to_emit.append(reading)
-        reading.reasons.append(reason)
+        reading.reasons += (reason,)
 
     def _emit(self) -> list[Flag]:
         """The flags of readings still in the window that got reasons since the last call, in

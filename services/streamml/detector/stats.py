@@ -147,6 +147,14 @@ class SlidingSlope:
         _, sxx, sxy, _ = self._centred()
         return sxy / sxx if sxx > 0 else 0.0
 
+    def slope_sd(self, noise_floor: float = 0.0) -> float:
+        """Standard error of the slope: the scatter around the line (at least ``noise_floor``)
+        over the spread of x; infinite while the line is unknown."""
+        if len(self._points) < 3:
+            return math.inf
+        _, sxx, _, _ = self._centred()
+        return max(self.residual_sd(), noise_floor) / math.sqrt(sxx) if sxx > 0 else math.inf
+
     def residual_sd(self) -> float:
         """Standard deviation of the points around the line."""
         if len(self._points) < 3:

@@ -18,3 +18,5 @@ class Thresholds:
     inconsistent_dew_point_step_c: float = 3.0
     drift_dew_point_c_per_hour: float = 1.2
     drift_pressure_hpa_per_hour: float = 2.0
+    # standard errors of the trend (from the learnt noise and the window) a drift must exceed
+    drift_evidence_sd: float = 5.0

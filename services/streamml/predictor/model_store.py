@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 
+from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from streamml.contracts.cricket import CricketModel, decode_model, header_version
@@ -28,6 +30,9 @@ from streamml.runtime.signing import TrustedKeys
 
 log = logging.getLogger(__name__)
 REJECTION_PREFIX = "model_"
+# Rejected records remembered, so a restarted reader, which reads the newest two records of the
+# key again, neither counts nor dead-letters one a second time: any bound >= 2 would do.
+REMEMBERED_REJECTIONS = 64
 
 
 class ModelStore:
@@ -38,14 +43,19 @@ class ModelStore:
         self._metrics = metrics
         self._runtime_metrics = runtime_metrics
         self._dead_letters: deque[Outgoing] = deque()
+        # (partition, offset, timestamp): the timestamp tells a recreated topic's record apart.
+        self._rejected: deque[tuple[int, int, int]] = deque(maxlen=REMEMBERED_REJECTIONS)
         self._reader: SupervisedFollower | None = None
         self.current: CricketModel | None = None
 
-    def start(self, stop: threading.Event) -> None:
+    def start(self, stop: threading.Event,
+              connect_consumer: Callable[[], KafkaConsumer | None] = lambda: None) -> None:
+        """Follow the models topic; ``connect_consumer`` (tests) replaces the Kafka client of
+        each reader the supervisor starts."""
         key = self._config.model_key.encode()
         self._reader = SupervisedFollower(
             lambda: TopicFollower(self._config, self._config.models_topic,
-                                  lambda record: record.key == key),
+                                  lambda record: record.key == key, consumer=connect_consumer()),
             self._config.models_topic, self._config.service_name, self._runtime_metrics, stop,
             on_caught_up=self._install_newest, on_record=self.offer,
             backoff_max_s=self._config.connect_backoff_max_s,
@@ -67,7 +77,8 @@ class ModelStore:
 
     def _install_newest(self, records: list[ConsumerRecord]) -> None:
         """Newest first: the first version that verifies wins; newer failures are rejected.
-        Runs again after the reader restarts: versions already in use are skipped."""
+        Runs again after the reader restarts: versions already in use and records already
+        rejected are skipped."""
         for record in reversed(records):
             if record.value is None:
                 continue
@@ -77,6 +88,8 @@ class ModelStore:
     def offer(self, record: ConsumerRecord) -> bool:
         """Verify and install ``record`` if it is newer than the model in use."""
         if record.value is None:  # tombstone: the key was deleted; keep what we have
+            return False
+        if _position(record) in self._rejected:  # read again by a restarted reader
             return False
         current = self.current
         announced = header_version(record.headers)
@@ -103,6 +116,7 @@ class ModelStore:
 
     def _reject(self, record: ConsumerRecord, exc: ArtifactError) -> None:
         reason = REJECTION_PREFIX + exc.reason
+        self._rejected.append(_position(record))
         self._metrics.model_rejections.labels(exc.reason).inc()
         self._runtime_metrics.dead_letters.labels(self._config.service_name, reason).inc()
         log.warning("model rejected; the current model stays in use", extra={
@@ -111,3 +125,7 @@ class ModelStore:
         self._dead_letters.append(dead_letter(Rejection(record, reason, exc.detail),
                                               self._config.dead_letter_topic,
                                               self._config.service_name))
+
+
+def _position(record: ConsumerRecord) -> tuple[int, int, int]:
+    return record.partition, record.offset, record.timestamp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -59,6 +60,7 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
     context.summary.start(context.stop)
     try:
         if check_access(config, context.stop):
+            freeze_startup_heap()
             main(context)
     except AccessRefused as exc:
         log.error("kafka refuses this service", extra={"error": str(exc)})
@@ -71,6 +73,17 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
         context.summary.log_now(final=True)
         server.stop()
     return 0
+
+
+def freeze_startup_heap() -> None:
+    """Move what start-up made (modules, classes, schemas: about 45,000 objects, alive as long
+    as the process) out of every later garbage collection. A full collection visits every
+    object the collector tracks and pauses the thread that triggered it, here mostly the main
+    loop: whatever it need not visit shortens every full collection. Objects frozen are still
+    freed when their last reference goes; only a reference cycle among them would outlive
+    its use, and start-up objects live as long as the process anyway."""
+    gc.collect()
+    gc.freeze()
 
 
 def run_stream(context: ServiceContext, handler: Handler) -> None:

@@ -312,7 +312,7 @@ class StreamProcessor:
         if self._pending_idle is None:
             self._pending_idle = _as_result(self._handler.on_idle())
             idle = self._pending_idle
-        elif not self._idle_in_flight():
+        elif not self._idle_sent():
             idle = self._pending_idle  # not delivered last time: send it again
         if count or idle is not None:
             self._start(polled, count, idle)
@@ -340,8 +340,12 @@ class StreamProcessor:
         return (len(self._in_flight) >= self._config.max_in_flight_batches
                 or self._in_flight_records >= self._config.max_in_flight_records)
 
-    def _idle_in_flight(self) -> bool:
-        return any(batch.idle for batch in self._in_flight)
+    def _idle_sent(self) -> bool:
+        """The pending idle outputs are in flight, or acknowledged and waiting for
+        _complete_settled(): the rebalance listener settles batches inside poll(), and a
+        batch it acknowledged there must not be sent again (its dead letters twice)."""
+        return any(batch.idle for batch in self._in_flight) or \
+            any(batch.idle for batch in self._settled)
 
     def _has_connection(self) -> bool:
         assert self._consumer is not None

@@ -1,0 +1,66 @@
+"""The drift check alone, on constructed series and a fake of the learnt noise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from streamml.contracts.weather import relative_humidity
+from streamml.detector.drift import DriftCheck
+from streamml.detector.thresholds import Thresholds
+
+
+@dataclass
+class _Reading:
+    seq: int
+    values: tuple[float, float, float]
+    dew_point: float
+    faulty: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _LearntNoise:
+    sigma: float
+    ready: bool = True
+
+
+def _flagged_channels(dew_points: list[float], dew_sigma: float) -> set[str]:
+    """Feed a dew-point series (temperature and pressure steady) and return the reasons."""
+    readings = {}
+    reasons: set[str] = set()
+
+    def flag(reading, reason, channel, score, threshold):
+        reasons.add(reason)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(dew_sigma), _LearntNoise(0.05),
+                       readings.get, flag)
+    for seq, dew in enumerate(dew_points):
+        reading = _Reading(seq, (20.0, relative_humidity(20.0, dew), 1010.0), dew)
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return reasons
+
+
+def _bend(rate_per_hour: float, wiggle: float = 0.0) -> list[float]:
+    """Two hours level, then a straight rise; ``wiggle`` alternates around the line."""
+    return [8.0 + rate_per_hour / 60 * max(0, seq - 180) + (wiggle if seq % 2 else -wiggle)
+            for seq in range(300)]
+
+
+def test_a_steady_dew_point_trend_on_a_quiet_sensor_is_drift():
+    assert _flagged_channels(_bend(2.0), dew_sigma=0.05) == {"drift:humidity_pct"}
+
+
+def test_the_same_trend_on_a_sensor_that_learnt_much_noise_is_not():
+    # 2 °C/h over an hour is ~2.7 standard errors of the bend when the noise is 1 °C.
+    assert _flagged_channels(_bend(2.0), dew_sigma=1.0) == set()
+
+
+def test_scatter_beyond_the_learnt_noise_counts_against_the_trend():
+    # Little enough scatter to pass as a line (a step or bend scatters more), but 1.3 °C/h
+    # is under five standard errors of the bend when the readings scatter 0.6 °C around it.
+    assert _flagged_channels(_bend(1.3, wiggle=0.6), dew_sigma=0.3) == set()
+    assert _flagged_channels(_bend(1.3, wiggle=0.1), dew_sigma=0.3) == {"drift:humidity_pct"}
+
+
+def test_a_noisy_sensor_drifting_fast_enough_is_still_drift():
+    assert _flagged_channels(_bend(6.0), dew_sigma=1.0) == {"drift:humidity_pct"}
