@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ from streamml.runtime.stream import Incoming
 from tests.cricket.hostile import CreatesFileWhenUnpickled
 from tests.cricket.models import model_record, signed, trusted
 from tests.helpers import wait_for
+from tests.runtime.fakes import PartitionReader
 
 KEY = "score-unit"
 
@@ -165,43 +165,6 @@ def test_a_model_signed_for_another_key_is_refused(store: ModelStore) -> None:
 MODELS = TopicPartition(PredictorConfig().models_topic, 0)
 
 
-class ModelsTopicConsumer:
-    """A group-less consumer of the models partition ``log`` (shared, may grow), two records a
-    poll. ``fails_at``: once its position reaches this offset, poll raises (a dropped
-    connection), and the supervisor starts a new reader."""
-
-    def __init__(self, log: list[ConsumerRecord], fails_at: int | None = None) -> None:
-        self.log = log
-        self.fails_at = fails_at
-        self.position_ = 0
-
-    def partitions_for_topic(self, topic: str) -> set[int]:
-        return {MODELS.partition}
-
-    def assign(self, partitions: list) -> None:
-        pass
-
-    def seek_to_beginning(self, *partitions: object) -> None:
-        self.position_ = 0
-
-    def end_offsets(self, partitions: list) -> dict:
-        return {MODELS: len(self.log)}
-
-    def position(self, tp: TopicPartition) -> int:
-        return self.position_
-
-    def poll(self, timeout_ms: int) -> dict:
-        if self.fails_at is not None and self.position_ >= self.fails_at:
-            raise ConnectionResetError("connection reset")
-        start, self.position_ = self.position_, min(self.position_ + 2, len(self.log))
-        if start == self.position_:
-            time.sleep(0.01)
-        return {MODELS: self.log[start:self.position_]}
-
-    def close(self) -> None:
-        pass
-
-
 def test_a_restarted_models_reader_rejects_each_record_once(tmp_path: Path) -> None:
     """The models reader restarts after four rejections and catches up again on the newest
     two records, both rejected already: neither is counted or dead-lettered twice."""
@@ -210,7 +173,7 @@ def test_a_restarted_models_reader_rejects_each_record_once(tmp_path: Path) -> N
                        RuntimeMetrics.create(registry), trusted())
     _, v1, h1 = model_record(KEY, 1)
     log = [record(v1, h1, 0)]
-    readers = iter([ModelsTopicConsumer(log, fails_at=5), ModelsTopicConsumer(log)])
+    readers = iter([PartitionReader(MODELS, log, fail_at=5), PartitionReader(MODELS, log)])
     stop = threading.Event()
     store.start(stop, connect_consumer=lambda: next(readers))
 

@@ -1,9 +1,11 @@
 """In-memory stand-ins for kafka-python's consumer and producer, for fast tests of the loop's
-error paths (tests/runtime/test_stream_loop.py). They keep only what StreamProcessor uses."""
+error paths (tests/runtime/test_stream_loop.py) and of the topic followers. They keep only what
+the runtime uses."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +19,52 @@ def record(topic: str, partition: int, offset: int, value: bytes, key: bytes | N
            ) -> ConsumerRecord:
     return ConsumerRecord(topic, partition, -1, offset, 0, 0, key, value, [], None,
                           len(value), 0 if key is None else len(key), -1)
+
+
+class PartitionReader:
+    """A group-less consumer of one partition, as a topic follower uses it: ``log`` is the
+    partition's records (shared, it may grow), ``per_poll`` of them a poll. It fails like a
+    dropped connection after ``fail_after_polls`` polls, or once its position reaches
+    ``fail_at``."""
+
+    def __init__(self, tp: TopicPartition, log: list[ConsumerRecord], per_poll: int = 2,
+                 fail_after_polls: int | None = None, fail_at: int | None = None) -> None:
+        self.tp = tp
+        self.log = log
+        self.per_poll = per_poll
+        self.fail_after_polls = fail_after_polls
+        self.fail_at = fail_at
+        self.position_ = 0
+        self.polls = 0
+        self.closed = False
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return {self.tp.partition}
+
+    def assign(self, partitions: list) -> None:
+        pass
+
+    def seek_to_beginning(self, *partitions: object) -> None:
+        self.position_ = 0
+
+    def end_offsets(self, partitions: list) -> dict:
+        return {self.tp: len(self.log)}
+
+    def position(self, tp: TopicPartition) -> int:
+        return self.position_
+
+    def poll(self, timeout_ms: int) -> dict:
+        self.polls += 1
+        if (self.fail_after_polls is not None and self.polls > self.fail_after_polls) or \
+                (self.fail_at is not None and self.position_ >= self.fail_at):
+            raise ConnectionResetError("connection reset")
+        start, self.position_ = self.position_, min(self.position_ + self.per_poll, len(self.log))
+        if start == self.position_:
+            time.sleep(0.01)  # nothing new: a real poll would wait too
+        return {self.tp: self.log[start:self.position_]}
+
+    def close(self) -> None:
+        self.closed = True
 
 
 class FakeConsumer:

@@ -11,54 +11,24 @@ from streamml.runtime.metrics import RuntimeMetrics
 from streamml.runtime.model_topic import FOLLOWING, SupervisedFollower, TopicFollower
 from streamml.runtime.settings import RuntimeConfig
 from tests.helpers import wait_for
-from tests.runtime.fakes import record
+from tests.runtime.fakes import PartitionReader, record
 
 TP = TopicPartition("models", 0)
 
 
-class AssignedConsumer:
-    """A group-less consumer over one partition of (key, value) pairs, 3 records per poll."""
-
-    def __init__(self, entries: list[tuple[bytes, bytes]], fail_after_polls: int | None = None):
-        self.entries = entries
-        self.position_ = 0
-        self.polls = 0
-        self.fail_after_polls = fail_after_polls
-        self.closed = False
-
-    def partitions_for_topic(self, topic: str) -> set[int]:
-        return {0}
-
-    def assign(self, partitions: list) -> None:
-        pass
-
-    def seek_to_beginning(self, *partitions: object) -> None:
-        self.position_ = 0
-
-    def end_offsets(self, partitions: list) -> dict:
-        return {TP: len(self.entries)}
-
-    def position(self, tp: TopicPartition) -> int:
-        return self.position_
-
-    def poll(self, timeout_ms: int) -> dict:
-        self.polls += 1
-        if self.fail_after_polls is not None and self.polls > self.fail_after_polls:
-            raise RuntimeError("connection reset")
-        start, self.position_ = self.position_, min(self.position_ + 3, len(self.entries))
-        return {TP: [record("models", 0, offset, value, key)
-                     for offset, (key, value) in enumerate(self.entries[start:self.position_],
-                                                           start)]}
-
-    def close(self) -> None:
-        self.closed = True
+def models_partition(entries: list[tuple[bytes, bytes]], fail_after_polls: int | None = None,
+           ) -> PartitionReader:
+    """The models partition holding (key, value) ``entries``, 3 records a poll."""
+    log = [record(TP.topic, TP.partition, offset, value, key)
+           for offset, (key, value) in enumerate(entries)]
+    return PartitionReader(TP, log, per_poll=3, fail_after_polls=fail_after_polls)
 
 
 def test_catch_up_keeps_only_the_newest_records_per_key():
     entries = [(b"a" if i % 2 else b"b", f"v{i}".encode()) for i in range(10)]
-    follower = TopicFollower(RuntimeConfig(), "models", consumer=AssignedConsumer(entries))
+    follower = TopicFollower(RuntimeConfig(), "models", consumer=models_partition(entries))
     assert [r.value for r in follower.catch_up()] == [b"v8", b"v9"]
-    follower = TopicFollower(RuntimeConfig(), "models", consumer=AssignedConsumer(entries))
+    follower = TopicFollower(RuntimeConfig(), "models", consumer=models_partition(entries))
     assert [r.value for r in follower.catch_up(keep_per_key=2)] == [b"v6", b"v7", b"v8", b"v9"]
 
 
@@ -66,8 +36,8 @@ def test_a_failed_reader_is_replaced_and_reports_its_state():
     registry = CollectorRegistry()
     metrics = RuntimeMetrics.create(registry)
     stop = threading.Event()
-    consumers = [AssignedConsumer([(b"k", b"v1")], fail_after_polls=2),
-                 AssignedConsumer([(b"k", b"v1"), (b"k", b"v2")])]
+    consumers = [models_partition([(b"k", b"v1")], fail_after_polls=2),
+                 models_partition([(b"k", b"v1"), (b"k", b"v2")])]
     caught_up: list[list[bytes]] = []
     connected = iter(consumers)
     reader = SupervisedFollower(
