@@ -160,3 +160,15 @@ def test_the_third_final_family_lies_outside_the_tuning_ranges():
     assert final.weather.storm_temperature_drop_c[1] > max(p.weather.storm_temperature_drop_c[1]
                                                            for p in drawn)
     assert final.noise_scale <= 1.5 and final.classes.count("cheap") == 2
+
+
+def test_the_fourth_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-4"]
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.weather.mean_temperature_c[0] < min(p.weather.mean_temperature_c[0]
+                                                     for p in drawn)
+    assert final.weather.mean_temperature_c[1] < min(p.weather.mean_temperature_c[1]
+                                                     for p in drawn)
+    assert final.weather.front_temperature_drop_c[1] > max(p.weather.front_temperature_drop_c[1]
+                                                           for p in drawn)
+    assert final.resolution_scale not in {p.resolution_scale for p in drawn}

@@ -68,6 +68,11 @@ PARAMS = {
     # changes: a semi-arid climate, noisier sensors, cheap sensors twice as common.
     "final-3": NetworkParams(name="final-3", climate="semi-arid", noise_scale=1.4,
                              classes=("consumer", "cheap", "station", "cheap")),
+    # The fourth final family (seeds 501-505), declared before the fifth round's detector
+    # changes: a subarctic climate, every class 1.5 times coarser, consumer sensors twice as common.
+    "final-4": NetworkParams(name="final-4", climate="subarctic", noise_scale=1.2,
+                             classes=("station", "consumer", "cheap", "consumer"),
+                             resolution_scale=1.5),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -81,6 +81,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(6.0, 12.0), front_temperature_drop_c=(3.0, 9.0),
         thunderstorms_per_day=0.8, storm_temperature_drop_c=(6.0, 14.0),
         storm_pressure_jump_hpa=(2.0, 6.0), shading_per_hour=1.0),
+    # The fourth final held-out set (seeds 501-505), declared before the fifth round's detector
+    # work and run once, when it is final: cold, mostly below freezing and close to saturation,
+    # a small daily cycle, deep fronts with large temperature drops, thunderstorms rare.
+    "subarctic": Climate(
+        name="subarctic", mean_temperature_c=(-20.0, 2.0), daily_amplitude_c=(1.0, 5.0),
+        dew_point_depression_c=(0.5, 4.0), front_interval_days=1.3,
+        front_pressure_fall_hpa=(10.0, 24.0), front_temperature_drop_c=(4.0, 12.0),
+        thunderstorms_per_day=0.1, storm_temperature_drop_c=(2.0, 5.0),
+        storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=0.8),
 }
 
 
