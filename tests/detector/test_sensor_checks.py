@@ -98,6 +98,47 @@ def test_humidity_that_does_not_fit_the_temperature_is_inconsistent():
     assert set(flagged.values()) == {("inconsistent",)}
 
 
+def _dry_day(seq: int, rng: random.Random, humidity_noise: float = 2.0,
+             ) -> tuple[float, float, float]:
+    """A hot, dry day read by a cheap sensor: a 20 °C daily cycle under a dew point near 0 °C
+    (humidity 10-40 %, where one percent of humidity is more than a degree of dew point)."""
+    cycle = math.sin(2 * math.pi * seq / 1440)
+    temperature = 25 + 10 * cycle + rng.gauss(0, 0.3)
+    humidity = relative_humidity(temperature, 1.5 * cycle) + rng.gauss(0, humidity_noise)
+    pressure = 1010 + 0.8 * math.sin(seq / 229) + rng.gauss(0, 0.15)
+    return (round(temperature, 1), round(min(max(humidity, 1.0), 100.0), 1), round(pressure, 1))
+
+
+def test_noisy_humidity_in_dry_air_is_not_inconsistent():
+    for seed in range(1, 5):
+        rng = random.Random(seed)
+        flagged = _run([_dry_day(seq, rng) for seq in range(1440)])
+        assert not [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
+
+
+def test_humidity_that_does_not_fit_the_temperature_is_inconsistent_in_dry_air_too():
+    rng = random.Random(5)
+    values = [_dry_day(seq, rng, humidity_noise=1.0) for seq in range(1440)]
+    values[700:740] = [(t, round(relative_humidity(t, dew_point(t, h) + 9.0), 1), p)
+                       for t, h, p in values[700:740]]
+    flagged = _run(values)
+    caught = [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
+    assert len(set(caught) & set(range(700, 740))) >= 0.8 * 40
+    assert set(caught) <= set(range(700, 740))
+
+
+def test_humidity_rising_over_minutes_as_rain_sets_in_is_not_inconsistent():
+    """The dew point climbs ever faster, 8 °C in a quarter of an hour, while the temperature
+    barely moves: fast, but a trend that bends, not a step within one reading."""
+    values = _stream(resolution=(0.1, 1.0, 0.1), noise=(0.05, 0.4, 0.04))
+    for i in range(500, 900):
+        t, h, p = values[i]
+        moist = 8.0 * min(1.0, ((i - 500) / 15) ** 2)
+        values[i] = (t, round(min(100.0, relative_humidity(t, dew_point(t, h) + moist))), p)
+    flagged = _run(values)
+    assert not [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
+
+
 def test_a_steadily_growing_pressure_bias_is_drift_and_its_repair_is_not_an_alarm():
     values = _stream()
     values[400:580] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))

@@ -1,23 +1,45 @@
 """The inconsistency check of a sensor's model: humidity no weather pairs with the temperature.
 
 A step of the dew point implied by temperature and humidity that the temperature does not
-share, away from the sensor's usual dew-point depression (slowly learnt), is flagged until
-the dew point steps back (no alarm for that) or for at most ``INCONSISTENT_MAX`` readings.
-Rain and fronts move the dew point over tens of minutes, together with the temperature.
+share is flagged until the dew point is back at its level before the step (no alarm for that)
+or for at most ``INCONSISTENT_MAX`` readings. The step is fitted, not read off two readings: a
+line plus a step through the ``STEP_BEFORE`` readings before it and the ``STEP_AFTER`` from it
+(a trend is the weather's; the step must stand out of it). It must be ``STEP_EVIDENCE_SD``
+standard errors high, the standard error from the humidity's and temperature's learnt noise
+carried into the dew point at the air's own humidity: in dry air one percent of humidity is
+more than a degree of dew point, in moist air a fraction of one. And it must lead away from
+the sensor's usual dew-point depression (slowly learnt), not back towards it (the end of an
+inconsistency the check did not see begin raises no alarm). Rain and fronts move the dew
+point over tens of minutes, together with the temperature.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
+from operator import mul
 from typing import Protocol
 
-from streamml.contracts.weather import INCONSISTENT_REASON, dew_point
+from streamml.contracts.weather import (
+    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, MAGNUS_A, MAGNUS_B, SPIKE_REASON, STUCK_REASON,
+    dew_point)
 from streamml.detector.stats import ChannelStats
 from streamml.detector.thresholds import Thresholds
 
 T, RH = 0, 1
 INCONSISTENT_MAX = 90  # readings: an "inconsistency" that long is taken as the new normal
 DEPRESSION_MEMORY = 90.0  # readings: how slowly the usual dew-point depression is learnt
+STEP_BEFORE = 20  # readings before a step: the level and trend it must stand out of
+STEP_AFTER = 5  # readings from the step on: it is decided this many readings late
+STEP_EVIDENCE_SD = 5.0  # standard errors of the fitted step
+TEMPERATURE_SHARE = 0.3  # a temperature step this large a part of the dew point's is weather
+BEND_SHARE = 0.5  # of the step: the most the trend may bend at it over STEP_AFTER readings
+BEND_EVIDENCE_SD = 3.0  # standard errors: a smaller bend may be chance
+BACK_READINGS = 2  # consecutive readings back at the level before the step end it
+# Reasons that make a reading's dew point unusable for the check. A noise burst is not one:
+# a humidity step into air where the same humidity noise means more dew point looks noisy too.
+UNUSABLE = (INCONSISTENT_REASON, *(f"{kind}:{CHANNELS[c]}" for kind in (
+    SPIKE_REASON, STUCK_REASON, DROPOUT_REASON, DRIFT_REASON) for c in (T, RH)))
 
 
 def reading_dew_point(temperature: float, humidity: float) -> float:
@@ -25,15 +47,67 @@ def reading_dew_point(temperature: float, humidity: float) -> float:
     return dew_point(temperature, humidity) if humidity > 0 else temperature - 60.0
 
 
+def dew_point_noise(temperature: float, dew_point_c: float, temperature_sd: float,
+                    humidity_sd: float) -> float:
+    """The noise (°C) of the dew point implied by temperature and humidity readings with these
+    noise widths, at this temperature and dew point (Magnus, linearised)."""
+    humidity = 100.0 * math.exp(MAGNUS_A * dew_point_c / (MAGNUS_B + dew_point_c)
+                                - MAGNUS_A * temperature / (MAGNUS_B + temperature))
+    per_gamma = (MAGNUS_B + dew_point_c) ** 2 / (MAGNUS_A * MAGNUS_B)
+    per_percent = per_gamma / max(min(humidity, 100.0), 1.0)
+    per_degree = ((MAGNUS_B + dew_point_c) / (MAGNUS_B + temperature)) ** 2
+    return math.hypot(per_percent * humidity_sd, per_degree * temperature_sd)
+
+
+def _step_weights(before: int, after: int, bend: bool = False) -> list[list[float]]:
+    """Least-squares weights of a line plus a step at reading ``before``, over ``before +
+    after`` readings: [the step, the line's level at the step, and with ``bend`` the change
+    of slope there]. Each estimate is the dot product of its weights with the readings."""
+    n = before + after
+    xs = [i - (n - 1) / 2 for i in range(n)]
+    columns = [[1.0] * n, xs, [1.0 if i >= before else 0.0 for i in range(n)]]
+    if bend:
+        columns.append([x - xs[before] if i >= before else 0.0 for i, x in enumerate(xs)])
+    rows = _pseudo_inverse(columns)
+    return [rows[2], [rows[0][i] + xs[before] * rows[1][i] for i in range(n)], *rows[3:]]
+
+
+def _pseudo_inverse(columns: list[list[float]]) -> list[list[float]]:
+    """(X^T X)^-1 X^T of the design matrix with these columns (Gauss-Jordan; small, at import)."""
+    k, n = len(columns), len(columns[0])
+    gram = [[sum(a * b for a, b in zip(ci, cj)) for cj in columns] + [float(i == j)
+            for j in range(k)] for i, ci in enumerate(columns)]
+    for i in range(k):
+        pivot = max(range(i, k), key=lambda r: abs(gram[r][i]))
+        gram[i], gram[pivot] = gram[pivot], gram[i]
+        head = gram[i][i]
+        gram[i] = [v / head for v in gram[i]]
+        for r in range(k):
+            if r != i:
+                factor = gram[r][i]
+                gram[r] = [v - factor * w for v, w in zip(gram[r], gram[i])]
+    inverse = [row[k:] for row in gram]
+    return [[sum(inverse[r][j] * columns[j][i] for j in range(k)) for i in range(n)]
+            for r in range(k)]
+
+
+STEP_WEIGHTS, LEVEL_WEIGHTS = _step_weights(STEP_BEFORE, STEP_AFTER)
+_, _, BEND_WEIGHTS = _step_weights(STEP_BEFORE, STEP_AFTER, bend=True)
+# The estimates' variances per unit noise variance of the readings before and from the step.
+_STEP_VARIANCE = (sum(w * w for w in STEP_WEIGHTS[:STEP_BEFORE]),
+                  sum(w * w for w in STEP_WEIGHTS[STEP_BEFORE:]))
+_BEND_VARIANCE = (sum(w * w for w in BEND_WEIGHTS[:STEP_BEFORE]),
+                  sum(w * w for w in BEND_WEIGHTS[STEP_BEFORE:]))
+WINDOW = STEP_BEFORE + STEP_AFTER
+
+
 class InconsistentReading(Protocol):
     """What the check reads of a reading (``sensor._Reading``)."""
 
     seq: int
     values: tuple[float, float, float]
-    repaired: list[float]
     dew_point: float
-    faulty: set[int]
-    blocked: set[int]
+    reasons: tuple[str, ...]
 
 
 # (reading, reason, channel, score, threshold): the model's way of flagging a reading.
@@ -43,13 +117,22 @@ FlagReading = Callable[[InconsistentReading, str, int, float, float], None]
 class InconsistentCheck:
     """One sensor's inconsistency state: the usual depression and the open inconsistency."""
 
-    def __init__(self, thresholds: Thresholds, dew: ChannelStats, flag: FlagReading) -> None:
+    def __init__(self, thresholds: Thresholds, temperature: ChannelStats,
+                 humidity: ChannelStats, flag: FlagReading) -> None:
         self._th = thresholds
-        self._dew = dew
+        self._temperature = temperature
+        self._humidity = humidity
         self._flag = flag
         self._offset = 0.0
+        self._level = 0.0  # the dew point's level before the open step
+        self._threshold = 0.0
+        self._back = 0  # consecutive readings back at that level
         self._depression: float | None = None  # usual dew-point depression, slowly learnt
         self._since = -1
+        # The previous reading's fitted step, and its judgement if it is a step to flag once
+        # no larger one follows.
+        self._last_step = 0.0
+        self._candidate: tuple[int, float, float, float] | None = None
 
     @property
     def open(self) -> bool:
@@ -57,8 +140,11 @@ class InconsistentCheck:
         return self._since >= 0
 
     def close(self) -> None:
-        """End the open inconsistency without an alarm (the weather or a gap explains it)."""
+        """End the open inconsistency without an alarm (the weather or a gap explains it), and
+        forget a step not yet decided."""
         self._since = -1
+        self._candidate = None
+        self._last_step = 0.0
 
     def learn(self, temperature: float, dew_point_c: float) -> None:
         """A clean reading's temperature and dew point."""
@@ -66,36 +152,108 @@ class InconsistentCheck:
         self._depression = depression if self._depression is None else \
             self._depression + (depression - self._depression) / DEPRESSION_MEMORY
 
-    def update(self, a: InconsistentReading, b: InconsistentReading, d: InconsistentReading,
-               channel_fault: bool) -> None:
-        """The last three contiguous readings; ``channel_fault``: the temperature or
-        humidity channel is stuck, dropped out or noisy."""
+    def update(self, recent: Sequence[InconsistentReading], channel_fault: bool) -> None:
+        """The sensor's recent contiguous readings, the newest last; ``channel_fault``: the
+        temperature or humidity channel is stuck or dropped out."""
+        newest = recent[-1]
+        window, step = self._fit(recent, channel_fault)
         if self._since >= 0:
-            step = d.dew_point - b.dew_point
-            offset = self._offset
-            if (step * offset < 0 and abs(step) >= 0.5 * abs(offset)) or \
-                    d.seq - self._since > INCONSISTENT_MAX or \
-                    RH in d.faulty or T in d.faulty:
-                self._since = -1  # back to consistent: no alarm for that
+            # A step back fitted on readings all of the inconsistency ends it too: the weather
+            # may have moved the level meanwhile.
+            if window and window[0].seq >= self._since and step * self._offset < 0 and \
+                    abs(step) >= 0.5 * abs(self._offset):
+                self._since = -1
             else:
-                self._flag(d, INCONSISTENT_REASON, RH, abs(offset),
-                           self._th.inconsistent_dew_point_step_c)
+                self._go_on(newest)
             return
-        if channel_fault or self._depression is None:
+        # A step is placed where the fitted step is largest: a step a few readings earlier
+        # already shows, smaller, in the fits around it.
+        candidate, self._candidate = self._candidate, None
+        if candidate is not None and abs(step) <= abs(candidate[1]):
+            self._open(recent, *candidate)
             return
-        if RH in b.faulty or T in b.faulty or RH in a.blocked or T in a.blocked:
+        if window and abs(step) >= self._last_step:
+            self._candidate = self._judge(window, step)
+        self._last_step = abs(step)
+
+    def _fit(self, recent: Sequence[InconsistentReading], channel_fault: bool,
+             ) -> tuple[list[InconsistentReading], float]:
+        """The window ending one reading before the newest (a spike there is known by now) and
+        its fitted dew-point step; no window when there is nothing to judge."""
+        if channel_fault or self._depression is None or len(recent) <= WINDOW or \
+                not (self._temperature.ready and self._humidity.ready):
+            return [], 0.0
+        window = [recent[i] for i in range(-WINDOW - 1, -1)]
+        if window[0].seq != window[-1].seq - (WINDOW - 1):
+            return [], 0.0
+        return window, sum(map(mul, STEP_WEIGHTS, [r.dew_point for r in window]))
+
+    def _judge(self, window: list[InconsistentReading], step: float,
+               ) -> tuple[int, float, float, float] | None:
+        """(onset, step, level before it, threshold) of a step the temperature does not share,
+        or None."""
+        if abs(step) < self._th.inconsistent_dew_point_step_c:
+            return None
+        temperatures = [r.values[T] for r in window]
+        temperature_step = sum(map(mul, STEP_WEIGHTS, temperatures))
+        if abs(temperature_step) > TEMPERATURE_SHARE * abs(step) or \
+                any(_unusable(r) for r in window):
+            return None
+        level = sum(map(mul, LEVEL_WEIGHTS, [r.dew_point for r in window]))
+        temperature = sum(map(mul, LEVEL_WEIGHTS, temperatures))
+        t_sd, rh_sd = self._temperature.sigma, self._humidity.sigma
+        noise = (dew_point_noise(temperature, level, t_sd, rh_sd),
+                 dew_point_noise(temperature + temperature_step, level + step, t_sd, rh_sd))
+        needed = max(self._th.inconsistent_dew_point_step_c,
+                     STEP_EVIDENCE_SD * _sd(_STEP_VARIANCE, noise))
+        if abs(step) < needed:
+            return None
+        # A trend that bends there (the dew point rising in rain that has begun, falling away
+        # when it stops) is no step: the slope after the step may differ from the one before
+        # by no more than chance, or than half the step over the readings after it.
+        bend = sum(map(mul, BEND_WEIGHTS, [r.dew_point for r in window]))
+        if abs(bend) * STEP_AFTER > BEND_SHARE * abs(step) and \
+                abs(bend) > BEND_EVIDENCE_SD * _sd(_BEND_VARIANCE, noise):
+            return None
+        # Not back towards the usual depression (the end of a drift, or of an inconsistency
+        # the check did not see begin).
+        depression = temperature - level
+        assert self._depression is not None
+        if abs(depression + temperature_step - step - self._depression) < \
+                abs(depression - self._depression):
+            return None
+        return window[STEP_BEFORE].seq, step, level, needed
+
+    def _open(self, recent: Sequence[InconsistentReading], onset: int, step: float,
+              level: float, needed: float) -> None:
+        """Flag the readings from the onset to the newest and keep flagging."""
+        self._offset, self._level, self._threshold, self._back = step, level, needed, 0
+        self._since = onset
+        newest = recent[-1]
+        for i in range(onset - newest.seq - 1, -1):
+            self._flag(recent[i], INCONSISTENT_REASON, RH, abs(step), needed)
+        self._go_on(newest)
+
+    def _go_on(self, reading: InconsistentReading) -> None:
+        """Flag a reading of the open inconsistency, or end it (without an alarm)."""
+        if reading.seq - self._since > INCONSISTENT_MAX or _unusable(reading):
+            self._since = -1
             return
-        step = b.dew_point - reading_dew_point(a.repaired[T], a.repaired[RH])
-        needed = max(self._th.inconsistent_dew_point_step_c, 5 * self._dew.sigma)
-        temperature_step = abs(b.values[T] - a.values[T])
-        stays = abs(d.dew_point - b.dew_point) <= 0.5 * abs(step)
-        # Away from the sensor's usual dew-point depression, not back towards it (the end of
-        # an inconsistency the check did not see begin raises no alarm).
-        away = abs(b.values[T] - b.dew_point - self._depression) >= \
-            abs(a.repaired[T] - reading_dew_point(a.repaired[T], a.repaired[RH])
-                - self._depression) + 0.5 * abs(step)
-        if abs(step) >= needed and temperature_step <= 0.3 * abs(step) and stays and away:
-            self._offset = step
-            self._since = b.seq
-            for reading in (b, d):
-                self._flag(reading, INCONSISTENT_REASON, RH, abs(step), needed)
+        offset = self._offset
+        if (reading.dew_point - self._level) * math.copysign(1.0, offset) >= 0.5 * abs(offset):
+            self._back = 0
+            self._flag(reading, INCONSISTENT_REASON, RH, abs(offset), self._threshold)
+            return
+        self._back += 1
+        if self._back >= BACK_READINGS:
+            self._since = -1
+
+
+def _unusable(reading: InconsistentReading) -> bool:
+    return bool(reading.reasons) and any(r.startswith(UNUSABLE) for r in reading.reasons)
+
+
+def _sd(variances: tuple[float, float], noise: tuple[float, float]) -> float:
+    """An estimate's standard error from its variances per unit noise variance before and from
+    the step, and the noise there."""
+    return math.sqrt(variances[0] * noise[0] ** 2 + variances[1] * noise[1] ** 2)

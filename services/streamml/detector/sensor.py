@@ -125,7 +125,8 @@ class SensorModel:
         self._weather_until = -1
         self._weather_since = -1
         self._storm_pressure: float | None = None  # the level before the last storm's jump
-        self._inconsistent = InconsistentCheck(thresholds, self._dew, self._flag)
+        self._inconsistent = InconsistentCheck(thresholds, self._channels[T].stats,
+                                               self._channels[RH].stats, self._flag)
         # (decided at seq, reading, reason, channel, score, threshold): drift flags that wait
         # DRIFT_CONFIRM readings for a weather event that would explain them.
         self._drift_pending: deque[tuple[int, _Reading, str, int, float, float]] = deque()
@@ -475,12 +476,9 @@ class SensorModel:
         self._drop_dew_point_drift()
 
     def _check_inconsistent(self) -> None:
-        if len(self._recent) < 3:
-            return
-        a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
-        if a.seq + 2 == b.seq + 1 == d.seq:
-            channel_fault = bool(self._channels[T].fault or self._channels[RH].fault)
-            self._inconsistent.update(a, b, d, channel_fault)
+        channel_fault = any(self._channels[c].fault in (STUCK_REASON, DROPOUT_REASON)
+                            for c in (T, RH))
+        self._inconsistent.update(self._recent, channel_fault)
 
     def _check_drift(self, reading: _Reading) -> None:
         held = reading.seq <= self._weather_until or self._inconsistent.open or \
