@@ -102,18 +102,20 @@ class SlidingSlope:
             self._origin = x
         x -= self._origin  # small x keeps the running sums exact
         points.append((x, y))
-        self._sx += x
-        self._sy += y
-        self._sxx += x * x
-        self._sxy += x * y
-        self._syy += y * y
         if len(points) > self._size:
+            # The new point added, then the oldest taken off: the same sums as two steps.
             ox, oy = points.popleft()
-            self._sx -= ox
-            self._sy -= oy
-            self._sxx -= ox * ox
-            self._sxy -= ox * oy
-            self._syy -= oy * oy
+            self._sx = self._sx + x - ox
+            self._sy = self._sy + y - oy
+            self._sxx = self._sxx + x * x - ox * ox
+            self._sxy = self._sxy + x * y - ox * oy
+            self._syy = self._syy + y * y - oy * oy
+        else:
+            self._sx += x
+            self._sy += y
+            self._sxx += x * x
+            self._sxy += x * y
+            self._syy += y * y
         if points[0][0] > 100_000:
             shift = self._points[0][0]
             points = [(px - shift, py) for px, py in self._points]
