@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from itertools import islice
 from operator import mul
 from typing import Protocol
 
 from streamml.contracts.weather import (
-    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, MAGNUS_A, MAGNUS_B, SPIKE_REASON, STUCK_REASON,
+    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, MAGNUS_A, MAGNUS_B, STUCK_REASON,
     dew_point)
 from streamml.detector.stats import ChannelStats
 from streamml.detector.thresholds import Thresholds
@@ -38,8 +39,9 @@ BEND_EVIDENCE_SD = 3.0  # standard errors: a smaller bend may be chance
 BACK_READINGS = 2  # consecutive readings back at the level before the step end it
 # Reasons that make a reading's dew point unusable for the check. A noise burst is not one:
 # a humidity step into air where the same humidity noise means more dew point looks noisy too.
+# A spike is not one either: the check reads the spike check's repair.
 UNUSABLE = (INCONSISTENT_REASON, *(f"{kind}:{CHANNELS[c]}" for kind in (
-    SPIKE_REASON, STUCK_REASON, DROPOUT_REASON, DRIFT_REASON) for c in (T, RH)))
+    STUCK_REASON, DROPOUT_REASON, DRIFT_REASON) for c in (T, RH)))
 
 
 def reading_dew_point(temperature: float, humidity: float) -> float:
@@ -106,6 +108,7 @@ class InconsistentReading(Protocol):
 
     seq: int
     values: tuple[float, float, float]
+    repaired: tuple[float, float, float]
     dew_point: float
     reasons: tuple[str, ...]
 
@@ -156,7 +159,7 @@ class InconsistentCheck:
         """The sensor's recent contiguous readings, the newest last; ``channel_fault``: the
         temperature or humidity channel is stuck or dropped out."""
         newest = recent[-1]
-        window, step = self._fit(recent, channel_fault)
+        window, dew_points, step = self._fit(recent, channel_fault)
         if self._since >= 0:
             # A step back fitted on readings all of the inconsistency ends it too: the weather
             # may have moved the level meanwhile.
@@ -173,22 +176,26 @@ class InconsistentCheck:
             self._open(recent, *candidate)
             return
         if window and abs(step) >= self._last_step:
-            self._candidate = self._judge(window, step)
+            self._candidate = self._judge(window, dew_points, step)
         self._last_step = abs(step)
 
     def _fit(self, recent: Sequence[InconsistentReading], channel_fault: bool,
-             ) -> tuple[list[InconsistentReading], float]:
-        """The window ending one reading before the newest (a spike there is known by now) and
-        its fitted dew-point step; no window when there is nothing to judge."""
+             ) -> tuple[list[InconsistentReading], list[float], float]:
+        """The window ending one reading before the newest (a spike there is known and
+        repaired by now), its dew points and its fitted dew-point step; no window when there
+        is nothing to judge."""
         if channel_fault or self._depression is None or len(recent) <= WINDOW or \
                 not (self._temperature.ready and self._humidity.ready):
-            return [], 0.0
-        window = [recent[i] for i in range(-WINDOW - 1, -1)]
+            return [], [], 0.0
+        window = list(islice(reversed(recent), 1, WINDOW + 1))
+        window.reverse()
         if window[0].seq != window[-1].seq - (WINDOW - 1):
-            return [], 0.0
-        return window, sum(map(mul, STEP_WEIGHTS, [r.dew_point for r in window]))
+            return [], [], 0.0
+        dew_points = [reading_dew_point(r.repaired[T], r.repaired[RH]) if r.reasons
+                      else r.dew_point for r in window]
+        return window, dew_points, sum(map(mul, STEP_WEIGHTS, dew_points))
 
-    def _judge(self, window: list[InconsistentReading], step: float,
+    def _judge(self, window: list[InconsistentReading], dew_points: list[float], step: float,
                ) -> tuple[int, float, float, float] | None:
         """(onset, step, level before it, threshold) of a step the temperature does not share,
         or None."""
@@ -199,7 +206,7 @@ class InconsistentCheck:
         if abs(temperature_step) > TEMPERATURE_SHARE * abs(step) or \
                 any(_unusable(r) for r in window):
             return None
-        level = sum(map(mul, LEVEL_WEIGHTS, [r.dew_point for r in window]))
+        level = sum(map(mul, LEVEL_WEIGHTS, dew_points))
         temperature = sum(map(mul, LEVEL_WEIGHTS, temperatures))
         t_sd, rh_sd = self._temperature.sigma, self._humidity.sigma
         noise = (dew_point_noise(temperature, level, t_sd, rh_sd),
@@ -211,16 +218,17 @@ class InconsistentCheck:
         # A trend that bends there (the dew point rising in rain that has begun, falling away
         # when it stops) is no step: the slope after the step may differ from the one before
         # by no more than chance, or than half the step over the readings after it.
-        bend = sum(map(mul, BEND_WEIGHTS, [r.dew_point for r in window]))
+        bend = sum(map(mul, BEND_WEIGHTS, dew_points))
         if abs(bend) * STEP_AFTER > BEND_SHARE * abs(step) and \
                 abs(bend) > BEND_EVIDENCE_SD * _sd(_BEND_VARIANCE, noise):
             return None
-        # Not back towards the usual depression (the end of a drift, or of an inconsistency
-        # the check did not see begin).
+        # Not back towards the usual depression by more than half the step (the end of an
+        # inconsistency the check did not see begin; the usual depression lags the daily cycle,
+        # so a step may well end closer to it).
         depression = temperature - level
         assert self._depression is not None
         if abs(depression + temperature_step - step - self._depression) < \
-                abs(depression - self._depression):
+                abs(depression - self._depression) - 0.5 * abs(step):
             return None
         return window[STEP_BEFORE].seq, step, level, needed
 
