@@ -61,6 +61,7 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
     try:
         if check_access(config, context.stop):
             freeze_startup_heap()
+            context.metrics.gc_pauses.track(config.service_name)
             main(context)
     except AccessRefused as exc:
         log.error("kafka refuses this service", extra={"error": str(exc)})
@@ -70,6 +71,7 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
         return 1
     finally:
         context.stop.set()
+        context.metrics.gc_pauses.untrack()
         context.summary.log_now(final=True)
         server.stop()
     return 0
