@@ -64,7 +64,9 @@ class DetectorHandler:
         return self._confusion
 
     def handle(self, batch: Sequence[Incoming[SensorReading]]) -> HandlerResult:
-        self._catch_up_partitions(batch)
+        spans = _partition_spans(batch)
+        for (topic, partition), (first, _) in spans.items():
+            self._catch_up(topic, partition, first)
         outputs = []
         counts = _BatchCounts()
         try:
@@ -79,7 +81,7 @@ class DetectorHandler:
             # Even if a reading raised: what was scored is counted, and the batch, handled
             # again one by one, is no gap to restore from the partition's history.
             self._publish(counts)
-            self._advance(batch)
+            self._advance(spans)
         self._update_gauges(force=False)
         return HandlerResult(outputs=outputs)
 
@@ -94,22 +96,9 @@ class DetectorHandler:
             "scored_with_truth": c.total, "precision": round(c.precision, 4),
             "recall": round(c.recall, 4), "model_fits": self._scorer.fits})
 
-    def _catch_up_partitions(self, batch: Sequence[Incoming[SensorReading]]) -> None:
-        """A batch holds each partition's records in offset order, from one fetch: only its
-        first record of a partition can follow a gap this instance did not handle."""
-        first: dict[tuple[str, int], int] = {}
-        for item in batch:
-            first.setdefault((item.record.topic, item.record.partition), item.record.offset)
-        for (topic, partition), offset in first.items():
-            self._catch_up(topic, partition, offset)
-
-    def _advance(self, batch: Sequence[Incoming[SensorReading]]) -> None:
-        last: dict[tuple[str, int], int] = {}
-        for item in batch:
-            key = (item.record.topic, item.record.partition)
-            last[key] = max(last.get(key, -1), item.record.offset)
-        for key, offset in last.items():
-            self._next_offset[key] = max(self._next_offset.get(key, 0), offset + 1)
+    def _advance(self, spans: dict[tuple[str, int], tuple[int, int]]) -> None:
+        for key, (_, last) in spans.items():
+            self._next_offset[key] = max(self._next_offset.get(key, 0), last + 1)
 
     def _catch_up(self, topic: str, partition: int, offset: int) -> None:
         """Before the first record of a partition this instance did not just handle, replay
@@ -219,6 +208,21 @@ class _BatchCounts:
     weather_events: Counter[str] = field(default_factory=Counter)
     truth: Counter[str] = field(default_factory=Counter)
     scores: list[float] = field(default_factory=list)
+
+
+def _partition_spans(batch: Sequence[Incoming[SensorReading]]
+                     ) -> dict[tuple[str, int], tuple[int, int]]:
+    """(first, last) offset of each partition's records in the batch, in one pass. A batch holds
+    each partition's records in offset order, from one fetch: only its first record of a
+    partition can follow a gap this instance did not handle."""
+    spans: dict[tuple[str, int], tuple[int, int]] = {}
+    for item in batch:
+        record = item.record
+        key = (record.topic, record.partition)
+        span = spans.get(key)
+        spans[key] = (record.offset, record.offset) if span is None else \
+            (span[0], max(span[1], record.offset))
+    return spans
 
 
 def _outcome(is_anomaly: bool, flagged: bool) -> str:

@@ -30,7 +30,7 @@ class InconsistentReading(Protocol):
 
     seq: int
     values: tuple[float, float, float]
-    repaired: list[float]
+    repaired: tuple[float, float, float]
     dew_point: float
     faulty: set[int]
     blocked: set[int]

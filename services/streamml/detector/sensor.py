@@ -79,6 +79,8 @@ class Flag:
 # never flagged): every container a reading holds for its RECENT readings is one more object
 # for each full garbage collection to visit (docs/weather.md, "Cost per reading").
 _NO_CHANNELS: frozenset[int] = frozenset()
+_NOISE_REASONS = tuple(f"{NOISE_REASON}:{name}" for name in CHANNELS)
+_SQRT1_5 = math.sqrt(1.5)
 
 
 @dataclass(eq=False, slots=True)
@@ -86,7 +88,8 @@ class _Reading:
     seq: int
     ts_ms: int
     values: tuple[float, float, float]
-    repaired: list[float]
+    # The values with a spike repaired: the values' own tuple until a spike check repairs one.
+    repaired: tuple[float, float, float]
     dew_point: float
     faulty: frozenset[int] = _NO_CHANNELS  # channels flagged as faulty
     blocked: frozenset[int] = _NO_CHANNELS  # ... as stuck, dropout or noise
@@ -145,8 +148,7 @@ class SensorModel:
             self._confirm_drift(upto=None)
             before_gap = self._emit()
             self._discontinuity()
-        reading = _Reading(seq, ts_ms, values, list(values),
-                           reading_dew_point(values[T], values[RH]))
+        reading = _Reading(seq, ts_ms, values, values, reading_dew_point(values[T], values[RH]))
         self._recent.append(reading)
         self.seen += 1
         self._learn(now_ms)
@@ -235,7 +237,7 @@ class SensorModel:
         """Flag the drift decisions made up to ``upto`` (all of them if None)."""
         # A drift flags every reading while it lasts: one that flagged none now has ended.
         self._drift_confirmed &= self._drift_flagged_now
-        self._drift_flagged_now = set()
+        self._drift_flagged_now.clear()
         pending = self._drift_pending
         while pending and (upto is None or pending[0][0] <= upto):
             _, reading, reason, channel, score, threshold = pending.popleft()
@@ -259,6 +261,8 @@ class SensorModel:
     def _emit(self) -> list[Flag]:
         """The flags of readings still in the window that got reasons since the last call, in
         sequence order."""
+        if not self._to_emit:
+            return []
         flags = []
         pending, self._to_emit = self._to_emit, []
         for reading in sorted(pending, key=lambda r: r.seq):
@@ -357,11 +361,13 @@ class SensorModel:
             sigma = channel.stats.sigma
             rise, fall = b.repaired[c] - a.repaired[c], d.values[c] - b.repaired[c]
             middle = b.repaired[c] - (a.repaired[c] + d.values[c]) / 2
-            z = abs(middle) / (sigma * math.sqrt(1.5))
+            z = abs(middle) / (sigma * _SQRT1_5)
             if z >= self._th.spike_z and rise * fall < 0 and \
                     min(abs(rise), abs(fall)) >= 0.5 * abs(middle):
                 self._flag(b, f"{SPIKE_REASON}:{CHANNELS[c]}", c, z, self._th.spike_z)
-                b.repaired[c] = (a.repaired[c] + d.values[c]) / 2
+                repaired = list(b.repaired)
+                repaired[c] = (a.repaired[c] + d.values[c]) / 2
+                b.repaired = (repaired[0], repaired[1], repaired[2])
 
     def _check_noise(self) -> None:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
@@ -380,7 +386,7 @@ class SensorModel:
             if len(channel.noise) < 5:
                 continue
             ratio = sorted(channel.noise)[len(channel.noise) // 2] / 0.6745
-            reason = f"{NOISE_REASON}:{CHANNELS[c]}"
+            reason = _NOISE_REASONS[c]
             if channel.fault == NOISE_REASON:
                 if ratio < self._th.noise_exit_ratio or max(list(channel.noise)[-3:]) < 2.0:
                     channel.fault = ""

@@ -26,6 +26,9 @@ SATURATED_PCT = 99.0  # relative humidity this high is saturated air: it says no
 class ChannelStats:
     """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
 
+    __slots__ = ("_second_differences", "_repeats", "_steps", "sigma", "resolution",
+                 "repeat_rate")
+
     def __init__(self, window: int = LEARN_WINDOW) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
         self._repeats: deque[bool] = deque(maxlen=window)
@@ -84,6 +87,8 @@ def _grouped_median(ordered: list[float], step: float) -> float:
 class SlidingSlope:
     """Least-squares line of y over x for the last ``size`` points, O(1) per point."""
 
+    __slots__ = ("_points", "_size", "_origin", "_sx", "_sy", "_sxx", "_sxy", "_syy")
+
     def __init__(self, size: int) -> None:
         self._points: deque[tuple[float, float]] = deque()
         self._size = size
@@ -91,17 +96,27 @@ class SlidingSlope:
         self._sx = self._sy = self._sxx = self._sxy = self._syy = 0.0
 
     def add(self, x: float, y: float) -> None:
-        if not self._points:
+        # Called several times per reading: _append inlined (the same sums in the same order).
+        points = self._points
+        if not points:
             self._origin = x
-        self._append(x - self._origin, y)  # small x keeps the running sums exact
-        if len(self._points) > self._size:
-            ox, oy = self._points.popleft()
-            self._sx -= ox
-            self._sy -= oy
-            self._sxx -= ox * ox
-            self._sxy -= ox * oy
-            self._syy -= oy * oy
-        if self._points[0][0] > 100_000:
+        x -= self._origin  # small x keeps the running sums exact
+        points.append((x, y))
+        if len(points) > self._size:
+            # The new point added, then the oldest taken off: the same sums as two steps.
+            ox, oy = points.popleft()
+            self._sx = self._sx + x - ox
+            self._sy = self._sy + y - oy
+            self._sxx = self._sxx + x * x - ox * ox
+            self._sxy = self._sxy + x * y - ox * oy
+            self._syy = self._syy + y * y - oy * oy
+        else:
+            self._sx += x
+            self._sy += y
+            self._sxx += x * x
+            self._sxy += x * y
+            self._syy += y * y
+        if points[0][0] > 100_000:
             shift = self._points[0][0]
             points = [(px - shift, py) for px, py in self._points]
             origin = self._origin + shift
