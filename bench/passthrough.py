@@ -26,6 +26,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from streamml.runtime.clients import finish_rejoin_in_progress, make_consumer, make_producer
+from streamml.runtime.service import set_switch_interval
 from streamml.runtime.settings import RuntimeConfig
 
 IN_FLIGHT_POLL_MS = 10  # as the runtime: poll briefly while outputs are in flight
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                       service_name="bench-passthrough"),
         **{k: v for k, v in overrides.items() if v is not None})
     config.validate()
+    set_switch_interval(config)  # the interpreter setting the services run with
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -283,12 +283,21 @@ def render(results: Results, scale: Scale, env: Environment, plot_links: dict[st
     add("Broker: `streamml.broker.embedded` on its own port, data in the work directory "
         "(`.cache/bench/broker` by default), topics from `services/streamml/topics.yaml`. "
         "Processes (environment, then command; run from the repository root):\n")
-    root = str(REPO) + "/"
     for key, command in sorted(r.commands.items()):
-        add(f"- {key}: `{command.replace(root, '')}`")
+        add(f"- {key}: `{repo_relative(command, REPO)}`")
     add("\nWhole run: `make bench` (= `.venv/bin/python -m bench"
         f"{' ' + env.argv if env.argv else ''}`).\n")
     return "\n".join(out) + "\n"
+
+
+def repo_relative(command: str, root: Path) -> str:
+    """``command`` with this checkout's absolute path made relative to the repository root
+    (where the commands run), so a newcomer can paste it: ``PYTHONPATH=/x/repo`` becomes
+    ``PYTHONPATH=.``, ``/x/repo/bench/pure_crc`` becomes ``bench/pure_crc``."""
+    root_text = str(root).rstrip("/")
+    relative = command.replace(root_text + "/", "")
+    # The root itself, as a whole path: before a path separator, a space or the end.
+    return re.sub(re.escape(root_text) + r"(?=[:\s]|$)", ".", relative)
 
 
 def _targets_section(r: Results, add) -> None:

@@ -155,3 +155,27 @@ def test_a_run_without_stage_histograms_or_confluent_still_renders(tmp_path: Pat
     text = out.read_text()
     assert "no stage breakdown" in text
     assert "| confluent-kafka ÷ kafka-python | n/a | n/a |" in text
+
+
+def test_exact_commands_show_paths_relative_to_the_repository() -> None:
+    root = Path("/home/someone/streamml")
+    assert report.repo_relative("PYTHONPATH=/home/someone/streamml python -m bench.passthrough",
+                                root) == "PYTHONPATH=. python -m bench.passthrough"
+    assert report.repo_relative(
+        "PYTHONPATH=/home/someone/streamml/bench/pure_crc:/home/someone/streamml python -m x "
+        "--payload-file /home/someone/streamml/.cache/bench/feed.jsonl", root) == (
+        "PYTHONPATH=bench/pure_crc:. python -m x --payload-file .cache/bench/feed.jsonl")
+    # Another path that only starts like the root is left alone.
+    assert report.repo_relative("PYTHONPATH=/home/someone/streamml-old", root) == \
+        "PYTHONPATH=/home/someone/streamml-old"
+
+
+def test_the_report_prints_no_absolute_repository_path(tmp_path: Path) -> None:
+    run = json.loads(json.dumps(small_run()))
+    run["results"]["commands"]["passthrough.cricket"] = (
+        f"PYTHONPATH={report.REPO} python -m bench.passthrough --bootstrap 127.0.0.1:19592")
+    out = tmp_path / "benchmarks.md"
+    report.write(run, out)
+    text = out.read_text()
+    assert "- passthrough.cricket: `PYTHONPATH=. python -m bench.passthrough" in text
+    assert str(report.REPO) not in text.split("## Exact commands", 1)[1]

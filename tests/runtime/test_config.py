@@ -33,6 +33,8 @@ def test_config_is_frozen():
         ("STREAMML_SHUTDOWN_TIMEOUT_S", "nan", "STREAMML_SHUTDOWN_TIMEOUT_S"),
         ("STREAMML_SHUTDOWN_TIMEOUT_S", "45", "STREAMML_SHUTDOWN_TIMEOUT_S"),
         ("STREAMML_COMPRESSION_TYPE", "brotli", "STREAMML_COMPRESSION_TYPE"),
+        ("STREAMML_SWITCH_INTERVAL_MS", "0", "STREAMML_SWITCH_INTERVAL_MS"),
+        ("STREAMML_SWITCH_INTERVAL_MS", "500", "STREAMML_SWITCH_INTERVAL_MS"),
     ],
 )
 def test_invalid_value_names_the_variable(variable, value, named):

@@ -14,6 +14,8 @@ from prometheus_client.core import HistogramMetricFamily
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from streamml.runtime.gc_pauses import GcPauseHistogram
+
 BATCH_SIZE_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 # Fine enough between 1 ms and 10 s to read a p99 against the 50 ms / 100 ms targets.
@@ -25,6 +27,9 @@ HANDLE = "handle"            # poll returned -> outputs handed to the producer (
 ACKNOWLEDGE = "acknowledge"  # first send -> every output acknowledged / transaction committed
 COMMIT = "commit"            # acknowledged -> offsets committed (at-least-once)
 STAGES = (FETCH, HANDLE, ACKNOWLEDGE, COMMIT)
+# A young collection takes tens of microseconds, a full one of a big heap up to a second.
+GC_PAUSE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                    0.25, 0.5, 1, 2.5)
 
 
 class HistogramSeries:
@@ -121,6 +126,7 @@ class RuntimeMetrics:
     follower_restarts: Counter
     follower_up: Gauge
     stage_seconds: BatchHistogram
+    gc_pauses: GcPauseHistogram
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> RuntimeMetrics:
@@ -188,5 +194,10 @@ class RuntimeMetrics:
                 "Time a record spends in each stage of the loop: fetch (record timestamp to "
                 "the poll that returned it), handle, acknowledge, commit",
                 ("service", "stage"), STAGE_BUCKETS, registry,
+            ),
+            gc_pauses=GcPauseHistogram(
+                "streamml_gc_pause_seconds",
+                "Pauses of the cyclic garbage collector, per generation (2: a full collection)",
+                GC_PAUSE_BUCKETS, registry,
             ),
         )

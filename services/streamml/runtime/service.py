@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ def create_context(config: RuntimeConfig, stop: threading.Event | None = None) -
 def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -> int:
     """Run ``main`` as a service process; returns the process exit code."""
     configure_logging(config.service_name, config.log_level, config.log_format)
+    set_switch_interval(config)
     context = create_context(config)
     install_stop_handlers(context.stop)
     server = ServiceHttpServer(config.http_host, config.http_port, context.registry,
@@ -56,11 +58,13 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
     log.info("started", extra={"http_port": server.port,
                                "bootstrap_servers": config.bootstrap_servers,
                                "security_protocol": config.security_protocol,
-                               "sasl_username": config.sasl_username or None})
+                               "sasl_username": config.sasl_username or None,
+                               "switch_interval_ms": config.switch_interval_ms})
     context.summary.start(context.stop)
     try:
         if check_access(config, context.stop):
             freeze_startup_heap()
+            context.metrics.gc_pauses.track(config.service_name)
             main(context)
     except AccessRefused as exc:
         log.error("kafka refuses this service", extra={"error": str(exc)})
@@ -70,9 +74,18 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
         return 1
     finally:
         context.stop.set()
+        context.metrics.gc_pauses.untrack()
         context.summary.log_now(final=True)
         server.stop()
     return 0
+
+
+def set_switch_interval(config: RuntimeConfig) -> None:
+    """How long a thread that wants the interpreter waits before the running one must hand it
+    over (CPython's GIL switch interval; process-wide, so set once, before any client thread
+    starts). Kafka's replies are handled on kafka-python's own threads: each waits up to this
+    long whenever the main loop is computing (docs/runtime.md, "Thread hand-offs")."""
+    sys.setswitchinterval(config.switch_interval_ms / 1000)
 
 
 def freeze_startup_heap() -> None:

@@ -16,6 +16,7 @@ SHUTDOWN_MARGIN_S = 5.0
 REBALANCE_PROTOCOLS = ("cooperative-sticky", "eager")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL")
 SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+SWITCH_INTERVAL_MS = 0.5
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,11 @@ class RuntimeConfig(KafkaConnection):
     commit_interval_ms: int = 100
     # Producer batching: a few ms of linger lets a batch of outputs share one request.
     linger_ms: int = 5
+    # CPython's thread switch interval (sys.setswitchinterval), in ms: the longest a thread woken
+    # by Kafka I/O (the producer's sender, the consumer's IO thread) waits for the interpreter
+    # while the main loop computes. CPython's default is 5 ms; an acknowledgement or a fetch
+    # takes several such hand-offs (docs/runtime.md, "Thread hand-offs").
+    switch_interval_ms: float = SWITCH_INTERVAL_MS
     compression_type: str = "none"
     # Raised together with the models topic's max.message.bytes (see topics.yaml).
     max_message_bytes: int = 16 * 1024 * 1024
@@ -131,6 +137,8 @@ class RuntimeConfig(KafkaConnection):
         require(self, self.max_in_flight_records > 0, "max_in_flight_records", "must be positive")
         require(self, self.commit_interval_ms >= 0, "commit_interval_ms", "must not be negative")
         require(self, self.linger_ms >= 0, "linger_ms", "must not be negative")
+        require(self, 0 < self.switch_interval_ms <= 100, "switch_interval_ms",
+                "must be above 0 and at most 100 ms")
         require(
             self, self.compression_type in {"none", "gzip", "lz4", "snappy", "zstd"},
             "compression_type",
