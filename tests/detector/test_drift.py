@@ -64,3 +64,61 @@ def test_scatter_beyond_the_learnt_noise_counts_against_the_trend():
 
 def test_a_noisy_sensor_drifting_fast_enough_is_still_drift():
     assert _flagged_channels(_bend(6.0), dew_sigma=1.0) == {"drift:humidity_pct"}
+
+
+def _reasons(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
+             pressure_sigma: float = 0.05) -> set[str]:
+    """Feed (temperature, dew point, pressure) readings and return the reasons flagged."""
+    readings = {}
+    reasons: set[str] = set()
+
+    def flag(reading, reason, channel, score, threshold):
+        reasons.add(reason)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(dew_sigma), _LearntNoise(pressure_sigma),
+                       readings.get, flag)
+    for seq, (temperature, dew, pressure) in enumerate(series):
+        reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return reasons
+
+
+def test_a_dew_point_cycle_seen_from_a_fresh_start_is_not_drift():
+    # A dry climate's daily cycle moves the dew point 1.5 °C/h for hours; with no trend known
+    # before the hour it is not compared against a level line.
+    steady = [(30.0, 5.0 + 1.5 / 60 * seq, 1010.0) for seq in range(300)]
+    assert _reasons(steady) == set()
+
+
+def test_a_fast_dew_point_trend_from_a_fresh_start_is_drift():
+    fast = [(30.0, 5.0 + 3.0 / 60 * seq, 1010.0) for seq in range(120)]
+    assert _reasons(fast) == {"drift:humidity_pct"}
+
+
+def test_a_bend_after_half_an_hour_of_known_trend_is_drift():
+    # 40 readings before the hour are enough to know the weather's trend (level here); the
+    # humidity moves by under 3 %/h, so the thermometer is named.
+    bend = [(30.0, 5.0 + 1.5 / 60 * max(0, seq - 40), 1010.0) for seq in range(110)]
+    assert _reasons(bend) == {"drift:temperature_c"}
+
+
+def _front_passage(humidity_rises: bool) -> list[tuple[float, float, float]]:
+    """Two hours steady, then the pressure rises 4.8 hPa/h for the hour of the passage; at a
+    front passage rain moistens the dry air at the same time (the dew point rises 10 °C in 40
+    minutes), and it dries again after (the simulator's final-3 fronts)."""
+    series = []
+    for seq in range(200):
+        rise = max(0, seq - 120)
+        moist = min(rise, 40) * 0.25 - max(0, rise - 40) * 0.2
+        dew = -5.0 + (max(0.0, moist) if humidity_rises else 0.0)
+        series.append((10.0, dew, 1016.0 + 0.08 * min(rise, 60)))
+    return series
+
+
+def test_a_pressure_rise_while_humidity_races_is_a_front_passage_not_drift():
+    assert not any(r.startswith("drift:pressure") for r in _reasons(_front_passage(True)))
+
+
+def test_the_same_pressure_rise_in_still_air_is_drift():
+    assert _reasons(_front_passage(False)) == {"drift:pressure_hpa"}

@@ -27,6 +27,16 @@ BASELINE_WINDOW = 120  # readings before the drift window: the weather's own tre
 # hPa per reading: pressure falling this fast for three hours is a front on its way (the
 # tide alone never does), and the air moistening ahead of it is weather.
 FRONT_TENDENCY = 0.4 / 60
+# Readings of the trend before the hour that are enough to compare the hour with (a cleared
+# series has them half an hour after its first hour, not after two).
+MIN_BASELINE = 30
+# Without them, a dew-point trend must be this many times the rate to be drift: a dry
+# climate's daily cycle moves the dew point by up to ~1.2 °C/h for hours (final-3). The tide
+# never moves the pressure that fast, so a pressure trend is compared with no trend.
+NO_BASELINE_DEW_FACTOR = 1.5
+# Humidity (%/h over the hour, over its last third) moving this fast with a pressure trend is
+# rain at a front's passage or a storm: the pressure's rise or fall is the weather's.
+PRESSURE_HUMIDITY_PER_HOUR = (10.0, 20.0)
 
 
 class DriftReading(Protocol):
@@ -61,8 +71,8 @@ class _Series:
             self.baseline.add(*self._pending.popleft())
 
     def base_slope(self) -> float | None:
-        """The trend before the last hour, once two hours of it are known."""
-        return self.baseline.slope() if self.baseline.full else None
+        """The trend before the last hour, once MIN_BASELINE readings of it are known."""
+        return self.baseline.slope() if len(self.baseline) >= MIN_BASELINE else None
 
     def clear(self) -> None:
         self.long.clear()
@@ -139,9 +149,10 @@ class DriftCheck:
         limit = self._limit(name)
         base = series.base_slope()
         # A drift bends the line away from the trend the weather had before it.
+        bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
         base = 0.0 if base is None else base
         slope, recent = series.long.slope() - base, series.short.slope() - base
-        if abs(slope) < limit or abs(recent) < 0.7 * limit or slope * recent < 0:
+        if abs(slope) < bar or abs(recent) < 0.7 * bar or slope * recent < 0:
             return
         stats = self._dew if name == "dew" else self._pressure
         if not stats.ready:
@@ -159,6 +170,10 @@ class DriftCheck:
                               abs(self._series["pressure"].long.slope()) * 60 > 0.4 or
                               (slope > 0 and self._pressure_tendency() < -FRONT_TENDENCY)):
             return  # humidity racing towards saturation, or a front on its way: weather
+        if name == "pressure" and (
+                abs(self._humidity_slope.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[0] or
+                abs(self._humidity_recent.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[1]):
+            return
         channel = self._channel(name)
         onset = self._onset(name, int(series.long.first_x), reading.seq)
         self._drift[name] = (onset, slope, base)
@@ -173,7 +188,7 @@ class DriftCheck:
     def _slope_sd(series: _Series, sigma: float) -> float:
         """Standard error of the bend (the last hour's slope less the weather's before it)."""
         variance = series.long.slope_sd(sigma) ** 2
-        if series.baseline.full:
+        if series.base_slope() is not None:
             variance += series.baseline.slope_sd(sigma) ** 2
         return math.sqrt(variance)
 
