@@ -75,7 +75,8 @@ def _step_weights(before: int, after: int, bend: bool = False) -> list[list[floa
 
 
 def _pseudo_inverse(columns: list[list[float]]) -> list[list[float]]:
-    """(X^T X)^-1 X^T of the design matrix with these columns (Gauss-Jordan; small, at import)."""
+    """(X^T X)^-1 X^T of the design matrix with these columns (Gauss-Jordan at import; small,
+    and the detector runs without numpy)."""
     k, n = len(columns), len(columns[0])
     gram = [[sum(a * b for a, b in zip(ci, cj)) for cj in columns] + [float(i == j)
             for j in range(k)] for i, ci in enumerate(columns)]
