@@ -172,3 +172,16 @@ def test_the_fourth_final_family_lies_outside_the_tuning_ranges():
     assert final.weather.front_temperature_drop_c[1] > max(p.weather.front_temperature_drop_c[1]
                                                            for p in drawn)
     assert final.resolution_scale not in {p.resolution_scale for p in drawn}
+
+
+def test_the_fifth_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-5"]
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.weather.mean_temperature_c[1] > max(p.weather.mean_temperature_c[1]
+                                                     for p in drawn)
+    assert final.weather.thunderstorms_per_day > max(p.weather.thunderstorms_per_day
+                                                     for p in drawn)
+    assert final.weather.shading_per_hour > max(p.weather.shading_per_hour for p in drawn)
+    assert final.weather.front_pressure_fall_hpa[0] < min(p.weather.front_pressure_fall_hpa[0]
+                                                          for p in drawn)
+    assert final.classes.count("station") == 2

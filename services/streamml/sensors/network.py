@@ -73,6 +73,10 @@ PARAMS = {
     "final-4": NetworkParams(name="final-4", climate="subarctic", noise_scale=1.2,
                              classes=("station", "consumer", "cheap", "consumer"),
                              resolution_scale=1.5),
+    # The fifth final family (seeds 601-605), declared before the sixth round's detector
+    # changes: a tropical climate, noisier sensors, station-grade sensors twice as common.
+    "final-5": NetworkParams(name="final-5", climate="tropical", noise_scale=1.5,
+                             classes=("station", "cheap", "station", "consumer")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
