@@ -16,6 +16,7 @@ point over tens of minutes, together with the temperature.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Sequence
 from itertools import islice
 from operator import mul
@@ -137,6 +138,11 @@ class InconsistentCheck:
         # no larger one follows.
         self._last_step = 0.0
         self._candidate: tuple[int, float, float, float] | None = None
+        # The dew points of the last fitted window, oldest first, and the seq of its newest
+        # reading: the next window, one reading on, takes one dew point in (and one out)
+        # instead of reading all WINDOW again.
+        self._dew_points: deque[float] = deque(maxlen=WINDOW)
+        self._dew_points_upto = -1
 
     @property
     def open(self) -> bool:
@@ -160,12 +166,13 @@ class InconsistentCheck:
         """The sensor's recent contiguous readings, the newest last; ``channel_fault``: the
         temperature or humidity channel is stuck or dropped out."""
         newest = recent[-1]
-        window, dew_points, step = self._fit(recent, channel_fault)
+        fitted = self._fit(recent, channel_fault)
+        step = 0.0 if fitted is None else fitted
         if self._since >= 0:
             # A step back fitted on readings all of the inconsistency ends it too: the weather
             # may have moved the level meanwhile.
-            if window and window[0].seq >= self._since and step * self._offset < 0 and \
-                    abs(step) >= 0.5 * abs(self._offset):
+            if fitted is not None and recent[-2].seq - (WINDOW - 1) >= self._since and \
+                    step * self._offset < 0 and abs(step) >= 0.5 * abs(self._offset):
                 self._since = -1
             else:
                 self._go_on(newest)
@@ -176,32 +183,36 @@ class InconsistentCheck:
         if candidate is not None and abs(step) <= abs(candidate[1]):
             self._open(recent, *candidate)
             return
-        if window and abs(step) >= self._last_step:
-            self._candidate = self._judge(window, dew_points, step)
+        if fitted is not None and abs(step) >= self._last_step:
+            self._candidate = self._judge(recent, step)
         self._last_step = abs(step)
 
-    def _fit(self, recent: Sequence[InconsistentReading], channel_fault: bool,
-             ) -> tuple[list[InconsistentReading], list[float], float]:
-        """The window ending one reading before the newest (a spike there is known and
-        repaired by now), its dew points and its fitted dew-point step; no window when there
-        is nothing to judge."""
+    def _fit(self, recent: Sequence[InconsistentReading], channel_fault: bool) -> float | None:
+        """The fitted dew-point step of the window ending one reading before the newest (a
+        spike there is known and repaired by now); None when there is nothing to judge."""
         if channel_fault or self._depression is None or len(recent) <= WINDOW or \
                 not (self._temperature.ready and self._humidity.ready):
-            return [], [], 0.0
-        window = list(islice(reversed(recent), 1, WINDOW + 1))
-        window.reverse()
-        if window[0].seq != window[-1].seq - (WINDOW - 1):
-            return [], [], 0.0
-        dew_points = [reading_dew_point(r.repaired[T], r.repaired[RH]) if r.reasons
-                      else r.dew_point for r in window]
-        return window, dew_points, sum(map(mul, STEP_WEIGHTS, dew_points))
+            return None
+        last = recent[-2]
+        if recent[-WINDOW - 1].seq != last.seq - (WINDOW - 1):
+            return None
+        dew_points = self._dew_points
+        if last.seq == self._dew_points_upto + 1:
+            dew_points.append(repaired_dew_point(last))
+        else:
+            dew_points.clear()
+            dew_points.extend(map(repaired_dew_point, _window(recent)))
+        self._dew_points_upto = last.seq
+        return sum(map(mul, STEP_WEIGHTS, dew_points))
 
-    def _judge(self, window: list[InconsistentReading], dew_points: list[float], step: float,
+    def _judge(self, recent: Sequence[InconsistentReading], step: float,
                ) -> tuple[int, float, float, float] | None:
         """(onset, step, level before it, threshold) of a step the temperature does not share,
         or None."""
         if abs(step) < self._th.inconsistent_dew_point_step_c:
             return None
+        window = _window(recent)
+        dew_points = self._dew_points
         temperatures = [r.values[T] for r in window]
         temperature_step = sum(map(mul, STEP_WEIGHTS, temperatures))
         if abs(temperature_step) > TEMPERATURE_SHARE * abs(step) or \
@@ -256,6 +267,24 @@ class InconsistentCheck:
         self._back += 1
         if self._back >= BACK_READINGS:
             self._since = -1
+
+
+def repaired_dew_point(reading: InconsistentReading) -> float:
+    """The dew point of a reading's values with a spike repaired. A reading's ``repaired``
+    is its values' own tuple until the spike check repairs one (and it does so while the
+    reading is the newest but one, before the check reads it): so this is fixed from then on,
+    and it is the reading's own dew point unless a spike was repaired."""
+    repaired = reading.repaired
+    if repaired is reading.values:
+        return reading.dew_point
+    return reading_dew_point(repaired[T], repaired[RH])
+
+
+def _window(recent: Sequence[InconsistentReading]) -> list[InconsistentReading]:
+    """The WINDOW readings ending one before the newest, oldest first."""
+    window = list(islice(reversed(recent), 1, WINDOW + 1))
+    window.reverse()
+    return window
 
 
 def _unusable(reading: InconsistentReading) -> bool:

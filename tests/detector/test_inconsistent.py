@@ -1,0 +1,92 @@
+"""The inconsistency check's kept window: the dew points it carries from one reading to the next
+are the ones a fit read afresh from the window would use."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from streamml.contracts.weather import dew_point, relative_humidity
+from streamml.detector.inconsistent import (
+    STEP_WEIGHTS, WINDOW, _window, reading_dew_point, repaired_dew_point)
+from streamml.detector.sensor import SensorModel, _Reading
+from streamml.detector.thresholds import Thresholds
+
+
+def _reading(seq: int, values: tuple[float, float, float]) -> _Reading:
+    return _Reading(seq, seq * 60_000, values, values, reading_dew_point(values[0], values[1]))
+
+
+def test_a_readings_own_dew_point_until_a_spike_is_repaired():
+    reading = _reading(1, (15.0, 60.0, 1012.0))
+    assert repaired_dew_point(reading) is reading.dew_point
+    reading.repaired = (15.0, 70.0, 1012.0)  # the spike check's repair of the humidity
+    assert repaired_dew_point(reading) == reading_dew_point(15.0, 70.0)
+    assert repaired_dew_point(reading) != reading.dew_point
+
+
+def test_a_repair_to_equal_values_reads_the_same_dew_point():
+    reading = _reading(1, (15.0, 60.0, 1012.0))
+    reading.repaired = (15.0, 60.0, 1012.0)  # an equal tuple, not the values' own
+    assert repaired_dew_point(reading) == reading.dew_point
+
+
+def _values(seq: int, rng: random.Random) -> tuple[float, float, float]:
+    temperature = 15 + 3 * math.sin(seq / 229) + rng.gauss(0, 0.1)
+    humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.8)
+    pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.05)
+    return (round(temperature, 2), round(min(humidity, 100.0), 1), round(pressure, 2))
+
+
+def _faulty_stream(n: int = 1400) -> list[tuple[int, tuple[float, float, float]]]:
+    """(seq, values): spikes on temperature and humidity, stuck humidity, inconsistent steps,
+    a noise burst and two gaps: every way the window is fitted, skipped and rebuilt."""
+    rng = random.Random(7)
+    stream = [(seq, _values(seq, rng)) for seq in range(n)]
+    for seq in range(200, 1300, 37):  # spikes, repaired one reading later
+        t, h, p = stream[seq][1]
+        stream[seq] = (seq, (t + 1.5, h, p) if seq % 2 else (t, min(h + 12.0, 100.0), p))
+    for start in (300, 900):  # humidity that does not fit the temperature
+        for seq in range(start, start + 40):
+            t, h, p = stream[seq][1]
+            stream[seq] = (seq, (t, round(relative_humidity(t, dew_point(t, h) - 9.0), 1), p))
+    held = stream[600][1][1]
+    for seq in range(601, 640):
+        t, _, p = stream[seq][1]
+        stream[seq] = (seq, (t, held, p))
+    for seq in range(700, 740):
+        t, h, p = stream[seq][1]
+        stream[seq] = (seq, (round(t + rng.gauss(0, 1.5), 2), h, p))
+    del stream[1000:1003]  # gaps: the window starts afresh after each
+    del stream[1100:1101]
+    return stream
+
+
+def test_the_kept_dew_points_are_the_windows_at_every_reading():
+    model = SensorModel(Thresholds())
+    check = model._inconsistent
+    fitted = 0
+    for seq, values in _faulty_stream():
+        model.update(seq, seq * 60_000, values, 0)
+        recent = model._recent
+        if len(recent) > WINDOW and check._dew_points_upto == recent[-2].seq:
+            window = _window(recent)
+            direct = [reading_dew_point(r.repaired[0], r.repaired[1]) if r.reasons
+                      else r.dew_point for r in window]
+            assert list(check._dew_points) == direct
+            assert sum(x * w for x, w in zip(STEP_WEIGHTS, check._dew_points)) == \
+                sum(x * w for x, w in zip(STEP_WEIGHTS, direct))
+            fitted += 1
+    assert fitted > 1000
+
+
+def test_the_faulty_stream_repairs_spikes_inside_fitted_windows():
+    """The stream above is a real test of the kept window only if spikes were repaired."""
+    model = SensorModel(Thresholds())
+    repaired = 0
+    for seq, values in _faulty_stream():
+        model.update(seq, seq * 60_000, values, 0)
+        recent = model._recent
+        if len(recent) > 2 and recent[-2].repaired is not recent[-2].values:
+            repaired += 1
+    assert repaired >= 10
