@@ -53,6 +53,7 @@ from streamml.runtime.delivery import (
     poison_reason,
     poison_replacement,
 )
+from streamml.runtime.gc_turns import CollectBetweenTurns
 from streamml.runtime.health import Health
 from streamml.runtime.messages import DecodeError, Message, MessageT, decode
 from streamml.runtime.metrics import ACKNOWLEDGE, COMMIT, FETCH, HANDLE, RuntimeMetrics
@@ -258,8 +259,10 @@ class StreamProcessor:
         log.info("consuming", extra={"topics": topics, "group": self._config.effective_group_id,
                                      "guarantee": self._config.processing_guarantee})
         try:
+            between_turns = CollectBetweenTurns()
             while not self._stop.is_set() and self._consumer is not None:
-                self._turn()
+                with between_turns:  # docs/runtime.md, "Garbage-collection pauses"
+                    self._turn()
             self._drain()
         finally:
             self._close()
