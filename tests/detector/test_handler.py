@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from streamml.contracts.weather import Anomaly, SensorReading, truth_header
 from streamml.detector.config import DetectorConfig
-from streamml.detector.handler import DetectorHandler
+from streamml.detector.handler import DetectorHandler, _partition_spans
 from streamml.detector.metrics import DetectorMetrics
 from streamml.detector.scoring import METHOD, SensorScorer
 from streamml.runtime.messages import decode
@@ -188,3 +188,17 @@ def test_truth_outcomes_and_running_precision_recall_are_counted_per_batch():
     assert handler.confusion.false_negatives == 2
     assert sample("streamml_detector_recall") == 0.0
     assert sample("streamml_detector_precision") == 1.0
+
+
+def test_partition_spans_are_first_and_highest_offsets_whether_runs_or_interleaved():
+    def spans(*where: tuple[int, int]) -> dict[tuple[str, int], tuple[int, int]]:
+        return _partition_spans([_on(partition, offset, offset, "a")
+                                 for partition, offset in where])
+
+    assert spans() == {}
+    assert spans((0, 5), (0, 6), (0, 8)) == {("weather.readings", 0): (5, 8)}
+    assert spans((0, 5), (1, 2), (0, 6), (1, 3), (1, 4)) == {
+        ("weather.readings", 0): (5, 6), ("weather.readings", 1): (2, 4)}
+    # Handled again one by one after a failure: a lower offset after a higher one.
+    assert spans((2, 9), (2, 7), (3, 1), (2, 4)) == {
+        ("weather.readings", 2): (9, 9), ("weather.readings", 3): (1, 1)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from streamml.detector.scoring import SCORED, SensorScorer
+from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer, Verdict
 from streamml.detector.thresholds import Thresholds
 
 THRESHOLDS = Thresholds(warmup=30)
@@ -72,3 +72,13 @@ def test_a_sensor_silent_during_its_warm_up_stops_counting_for_readiness():
     scorer.score("a", 40, 40, _normal(40))
     assert scorer.counts(60_000) == (0, 1)
     assert scorer.counts() == (1, 1)
+
+
+def test_a_verdict_is_a_verdict_with_every_field_named():
+    scorer = SensorScorer(Thresholds(warmup=20), lambda: 7)
+    verdict = scorer.score("v-1", 0, 0, (15.0, 60.0, 1012.0))
+    assert type(verdict) is Verdict
+    assert verdict == Verdict("v-1", 0, WARMING_UP)
+    assert verdict._asdict() == {"sensor_id": "v-1", "seq": 0, "status": WARMING_UP,
+                                 "flags": (), "model_version": "", "fitted_at_ms": 0,
+                                 "duplicate": False}

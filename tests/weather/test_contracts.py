@@ -7,7 +7,7 @@ import json
 import pytest
 
 from streamml.contracts.weather import (
-    NORMAL, SPIKE, TRUTH_HEADER, Confusion, SensorReading, truth_header, truth_of)
+    NORMAL, SPIKE, TRUTH_HEADER, TRUTH_VALUES, Confusion, SensorReading, truth_header, truth_of)
 from streamml.runtime.messages import DecodeError, decode
 
 VALID = {"sensor_id": "s-1", "seq": 3, "ts_ms": 1, "temperature_c": 21.5,
@@ -47,6 +47,16 @@ def test_the_truth_is_a_header_not_a_field():
         truth_header("maybe")
 
 
+@pytest.mark.parametrize("value", [*(kind.encode() for kind in TRUTH_VALUES), b"", None,
+                                   b"normal ", b"NORMAL", b"\xffnormal", b"norm\xe4l"])
+def test_the_truth_read_from_bytes_is_the_truth_decoded(value):
+    decoded = (value or b"").decode(errors="replace")
+    expected = decoded if decoded in TRUTH_VALUES else None
+    assert truth_of([(TRUTH_HEADER, value)]) == expected
+    if value is not None:  # a client that gives a bytearray gets the same answer
+        assert truth_of([(TRUTH_HEADER, bytearray(value))]) == expected
+
+
 def test_confusion_counts():
     confusion = Confusion()
     for is_anomaly, flagged in [(True, True)] * 9 + [(True, False)] + [(False, True)] * 3 \
@@ -57,3 +67,13 @@ def test_confusion_counts():
     assert confusion.false_alarm_rate == pytest.approx(3 / 90)
     assert Confusion().precision == 1.0 and Confusion().recall == 1.0
     assert NORMAL == "normal"
+
+
+def test_a_batchs_counts_add_up_like_its_readings_one_by_one():
+    one_by_one, at_once = Confusion(true_positives=2, true_negatives=5), \
+        Confusion(true_positives=2, true_negatives=5)
+    for is_anomaly, flagged in [(True, True)] * 3 + [(False, True)] * 2 + [(True, False)] \
+            + [(False, False)] * 7:
+        one_by_one.add(is_anomaly, flagged)
+    at_once.add_counts(true_positives=3, false_positives=2, false_negatives=1, true_negatives=7)
+    assert at_once == one_by_one

@@ -195,10 +195,16 @@ class Truth:
                    role=found.get(SENSOR_ROLE_HEADER, FAULTY))
 
 
+# Each truth value by its header bytes: the detector reads a record's truth once per reading.
+_TRUTH_BY_BYTES = {kind.encode(): kind for kind in TRUTH_VALUES}
+
+
 def truth_of(headers: list[tuple[str, bytes]] | None) -> str | None:
     """The injected truth of a record, or None when the producer did not mark it."""
     for name, value in headers or []:
         if name == TRUTH_HEADER:
+            if type(value) is bytes:  # what Kafka clients give: looked up, not decoded
+                return _TRUTH_BY_BYTES.get(value)
             kind = (value or b"").decode(errors="replace")  # a header value may be null
             return kind if kind in TRUTH_VALUES else None
     return None
@@ -222,6 +228,14 @@ class Confusion:
             self.false_negatives += 1
         else:
             self.true_negatives += 1
+
+    def add_counts(self, true_positives: int, false_positives: int, false_negatives: int,
+                   true_negatives: int) -> None:
+        """Many readings' outcomes at once (a batch's)."""
+        self.true_positives += true_positives
+        self.false_positives += false_positives
+        self.false_negatives += false_negatives
+        self.true_negatives += true_negatives
 
     @property
     def total(self) -> int:

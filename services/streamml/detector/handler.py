@@ -20,6 +20,8 @@ from streamml.runtime.stream import HandlerResult, Incoming
 log = logging.getLogger(__name__)
 
 DUPLICATE = "duplicate"
+TRUE_POSITIVE, FALSE_POSITIVE = "true_positive", "false_positive"
+FALSE_NEGATIVE, TRUE_NEGATIVE = "false_negative", "true_negative"
 GAUGE_INTERVAL_MS = 1000
 # A sensor that went silent while warming up stops holding readiness back after this long.
 READY_SILENT_SENSOR_MS = 60_000
@@ -69,12 +71,12 @@ class DetectorHandler:
             self._catch_up(topic, partition, first)
         outputs = []
         counts = _BatchCounts()
+        score, account = self._scorer.score, self._account
         try:
             for item in batch:
                 reading = item.message
-                verdict = self._scorer.score(reading.sensor_id, reading.seq, reading.ts_ms,
-                                             reading.values())
-                self._account(verdict, item.record.headers, counts)
+                verdict = score(reading.sensor_id, reading.seq, reading.ts_ms, reading.values())
+                account(verdict, item.record.headers, counts)
                 if verdict.flags:
                     outputs.extend(self._anomaly(reading, verdict, flag) for flag in verdict.flags)
         finally:
@@ -148,9 +150,7 @@ class DetectorHandler:
         truth = truth_of(headers)
         if truth is None:
             return
-        is_anomaly = truth != NORMAL
-        self._confusion.add(is_anomaly, flagged_now)
-        counts.truth[_outcome(is_anomaly, flagged_now)] += 1
+        counts.truth[_outcome(truth != NORMAL, flagged_now)] += 1
 
     def _publish(self, counts: _BatchCounts) -> None:
         metrics = self._metrics
@@ -163,6 +163,9 @@ class DetectorHandler:
         for score in counts.scores:
             metrics.score.observe(score)
         if counts.truth:
+            truth = counts.truth
+            self._confusion.add_counts(truth[TRUE_POSITIVE], truth[FALSE_POSITIVE],
+                                       truth[FALSE_NEGATIVE], truth[TRUE_NEGATIVE])
             metrics.precision.set(self._confusion.precision)
             metrics.recall.set(self._confusion.recall)
 
@@ -216,16 +219,29 @@ def _partition_spans(batch: Sequence[Incoming[SensorReading]]
     each partition's records in offset order, from one fetch: only its first record of a
     partition can follow a gap this instance did not handle."""
     spans: dict[tuple[str, int], tuple[int, int]] = {}
+    # A run of records of one partition is read as one span (most batches are a run or two).
+    topic, partition, first, last = None, -1, 0, 0
     for item in batch:
         record = item.record
-        key = (record.topic, record.partition)
-        span = spans.get(key)
-        spans[key] = (record.offset, record.offset) if span is None else \
-            (span[0], max(span[1], record.offset))
+        if record.partition == partition and record.topic == topic:
+            last = max(last, record.offset)
+            continue
+        if topic is not None:
+            _add_span(spans, (topic, partition), first, last)
+        topic, partition, first, last = (record.topic, record.partition, record.offset,
+                                         record.offset)
+    if topic is not None:
+        _add_span(spans, (topic, partition), first, last)
     return spans
+
+
+def _add_span(spans: dict[tuple[str, int], tuple[int, int]], key: tuple[str, int], first: int,
+              last: int) -> None:
+    span = spans.get(key)
+    spans[key] = (first, last) if span is None else (span[0], max(span[1], last))
 
 
 def _outcome(is_anomaly: bool, flagged: bool) -> str:
     if is_anomaly:
-        return "true_positive" if flagged else "false_negative"
-    return "false_positive" if flagged else "true_negative"
+        return TRUE_POSITIVE if flagged else FALSE_NEGATIVE
+    return FALSE_POSITIVE if flagged else TRUE_NEGATIVE

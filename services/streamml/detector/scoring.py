@@ -37,6 +37,8 @@ class Verdict(NamedTuple):
     duplicate: bool = False
 
 
+_new_tuple = tuple.__new__
+
 # A remembered verdict: (ts_ms, status, flags, model_version, fitted_at_ms). A tuple of
 # strings, numbers and (mostly empty) flag tuples, not a Verdict: the garbage collector stops
 # tracking such a tuple, so 512 of them per sensor add nothing to its full collections
@@ -88,11 +90,15 @@ class SensorScorer:
             state.version_fits = model.fits
             state.version = f"{sensor_id}/{model.fits}" if model.fits else ""
         version = state.version
-        found = tuple(flags)
-        state.verdicts[seq] = (ts_ms, status, found, version, model.fitted_at_ms)
-        if len(state.verdicts) > REMEMBERED_VERDICTS:
-            state.verdicts.popitem(last=False)
-        return Verdict(sensor_id, seq, status, found, version, model.fitted_at_ms)
+        found = tuple(flags) if flags else ()
+        fitted_at_ms = model.fitted_at_ms
+        verdicts = state.verdicts
+        verdicts[seq] = (ts_ms, status, found, version, fitted_at_ms)
+        if len(verdicts) > REMEMBERED_VERDICTS:
+            verdicts.popitem(last=False)
+        # Verdict(sensor_id, seq, status, found, version, fitted_at_ms), built as the named
+        # tuple's own constructor builds it, without the Python frame of its __new__.
+        return _new_tuple(Verdict, (sensor_id, seq, status, found, version, fitted_at_ms, False))
 
     def knows(self, sensor_id: str) -> bool:
         return sensor_id in self._sensors
