@@ -20,6 +20,9 @@ REPO = Path(__file__).resolve().parent.parent
 # "before" of a change is measured in the same run as the "after".
 PURE_CRC_DIR = Path(__file__).resolve().parent / "pure_crc"  # kafka-python's pure-Python CRC32C
 BATCH_16K_DIR = Path(__file__).resolve().parent / "batch16k"  # 16 KiB producer batches
+# This checkout's services first on every process's path, before whatever checkout the venv's
+# editable install points at (a git worktree shares the venv of another).
+SERVICES_DIR = REPO / "services"
 
 
 def free_port() -> int:
@@ -99,8 +102,7 @@ def service(name: str, service_command: str, bootstrap: str, group: str, log_dir
         "STREAMML_HTTP_HOST": "127.0.0.1",
         **{f"STREAMML_{key.upper()}": value for key, value in (settings or {}).items()},
     }
-    if site is not None:
-        env["PYTHONPATH"] = str(site)
+    env["PYTHONPATH"] = os.pathsep.join([str(site)] * (site is not None) + [str(SERVICES_DIR)])
     return Proc(name, [str(BIN / "streamml"), service_command], env, log_dir / f"{name}.log",
                 http_port=port)
 
@@ -108,5 +110,6 @@ def service(name: str, service_command: str, bootstrap: str, group: str, log_dir
 def module(name: str, module_name: str, args: list[str], log_dir: Path,
            site: Path | None = None) -> Proc:
     """A bench-only script run as ``python -m bench.<module> ...``."""
-    env = {"PYTHONPATH": os.pathsep.join([str(site)] * (site is not None) + [str(REPO)])}
+    env = {"PYTHONPATH": os.pathsep.join([str(site)] * (site is not None)
+                                         + [str(REPO), str(SERVICES_DIR)])}
     return Proc(name, [sys.executable, "-m", module_name, *args], env, log_dir / f"{name}.log")

@@ -129,8 +129,10 @@ def prepare_topics(bench: Bench) -> None:
     kafka_io.create_like(b, WORKSHOP_SINK, PREDICTIONS)
     for kind, topic in JAVA_TOPICS.items():
         kafka_io.create_like(b, topic, INPUTS[kind])
-    kafka_io.stamp_on_append(b, [PREDICTIONS, ANOMALIES, MODEL_STATUS, WORKSHOP_SINK,
-                                 *PASSTHROUGH_SINK.values()])
+    # The inputs too: a latency sample then splits at the moment its input event is in Kafka,
+    # into the generator's part and the service's (bench.latency).
+    kafka_io.stamp_on_append(b, [*INPUTS.values(), PREDICTIONS, ANOMALIES, MODEL_STATUS,
+                                 WORKSHOP_SINK, *PASSTHROUGH_SINK.values()])
 
 
 def fill_backlogs(bench: Bench) -> dict[str, list[Payload]]:
@@ -580,28 +582,45 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
                                     isolation_level=committed)
     inputs = kafka_io.read_between(bench.bootstrap, in_start,
                                    kafka_io.window(bench.bootstrap, input_topic))
-    times = latency_calc.event_times((r.value for r in inputs), spec.input_key, spec.event_time)
+    if any(r.timestamp_type != latency_calc.LOG_APPEND_TIME for r in inputs):
+        raise RuntimeError(f"{input_topic} does not use LogAppendTime (prepare_topics): the "
+                           "latency cannot be split into the generator's and the service's")
+    times = latency_calc.input_times(((r.timestamp, r.value) for r in inputs), spec.input_key,
+                                     spec.event_time)
     if tail is None:  # LogAppendTime: the moment the output is in Kafka (and readable)
         observed = [(float(r.timestamp), r.value) for r in outputs]
     else:
         readable = tail.readable_at({(r.partition, r.offset) for r in outputs})
         observed = [(readable[(r.partition, r.offset)], r.value) for r in outputs
                     if (r.partition, r.offset) in readable]
-    samples = latency_calc.latencies(observed, times, spec.answers)
+    samples = latency_calc.split_latencies(observed, times, spec.answers)
     # The generator's first event, not its process start, begins the phase.
-    cutoff = min((t for t, _ in samples), default=0.0) + bench.scale.discard_s * 1000
-    kept = [ms for t, ms in samples if t >= cutoff]
+    cutoff = min((s.event_ms for s in samples), default=0.0) + bench.scale.discard_s * 1000
+    kept = [s for s in samples if s.event_ms >= cutoff]
     bench.results.add(f"{key}.achieved", report.get("achieved_rate", float("nan")))
     bench.results.add(f"{key}.samples", len(kept))
-    for q in (50, 95, 99):
-        bench.results.add(f"{key}.p{q}", percentile(kept, q))
-    bench.results.add(f"{key}.max", max(kept, default=float("nan")))
-    bench.results.distributions.setdefault(key, []).extend(latency_calc.sketch(kept))
+    record_latencies(bench.results, key, kept)
     for stage, hist in stages.phase_stages(stages_before, stages_after).items():
         stage_key = f"{prefix}.stage.{load}.{condition}.{stage}"
         bench.results.add(f"{stage_key}.mean", hist.mean * 1000)
         bench.results.add(f"{stage_key}.p50", hist.quantile(0.50) * 1000)
         bench.results.add(f"{stage_key}.p99", hist.quantile(0.99) * 1000)
+
+
+def record_latencies(results: Results, key: str, samples: Sequence[latency_calc.Split]) -> None:
+    """End to end (``key.p99``, as before the split), the generator's part
+    (``key.generator.p99``) and the service's (``key.service.p99``): p50, p95, p99 and max of
+    each, and the distributions of the whole and of the service's part for the plots."""
+    parts = {"": [s.total_ms for s in samples],
+             ".generator": [s.generator_ms for s in samples],
+             ".service": [s.service_ms for s in samples]}
+    for part, values in parts.items():
+        for q in (50, 95, 99):
+            results.add(f"{key}{part}.p{q}", percentile(values, q))
+        results.add(f"{key}{part}.max", max(values, default=float("nan")))
+    results.distributions.setdefault(key, []).extend(latency_calc.sketch(parts[""]))
+    results.distributions.setdefault(f"{key}.service", []).extend(
+        latency_calc.sketch(parts[".service"]))
 
 
 def _profile_at_load(bench: Bench, service: str, kind: str, out: Path) -> None:

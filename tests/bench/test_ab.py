@@ -1,0 +1,25 @@
+"""bench.ab: the A/B variants' settings as the services read them."""
+
+from __future__ import annotations
+
+from bench import ab, procs
+
+
+def test_settings_become_the_services_environment(tmp_path) -> None:
+    settings = ab.settings("linger_ms=0,max_poll_records=100")
+
+    proc = procs.service("s", "detector", "127.0.0.1:1", "g", tmp_path, settings)
+
+    assert settings == {"linger_ms": "0", "max_poll_records": "100"}
+    assert proc.env["STREAMML_LINGER_MS"] == "0"
+    assert proc.env["STREAMML_MAX_POLL_RECORDS"] == "100"
+    assert ab.settings("") == {}
+
+
+def test_bench_processes_run_this_checkouts_services(tmp_path) -> None:
+    service = procs.service("s", "detector", "127.0.0.1:1", "g", tmp_path)
+    script = procs.module("m", "bench.loadgen", [], tmp_path, site=procs.PURE_CRC_DIR)
+
+    assert service.env["PYTHONPATH"] == str(procs.REPO / "services")
+    assert script.env["PYTHONPATH"].split(":") == [str(procs.PURE_CRC_DIR), str(procs.REPO),
+                                                   str(procs.REPO / "services")]
