@@ -200,3 +200,19 @@ def test_a_temperature_drift_down_while_the_pressure_rises_is_drift():
               for seq in range(300)]
     decided = _first_flag(series)
     assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def _cooling_fog(pressure_per_hour: float) -> list[tuple[float, float, float]]:
+    """Three hours of fog at 5 °C, then the temperature falling 2.5 °C/h at 100 %, the pressure
+    moving at the given rate throughout."""
+    return [(5.0 - 2.5 / 60 * max(0, seq - 180), 100.0, 1010.0 + pressure_per_hour * seq / 60)
+            for seq in range(300)]
+
+
+def test_saturated_air_cooling_as_the_pressure_falls_is_rain_ahead_of_a_front():
+    assert _first_flag(_cooling_fog(-1.2)) is None
+
+
+def test_saturated_air_cooling_under_a_steady_pressure_is_drift():
+    decided = _first_flag(_cooling_fog(0.0))
+    assert decided is not None and decided[1] == "drift:temperature_c"

@@ -173,9 +173,12 @@ class DriftCheck:
         slope, recent = series.long.slope() - base, series.short.slope() - base
         if abs(slope) < bar or abs(recent) < 0.7 * bar or slope * recent < 0:
             return
-        if name == "temperature" and (series.base_slope() is None or
-                                      not self._humidity_still()):
-            return  # no trend to compare with, or the humidity moving with the weather
+        if name == "temperature" and (
+                series.base_slope() is None or not self._humidity_still() or
+                (slope < 0 and self._pressure_moving())):
+            # No trend to compare with, the humidity moving with the weather, or rain cooling
+            # saturated air as a front nears (final: 3 % of rain readings without this).
+            return
         stats = self._stats[name]
         if not stats.ready:
             return
@@ -219,8 +222,11 @@ class DriftCheck:
         point falling steadily is no front's doing: a passage's drop is held as a weather
         event, and the tide and a front's approach move the pressure for hours (final-4: a
         thermometer drifting down 3.5 °C/h while the pressure rose 1.1 hPa/h was let go)."""
-        if dew_slope <= 0:
-            return False
+        return dew_slope > 0 and self._pressure_moving()
+
+    def _pressure_moving(self) -> bool:
+        """The pressure says a front is near: moving > 0.4 hPa/h over the hour either way, or
+        falling over three hours."""
         pressure_per_hour = self._series["pressure"].long.slope() * 60
         return abs(pressure_per_hour) > 0.4 or self._pressure_tendency() < -FRONT_TENDENCY
 
