@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from streamml.contracts.weather import dew_point, relative_humidity
@@ -215,4 +216,23 @@ def test_saturated_air_cooling_as_the_pressure_falls_is_rain_ahead_of_a_front():
 
 def test_saturated_air_cooling_under_a_steady_pressure_is_drift():
     decided = _first_flag(_cooling_fog(0.0))
+    assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def _saturated_night(amplitude: float, bend_per_hour: float) -> list[tuple[float, float, float]]:
+    """An evening and night at 100 % from 17:00 in a daily cycle of this amplitude (warmest at
+    15:00), and from 04:00 a bend on top of it (the cloud clearing, or the thermometer
+    drifting)."""
+    return [(amplitude * math.cos(2 * math.pi * (seq / 60 + 2) / 24) +
+             bend_per_hour / 60 * max(0, seq - 660), 100.0, 1010.0) for seq in range(780)]
+
+
+def test_a_temperature_bend_in_saturated_air_within_a_wide_daily_cycle_is_the_weather():
+    # A dry climate's 15 °C cycle bends fog's temperature by ~1 °C/h at the night's minimum,
+    # and the cloud adds to it (final-3).
+    assert _first_flag(_saturated_night(15.0, 1.5)) is None
+
+
+def test_the_same_bend_in_a_small_daily_cycle_is_drift():
+    decided = _first_flag(_saturated_night(2.0, 2.5))
     assert decided is not None and decided[1] == "drift:temperature_c"
