@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-from streamml.contracts.weather import relative_humidity
+from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.detector.drift import DriftCheck
 from streamml.detector.thresholds import Thresholds
 
@@ -32,7 +33,7 @@ def _flagged_channels(dew_points: list[float], dew_sigma: float) -> set[str]:
         reasons.add(reason)
 
     check = DriftCheck(Thresholds(), _LearntNoise(dew_sigma), _LearntNoise(0.05),
-                       readings.get, flag)
+                       _LearntNoise(0.05), readings.get, flag)
     for seq, dew in enumerate(dew_points):
         reading = _Reading(seq, (20.0, relative_humidity(20.0, dew), 1010.0), dew)
         readings[seq] = reading
@@ -76,7 +77,7 @@ def _reasons(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
         reasons.add(reason)
 
     check = DriftCheck(Thresholds(), _LearntNoise(dew_sigma), _LearntNoise(pressure_sigma),
-                       readings.get, flag)
+                       _LearntNoise(0.05), readings.get, flag)
     for seq, (temperature, dew, pressure) in enumerate(series):
         reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
         readings[seq] = reading
@@ -122,3 +123,116 @@ def test_a_pressure_rise_while_humidity_races_is_a_front_passage_not_drift():
 
 def test_the_same_pressure_rise_in_still_air_is_drift():
     assert _reasons(_front_passage(False)) == {"drift:pressure_hpa"}
+
+
+def _first_flag(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
+                temperature_sigma: float = 0.05) -> tuple[int, str] | None:
+    """Feed (temperature, humidity, pressure) readings as a sensor reports them; the reading
+    at which the first drift was decided, and its reason."""
+    readings = {}
+    decided: list[tuple[int, str]] = []
+    now = 0
+
+    def flag(reading, reason, channel, score, threshold):
+        if not decided:
+            decided.append((now, reason))
+
+    check = DriftCheck(Thresholds(), _LearntNoise(dew_sigma), _LearntNoise(0.05),
+                       _LearntNoise(temperature_sigma), readings.get, flag)
+    for seq, values in enumerate(series):
+        now = seq
+        reading = _Reading(seq, values, dew_point(values[0], max(values[1], 0.1)))
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return decided[0] if decided else None
+
+
+def _saturated(temperature_per_hour: float) -> list[tuple[float, float, float]]:
+    """Three hours of fog (humidity 100 %) at a steady -5 °C, then the thermometer alone
+    moving: the humidity stays at its limit."""
+    return [(-5.0 + temperature_per_hour / 60 * max(0, seq - 180), 100.0, 1010.0)
+            for seq in range(300)]
+
+
+def test_a_temperature_trend_in_saturated_air_is_drift():
+    # The dew point says nothing at 100 % (it is the temperature): the temperature's own
+    # line against its trend before the hour does.
+    decided = _first_flag(_saturated(2.5))
+    assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def test_a_slow_temperature_trend_in_saturated_air_is_the_weather():
+    # A small daily cycle warms fog by under a degree an hour.
+    assert _first_flag(_saturated(0.8)) is None
+
+
+def test_a_temperature_trend_in_humid_air_with_the_humidity_moving_is_the_weather():
+    # Weather that warms humid air dries it (the dew point lags): the humidity falls 6 %/h
+    # while the temperature rises 2.5 °C/h.
+    warming = [(0.0 + 2.5 / 60 * max(0, seq - 180), 98.0 - 6.0 / 60 * max(0, seq - 180),
+                1010.0) for seq in range(300)]
+    assert _first_flag(warming) is None
+
+
+def _falling_pressure(dew_per_hour: float) -> list[tuple[float, float, float]]:
+    """Dry air, the pressure falling 1 hPa/h (a front hours away) throughout; after two hours
+    the thermometer drifts (the humidity channel reads the true air)."""
+    series = []
+    for seq in range(300):
+        bias = dew_per_hour / 60 * max(0, seq - 180)
+        series.append((15.0 + bias, 60.0, 1010.0 - seq / 60))
+    return series
+
+
+def test_a_temperature_drift_down_while_the_pressure_falls_is_drift():
+    # A falling pressure brings moister air (the dew point up), not a falling dew point.
+    decided = _first_flag(_falling_pressure(-2.5))
+    assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def test_a_rising_dew_point_while_the_pressure_falls_is_still_the_front_coming():
+    assert _first_flag(_falling_pressure(+2.5)) is None
+
+
+def test_a_temperature_drift_down_while_the_pressure_rises_is_drift():
+    # The pressure rising 1.1 hPa/h (a front's wake, the tide) does not dry the air by
+    # 3.5 °C/h of dew point in a straight line (final-4, seed 502).
+    series = [(-15.0 - 3.5 / 60 * max(0, seq - 180), 76.0, 1015.0 + 1.1 * seq / 60)
+              for seq in range(300)]
+    decided = _first_flag(series)
+    assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def _cooling_fog(pressure_per_hour: float) -> list[tuple[float, float, float]]:
+    """Three hours of fog at 5 °C, then the temperature falling 2.5 °C/h at 100 %, the pressure
+    moving at the given rate throughout."""
+    return [(5.0 - 2.5 / 60 * max(0, seq - 180), 100.0, 1010.0 + pressure_per_hour * seq / 60)
+            for seq in range(300)]
+
+
+def test_saturated_air_cooling_as_the_pressure_falls_is_rain_ahead_of_a_front():
+    assert _first_flag(_cooling_fog(-1.2)) is None
+
+
+def test_saturated_air_cooling_under_a_steady_pressure_is_drift():
+    decided = _first_flag(_cooling_fog(0.0))
+    assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def _saturated_night(amplitude: float, bend_per_hour: float) -> list[tuple[float, float, float]]:
+    """An evening and night at 100 % from 17:00 in a daily cycle of this amplitude (warmest at
+    15:00), and from 04:00 a bend on top of it (the cloud clearing, or the thermometer
+    drifting)."""
+    return [(amplitude * math.cos(2 * math.pi * (seq / 60 + 2) / 24) +
+             bend_per_hour / 60 * max(0, seq - 660), 100.0, 1010.0) for seq in range(780)]
+
+
+def test_a_temperature_bend_in_saturated_air_within_a_wide_daily_cycle_is_the_weather():
+    # A dry climate's 15 °C cycle bends fog's temperature by ~1 °C/h at the night's minimum,
+    # and the cloud adds to it (final-3).
+    assert _first_flag(_saturated_night(15.0, 1.5)) is None
+
+
+def test_the_same_bend_in_a_small_daily_cycle_is_drift():
+    decided = _first_flag(_saturated_night(2.0, 2.5))
+    assert decided is not None and decided[1] == "drift:temperature_c"

@@ -2,7 +2,8 @@
 
 A steady, straight-line trend of the dew point (temperature or humidity drift) or of the
 pressure, faster than the weather moves them outside a front or storm: a least-squares line
-over the last hour with small scatter around it (a step is not a line). Flagged back to the
+over the last hour with small scatter around it (a step is not a line). In humid air, where
+the dew point is not looked at, the temperature's own line with the humidity holding still. Flagged back to the
 fitted onset, then until the bias vanishes (the sensor was recalibrated) or the trend stops.
 The model holds the check back (``held``) during and after weather events, while an
 inconsistency is open and while a channel is stuck.
@@ -37,6 +38,20 @@ NO_BASELINE_DEW_FACTOR = 1.5
 # Humidity (%/h over the hour, over its last third) moving this fast with a pressure trend is
 # rain at a front's passage or a storm: the pressure's rise or fall is the weather's.
 PRESSURE_HUMIDITY_PER_HOUR = (10.0, 20.0)
+# °C/h a temperature trend in humid air must bend away from the trend before it (the humidity
+# holding still): fog's temperature follows the daily cycle and the cloud, whose bends reach
+# ~1.3 °C/h on subtropical nights (final: 1.2 °C/h flagged 10 % of control readings).
+HUMID_TEMPERATURE_C_PER_HOUR = 2.0
+# %/h: the humidity moving slower than this while the dew point moves is the thermometer's
+# doing (weather that warms or cools humid air moves its humidity).
+STILL_HUMIDITY_PER_HOUR = 3.0
+# A daily cycle of amplitude A bends the temperature's hourly trend by up to ~0.1 A °C/h
+# against the trend before it (more with the cloud); the range of the readings kept (8 hours,
+# about 1.5 A near the night's minimum) bounds A. A humid temperature bend must exceed this
+# share of that range per hour (final-3: saturated nights in a 15 °C cycle; 0.15 left 0.91 %
+# false alarms there).
+DAILY_BEND_PER_RANGE = 0.25
+TEMPERATURE_RANGE_READINGS = 480
 
 
 class DriftReading(Protocol):
@@ -85,16 +100,15 @@ class DriftCheck:
     """One sensor's drift state: sliding lines of the dew point and pressure, open drifts."""
 
     def __init__(self, thresholds: Thresholds, dew: ChannelStats, pressure: ChannelStats,
-                 reading_at: ReadingAt, flag: FlagReading) -> None:
+                 temperature: ChannelStats, reading_at: ReadingAt, flag: FlagReading) -> None:
         self._th = thresholds
-        self._dew = dew
-        self._pressure = pressure
+        self._stats = {"dew": dew, "pressure": pressure, "temperature": temperature}
         self._reading_at = reading_at
         self._flag = flag
         # name -> (since seq, slope per reading, the weather's slope before it)
         self._drift: dict[str, tuple[int, float, float]] = {}
         self._drift_quiet: dict[str, int] = {}
-        self._series = {"dew": _Series(), "pressure": _Series()}
+        self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
         self._humidity_slope = SlidingSlope(DRIFT_WINDOW)
         self._humidity_recent = SlidingSlope(DRIFT_WINDOW // 3)
 
@@ -116,12 +130,17 @@ class DriftCheck:
         if held:
             self.reset()
             return
-        values = {"dew": reading.dew_point, "pressure": reading.values[P]}
+        values = {"dew": reading.dew_point, "pressure": reading.values[P],
+                  "temperature": reading.values[T]}
+        humid = reading.values[RH] >= MOIST_PCT
         humid_limit = SATURATED_PCT if "dew" in self._drift else MOIST_PCT
         if T in reading.faulty or RH in reading.faulty or noisy or \
                 reading.values[RH] >= humid_limit:
             values.pop("dew")
             self._series["dew"].clear()
+        if T in reading.faulty or noisy:
+            values.pop("temperature")
+            self._series["temperature"].clear()
         if P in reading.faulty:
             values.pop("pressure")
         self._humidity_slope.add(reading.seq, reading.values[RH])
@@ -131,19 +150,26 @@ class DriftCheck:
             series.add(reading.seq, value)
             if name in self._drift:
                 self._continue(name, reading, series)
-            elif series.long.full:
+            elif series.long.full and (name != "temperature" or
+                                       (humid and "dew" not in self._drift)):
+                # The temperature alone only where the dew point is not looked at.
                 self._maybe_start(name, reading, series)
 
     def _limit(self, name: str) -> float:
+        if name == "temperature":
+            return HUMID_TEMPERATURE_C_PER_HOUR / 60.0
         per_hour = (self._th.drift_dew_point_c_per_hour if name == "dew"
                     else self._th.drift_pressure_hpa_per_hour)
         return per_hour / 60.0
+
+    def _humidity_still(self) -> bool:
+        return abs(self._humidity_slope.slope()) * 60 < STILL_HUMIDITY_PER_HOUR
 
     def _channel(self, name: str) -> int:
         if name == "pressure":
             return P
         # A dew point moving while humidity holds still is the thermometer's doing.
-        return T if abs(self._humidity_slope.slope()) * 60 < 3.0 else RH
+        return T if name == "temperature" or self._humidity_still() else RH
 
     def _maybe_start(self, name: str, reading: DriftReading, series: _Series) -> None:
         limit = self._limit(name)
@@ -154,7 +180,15 @@ class DriftCheck:
         slope, recent = series.long.slope() - base, series.short.slope() - base
         if abs(slope) < bar or abs(recent) < 0.7 * bar or slope * recent < 0:
             return
-        stats = self._dew if name == "dew" else self._pressure
+        if name == "temperature" and (
+                series.base_slope() is None or not self._humidity_still() or
+                (slope < 0 and self._pressure_moving()) or
+                abs(slope) * 60 < DAILY_BEND_PER_RANGE * self._temperature_range(reading.seq)):
+            # No trend to compare with, the humidity moving with the weather, rain cooling
+            # saturated air as a front nears (final: 3 % of rain readings without this), or a
+            # bend the daily cycle makes.
+            return
+        stats = self._stats[name]
         if not stats.ready:
             return
         sigma = stats.sigma
@@ -167,8 +201,7 @@ class DriftCheck:
             return  # a step or a bend (weather), not a steady line
         if name == "dew" and (abs(self._humidity_slope.slope()) * 60 > 20.0 or
                               abs(self._humidity_recent.slope()) * 60 > 30.0 or
-                              abs(self._series["pressure"].long.slope()) * 60 > 0.4 or
-                              (slope > 0 and self._pressure_tendency() < -FRONT_TENDENCY)):
+                              self._front_near(slope)):
             return  # humidity racing towards saturation, or a front on its way: weather
         if name == "pressure" and (
                 abs(self._humidity_slope.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[0] or
@@ -192,6 +225,27 @@ class DriftCheck:
             variance += series.baseline.slope_sd(sigma) ** 2
         return math.sqrt(variance)
 
+    def _front_near(self, dew_slope: float) -> bool:
+        """A pressure trend that explains this dew-point trend: the air moistens as a front
+        nears (the pressure moving either way within the hour, or falling over three). A dew
+        point falling steadily is no front's doing: a passage's drop is held as a weather
+        event, and the tide and a front's approach move the pressure for hours (final-4: a
+        thermometer drifting down 3.5 °C/h while the pressure rose 1.1 hPa/h was let go)."""
+        return dew_slope > 0 and self._pressure_moving()
+
+    def _pressure_moving(self) -> bool:
+        """The pressure says a front is near: moving > 0.4 hPa/h over the hour either way, or
+        falling over three hours."""
+        pressure_per_hour = self._series["pressure"].long.slope() * 60
+        return abs(pressure_per_hour) > 0.4 or self._pressure_tendency() < -FRONT_TENDENCY
+
+    def _temperature_range(self, last: int) -> float:
+        """The temperature's range over the readings kept (°C)."""
+        values = [r.values[T] for r in (self._reading_at(seq) for seq in
+                                        range(last - TEMPERATURE_RANGE_READINGS + 1, last + 1))
+                  if r is not None]
+        return max(values) - min(values) if values else 0.0
+
     def _pressure_tendency(self) -> float:
         """The pressure's trend over the last three hours (per reading), where known."""
         pressure = self._series["pressure"]
@@ -202,7 +256,7 @@ class DriftCheck:
     def _onset(self, name: str, first: int, last: int) -> int:
         """Where the trend began: the best hinge (level, then a straight line from the hinge
         on) over the window, in steps of three readings."""
-        points = [(r.seq, r.dew_point if name == "dew" else r.values[P])
+        points = [(r.seq, _value(name, r))
                   for r in (self._reading_at(seq) for seq in range(first, last + 1))
                   if r is not None]
         best, best_error = first, math.inf
@@ -227,11 +281,10 @@ class DriftCheck:
         since, slope, base = self._drift[name]
         bias = slope * (reading.seq - since)
         previous = self._reading_at(reading.seq - 1)
-        value = reading.dew_point if name == "dew" else reading.values[P]
-        before = None if previous is None else (
-            previous.dew_point if name == "dew" else previous.values[P])
+        value = _value(name, reading)
+        before = None if previous is None else _value(name, previous)
         # The sensor recalibrated (the bias vanished at once), or the drift stopped for long.
-        sigma = self._dew.sigma if name == "dew" else self._pressure.sigma
+        sigma = self._stats[name].sigma
         if before is not None and (value - before) * bias < 0 and \
                 abs(value - before) >= max(0.5 * abs(bias), 5 * sigma):
             self._end(name)
@@ -244,10 +297,17 @@ class DriftCheck:
                 return
         else:
             self._drift_quiet[name] = 0
-        channel = self._channel(name) if name == "dew" else P
+        channel = self._channel(name)
         self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
                    abs(slope) / self._limit(name), 1.0)
 
     def _end(self, name: str) -> None:
         self._drift.pop(name, None)
         self._series[name].clear()
+
+
+def _value(name: str, reading: DriftReading) -> float:
+    """The value of a reading that the named series follows."""
+    if name == "dew":
+        return reading.dew_point
+    return reading.values[P] if name == "pressure" else reading.values[T]

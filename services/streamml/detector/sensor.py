@@ -136,7 +136,8 @@ class SensorModel:
         self._drift_confirmed: set[str] = set()  # drift reasons flagged since confirmed
         self._drift_flagged_now: set[str] = set()
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
-                                 self._reading_at, self._defer_drift_flag)
+                                 self._channels[T].stats, self._reading_at,
+                                 self._defer_drift_flag)
 
     @property
     def warming_up(self) -> bool:
