@@ -273,3 +273,27 @@ def test_a_pressure_drift_upwards_in_a_storms_wake_ends_the_storms_hold():
     flagged = _run(values)
     caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
     assert len(caught & set(range(470, 650))) >= 0.7 * 180, sorted(caught)
+
+
+def _calm_coarse_pressure(seed: int) -> list[tuple[float, float, float]]:
+    """A station sensor at 0.2 °C / 2 % / 0.2 hPa whose pressure flicks between steps for ten
+    hours, then lies still in the middle of one step (noise 0.035 hPa, well under a step) for
+    five: healthy, and on one value for hours."""
+    rng = random.Random(seed)
+    base = _stream(900, seed=seed, resolution=(0.2, 2.0, 0.2), noise=(0.08, 0.6, 0.04))
+    values = []
+    for seq, (t, h, _) in enumerate(base):
+        level = 1012.0 + (0.12 * math.sin(seq / 5) if seq < 600 else 0.0)
+        values.append((t, h, round(round((level + rng.gauss(0, 0.035)) / 0.2) * 0.2, 2)))
+    return values
+
+
+def test_a_calm_coarse_channel_on_one_step_for_hours_is_not_stuck():
+    for seed in (1, 2, 3):
+        values = _calm_coarse_pressure(seed)
+        longest = run = 0
+        for a, b in zip(values, values[1:]):
+            run = run + 1 if a[2] == b[2] else 0
+            longest = max(longest, run)
+        assert longest >= 250, "the pressure repeats for hours"
+        assert _run(values) == {}

@@ -37,7 +37,8 @@ from streamml.contracts.weather import (
     WEATHER_THUNDERSTORM)
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
-from streamml.detector.stats import LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats
+from streamml.detector.stats import (
+    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, quantised_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -60,6 +61,9 @@ NEW_EVENT_AFTER = 30
 DRIFT_CONFIRM = 15
 NOISE_WINDOW = 9
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
+# Readings before a run of repeats whose straight line says where the channel was heading.
+RUN_TREND_READINGS = 60
+RUN_TREND_MIN = 10
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class _Channel:
         self.run = 0
         self.run_first: _Reading | None = None
         self.run_jump = 0.0
+        self.run_slope = 0.0  # the trend before the run, per reading (0 if unknown)
         self.fault = ""
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
@@ -319,6 +324,7 @@ class SensorModel:
                 sigma = channel.stats.sigma or 1.0
                 channel.run_jump = abs(previous.values[c] - before.values[c]) / sigma \
                     if before is not None and before.seq == previous.seq - 1 else 0.0
+                channel.run_slope = self._trend_before_run(c)
             channel.run += 1
             if channel.fault:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
@@ -327,15 +333,51 @@ class SensorModel:
         if not running:
             return
         shortest = min(self._channels[c].run for c in running)
-        joint = sum(-shortest * math.log(self._channels[c].stats.repeat_rate) for c in running)
+        # Every channel repeating at once keeps the repeat rates' evidence: calm on all three is
+        # rare, two calm channels (a still night's temperature and pressure) are not.
+        if len(running) == len(self._channels):
+            joint = sum(-shortest * math.log(self._channels[c].stats.repeat_rate)
+                        for c in running)
+        else:
+            joint = sum(self._run_evidence(self._channels[c], shortest) for c in running)
         for c in running:
             channel = self._channels[c]
-            alone = -channel.run * math.log(channel.stats.repeat_rate)
+            alone = self._run_evidence(channel, channel.run)
             evidence = max(alone, joint if len(running) > 1 else 0.0)
             dropout = channel.run_jump >= DROPOUT_JUMP
             # After a jump of many noise widths, far less evidence makes a dropout.
             if evidence >= self._th.stuck_log_odds or (dropout and evidence >= 3.0):
                 self._start_stuck(c, DROPOUT_REASON if dropout else STUCK_REASON, evidence)
+
+    @staticmethod
+    def _run_evidence(channel: _Channel, repeats: int) -> float:
+        """-ln P(the run) under the learnt repeat rate, but no more than the chance of it for
+        a channel with this noise, resolution and trend: repeats are not independent on a
+        calm coarse channel (noise well under a step), which can stay on one step for hours."""
+        stats = channel.stats
+        by_rate = -repeats * math.log(stats.repeat_rate)
+        return min(by_rate, quantised_run_log_odds(repeats, stats.quantised_sigma,
+                                                   stats.resolution, channel.run_slope))
+
+    def _trend_before_run(self, c: int) -> float:
+        """The channel's least-squares slope per reading over the readings up to the run's first
+        value (contiguous, not blocked), shrunk towards 0 by two standard errors: only a trend
+        the readings are sure of makes a run unlikely."""
+        recent = self._recent
+        points: list[float] = []
+        for index in range(len(recent) - 2, max(-1, len(recent) - 2 - RUN_TREND_READINGS), -1):
+            reading = recent[index]
+            if c in reading.blocked or (points and reading.seq != recent[index + 1].seq - 1):
+                break
+            points.append(reading.repaired[c])
+        n = len(points)
+        if n < RUN_TREND_MIN:
+            return 0.0
+        mean_x, mean_y = (n - 1) / 2, sum(points) / n
+        sxx = sum((x - mean_x) ** 2 for x in range(n))
+        slope = -sum((x - mean_x) * (y - mean_y) for x, y in enumerate(points)) / sxx
+        error = self._channels[c].stats.sigma / math.sqrt(sxx)
+        return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
 
     def _start_stuck(self, c: int, kind: str, evidence: float) -> None:
         channel = self._channels[c]
