@@ -297,3 +297,21 @@ def test_a_calm_coarse_channel_on_one_step_for_hours_is_not_stuck():
             longest = max(longest, run)
         assert longest >= 250, "the pressure repeats for hours"
         assert _run(values) == {}
+
+
+def test_humidity_stuck_at_100_in_fog_is_stuck_when_the_sensor_is_noisy_there():
+    """Fog from reading 300: the air is saturated, and a healthy sensor's noise still takes
+    it below 100 % about half the time (readings are clipped at 100). Stuck at 100 % for 150
+    readings from 600, it is flagged stuck; the fog before is not (the step into the fog is
+    an inconsistency here: this fog comes without its temperature)."""
+    rng = random.Random(7)
+    values = _stream()
+    for seq in range(300, len(values)):
+        t, _, p = values[seq]
+        humidity = 100.0 if 600 <= seq < 750 else min(100.0, round(100 + rng.gauss(0, 0.8), 1))
+        values[seq] = (t, humidity, p)
+    flagged = _run(values)
+    stuck = {seq for seq, reasons in flagged.items() if "stuck:humidity_pct" in reasons}
+    assert len(stuck & set(range(600, 750))) >= 140
+    # (a healthy 100 % right after the fault still continues the run)
+    assert not stuck - set(range(600, 760)), sorted(stuck)

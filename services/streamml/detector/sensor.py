@@ -33,12 +33,12 @@ from collections import deque
 from dataclasses import dataclass
 
 from streamml.contracts.weather import (
-    CHANNELS, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
+    CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
     WEATHER_THUNDERSTORM)
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.stats import (
-    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, quantised_run_log_odds)
+    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, clipped_run_log_odds, quantised_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -189,6 +189,8 @@ class SensorModel:
             earlier.seq == before.seq - 1
         for c, channel in enumerate(self._channels):
             if c == RH and max(current.values[RH], before.values[RH]) >= SATURATED_PCT:
+                if before.values[RH] >= HUMIDITY_LIMITS_PCT[1]:
+                    channel.stats.learn_at_limit(current.values[RH] == before.values[RH])
                 continue
             previous = earlier.values[c] if earlier is not None and usable_earlier else None
             channel.stats.learn(before.values[c], current.values[c], previous)
@@ -305,8 +307,9 @@ class SensorModel:
         recent = self._recent
         previous = recent[-2] if len(recent) >= 2 else None
         for c, channel in enumerate(self._channels):
+            # Saturated humidity is judged only at the limit itself (clipped readings).
             repeats = previous is not None and reading.values[c] == previous.values[c] and not (
-                c == RH and reading.values[RH] >= SATURATED_PCT)
+                c == RH and SATURATED_PCT <= reading.values[RH] < HUMIDITY_LIMITS_PCT[1])
             if not repeats:
                 if channel.fault in (STUCK_REASON, DROPOUT_REASON):
                     # The fault ended: start afresh from the new level, without an alarm.
@@ -329,35 +332,55 @@ class SensorModel:
             if channel.fault:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
         # Evidence: -ln P(the run) under each channel's repeat rate; joint runs add up.
-        running = [c for c, ch in enumerate(self._channels) if ch.run > 0 and not ch.fault]
+        running = [c for c, ch in enumerate(self._channels)
+                   if ch.run > 0 and not ch.fault and self._judged_at_limit(c)]
         if not running:
             return
         shortest = min(self._channels[c].run for c in running)
         # Every channel repeating at once keeps the repeat rates' evidence: calm on all three is
         # rare, two calm channels (a still night's temperature and pressure) are not.
         if len(running) == len(self._channels):
-            joint = sum(-shortest * math.log(self._channels[c].stats.repeat_rate)
-                        for c in running)
+            joint = sum(self._rate_evidence(c, shortest) for c in running)
         else:
-            joint = sum(self._run_evidence(self._channels[c], shortest) for c in running)
+            joint = sum(self._run_evidence(c, shortest) for c in running)
         for c in running:
             channel = self._channels[c]
-            alone = self._run_evidence(channel, channel.run)
+            alone = self._run_evidence(c, channel.run)
             evidence = max(alone, joint if len(running) > 1 else 0.0)
             dropout = channel.run_jump >= DROPOUT_JUMP
             # After a jump of many noise widths, far less evidence makes a dropout.
             if evidence >= self._th.stuck_log_odds or (dropout and evidence >= 3.0):
                 self._start_stuck(c, DROPOUT_REASON if dropout else STUCK_REASON, evidence)
 
-    @staticmethod
-    def _run_evidence(channel: _Channel, repeats: int) -> float:
+    def _run_evidence(self, c: int, repeats: int) -> float:
         """-ln P(the run) under the learnt repeat rate, but no more than the chance of it for
         a channel with this noise, resolution and trend: repeats are not independent on a
         calm coarse channel (noise well under a step), which can stay on one step for hours."""
+        channel = self._channels[c]
         stats = channel.stats
+        return min(self._rate_evidence(c, repeats), quantised_run_log_odds(
+            repeats, stats.quantised_sigma, stats.resolution, channel.run_slope))
+
+    def _judged_at_limit(self, c: int) -> bool:
+        """False for humidity at its limit on a sensor never seen leaving it in saturated air
+        (its run is no evidence, alone or with other channels)."""
+        return not (c == RH and self._recent[-1].values[RH] >= HUMIDITY_LIMITS_PCT[1]
+                    and self._channels[c].stats.limit_stay_rate is None)
+
+    def _rate_evidence(self, c: int, repeats: int) -> float:
+        """-ln P(the run) under the learnt repeat rate (learnt below saturation); humidity at
+        its limit no more than the chance that saturated air keeps it there."""
+        stats = self._channels[c].stats
         by_rate = -repeats * math.log(stats.repeat_rate)
-        return min(by_rate, quantised_run_log_odds(repeats, stats.quantised_sigma,
-                                                   stats.resolution, channel.run_slope))
+        if c == RH and self._recent[-1].values[RH] >= HUMIDITY_LIMITS_PCT[1]:
+            # Only a sensor seen leaving its limit in saturated air is judged there, and by the
+            # least of: its rate there, its noise's chance of staying above the cut-off.
+            stay = stats.limit_stay_rate
+            if stay is None:
+                return 0.0
+            return min(by_rate, -repeats * math.log(stay), clipped_run_log_odds(
+                repeats, stats.quantised_sigma, stats.resolution, HUMIDITY_LIMITS_PCT[1]))
+        return by_rate
 
     def _trend_before_run(self, c: int) -> float:
         """The channel's least-squares slope per reading over the readings up to the run's first
