@@ -337,17 +337,21 @@ class SensorModel:
         if not running:
             return
         shortest = min(self._channels[c].run for c in running)
-        # Every channel repeating at once keeps the repeat rates' evidence: calm on all three is
-        # rare, two calm channels (a still night's temperature and pressure) are not.
-        if len(running) == len(self._channels):
+        # Every (judged) channel repeating at once keeps the repeat rates' evidence: calm on all
+        # three is rare, two calm channels (a still night's temperature and pressure) are not;
+        # so does a run with a dropout in it.
+        values = self._recent[-1].values
+        judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and not (
+            c == RH and SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1])]
+        if running == judged or any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
             joint = sum(self._rate_evidence(c, shortest) for c in running)
         else:
             joint = sum(self._run_evidence(c, shortest) for c in running)
         for c in running:
             channel = self._channels[c]
             alone = self._run_evidence(c, channel.run)
-            evidence = max(alone, joint if len(running) > 1 else 0.0)
             dropout = channel.run_jump >= DROPOUT_JUMP
+            evidence = max(alone, joint if len(running) > 1 else 0.0)
             # After a jump of many noise widths, far less evidence makes a dropout.
             if evidence >= self._th.stuck_log_odds or (dropout and evidence >= 3.0):
                 self._start_stuck(c, DROPOUT_REASON if dropout else STUCK_REASON, evidence)
@@ -357,6 +361,8 @@ class SensorModel:
         a channel with this noise, resolution and trend: repeats are not independent on a
         calm coarse channel (noise well under a step), which can stay on one step for hours."""
         channel = self._channels[c]
+        if channel.run_jump >= DROPOUT_JUMP:  # a jump to a constant is no calm channel
+            return self._rate_evidence(c, repeats)
         stats = channel.stats
         return min(self._rate_evidence(c, repeats), quantised_run_log_odds(
             repeats, stats.quantised_sigma, stats.resolution, channel.run_slope))
