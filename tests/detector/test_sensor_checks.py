@@ -273,3 +273,45 @@ def test_a_pressure_drift_upwards_in_a_storms_wake_ends_the_storms_hold():
     flagged = _run(values)
     caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
     assert len(caught & set(range(470, 650))) >= 0.7 * 180, sorted(caught)
+
+
+def _calm_coarse_pressure(seed: int) -> list[tuple[float, float, float]]:
+    """A station sensor at 0.2 °C / 2 % / 0.2 hPa whose pressure flicks between steps for ten
+    hours, then lies still in the middle of one step (noise 0.035 hPa, well under a step) for
+    five: healthy, and on one value for hours."""
+    rng = random.Random(seed)
+    base = _stream(900, seed=seed, resolution=(0.2, 2.0, 0.2), noise=(0.08, 0.6, 0.04))
+    values = []
+    for seq, (t, h, _) in enumerate(base):
+        level = 1012.0 + (0.12 * math.sin(seq / 5) if seq < 600 else 0.0)
+        values.append((t, h, round(round((level + rng.gauss(0, 0.035)) / 0.2) * 0.2, 2)))
+    return values
+
+
+def test_a_calm_coarse_channel_on_one_step_for_hours_is_not_stuck():
+    for seed in (1, 2, 3):
+        values = _calm_coarse_pressure(seed)
+        longest = run = 0
+        for a, b in zip(values, values[1:]):
+            run = run + 1 if a[2] == b[2] else 0
+            longest = max(longest, run)
+        assert longest >= 250, "the pressure repeats for hours"
+        assert _run(values) == {}
+
+
+def test_humidity_stuck_at_100_in_fog_is_stuck_when_the_sensor_is_noisy_there():
+    """Fog from reading 300: the air is saturated, and a healthy sensor's noise still takes
+    it below 100 % about half the time (readings are clipped at 100). Stuck at 100 % for 150
+    readings from 600, it is flagged stuck; the fog before is not (the step into the fog is
+    an inconsistency here: this fog comes without its temperature)."""
+    rng = random.Random(7)
+    values = _stream()
+    for seq in range(300, len(values)):
+        t, _, p = values[seq]
+        humidity = 100.0 if 600 <= seq < 750 else min(100.0, round(100 + rng.gauss(0, 0.8), 1))
+        values[seq] = (t, humidity, p)
+    flagged = _run(values)
+    stuck = {seq for seq, reasons in flagged.items() if "stuck:humidity_pct" in reasons}
+    assert len(stuck & set(range(600, 750))) >= 140
+    # (a healthy 100 % right after the fault still continues the run)
+    assert not stuck - set(range(600, 760)), sorted(stuck)

@@ -50,3 +50,14 @@ def test_the_slope_error_is_the_scatter_or_the_noise_floor_over_the_spread_of_x(
     assert line.slope_sd() == pytest.approx(line.residual_sd() / spread)
     assert line.slope_sd(noise_floor=1.0) == pytest.approx(1.0 / spread)
     assert SlidingSlope(60).slope_sd() == math.inf
+
+
+def test_a_run_on_a_calm_coarse_channel_is_likely_and_one_across_its_trend_is_not():
+    from streamml.detector.stats import quantised_run_log_odds
+    # Noise a fifth of a step: a hundred repeats on a still channel are no surprise ...
+    assert quantised_run_log_odds(100, 0.04, 0.2, 0.0) < 2.0
+    # ... but a channel heading across three steps in that time cannot stay on one.
+    assert quantised_run_log_odds(100, 0.04, 0.2, 0.006) > 50.0
+    # Noise half a step: the channel leaves its step every few readings.
+    assert quantised_run_log_odds(100, 0.1, 0.2, 0.0) > 30.0
+    assert quantised_run_log_odds(100, 0.04, 0.0, 0.0) == math.inf

@@ -33,11 +33,12 @@ from collections import deque
 from dataclasses import dataclass
 
 from streamml.contracts.weather import (
-    CHANNELS, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
+    CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
     WEATHER_THUNDERSTORM)
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
-from streamml.detector.stats import LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats
+from streamml.detector.stats import (
+    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, clipped_run_log_odds, quantised_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -60,6 +61,9 @@ NEW_EVENT_AFTER = 30
 DRIFT_CONFIRM = 15
 NOISE_WINDOW = 9
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
+# Readings before a run of repeats whose straight line says where the channel was heading.
+RUN_TREND_READINGS = 60
+RUN_TREND_MIN = 10
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class _Channel:
         self.run = 0
         self.run_first: _Reading | None = None
         self.run_jump = 0.0
+        self.run_slope = 0.0  # the trend before the run, per reading (0 if unknown)
         self.fault = ""
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
@@ -185,6 +190,8 @@ class SensorModel:
             earlier.seq == before.seq - 1
         for c, channel in enumerate(self._channels):
             if c == RH and max(current.values[RH], before.values[RH]) >= SATURATED_PCT:
+                if before.values[RH] >= HUMIDITY_LIMITS_PCT[1]:
+                    channel.stats.learn_at_limit(current.values[RH] == before.values[RH])
                 continue
             previous = earlier.values[c] if earlier is not None and usable_earlier else None
             channel.stats.learn(before.values[c], current.values[c], previous)
@@ -301,8 +308,9 @@ class SensorModel:
         recent = self._recent
         previous = recent[-2] if len(recent) >= 2 else None
         for c, channel in enumerate(self._channels):
+            # Saturated humidity is judged only at the limit itself (clipped readings).
             repeats = previous is not None and reading.values[c] == previous.values[c] and not (
-                c == RH and reading.values[RH] >= SATURATED_PCT)
+                c == RH and SATURATED_PCT <= reading.values[RH] < HUMIDITY_LIMITS_PCT[1])
             if not repeats:
                 if channel.fault in (STUCK_REASON, DROPOUT_REASON):
                     # The fault ended: start afresh from the new level, without an alarm.
@@ -320,23 +328,86 @@ class SensorModel:
                 sigma = channel.stats.sigma or 1.0
                 channel.run_jump = abs(previous.values[c] - before.values[c]) / sigma \
                     if before is not None and before.seq == previous.seq - 1 else 0.0
+                channel.run_slope = self._trend_before_run(c)
             channel.run += 1
             if channel.fault:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
         # Evidence: -ln P(the run) under each channel's repeat rate; joint runs add up.
-        running = [c for c, ch in enumerate(self._channels) if ch.run > 0 and not ch.fault]
+        running = [c for c, ch in enumerate(self._channels)
+                   if ch.run > 0 and not ch.fault and self._judged_at_limit(c)]
         if not running:
             return
         shortest = min(self._channels[c].run for c in running)
-        joint = sum(-shortest * math.log(self._channels[c].stats.repeat_rate) for c in running)
+        # Every (judged) channel repeating at once keeps the repeat rates' evidence: calm on all
+        # three is rare, two calm channels (a still night's temperature and pressure) are not;
+        # so does a run with a dropout in it.
+        values = self._recent[-1].values
+        judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and not (
+            c == RH and SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1])]
+        if running == judged or any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
+            joint = sum(self._rate_evidence(c, shortest) for c in running)
+        else:
+            joint = sum(self._run_evidence(c, shortest) for c in running)
         for c in running:
             channel = self._channels[c]
-            alone = -channel.run * math.log(channel.stats.repeat_rate)
-            evidence = max(alone, joint if len(running) > 1 else 0.0)
+            alone = self._run_evidence(c, channel.run)
             dropout = channel.run_jump >= DROPOUT_JUMP
+            evidence = max(alone, joint if len(running) > 1 else 0.0)
             # After a jump of many noise widths, far less evidence makes a dropout.
             if evidence >= self._th.stuck_log_odds or (dropout and evidence >= 3.0):
                 self._start_stuck(c, DROPOUT_REASON if dropout else STUCK_REASON, evidence)
+
+    def _run_evidence(self, c: int, repeats: int) -> float:
+        """-ln P(the run) under the learnt repeat rate, but no more than the chance of it for
+        a channel with this noise, resolution and trend: repeats are not independent on a
+        calm coarse channel (noise well under a step), which can stay on one step for hours."""
+        channel = self._channels[c]
+        if channel.run_jump >= DROPOUT_JUMP:  # a jump to a constant is no calm channel
+            return self._rate_evidence(c, repeats)
+        stats = channel.stats
+        return min(self._rate_evidence(c, repeats), quantised_run_log_odds(
+            repeats, stats.quantised_sigma, stats.resolution, channel.run_slope))
+
+    def _judged_at_limit(self, c: int) -> bool:
+        """False for humidity at its limit on a sensor never seen leaving it in saturated air
+        (its run is no evidence, alone or with other channels)."""
+        return not (c == RH and self._recent[-1].values[RH] >= HUMIDITY_LIMITS_PCT[1]
+                    and self._channels[c].stats.limit_stay_rate is None)
+
+    def _rate_evidence(self, c: int, repeats: int) -> float:
+        """-ln P(the run) under the learnt repeat rate (learnt below saturation); humidity at
+        its limit no more than the chance that saturated air keeps it there."""
+        stats = self._channels[c].stats
+        by_rate = -repeats * math.log(stats.repeat_rate)
+        if c == RH and self._recent[-1].values[RH] >= HUMIDITY_LIMITS_PCT[1]:
+            # Only a sensor seen leaving its limit in saturated air is judged there, and by the
+            # least of: its rate there, its noise's chance of staying above the cut-off.
+            stay = stats.limit_stay_rate
+            if stay is None:
+                return 0.0
+            return min(by_rate, -repeats * math.log(stay), clipped_run_log_odds(
+                repeats, stats.quantised_sigma, stats.resolution, HUMIDITY_LIMITS_PCT[1]))
+        return by_rate
+
+    def _trend_before_run(self, c: int) -> float:
+        """The channel's least-squares slope per reading over the readings up to the run's first
+        value (contiguous, not blocked), shrunk towards 0 by two standard errors: only a trend
+        the readings are sure of makes a run unlikely."""
+        recent = self._recent
+        points: list[float] = []
+        for index in range(len(recent) - 2, max(-1, len(recent) - 2 - RUN_TREND_READINGS), -1):
+            reading = recent[index]
+            if c in reading.blocked or (points and reading.seq != recent[index + 1].seq - 1):
+                break
+            points.append(reading.repaired[c])
+        n = len(points)
+        if n < RUN_TREND_MIN:
+            return 0.0
+        mean_x, mean_y = (n - 1) / 2, sum(points) / n
+        sxx = sum((x - mean_x) ** 2 for x in range(n))
+        slope = -sum((x - mean_x) * (y - mean_y) for x, y in enumerate(points)) / sxx
+        error = self._channels[c].stats.sigma / math.sqrt(sxx)
+        return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
 
     def _start_stuck(self, c: int, kind: str, evidence: float) -> None:
         channel = self._channels[c]

@@ -20,6 +20,9 @@ SQRT6 = math.sqrt(6.0)
 LEARN_LAG = 40
 LEARN_WINDOW = 360
 LOCAL_REPEATS = 60
+MIN_AT_LIMIT = 20
+MIN_LEFT_LIMIT = 3
+RUN_NODES = 8  # points along a run at which quantised_run_log_odds evaluates the line
 SATURATED_PCT = 99.0  # relative humidity this high is saturated air: it says nothing of the sensor
 
 
@@ -27,7 +30,7 @@ class ChannelStats:
     """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
 
     __slots__ = ("_second_differences", "_repeats", "_steps", "sigma", "resolution",
-                 "repeat_rate")
+                 "repeat_rate", "quantised_sigma", "_top_stays")
 
     def __init__(self, window: int = LEARN_WINDOW) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
@@ -36,6 +39,11 @@ class ChannelStats:
         self.sigma = 0.0
         self.resolution = 0.0
         self.repeat_rate = 0.5
+        # The noise without the resolution's floor: how far a reading strays before rounding,
+        # which is what decides how long a calm coarse channel stays on one step.
+        self.quantised_sigma = 0.0
+        # After a reading at the channel's limit (humidity 100 %), whether the next stayed.
+        self._top_stays: deque[bool] = deque(maxlen=window)
 
     def learn(self, x0: float, x1: float, x2: float | None) -> None:
         """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too)."""
@@ -46,14 +54,29 @@ class ChannelStats:
         if x2 is not None:
             self._second_differences.append(abs(x1 - 2 * x0 + x2))
 
+    def learn_at_limit(self, stayed: bool) -> None:
+        """A clean reading at the channel's limit, and whether the next one stayed there."""
+        self._top_stays.append(stayed)
+
+    @property
+    def limit_stay_rate(self) -> float | None:
+        """How often a reading at the limit was followed by another (Laplace-smoothed); None
+        until MIN_AT_LIMIT were seen, MIN_LEFT_LIMIT of them left it: a sensor that reads its
+        limit flat in saturated air (no noise there) is never judged."""
+        stays = sum(self._top_stays)
+        if len(self._top_stays) < MIN_AT_LIMIT or len(self._top_stays) - stays < MIN_LEFT_LIMIT:
+            return None
+        return (stays + 1) / (len(self._top_stays) + 2)
+
     def refit(self) -> None:
         """Recompute the estimates (a new model version)."""
         if self._steps:
             self.resolution = round(min(self._steps), 6)
         if self._second_differences:
             median = _grouped_median(sorted(self._second_differences), self.resolution)
+            self.quantised_sigma = max(MAD_TO_SD * median / SQRT6, 1e-3)
             # A quantised channel can have a zero median: the resolution bounds the noise.
-            self.sigma = max(MAD_TO_SD * median / SQRT6, 0.5 * self.resolution, 1e-3)
+            self.sigma = max(self.quantised_sigma, 0.5 * self.resolution)
         if self._repeats:
             # Laplace-smoothed (never exactly 0 or 1), and the higher of the last hour's and
             # the last six hours' rate: a calm spell repeats more, and that is no fault.
@@ -66,6 +89,39 @@ class ChannelStats:
         """Enough learnt to judge this channel's noise (a humidity channel saturated since
         start is not)."""
         return self.sigma > 0 and len(self._second_differences) >= 10
+
+
+def quantised_run_log_odds(repeats: int, sigma: float, resolution: float,
+                           slope: float) -> float:
+    """-ln of the largest chance that a channel with noise ``sigma``, rounded to
+    ``resolution`` and following a line of ``slope`` per reading, reports one value
+    ``repeats`` more times: the line placed where it helps most (its span centred on the
+    step). A calm coarse channel (noise well under a step) may stay on one step for hours;
+    one whose trend crosses steps cannot. Infinite without a resolution."""
+    if resolution <= 0 or sigma <= 0:
+        return math.inf
+    half, scale = resolution / 2, sigma * math.sqrt(2.0)
+    # The line's offsets from the step's centre at RUN_NODES points along the run.
+    span = slope * repeats
+    total = 0.0
+    for k in range(RUN_NODES):
+        offset = span * ((k + 0.5) / RUN_NODES - 0.5)
+        inside = 0.5 * (math.erf((half - offset) / scale) - math.erf((-half - offset) / scale))
+        total -= math.log(max(inside, 1e-300))
+    return total * repeats / RUN_NODES
+
+
+def clipped_run_log_odds(repeats: int, sigma: float, resolution: float, top: float) -> float:
+    """-ln of the largest chance that a channel clipped at ``top`` (humidity at 100 %) reports
+    ``top`` ``repeats`` more times: with the air at the limit itself, a reading is ``top``
+    whenever its noise keeps it above the rounding cut-off below the limit; below that it
+    reports the step under it (saturated air still has a noisy sensor)."""
+    if resolution <= 0 or sigma <= 0:
+        return math.inf
+    below = math.floor(top / resolution - 1e-9) * resolution  # the step under the limit
+    margin = top - (below + resolution / 2)
+    stays = 0.5 * (1.0 + math.erf(margin / (sigma * math.sqrt(2.0))))
+    return -repeats * math.log(max(stays, 1e-300))
 
 
 def _grouped_median(ordered: list[float], step: float) -> float:
