@@ -315,3 +315,43 @@ def test_humidity_stuck_at_100_in_fog_is_stuck_when_the_sensor_is_noisy_there():
     assert len(stuck & set(range(600, 750))) >= 140
     # (a healthy 100 % right after the fault still continues the run)
     assert not stuck - set(range(600, 760)), sorted(stuck)
+
+
+def test_a_short_dropout_on_a_calm_coarse_channel_is_a_dropout():
+    """Pressure read to 0.2 hPa with noise of half a step: a run on one step is likely enough
+    that the calm-channel chance alone would cap six repeats below the dropout's evidence.
+    A jump of many noise widths to a constant is no calm channel: five or six readings at
+    1013.25 are flagged as a dropout, and nothing else is."""
+    for seed in (2, 3, 4, 5):
+        for length in (5, 6):
+            values = _stream(seed=seed, resolution=(0.1, 1.0, 0.2), noise=(0.05, 0.4, 0.1))
+            values[600:600 + length] = [(t, h, 1013.25) for t, h, _ in values[600:600 + length]]
+            flagged = _run(values)
+            assert set(flagged) == set(range(600, 600 + length)), (seed, length, sorted(flagged))
+            assert set(flagged.values()) == {("dropout:pressure_hpa",)}
+
+
+def _saturated_air(seed: int) -> list[tuple[float, float, float]]:
+    """Fog all day: humidity between 99 and 99.9 % (saturated air, which says nothing of the
+    sensor), temperature and pressure read to 0.1 with noise about one step."""
+    rng = random.Random(100 + seed)
+    base = _stream(seed=seed, resolution=(0.1, 0.1, 0.1), noise=(0.1, 0.4, 0.08))
+    return [(t, round(min(99.9, max(99.0, 99.5 + rng.gauss(0, 0.3))), 1), p) for t, _, p in base]
+
+
+def test_every_judged_channel_stuck_at_once_in_saturated_air_is_stuck():
+    """Temperature and pressure held for six readings while the humidity (at 99 to <100 %,
+    never judged) goes on: every channel that can be judged repeats at once, which keeps
+    the repeat rates' joint evidence; each channel alone is too calm to be sure of."""
+    for seed in (1, 2, 3, 4, 5):
+        values = _saturated_air(seed)
+        assert _run(values) == {}
+        held_t, _, held_p = values[599]
+        values[600:606] = [(held_t, h, held_p) for _, h, _ in values[600:606]]
+        flagged = _run(values)
+        for seq in range(600, 606):
+            assert flagged.get(seq) == ("stuck:temperature_c", "stuck:pressure_hpa"), (
+                seed, sorted(flagged.items()))
+        # (the run starts where the held values first appeared; a healthy repeat continues it)
+        assert set(flagged) <= set(range(596, 607)), (seed, sorted(flagged))
+        assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs)
