@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from dataclasses import asdict
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from bench import report, suite
 from bench.java_tools import JavaTools
+from bench import procs
 from bench.procs import REPO
 from streamml.broker import embedded
 from streamml.demo.support import model_signing_settings
@@ -49,12 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs:
         scale = suite.Scale(**{**asdict(scale), "runs": args.runs})
     work_dir = Path(args.work_dir)
-    shutil.rmtree(work_dir, ignore_errors=True)
-    work_dir.mkdir(parents=True)
-    broker = embedded.BrokerConfig(
-        data_dir=str(work_dir / "broker"),
-        cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
-        port=args.port, controller_port=args.port + 1)
+    broker = procs.fresh_broker(work_dir, args.port)
     started = time.monotonic()
     load_before = _loadavg()
     print(f"bench: starting a broker on {broker.bootstrap} (data in {broker.data_dir})", flush=True)

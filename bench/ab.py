@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from bench import suite
 from bench.java_tools import JavaTools
+from bench import procs
 from bench.procs import REPO
 from streamml.broker import embedded
 from streamml.demo.support import model_signing_settings
@@ -58,12 +58,7 @@ def main() -> int:
                         workshop_seconds=0, trainer_sizes=(10000,), profile_seconds=0,
                         java_records=0)
     work_dir = Path(args.work_dir)
-    shutil.rmtree(work_dir, ignore_errors=True)
-    work_dir.mkdir(parents=True)
-    broker = embedded.BrokerConfig(
-        data_dir=str(work_dir / "broker"),
-        cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
-        port=args.port, controller_port=args.port + 1)
+    broker = procs.fresh_broker(work_dir, args.port)
     embedded.start(broker)
     for setting, value in model_signing_settings(work_dir).items():
         os.environ.setdefault(setting, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.measure import peak_rss_mb
+from streamml.broker import embedded
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
@@ -113,3 +115,13 @@ def module(name: str, module_name: str, args: list[str], log_dir: Path,
     env = {"PYTHONPATH": os.pathsep.join([str(site)] * (site is not None)
                                          + [str(REPO), str(SERVICES_DIR)])}
     return Proc(name, [sys.executable, "-m", module_name, *args], env, log_dir / f"{name}.log")
+
+
+def fresh_broker(work_dir: Path, port: int) -> embedded.BrokerConfig:
+    """A bench broker's configuration in an emptied ``work_dir`` (the jars from the cache)."""
+    shutil.rmtree(work_dir, ignore_errors=True)
+    work_dir.mkdir(parents=True)
+    return embedded.BrokerConfig(
+        data_dir=str(work_dir / "broker"),
+        cache_dir=os.environ.get("STREAMML_BROKER_CACHE_DIR", str(REPO / ".cache")),
+        port=port, controller_port=port + 1)
