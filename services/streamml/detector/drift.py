@@ -3,10 +3,10 @@
 A steady, straight-line trend of the dew point (temperature or humidity drift) or of the
 pressure, faster than the weather moves them outside a front or storm: a least-squares line
 over the last hour with small scatter around it (a step is not a line). In humid air, where
-the dew point is not looked at, the temperature's own line with the humidity holding still. Flagged back to the
-fitted onset, then until the bias vanishes (the sensor was recalibrated) or the trend stops.
-The model holds the check back (``held``) during and after weather events, while an
-inconsistency is open and while a channel is stuck.
+the dew point is not looked at, the temperature's own line with the humidity holding still.
+Flagged back to the fitted onset, then until the bias vanishes (the sensor was recalibrated)
+or the trend stops. The model holds the check back (``held``) during and after weather
+events, while an inconsistency is open and while a channel is stuck.
 """
 
 from __future__ import annotations
