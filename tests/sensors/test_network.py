@@ -185,3 +185,15 @@ def test_the_fifth_final_family_lies_outside_the_tuning_ranges():
     assert final.weather.front_pressure_fall_hpa[0] < min(p.weather.front_pressure_fall_hpa[0]
                                                           for p in drawn)
     assert final.classes.count("station") == 2
+
+
+def test_the_sixth_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-6"]
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.weather.front_interval_days < min(p.weather.front_interval_days for p in drawn)
+    assert final.weather.front_pressure_fall_hpa[1] > max(p.weather.front_pressure_fall_hpa[1]
+                                                          for p in drawn)
+    assert final.weather.storm_pressure_jump_hpa[1] > max(p.weather.storm_pressure_jump_hpa[1]
+                                                          for p in drawn)
+    assert final.noise_scale < min(p.noise_scale for p in drawn)
+    assert final.resolution_scale > max(p.resolution_scale for p in drawn)

@@ -77,6 +77,12 @@ PARAMS = {
     # changes: a tropical climate, noisier sensors, station-grade sensors twice as common.
     "final-5": NetworkParams(name="final-5", climate="tropical", noise_scale=1.5,
                              classes=("station", "cheap", "station", "consumer")),
+    # The sixth final family (seeds 701-705), declared before the seventh round's detector
+    # changes: a storm-track climate, quieter sensors than any tuning run, every class 2.5
+    # times coarser, cheap sensors twice as common.
+    "final-6": NetworkParams(name="final-6", climate="storm-track", noise_scale=0.5,
+                             classes=("cheap", "station", "cheap", "consumer"),
+                             resolution_scale=2.5),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

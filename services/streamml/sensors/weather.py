@@ -99,6 +99,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(3.0, 8.0), front_temperature_drop_c=(1.0, 4.0),
         thunderstorms_per_day=2.5, storm_temperature_drop_c=(3.0, 9.0),
         storm_pressure_jump_hpa=(1.0, 3.5), shading_per_hour=6.0),
+    # The sixth final held-out set (seeds 701-705), declared before the seventh round's
+    # detector work and run once, when it is final: a storm track, with fronts more often and
+    # deeper than in any other climate, and thunderstorms with strong pressure jumps.
+    "storm-track": Climate(
+        name="storm-track", mean_temperature_c=(0.0, 15.0), daily_amplitude_c=(2.0, 6.0),
+        dew_point_depression_c=(1.0, 6.0), front_interval_days=0.6,
+        front_pressure_fall_hpa=(18.0, 32.0), front_temperature_drop_c=(5.0, 13.0),
+        thunderstorms_per_day=1.5, storm_temperature_drop_c=(3.0, 8.0),
+        storm_pressure_jump_hpa=(3.0, 6.0), shading_per_hour=4.0),
 }
 
 
