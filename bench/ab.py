@@ -10,6 +10,9 @@ medians. Several minutes, not 25: for one setting at a time, not for docs/benchm
 
     .venv/bin/python -m bench.ab --a linger_ms=5 --b linger_ms=0 --pairs 3 \
         --conditions quiet --port 21600 --out /tmp/ab-linger.json
+
+``generator=kafka-python`` (or ``confluent``) among a variant's settings picks the load
+generator's client instead of a service setting.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ from streamml.runtime.topics import apply_catalog, load_catalog
 def settings(text: str) -> dict[str, str]:
     """``linger_ms=0,max_poll_records=100`` -> {"linger_ms": "0", ...} (RuntimeConfig fields)."""
     return dict(item.split("=", 1) for item in text.split(",") if item)
+
+
+def variant(label: str, title: str, text: str, conditions: tuple[str, ...]) -> suite.Variant:
+    """A variant from ``--a``/``--b``: service settings, and ``generator=`` for the load
+    generator's client."""
+    service_settings = settings(text)
+    generator = service_settings.pop("generator", "")
+    return suite.Variant(label, title, service_settings, conditions=conditions,
+                         generator=generator)
 
 
 def main() -> int:
@@ -63,8 +75,8 @@ def main() -> int:
     for setting, value in model_signing_settings(work_dir).items():
         os.environ.setdefault(setting, value)
     conditions = tuple(args.conditions.split(","))
-    variants = {"A": suite.Variant("ab_a", f"A {args.a}", settings(args.a), conditions=conditions),
-                "B": suite.Variant("ab_b", f"B {args.b}", settings(args.b), conditions=conditions)}
+    variants = {"A": variant("ab_a", f"A {args.a}", args.a, conditions),
+                "B": variant("ab_b", f"B {args.b}", args.b, conditions)}
     services = args.services.split(",")
     loads_uptime: list[str] = []
     try:

@@ -3,6 +3,13 @@
 Runs as its own process (``python -m bench.loadgen ...``) so it shares no interpreter lock
 with the harness or the service under test. It sends in small bursts every few milliseconds
 and prints one JSON line with what it offered and what Kafka acknowledged.
+
+``--client confluent`` (the default when the ``bench`` extra is installed) sends with
+librdkafka: on a 2-core machine the generator shares the CPU with the broker and the service
+under test, and a kafka-python generator would take a quarter of a core at 5,000 events/s
+(docs/benchmarks.md, "The load generator"). Both clients use the same producer settings
+(acks=all, idempotent, the runtime's linger and batch size) and put a key on the same
+partition (``murmur2_random`` is the Java and kafka-python clients' hash).
 """
 
 from __future__ import annotations
@@ -11,14 +18,27 @@ import argparse
 import json
 import sys
 import time
-
+from collections.abc import Callable
 from pathlib import Path
 
-from bench.payloads import make, read_file, stamp
+from bench.payloads import Payload, make, read_file, stamp
 from streamml.runtime.clients import make_producer
 from streamml.runtime.settings import RuntimeConfig
 
 TICK_S = 0.002
+CLIENTS = ("confluent", "kafka-python")
+
+
+def confluent_available() -> bool:
+    try:
+        import confluent_kafka  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def default_client() -> str:
+    return "confluent" if confluent_available() else "kafka-python"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--payload-file", type=Path,
                         help="send these payloads (bench.payloads.write_file) instead of new ones")
     parser.add_argument("--offset", type=int, default=0, help="first line of --payload-file")
+    parser.add_argument("--client", choices=CLIENTS, default=default_client(),
+                        help="the producer's client library (default: confluent if installed)")
     args = parser.parse_args(argv)
 
     count = int(args.rate * args.seconds)
@@ -42,7 +64,36 @@ def main(argv: list[str] | None = None) -> int:
                              f"{args.offset}, not {count}")
     else:
         payloads = make(args.kind, count, args.prefix)
-    producer = make_producer(RuntimeConfig(bootstrap_servers=args.bootstrap,
+    send = _confluent_sender if args.client == "confluent" else _kafka_python_sender
+    sent, acked, elapsed, behind_max = send(args.bootstrap, args.topic, payloads, args.rate)
+    json.dump({"offered_rate": args.rate, "sent": sent, "acked": acked,
+               "achieved_rate": round(sent / elapsed, 1), "max_burst": behind_max,
+               "client": args.client}, sys.stdout)
+    print()
+    return 0 if acked == sent else 1
+
+
+def _paced(payloads: list[Payload], rate: float, send: Callable[[Payload, int], None],
+           idle: Callable[[], object]) -> tuple[int, float, int]:
+    """Calls ``send(payload, now_ms)`` for every payload on schedule and ``idle()`` between
+    bursts; returns (sent, elapsed seconds, the largest burst)."""
+    started = time.monotonic()
+    sent = 0
+    behind_max = 0
+    while sent < len(payloads):
+        due = min(len(payloads), int((time.monotonic() - started) * rate) + 1)
+        behind_max = max(behind_max, due - sent)
+        now_ms = int(time.time() * 1000)
+        while sent < due:
+            send(payloads[sent], now_ms)
+            sent += 1
+        idle()
+    return sent, time.monotonic() - started, behind_max
+
+
+def _kafka_python_sender(bootstrap: str, topic: str, payloads: list[Payload], rate: float
+                         ) -> tuple[int, int, float, int]:
+    producer = make_producer(RuntimeConfig(bootstrap_servers=bootstrap,
                                            service_name="bench-loadgen"))
     acked = 0
 
@@ -50,26 +101,39 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal acked
         acked += 1
 
-    started = time.monotonic()
-    sent = 0
-    behind_max = 0
-    while sent < len(payloads):
-        due = min(len(payloads), int((time.monotonic() - started) * args.rate) + 1)
-        behind_max = max(behind_max, due - sent)
-        now_ms = int(time.time() * 1000)
-        while sent < due:
-            payload = payloads[sent]
-            producer.send(args.topic, key=payload.key, value=stamp(payload, now_ms),
-                          headers=list(payload.headers)).add_callback(on_ack)
-            sent += 1
-        time.sleep(TICK_S)
-    elapsed = time.monotonic() - started
+    def send(payload: Payload, now_ms: int) -> None:
+        producer.send(topic, key=payload.key, value=stamp(payload, now_ms),
+                      headers=list(payload.headers)).add_callback(on_ack)
+
+    sent, elapsed, behind_max = _paced(payloads, rate, send, lambda: time.sleep(TICK_S))
     producer.flush(timeout=60)
     producer.close(timeout=30)
-    json.dump({"offered_rate": args.rate, "sent": sent, "acked": acked,
-               "achieved_rate": round(sent / elapsed, 1), "max_burst": behind_max}, sys.stdout)
-    print()
-    return 0 if acked == sent else 1
+    return sent, acked, elapsed, behind_max
+
+
+def _confluent_sender(bootstrap: str, topic: str, payloads: list[Payload], rate: float
+                      ) -> tuple[int, int, float, int]:
+    from confluent_kafka import Producer
+
+    from bench.passthrough_confluent import client_settings
+
+    settings, _ = client_settings(bootstrap, "bench-loadgen", RuntimeConfig())
+    producer = Producer({**settings, "client.id": "streamml-bench-loadgen"})
+    acked = 0
+
+    def on_delivery(error: object, _message: object) -> None:
+        nonlocal acked
+        if error is None:
+            acked += 1
+
+    def send(payload: Payload, now_ms: int) -> None:
+        producer.produce(topic, key=payload.key, value=stamp(payload, now_ms),
+                         headers=list(payload.headers), on_delivery=on_delivery)
+
+    sent, elapsed, behind_max = _paced(payloads, rate, send,
+                                       lambda: producer.poll(TICK_S))
+    producer.flush(60)
+    return sent, acked, elapsed, behind_max
 
 
 if __name__ == "__main__":

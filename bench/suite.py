@@ -343,6 +343,7 @@ class Variant:
     settings: dict[str, str] = field(default_factory=dict)
     site: Path | None = None
     conditions: tuple[str, ...] = CONDITIONS  # of its latency phases
+    generator: str = ""  # the load generator's client (bench.loadgen --client); "": its default
 
 
 DEFAULTS = Variant("max", "at-least-once (the default)")
@@ -464,7 +465,8 @@ def _latency_run(bench: Bench, service: str, variant: Variant, run: int) -> None
                                      f"{prefix}-{run}")
         for load in loads:
             for condition in variant.conditions:
-                _phase(bench, spec, proc, group, prefix, load, condition, run, tail, feed)
+                _phase(bench, spec, proc, group, prefix, load, condition, run, tail, feed,
+                       variant.generator)
         bench.results.add(f"{prefix}.latency.rss", proc.peak_rss_mb())
     finally:
         if tail is not None:
@@ -543,7 +545,8 @@ class Tail:
 
 
 def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix: str,
-           load: int, condition: str, run: int, tail: Tail | None, feed: Feed | None) -> None:
+           load: int, condition: str, run: int, tail: Tail | None, feed: Feed | None,
+           generator: str = "") -> None:
     input_topic = INPUTS[spec.kind]
     key = f"{prefix}.latency.{load}.{condition}"
     busy = None
@@ -557,7 +560,8 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
         stages_before = stages.scrape(proc.http_port)
         gen = _loadgen(bench, f"loadgen-{prefix}-{load}-{condition}-{run}", spec.kind, load,
                        bench.scale.load_seconds, f"r{run}{condition[0]}{load}{prefix[:3]}",
-                       feed.take(int(load * bench.scale.load_seconds)) if feed else ())
+                       [*(feed.take(int(load * bench.scale.load_seconds)) if feed else ()),
+                        *(("--client", generator) if generator else ())])
         bench.results.commands.setdefault(f"loadgen.{spec.kind}", " ".join(
             Path(part).name if i == 0 else part for i, part in enumerate(gen.command)))
         gen.start()

@@ -23,3 +23,11 @@ def test_bench_processes_run_this_checkouts_services(tmp_path) -> None:
     assert service.env["PYTHONPATH"] == str(procs.REPO / "services")
     assert script.env["PYTHONPATH"].split(":") == [str(procs.PURE_CRC_DIR), str(procs.REPO),
                                                    str(procs.REPO / "services")]
+
+
+def test_a_variants_generator_setting_picks_the_load_generators_client() -> None:
+    variant = ab.variant("ab_b", "B", "generator=kafka-python,linger_ms=0", ("quiet",))
+
+    assert variant.generator == "kafka-python"
+    assert variant.settings == {"linger_ms": "0"}
+    assert ab.variant("ab_a", "A", "linger_ms=5", ("quiet",)).generator == ""
