@@ -31,6 +31,8 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from itertools import islice
+from operator import mul
 
 from streamml.contracts.weather import (
     CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
@@ -61,6 +63,7 @@ NEW_EVENT_AFTER = 30
 DRIFT_CONFIRM = 15
 NOISE_WINDOW = 9
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
+DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such a jump)
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -335,27 +338,40 @@ class SensorModel:
         # Evidence: -ln P(the run) under each channel's repeat rate; joint runs add up.
         running = [c for c, ch in enumerate(self._channels)
                    if ch.run > 0 and not ch.fault and self._judged_at_limit(c)]
-        if not running:
+        if not running or self._runs_too_short(running):
             return
         shortest = min(self._channels[c].run for c in running)
         # Every (judged) channel repeating at once keeps the repeat rates' evidence: calm on all
         # three is rare, two calm channels (a still night's temperature and pressure) are not;
         # so does a run with a dropout in it.
-        values = self._recent[-1].values
-        judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and not (
-            c == RH and SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1])]
-        if running == judged or any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
-            joint = sum(self._rate_evidence(c, shortest) for c in running)
-        else:
-            joint = sum(self._run_evidence(c, shortest) for c in running)
+        joint = 0.0
+        if len(running) > 1:
+            values = self._recent[-1].values
+            judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and not (
+                c == RH and SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1])]
+            if running == judged or \
+                    any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
+                joint = sum(self._rate_evidence(c, shortest) for c in running)
+            else:
+                joint = sum(self._run_evidence(c, shortest) for c in running)
         for c in running:
             channel = self._channels[c]
             alone = self._run_evidence(c, channel.run)
             dropout = channel.run_jump >= DROPOUT_JUMP
-            evidence = max(alone, joint if len(running) > 1 else 0.0)
+            evidence = max(alone, joint)
             # After a jump of many noise widths, far less evidence makes a dropout.
-            if evidence >= self._th.stuck_log_odds or (dropout and evidence >= 3.0):
+            if evidence >= self._th.stuck_log_odds or (dropout and evidence >= DROPOUT_LOG_ODDS):
                 self._start_stuck(c, DROPOUT_REASON if dropout else STUCK_REASON, evidence)
+
+    def _runs_too_short(self, running: list[int]) -> bool:
+        """Whether no running channel can be judged stuck yet: each channel's evidence, alone or
+        joint, is at most its run's under the repeat rate, so while even their sum is short of
+        a decision the (costlier) chance of a calm coarse channel's run need not be worked out."""
+        channels = self._channels
+        needed = self._th.stuck_log_odds
+        if any(channels[c].run_jump >= DROPOUT_JUMP for c in running):
+            needed = min(needed, DROPOUT_LOG_ODDS)
+        return sum(self._rate_evidence(c, channels[c].run) for c in running) < needed
 
     def _run_evidence(self, c: int, repeats: int) -> float:
         """-ln P(the run) under the learnt repeat rate, but no more than the chance of it for
@@ -391,23 +407,15 @@ class SensorModel:
 
     def _trend_before_run(self, c: int) -> float:
         """The channel's least-squares slope per reading over the readings up to the run's first
-        value (contiguous, not blocked), shrunk towards 0 by two standard errors: only a trend
-        the readings are sure of makes a run unlikely."""
-        recent = self._recent
+        value (not blocked), shrunk towards 0 by two standard errors: only a trend the readings
+        are sure of makes a run unlikely."""
+        # The window holds consecutive readings (a gap clears it): only a blocked one ends them.
         points: list[float] = []
-        for index in range(len(recent) - 2, max(-1, len(recent) - 2 - RUN_TREND_READINGS), -1):
-            reading = recent[index]
-            if c in reading.blocked or (points and reading.seq != recent[index + 1].seq - 1):
+        for reading in islice(reversed(self._recent), 1, RUN_TREND_READINGS + 1):
+            if c in reading.blocked:
                 break
             points.append(reading.repaired[c])
-        n = len(points)
-        if n < RUN_TREND_MIN:
-            return 0.0
-        mean_x, mean_y = (n - 1) / 2, sum(points) / n
-        sxx = sum((x - mean_x) ** 2 for x in range(n))
-        slope = -sum((x - mean_x) * (y - mean_y) for x, y in enumerate(points)) / sxx
-        error = self._channels[c].stats.sigma / math.sqrt(sxx)
-        return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
+        return _shrunk_trend(points, self._channels[c].stats.sigma)
 
     def _start_stuck(self, c: int, kind: str, evidence: float) -> None:
         channel = self._channels[c]
@@ -563,6 +571,25 @@ class SensorModel:
             any(ch.fault in (STUCK_REASON, DROPOUT_REASON) for ch in self._channels)
         noisy = any(self._channels[c].fault == NOISE_REASON for c in (T, RH))
         self._drift.update(reading, held=held, noisy=noisy)
+
+
+# x - mean(x) and sum((x - mean(x))^2) for the points x = 0 .. n-1 of a run's trend, per n.
+_CENTRED_X = [tuple(x - (n - 1) / 2 for x in range(n)) for n in range(RUN_TREND_READINGS + 1)]
+_SXX = [sum((x - (n - 1) / 2) ** 2 for x in range(n)) for n in range(RUN_TREND_READINGS + 1)]
+
+
+def _shrunk_trend(points: list[float], sigma: float) -> float:
+    """The least-squares slope of ``points`` (newest first, one reading apart) per reading,
+    shrunk towards 0 by two standard errors of a noise ``sigma``; 0 for fewer than
+    RUN_TREND_MIN points."""
+    n = len(points)
+    if n < RUN_TREND_MIN:
+        return 0.0
+    mean_y = sum(points) / n
+    sxx = _SXX[n]
+    slope = -sum(map(mul, _CENTRED_X[n], [y - mean_y for y in points])) / sxx
+    error = sigma / math.sqrt(sxx)
+    return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
 
 
 def _mean(readings: list[_Reading], channel: int) -> float:
