@@ -31,8 +31,8 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from itertools import islice
-from operator import mul
+from itertools import islice, repeat
+from operator import attrgetter, itemgetter, mul, sub
 
 from streamml.contracts.weather import (
     CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
@@ -87,7 +87,11 @@ class Flag:
 # for each full garbage collection to visit (docs/weather.md, "Cost per reading").
 _NO_CHANNELS: frozenset[int] = frozenset()
 _NOISE_REASONS = tuple(f"{NOISE_REASON}:{name}" for name in CHANNELS)
+_STUCK_OR_DROPOUT = (STUCK_REASON, DROPOUT_REASON)
+_STUCK_DROPOUT_OR_NOISE = (STUCK_REASON, DROPOUT_REASON, NOISE_REASON)
 _SQRT1_5 = math.sqrt(1.5)
+_BLOCKED = attrgetter("blocked")
+_REPAIRED = attrgetter("repaired")
 
 
 @dataclass(eq=False, slots=True)
@@ -189,18 +193,18 @@ class SensorModel:
         if current.reasons or before.reasons or before.seq != current.seq - 1:
             return
         earlier = recent[index - 2] if index >= 2 else None
-        usable_earlier = earlier is not None and not earlier.reasons and \
-            earlier.seq == before.seq - 1
+        if earlier is not None and (earlier.reasons or earlier.seq != before.seq - 1):
+            earlier = None  # no second difference across a flagged reading
+        now, then = current.values, before.values
         for c, channel in enumerate(self._channels):
-            if c == RH and max(current.values[RH], before.values[RH]) >= SATURATED_PCT:
-                if before.values[RH] >= HUMIDITY_LIMITS_PCT[1]:
-                    channel.stats.learn_at_limit(current.values[RH] == before.values[RH])
+            if c == RH and max(now[RH], then[RH]) >= SATURATED_PCT:
+                if then[RH] >= HUMIDITY_LIMITS_PCT[1]:
+                    channel.stats.learn_at_limit(now[RH] == then[RH])
                 continue
-            previous = earlier.values[c] if earlier is not None and usable_earlier else None
-            channel.stats.learn(before.values[c], current.values[c], previous)
+            channel.stats.learn(then[c], now[c], earlier.values[c] if earlier is not None else None)
         self._dew.learn(before.dew_point, current.dew_point,
-                        earlier.dew_point if earlier is not None and usable_earlier else None)
-        self._inconsistent.learn(current.values[T], current.dew_point)
+                        earlier.dew_point if earlier is not None else None)
+        self._inconsistent.learn(now[T], current.dew_point)
         self._since_refit += 1
         if (self.fits == 0 and self.seen >= self._th.warmup) or \
                 (self.fits > 0 and self._since_refit >= self._th.refit_every):
@@ -247,6 +251,8 @@ class SensorModel:
 
     def _confirm_drift(self, upto: int | None) -> None:
         """Flag the drift decisions made up to ``upto`` (all of them if None)."""
+        if not (self._drift_pending or self._drift_confirmed or self._drift_flagged_now):
+            return  # most readings: no drift decided or going on
         # A drift flags every reading while it lasts: one that flagged none now has ended.
         self._drift_confirmed &= self._drift_flagged_now
         self._drift_flagged_now.clear()
@@ -310,12 +316,15 @@ class SensorModel:
     def _check_stuck(self, reading: _Reading) -> None:
         recent = self._recent
         previous = recent[-2] if len(recent) >= 2 else None
+        values = reading.values
+        # Saturated humidity is judged only at the limit itself (clipped readings).
+        saturated = SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1]
+        running: list[int] = []  # channels repeating, not yet faulty and judged
         for c, channel in enumerate(self._channels):
-            # Saturated humidity is judged only at the limit itself (clipped readings).
-            repeats = previous is not None and reading.values[c] == previous.values[c] and not (
-                c == RH and SATURATED_PCT <= reading.values[RH] < HUMIDITY_LIMITS_PCT[1])
+            repeats = previous is not None and values[c] == previous.values[c] and not (
+                c == RH and saturated)
             if not repeats:
-                if channel.fault in (STUCK_REASON, DROPOUT_REASON):
+                if channel.fault in _STUCK_OR_DROPOUT:
                     # The fault ended: start afresh from the new level, without an alarm.
                     channel.fault = ""
                     channel.noise.clear()
@@ -335,9 +344,9 @@ class SensorModel:
             channel.run += 1
             if channel.fault:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
+            elif self._judged_at_limit(c):
+                running.append(c)
         # Evidence: -ln P(the run) under each channel's repeat rate; joint runs add up.
-        running = [c for c, ch in enumerate(self._channels)
-                   if ch.run > 0 and not ch.fault and self._judged_at_limit(c)]
         if not running or self._runs_too_short(running):
             return
         shortest = min(self._channels[c].run for c in running)
@@ -410,11 +419,15 @@ class SensorModel:
         value (not blocked), shrunk towards 0 by two standard errors: only a trend the readings
         are sure of makes a run unlikely."""
         # The window holds consecutive readings (a gap clears it): only a blocked one ends them.
-        points: list[float] = []
-        for reading in islice(reversed(self._recent), 1, RUN_TREND_READINGS + 1):
-            if c in reading.blocked:
-                break
-            points.append(reading.repaired[c])
+        # Passes in C over the readings: most are blocked on no channel.
+        readings = list(islice(reversed(self._recent), 1, RUN_TREND_READINGS + 1))
+        blocked = list(map(_BLOCKED, readings))
+        if blocked.count(_NO_CHANNELS) < len(blocked):
+            for index, channels in enumerate(blocked):
+                if c in channels:
+                    del readings[index:]
+                    break
+        points = list(map(itemgetter(c), map(_REPAIRED, readings)))
         return _shrunk_trend(points, self._channels[c].stats.sigma)
 
     def _start_stuck(self, c: int, kind: str, evidence: float) -> None:
@@ -434,39 +447,40 @@ class SensorModel:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
         if not (a.seq + 2 == b.seq + 1 == d.seq):
             return
+        # A spike flag blocks nothing, and its repair changes only its own channel of b.
+        blocked = a.blocked | b.blocked | d.blocked
+        before, middle_values, after = a.repaired, b.repaired, d.values
+        spike_z = self._th.spike_z
         for c, channel in enumerate(self._channels):
-            if c in a.blocked or c in b.blocked or c in d.blocked or \
-                    channel.fault in (STUCK_REASON, DROPOUT_REASON, NOISE_REASON) or \
-                    not channel.stats.ready:
+            if c in blocked or channel.fault in _STUCK_DROPOUT_OR_NOISE or not channel.stats.ready:
                 continue
-            sigma = channel.stats.sigma
-            rise, fall = b.repaired[c] - a.repaired[c], d.values[c] - b.repaired[c]
-            middle = b.repaired[c] - (a.repaired[c] + d.values[c]) / 2
-            z = abs(middle) / (sigma * _SQRT1_5)
-            if z >= self._th.spike_z and rise * fall < 0 and \
-                    min(abs(rise), abs(fall)) >= 0.5 * abs(middle):
-                self._flag(b, f"{SPIKE_REASON}:{CHANNELS[c]}", c, z, self._th.spike_z)
+            rise, fall = middle_values[c] - before[c], after[c] - middle_values[c]
+            middle = middle_values[c] - (before[c] + after[c]) / 2
+            z = abs(middle) / (channel.stats.sigma * _SQRT1_5)
+            if z >= spike_z and rise * fall < 0 and min(abs(rise), abs(fall)) >= 0.5 * abs(middle):
+                self._flag(b, f"{SPIKE_REASON}:{CHANNELS[c]}", c, z, spike_z)
                 repaired = list(b.repaired)
-                repaired[c] = (a.repaired[c] + d.values[c]) / 2
+                repaired[c] = (before[c] + after[c]) / 2
                 b.repaired = (repaired[0], repaired[1], repaired[2])
 
     def _check_noise(self) -> None:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
         contiguous = a.seq + 2 == b.seq + 1 == d.seq
+        # Raw values: a noisy reading the spike check repaired is still noise.
+        first, middle, last = a.values, b.values, d.values
         for c, channel in enumerate(self._channels):
-            if not contiguous or channel.fault in (STUCK_REASON, DROPOUT_REASON) or \
-                    (c == RH and d.values[RH] >= SATURATED_PCT) or not channel.stats.ready:
+            if not contiguous or channel.fault in _STUCK_OR_DROPOUT or \
+                    (c == RH and last[RH] >= SATURATED_PCT) or not channel.stats.ready:
                 channel.noise.clear()
                 channel.noise_onset.clear()
                 continue
-            sigma = channel.stats.sigma
-            # Raw values: a noisy reading the spike check repaired is still noise.
-            second = abs(d.values[c] - 2 * b.values[c] + a.values[c]) / (sigma * SQRT6)
-            channel.noise.append(second)
+            noise = channel.noise
+            second = abs(last[c] - 2 * middle[c] + first[c]) / (channel.stats.sigma * SQRT6)
+            noise.append(second)
             channel.noise_onset.append(d.seq)
-            if len(channel.noise) < 5:
+            if len(noise) < 5:
                 continue
-            ratio = sorted(channel.noise)[len(channel.noise) // 2] / 0.6745
+            ratio = sorted(noise)[len(noise) // 2] / 0.6745
             reason = _NOISE_REASONS[c]
             if channel.fault == NOISE_REASON:
                 if ratio < self._th.noise_exit_ratio or max(list(channel.noise)[-3:]) < 2.0:
@@ -487,7 +501,8 @@ class SensorModel:
         return channel.noise[-2] if len(channel.noise) >= 2 else 0.0
 
     def _check_weather(self, reading: _Reading) -> None:
-        if any(self._channels[c].fault in (STUCK_REASON, DROPOUT_REASON) for c in (T, P)):
+        channels = self._channels
+        if channels[T].fault in _STUCK_OR_DROPOUT or channels[P].fault in _STUCK_OR_DROPOUT:
             return
         # While an event's hold lasts only a thunderstorm is looked for: one breaking out in
         # a front's wake would otherwise end its hold too soon, and its pressure jump's decay
@@ -562,14 +577,16 @@ class SensorModel:
         self._drop_dew_point_drift()
 
     def _check_inconsistent(self) -> None:
-        channel_fault = any(self._channels[c].fault in (STUCK_REASON, DROPOUT_REASON)
-                            for c in (T, RH))
+        t, rh, _ = self._channels
+        channel_fault = t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT
         self._inconsistent.update(self._recent, channel_fault)
 
     def _check_drift(self, reading: _Reading) -> None:
+        t, rh, p = self._channels
         held = reading.seq <= self._weather_until or self._inconsistent.open or \
-            any(ch.fault in (STUCK_REASON, DROPOUT_REASON) for ch in self._channels)
-        noisy = any(self._channels[c].fault == NOISE_REASON for c in (T, RH))
+            t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT or \
+            p.fault in _STUCK_OR_DROPOUT
+        noisy = t.fault == NOISE_REASON or rh.fault == NOISE_REASON
         self._drift.update(reading, held=held, noisy=noisy)
 
 
@@ -587,7 +604,7 @@ def _shrunk_trend(points: list[float], sigma: float) -> float:
         return 0.0
     mean_y = sum(points) / n
     sxx = _SXX[n]
-    slope = -sum(map(mul, _CENTRED_X[n], [y - mean_y for y in points])) / sxx
+    slope = -sum(map(mul, _CENTRED_X[n], map(sub, points, repeat(mean_y)))) / sxx
     error = sigma / math.sqrt(sxx)
     return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
 
