@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 
 import pytest
 
-from streamml.detector.stats import ChannelStats, SlidingSlope, _grouped_median
+from streamml.detector import stats
+from streamml.detector.stats import ChannelStats, SlidingLines, _grouped_median
 
 
 def _learnt(values: list[float]) -> ChannelStats:
@@ -43,13 +45,14 @@ def test_a_median_on_a_half_step_is_interpolated_without_dividing_by_zero():
 
 
 def test_the_slope_error_is_the_scatter_or_the_noise_floor_over_the_spread_of_x():
-    line = SlidingSlope(60)
+    lines = SlidingLines(60, 30)
     for x in range(60):
-        line.add(x, 0.5 * x + (0.2 if x % 2 else -0.2))
+        lines.add(x, 0.5 * x + (0.2 if x % 2 else -0.2))
+    line = lines.long
     spread = math.sqrt(60 * (60 * 60 - 1) / 12)  # the centred sum of squares of x
     assert line.slope_sd() == pytest.approx(line.residual_sd() / spread)
     assert line.slope_sd(noise_floor=1.0) == pytest.approx(1.0 / spread)
-    assert SlidingSlope(60).slope_sd() == math.inf
+    assert SlidingLines(60, 30).long.slope_sd() == math.inf
 
 
 def test_a_run_on_a_calm_coarse_channel_is_likely_and_one_across_its_trend_is_not():
@@ -61,3 +64,89 @@ def test_a_run_on_a_calm_coarse_channel_is_likely_and_one_across_its_trend_is_no
     # Noise half a step: the channel leaves its step every few readings.
     assert quantised_run_log_odds(100, 0.1, 0.2, 0.0) > 30.0
     assert quantised_run_log_odds(100, 0.04, 0.0, 0.0) == math.inf
+
+
+class _OneLine:
+    """The straightforward sliding line (one deque and five running sums per window): what
+    SlidingLines must match bit for bit."""
+
+    def __init__(self, size: int, rebase_after: int) -> None:
+        self.size, self.rebase_after = size, rebase_after
+        self.points: deque[tuple[int, float]] = deque()
+        self.origin = 0
+        self.sums = [0.0] * 5
+
+    def add(self, x: int, y: float) -> None:
+        if not self.points:
+            self.origin = x
+        x -= self.origin
+        self.points.append((x, y))
+        if len(self.points) > self.size:
+            ox, oy = self.points.popleft()
+            old = (ox, oy, ox * ox, ox * oy, oy * oy)
+            self.sums = [s + v - o for s, v, o in zip(self.sums, (x, y, x * x, x * y, y * y), old)]
+        else:
+            self.sums = [s + v for s, v in zip(self.sums, (x, y, x * x, x * y, y * y))]
+        if self.points[0][0] > self.rebase_after:
+            shift = self.points[0][0]
+            points = [(px - shift, py) for px, py in self.points]
+            self.origin += shift
+            self.points.clear()
+            self.sums = [0.0] * 5
+            for px, py in points:
+                self.points.append((px, py))
+                self.sums = [s + v for s, v in zip(self.sums, (px, py, px * px, px * py, py * py))]
+
+    def clear(self) -> None:
+        self.points.clear()
+        self.sums = [0.0] * 5
+
+    def slope(self) -> float:
+        n = len(self.points)
+        if n < 3:
+            return 0.0
+        sx, sy, sxx, sxy, _ = self.sums
+        mean_x, mean_y = sx / n, sy / n
+        centred_xx = sxx - n * mean_x * mean_x
+        return (sxy - n * mean_x * mean_y) / centred_xx if centred_xx > 0 else 0.0
+
+    def residual_sd(self) -> float:
+        n = len(self.points)
+        if n < 3:
+            return 0.0
+        sx, sy, sxx, sxy, syy = self.sums
+        mean_x, mean_y = sx / n, sy / n
+        centred_xx = sxx - n * mean_x * mean_x
+        centred_xy = sxy - n * mean_x * mean_y
+        explained = centred_xy * centred_xy / centred_xx if centred_xx > 0 else 0.0
+        return math.sqrt(max(0.0, syy - n * mean_y * mean_y - explained) / (n - 2))
+
+
+@pytest.mark.parametrize("rebase_after", [100_000, 150])
+def test_sliding_lines_match_three_separate_lines_bit_for_bit(monkeypatch, rebase_after):
+    monkeypatch.setattr(stats, "REBASE_AFTER", rebase_after)
+    rng = random.Random(5)
+    lines = SlidingLines(60, 30, 120)
+    long, short, baseline = (_OneLine(60, rebase_after), _OneLine(30, rebase_after),
+                             _OneLine(120, rebase_after))
+    pending: deque[tuple[int, float]] = deque()
+    seq = 7
+    for step in range(5000):
+        seq += 1 if rng.random() > 0.02 else rng.randint(2, 5)  # readings left out now and then
+        if rng.random() < 0.002:
+            for line in (lines, long, short, baseline):
+                line.clear()
+            pending.clear()
+        y = 1000.0 + 0.01 * step + rng.gauss(0, 0.3)
+        lines.add(seq, y)
+        long.add(seq, y)
+        short.add(seq, y)
+        pending.append((seq, y))
+        if len(pending) > 60:
+            baseline.add(*pending.popleft())
+        for new, old in ((lines.long, long), (lines.short, short), (lines.baseline, baseline)):
+            assert len(new) == len(old.points)
+            assert new.slope() == old.slope()
+            assert new.residual_sd() == old.residual_sd()
+        if len(long.points):
+            assert lines.first_x == long.points[0][0] + long.origin

@@ -12,12 +12,11 @@ events, while an inconsistency is open and while a channel is stuck.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Callable, Set
 from typing import Protocol
 
 from streamml.contracts.weather import CHANNELS, DRIFT_REASON
-from streamml.detector.stats import SATURATED_PCT, ChannelStats, SlidingSlope
+from streamml.detector.stats import SATURATED_PCT, ChannelStats, SlidingLines
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -68,32 +67,19 @@ ReadingAt = Callable[[int], "DriftReading | None"]
 FlagReading = Callable[[DriftReading, str, int, float, float], None]
 
 
-class _Series:
-    """A series' line over the last hour (and half hour), and its line over the two hours
-    before that hour: the weather's trend the last hour is compared with."""
+class _Series(SlidingLines):
+    """A series' line over the last hour (``long``, and the last half hour: ``short``), and
+    its line over the two hours before that hour (``baseline``): the weather's trend the last
+    hour is compared with."""
+
+    __slots__ = ()
 
     def __init__(self) -> None:
-        self.long = SlidingSlope(DRIFT_WINDOW)
-        self.short = SlidingSlope(DRIFT_WINDOW // 2)
-        self.baseline = SlidingSlope(BASELINE_WINDOW)
-        self._pending: deque[tuple[int, float]] = deque()
-
-    def add(self, seq: int, value: float) -> None:
-        self.long.add(seq, value)
-        self.short.add(seq, value)
-        self._pending.append((seq, value))
-        if len(self._pending) > DRIFT_WINDOW:
-            self.baseline.add(*self._pending.popleft())
+        super().__init__(DRIFT_WINDOW, DRIFT_WINDOW // 2, BASELINE_WINDOW)
 
     def base_slope(self) -> float | None:
         """The trend before the last hour, once MIN_BASELINE readings of it are known."""
         return self.baseline.slope() if len(self.baseline) >= MIN_BASELINE else None
-
-    def clear(self) -> None:
-        self.long.clear()
-        self.short.clear()
-        self.baseline.clear()
-        self._pending.clear()
 
 
 class DriftCheck:
@@ -109,15 +95,14 @@ class DriftCheck:
         self._drift: dict[str, tuple[int, float, float]] = {}
         self._drift_quiet: dict[str, int] = {}
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
-        self._humidity_slope = SlidingSlope(DRIFT_WINDOW)
-        self._humidity_recent = SlidingSlope(DRIFT_WINDOW // 3)
+        # The humidity's line over the hour (long) and its last third (short).
+        self._humidity = SlidingLines(DRIFT_WINDOW, DRIFT_WINDOW // 3)
 
     def clear_slopes(self) -> None:
         """Forget the trends (a level changed for a reason the check must not take as drift)."""
         for series in self._series.values():
             series.clear()
-        self._humidity_slope.clear()
-        self._humidity_recent.clear()
+        self._humidity.clear()
 
     def reset(self) -> None:
         """Forget the trends and end every open drift without an alarm."""
@@ -143,8 +128,7 @@ class DriftCheck:
             self._series["temperature"].clear()
         if P in reading.faulty:
             values.pop("pressure")
-        self._humidity_slope.add(reading.seq, reading.values[RH])
-        self._humidity_recent.add(reading.seq, reading.values[RH])
+        self._humidity.add(reading.seq, reading.values[RH])
         for name, value in values.items():
             series = self._series[name]
             series.add(reading.seq, value)
@@ -163,7 +147,7 @@ class DriftCheck:
         return per_hour / 60.0
 
     def _humidity_still(self) -> bool:
-        return abs(self._humidity_slope.slope()) * 60 < STILL_HUMIDITY_PER_HOUR
+        return abs(self._humidity.long.slope()) * 60 < STILL_HUMIDITY_PER_HOUR
 
     def _channel(self, name: str) -> int:
         if name == "pressure":
@@ -177,8 +161,11 @@ class DriftCheck:
         # A drift bends the line away from the trend the weather had before it.
         bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
         base = 0.0 if base is None else base
-        slope, recent = series.long.slope() - base, series.short.slope() - base
-        if abs(slope) < bar or abs(recent) < 0.7 * bar or slope * recent < 0:
+        slope = series.long.slope() - base
+        if abs(slope) < bar:  # most readings: the half hour's line is not read
+            return
+        recent = series.short.slope() - base
+        if abs(recent) < 0.7 * bar or slope * recent < 0:
             return
         if name == "temperature" and (
                 series.base_slope() is None or not self._humidity_still() or
@@ -199,16 +186,16 @@ class DriftCheck:
         change = abs(slope) * DRIFT_WINDOW
         if series.long.residual_sd() > 0.1 * change + 2 * sigma:
             return  # a step or a bend (weather), not a steady line
-        if name == "dew" and (abs(self._humidity_slope.slope()) * 60 > 20.0 or
-                              abs(self._humidity_recent.slope()) * 60 > 30.0 or
+        if name == "dew" and (abs(self._humidity.long.slope()) * 60 > 20.0 or
+                              abs(self._humidity.short.slope()) * 60 > 30.0 or
                               self._front_near(slope)):
             return  # humidity racing towards saturation, or a front on its way: weather
         if name == "pressure" and (
-                abs(self._humidity_slope.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[0] or
-                abs(self._humidity_recent.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[1]):
+                abs(self._humidity.long.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[0] or
+                abs(self._humidity.short.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[1]):
             return
         channel = self._channel(name)
-        onset = self._onset(name, int(series.long.first_x), reading.seq)
+        onset = self._onset(name, series.first_x, reading.seq)
         self._drift[name] = (onset, slope, base)
         self._drift_quiet[name] = 0
         score = abs(slope) / limit

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import deque
+from itertools import islice
 
 MAD_TO_SD = 1.4826
 SQRT6 = math.sqrt(6.0)
@@ -23,6 +24,7 @@ LOCAL_REPEATS = 60
 MIN_AT_LIMIT = 20
 MIN_LEFT_LIMIT = 3
 RUN_NODES = 8  # points along a run at which quantised_run_log_odds evaluates the line
+MIN_SECOND_DIFFERENCES = 10  # learnt before a channel's noise is judged
 SATURATED_PCT = 99.0  # relative humidity this high is saturated air: it says nothing of the sensor
 
 
@@ -30,7 +32,7 @@ class ChannelStats:
     """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
 
     __slots__ = ("_second_differences", "_repeats", "_steps", "sigma", "resolution",
-                 "repeat_rate", "quantised_sigma", "_top_stays")
+                 "repeat_rate", "quantised_sigma", "_top_stays", "ready")
 
     def __init__(self, window: int = LEARN_WINDOW) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
@@ -44,6 +46,10 @@ class ChannelStats:
         self.quantised_sigma = 0.0
         # After a reading at the channel's limit (humidity 100 %), whether the next stayed.
         self._top_stays: deque[bool] = deque(maxlen=window)
+        # Enough learnt to judge this channel's noise (a humidity channel saturated since start
+        # is not). Once true it stays true: a flag, not a property, as it is read several times
+        # per reading.
+        self.ready = False
 
     def learn(self, x0: float, x1: float, x2: float | None) -> None:
         """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too)."""
@@ -53,6 +59,11 @@ class ChannelStats:
             self._steps.append(step)
         if x2 is not None:
             self._second_differences.append(abs(x1 - 2 * x0 + x2))
+            if not self.ready:
+                self._update_ready()
+
+    def _update_ready(self) -> None:
+        self.ready = self.sigma > 0 and len(self._second_differences) >= MIN_SECOND_DIFFERENCES
 
     def learn_at_limit(self, stayed: bool) -> None:
         """A clean reading at the channel's limit, and whether the next one stayed there."""
@@ -77,18 +88,13 @@ class ChannelStats:
             self.quantised_sigma = max(MAD_TO_SD * median / SQRT6, 1e-3)
             # A quantised channel can have a zero median: the resolution bounds the noise.
             self.sigma = max(self.quantised_sigma, 0.5 * self.resolution)
+            self._update_ready()
         if self._repeats:
             # Laplace-smoothed (never exactly 0 or 1), and the higher of the last hour's and
             # the last six hours' rate: a calm spell repeats more, and that is no fault.
             recent = list(self._repeats)[-LOCAL_REPEATS:]
             self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
                                    (sum(recent) + 1) / (len(recent) + 2))
-
-    @property
-    def ready(self) -> bool:
-        """Enough learnt to judge this channel's noise (a humidity channel saturated since
-        start is not)."""
-        return self.sigma > 0 and len(self._second_differences) >= 10
 
 
 def quantised_run_log_odds(repeats: int, sigma: float, resolution: float,
@@ -140,96 +146,175 @@ def _grouped_median(ordered: list[float], step: float) -> float:
     return lower + (len(ordered) / 2 - below) / at * (upper - lower)
 
 
-class SlidingSlope:
-    """Least-squares line of y over x for the last ``size`` points, O(1) per point."""
+# A line's x is counted from its origin, moved up to its oldest point once that is this far
+# past it: small x keeps the running sums exact.
+REBASE_AFTER = 100_000
 
-    __slots__ = ("_points", "_size", "_origin", "_sx", "_sy", "_sxx", "_sxy", "_syy")
 
-    def __init__(self, size: int) -> None:
-        self._points: deque[tuple[float, float]] = deque()
-        self._size = size
-        self._origin = 0.0
-        self._sx = self._sy = self._sxx = self._sxy = self._syy = 0.0
+class SlidingLine:
+    """Least-squares line of y over x through one window of a ``SlidingLines`` series' points:
+    the ``count`` points (at most ``size``) that end ``lag`` points before the newest. x are
+    counted from ``origin``; the running sums of y, x·y and y² are kept point by point (their
+    rounding depends on the order), the sums of x and x² found when read (integers: exact)."""
 
-    def add(self, x: float, y: float) -> None:
-        # Called several times per reading: _append inlined (the same sums in the same order).
-        points = self._points
-        if not points:
-            self._origin = x
-        x -= self._origin  # small x keeps the running sums exact
-        points.append((x, y))
-        if len(points) > self._size:
-            # The new point added, then the oldest taken off: the same sums as two steps.
-            ox, oy = points.popleft()
-            self._sx = self._sx + x - ox
-            self._sy = self._sy + y - oy
-            self._sxx = self._sxx + x * x - ox * ox
-            self._sxy = self._sxy + x * y - ox * oy
-            self._syy = self._syy + y * y - oy * oy
-        else:
-            self._sx += x
-            self._sy += y
-            self._sxx += x * x
-            self._sxy += x * y
-            self._syy += y * y
-        if points[0][0] > 100_000:
-            shift = self._points[0][0]
-            points = [(px - shift, py) for px, py in self._points]
-            origin = self._origin + shift
-            self.clear()
-            for px, py in points:
-                self._append(px, py)
-            self._origin = origin
+    __slots__ = ("size", "count", "origin", "sy", "sxy", "syy", "_points", "_lag")
 
-    def _append(self, x: float, y: float) -> None:
-        self._points.append((x, y))
-        self._sx += x
-        self._sy += y
-        self._sxx += x * x
-        self._sxy += x * y
-        self._syy += y * y
+    def __init__(self, points: deque[tuple[int, float]], size: int, lag: int) -> None:
+        self.size = size
+        self.origin = 0
+        self._points = points
+        self._lag = lag
+        self.clear()
 
     def clear(self) -> None:
-        self._points.clear()
-        self._sx = self._sy = self._sxx = self._sxy = self._syy = 0.0
+        self.count = 0
+        self.sy = self.sxy = self.syy = 0.0
+
+    def take(self, x: int, y: float, leaving: tuple[int, float] | None) -> None:
+        """The point (x, y) in; ``leaving``, the window's oldest point, out (None while the
+        window is not full)."""
+        x -= self.origin
+        if leaving is None:
+            self.count += 1
+            self.sy += y
+            self.sxy += x * y
+            self.syy += y * y
+            return
+        # The new point added, then the oldest taken off: the same sums as two steps.
+        ox, oy = leaving[0] - self.origin, leaving[1]
+        self.sy = self.sy + y - oy
+        self.sxy = self.sxy + x * y - ox * oy
+        self.syy = self.syy + y * y - oy * oy
+
+    def rebase(self) -> None:
+        """Move the origin to the window's oldest point and sum its points again."""
+        window = self._window()
+        self.origin = window[0][0]
+        self.sy = self.sxy = self.syy = 0.0
+        for x, y in window:
+            x -= self.origin
+            self.sy += y
+            self.sxy += x * y
+            self.syy += y * y
+
+    def _window(self) -> list[tuple[int, float]]:
+        end = len(self._points) - self._lag
+        return list(islice(self._points, end - self.count, end))
+
+    @property
+    def first_x(self) -> int:
+        return self._points[-self._lag - self.count][0]
+
+    def _x_sums(self) -> tuple[int, int]:
+        """The sums of x and x² over the window."""
+        points, n, lag = self._points, self.count, self._lag
+        first = points[-lag - n][0] - self.origin
+        if points[-lag - 1][0] - self.origin - first == n - 1:
+            # Consecutive x (no point left out): in closed form.
+            return n * first + n * (n - 1) // 2, \
+                n * first * first + first * n * (n - 1) + (n - 1) * n * (2 * n - 1) // 6
+        xs = [x - self.origin for x, _ in self._window()]
+        return sum(xs), sum(x * x for x in xs)
 
     def __len__(self) -> int:
-        return len(self._points)
+        return self.count
 
     @property
     def full(self) -> bool:
-        return len(self._points) >= self._size
-
-    @property
-    def first_x(self) -> float:
-        return self._points[0][0] + self._origin
+        return self.count >= self.size
 
     def _centred(self) -> tuple[int, float, float, float]:
-        n = len(self._points)
-        mean_x, mean_y = self._sx / n, self._sy / n
-        sxx = self._sxx - n * mean_x * mean_x
-        sxy = self._sxy - n * mean_x * mean_y
-        syy = self._syy - n * mean_y * mean_y
+        n = self.count
+        sx, sxx = self._x_sums()
+        mean_x, mean_y = sx / n, self.sy / n
+        sxx = sxx - n * mean_x * mean_x
+        sxy = self.sxy - n * mean_x * mean_y
+        syy = self.syy - n * mean_y * mean_y
         return n, sxx, sxy, syy
 
     def slope(self) -> float:
-        if len(self._points) < 3:
+        # Read several times per reading: _centred inlined, without the sum of squares of y.
+        n = self.count
+        if n < 3:
             return 0.0
-        _, sxx, sxy, _ = self._centred()
+        sx, sxx = self._x_sums()
+        mean_x = sx / n
+        sxx = sxx - n * mean_x * mean_x
+        sxy = self.sxy - n * mean_x * (self.sy / n)
         return sxy / sxx if sxx > 0 else 0.0
 
     def slope_sd(self, noise_floor: float = 0.0) -> float:
         """Standard error of the slope: the scatter around the line (at least ``noise_floor``)
         over the spread of x; infinite while the line is unknown."""
-        if len(self._points) < 3:
+        if self.count < 3:
             return math.inf
         _, sxx, _, _ = self._centred()
         return max(self.residual_sd(), noise_floor) / math.sqrt(sxx) if sxx > 0 else math.inf
 
     def residual_sd(self) -> float:
         """Standard deviation of the points around the line."""
-        if len(self._points) < 3:
+        if self.count < 3:
             return 0.0
         n, sxx, sxy, syy = self._centred()
         explained = sxy * sxy / sxx if sxx > 0 else 0.0
         return math.sqrt(max(0.0, syy - explained) / (n - 2))
+
+
+class SlidingLines:
+    """Least-squares lines of y over x through a series' last ``size`` points (``long``), its
+    last ``recent`` points (``short``) and the ``before`` points before the last ``size``
+    (``baseline``), O(1) per point: one deque holds the points of all three. x are integers
+    (a reading's seq), increasing."""
+
+    __slots__ = ("_points", "long", "short", "baseline", "_rebase_from")
+
+    def __init__(self, size: int, recent: int, before: int = 0) -> None:
+        # One more than the windows hold: the point leaving the oldest window is read after
+        # the new one is appended (which drops the point before it).
+        self._points: deque[tuple[int, float]] = deque(maxlen=size + before + 1)
+        self.long = SlidingLine(self._points, size, 0)
+        self.short = SlidingLine(self._points, recent, 0)
+        self.baseline = SlidingLine(self._points, before, size)
+        self._rebase_from = 0  # an x from which a line's origin may be due to move
+
+    def add(self, x: int, y: float) -> None:
+        points = self._points
+        if not points:
+            self.long.origin = self.short.origin = self.baseline.origin = x
+            self._rebase_from = x + REBASE_AFTER
+        points.append((x, y))
+        n = len(points)
+        long, short, baseline = self.long, self.short, self.baseline
+        short.take(x, y, points[-short.size - 1] if n > short.size else None)
+        if n <= long.size:
+            long.take(x, y, None)
+        else:
+            # The point that leaves the last ``size`` enters the baseline.
+            moved = points[-long.size - 1]
+            long.take(x, y, moved)
+            if baseline.size:
+                baseline.take(*moved, points[0] if n > long.size + baseline.size else None)
+        if x > self._rebase_from:
+            self._rebase()
+
+    def _rebase(self) -> None:
+        """Move the origin of each line whose oldest point is REBASE_AFTER past it."""
+        lines = (self.long, self.short, self.baseline) if self.baseline.size else \
+            (self.long, self.short)
+        for line in lines:
+            if line.count and line.first_x - line.origin > REBASE_AFTER:
+                line.rebase()
+        self._rebase_from = min(line.origin for line in lines) + REBASE_AFTER
+
+    def clear(self) -> None:
+        if not self._points:  # cleared already (a series left out reading after reading)
+            return
+        self._points.clear()
+        self.long.clear()
+        self.short.clear()
+        self.baseline.clear()
+
+    @property
+    def first_x(self) -> int:
+        """The x of the oldest of the last ``size`` points."""
+        return self.long.first_x
