@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from streamml.detector.sensor import RUN_TREND_MIN, _shrunk_trend
+from streamml.detector.sensor import RECENT, RUN_TREND_MIN, T, SensorModel, _Reading, _shrunk_trend
+from streamml.detector.thresholds import Thresholds
 
 
 def _plain_slope(points: list[float]) -> float:
@@ -33,3 +34,42 @@ def test_the_slope_is_shrunk_by_two_standard_errors_and_never_past_zero():
 def test_too_few_points_have_no_trend():
     assert _shrunk_trend([float(k) for k in range(RUN_TREND_MIN - 1)], 0.0) == 0.0
     assert _shrunk_trend([], 0.1) == 0.0
+
+
+def _model_with_a_run_starting(readings: int) -> tuple[SensorModel, float]:
+    """A model whose temperature rose steadily over ``readings`` readings and has just repeated
+    its last value (a run's start), with the trend before the run worked out then."""
+    model = SensorModel(Thresholds())
+    for seq in range(readings):
+        values = (10.0 + 0.01 * seq + 0.003 * (seq % 3), 50.0, 1000.0)
+        model._recent.append(_Reading(seq, seq, values, values, 0.0))
+    model._channels[T].stats.sigma = 0.002
+    for channel in model._channels:
+        channel.stats.repeat_rate = 0.9999  # no evidence: nothing needs the trend
+    _repeat(model)
+    channel = model._channels[T]
+    assert channel.run == 1 and channel.run_slope is None
+    return model, model._trend_before_run(T)
+
+
+def _repeat(model: SensorModel) -> None:
+    last = model._recent[-1]
+    reading = _Reading(last.seq + 1, last.seq + 1, last.values, last.values, 0.0)
+    model._recent.append(reading)
+    model._check_stuck(reading)
+
+
+def test_a_runs_trend_is_the_one_before_its_start_though_a_reading_before_it_is_blocked_later():
+    model, at_start = _model_with_a_run_starting(100)
+    assert at_start > 0.005
+    model._flag(model._recent[-4], "noise:temperature_c", T, 4.0, 3.5)
+    assert model._run_slope(T) == at_start
+
+
+def test_a_runs_trend_is_the_one_before_its_start_however_long_the_run():
+    model, at_start = _model_with_a_run_starting(RECENT)
+    assert at_start > 0.005
+    for _ in range(RECENT):
+        _repeat(model)
+    assert model._channels[T].run == RECENT + 1
+    assert model._run_slope(T) == at_start

@@ -67,6 +67,8 @@ DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such 
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
+# A run this long: its next reading pushes the first of the readings before it out of the window.
+_SLOPE_BEFORE_RUN_LEAVES = RECENT - RUN_TREND_READINGS
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,10 @@ class _Channel:
         self.run = 0
         self.run_first: _Reading | None = None
         self.run_jump = 0.0
-        self.run_slope = 0.0  # the trend before the run, per reading (0 if unknown)
+        # The trend before the run, per reading (0 if unknown): None until SensorModel._run_slope
+        # works it out, from the readings and noise as they were at the run's start.
+        self.run_slope: float | None = None
+        self.run_sigma = 0.0  # the noise at the run's start
         self.fault = ""
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
@@ -234,6 +239,8 @@ class SensorModel:
         if channel is not None:
             reading.faulty |= {channel}
             if reason.startswith((STUCK_REASON, DROPOUT_REASON, NOISE_REASON)):
+                if self._channels[channel].run_first is not None:
+                    self._run_slope(channel)  # before a reading it is worked out from changes
                 reading.blocked |= {channel}
         if reason not in reading.reasons:
             self._add_reason(reading, reason)
@@ -340,8 +347,11 @@ class SensorModel:
                 sigma = channel.stats.sigma or 1.0
                 channel.run_jump = abs(previous.values[c] - before.values[c]) / sigma \
                     if before is not None and before.seq == previous.seq - 1 else 0.0
-                channel.run_slope = self._trend_before_run(c)
+                channel.run_slope = None
+                channel.run_sigma = channel.stats.sigma
             channel.run += 1
+            if channel.run_slope is None and channel.run >= _SLOPE_BEFORE_RUN_LEAVES:
+                self._run_slope(c)
             if channel.fault:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
             elif self._judged_at_limit(c):
@@ -391,7 +401,7 @@ class SensorModel:
             return self._rate_evidence(c, repeats)
         stats = channel.stats
         return min(self._rate_evidence(c, repeats), quantised_run_log_odds(
-            repeats, stats.quantised_sigma, stats.resolution, channel.run_slope))
+            repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c)))
 
     def _judged_at_limit(self, c: int) -> bool:
         """False for humidity at its limit on a sensor never seen leaving it in saturated air
@@ -414,13 +424,28 @@ class SensorModel:
                 repeats, stats.quantised_sigma, stats.resolution, HUMIDITY_LIMITS_PCT[1]))
         return by_rate
 
+    def _run_slope(self, c: int) -> float:
+        """The trend before channel c's run (``_trend_before_run``), worked out the first time it
+        is needed: most runs are over before their evidence could decide anything. It is worked
+        out sooner if a reading it is taken from is about to be blocked or to leave the window
+        (_flag, _check_stuck): it is the trend as it was at the run's start. (Their repairs are
+        settled: the last, the run's first value, is no spike on this channel, which repeats it.)"""
+        channel = self._channels[c]
+        if channel.run_slope is None:
+            channel.run_slope = self._trend_before_run(c)
+        return channel.run_slope
+
     def _trend_before_run(self, c: int) -> float:
         """The channel's least-squares slope per reading over the readings up to the run's first
         value (not blocked), shrunk towards 0 by two standard errors: only a trend the readings
         are sure of makes a run unlikely."""
+        channel = self._channels[c]
+        assert channel.run_first is not None
         # The window holds consecutive readings (a gap clears it): only a blocked one ends them.
         # Passes in C over the readings: most are blocked on no channel.
-        readings = list(islice(reversed(self._recent), 1, RUN_TREND_READINGS + 1))
+        after_first = self._recent[-1].seq - channel.run_first.seq
+        readings = list(islice(reversed(self._recent), after_first,
+                               after_first + RUN_TREND_READINGS))
         blocked = list(map(_BLOCKED, readings))
         if blocked.count(_NO_CHANNELS) < len(blocked):
             for index, channels in enumerate(blocked):
@@ -428,7 +453,7 @@ class SensorModel:
                     del readings[index:]
                     break
         points = list(map(itemgetter(c), map(_REPAIRED, readings)))
-        return _shrunk_trend(points, self._channels[c].stats.sigma)
+        return _shrunk_trend(points, channel.run_sigma)
 
     def _start_stuck(self, c: int, kind: str, evidence: float) -> None:
         channel = self._channels[c]
