@@ -82,15 +82,15 @@ class SensorScorer:
         state.last_seq = seq
         model = state.model
         fits_before = model.fits
-        flags = model.update(seq, ts_ms, (float(values[0]), float(values[1]), float(values[2])),
+        found = model.update(seq, ts_ms, (float(values[0]), float(values[1]), float(values[2])),
                              now)
-        self.fits += model.fits - fits_before
-        status = WARMING_UP if model.warming_up else SCORED
-        if model.fits != state.version_fits:
-            state.version_fits = model.fits
-            state.version = f"{sensor_id}/{model.fits}" if model.fits else ""
+        fits = model.fits
+        self.fits += fits - fits_before
+        status = SCORED if fits else WARMING_UP  # warming up until the first fit
+        if fits != state.version_fits:
+            state.version_fits = fits
+            state.version = f"{sensor_id}/{fits}" if fits else ""
         version = state.version
-        found = tuple(flags) if flags else ()
         fitted_at_ms = model.fitted_at_ms
         verdicts = state.verdicts
         verdicts[seq] = (ts_ms, status, found, version, fitted_at_ms)

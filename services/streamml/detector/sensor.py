@@ -161,8 +161,8 @@ class SensorModel:
         return self.fits == 0
 
     def update(self, seq: int, ts_ms: int, values: tuple[float, float, float],
-               now_ms: int) -> list[Flag]:
-        before_gap: list[Flag] = []
+               now_ms: int) -> tuple[Flag, ...]:
+        before_gap: tuple[Flag, ...] = ()
         if self._recent and seq != self._recent[-1].seq + 1:
             self._confirm_drift(upto=None)
             before_gap = self._emit()
@@ -172,7 +172,7 @@ class SensorModel:
         self.seen += 1
         self._learn(now_ms)
         if self.fits == 0:
-            return []
+            return ()
         self._check_stuck(reading)
         if len(self._recent) >= 3:
             self._check_spike()
@@ -283,11 +283,11 @@ class SensorModel:
             self._to_emit.append(reading)
         reading.reasons += (reason,)
 
-    def _emit(self) -> list[Flag]:
+    def _emit(self) -> tuple[Flag, ...]:
         """The flags of readings still in the window that got reasons since the last call, in
         sequence order."""
         if not self._to_emit:
-            return []
+            return ()
         flags = []
         pending, self._to_emit = self._to_emit, []
         for reading in sorted(pending, key=lambda r: r.seq):
@@ -296,7 +296,7 @@ class SensorModel:
                 flags.append(Flag(reading.seq, reading.ts_ms, reading.values,
                                   tuple(reading.reasons), reading.score, reading.threshold,
                                   self._channel_scores(reading)))
-        return flags
+        return tuple(flags)
 
     def _channel_scores(self, reading: _Reading) -> tuple[float, float, float]:
         """Each channel's distance from the line through the two readings before it, in noise
