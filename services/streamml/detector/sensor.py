@@ -505,6 +505,8 @@ class SensorModel:
             channel.noise_onset.append(d.seq)
             if len(noise) < 5:
                 continue
+            if channel.fault != NOISE_REASON and max(noise) / 0.6745 < self._th.noise_ratio:
+                continue  # not even the largest is noise, so neither is the median (no sort)
             ratio = sorted(noise)[len(noise) // 2] / 0.6745
             reason = _NOISE_REASONS[c]
             if channel.fault == NOISE_REASON:
