@@ -79,7 +79,7 @@ class _Series(SlidingLines):
 
     def base_slope(self) -> float | None:
         """The trend before the last hour, once MIN_BASELINE readings of it are known."""
-        return self.baseline.slope() if len(self.baseline) >= MIN_BASELINE else None
+        return self.baseline.slope() if self.baseline.count >= MIN_BASELINE else None
 
 
 class DriftCheck:
@@ -88,6 +88,10 @@ class DriftCheck:
     def __init__(self, thresholds: Thresholds, dew: ChannelStats, pressure: ChannelStats,
                  temperature: ChannelStats, reading_at: ReadingAt, flag: FlagReading) -> None:
         self._th = thresholds
+        # Per reading: the slope a series' drift must exceed.
+        self._limits = {"dew": thresholds.drift_dew_point_c_per_hour / 60.0,
+                        "pressure": thresholds.drift_pressure_hpa_per_hour / 60.0,
+                        "temperature": HUMID_TEMPERATURE_C_PER_HOUR / 60.0}
         self._stats = {"dew": dew, "pressure": pressure, "temperature": temperature}
         self._reading_at = reading_at
         self._flag = flag
@@ -115,36 +119,33 @@ class DriftCheck:
         if held:
             self.reset()
             return
-        values = {"dew": reading.dew_point, "pressure": reading.values[P],
-                  "temperature": reading.values[T]}
-        humid = reading.values[RH] >= MOIST_PCT
+        values, faulty = reading.values, reading.faulty
+        humid = values[RH] >= MOIST_PCT
         humid_limit = SATURATED_PCT if "dew" in self._drift else MOIST_PCT
-        if T in reading.faulty or RH in reading.faulty or noisy or \
-                reading.values[RH] >= humid_limit:
-            values.pop("dew")
+        temperature_left_out = T in faulty or noisy
+        dew_left_out = temperature_left_out or RH in faulty or values[RH] >= humid_limit
+        if dew_left_out:
             self._series["dew"].clear()
-        if T in reading.faulty or noisy:
-            values.pop("temperature")
+        if temperature_left_out:
             self._series["temperature"].clear()
-        if P in reading.faulty:
-            values.pop("pressure")
-        self._humidity.add(reading.seq, reading.values[RH])
-        for name, value in values.items():
-            series = self._series[name]
-            series.add(reading.seq, value)
-            if name in self._drift:
-                self._continue(name, reading, series)
-            elif series.long.full and (name != "temperature" or
-                                       (humid and "dew" not in self._drift)):
-                # The temperature alone only where the dew point is not looked at.
-                self._maybe_start(name, reading, series)
+        self._humidity.add(reading.seq, values[RH])
+        if not dew_left_out:
+            self._follow("dew", reading, reading.dew_point, humid)
+        if P not in faulty:
+            self._follow("pressure", reading, values[P], humid)
+        if not temperature_left_out:
+            self._follow("temperature", reading, values[T], humid)
 
-    def _limit(self, name: str) -> float:
-        if name == "temperature":
-            return HUMID_TEMPERATURE_C_PER_HOUR / 60.0
-        per_hour = (self._th.drift_dew_point_c_per_hour if name == "dew"
-                    else self._th.drift_pressure_hpa_per_hour)
-        return per_hour / 60.0
+    def _follow(self, name: str, reading: DriftReading, value: float, humid: bool) -> None:
+        """The next value of a series: an open drift goes on or ends, or one may start."""
+        series = self._series[name]
+        series.add(reading.seq, value)
+        if name in self._drift:
+            self._continue(name, reading, series)
+        elif series.long.count >= DRIFT_WINDOW and (name != "temperature" or
+                                                   (humid and "dew" not in self._drift)):
+            # The temperature alone only where the dew point is not looked at.
+            self._maybe_start(name, reading, series)
 
     def _humidity_still(self) -> bool:
         return abs(self._humidity.long.slope()) * 60 < STILL_HUMIDITY_PER_HOUR
@@ -156,7 +157,7 @@ class DriftCheck:
         return T if name == "temperature" or self._humidity_still() else RH
 
     def _maybe_start(self, name: str, reading: DriftReading, series: _Series) -> None:
-        limit = self._limit(name)
+        limit = self._limits[name]
         base = series.base_slope()
         # A drift bends the line away from the trend the weather had before it.
         bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
@@ -276,7 +277,7 @@ class DriftCheck:
                 abs(value - before) >= max(0.5 * abs(bias), 5 * sigma):
             self._end(name)
             return
-        if abs(series.short.slope() - base) < 0.6 * self._limit(name) or \
+        if abs(series.short.slope() - base) < 0.6 * self._limits[name] or \
                 reading.seq - since > DRIFT_MAX:
             self._drift_quiet[name] += 1
             if self._drift_quiet[name] >= DRIFT_WINDOW // 4 or reading.seq - since > DRIFT_MAX:
@@ -286,7 +287,7 @@ class DriftCheck:
             self._drift_quiet[name] = 0
         channel = self._channel(name)
         self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
-                   abs(slope) / self._limit(name), 1.0)
+                   abs(slope) / self._limits[name], 1.0)
 
     def _end(self, name: str) -> None:
         self._drift.pop(name, None)

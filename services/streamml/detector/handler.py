@@ -76,9 +76,13 @@ class DetectorHandler:
             for item in batch:
                 reading = item.message
                 verdict = score(reading.sensor_id, reading.seq, reading.ts_ms, reading.values())
-                account(verdict, item.record.headers, counts)
-                if verdict.flags:
-                    outputs.extend(self._anomaly(reading, verdict, flag) for flag in verdict.flags)
+                if verdict.flags or verdict.duplicate or verdict.status != SCORED:
+                    account(verdict, item.record.headers, counts)
+                    if verdict.flags:
+                        outputs.extend(self._anomaly(reading, verdict, flag)
+                                       for flag in verdict.flags)
+                else:  # most readings: only their truth is counted, per batch
+                    counts.quiet_truths.append(truth_of(item.record.headers))
         finally:
             # Even if a reading raised: what was scored is counted, and the batch, handled
             # again one by one, is no gap to restore from the partition's history.
@@ -153,6 +157,7 @@ class DetectorHandler:
         counts.truth[_outcome(truth != NORMAL, flagged_now)] += 1
 
     def _publish(self, counts: _BatchCounts) -> None:
+        counts.count_quiet()
         metrics = self._metrics
         for family, counted in ((metrics.readings, counts.readings),
                                 (metrics.anomalies, counts.anomalies),
@@ -211,6 +216,18 @@ class _BatchCounts:
     weather_events: Counter[str] = field(default_factory=Counter)
     truth: Counter[str] = field(default_factory=Counter)
     scores: list[float] = field(default_factory=list)
+    # The truth of each scored reading that raised no flag, not duplicated (counted at the end).
+    quiet_truths: list[str | None] = field(default_factory=list)
+
+    def count_quiet(self) -> None:
+        """Count the quiet readings: scored, and none of them flagged on arrival."""
+        if not self.quiet_truths:
+            return
+        self.readings[SCORED] += len(self.quiet_truths)
+        for truth, count in Counter(self.quiet_truths).items():
+            if truth is not None:
+                self.truth[_outcome(truth != NORMAL, False)] += count
+        self.quiet_truths.clear()
 
 
 def _partition_spans(batch: Sequence[Incoming[SensorReading]]
