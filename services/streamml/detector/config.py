@@ -51,6 +51,7 @@ class DetectorConfig(RuntimeConfig):
     def thresholds(self) -> Thresholds:
         return Thresholds(
             warmup=self.warmup, refit_every=self.refit_every, spike_z=self.spike_z,
+            spike_near_z=min(_DEFAULTS.spike_near_z, self.spike_z),
             stuck_log_odds=self.stuck_log_odds, noise_ratio=self.noise_ratio,
             noise_exit_ratio=min(_DEFAULTS.noise_exit_ratio, self.noise_ratio),
             inconsistent_dew_point_step_c=self.inconsistent_dew_point_step_c,

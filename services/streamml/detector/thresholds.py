@@ -12,6 +12,9 @@ class Thresholds:
     warmup: int = DETECTOR_WARMUP
     refit_every: int = 30
     spike_z: float = 4.0
+    # A smaller spike off the line through its neighbours is flagged when it is also spike_z
+    # off the mean of the two readings either side (less noisy than one each side).
+    spike_near_z: float = 3.5
     stuck_log_odds: float = 12.0  # -ln(probability of the run under the learnt repeat rate)
     noise_ratio: float = 3.5
     noise_exit_ratio: float = 1.8
