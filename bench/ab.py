@@ -40,7 +40,7 @@ def settings(text: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in text.split(",") if item)
 
 
-def variant(label: str, title: str, text: str, conditions: tuple[str, ...]) -> suite.Variant:
+def make_variant(label: str, title: str, text: str, conditions: tuple[str, ...]) -> suite.Variant:
     """A variant from ``--a``/``--b``: service settings, and ``generator=`` for the load
     generator's client."""
     service_settings = settings(text)
@@ -75,8 +75,8 @@ def main() -> int:
     for setting, value in model_signing_settings(work_dir).items():
         os.environ.setdefault(setting, value)
     conditions = tuple(args.conditions.split(","))
-    variants = {"A": variant("ab_a", f"A {args.a}", args.a, conditions),
-                "B": variant("ab_b", f"B {args.b}", args.b, conditions)}
+    variants = {"A": make_variant("ab_a", f"A {args.a}", args.a, conditions),
+                "B": make_variant("ab_b", f"B {args.b}", args.b, conditions)}
     services = args.services.split(",")
     loads_uptime: list[str] = []
     try:

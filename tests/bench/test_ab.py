@@ -26,8 +26,8 @@ def test_bench_processes_run_this_checkouts_services(tmp_path) -> None:
 
 
 def test_a_variants_generator_setting_picks_the_load_generators_client() -> None:
-    variant = ab.variant("ab_b", "B", "generator=kafka-python,linger_ms=0", ("quiet",))
+    variant = ab.make_variant("ab_b", "B", "generator=kafka-python,linger_ms=0", ("quiet",))
 
     assert variant.generator == "kafka-python"
     assert variant.settings == {"linger_ms": "0"}
-    assert ab.variant("ab_a", "A", "linger_ms=5", ("quiet",)).generator == ""
+    assert ab.make_variant("ab_a", "A", "linger_ms=5", ("quiet",)).generator == ""
