@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, OffsetSpec
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CoordinatorNotAvailableError
 
 from bench.payloads import Payload, stamp
 from streamml.runtime.admin import admin_client
@@ -17,6 +18,7 @@ from streamml.runtime.settings import RuntimeConfig
 from streamml.runtime.topics import load_catalog
 
 LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
+COORDINATOR_WAIT_S = 60
 
 
 def create_like(bootstrap: str, name: str, template: str, extra: dict[str, str] | None = None) -> str:
@@ -53,8 +55,17 @@ def position_group_at_end(bootstrap: str, group: str, topics: Sequence[str]) -> 
     with admin_client(bootstrap) as admin:
         for topic in topics:
             ends = end_offsets(bootstrap, topic)
-            admin.reset_group_offsets(group, {TopicPartition(topic, p): OffsetSpec.LATEST
-                                              for p in ends})
+            offsets = {TopicPartition(topic, p): OffsetSpec.LATEST for p in ends}
+            # A broker just started has no group coordinator until its offsets topic exists.
+            deadline = time.monotonic() + COORDINATOR_WAIT_S
+            while True:
+                try:
+                    admin.reset_group_offsets(group, offsets)
+                    break
+                except CoordinatorNotAvailableError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
 
 
 def committed_total(admin, group: str, topic: str) -> int:
