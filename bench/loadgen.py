@@ -4,12 +4,14 @@ Runs as its own process (``python -m bench.loadgen ...``) so it shares no interp
 with the harness or the service under test. It sends in small bursts every few milliseconds
 and prints one JSON line with what it offered and what Kafka acknowledged.
 
-``--client confluent`` (the default when the ``bench`` extra is installed) sends with
-librdkafka: on a 2-core machine the generator shares the CPU with the broker and the service
-under test, and a kafka-python generator would take a quarter of a core at 5,000 events/s
-(docs/benchmarks.md, "The load generator"). Both clients use the same producer settings
-(acks=all, idempotent, the runtime's linger and batch size) and put a key on the same
-partition (``murmur2_random`` is the Java and kafka-python clients' hash).
+``--client confluent`` sends with librdkafka instead of kafka-python (the ``bench`` extra):
+at 5,000 readings/s the generator took 0.20 of a core instead of 0.44, CPU it shares with the
+broker and the service under test on a 2-core node, but in an A/B of 6 alternating pairs
+(``bench.ab --a generator=kafka-python --b generator=confluent``, detector, 5,000/s, quiet)
+the detector's p99 was no lower with it (median 90 vs 119 ms, both ranges 66-456 ms), so the
+bench keeps kafka-python. Both clients use the same producer settings (acks=all, idempotent, the
+runtime's linger and batch size) and put a key on the same partition (``murmur2_random`` is the
+Java and kafka-python clients' hash).
 """
 
 from __future__ import annotations
@@ -26,19 +28,8 @@ from streamml.runtime.clients import make_producer
 from streamml.runtime.settings import RuntimeConfig
 
 TICK_S = 0.002
-CLIENTS = ("confluent", "kafka-python")
-
-
-def confluent_available() -> bool:
-    try:
-        import confluent_kafka  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def default_client() -> str:
-    return "confluent" if confluent_available() else "kafka-python"
+CLIENTS = ("kafka-python", "confluent")
+DEFAULT_CLIENT = "kafka-python"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--payload-file", type=Path,
                         help="send these payloads (bench.payloads.write_file) instead of new ones")
     parser.add_argument("--offset", type=int, default=0, help="first line of --payload-file")
-    parser.add_argument("--client", choices=CLIENTS, default=default_client(),
-                        help="the producer's client library (default: confluent if installed)")
+    parser.add_argument("--client", choices=CLIENTS, default=DEFAULT_CLIENT,
+                        help="the producer's client library (confluent needs the bench extra)")
     args = parser.parse_args(argv)
 
     count = int(args.rate * args.seconds)

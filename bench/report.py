@@ -531,11 +531,8 @@ def _latency_section(r: Results, scale: Scale, add, links: dict[str, str]) -> No
         "CPU-bound neighbour, as on a shared Kubernetes node. "
         f"It got {cell(s('busy.core_share'), 2)} of a core per phase.\n")
     add("A paced generator process (`bench/loadgen.py`) stamps each event's time into it as it "
-        "sends it, with confluent-kafka when the `bench` extra is installed (`make bench` "
-        "installs it; the command lines below say which client ran): on two cores the generator "
-        "shares the CPU with the broker and the service under test, and a kafka-python "
-        "generator took 0.44 of a core at 5,000 readings/s where librdkafka took 0.20 (payload "
-        "reading included). Latency = when the output is readable − the time of the event it "
+        "sends it (kafka-python; `--client confluent` is there for A/B runs). "
+        "Latency = when the output is readable − the time of the event it "
         "answers: at-least-once, the output's broker append time (`LogAppendTime`, set on the bench "
         "broker only); exactly-once, when the `read_committed` reader got it. The input topics "
         "take the broker's append time too, so each sample splits where its event entered "

@@ -561,7 +561,7 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
         gen = _loadgen(bench, f"loadgen-{prefix}-{load}-{condition}-{run}", spec.kind, load,
                        bench.scale.load_seconds, f"r{run}{condition[0]}{load}{prefix[:3]}",
                        [*(feed.take(int(load * bench.scale.load_seconds)) if feed else ()),
-                        "--client", generator or loadgen.default_client()])
+                        "--client", generator or loadgen.DEFAULT_CLIENT])
         bench.results.commands.setdefault(f"loadgen.{spec.kind}", " ".join(
             Path(part).name if i == 0 else part for i, part in enumerate(gen.command)))
         gen.start()

@@ -19,9 +19,3 @@ def test_every_payload_is_sent_once_in_order_and_stamped_at_its_burst() -> None:
     assert all(now_ms > 1_600_000_000_000 for _, now_ms in sent)
     assert elapsed > 0 and 1 <= largest_burst <= 50
     assert idles  # the loop yields between bursts
-
-
-def test_the_default_client_is_the_c_client_only_when_it_is_installed() -> None:
-    expected = "confluent" if loadgen.confluent_available() else "kafka-python"
-
-    assert loadgen.default_client() == expected
