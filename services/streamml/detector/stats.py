@@ -155,9 +155,9 @@ class SlidingLine:
     """Least-squares line of y over x through one window of a ``SlidingLines`` series' points:
     the ``count`` points (at most ``size``) that end ``lag`` points before the newest. x are
     counted from ``origin``; the running sums of y, x·y and y² are kept point by point (their
-    rounding depends on the order), the sums of x and x² found when read (integers: exact)."""
+    rounding depends on the order), and so are the sums of x and x² (integers: exact)."""
 
-    __slots__ = ("size", "count", "origin", "sy", "sxy", "syy", "_points", "_lag")
+    __slots__ = ("size", "count", "origin", "sx", "sxx", "sy", "sxy", "syy", "_points", "_lag")
 
     def __init__(self, points: deque[tuple[int, float]], size: int, lag: int) -> None:
         self.size = size
@@ -168,6 +168,7 @@ class SlidingLine:
 
     def clear(self) -> None:
         self.count = 0
+        self.sx = self.sxx = 0
         self.sy = self.sxy = self.syy = 0.0
 
     def take(self, x: int, y: float, leaving: tuple[int, float] | None) -> None:
@@ -176,12 +177,16 @@ class SlidingLine:
         x -= self.origin
         if leaving is None:
             self.count += 1
+            self.sx += x
+            self.sxx += x * x
             self.sy += y
             self.sxy += x * y
             self.syy += y * y
             return
         # The new point added, then the oldest taken off: the same sums as two steps.
         ox, oy = leaving[0] - self.origin, leaving[1]
+        self.sx += x - ox
+        self.sxx += x * x - ox * ox
         self.sy = self.sy + y - oy
         self.sxy = self.sxy + x * y - ox * oy
         self.syy = self.syy + y * y - oy * oy
@@ -190,9 +195,12 @@ class SlidingLine:
         """Move the origin to the window's oldest point and sum its points again."""
         window = self._window()
         self.origin = window[0][0]
+        self.sx = self.sxx = 0
         self.sy = self.sxy = self.syy = 0.0
         for x, y in window:
             x -= self.origin
+            self.sx += x
+            self.sxx += x * x
             self.sy += y
             self.sxy += x * y
             self.syy += y * y
@@ -205,17 +213,6 @@ class SlidingLine:
     def first_x(self) -> int:
         return self._points[-self._lag - self.count][0]
 
-    def _x_sums(self) -> tuple[int, int]:
-        """The sums of x and x² over the window."""
-        points, n, lag = self._points, self.count, self._lag
-        first = points[-lag - n][0] - self.origin
-        if points[-lag - 1][0] - self.origin - first == n - 1:
-            # Consecutive x (no point left out): in closed form.
-            return n * first + n * (n - 1) // 2, \
-                n * first * first + first * n * (n - 1) + (n - 1) * n * (2 * n - 1) // 6
-        xs = [x - self.origin for x, _ in self._window()]
-        return sum(xs), sum(x * x for x in xs)
-
     def __len__(self) -> int:
         return self.count
 
@@ -225,7 +222,7 @@ class SlidingLine:
 
     def _centred(self) -> tuple[int, float, float, float]:
         n = self.count
-        sx, sxx = self._x_sums()
+        sx, sxx = self.sx, self.sxx
         mean_x, mean_y = sx / n, self.sy / n
         sxx = sxx - n * mean_x * mean_x
         sxy = self.sxy - n * mean_x * mean_y
@@ -237,7 +234,7 @@ class SlidingLine:
         n = self.count
         if n < 3:
             return 0.0
-        sx, sxx = self._x_sums()
+        sx, sxx = self.sx, self.sxx
         mean_x = sx / n
         sxx = sxx - n * mean_x * mean_x
         sxy = self.sxy - n * mean_x * (self.sy / n)
