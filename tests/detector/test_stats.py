@@ -101,25 +101,26 @@ class _OneLine:
         self.points.clear()
         self.sums = [0.0] * 5
 
-    def slope(self) -> float:
+    def _centred(self) -> tuple[int, float, float, float]:
+        """n and the sums of squares and products about the means."""
         n = len(self.points)
-        if n < 3:
-            return 0.0
-        sx, sy, sxx, sxy, _ = self.sums
-        mean_x, mean_y = sx / n, sy / n
-        centred_xx = sxx - n * mean_x * mean_x
-        return (sxy - n * mean_x * mean_y) / centred_xx if centred_xx > 0 else 0.0
-
-    def residual_sd(self) -> float:
-        n = len(self.points)
-        if n < 3:
-            return 0.0
         sx, sy, sxx, sxy, syy = self.sums
         mean_x, mean_y = sx / n, sy / n
-        centred_xx = sxx - n * mean_x * mean_x
-        centred_xy = sxy - n * mean_x * mean_y
+        return (n, sxx - n * mean_x * mean_x, sxy - n * mean_x * mean_y,
+                syy - n * mean_y * mean_y)
+
+    def slope(self) -> float:
+        if len(self.points) < 3:
+            return 0.0
+        _, centred_xx, centred_xy, _ = self._centred()
+        return centred_xy / centred_xx if centred_xx > 0 else 0.0
+
+    def residual_sd(self) -> float:
+        if len(self.points) < 3:
+            return 0.0
+        n, centred_xx, centred_xy, centred_yy = self._centred()
         explained = centred_xy * centred_xy / centred_xx if centred_xx > 0 else 0.0
-        return math.sqrt(max(0.0, syy - n * mean_y * mean_y - explained) / (n - 2))
+        return math.sqrt(max(0.0, centred_yy - explained) / (n - 2))
 
 
 @pytest.mark.parametrize("rebase_after", [100_000, 150])
