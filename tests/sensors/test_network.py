@@ -197,3 +197,14 @@ def test_the_sixth_final_family_lies_outside_the_tuning_ranges():
                                                           for p in drawn)
     assert final.noise_scale < min(p.noise_scale for p in drawn)
     assert final.resolution_scale > max(p.resolution_scale for p in drawn)
+
+
+def test_the_seventh_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-7"]
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.weather.storm_temperature_drop_c[1] > max(p.weather.storm_temperature_drop_c[1]
+                                                           for p in drawn)
+    assert final.weather.shading_per_hour > max(p.weather.shading_per_hour for p in drawn)
+    assert final.weather.daily_amplitude_c[1] > max(p.weather.daily_amplitude_c[1] for p in drawn)
+    assert final.noise_scale < min(p.noise_scale for p in drawn)
+    assert final.noise_scale < PARAMS["final-6"].noise_scale

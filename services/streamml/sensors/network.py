@@ -83,6 +83,11 @@ PARAMS = {
     "final-6": NetworkParams(name="final-6", climate="storm-track", noise_scale=0.5,
                              classes=("cheap", "station", "cheap", "consumer"),
                              resolution_scale=2.5),
+    # The seventh final family (seeds 801-805), declared before the eighth round's detector
+    # changes: a highland climate, sensors quieter than any earlier run, station-grade
+    # sensors twice as common, at their own resolution.
+    "final-7": NetworkParams(name="final-7", climate="highland", noise_scale=0.4,
+                             classes=("station", "consumer", "station", "cheap")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -108,6 +108,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(18.0, 32.0), front_temperature_drop_c=(5.0, 13.0),
         thunderstorms_per_day=1.5, storm_temperature_drop_c=(3.0, 8.0),
         storm_pressure_jump_hpa=(3.0, 6.0), shading_per_hour=4.0),
+    # The seventh final held-out set (seeds 801-805), declared before the eighth round's
+    # detector work and run once, when it is final: a highland, cold with a wide daily cycle,
+    # thunderstorms with larger temperature drops and cloud shading more often than any
+    # tuning draw.
+    "highland": Climate(
+        name="highland", mean_temperature_c=(-8.0, 12.0), daily_amplitude_c=(6.0, 12.0),
+        dew_point_depression_c=(2.0, 12.0), front_interval_days=1.8,
+        front_pressure_fall_hpa=(10.0, 18.0), front_temperature_drop_c=(4.0, 11.0),
+        thunderstorms_per_day=1.4, storm_temperature_drop_c=(8.0, 15.0),
+        storm_pressure_jump_hpa=(2.0, 4.0), shading_per_hour=5.0),
 }
 
 
