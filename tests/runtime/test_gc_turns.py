@@ -76,3 +76,14 @@ def test_the_collector_is_enabled_again_when_the_turn_raises(collections):
         with CollectBetweenTurns():
             raise RuntimeError("a turn that fails")
     assert gc.isenabled()
+
+
+def test_after_collection_runs_at_the_end_of_every_turn_with_the_collector_held(collections):
+    calls: list[int] = []
+    turns = CollectBetweenTurns(lambda: calls.append(len(collections)))
+    with turns:
+        _cycles(500)
+    with turns:
+        pass
+    assert len(calls) == 2
+    assert calls[0] >= 1, "it runs after the held-off collection"

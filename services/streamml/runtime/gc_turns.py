@@ -13,16 +13,19 @@ collection runs and of which generations; only the moment moves to the turn's en
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from types import TracebackType
 
 
 class CollectBetweenTurns:
     """A context manager around one turn. If the collector was enabled on entry, it is
     disabled for the turn; on exit it is enabled again and, when the allocations of the turn
-    passed the youngest generation's threshold, the collection it held off runs there."""
+    passed the youngest generation's threshold, the collection it held off runs there;
+    then ``after_collection`` (streamml.runtime.gc_freeze), if given, runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, after_collection: Callable[[], None] | None = None) -> None:
         self._held = False
+        self._after_collection = after_collection
 
     def __enter__(self) -> CollectBetweenTurns:
         self._held = gc.isenabled()
@@ -40,6 +43,8 @@ class CollectBetweenTurns:
             # CPython (3.11) decides on the allocation of a tracked object whether to collect
             # and which generations: one such allocation here runs the collection held off.
             _Allocation()
+        if self._after_collection is not None:
+            self._after_collection()
 
 
 class _Allocation:

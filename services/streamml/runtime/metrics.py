@@ -127,6 +127,7 @@ class RuntimeMetrics:
     follower_up: Gauge
     stage_seconds: BatchHistogram
     gc_pauses: GcPauseHistogram
+    gc_frozen: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> RuntimeMetrics:
@@ -199,5 +200,10 @@ class RuntimeMetrics:
                 "streamml_gc_pause_seconds",
                 "Pauses of the cyclic garbage collector, per generation (2: a full collection)",
                 GC_PAUSE_BUCKETS, registry,
+            ),
+            gc_frozen=Gauge(
+                "streamml_gc_frozen_objects",
+                "Objects the garbage collector skips (frozen: start-up heap and long-lived state)",
+                ["service"], registry=registry,
             ),
         )

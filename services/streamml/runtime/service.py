@@ -65,6 +65,7 @@ def run_service(config: RuntimeConfig, main: Callable[[ServiceContext], None]) -
         if check_access(config, context.stop):
             freeze_startup_heap()
             context.metrics.gc_pauses.track(config.service_name)
+            context.metrics.gc_frozen.labels(config.service_name).set_function(gc.get_freeze_count)
             main(context)
     except AccessRefused as exc:
         log.error("kafka refuses this service", extra={"error": str(exc)})

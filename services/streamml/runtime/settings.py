@@ -84,6 +84,11 @@ class RuntimeConfig(KafkaConnection):
     # while the main loop computes. CPython's default is 5 ms; an acknowledgement or a fetch
     # takes several such hand-offs (docs/runtime.md, "Thread hand-offs").
     switch_interval_ms: float = SWITCH_INTERVAL_MS
+    # Freeze what survives a collection of the older generations, so that full collections
+    # visit only what is new; every gc_reclaim_interval_s the frozen objects are collected once
+    # (docs/runtime.md, "Garbage-collection pauses").
+    gc_freeze_survivors: bool = True
+    gc_reclaim_interval_s: float = 600.0
     compression_type: str = "none"
     # Raised together with the models topic's max.message.bytes (see topics.yaml).
     max_message_bytes: int = 16 * 1024 * 1024
@@ -139,6 +144,7 @@ class RuntimeConfig(KafkaConnection):
         require(self, self.linger_ms >= 0, "linger_ms", "must not be negative")
         require(self, 0 < self.switch_interval_ms <= 100, "switch_interval_ms",
                 "must be above 0 and at most 100 ms")
+        require(self, self.gc_reclaim_interval_s > 0, "gc_reclaim_interval_s", "must be positive")
         require(
             self, self.compression_type in {"none", "gzip", "lz4", "snappy", "zstd"},
             "compression_type",

@@ -53,6 +53,7 @@ from streamml.runtime.delivery import (
     poison_reason,
     poison_replacement,
 )
+from streamml.runtime.gc_freeze import FreezeSurvivors
 from streamml.runtime.gc_turns import CollectBetweenTurns
 from streamml.runtime.health import Health
 from streamml.runtime.messages import DecodeError, Message, MessageT, decode
@@ -259,7 +260,9 @@ class StreamProcessor:
         log.info("consuming", extra={"topics": topics, "group": self._config.effective_group_id,
                                      "guarantee": self._config.processing_guarantee})
         try:
-            between_turns = CollectBetweenTurns()
+            freeze = FreezeSurvivors(self._config.gc_reclaim_interval_s, self._clock) \
+                if self._config.gc_freeze_survivors else None
+            between_turns = CollectBetweenTurns(freeze.after_turn if freeze else None)
             while not self._stop.is_set() and self._consumer is not None:
                 with between_turns:  # docs/runtime.md, "Garbage-collection pauses"
                     self._turn()
