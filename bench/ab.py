@@ -112,12 +112,17 @@ def summarize(values: dict, services: list[str], load: int, variants: dict, a: s
             for name, variant in variants.items():
                 key = f"{service}.{variant.label}.latency.{load}.{condition}"
                 stage = f"{service}.{variant.label}.stage.{load}.{condition}"
+                collector = f"{service}.{variant.label}.gc.{load}.{condition}"
                 row = []
                 for label, k in (("svc p50", f"{key}.service.p50"), ("svc p99", f"{key}.service.p99"),
                                  ("gen p50", f"{key}.generator.p50"), ("gen p99", f"{key}.generator.p99"),
                                  ("e2e p99", f"{key}.p99"), ("fetch mean", f"{stage}.fetch.mean"),
                                  ("fetch p99", f"{stage}.fetch.p99"), ("handle mean", f"{stage}.handle.mean"),
-                                 ("ack mean", f"{stage}.acknowledge.mean")):
+                                 ("ack mean", f"{stage}.acknowledge.mean"),
+                                 ("full gc", f"{collector}.full"),
+                                 ("longest full gc", f"{collector}.full_longest_ms"),
+                                 ("gc paused", f"{collector}.paused_ms"),
+                                 ("frozen", f"{collector}.frozen")):
                     runs = values.get(k, [])
                     med = statistics.median(runs) if runs else float("nan")
                     row.append(f"{label} {med:.1f} [{', '.join(f'{v:.0f}' for v in runs)}]")

@@ -81,9 +81,18 @@ def steady_rate_of_times(times_ms: Sequence[float]) -> float:
 
 def peak_rss_mb(pid: int) -> float:
     """The kernel's high-water mark of the process's resident memory (VmHWM)."""
+    return _status_mb(pid, "VmHWM:")
+
+
+def rss_mb(pid: int) -> float:
+    """The process's resident memory now (VmRSS)."""
+    return _status_mb(pid, "VmRSS:")
+
+
+def _status_mb(pid: int, field: str) -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
 

@@ -150,7 +150,17 @@ def stage_why(results: Results, prefix: str, load: int, condition: str) -> str:
     parts = ", ".join(f"{stage} {fmt(known[stage], 1)} ms (mean {fmt(mean[stage], 1)})"
                       for stage in STAGES if stage in known)
     return (f"stage p99: {parts}; on the output's path most in **{worst}**: "
-            f"{STAGE_MEANING.get(worst, worst)}")
+            f"{STAGE_MEANING.get(worst, worst)}{gc_why(results, prefix, load, condition)}")
+
+
+def gc_why(results: Results, prefix: str, load: int, condition: str) -> str:
+    """The phase's full garbage collections (runs' median), if it had any."""
+    base = f"{prefix}.gc.{load}.{condition}"
+    full = results.summary(f"{base}.full").median
+    if not full == full or full == 0:
+        return ""
+    return (f"; {fmt(full, 1)} full garbage collection(s) in the phase, the longest up to "
+            f"{fmt(results.summary(f'{base}.full_longest_ms').median)} ms")
 
 
 def peak_rss(results: Results, service: str) -> tuple[float, str]:
@@ -585,13 +595,22 @@ def _stages_section(r: Results, add, links: dict[str, str]) -> None:
     if not any_stage:
         add("*This build exports no stage histogram: no breakdown in this run.*\n")
         return
+    add("The last column is the garbage collector's share of the phase, from "
+        "`streamml_gc_pause_seconds{service,generation}`: full collections (generation 2; "
+        "runs' median), the longest one's bucket bound, and the time paused by all "
+        "collections.\n")
     add("| Service | guarantee | offered events/s | node | "
-        + " | ".join(f"{stage} mean / p99 ms" for stage in STAGES) + " |")
-    add("|---|---|---|---|" + "---|" * len(STAGES))
+        + " | ".join(f"{stage} mean / p99 ms" for stage in STAGES)
+        + " | full collections / longest / paused ms |")
+    add("|---|---|---|---|" + "---|" * (len(STAGES) + 1))
     for service, guarantee, prefix, load, condition in _phases(r):
         base = f"{prefix}.stage.{load}.{condition}"
         cells = [f"{fmt(s(f'{base}.{stage}.mean').median, 1)} / "
                  f"{fmt(s(f'{base}.{stage}.p99').median, 1)}" for stage in STAGES]
+        collector = f"{prefix}.gc.{load}.{condition}"
+        cells.append(f"{fmt(s(f'{collector}.full').median, 1)} / "
+                     f"{fmt(s(f'{collector}.full_longest_ms').median)} / "
+                     f"{fmt(s(f'{collector}.paused_ms').median, 1)}")
         add(f"| {service} | {guarantee} | {load:,} | {CONDITION_NAMES[condition]} | "
             + " | ".join(cells) + " |")
     add("")

@@ -2,8 +2,9 @@
 
 The runtime observes each loop stage in ``streamml_stage_duration_seconds{service,stage}``:
 ``fetch`` (record timestamp -> polled), ``handle``, ``acknowledge`` (send -> acknowledged, or
-the transaction committed) and ``commit`` (acknowledged -> offsets committed). The harness
-scrapes the histogram before and after a latency phase; the difference is that phase alone.
+the transaction committed) and ``commit`` (acknowledged -> offsets committed), and the garbage
+collector's pauses in ``streamml_gc_pause_seconds{service,generation}``. The harness scrapes
+the histograms before and after a latency phase; the difference is that phase alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 STAGE_METRIC = "streamml_stage_duration_seconds"
 STAGES = ("fetch", "handle", "acknowledge", "commit")
+GC_METRIC = "streamml_gc_pause_seconds"
+FULL_COLLECTION = "2"
+FROZEN_METRIC = "streamml_gc_frozen_objects"
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,19 @@ class Histogram:
             lower_bound, lower_count = le, cumulative
         return finite[-1] if finite else float("nan")
 
+    @property
+    def longest(self) -> float:
+        """The upper bound of the highest bucket that holds an observation (0 if none)."""
+        counts = [n for _, n in self.buckets]
+        for (le, n), below in zip(reversed(self.buckets), reversed([0.0, *counts[:-1]])):
+            if n > below:
+                return le
+        return 0.0
 
-def parse_stages(text: str, metric: str = STAGE_METRIC) -> dict[str, Histogram]:
-    """Stage -> histogram from a Prometheus text exposition (one service per process)."""
+
+def parse_stages(text: str, metric: str = STAGE_METRIC, label: str = "stage") -> dict[str, Histogram]:
+    """Stage (or another ``label``'s value) -> histogram from a Prometheus text exposition
+    (one service per process)."""
     buckets: dict[str, list[tuple[float, float]]] = {}
     sums: dict[str, float] = {}
     counts: dict[str, float] = {}
@@ -63,7 +77,7 @@ def parse_stages(text: str, metric: str = STAGE_METRIC) -> dict[str, Histogram]:
         if family.name != metric:
             continue
         for sample in family.samples:
-            stage = sample.labels.get("stage")
+            stage = sample.labels.get(label)
             if stage is None:
                 continue
             if sample.name.endswith("_bucket"):
@@ -76,13 +90,31 @@ def parse_stages(text: str, metric: str = STAGE_METRIC) -> dict[str, Histogram]:
             for stage, found in buckets.items()}
 
 
-def scrape(port: int, timeout_s: float = 5.0) -> dict[str, Histogram]:
-    """The stage histograms of the service answering on ``port``; {} if it has none."""
+@dataclass(frozen=True)
+class Scrape:
+    stages: dict[str, Histogram]
+    gc_pauses: dict[str, Histogram]  # per generation: "0", "1", "2" (full)
+    frozen: float  # objects the collector skips (nan if not exported)
+
+
+def parse_gauge(text: str, metric: str) -> float:
+    """The first sample of a gauge (one service per process); nan if absent."""
+    for family in text_string_to_metric_families(text):
+        if family.name == metric and family.samples:
+            return family.samples[0].value
+    return float("nan")
+
+
+def scrape(port: int, timeout_s: float = 5.0) -> Scrape:
+    """The stage and garbage-collection histograms of the service answering on ``port``
+    (empty if it has none)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=timeout_s) as response:
-            return parse_stages(response.read().decode())
+            text = response.read().decode()
     except OSError:
-        return {}
+        return Scrape({}, {}, float("nan"))
+    return Scrape(parse_stages(text), parse_stages(text, GC_METRIC, "generation"),
+                  parse_gauge(text, FROZEN_METRIC))
 
 
 def phase_stages(before: dict[str, Histogram], after: dict[str, Histogram]) -> dict[str, Histogram]:

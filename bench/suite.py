@@ -604,11 +604,19 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
     bench.results.add(f"{key}.achieved", report.get("achieved_rate", float("nan")))
     bench.results.add(f"{key}.samples", len(kept))
     record_latencies(bench.results, key, kept)
-    for stage, hist in stages.phase_stages(stages_before, stages_after).items():
+    for stage, hist in stages.phase_stages(stages_before.stages, stages_after.stages).items():
         stage_key = f"{prefix}.stage.{load}.{condition}.{stage}"
         bench.results.add(f"{stage_key}.mean", hist.mean * 1000)
         bench.results.add(f"{stage_key}.p50", hist.quantile(0.50) * 1000)
         bench.results.add(f"{stage_key}.p99", hist.quantile(0.99) * 1000)
+    gc_pauses = stages.phase_stages(stages_before.gc_pauses, stages_after.gc_pauses)
+    if gc_pauses:
+        gc_key = f"{prefix}.gc.{load}.{condition}"
+        full = gc_pauses.get(stages.FULL_COLLECTION)
+        bench.results.add(f"{gc_key}.paused_ms", sum(h.sum for h in gc_pauses.values()) * 1000)
+        bench.results.add(f"{gc_key}.full", full.count if full else 0.0)
+        bench.results.add(f"{gc_key}.full_longest_ms", full.longest * 1000 if full else 0.0)
+        bench.results.add(f"{gc_key}.frozen", stages_after.frozen)
 
 
 def record_latencies(results: Results, key: str, samples: Sequence[latency_calc.Split]) -> None:
