@@ -74,6 +74,10 @@ def small_run() -> dict:
                     put(f"{prefix}.stage.{load}.{condition}.{stage}.p99",
                         *([60, 65, 70] if worst else [90, 95, 99] if stage == "commit"
                           else [3, 4, 5]))
+                put(f"{prefix}.gc.{load}.{condition}.full", *([1, 1, 2] if slow else [0, 0, 0]))
+                put(f"{prefix}.gc.{load}.{condition}.full_longest_ms",
+                    *([50, 50, 100] if slow else [0, 0, 0]))
+                put(f"{prefix}.gc.{load}.{condition}.paused_ms", 12, 14, 80)
     distributions = {f"{prefix}.latency.{load}.{condition}": [1.0, 2.0, 5.0, 10.0, 40.0]
                      for prefix, offered in loads.items()
                      for load in map(int, offered.split(",")) for condition in ("quiet", "busy")}
@@ -121,9 +125,11 @@ def test_targets_table_says_met_or_not_met_and_names_the_cause(rendered: tuple[s
     slow = rows[("p99 ≤ 50 ms at 1,000 events/s, background load", "predictor")]
     assert "70 ms (end to end 80 ms)" in slow and "**not met**" in slow
     assert "most in **acknowledge**" in slow
+    assert "1.0 full garbage collection(s) in the phase, the longest up to 50 ms" in slow
     # Judged on the service's part (35 ms), not end to end (65 ms): the generator is not it.
     quiet = rows[("p99 ≤ 50 ms at 1,000 events/s, quiet node", "predictor")]
     assert "35 ms (end to end 65 ms)" in quiet and "**met**" in quiet
+    assert "garbage collection" not in quiet
     capped = rows[("p99 ≤ 100 ms at 5,000 events/s, quiet node", "detector")]
     assert "not sustained" in capped and "**not met**" in capped
 

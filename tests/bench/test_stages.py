@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
-from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
 
-from bench.stages import STAGE_METRIC, Histogram as StageHistogram, parse_stages, phase_stages
+from bench.stages import (FROZEN_METRIC, FULL_COLLECTION, GC_METRIC, STAGE_METRIC,
+                          Histogram as StageHistogram, parse_gauge, parse_stages, phase_stages)
 
 BUCKETS = (0.001, 0.01, 0.1, 1.0)
 
@@ -61,3 +62,26 @@ def test_quantile_in_the_open_bucket_is_the_highest_bound_and_empty_is_nan() -> 
 
 def test_no_stage_metric_means_no_stages() -> None:
     assert parse_stages("# HELP other_total x\n# TYPE other_total counter\nother_total 1.0\n") == {}
+
+
+def test_gc_pauses_parse_per_generation_and_the_longest_is_the_highest_bucket_used() -> None:
+    registry = CollectorRegistry()
+    pauses = Histogram(GC_METRIC, "collector pauses", ["service", "generation"],
+                       buckets=BUCKETS, registry=registry)
+    for generation, value in (("0", 0.0005), ("0", 0.0005), ("2", 0.05), ("2", 0.005)):
+        pauses.labels("detector", generation).observe(value)
+
+    parsed = parse_stages(generate_latest(registry).decode(), GC_METRIC, "generation")
+
+    assert parsed[FULL_COLLECTION].count == 2
+    assert parsed[FULL_COLLECTION].longest == 0.1
+    assert parsed["0"].longest == 0.001
+    assert StageHistogram(((0.1, 0.0), (math.inf, 0.0)), sum=0.0, count=0.0).longest == 0.0
+
+
+def test_the_frozen_objects_gauge_is_read_and_absent_is_nan() -> None:
+    registry = CollectorRegistry()
+    Gauge(FROZEN_METRIC, "frozen", ["service"], registry=registry).labels("detector").set(45_000)
+
+    assert parse_gauge(generate_latest(registry).decode(), FROZEN_METRIC) == 45_000
+    assert math.isnan(parse_gauge("", FROZEN_METRIC))

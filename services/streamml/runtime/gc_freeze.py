@@ -4,9 +4,9 @@ A service's long-lived state (the detector's windows of readings, remembered ver
 of thousands of tracked objects per hundred sensors) churns slowly: each reading lives
 hundreds of readings, long enough to be promoted to the oldest generation, so that
 generation refills, and CPython's rule (a full collection once a quarter of it is new) runs a
-full collection of the whole state every ~30,000 readings: a pause of 50–70 ms for 100
-sensors, ten times that for a thousand, on the loop's thread (docs/runtime.md,
-"Garbage-collection pauses").
+full collection of the whole state every ~30,000 readings, on the loop's thread: for 100
+sensors 20–70 ms offline, 100–250 ms in the service on a shared 2-core machine, and longer
+the more sensors a process holds (docs/runtime.md, "Garbage-collection pauses").
 
 After a turn in which the middle or oldest generation was collected, everything that
 survived is frozen (``gc.freeze()``): later collections no longer visit it, and what is left
