@@ -151,3 +151,71 @@ def test_sliding_lines_match_three_separate_lines_bit_for_bit(monkeypatch, rebas
             assert new.residual_sd() == old.residual_sd()
         if len(long.points):
             assert lines.first_x == long.points[0][0] + long.origin
+
+
+def _runs_of(lengths: list[int]) -> stats.RunLengths:
+    runs = stats.RunLengths()
+    for length in lengths:
+        for _ in range(length):
+            runs.step(True)
+        runs.step(False)
+    runs.refit()
+    return runs
+
+
+def test_a_run_is_judged_by_how_long_this_channels_healthy_runs_last():
+    assert stats.RunLengths().log_odds(1000) == math.inf  # nothing learnt: no bound
+    # A calm coarse channel: runs of 5 to 40 repeats.
+    calm = _runs_of([5, 8, 12, 20, 40, 6, 9, 15, 25, 7] * 6)
+    assert calm.log_odds(40) < 5.0  # as long as the longest healthy runs: no evidence
+    assert calm.log_odds(40) < calm.log_odds(80) < calm.log_odds(200)
+    assert calm.log_odds(200) > 12.0
+    # A noisy channel whose runs end after a repeat or two: a dozen repeats are evidence.
+    noisy = _runs_of([1, 1, 2, 1, 3, 1, 1, 2] * 8)
+    assert noisy.log_odds(12) > 12.0
+
+
+def test_a_run_cut_by_a_flag_is_not_learnt():
+    runs = stats.RunLengths()
+    for length in [1, 2, 1, 3] * 4:
+        for _ in range(length):
+            runs.step(True)
+        runs.step(False)
+    for _ in range(300):  # a long run, then a flagged reading: its length is unknown
+        runs.step(True)
+    runs.interrupt()
+    runs.step(False)
+    runs.refit()
+    assert runs.log_odds(100) > 12.0
+    runs.step(True)
+    for _ in range(300):  # the same run ending on a clean reading is learnt
+        runs.step(True)
+    runs.step(False)
+    runs.refit()
+    assert runs.log_odds(100) < 12.0
+
+
+def _joint_steps(joint: stats.JointRunLengths, pairs: list[int], before: int) -> int:
+    """Feed the channels repeating at each pair of clean readings (bits); the last pair's."""
+    for repeated in pairs:
+        joint.step(repeated, before)
+        before = repeated
+    return before
+
+
+def test_joint_runs_are_kept_apart_by_whether_their_channels_fell_still_together():
+    joint = stats.JointRunLengths(0b011)
+    before = 0b000
+    for _ in range(stats.MIN_RUNS):
+        # Both channels step, then repeat from the same reading for 50 readings ...
+        before = _joint_steps(joint, [0b000] + [0b011] * 50 + [0b000], before)
+        # ... one falls still, the other a reading later: 3 joint repeats.
+        before = _joint_steps(joint, [0b001] + [0b011] * 3 + [0b010], before)
+    joint.refit()
+    assert joint.together.log_odds(50) < 5.0
+    assert joint.staggered.log_odds(50) > 12.0
+    joint.interrupt()
+    # A run begun across an interruption is learnt as neither.
+    _joint_steps(joint, [0b011] * 500 + [0b000], -1)
+    joint.refit()
+    assert joint.staggered.log_odds(50) > 12.0 and joint.together.log_odds(400) > 12.0

@@ -3,9 +3,10 @@
 Each reading goes through these checks (docs/weather.md says what each one catches):
 
 - **stuck / dropout** per channel: a run of exact repeats is judged against how often this
-  channel repeats when healthy (its learnt repeat rate at its own resolution); a run that
-  starts with a jump of many noise widths is a dropout to a constant. Joint runs of several
-  channels add their evidence (all channels stuck at once is far rarer than one).
+  channel repeats when healthy (its learnt repeat rate at its own resolution) and how long
+  its healthy runs last (learnt); a run that starts with a jump of many noise widths is a
+  dropout to a constant. Joint runs of several channels add their evidence (all channels
+  stuck at once is far rarer than one), no more than their learnt healthy joint runs allow.
 - **spike** per channel, decided one reading later: a reading that leaves the line through
   its neighbours and comes straight back. Weather never comes straight back in a minute. A
   smaller one is decided two readings later, against two readings on each side.
@@ -41,7 +42,8 @@ from streamml.contracts.weather import (
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.stats import (
-    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, clipped_run_log_odds, quantised_run_log_odds)
+    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, JointRunLengths, clipped_run_log_odds,
+    quantised_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -96,6 +98,9 @@ _SQRT1_5 = math.sqrt(1.5)
 _SQRT1_25 = math.sqrt(1.25)
 _BLOCKED = attrgetter("blocked")
 _REPAIRED = attrgetter("repaired")
+_RH_BIT = 1 << RH
+# Sets of two or more channels (a bit per channel) whose joint runs are learnt.
+_JOINT_SETS = (0b011, 0b101, 0b110, 0b111)
 
 
 @dataclass(eq=False, slots=True)
@@ -142,6 +147,11 @@ class SensorModel:
         self._to_emit: list[_Reading] = []
         self._channels = [_Channel() for _ in CHANNELS]
         self._dew = ChannelStats()
+        # How long healthy runs of several channels repeating at once last, per set of channels
+        # (a bit per channel): a calm spell stills them together, so their runs are not
+        # independent.
+        self._joint_runs = {channels: JointRunLengths(channels) for channels in _JOINT_SETS}
+        self._learnt_repeats = -1  # the channels (bits) that repeated at the last pair learnt
         self.seen = 0
         self.fits = 0
         self.fitted_at_ms = 0
@@ -203,17 +213,28 @@ class SensorModel:
         current, before = recent[index], recent[index - 1]
         self._learnt_upto = current.seq
         if current.reasons or before.reasons or before.seq != current.seq - 1:
+            self._interrupt_runs()
             return
         earlier = recent[index - 2] if index >= 2 else None
         if earlier is not None and (earlier.reasons or earlier.seq != before.seq - 1):
             earlier = None  # no second difference across a flagged reading
         now, then = current.values, before.values
+        saturated = max(now[RH], then[RH]) >= SATURATED_PCT
         for c, channel in enumerate(self._channels):
-            if c == RH and max(now[RH], then[RH]) >= SATURATED_PCT:
+            if c == RH and saturated:
                 if then[RH] >= HUMIDITY_LIMITS_PCT[1]:
                     channel.stats.learn_at_limit(now[RH] == then[RH])
+                channel.stats.runs.interrupt()
                 continue
             channel.stats.learn(then[c], now[c], earlier.values[c] if earlier is not None else None)
+        repeated = (now[T] == then[T]) | (not saturated and now[RH] == then[RH]) << 1 | \
+            (now[P] == then[P]) << 2
+        for channels, runs in self._joint_runs.items():
+            if saturated and channels & _RH_BIT:
+                runs.interrupt()
+            else:
+                runs.step(repeated, self._learnt_repeats)
+        self._learnt_repeats = repeated
         self._dew.learn(before.dew_point, current.dew_point,
                         earlier.dew_point if earlier is not None else None)
         self._inconsistent.learn(now[T], current.dew_point)
@@ -223,12 +244,23 @@ class SensorModel:
             for channel in self._channels:
                 channel.stats.refit()
             self._dew.refit()
+            for runs in self._joint_runs.values():
+                runs.refit()
             self.fits += 1
             self.fitted_at_ms = now_ms
             self._since_refit = 0
 
+    def _interrupt_runs(self) -> None:
+        """No run being learnt goes on across a flagged reading or a gap."""
+        for channel in self._channels:
+            channel.stats.runs.interrupt()
+        for runs in self._joint_runs.values():
+            runs.interrupt()
+        self._learnt_repeats = -1
+
     def _discontinuity(self) -> None:
         """Readings were missed: nothing spans the gap (the learnt statistics stay)."""
+        self._interrupt_runs()
         for channel in self._channels:
             channel.run = 0
             channel.run_first = None
@@ -351,9 +383,12 @@ class SensorModel:
                 assert previous is not None
                 channel.run_first = previous
                 before = recent[-3] if len(recent) >= 3 else None
-                sigma = channel.stats.sigma or 1.0
-                channel.run_jump = abs(previous.values[c] - before.values[c]) / sigma \
-                    if before is not None and before.seq == previous.seq - 1 else 0.0
+                # In noise widths; none while the channel was never seen to step (its noise is
+                # unknown: a humidity channel saturated since it started).
+                stats = channel.stats
+                channel.run_jump = abs(previous.values[c] - before.values[c]) / stats.sigma \
+                    if before is not None and before.seq == previous.seq - 1 and \
+                    stats.resolution > 0 and stats.sigma > 0 else 0.0
                 channel.run_slope = None
                 channel.run_sigma = channel.stats.sigma
             channel.run += 1
@@ -367,19 +402,22 @@ class SensorModel:
         if not running or self._runs_too_short(running):
             return
         shortest = min(self._channels[c].run for c in running)
-        # Every (judged) channel repeating at once keeps the repeat rates' evidence: calm on all
-        # three is rare, two calm channels (a still night's temperature and pressure) are not;
-        # so does a run with a dropout in it.
+        # Several channels repeating at once add their evidence (below); with a dropout in the
+        # run, by the repeat rates alone.
         joint = 0.0
         if len(running) > 1:
-            values = self._recent[-1].values
-            judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and not (
-                c == RH and SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1])]
-            if running == judged or \
-                    any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
+            if any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
                 joint = sum(self._rate_evidence(c, shortest) for c in running)
             else:
-                joint = sum(self._run_evidence(c, shortest) for c in running)
+                values = self._recent[-1].values
+                judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and
+                          not (c == RH and SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1])]
+                joint = self._joint_evidence(running, shortest, by_rate=running == judged)
+                # The channels that fell still last, at the same reading, on their own: a
+                # sensor sticking whole while one channel was calm already.
+                together = [c for c in running if self._channels[c].run == shortest]
+                if 1 < len(together) < len(running):
+                    joint = max(joint, self._joint_evidence(together, shortest, by_rate=True))
         for c in running:
             channel = self._channels[c]
             alone = self._run_evidence(c, channel.run)
@@ -401,14 +439,32 @@ class SensorModel:
 
     def _run_evidence(self, c: int, repeats: int) -> float:
         """-ln P(the run) under the learnt repeat rate, but no more than the chance of it for
-        a channel with this noise, resolution and trend: repeats are not independent on a
-        calm coarse channel (noise well under a step), which can stay on one step for hours."""
+        a channel with this noise, resolution and trend, nor than the chance that one of its
+        learnt healthy runs lasts as long: repeats are not independent on a calm coarse
+        channel (noise well under a step), which can stay on one step for hours."""
         channel = self._channels[c]
         if channel.run_jump >= DROPOUT_JUMP:  # a jump to a constant is no calm channel
             return self._rate_evidence(c, repeats)
         stats = channel.stats
-        return min(self._rate_evidence(c, repeats), quantised_run_log_odds(
-            repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c)))
+        return min(self._rate_evidence(c, repeats), stats.runs.log_odds(repeats),
+                   quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
+                                          self._run_slope(c)))
+
+    def _joint_evidence(self, channels: list[int], repeats: int, by_rate: bool) -> float:
+        """Evidence of several channels repeating at once for ``repeats`` readings: their
+        repeat rates' (``by_rate``: every judged channel, or channels that fell still at the
+        same reading; two calm channels, a still night's temperature and pressure, are not rare:
+        otherwise their runs' evidence), but no more than the chance that a healthy run of
+        these channels at once lasts as long (learnt: a calm spell stills them together, so
+        their runs are not independent) among runs that began as this one did: every channel
+        at the same reading (as a sensor sticks), or not."""
+        if by_rate:
+            evidence = sum(self._rate_evidence(c, repeats) for c in channels)
+        else:
+            evidence = sum(self._run_evidence(c, repeats) for c in channels)
+        runs = self._joint_runs[_bits(channels)]
+        together = all(self._channels[c].run == repeats for c in channels)
+        return min(evidence, (runs.together if together else runs.staggered).log_odds(repeats))
 
     def _judged_at_limit(self, c: int) -> bool:
         """False for humidity at its limit on a sensor never seen leaving it in saturated air
@@ -670,6 +726,10 @@ def _shrunk_trend(points: list[float], sigma: float) -> float:
     slope = -sum(map(mul, _CENTRED_X[n], map(sub, points, repeat(mean_y)))) / sxx
     error = sigma / math.sqrt(sxx)
     return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
+
+
+def _bits(channels: list[int]) -> int:
+    return sum(1 << c for c in channels)
 
 
 def _mean(readings: list[_Reading], channel: int) -> float:

@@ -26,13 +26,17 @@ MIN_LEFT_LIMIT = 3
 RUN_NODES = 8  # points along a run at which quantised_run_log_odds evaluates the line
 MIN_SECOND_DIFFERENCES = 10  # learnt before a channel's noise is judged
 SATURATED_PCT = 99.0  # relative humidity this high is saturated air: it says nothing of the sensor
+RUN_MEMORY = 256  # healthy runs of repeats remembered per channel
+MIN_RUNS = 4  # remembered before their lengths bound a run's evidence
+MIN_TAIL = 4  # longest runs, at least, whose excess lengths fit the tail
+TAIL_SHARE = 8  # the tail is the longest 1/TAIL_SHARE of the runs (heavy tails: the longest)
 
 
 class ChannelStats:
     """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
 
     __slots__ = ("_second_differences", "_repeats", "_steps", "sigma", "resolution",
-                 "repeat_rate", "quantised_sigma", "_top_stays", "ready")
+                 "repeat_rate", "quantised_sigma", "_top_stays", "ready", "runs")
 
     def __init__(self, window: int = LEARN_WINDOW) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
@@ -50,11 +54,14 @@ class ChannelStats:
         # is not). Once true it stays true: a flag, not a property, as it is read several times
         # per reading.
         self.ready = False
+        # How long this channel's healthy runs of repeats are.
+        self.runs = RunLengths()
 
     def learn(self, x0: float, x1: float, x2: float | None) -> None:
         """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too)."""
         step = abs(x1 - x0)
         self._repeats.append(step == 0)
+        self.runs.step(step == 0)
         if step > 0:
             self._steps.append(step)
         if x2 is not None:
@@ -95,6 +102,84 @@ class ChannelStats:
             recent = list(self._repeats)[-LOCAL_REPEATS:]
             self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
                                    (sum(recent) + 1) / (len(recent) + 2))
+        self.runs.refit()
+
+
+class RunLengths:
+    """How long a channel's (or several channels') healthy runs of repeats last, learnt from
+    clean readings: the lengths of the last RUN_MEMORY runs that ended without a flag.
+
+    A run's evidence is -ln of the chance that a healthy run starts at a reading and lasts as
+    long: how often a run started after a reading that was no repeat, the share of runs
+    reaching the tail's start (the shortest of the longest eighth), then a geometric tail
+    fitted to how far the longest eighth went past it (the longest: a calm spell's runs have
+    a heavier tail than a geometric one). A calm coarse channel, whose noise is
+    far under a step, stays on one value as long as the weather lets it: that is learnt here,
+    not assumed from its noise and step. Infinite (no bound) until MIN_RUNS runs ended."""
+
+    __slots__ = ("_lengths", "_gaps", "_current", "_gap", "_tail_start", "_start_log_odds",
+                 "_log_odds_per_repeat", "_refit_due")
+
+    def __init__(self) -> None:
+        self._lengths: deque[int] = deque(maxlen=RUN_MEMORY)
+        # Before each of those runs, the chances a run had to start and missed since the run
+        # before (a reading that was no repeat after one that was none).
+        self._gaps: deque[int] = deque(maxlen=RUN_MEMORY)
+        self._current = 0  # repeats of the run going on (among clean readings)
+        self._gap = 0  # chances missed since the last run
+        self._tail_start = 0
+        self._start_log_odds = math.inf
+        self._log_odds_per_repeat = math.inf
+        self._refit_due = False  # a run ended since the last refit
+
+    def step(self, repeated: bool) -> None:
+        """The next of two consecutive clean readings: a repeat or not."""
+        if repeated:
+            self._current += 1
+        elif self._current:
+            self._lengths.append(self._current)
+            self._gaps.append(self._gap)
+            self._current = 0
+            self._gap = 0
+            self._refit_due = True
+        else:
+            self._gap += 1
+
+    def missed(self) -> None:
+        """A reading at which a run could have started and did not (counted by ``step`` for
+        a channel's own runs)."""
+        self._gap += 1
+
+    def interrupt(self) -> None:
+        """A flagged (or unjudged) reading or a gap: the run going on is not learnt (its
+        length is unknown)."""
+        self._current = 0
+        self._gap = 0
+
+    def refit(self) -> None:
+        n = len(self._lengths)
+        if n < MIN_RUNS or not self._refit_due:
+            return
+        self._refit_due = False
+        ordered = sorted(self._lengths)
+        tail = max(MIN_TAIL, n // TAIL_SHARE)
+        start = ordered[n - tail]
+        excess = sum(ordered[n - tail:]) - tail * start
+        self._tail_start = start
+        # The chance that a run starts at a reading (Laplace-smoothed), then that it reaches the
+        # tail's start.
+        starts = (n + 1) / (n + sum(self._gaps) + 2)
+        self._start_log_odds = math.log(n / tail) - math.log(starts)
+        # Geometric past the start: each repeat goes on with (excess + 1) / (excess + tail + 2).
+        self._log_odds_per_repeat = math.log((excess + tail + 2) / (excess + 1))
+
+    def log_odds(self, repeats: int) -> float:
+        """-ln of the chance that a healthy run starts and lasts ``repeats`` repeats (infinite
+        until MIN_RUNS runs were learnt)."""
+        start = self._tail_start
+        if repeats <= start:
+            return self._start_log_odds * repeats / start
+        return self._start_log_odds + (repeats - start) * self._log_odds_per_repeat
 
 
 def quantised_run_log_odds(repeats: int, sigma: float, resolution: float,
@@ -315,3 +400,51 @@ class SlidingLines:
     def first_x(self) -> int:
         """The x of the oldest of the last ``size`` points."""
         return self.long.first_x
+
+
+class JointRunLengths:
+    """Healthy runs of a set of channels (a bit per channel) repeating at once, kept apart by
+    how they start: ``together`` (every channel of the set stepped at the reading before the
+    run: a sensor that sticks whole starts its runs so) or ``staggered`` (one channel fell
+    still after another: a calm spell's). A together run's chance to start is counted (at a
+    reading after one at which all of the channels stepped); a staggered run's is not: its
+    evidence is that of a calm spell's run once begun."""
+
+    __slots__ = ("channels", "together", "staggered", "_current", "_skipping")
+
+    def __init__(self, channels: int) -> None:
+        self.channels = channels
+        self.together = RunLengths()
+        self.staggered = RunLengths()
+        self._current: RunLengths | None = None
+        self._skipping = False  # a run whose start is unknown (it began across an interruption)
+
+    def step(self, repeated: int, before: int) -> None:
+        """The channels (bits) repeating at this pair of clean readings, and at the pair
+        before it (-1 if that was not learnt)."""
+        channels = self.channels
+        if repeated & channels == channels:
+            if self._current is None and not self._skipping:
+                if before < 0:
+                    self._skipping = True
+                    return
+                self._current = self.together if before & channels == 0 else self.staggered
+            if self._current is not None:
+                self._current.step(True)
+            return
+        if self._current is not None:
+            self._current.step(False)
+        elif before >= 0 and before & channels == 0:  # all could have stopped at once here
+            self.together.missed()
+        self._current = None
+        self._skipping = False
+
+    def interrupt(self) -> None:
+        if self._current is not None:
+            self._current.interrupt()
+        self._current = None
+        self._skipping = False
+
+    def refit(self) -> None:
+        self.together.refit()
+        self.staggered.refit()
