@@ -73,3 +73,21 @@ def test_a_runs_trend_is_the_one_before_its_start_however_long_the_run():
         _repeat(model)
     assert model._channels[T].run == RECENT + 1
     assert model._run_slope(T) == at_start
+
+
+def test_a_storms_hold_ends_when_every_recent_pressure_is_blocked():
+    """At a storm hold's recheck the last five pressures are all flagged (a pressure dropout):
+    there is no level to compare, so the pressure is not elevated and the hold ends (this
+    divided by zero on tuning-wide)."""
+    from streamml.detector.sensor import P
+    model = SensorModel(Thresholds())
+    for seq in range(30):
+        values = (10.0, 80.0, 1013.0 if seq < 25 else 0.0)
+        reading = _Reading(seq, seq, values, values, 6.0)
+        if seq >= 25:
+            reading.blocked = frozenset({P})
+        model._recent.append(reading)
+    model._storm_pressure = 1010.0
+    model._weather_since = 0
+    model._hold_while_storm_pressure_decays(model._recent[-1])
+    assert model._storm_pressure is None

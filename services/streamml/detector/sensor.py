@@ -677,7 +677,8 @@ class SensorModel:
         earlier = [r for r in window[:5] if P not in r.blocked]
         elevated = bool(recent) and _mean(recent, P) - self._storm_pressure >= STORM_EXCESS_HPA
         # Falling back or level, not rising: a pressure drift upwards after a storm is no decay.
-        rising = not earlier or len(window) < 30 or \
+        # (No level now, every recent pressure blocked: not elevated, so the hold ends.)
+        rising = not earlier or not recent or len(window) < 30 or \
             _mean(recent, P) - _mean(earlier, P) >= STORM_RISE_HPA
         if elevated and not rising and reading.seq - self._weather_since < STORM_HOLD_MAX:
             self._weather_until = reading.seq + STORM_RECHECK
