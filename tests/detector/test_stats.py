@@ -219,3 +219,13 @@ def test_joint_runs_are_kept_apart_by_whether_their_channels_fell_still_together
     _joint_steps(joint, [0b011] * 500 + [0b000], -1)
     joint.refit()
     assert joint.staggered.log_odds(50) > 12.0 and joint.together.log_odds(400) > 12.0
+
+
+def test_run_lengths_kept_sorted_as_runs_come_and_go_give_the_evidence_of_a_fresh_sort():
+    rng = random.Random(5)
+    lengths = [rng.choice((1, 1, 2, 3, 5, 8, 13, 40)) for _ in range(3 * stats.RUN_MEMORY)]
+    runs = _runs_of(lengths)
+    fresh = _runs_of(lengths[-stats.RUN_MEMORY:])  # only the runs still remembered
+    assert runs._ordered == sorted(lengths[-stats.RUN_MEMORY:])
+    for repeats in (1, 10, 40, 100):
+        assert runs.log_odds(repeats) == fresh.log_odds(repeats)

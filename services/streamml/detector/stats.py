@@ -12,7 +12,7 @@ cannot have taught it anything).
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import deque
 from itertools import islice
 
@@ -117,14 +117,16 @@ class RunLengths:
     far under a step, stays on one value as long as the weather lets it: that is learnt here,
     not assumed from its noise and step. Infinite (no bound) until MIN_RUNS runs ended."""
 
-    __slots__ = ("_lengths", "_gaps", "_current", "_gap", "_tail_start", "_start_log_odds",
-                 "_log_odds_per_repeat", "_refit_due")
+    __slots__ = ("_lengths", "_ordered", "_gaps", "_gap_sum", "_current", "_gap", "_tail_start",
+                 "_start_log_odds", "_log_odds_per_repeat", "_refit_due")
 
     def __init__(self) -> None:
         self._lengths: deque[int] = deque(maxlen=RUN_MEMORY)
+        self._ordered: list[int] = []  # the same lengths, sorted (kept so: a refit sorts none)
         # Before each of those runs, the chances a run had to start and missed since the run
         # before (a reading that was no repeat after one that was none).
         self._gaps: deque[int] = deque(maxlen=RUN_MEMORY)
+        self._gap_sum = 0
         self._current = 0  # repeats of the run going on (among clean readings)
         self._gap = 0  # chances missed since the last run
         self._tail_start = 0
@@ -137,8 +139,14 @@ class RunLengths:
         if repeated:
             self._current += 1
         elif self._current:
-            self._lengths.append(self._current)
-            self._gaps.append(self._gap)
+            lengths, ordered, gaps = self._lengths, self._ordered, self._gaps
+            if len(lengths) == RUN_MEMORY:  # the oldest run leaves
+                del ordered[bisect_left(ordered, lengths[0])]
+                self._gap_sum -= gaps[0]
+            lengths.append(self._current)
+            insort(ordered, self._current)
+            gaps.append(self._gap)
+            self._gap_sum += self._gap
             self._current = 0
             self._gap = 0
             self._refit_due = True
@@ -161,14 +169,14 @@ class RunLengths:
         if n < MIN_RUNS or not self._refit_due:
             return
         self._refit_due = False
-        ordered = sorted(self._lengths)
+        ordered = self._ordered
         tail = max(MIN_TAIL, n // TAIL_SHARE)
         start = ordered[n - tail]
         excess = sum(ordered[n - tail:]) - tail * start
         self._tail_start = start
         # The chance that a run starts at a reading (Laplace-smoothed), then that it reaches the
         # tail's start.
-        starts = (n + 1) / (n + sum(self._gaps) + 2)
+        starts = (n + 1) / (n + self._gap_sum + 2)
         self._start_log_odds = math.log(n / tail) - math.log(starts)
         # Geometric past the start: each repeat goes on with (excess + 1) / (excess + tail + 2).
         self._log_odds_per_repeat = math.log((excess + tail + 2) / (excess + 1))
