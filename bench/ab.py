@@ -57,16 +57,19 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--services", default="predictor,detector")
     parser.add_argument("--conditions", default="quiet,busy")
-    parser.add_argument("--load", type=int, default=1000)
+    parser.add_argument("--load", default="1000",
+                        help="events/s; several (1000,2000,5000) run in turn in one process, "
+                        "as make bench does")
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--port", type=int, default=19592, help="the bench broker's port")
     parser.add_argument("--work-dir", default=str(REPO / ".cache" / "bench-ab"),
                         help="broker data and logs (wiped at start)")
     parser.add_argument("--out", required=True, help="every run's values (JSON)")
     args = parser.parse_args()
+    loads = tuple(int(load) for load in args.load.split(","))
 
     scale = suite.Scale(runs=1, backlog=0, service_backlog=0, option_backlog=0,
-                        load_seconds=args.seconds, discard_s=1.5, loads=(args.load,),
+                        load_seconds=args.seconds, discard_s=1.5, loads=loads,
                         workshop_seconds=0, trainer_sizes=(10000,), profile_seconds=0,
                         java_records=0)
     work_dir = Path(args.work_dir)
@@ -88,7 +91,7 @@ def main() -> int:
             suite.trainer(bench)
         for service in services:
             for variant in variants.values():
-                bench.results.notes[f"{suite.latency_prefix(service, variant)}.loads"] = str(args.load)
+                bench.results.notes[f"{suite.latency_prefix(service, variant)}.loads"] = args.load
         for pair in range(args.pairs):
             order = ["A", "B"] if pair % 2 == 0 else ["B", "A"]
             for name in order:
@@ -101,7 +104,8 @@ def main() -> int:
         embedded.stop(broker)
         Path(args.out).write_text(json.dumps({"a": args.a, "b": args.b, "uptime": loads_uptime,
                                               "results": asdict(bench.results)}, indent=1))
-    summarize(bench.results.values, services, args.load, variants, args.a, args.b)
+    for load in loads:
+        summarize(bench.results.values, services, load, variants, args.a, args.b)
     return 0
 
 
