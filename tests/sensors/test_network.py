@@ -208,3 +208,12 @@ def test_the_seventh_final_family_lies_outside_the_tuning_ranges():
     assert final.weather.daily_amplitude_c[1] > max(p.weather.daily_amplitude_c[1] for p in drawn)
     assert final.noise_scale < min(p.noise_scale for p in drawn)
     assert final.noise_scale < PARAMS["final-6"].noise_scale
+
+
+def test_the_eighth_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-8"].weather
+    drawn = [params_for(RANDOMISED, seed).weather for seed in range(1, 21)]
+    assert final.dew_point_depression_c[0] > max(w.dew_point_depression_c[1] for w in drawn)
+    assert final.daily_amplitude_c[0] > max(w.daily_amplitude_c[1] for w in drawn)
+    assert final.mean_temperature_c[1] > max(w.mean_temperature_c[1] for w in drawn)
+    assert final.shading_per_hour < min(w.shading_per_hour for w in drawn)

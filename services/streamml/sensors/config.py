@@ -10,7 +10,7 @@ from streamml.runtime.config import require
 from streamml.runtime.settings import RuntimeConfig
 
 NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "final-3",
-                  "final-4", "final-5", "final-6", "final-7")  # sensors.network
+                  "final-4", "final-5", "final-6", "final-7", "final-8")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,11 @@ PARAMS = {
     # sensors twice as common, at their own resolution.
     "final-7": NetworkParams(name="final-7", climate="highland", noise_scale=0.4,
                              classes=("station", "consumer", "station", "cheap")),
+    # The eighth final family (seeds 901-905), declared before the ninth round's detector
+    # changes: a desert climate, cheap sensors twice as common, every class at its own
+    # resolution and noise a little under the tuning middle.
+    "final-8": NetworkParams(name="final-8", climate="desert", noise_scale=0.8,
+                             classes=("consumer", "cheap", "station", "cheap")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
