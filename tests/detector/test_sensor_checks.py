@@ -449,3 +449,49 @@ def test_a_step_of_a_channel_never_seen_to_step_is_no_dropout():
     values = [(t, 72.5 if seq < 500 else 70.0, p) for seq, (t, _, p) in enumerate(values)]
     flagged = _run(values)
     assert not any(r.startswith("dropout:") for rs in flagged.values() for r in rs), flagged
+
+
+def _station_storm(seed: int, n: int = 1000, start: int = 600) -> list[tuple[float, float, float]]:
+    """A station sensor (0.1 °C / 1 % / 0.1 hPa, quiet) in moist air (dew point 12 °C): a fog
+    that moistens the air to the edge of saturation and dries again (100-300: the sensor reads
+    99 and 100 %, so it is seen leaving 100 %), then from ``start`` a storm that cools the air 10 °C, a quarter of the way each
+    minute, and moistens it to saturation within minutes: the humidity jumps from ~90 to 100 %
+    in one reading and stays there, clipped, for an hour."""
+    rng = random.Random(200 + seed)
+    values = _stream(n, seed=seed, resolution=(0.1, 1.0, 0.1), noise=(0.03, 0.2, 0.03))
+    out: list[tuple[float, float, float]] = []
+    cool = jump = 0.0
+    for i, (t, _, p) in enumerate(values):
+        dry = 12.0
+        dew = dry
+        if 100 <= i < 300:
+            dew = dry + min(1.0, (i - 100) / 40, (300 - i) / 40) * (t - 0.05 - dry)
+        since = i - start
+        if 0 <= since < 60:
+            cool += (10.0 - cool) / 4
+            jump += (3.0 - jump) / 3
+        elif since >= 60:
+            cool *= 1 - 1 / 90
+            jump *= 1 - 1 / 40
+        if since >= 0:
+            t, p = t - cool, p + jump
+            moist = 1 - (5 / 6) ** (since + 1) if since < 60 else math.exp(-(since - 60) / 25)
+            dew = dry + moist * (t - dry)
+        humidity = min(100.0, round(relative_humidity(t, dew) + rng.gauss(0, 0.2)))
+        out.append((round(t, 1), humidity, round(p, 1)))
+    return out
+
+
+def test_humidity_a_storm_saturates_in_a_minute_is_no_dropout():
+    """The storm's plunge takes the humidity from 90 to 100 % in one reading (20 noise widths,
+    then exact repeats: a dropout's signature), but at the dew point before it the new
+    temperature is saturated: the step is the weather's, and the run at 100 % is judged as
+    saturated air (each seed was flagged a dropout when the step was taken as it came)."""
+    for seed in (1, 6, 9):
+        values = _station_storm(seed)
+        first = next(i for i in range(600, 620) if values[i][1] == 100.0)
+        assert 100 - values[first - 1][1] >= 9 and values[first + 20][1] == 100.0, values[599:605]
+        flagged = _run(values)
+        assert "weather:thunderstorm" in flagged[600], seed
+        assert not any(r.startswith("dropout:") for rs in flagged.values() for r in rs), (
+            seed, sorted(flagged.items()))

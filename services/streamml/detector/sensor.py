@@ -5,7 +5,8 @@ Each reading goes through these checks (docs/weather.md says what each one catch
 - **stuck / dropout** per channel: a run of exact repeats is judged against how often this
   channel repeats when healthy (its learnt repeat rate at its own resolution) and how long
   its healthy runs last (learnt); a run that starts with a jump of many noise widths is a
-  dropout to a constant. Joint runs of several channels add their evidence (all channels
+  dropout to a constant (not a humidity step the temperature's step explains at the air's
+  moisture before it: a storm saturating the air). Joint runs of several channels add their evidence (all channels
   stuck at once is far rarer than one), no more than their learnt healthy joint runs allow.
 - **spike** per channel, decided one reading later: a reading that leaves the line through
   its neighbours and comes straight back. Weather never comes straight back in a minute. A
@@ -38,7 +39,7 @@ from operator import attrgetter, itemgetter, mul, sub
 
 from streamml.contracts.weather import (
     CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
-    WEATHER_THUNDERSTORM)
+    WEATHER_THUNDERSTORM, relative_humidity)
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.stats import (
@@ -386,7 +387,7 @@ class SensorModel:
                 # In noise widths; none while the channel was never seen to step (its noise is
                 # unknown: a humidity channel saturated since it started).
                 stats = channel.stats
-                channel.run_jump = abs(previous.values[c] - before.values[c]) / stats.sigma \
+                channel.run_jump = _step_into_run(c, previous, before) / stats.sigma \
                     if before is not None and before.seq == previous.seq - 1 and \
                     stats.resolution > 0 and stats.sigma > 0 else 0.0
                 channel.run_slope = None
@@ -727,6 +728,17 @@ def _shrunk_trend(points: list[float], sigma: float) -> float:
     slope = -sum(map(mul, _CENTRED_X[n], map(sub, points, repeat(mean_y)))) / sxx
     error = sigma / math.sqrt(sxx)
     return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
+
+
+def _step_into_run(c: int, first: _Reading, before: _Reading) -> float:
+    """Channel c's step from ``before`` to a run's first reading (its size), as little as the
+    weather explains: for the humidity, also its step from what the temperature's step makes
+    of the air's moisture before it (a storm's plunge saturates the air within a minute:
+    humidity jumps to 100 % and stays there, clipped, the dew point barely moved)."""
+    step = abs(first.values[c] - before.values[c])
+    if c != RH:
+        return step
+    return min(step, abs(first.values[RH] - relative_humidity(first.values[T], before.dew_point)))
 
 
 def _bits(channels: list[int]) -> int:
