@@ -229,3 +229,54 @@ def test_run_lengths_kept_sorted_as_runs_come_and_go_give_the_evidence_of_a_fres
     assert runs._ordered == sorted(lengths[-stats.RUN_MEMORY:])
     for repeats in (1, 10, 40, 100):
         assert runs.log_odds(repeats) == fresh.log_odds(repeats)
+
+
+def _state(runs: stats.RunLengths) -> tuple:
+    return (list(runs._lengths), list(runs._gaps), runs._current, runs._gap)
+
+
+def test_joint_runs_step_their_sets_as_each_set_steps_alone():
+    sets = (0b011, 0b101, 0b110, 0b111)
+    joint = stats.JointRuns(sets)
+    alone = {channels: stats.JointRunLengths(channels) for channels in sets}
+    rng = random.Random(3)
+    before = -1
+    for _ in range(20_000):
+        if rng.random() < 0.01:
+            joint.interrupt()
+            for runs in alone.values():
+                runs.interrupt()
+            before = -1
+            continue
+        # Calm spells: long stretches of one, two or three channels repeating.
+        repeated = rng.choice((0, 0, 0, 1, 2, 4, 3, 5, 6, 7)) if rng.random() < 0.3 else \
+            (before if before >= 0 else 0)
+        unjudged = 0b010 if rng.random() < 0.05 else 0
+        if unjudged:
+            repeated &= ~unjudged
+        joint.step(repeated, unjudged)
+        for channels, runs in alone.items():
+            if channels & unjudged:
+                runs.interrupt()
+            else:
+                runs.step(repeated, before)
+        before = repeated
+    for channels, runs in alone.items():
+        for kept, expected in ((joint[channels].together, runs.together),
+                               (joint[channels].staggered, runs.staggered)):
+            assert _state(kept) == _state(expected)
+        assert len(runs.together._lengths) > stats.MIN_RUNS
+        assert len(runs.staggered._lengths) > stats.MIN_RUNS
+
+
+def test_a_series_whose_runs_are_not_learnt_learns_the_rest_alike():
+    learning, not_learning = ChannelStats(), ChannelStats(learns_runs=False)
+    rng = random.Random(4)
+    values = [round(rng.gauss(10, 0.05), 1) for _ in range(400)]
+    for stats_ in (learning, not_learning):
+        for x2, x0, x1 in zip(values, values[1:], values[2:]):
+            stats_.learn(x0, x1, x2)
+        stats_.refit()
+    assert (learning.sigma, learning.resolution, learning.repeat_rate) == \
+        (not_learning.sigma, not_learning.resolution, not_learning.repeat_rate)
+    assert learning.runs.log_odds(10) < math.inf == not_learning.runs.log_odds(10)

@@ -43,7 +43,7 @@ from streamml.contracts.weather import (
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.stats import (
-    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, JointRunLengths, clipped_run_log_odds,
+    LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, clipped_run_log_odds,
     quantised_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
@@ -147,12 +147,11 @@ class SensorModel:
         # Readings given a reason since the last _emit(): emitting walks these, not the window.
         self._to_emit: list[_Reading] = []
         self._channels = [_Channel() for _ in CHANNELS]
-        self._dew = ChannelStats()
+        self._dew = ChannelStats(learns_runs=False)
         # How long healthy runs of several channels repeating at once last, per set of channels
         # (a bit per channel): a calm spell stills them together, so their runs are not
         # independent.
-        self._joint_runs = {channels: JointRunLengths(channels) for channels in _JOINT_SETS}
-        self._learnt_repeats = -1  # the channels (bits) that repeated at the last pair learnt
+        self._joint_runs = JointRuns(_JOINT_SETS)
         self.seen = 0
         self.fits = 0
         self.fitted_at_ms = 0
@@ -230,12 +229,7 @@ class SensorModel:
             channel.stats.learn(then[c], now[c], earlier.values[c] if earlier is not None else None)
         repeated = (now[T] == then[T]) | (not saturated and now[RH] == then[RH]) << 1 | \
             (now[P] == then[P]) << 2
-        for channels, runs in self._joint_runs.items():
-            if saturated and channels & _RH_BIT:
-                runs.interrupt()
-            else:
-                runs.step(repeated, self._learnt_repeats)
-        self._learnt_repeats = repeated
+        self._joint_runs.step(repeated, _RH_BIT if saturated else 0)
         self._dew.learn(before.dew_point, current.dew_point,
                         earlier.dew_point if earlier is not None else None)
         self._inconsistent.learn(now[T], current.dew_point)
@@ -245,8 +239,7 @@ class SensorModel:
             for channel in self._channels:
                 channel.stats.refit()
             self._dew.refit()
-            for runs in self._joint_runs.values():
-                runs.refit()
+            self._joint_runs.refit()
             self.fits += 1
             self.fitted_at_ms = now_ms
             self._since_refit = 0
@@ -255,9 +248,7 @@ class SensorModel:
         """No run being learnt goes on across a flagged reading or a gap."""
         for channel in self._channels:
             channel.stats.runs.interrupt()
-        for runs in self._joint_runs.values():
-            runs.interrupt()
-        self._learnt_repeats = -1
+        self._joint_runs.interrupt()
 
     def _discontinuity(self) -> None:
         """Readings were missed: nothing spans the gap (the learnt statistics stay)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, insort
 from collections import deque
+from collections.abc import Iterable
 from itertools import islice
 
 MAD_TO_SD = 1.4826
@@ -36,9 +37,9 @@ class ChannelStats:
     """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
 
     __slots__ = ("_second_differences", "_repeats", "_steps", "sigma", "resolution",
-                 "repeat_rate", "quantised_sigma", "_top_stays", "ready", "runs")
+                 "repeat_rate", "quantised_sigma", "_top_stays", "ready", "runs", "_learns_runs")
 
-    def __init__(self, window: int = LEARN_WINDOW) -> None:
+    def __init__(self, window: int = LEARN_WINDOW, learns_runs: bool = True) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
         self._repeats: deque[bool] = deque(maxlen=window)
         self._steps: deque[float] = deque(maxlen=window)
@@ -54,14 +55,22 @@ class ChannelStats:
         # is not). Once true it stays true: a flag, not a property, as it is read several times
         # per reading.
         self.ready = False
-        # How long this channel's healthy runs of repeats are.
+        # How long this channel's healthy runs of repeats are (not learnt unless ``learns_runs``:
+        # a series whose runs are never judged).
         self.runs = RunLengths()
+        self._learns_runs = learns_runs
 
     def learn(self, x0: float, x1: float, x2: float | None) -> None:
         """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too)."""
         step = abs(x1 - x0)
-        self._repeats.append(step == 0)
-        self.runs.step(step == 0)
+        repeated = step == 0
+        self._repeats.append(repeated)
+        if self._learns_runs:
+            runs = self.runs
+            if repeated or runs._current:
+                runs.step(repeated)
+            else:  # no run going on (most readings): RunLengths.missed, without the call
+                runs._gap += 1
         if step > 0:
             self._steps.append(step)
         if x2 is not None:
@@ -102,7 +111,8 @@ class ChannelStats:
             recent = list(self._repeats)[-LOCAL_REPEATS:]
             self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
                                    (sum(recent) + 1) / (len(recent) + 2))
-        self.runs.refit()
+        if self._learns_runs:
+            self.runs.refit()
 
 
 class RunLengths:
@@ -456,3 +466,60 @@ class JointRunLengths:
     def refit(self) -> None:
         self.together.refit()
         self.staggered.refit()
+
+
+class JointRuns:
+    """The joint runs (``JointRunLengths``) of several sets of two or more channels, stepped at
+    once at each pair of clean readings. At most pairs at most one channel repeats, as at the
+    pair before: then no set has a run going on or starting, and the sets that could all have
+    stopped at the pair before only count a chance missed, done here without a call per set."""
+
+    __slots__ = ("_sets", "_before", "_missed_after")
+
+    def __init__(self, channel_sets: Iterable[int]) -> None:
+        self._sets = {channels: JointRunLengths(channels) for channels in channel_sets}
+        assert all(channels & (channels - 1) for channels in self._sets), "a set of one channel"
+        self._before = -1  # the channels (bits) repeating at the last pair stepped (-1: none)
+        # Per channels (bits) repeating at the pair before: the together runs of the sets none
+        # of whose channels repeated there.
+        every = max(self._sets, default=0).bit_length()
+        self._missed_after = {
+            before: tuple(runs.together for runs in self._sets.values()
+                          if runs.channels & before == 0)
+            for before in range(1 << every)}
+
+    def __getitem__(self, channels: int) -> JointRunLengths:
+        return self._sets[channels]
+
+    def step(self, repeated: int, unjudged: int = 0) -> None:
+        """The channels (bits) repeating at this pair of clean readings; a set with a channel in
+        ``unjudged`` (bits) is interrupted instead."""
+        before, self._before = self._before, repeated
+        # At most one bit in each (and none before -1): no set has a run going on nor starting.
+        if not unjudged and before & (before - 1) == 0 and repeated & (repeated - 1) == 0:
+            for together in self._missed_after[before]:
+                together._gap += 1  # RunLengths.missed, without the call
+            return
+        for runs in self._sets.values():
+            channels = runs.channels
+            if channels & unjudged:
+                runs.interrupt()
+            elif repeated & channels != channels and runs._current is None:
+                # No run going on nor starting: JointRunLengths.step, without the call.
+                runs._skipping = False
+                if before >= 0 and before & channels == 0:
+                    runs.together._gap += 1
+            elif repeated & channels == channels and runs._current is not None:
+                runs._current._current += 1  # the run goes on: RunLengths.step, without the calls
+            else:
+                runs.step(repeated, before)
+
+    def interrupt(self) -> None:
+        """A flagged reading or a gap: no set's run goes on across it."""
+        for runs in self._sets.values():
+            runs.interrupt()
+        self._before = -1
+
+    def refit(self) -> None:
+        for runs in self._sets.values():
+            runs.refit()
