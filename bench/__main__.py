@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
         bench = suite.Bench(broker.bootstrap, scale, work_dir,
-                            JavaTools(embedded.ensure_jars(broker), work_dir))
+                            JavaTools(embedded.ensure_jars(broker), work_dir),
+                            broker_pid=embedded.read_pid(broker))
         try:
             _run(bench)
         finally:  # what was measured is kept, even when a later phase fails

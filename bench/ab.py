@@ -85,7 +85,8 @@ def main() -> int:
     try:
         apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
         bench = suite.Bench(broker.bootstrap, scale, work_dir,
-                            JavaTools(embedded.ensure_jars(broker), work_dir))
+                            JavaTools(embedded.ensure_jars(broker), work_dir),
+                            broker_pid=embedded.read_pid(broker))
         suite.prepare_topics(bench)
         if "predictor" in services:
             suite.trainer(bench)
@@ -117,6 +118,7 @@ def summarize(values: dict, services: list[str], load: int, variants: dict, a: s
                 key = f"{service}.{variant.label}.latency.{load}.{condition}"
                 stage = f"{service}.{variant.label}.stage.{load}.{condition}"
                 collector = f"{service}.{variant.label}.gc.{load}.{condition}"
+                cpu = f"{service}.{variant.label}.cpu.{load}.{condition}"
                 row = []
                 for label, k in (("svc p50", f"{key}.service.p50"), ("svc p99", f"{key}.service.p99"),
                                  ("gen p50", f"{key}.generator.p50"), ("gen p99", f"{key}.generator.p99"),
@@ -126,10 +128,15 @@ def summarize(values: dict, services: list[str], load: int, variants: dict, a: s
                                  ("full gc", f"{collector}.full"),
                                  ("longest full gc", f"{collector}.full_longest_ms"),
                                  ("gc paused", f"{collector}.paused_ms"),
-                                 ("frozen", f"{collector}.frozen")):
+                                 ("frozen", f"{collector}.frozen"),
+                                 ("service cores", f"{cpu}.service"),
+                                 ("broker cores", f"{cpu}.broker"), ("node cores", f"{cpu}.node"),
+                                 ("stolen cores", f"{cpu}.stolen")):
                     runs = values.get(k, [])
                     med = statistics.median(runs) if runs else float("nan")
-                    row.append(f"{label} {med:.1f} [{', '.join(f'{v:.0f}' for v in runs)}]")
+                    median_digits, run_digits = (2, 2) if label.endswith("cores") else (1, 0)
+                    row.append(f"{label} {med:.{median_digits}f} "
+                               f"[{', '.join(f'{v:.{run_digits}f}' for v in runs)}]")
                 print(f"  {name} ({a if name == 'A' else b}): " + "; ".join(row))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
@@ -87,6 +88,61 @@ def peak_rss_mb(pid: int) -> float:
 def rss_mb(pid: int) -> float:
     """The process's resident memory now (VmRSS)."""
     return _status_mb(pid, "VmRSS:")
+
+
+NODE_CPU = ("node", "stolen")  # what ``CpuSample.cores_until`` adds to its processes
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU seconds used so far by each watched process and by the whole node."""
+
+    at: float
+    processes: dict[str, float]
+    node_busy_s: float
+    node_stolen_s: float
+
+    @classmethod
+    def take(cls, pids: dict[str, int | None]) -> CpuSample:
+        busy, stolen = node_cpu_s()
+        return cls(time.monotonic(),
+                   {name: process_cpu_s(pid) for name, pid in pids.items() if pid is not None},
+                   busy, stolen)
+
+    def cores_until(self, later: CpuSample) -> dict[str, float]:
+        """Cores kept busy on average between the two samples: per process, the ``node``
+        and ``stolen`` (time the hypervisor gave the node's virtual cores to others)."""
+        wall = later.at - self.at
+        if wall <= 0:
+            return {}
+        cores = {name: (later.processes[name] - used) / wall
+                 for name, used in self.processes.items() if name in later.processes}
+        cores["node"] = (later.node_busy_s - self.node_busy_s) / wall
+        cores["stolen"] = (later.node_stolen_s - self.node_stolen_s) / wall
+        return cores
+
+
+_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of a running process (/proc/<pid>/stat); NaN once gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            # The command name in parentheses may hold spaces: count fields after it.
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / _TICKS_PER_S  # utime, stime
+
+
+def node_cpu_s() -> tuple[float, float]:
+    """CPU seconds of all the node's cores: busy (neither idle nor waiting for I/O), and
+    stolen by the hypervisor (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (
+            int(value) for value in stat.readline().split()[1:9])
+    return (user + nice + system + irq + softirq) / _TICKS_PER_S, steal / _TICKS_PER_S
 
 
 def _status_mb(pid: int, field: str) -> float:

@@ -16,7 +16,7 @@ from bench.measure import Summary
 from bench.procs import REPO
 from bench.stages import STAGES
 from bench.suite import (BUSY_LEAD_S, CLIENT_OPTIONS, FULL, CONDITIONS, EXACTLY_ONCE, GUARANTEES,
-                         SERVICES, Results, Scale, latency_prefix)
+                         PHASE_CPU, SERVICES, Results, Scale, latency_prefix)
 from streamml.broker import embedded
 
 # Issue 10's targets. Shares are of the kafka-python pass-through on the service's own input.
@@ -150,7 +150,17 @@ def stage_why(results: Results, prefix: str, load: int, condition: str) -> str:
     parts = ", ".join(f"{stage} {fmt(known[stage], 1)} ms (mean {fmt(mean[stage], 1)})"
                       for stage in STAGES if stage in known)
     return (f"stage p99: {parts}; on the output's path most in **{worst}**: "
-            f"{STAGE_MEANING.get(worst, worst)}{gc_why(results, prefix, load, condition)}")
+            f"{STAGE_MEANING.get(worst, worst)}{gc_why(results, prefix, load, condition)}"
+            f"{cpu_why(results, prefix, load, condition)}")
+
+
+def cpu_why(results: Results, prefix: str, load: int, condition: str) -> str:
+    """Where the node's cores went during the phase (runs' median), if it was measured."""
+    cores = {name: results.summary(f"{prefix}.cpu.{load}.{condition}.{name}").median
+             for name in PHASE_CPU}
+    if not cores["node"] == cores["node"]:
+        return ""
+    return "; cores busy: " + ", ".join(f"{name} {fmt(value, 2)}" for name, value in cores.items())
 
 
 def gc_why(results: Results, prefix: str, load: int, condition: str) -> str:
@@ -595,14 +605,19 @@ def _stages_section(r: Results, add, links: dict[str, str]) -> None:
     if not any_stage:
         add("*This build exports no stage histogram: no breakdown in this run.*\n")
         return
-    add("The last column is the garbage collector's share of the phase, from "
+    add("The garbage-collection column is the collector's share of the phase, from "
         "`streamml_gc_pause_seconds{service,generation}`: full collections (generation 2; "
         "runs' median), the longest one's bucket bound, and the time paused by all "
-        "collections.\n")
+        "collections. The last column is where the cores went from the generator's start "
+        "until the service had committed its input (`/proc`, runs' median): the service "
+        "process, the broker, the whole node (generator, background load and the harness "
+        "included), and the time the hypervisor gave the node's virtual cores to others "
+        "(*stolen*).\n")
     add("| Service | guarantee | offered events/s | node | "
         + " | ".join(f"{stage} mean / p99 ms" for stage in STAGES)
-        + " | full collections / longest / paused ms |")
-    add("|---|---|---|---|" + "---|" * (len(STAGES) + 1))
+        + " | full collections / longest / paused ms | cores: "
+        + " / ".join(PHASE_CPU) + " |")
+    add("|---|---|---|---|" + "---|" * (len(STAGES) + 2))
     for service, guarantee, prefix, load, condition in _phases(r):
         base = f"{prefix}.stage.{load}.{condition}"
         cells = [f"{fmt(s(f'{base}.{stage}.mean').median, 1)} / "
@@ -611,6 +626,8 @@ def _stages_section(r: Results, add, links: dict[str, str]) -> None:
         cells.append(f"{fmt(s(f'{collector}.full').median, 1)} / "
                      f"{fmt(s(f'{collector}.full_longest_ms').median)} / "
                      f"{fmt(s(f'{collector}.paused_ms').median, 1)}")
+        cells.append(" / ".join(fmt(s(f"{prefix}.cpu.{load}.{condition}.{name}").median, 2)
+                                for name in PHASE_CPU))
         add(f"| {service} | {guarantee} | {load:,} | {CONDITION_NAMES[condition]} | "
             + " | ".join(cells) + " |")
     add("")

@@ -66,7 +66,8 @@ def main() -> int:
     try:
         apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
         bench = suite.Bench(broker.bootstrap, scale, work_dir,
-                            JavaTools(embedded.ensure_jars(broker), work_dir))
+                            JavaTools(embedded.ensure_jars(broker), work_dir),
+                            broker_pid=embedded.read_pid(broker))
         suite.prepare_topics(bench)
         group, proc = suite._start_assigned(bench, "detector", "weather", 0, variant)
         try:

@@ -16,7 +16,8 @@ from kafka import KafkaConsumer, TopicPartition
 from bench import kafka_io, loadgen, procs, stages
 from bench import latency as latency_calc
 from bench.java_tools import JavaTools
-from bench.measure import CommitWatcher, Summary, percentile, steady_rate_of_times
+from bench.measure import (NODE_CPU, CommitWatcher, CpuSample, Summary, percentile,
+                           steady_rate_of_times)
 from bench.payloads import SENSORS, Payload, make, stamp, write_file
 from bench.profiles import component_shares, profile_process
 from streamml.contracts.cricket import decode_model
@@ -68,6 +69,8 @@ QUICK = Scale(runs=1, backlog=6000, service_backlog=6000, option_backlog=4000, l
 # (bench/busy.py: one core kept busy), side by side on the same service process.
 CONDITIONS = ("quiet", "busy")
 BUSY_LEAD_S = 0.5
+# Where the cores went in a latency phase: the processes watched, then the node's totals.
+PHASE_CPU = ("service", "broker", *NODE_CPU)
 
 
 @dataclass
@@ -102,6 +105,7 @@ class Bench:
     work_dir: Path
     tools: JavaTools
     results: Results = field(default_factory=Results)
+    broker_pid: int | None = None  # for the CPU it uses in each latency phase
     model_key: str = ""
     stages: list[str] = field(default_factory=list)
     started: float = 0.0
@@ -564,6 +568,8 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
                         "--client", generator or loadgen.DEFAULT_CLIENT])
         bench.results.commands.setdefault(f"loadgen.{spec.kind}", " ".join(
             Path(part).name if i == 0 else part for i, part in enumerate(gen.command)))
+        watched = dict(zip(PHASE_CPU, (proc.pid, bench.broker_pid)))
+        cpu_before = CpuSample.take(watched)
         gen.start()
         gen.process.wait(bench.scale.load_seconds * 4 + 60)
         report = _last_json_line(gen.log_path)
@@ -573,6 +579,7 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
                 f"{prefix} had not committed its input 120 s after the {load}/s {condition} "
                 f"phase of run {run + 1}")
             print(f"  warning: {prefix} did not catch up at {load}/s ({condition})", flush=True)
+        cpu = cpu_before.cores_until(CpuSample.take(watched))
         stages_after = stages.scrape(proc.http_port)
     finally:
         if busy is not None:
@@ -609,6 +616,8 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
         bench.results.add(f"{stage_key}.mean", hist.mean * 1000)
         bench.results.add(f"{stage_key}.p50", hist.quantile(0.50) * 1000)
         bench.results.add(f"{stage_key}.p99", hist.quantile(0.99) * 1000)
+    for name, cores in cpu.items():
+        bench.results.add(f"{prefix}.cpu.{load}.{condition}.{name}", cores)
     gc_pauses = stages.phase_stages(stages_before.gc_pauses, stages_after.gc_pauses)
     if gc_pauses:
         gc_key = f"{prefix}.gc.{load}.{condition}"

@@ -78,6 +78,9 @@ def small_run() -> dict:
                 put(f"{prefix}.gc.{load}.{condition}.full_longest_ms",
                     *([50, 50, 100] if slow else [0, 0, 0]))
                 put(f"{prefix}.gc.{load}.{condition}.paused_ms", 12, 14, 80)
+                for name, cores in (("service", 0.9), ("broker", 0.3), ("node", 1.6),
+                                    ("stolen", 0.01)):
+                    put(f"{prefix}.cpu.{load}.{condition}.{name}", cores, cores, cores)
     distributions = {f"{prefix}.latency.{load}.{condition}": [1.0, 2.0, 5.0, 10.0, 40.0]
                      for prefix, offered in loads.items()
                      for load in map(int, offered.split(",")) for condition in ("quiet", "busy")}
@@ -126,6 +129,7 @@ def test_targets_table_says_met_or_not_met_and_names_the_cause(rendered: tuple[s
     assert "70 ms (end to end 80 ms)" in slow and "**not met**" in slow
     assert "most in **acknowledge**" in slow
     assert "1.0 full garbage collection(s) in the phase, the longest up to 50 ms" in slow
+    assert "cores busy: service 0.90, broker 0.30, node 1.60, stolen 0.01" in slow
     # Judged on the service's part (35 ms), not end to end (65 ms): the generator is not it.
     quiet = rows[("p99 ≤ 50 ms at 1,000 events/s, quiet node", "predictor")]
     assert "35 ms (end to end 65 ms)" in quiet and "**met**" in quiet
@@ -159,6 +163,16 @@ def test_plots_are_written_beside_the_report_and_linked(rendered: tuple[str, Pat
     for png in pngs:
         assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 10_000
         assert f"](benchmarks/{png.name})" in text
+
+
+def test_the_stage_table_says_where_the_cores_went(rendered: tuple[str, Path]) -> None:
+    text, _ = rendered
+    section = text.split("## 5. Where the latency goes", 1)[1].split("\n## ", 1)[0]
+
+    assert "| cores: service / broker / node / stolen |" in section
+    row = next(line for line in section.splitlines()
+               if line.startswith("| detector | at-least-once | 1,000 | quiet node"))
+    assert row.endswith("| 0.90 / 0.30 / 1.60 / 0.01 |")
 
 
 def test_a_run_without_stage_histograms_or_confluent_still_renders(tmp_path: Path) -> None:
