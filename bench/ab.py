@@ -128,7 +128,6 @@ def summarize(values: dict, services: list[str], load: int, variants: dict, a: s
                                  ("full gc", f"{collector}.full"),
                                  ("longest full gc", f"{collector}.full_longest_ms"),
                                  ("gc paused", f"{collector}.paused_ms"),
-                                 ("frozen", f"{collector}.frozen"),
                                  ("service cores", f"{cpu}.service"),
                                  ("broker cores", f"{cpu}.broker"), ("node cores", f"{cpu}.node"),
                                  ("stolen cores", f"{cpu}.stolen")):

@@ -3,8 +3,9 @@
 A private broker, one fresh detector (runtime settings as in bench.ab, ``field=value,...``),
 its sensors warmed as in the latency phases, then ``--rate`` readings/s for ``--seconds``;
 every ``--every`` seconds a line: readings consumed, RSS, objects frozen
-(``streamml_gc_frozen_objects``) and full collections so far (``streamml_gc_pause_seconds``,
-generation 2). A frozen count or RSS that climbs from line to line is a leak.
+(``streamml_gc_frozen_objects``, counted at start-up and after each reclaim) and full
+collections so far (``streamml_gc_pause_seconds``, generation 2). An RSS that climbs from
+line to line, or a frozen count from one reclaim to the next, is a leak.
 
     .venv/bin/python -m bench.soak --rate 2000 --seconds 300 \\
         --settings gc_reclaim_interval_s=120 --port 21610

@@ -579,7 +579,7 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
                 f"{prefix} had not committed its input 120 s after the {load}/s {condition} "
                 f"phase of run {run + 1}")
             print(f"  warning: {prefix} did not catch up at {load}/s ({condition})", flush=True)
-        cpu = cpu_before.cores_until(CpuSample.take(watched))
+        cpu_after = CpuSample.take(watched)
         stages_after = stages.scrape(proc.http_port)
     finally:
         if busy is not None:
@@ -616,8 +616,9 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
         bench.results.add(f"{stage_key}.mean", hist.mean * 1000)
         bench.results.add(f"{stage_key}.p50", hist.quantile(0.50) * 1000)
         bench.results.add(f"{stage_key}.p99", hist.quantile(0.99) * 1000)
-    for name, cores in cpu.items():
+    for name, cores in cpu_before.cores_until(cpu_after).items():
         bench.results.add(f"{prefix}.cpu.{load}.{condition}.{name}", cores)
+    bench.results.add(f"{prefix}.cpu.{load}.{condition}.wall_s", cpu_after.at - cpu_before.at)
     gc_pauses = stages.phase_stages(stages_before.gc_pauses, stages_after.gc_pauses)
     if gc_pauses:
         gc_key = f"{prefix}.gc.{load}.{condition}"
@@ -625,7 +626,6 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
         bench.results.add(f"{gc_key}.paused_ms", sum(h.sum for h in gc_pauses.values()) * 1000)
         bench.results.add(f"{gc_key}.full", full.count if full else 0.0)
         bench.results.add(f"{gc_key}.full_longest_ms", full.longest * 1000 if full else 0.0)
-        bench.results.add(f"{gc_key}.frozen", stages_after.frozen)
 
 
 def record_latencies(results: Results, key: str, samples: Sequence[latency_calc.Split]) -> None:

@@ -64,3 +64,19 @@ def test_a_frozen_cycle_dropped_later_is_freed_at_the_next_reclaim():
     freeze.after_turn()
     assert gone() is None
     assert gc.get_freeze_count() > 0, "what survived the reclaim is frozen again"
+
+
+def test_the_frozen_objects_are_counted_after_a_reclaim_and_only_then(monkeypatch):
+    walks = []
+    real_count = gc.get_freeze_count
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: walks.append(1) or real_count())
+    reported = []
+    clock = _Clock()
+    freeze = FreezeSurvivors(600, clock, reported.append)
+    kept = [_Node() for _ in range(1000)]
+    gc.collect(1)
+    freeze.after_turn()
+    assert walks == [] and reported == [], "an ordinary freeze walks nothing"
+    clock.now = 600
+    freeze.after_turn()
+    assert len(walks) == 1 and reported[0] >= len(kept)

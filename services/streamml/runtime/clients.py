@@ -113,6 +113,8 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=config.max_poll_records,
+        fetch_min_bytes=config.fetch_min_bytes,
+        fetch_max_wait_ms=config.fetch_max_wait_ms,
         max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION,
         fetch_max_bytes=max(config.max_message_bytes, 52428800),
         # Outputs of aborted transactions (an exactly-once upstream) are never seen.

@@ -203,7 +203,8 @@ class RuntimeMetrics:
             ),
             gc_frozen=Gauge(
                 "streamml_gc_frozen_objects",
-                "Objects the garbage collector skips (frozen: start-up heap and long-lived state)",
+                "Objects the garbage collector skips (frozen: start-up heap and long-lived "
+                "state), counted at start-up and after each reclaim",
                 ["service"], registry=registry,
             ),
         )

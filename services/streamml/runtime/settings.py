@@ -68,6 +68,9 @@ class RuntimeConfig(KafkaConnection):
     dead_letter_topic: str = "streamml.dead-letter"
     max_poll_records: int = 500
     poll_timeout_ms: int = 200
+    # A fetch is answered once this many bytes are waiting or fetch_max_wait_ms has passed.
+    fetch_min_bytes: int = 1
+    fetch_max_wait_ms: int = 500
     # The pipelined loop: batches handled and sent whose outputs are not yet acknowledged
     # (exactly-once: not yet committed), at most this many and holding at most this many
     # records; at the bound the loop waits for the oldest.
@@ -137,6 +140,8 @@ class RuntimeConfig(KafkaConnection):
                 f"{self.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
         require(self, self.summary_interval_s >= 0, "summary_interval_s", "must not be negative")
         require(self, self.max_poll_records > 0, "max_poll_records", "must be positive")
+        require(self, self.fetch_min_bytes > 0, "fetch_min_bytes", "must be positive")
+        require(self, self.fetch_max_wait_ms >= 0, "fetch_max_wait_ms", "must not be negative")
         require(self, self.poll_timeout_ms > 0, "poll_timeout_ms", "must be positive")
         require(self, self.max_in_flight_batches > 0, "max_in_flight_batches", "must be positive")
         require(self, self.max_in_flight_records > 0, "max_in_flight_records", "must be positive")

@@ -260,8 +260,10 @@ class StreamProcessor:
         log.info("consuming", extra={"topics": topics, "group": self._config.effective_group_id,
                                      "guarantee": self._config.processing_guarantee})
         try:
-            freeze = FreezeSurvivors(self._config.gc_reclaim_interval_s, self._clock) \
-                if self._config.gc_freeze_survivors else None
+            freeze = FreezeSurvivors(
+                self._config.gc_reclaim_interval_s, self._clock,
+                self._metrics.gc_frozen.labels(self._service).set,
+            ) if self._config.gc_freeze_survivors else None
             between_turns = CollectBetweenTurns(freeze.after_turn if freeze else None)
             while not self._stop.is_set() and self._consumer is not None:
                 with between_turns:  # docs/runtime.md, "Garbage-collection pauses"
