@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 from kafka.consumer.fetcher import ConsumerRecord
@@ -11,7 +12,8 @@ from streamml.contracts.weather import Anomaly, SensorReading, truth_header
 from streamml.detector.config import DetectorConfig
 from streamml.detector.handler import DetectorHandler, _partition_spans
 from streamml.detector.metrics import DetectorMetrics
-from streamml.detector.scoring import METHOD, SensorScorer
+from streamml.detector.scoring import METHOD, SCORED, SensorScorer, Verdict
+from streamml.detector.sensor import Flag
 from streamml.runtime.messages import decode
 from streamml.runtime.stream import Incoming
 
@@ -202,3 +204,42 @@ def test_partition_spans_are_first_and_highest_offsets_whether_runs_or_interleav
     # Handled again one by one after a failure: a lower offset after a higher one.
     assert spans((2, 9), (2, 7), (3, 1), (2, 4)) == {
         ("weather.readings", 2): (9, 9), ("weather.readings", 3): (1, 1)}
+
+
+class _ScriptedScorer:
+    """Returns the given verdicts' flags in turn: the handler's logging without a model."""
+
+    def __init__(self, reasons_per_reading: list[tuple[str, ...]]) -> None:
+        self._reasons = iter(reasons_per_reading)
+        self.fits = 0
+
+    def score(self, sensor_id: str, seq: int, ts_ms: int, values) -> Verdict:
+        reasons = next(self._reasons)
+        flags = (Flag(seq, ts_ms, values, reasons, 9.0, 6.0, (0.0, 0.0, 9.0)),) if reasons else ()
+        return Verdict(sensor_id, seq, SCORED, flags, "h-1/1")
+
+    def evict_idle(self, idle_ms: int) -> int:
+        return 0
+
+    def counts(self) -> tuple[int, int]:
+        return 0, 1
+
+    def oldest_model_age_ms(self) -> int:
+        return 0
+
+
+def test_a_sensor_flagged_reading_after_reading_logs_one_line_per_change_of_reasons(caplog):
+    stuck, dropout = ("stuck:humidity_pct",), ("dropout:humidity_pct",)
+    storm = ("weather:thunderstorm",)
+    script = [stuck, stuck, stuck, dropout, dropout, storm, stuck, (), stuck]
+    config = DetectorConfig(group_id="unit", warmup=WARMUP)
+    handler = DetectorHandler(config, DetectorMetrics.create(CollectorRegistry()),
+                              _ScriptedScorer(script), lambda: 1000)
+
+    with caplog.at_level(logging.INFO, logger="streamml.detector.handler"):
+        result = handler.handle([_incoming(seq) for seq in range(len(script))])
+
+    logged = [(r.seq, tuple(r.reasons)) for r in caplog.records if r.getMessage() == "anomaly"]
+    assert logged == [(0, stuck), (3, dropout), (6, stuck), (8, stuck)], \
+        "a weather event or an unflagged reading ends the run; each flag is still published"
+    assert len(result.outputs) == len(script) - 1
