@@ -495,3 +495,16 @@ def test_humidity_a_storm_saturates_in_a_minute_is_no_dropout():
         assert "weather:thunderstorm" in flagged[600], seed
         assert not any(r.startswith("dropout:") for rs in flagged.values() for r in rs), (
             seed, sorted(flagged.items()))
+
+
+def test_a_storms_plunge_is_no_noise():
+    """A quiet station's temperature falls 2.5, 2.0, 1.3, 1.0 ... °C a minute as the storm
+    cools the air by 10 °C (a quarter of the way each minute) and the pressure jumps 3 hPa:
+    second differences of many noise widths for ten minutes, all of one sign. The storm is
+    reported at its first reading, and its plunge is not read as noise (every seed was
+    flagged noise:temperature_c for its first minutes before)."""
+    for seed in (1, 3, 4, 5):
+        flagged = _run(_station_storm(seed))
+        assert flagged[600] == ("weather:thunderstorm",), seed
+        assert not any(r.startswith("noise:") for rs in flagged.values() for r in rs), (
+            seed, sorted(flagged.items()))

@@ -66,6 +66,11 @@ NEW_EVENT_AFTER = 30
 # back to the drift's onset, so waiting costs no reading).
 DRIFT_CONFIRM = 15
 NOISE_WINDOW = 9
+# Readings from a thunderstorm's start in which no channel's noise is judged: its plunge (up
+# to 15 °C, a quarter of the way each minute) and pressure jump bend the readings more than
+# noise for ten minutes, in second differences of one sign (final-7: 120 of 150 noise false
+# alarms on one seed's control sensors within 15 readings of a storm's start).
+STORM_PLUNGE = 15
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
 DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such a jump)
 # Readings before a run of repeats whose straight line says where the channel was heading.
@@ -159,6 +164,7 @@ class SensorModel:
         self._since_refit = 0
         self._weather_until = -1
         self._weather_since = -1
+        self._storm_since = -STORM_PLUNGE  # where the last thunderstorm began
         self._storm_pressure: float | None = None  # the level before the last storm's jump
         self._inconsistent = InconsistentCheck(thresholds, self._channels[T].stats,
                                                self._channels[RH].stats, self._flag)
@@ -577,8 +583,9 @@ class SensorModel:
         contiguous = a.seq + 2 == b.seq + 1 == d.seq
         # Raw values: a noisy reading the spike check repaired is still noise.
         first, middle, last = a.values, b.values, d.values
+        plunge = d.seq - self._storm_since < STORM_PLUNGE
         for c, channel in enumerate(self._channels):
-            if not contiguous or channel.fault in _STUCK_OR_DROPOUT or \
+            if not contiguous or plunge or channel.fault in _STUCK_OR_DROPOUT or \
                     (c == RH and last[RH] >= SATURATED_PCT) or not channel.stats.ready:
                 channel.noise.clear()
                 channel.noise_onset.clear()
@@ -683,6 +690,8 @@ class SensorModel:
         self._storm_pressure = None
         self._add_reason(reading, event)
         self._weather_since = reading.seq
+        if event == WEATHER_THUNDERSTORM:
+            self._storm_since = reading.seq
         self._weather_until = reading.seq + WEATHER_HOLD
         self._inconsistent.close()
         self._drift.reset()
