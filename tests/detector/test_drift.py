@@ -147,11 +147,12 @@ def _first_flag(series: list[tuple[float, float, float]], dew_sigma: float = 0.0
     return decided[0] if decided else None
 
 
-def _saturated(temperature_per_hour: float) -> list[tuple[float, float, float]]:
-    """Three hours of fog (humidity 100 %) at a steady -5 °C, then the thermometer alone
-    moving: the humidity stays at its limit."""
-    return [(-5.0 + temperature_per_hour / 60 * max(0, seq - 180), 100.0, 1010.0)
-            for seq in range(300)]
+def _saturated(temperature_per_hour: float, fog_hours: int = 9) -> list[tuple[float, float, float]]:
+    """Hours of fog (humidity 100 %) at a steady -5 °C, then the thermometer alone moving for
+    two hours: the humidity stays at its limit."""
+    start = 60 * fog_hours
+    return [(-5.0 + temperature_per_hour / 60 * max(0, seq - start), 100.0, 1010.0)
+            for seq in range(start + 120)]
 
 
 def test_a_temperature_trend_in_saturated_air_is_drift():
@@ -159,6 +160,12 @@ def test_a_temperature_trend_in_saturated_air_is_drift():
     # line against its trend before the hour does.
     decided = _first_flag(_saturated(2.5))
     assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def test_a_temperature_trend_in_saturated_air_in_a_sensors_first_hours_is_not_judged():
+    # Three hours kept: their range does not bound the daily cycle (final-7: a first
+    # morning's warming under thickening cloud, 2 °C/h in fog, was flagged for hours).
+    assert _first_flag(_saturated(2.5, fog_hours=3)) is None
 
 
 def test_a_slow_temperature_trend_in_saturated_air_is_the_weather():
@@ -204,10 +211,10 @@ def test_a_temperature_drift_down_while_the_pressure_rises_is_drift():
 
 
 def _cooling_fog(pressure_per_hour: float) -> list[tuple[float, float, float]]:
-    """Three hours of fog at 5 °C, then the temperature falling 2.5 °C/h at 100 %, the pressure
+    """Nine hours of fog at 5 °C, then the temperature falling 2.5 °C/h at 100 %, the pressure
     moving at the given rate throughout."""
-    return [(5.0 - 2.5 / 60 * max(0, seq - 180), 100.0, 1010.0 + pressure_per_hour * seq / 60)
-            for seq in range(300)]
+    return [(5.0 - 2.5 / 60 * max(0, seq - 540), 100.0, 1010.0 + pressure_per_hour * seq / 60)
+            for seq in range(660)]
 
 
 def test_saturated_air_cooling_as_the_pressure_falls_is_rain_ahead_of_a_front():

@@ -48,7 +48,10 @@ STILL_HUMIDITY_PER_HOUR = 3.0
 # against the trend before it (more with the cloud); the range of the readings kept (8 hours,
 # about 1.5 A near the night's minimum) bounds A. A humid temperature bend must exceed this
 # share of that range per hour (final-3: saturated nights in a 15 °C cycle; 0.15 left 0.91 %
-# false alarms there).
+# false alarms there). With fewer than 8 hours kept (a sensor's first hours, after a gap) the
+# range bounds nothing (four hours around the night's minimum span a seventh of A): no humid
+# temperature bend is judged (final-7: the first morning's warming of saturated air under
+# thickening cloud, 2 °C/h, flagged for hours on three seeds).
 DAILY_BEND_PER_RANGE = 0.25
 TEMPERATURE_RANGE_READINGS = 480
 
@@ -228,11 +231,14 @@ class DriftCheck:
         return abs(pressure_per_hour) > 0.4 or self._pressure_tendency() < -FRONT_TENDENCY
 
     def _temperature_range(self, last: int) -> float:
-        """The temperature's range over the readings kept (°C)."""
+        """The temperature's range over the last TEMPERATURE_RANGE_READINGS readings (°C);
+        infinite while fewer are kept (the daily cycle's amplitude is not bounded yet)."""
         values = [r.values[T] for r in (self._reading_at(seq) for seq in
                                         range(last - TEMPERATURE_RANGE_READINGS + 1, last + 1))
                   if r is not None]
-        return max(values) - min(values) if values else 0.0
+        if len(values) < TEMPERATURE_RANGE_READINGS:
+            return math.inf
+        return max(values) - min(values)
 
     def _pressure_tendency(self) -> float:
         """The pressure's trend over the last three hours (per reading), where known."""
