@@ -105,6 +105,7 @@ _SQRT1_25 = math.sqrt(1.25)
 _BLOCKED = attrgetter("blocked")
 _REPAIRED = attrgetter("repaired")
 _RH_BIT = 1 << RH
+_NO_VALUES = (None, None, None)  # a reading's values where there is no reading
 # Sets of two or more channels (a bit per channel) whose joint runs are learnt.
 _JOINT_SETS = (0b011, 0b101, 0b110, 0b111)
 
@@ -225,6 +226,7 @@ class SensorModel:
         if earlier is not None and (earlier.reasons or earlier.seq != before.seq - 1):
             earlier = None  # no second difference across a flagged reading
         now, then = current.values, before.values
+        first = earlier.values if earlier is not None else _NO_VALUES
         saturated = max(now[RH], then[RH]) >= SATURATED_PCT
         for c, channel in enumerate(self._channels):
             if c == RH and saturated:
@@ -232,7 +234,7 @@ class SensorModel:
                     channel.stats.learn_at_limit(now[RH] == then[RH])
                 channel.stats.runs.interrupt()
                 continue
-            channel.stats.learn(then[c], now[c], earlier.values[c] if earlier is not None else None)
+            channel.stats.learn(then[c], now[c], first[c])
         repeated = (now[T] == then[T]) | (not saturated and now[RH] == then[RH]) << 1 | \
             (now[P] == then[P]) << 2
         self._joint_runs.step(repeated, _RH_BIT if saturated else 0)

@@ -66,10 +66,14 @@ class ChannelStats:
         repeated = step == 0
         self._repeats.append(repeated)
         if self._learns_runs:
+            # RunLengths.step inlined but for a run's end: a call per channel and reading costs
+            # as much as the rest of this method.
             runs = self.runs
-            if repeated or runs._current:
-                runs.step(repeated)
-            else:  # no run going on (most readings): RunLengths.missed, without the call
+            if repeated:
+                runs._current += 1
+            elif runs._current:
+                runs.step(False)
+            else:
                 runs._gap += 1
         if step > 0:
             self._steps.append(step)
@@ -108,9 +112,10 @@ class ChannelStats:
         if self._repeats:
             # Laplace-smoothed (never exactly 0 or 1), and the higher of the last hour's and
             # the last six hours' rate: a calm spell repeats more, and that is no fault.
-            recent = list(self._repeats)[-LOCAL_REPEATS:]
+            recent = min(LOCAL_REPEATS, len(self._repeats))
+            recent_repeats = sum(islice(reversed(self._repeats), recent))
             self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
-                                   (sum(recent) + 1) / (len(recent) + 2))
+                                   (recent_repeats + 1) / (recent + 2))
         if self._learns_runs:
             self.runs.refit()
 
@@ -480,13 +485,12 @@ class JointRuns:
         self._sets = {channels: JointRunLengths(channels) for channels in channel_sets}
         assert all(channels & (channels - 1) for channels in self._sets), "a set of one channel"
         self._before = -1  # the channels (bits) repeating at the last pair stepped (-1: none)
-        # Per channels (bits) repeating at the pair before: the together runs of the sets none
-        # of whose channels repeated there.
-        every = max(self._sets, default=0).bit_length()
+        # Per channel (bit) repeating at the pair before, or none: the together runs of the sets
+        # none of whose channels repeated there.
         self._missed_after = {
             before: tuple(runs.together for runs in self._sets.values()
                           if runs.channels & before == 0)
-            for before in range(1 << every)}
+            for before in (0, *(1 << c for c in range(max(self._sets, default=0).bit_length())))}
 
     def __getitem__(self, channels: int) -> JointRunLengths:
         return self._sets[channels]
