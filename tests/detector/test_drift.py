@@ -85,6 +85,38 @@ def _reasons(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
     return reasons
 
 
+def _flagged_seqs(series: list[tuple[float, float, float]]) -> list[int]:
+    """Feed (temperature, dew point, pressure) readings; the readings flagged, in order."""
+    readings = {}
+    flagged: list[int] = []
+
+    def flag(reading, reason, channel, score, threshold):
+        flagged.append(reading.seq)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, flag)
+    for seq, (temperature, dew, pressure) in enumerate(series):
+        reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return flagged
+
+
+def test_a_rising_dew_point_drift_ends_once_the_pressure_says_a_front_is_near():
+    # Rain ahead of a front moistens the air (the dew point up 2.5 °C/h from reading 180)
+    # while the morning tide hides the pressure's fall; from reading 230 it falls 1.2 hPa/h.
+    # The drift is decided before the pressure tells, and ends once its hourly line does:
+    # the moistening is the front's from then on (final-7, seed 803).
+    series = [(15.0, 5.0 + 2.5 / 60 * max(0, seq - 180), 1010.0 - 1.2 / 60 * max(0, seq - 230))
+              for seq in range(360)]
+    flagged = _flagged_seqs(series)
+    assert flagged and min(flagged) < 230, flagged
+    assert max(flagged) < 270, flagged
+    # The same moistening with the pressure steady stays drift to the end.
+    steady = [(t, dew, 1010.0) for t, dew, _ in series]
+    assert max(_flagged_seqs(steady)) == 359
+
+
 def test_a_dew_point_cycle_seen_from_a_fresh_start_is_not_drift():
     # A dry climate's daily cycle moves the dew point 1.5 °C/h for hours; with no trend known
     # before the hour it is not compared against a level line.

@@ -273,6 +273,12 @@ class DriftCheck:
 
     def _continue(self, name: str, reading: DriftReading, series: _Series) -> None:
         since, slope, base = self._drift[name]
+        if name == "dew" and self._front_near(slope):
+            # The pressure now says a front is near: its moisture, not drift, from here on
+            # (final-7: rain ahead of a front moistened the air while the morning tide hid the
+            # pressure's fall for the first hour).
+            self._end(name)
+            return
         bias = slope * (reading.seq - since)
         previous = self._reading_at(reading.seq - 1)
         value = _value(name, reading)
