@@ -158,6 +158,7 @@ class SensorModel:
         # (a bit per channel): a calm spell stills them together, so their runs are not
         # independent.
         self._joint_runs = JointRuns(_JOINT_SETS)
+        self._runs_interrupted = True  # no pair learnt since the runs were last interrupted
         self.seen = 0
         self.fits = 0
         self.fitted_at_ms = 0
@@ -222,6 +223,7 @@ class SensorModel:
         if current.reasons or before.reasons or before.seq != current.seq - 1:
             self._interrupt_runs()
             return
+        self._runs_interrupted = False
         earlier = recent[index - 2] if index >= 2 else None
         if earlier is not None and (earlier.reasons or earlier.seq != before.seq - 1):
             earlier = None  # no second difference across a flagged reading
@@ -254,6 +256,9 @@ class SensorModel:
 
     def _interrupt_runs(self) -> None:
         """No run being learnt goes on across a flagged reading or a gap."""
+        if self._runs_interrupted:  # a fault's readings one after another: interrupted already
+            return
+        self._runs_interrupted = True
         for channel in self._channels:
             channel.stats.runs.interrupt()
         self._joint_runs.interrupt()
