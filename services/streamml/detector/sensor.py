@@ -438,6 +438,11 @@ class SensorModel:
         a decision the (costlier) chance of a calm coarse channel's run need not be worked out."""
         channels = self._channels
         needed = self._th.stuck_log_odds
+        if len(running) == 1:  # most often: the same, without the generators
+            channel = channels[running[0]]
+            if channel.run_jump >= DROPOUT_JUMP:
+                needed = min(needed, DROPOUT_LOG_ODDS)
+            return self._rate_evidence(running[0], channel.run) < needed
         if any(channels[c].run_jump >= DROPOUT_JUMP for c in running):
             needed = min(needed, DROPOUT_LOG_ODDS)
         return sum(self._rate_evidence(c, channels[c].run) for c in running) < needed
