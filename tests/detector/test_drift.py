@@ -117,6 +117,17 @@ def test_a_rising_dew_point_drift_ends_once_the_pressure_says_a_front_is_near():
     assert max(_flagged_seqs(steady)) == 359
 
 
+def test_a_thermometer_drift_goes_on_while_the_pressure_falls():
+    # The thermometer reads 2.5 °C/h high from reading 180, the humidity channel still (the
+    # dew point it implies rises with it); from reading 230 the pressure falls 1.2 hPa/h. A
+    # front's moisture moves the humidity: this does not, so the drift is not ended.
+    series = [(15.0 + 2.5 / 60 * max(0, seq - 180),
+               dew_point(15.0 + 2.5 / 60 * max(0, seq - 180), 60.0),
+               1010.0 - 1.2 / 60 * max(0, seq - 230)) for seq in range(360)]
+    flagged = _flagged_seqs(series)
+    assert flagged and min(flagged) < 230 and max(flagged) == 359, flagged
+
+
 def test_a_dew_point_cycle_seen_from_a_fresh_start_is_not_drift():
     # A dry climate's daily cycle moves the dew point 1.5 °C/h for hours; with no trend known
     # before the hour it is not compared against a level line.

@@ -273,10 +273,11 @@ class DriftCheck:
 
     def _continue(self, name: str, reading: DriftReading, series: _Series) -> None:
         since, slope, base = self._drift[name]
-        if name == "dew" and self._front_near(slope):
-            # The pressure now says a front is near: its moisture, not drift, from here on
-            # (final-7: rain ahead of a front moistened the air while the morning tide hid the
-            # pressure's fall for the first hour).
+        if name == "dew" and self._front_near(slope) and not self._humidity_still():
+            # The pressure now says a front is near and the humidity moves with the dew point:
+            # the front's moisture, not drift, from here on (final-7: rain ahead of a front
+            # moistened the air while the morning tide hid the pressure's fall for the first
+            # hour). A dew point rising with the humidity still is the thermometer's doing.
             self._end(name)
             return
         bias = slope * (reading.seq - since)
