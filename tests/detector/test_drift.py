@@ -67,14 +67,14 @@ def test_a_noisy_sensor_drifting_fast_enough_is_still_drift():
     assert _flagged_channels(_bend(6.0), dew_sigma=1.0) == {"drift:humidity_pct"}
 
 
-def _reasons(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
-             pressure_sigma: float = 0.05) -> set[str]:
-    """Feed (temperature, dew point, pressure) readings and return the reasons flagged."""
+def _flags(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
+           pressure_sigma: float = 0.05) -> list[tuple[int, str]]:
+    """Feed (temperature, dew point, pressure) readings; (seq, reason) of every flag, in order."""
     readings = {}
-    reasons: set[str] = set()
+    flags: list[tuple[int, str]] = []
 
     def flag(reading, reason, channel, score, threshold):
-        reasons.add(reason)
+        flags.append((reading.seq, reason))
 
     check = DriftCheck(Thresholds(), _LearntNoise(dew_sigma), _LearntNoise(pressure_sigma),
                        _LearntNoise(0.05), readings.get, flag)
@@ -82,24 +82,16 @@ def _reasons(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
         reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
         readings[seq] = reading
         check.update(reading, held=False, noisy=False)
-    return reasons
+    return flags
+
+
+def _reasons(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,
+             pressure_sigma: float = 0.05) -> set[str]:
+    return {reason for _, reason in _flags(series, dew_sigma, pressure_sigma)}
 
 
 def _flagged_seqs(series: list[tuple[float, float, float]]) -> list[int]:
-    """Feed (temperature, dew point, pressure) readings; the readings flagged, in order."""
-    readings = {}
-    flagged: list[int] = []
-
-    def flag(reading, reason, channel, score, threshold):
-        flagged.append(reading.seq)
-
-    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
-                       _LearntNoise(0.05), readings.get, flag)
-    for seq, (temperature, dew, pressure) in enumerate(series):
-        reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
-        readings[seq] = reading
-        check.update(reading, held=False, noisy=False)
-    return flagged
+    return [seq for seq, _ in _flags(series)]
 
 
 def test_a_rising_dew_point_drift_ends_once_the_pressure_says_a_front_is_near():
