@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from bench import report, suite
-from bench.java_tools import JavaTools
 from bench import procs
 from bench.procs import REPO
 from streamml.broker import embedded
-from streamml.demo.support import model_signing_settings
-from streamml.runtime.topics import apply_catalog, load_catalog
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,18 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs:
         scale = suite.Scale(**{**asdict(scale), "runs": args.runs})
     work_dir = Path(args.work_dir)
-    broker = procs.fresh_broker(work_dir, args.port)
     started = time.monotonic()
     load_before = _loadavg()
-    print(f"bench: starting a broker on {broker.bootstrap} (data in {broker.data_dir})", flush=True)
-    embedded.start(broker)
-    for setting, value in model_signing_settings(work_dir).items():
-        os.environ.setdefault(setting, value)  # every service process inherits it
+    broker = procs.start_fresh_broker(work_dir, args.port)
+    print(f"bench: started a broker on {broker.bootstrap} (data in {broker.data_dir})", flush=True)
     try:
-        apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
-        bench = suite.Bench(broker.bootstrap, scale, work_dir,
-                            JavaTools(embedded.ensure_jars(broker), work_dir),
-                            broker_pid=embedded.read_pid(broker))
+        bench = suite.Bench.on_broker(broker, scale, work_dir)
         try:
             _run(bench)
         finally:  # what was measured is kept, even when a later phase fails

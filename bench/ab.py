@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -27,12 +26,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import suite
-from bench.java_tools import JavaTools
 from bench import procs
 from bench.procs import REPO
 from streamml.broker import embedded
-from streamml.demo.support import model_signing_settings
-from streamml.runtime.topics import apply_catalog, load_catalog
 
 
 def settings(text: str) -> dict[str, str]:
@@ -73,20 +69,14 @@ def main() -> int:
                         workshop_seconds=0, trainer_sizes=(10000,), profile_seconds=0,
                         java_records=0)
     work_dir = Path(args.work_dir)
-    broker = procs.fresh_broker(work_dir, args.port)
-    embedded.start(broker)
-    for setting, value in model_signing_settings(work_dir).items():
-        os.environ.setdefault(setting, value)
+    broker = procs.start_fresh_broker(work_dir, args.port)
     conditions = tuple(args.conditions.split(","))
     variants = {"A": make_variant("ab_a", f"A {args.a}", args.a, conditions),
                 "B": make_variant("ab_b", f"B {args.b}", args.b, conditions)}
     services = args.services.split(",")
     loads_uptime: list[str] = []
     try:
-        apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
-        bench = suite.Bench(broker.bootstrap, scale, work_dir,
-                            JavaTools(embedded.ensure_jars(broker), work_dir),
-                            broker_pid=embedded.read_pid(broker))
+        bench = suite.Bench.on_broker(broker, scale, work_dir)
         suite.prepare_topics(bench)
         if "predictor" in services:
             suite.trainer(bench)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.measure import peak_rss_mb
 from streamml.broker import embedded
+from streamml.demo.support import model_signing_settings
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
@@ -115,6 +116,16 @@ def module(name: str, module_name: str, args: list[str], log_dir: Path,
     env = {"PYTHONPATH": os.pathsep.join([str(site)] * (site is not None)
                                          + [str(REPO), str(SERVICES_DIR)])}
     return Proc(name, [sys.executable, "-m", module_name, *args], env, log_dir / f"{name}.log")
+
+
+def start_fresh_broker(work_dir: Path, port: int) -> embedded.BrokerConfig:
+    """A bench broker started in an emptied ``work_dir``, and the model-signing key in this
+    process's environment, so every service process it starts inherits it."""
+    broker = fresh_broker(work_dir, port)
+    embedded.start(broker)
+    for setting, value in model_signing_settings(work_dir).items():
+        os.environ.setdefault(setting, value)
+    return broker
 
 
 def fresh_broker(work_dir: Path, port: int) -> embedded.BrokerConfig:

@@ -14,7 +14,6 @@ line to line, or a frozen count from one reclaim to the next, is a leak.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import urllib.request
@@ -24,12 +23,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench import ab, procs, suite
 from bench.measure import rss_mb
-from bench.java_tools import JavaTools
 from bench.procs import REPO
 from bench.stages import FROZEN_METRIC, FULL_COLLECTION, GC_METRIC, parse_gauge, parse_stages
 from streamml.broker import embedded
-from streamml.demo.support import model_signing_settings
-from streamml.runtime.topics import apply_catalog, load_catalog
 
 
 def snapshot(proc: procs.Proc) -> str:
@@ -56,19 +52,13 @@ def main() -> int:
     args = parser.parse_args()
 
     work_dir = Path(args.work_dir)
-    broker = procs.fresh_broker(work_dir, args.port)
-    embedded.start(broker)
-    for setting, value in model_signing_settings(work_dir).items():
-        os.environ.setdefault(setting, value)
+    broker = procs.start_fresh_broker(work_dir, args.port)
     scale = suite.Scale(runs=1, backlog=0, service_backlog=0, option_backlog=0,
                         load_seconds=args.seconds, discard_s=0, loads=(args.rate,),
                         workshop_seconds=0, trainer_sizes=(), profile_seconds=0, java_records=0)
     variant = ab.make_variant("soak", f"soak {args.settings}", args.settings, ("quiet",))
     try:
-        apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
-        bench = suite.Bench(broker.bootstrap, scale, work_dir,
-                            JavaTools(embedded.ensure_jars(broker), work_dir),
-                            broker_pid=embedded.read_pid(broker))
+        bench = suite.Bench.on_broker(broker, scale, work_dir)
         suite.prepare_topics(bench)
         group, proc = suite._start_assigned(bench, "detector", "weather", 0, variant)
         try:

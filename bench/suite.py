@@ -20,10 +20,12 @@ from bench.measure import (NODE_CPU, CommitWatcher, CpuSample, Summary, percenti
                            steady_rate_of_times)
 from bench.payloads import SENSORS, Payload, make, stamp, write_file
 from bench.profiles import component_shares, profile_process
+from streamml.broker import embedded
 from streamml.contracts.cricket import decode_model
 from streamml.contracts.weather import DETECTOR_WARMUP
 from streamml.sensors.network import FAULT_FREE_START
 from streamml.orchestrator.training import generate_training_samples
+from streamml.runtime.topics import apply_catalog, load_catalog
 
 EVENTS = "cricket.match-events"
 RESULTS = "cricket.match-results"
@@ -113,6 +115,14 @@ class Bench:
     @property
     def log_dir(self) -> Path:
         return self.work_dir / "logs"
+
+    @classmethod
+    def on_broker(cls, broker: embedded.BrokerConfig, scale: Scale, work_dir: Path) -> Bench:
+        """The topics of the catalog created on a started bench broker, and a Bench on it."""
+        apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
+        return cls(broker.bootstrap, scale, work_dir,
+                   JavaTools(embedded.ensure_jars(broker), work_dir),
+                   broker_pid=embedded.read_pid(broker))
 
     def group(self, what: str) -> str:
         return f"bench-{what}-{uuid.uuid4().hex[:8]}"

@@ -165,13 +165,20 @@ def test_plots_are_written_beside_the_report_and_linked(rendered: tuple[str, Pat
         assert f"](benchmarks/{png.name})" in text
 
 
+def section_of(text: str, title: str) -> str:
+    return text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+
+
+def row_of(section: str, start: str) -> str:
+    return next(line for line in section.splitlines() if line.startswith(start))
+
+
 def test_the_stage_table_says_where_the_cores_went(rendered: tuple[str, Path]) -> None:
     text, _ = rendered
-    section = text.split("## 5. Where the latency goes", 1)[1].split("\n## ", 1)[0]
+    section = section_of(text, "5. Where the latency goes")
 
     assert "| cores: service / broker / node / stolen |" in section
-    row = next(line for line in section.splitlines()
-               if line.startswith("| detector | at-least-once | 1,000 | quiet node"))
+    row = row_of(section, "| detector | at-least-once | 1,000 | quiet node")
     assert row.endswith("| 0.90 / 0.30 / 1.60 / 0.01 |")
 
 
@@ -190,11 +197,10 @@ def test_a_run_without_stage_histograms_or_confluent_still_renders(tmp_path: Pat
 
 def test_the_latency_table_splits_generator_and_service(rendered: tuple[str, Path]) -> None:
     text, _ = rendered
-    section = text.split("## 4. Latency", 1)[1].split("\n## ", 1)[0]
+    section = section_of(text, "4. Latency")
 
     assert "generator p50 / p99 ms | service p50 / p99 ms |" in section
-    quiet = next(line for line in section.splitlines()
-                 if line.startswith("| predictor | at-least-once | 1,000 | quiet node"))
+    quiet = row_of(section, "| predictor | at-least-once | 1,000 | quiet node")
     assert quiet.endswith("| 65 (60–70) | 45 (40–120) | 3 / 31 | 5 / 35 |")
 
 
