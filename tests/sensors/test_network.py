@@ -12,6 +12,7 @@ from streamml.sensors.network import (
     FAULT_FREE_START, PARAMS, RANDOMISED, SensorNetwork, params_for)
 from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.contracts.weather import CONDITIONS
+from streamml.sensors.weather import CLIMATES
 
 
 def _run(seed: int, steps: int = 1440, faulty: int = 6, control: int = 3, rate: float = 0.01,
@@ -217,3 +218,13 @@ def test_the_eighth_final_family_lies_outside_the_tuning_ranges():
     assert final.daily_amplitude_c[0] > max(w.daily_amplitude_c[1] for w in drawn)
     assert final.mean_temperature_c[1] > max(w.mean_temperature_c[1] for w in drawn)
     assert final.shading_per_hour < min(w.shading_per_hour for w in drawn)
+
+
+def test_the_ninth_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-9"].weather
+    drawn = [params_for(RANDOMISED, seed).weather for seed in range(1, 21)]
+    assert final.thunderstorms_per_day > max(w.thunderstorms_per_day for w in drawn)
+    assert final.thunderstorms_per_day > max(c.thunderstorms_per_day for c in CLIMATES.values()
+                                             if c.name != "monsoon")
+    assert final.dew_point_depression_c[1] < min(w.dew_point_depression_c[1] for w in drawn)
+    assert final.mean_temperature_c[0] > max(w.mean_temperature_c[0] for w in drawn)

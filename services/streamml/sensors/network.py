@@ -93,6 +93,10 @@ PARAMS = {
     # resolution and noise a little under the tuning middle.
     "final-8": NetworkParams(name="final-8", climate="desert", noise_scale=0.8,
                              classes=("consumer", "cheap", "station", "cheap")),
+    # The ninth final family (seeds 1001-1005), declared before the tenth round's detector
+    # changes: a monsoon climate, consumer sensors twice as common, noise at the tuning middle.
+    "final-9": NetworkParams(name="final-9", climate="monsoon", noise_scale=1.0,
+                             classes=("consumer", "station", "consumer", "cheap")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

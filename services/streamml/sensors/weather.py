@@ -128,6 +128,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(4.0, 8.0), front_temperature_drop_c=(3.0, 8.0),
         thunderstorms_per_day=0.3, storm_temperature_drop_c=(8.0, 14.0),
         storm_pressure_jump_hpa=(2.0, 5.0), shading_per_hour=0.5),
+    # The ninth final held-out set (seeds 1001-1005), declared before the tenth round's
+    # detector work and run once, when it is final: a monsoon, warm air close to saturation
+    # for days, thunderstorms more often than in any other climate, frequent shallow fronts
+    # with long rain.
+    "monsoon": Climate(
+        name="monsoon", mean_temperature_c=(24.0, 30.0), daily_amplitude_c=(1.5, 5.0),
+        dew_point_depression_c=(0.2, 2.5), front_interval_days=2.0,
+        front_pressure_fall_hpa=(4.0, 10.0), front_temperature_drop_c=(1.0, 4.0),
+        thunderstorms_per_day=3.0, storm_temperature_drop_c=(3.0, 8.0),
+        storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=3.0),
 }
 
 
