@@ -8,12 +8,14 @@ import sys
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from streamml.runtime.config import ConfigError, load_config
 from streamml.runtime.logs import JsonLineFormatter, TextLineFormatter
 from streamml.runtime.metrics import RuntimeMetrics
 from streamml.runtime.settings import RuntimeConfig
-from streamml.runtime.summary import PeriodicSummary
+from streamml.runtime.summary import PeriodicSummary, Samples
 from tests.helpers import REPO
 
 
@@ -34,7 +36,7 @@ def test_rates_lag_dead_letters_and_service_fields() -> None:
     summary = PeriodicSummary(registry, interval_s=10, clock=clock)
     summary.add_output("streamml_demo_published_total")
     summary.add_gauge("precision", "streamml_demo_precision")
-    summary.add_fields(lambda: {"model_version": 3})
+    summary.add_fields(lambda samples: {"model_version": 3})
     first = summary.snapshot()
     assert "in_per_s" not in first and first["consumed"] == 0
 
@@ -55,12 +57,39 @@ def test_rates_lag_dead_letters_and_service_fields() -> None:
 def test_a_failing_field_is_skipped_not_fatal() -> None:
     summary = PeriodicSummary(CollectorRegistry(), interval_s=10, clock=FakeClock())
 
-    def broken() -> dict[str, object]:
+    def broken(samples: Samples) -> dict[str, object]:
         raise RuntimeError("no model yet")
 
     summary.add_fields(broken)
-    summary.add_fields(lambda: {"ok": 1})
+    summary.add_fields(lambda samples: {"ok": 1})
     assert summary.snapshot()["ok"] == 1
+
+
+class CountingCollector(Collector):
+    def __init__(self) -> None:
+        self.collections = 0
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        self.collections += 1
+        return [GaugeMetricFamily("streamml_demo_sensors", "test", labels=["state"])]
+
+
+def test_a_line_collects_the_registry_once_whatever_its_fields() -> None:
+    registry = CollectorRegistry()
+    counting = CountingCollector()
+    registry.register(counting)
+    sensors = Gauge("streamml_demo_sensor_count", "test", ["state"], registry=registry)
+    sensors.labels("serving").set(4)
+    sensors.labels("warming_up").set(1)
+    summary = PeriodicSummary(registry, interval_s=10, clock=FakeClock())
+    summary.add_gauge("serving", "streamml_demo_sensor_count", {"state": "serving"})
+    summary.add_gauge("warming_up", "streamml_demo_sensor_count", {"state": "warming_up"})
+    summary.add_gauge("missing", "streamml_demo_sensor_count", {"state": "gone"})
+    summary.add_fields(lambda samples: {"total": samples.total("streamml_demo_sensor_count")})
+    line = summary.snapshot()
+    assert counting.collections == 1
+    assert (line["serving"], line["warming_up"], line["total"]) == (4, 1, 5)
+    assert "missing" not in line
 
 
 def _record(**extra: object) -> logging.LogRecord:

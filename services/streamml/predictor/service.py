@@ -3,8 +3,6 @@ from __future__ import annotations
 import logging
 import time
 
-from prometheus_client import CollectorRegistry
-
 from streamml.contracts.cricket import CricketModel
 from streamml.predictor.config import PredictorConfig
 from streamml.predictor.handler import PredictorHandler
@@ -12,6 +10,7 @@ from streamml.predictor.metrics import PredictorMetrics
 from streamml.predictor.model_store import ModelStore
 from streamml.runtime.service import ServiceContext, run_stream
 from streamml.runtime.signing import TrustedKeys
+from streamml.runtime.summary import Samples
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +25,10 @@ def model_summary(model: CricketModel | None, now_ms: int | None = None) -> dict
             "model_holdout_mae": round(model.metrics.get("mae", float("nan")), 2)}
 
 
-def live_error_summary(registry: CollectorRegistry) -> dict[str, object]:
+def live_error_summary(samples: Samples) -> dict[str, object]:
     """Mean absolute error of finished matches' predictions against their final scores."""
-    count = registry.get_sample_value("streamml_predictor_match_error_runs_count") or 0
-    total = registry.get_sample_value("streamml_predictor_match_error_runs_sum") or 0
+    count = samples.value("streamml_predictor_match_error_runs_count") or 0
+    total = samples.value("streamml_predictor_match_error_runs_sum") or 0
     return {"live_mae": round(total / count, 2)} if count else {}
 
 
@@ -39,9 +38,9 @@ def serve(config: PredictorConfig, context: ServiceContext, trusted: TrustedKeys
     store = ModelStore(config, metrics, context.metrics, trusted)
     context.health.add_check("model", lambda: store.current is not None)
     context.health.add_check("model_reader", store.reader_following)
-    context.summary.add_fields(lambda: model_summary(store.current))
+    context.summary.add_fields(lambda samples: model_summary(store.current))
     context.summary.add_gauge("matches_scored", "streamml_predictor_matches_scored_total", digits=0)
-    context.summary.add_fields(lambda: live_error_summary(context.registry))
+    context.summary.add_fields(live_error_summary)
     store.start(context.stop)
     try:
         # Join the consumer group only once a model is loaded: until then the events wait in

@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from prometheus_client import CollectorRegistry
 
 log = logging.getLogger("streamml.summary")
-
-Fields = Callable[[], Mapping[str, object]]
 
 CONSUMED = "streamml_messages_consumed_total"
 PRODUCED = "streamml_messages_produced_total"
@@ -26,11 +25,30 @@ DEAD_LETTERS = "streamml_dead_letters_total"
 LAG = "streamml_consumer_lag"
 
 
-def sample_total(registry: CollectorRegistry, name: str) -> float | None:
-    """The sum of every sample called ``name`` (all label values), None if there is none."""
-    values = [sample.value for family in registry.collect() for sample in family.samples
-              if sample.name == name]
-    return sum(values) if values else None
+class Samples:
+    """One collection of a metrics registry, read by every field of a summary line: a
+    collection runs every collector of the service (some walk their own state), so a line
+    collects once, not once per field."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._by_name: dict[str, list[tuple[Mapping[str, str], float]]] = defaultdict(list)
+        for family in registry.collect():
+            for sample in family.samples:
+                self._by_name[sample.name].append((sample.labels, sample.value))
+
+    def total(self, name: str) -> float | None:
+        """The sum of every sample called ``name`` (all label values), None if there is none."""
+        values = [value for _, value in self._by_name.get(name, ())]
+        return sum(values) if values else None
+
+    def value(self, name: str, labels: Mapping[str, str] | None = None) -> float | None:
+        """The sample with exactly these labels, as ``CollectorRegistry.get_sample_value``."""
+        wanted = dict(labels or {})
+        return next((value for have, value in self._by_name.get(name, ()) if have == wanted),
+                    None)
+
+
+Fields = Callable[[Samples], Mapping[str, object]]
 
 
 class PeriodicSummary:
@@ -45,14 +63,15 @@ class PeriodicSummary:
         self._thread: threading.Thread | None = None
 
     def add_fields(self, fields: Fields) -> None:
-        """``fields()`` is called at every summary; a failing one is skipped, not fatal."""
+        """``fields(samples)`` is called at every summary with that line's collection of the
+        registry; a failing one is skipped, not fatal."""
         self._fields.append(fields)
 
     def add_gauge(self, field: str, sample_name: str, labels: Mapping[str, str] | None = None,
                   digits: int = 3) -> None:
         """Show the current value of one of the service's metric samples as ``field``."""
-        def read() -> Mapping[str, object]:
-            value = self._registry.get_sample_value(sample_name, dict(labels or {}))
+        def read(samples: Samples) -> Mapping[str, object]:
+            value = samples.value(sample_name, labels)
             return {} if value is None else {field: round(value, digits)}
         self._fields.append(read)
 
@@ -61,9 +80,10 @@ class PeriodicSummary:
         self._outputs.append(sample_name)
 
     def snapshot(self) -> dict[str, object]:
-        consumed = sample_total(self._registry, CONSUMED) or 0.0
-        produced = (sample_total(self._registry, PRODUCED) or 0.0) + sum(
-            sample_total(self._registry, name) or 0.0 for name in self._outputs)
+        samples = Samples(self._registry)
+        consumed = samples.total(CONSUMED) or 0.0
+        produced = (samples.total(PRODUCED) or 0.0) + sum(
+            samples.total(name) or 0.0 for name in self._outputs)
         now = self._clock()
         line: dict[str, object] = {}
         if self._last is not None and now > self._last[0]:
@@ -73,13 +93,13 @@ class PeriodicSummary:
         self._last = (now, consumed, produced)
         line["consumed"] = int(consumed)
         line["produced"] = int(produced)
-        lag = sample_total(self._registry, LAG)
+        lag = samples.total(LAG)
         if lag is not None:
             line["lag"] = int(lag)
-        line["dead_letters"] = int(sample_total(self._registry, DEAD_LETTERS) or 0)
+        line["dead_letters"] = int(samples.total(DEAD_LETTERS) or 0)
         for fields in self._fields:
             try:
-                line.update(fields())
+                line.update(fields(samples))
             except Exception:  # a summary must never take the service down
                 log.debug("summary field failed", exc_info=True)
         return line
