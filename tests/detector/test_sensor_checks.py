@@ -508,3 +508,42 @@ def test_a_storms_plunge_is_no_noise():
         assert flagged[600] == ("weather:thunderstorm",), seed
         assert not any(r.startswith("noise:") for rs in flagged.values() for r in rs), (
             seed, sorted(flagged.items()))
+
+
+def _station_warming(seed: int, warming_c_per_min: float, n: int = 900,
+                     ) -> list[tuple[float, float, float]]:
+    """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose humidity repeats about two readings in
+    three, then a sun break from reading 700: the temperature rises ``warming_c_per_min`` for
+    40 readings, the dew point stays (so the humidity falls, ~4 % per °C)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        temperature = 15 + 3 * math.sin(seq / 229) + \
+            warming_c_per_min * min(max(seq - 700, 0), 40) + rng.gauss(0, 0.04)
+        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
+        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.04)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_humidity_stuck_while_the_temperature_moves_it_is_stuck_and_calm_it_is_not():
+    """20 repeats at a repeat rate of ~0.65 are 8-9 nats: no decision by the repeats alone. The
+    temperature rising 1.2 °C meanwhile pulls the humidity of the run's dew point 3 steps
+    away: a healthy channel would have followed, so the run is stuck. Held as long while the
+    temperature stays or falls, it is not judged (at night the dew point falls with the air)."""
+    for seed in (1, 2, 4, 5, 6, 7):
+        values = _station_warming(seed, 0.06)
+        assert _run(values) == {}, seed
+        held = values[704][1]
+        values[705:725] = [(t, held, p) for t, _, p in values[705:725]]
+        flagged = _run(values)
+        began = _run_edge(values, 704, 1, -1)
+        assert set(range(705, 725)) <= set(flagged) <= set(range(began, 725)), (
+            seed, sorted(flagged))
+        assert all(rs == ("stuck:humidity_pct",) for rs in flagged.values()), seed
+        for still_or_cooling in (0.0, -0.06):
+            calm = _station_warming(seed, still_or_cooling)
+            held = calm[704][1]
+            calm[705:725] = [(t, held, p) for t, _, p in calm[705:725]]
+            assert _run(calm) == {}, (seed, still_or_cooling)

@@ -7,7 +7,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   its healthy runs last (learnt); a run that starts with a jump of many noise widths is a
   dropout to a constant (not a humidity step the temperature's step explains at the air's
   moisture before it: a storm saturating the air). Joint runs of several channels add their evidence (all channels
-  stuck at once is far rarer than one), no more than their learnt healthy joint runs allow.
+  stuck at once is far rarer than one), no more than their learnt healthy joint runs allow. A
+  short humidity run while the warming air should have taken the humidity several steps down
+  (at the run's dew point) needs less evidence: a healthy channel would have followed.
 - **spike** per channel, decided one reading later: a reading that leaves the line through
   its neighbours and comes straight back. Weather never comes straight back in a minute. A
   smaller one is decided two readings later, against two readings on each side.
@@ -73,6 +75,17 @@ NOISE_WINDOW = 9
 STORM_PLUNGE = 15
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
 DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such a jump)
+# A humidity run while the air warmed enough to take the humidity at the run's dew point this
+# many steps (the larger of its resolution and noise) under the held value: a healthy channel
+# would have followed (a station's humidity at 1 % steps repeats as often as 0.7 when calm).
+# Such a run needs this much less evidence from its repeat rate, and learnt runs and trends do
+# not bound it. Cooling air is no pull: at night the dew point falls with the temperature.
+PULL_STEPS = 3.0
+PULL_LOG_ODDS = 4.0
+# ... judged so only while this short (over longer runs the dew point moves on its own) and
+# below this humidity (near saturation the readings clip at 100 %).
+PULL_MAX_RUN = 40
+PULL_MAX_PCT = 97.0
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -134,6 +147,9 @@ class _Channel:
         self.run = 0
         self.run_first: _Reading | None = None
         self.run_jump = 0.0
+        # How far the warming air has pulled a humidity run's expected value under it (steps;
+        # -1: a temperature jump during the run, no pull).
+        self.run_pull = 0.0
         # The trend before the run, per reading (0 if unknown): None until SensorModel._run_slope
         # works it out, from the readings and noise as they were at the run's start.
         self.run_slope: float | None = None
@@ -396,7 +412,10 @@ class SensorModel:
                     stats.resolution > 0 and stats.sigma > 0 else 0.0
                 channel.run_slope = None
                 channel.run_sigma = channel.stats.sigma
+                channel.run_pull = 0.0
             channel.run += 1
+            if c == RH and not channel.fault and channel.run <= PULL_MAX_RUN:
+                self._update_pull(channel)
             if channel.run_slope is None and channel.run >= _SLOPE_BEFORE_RUN_LEAVES:
                 self._run_slope(c)
             if channel.fault:
@@ -438,6 +457,8 @@ class SensorModel:
         a decision the (costlier) chance of a calm coarse channel's run need not be worked out."""
         channels = self._channels
         needed = self._th.stuck_log_odds
+        if RH in running and self._pulled(channels[RH]):
+            needed -= PULL_LOG_ODDS
         if len(running) == 1:  # most often: the same, without the generators
             channel = channels[running[0]]
             if channel.run_jump >= DROPOUT_JUMP:
@@ -456,9 +477,42 @@ class SensorModel:
         if channel.run_jump >= DROPOUT_JUMP:  # a jump to a constant is no calm channel
             return self._rate_evidence(c, repeats)
         stats = channel.stats
-        return min(self._rate_evidence(c, repeats), stats.runs.log_odds(repeats),
+        by_rate = self._rate_evidence(c, repeats)
+        if self._pulled(channel):  # no calm spell: the temperature moved it
+            return by_rate + PULL_LOG_ODDS
+        return min(by_rate, stats.runs.log_odds(repeats),
                    quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
                                           self._run_slope(c)))
+
+    @staticmethod
+    def _pulled(channel: _Channel) -> bool:
+        """Whether a (humidity) run is short and the temperature pulled it PULL_STEPS."""
+        return channel.run_pull >= PULL_STEPS and channel.run <= PULL_MAX_RUN
+
+    def _update_pull(self, channel: _Channel) -> None:
+        """The humidity run's pull: how many steps (the larger of resolution and noise) the
+        humidity at the run's first dew point and the temperature now (the median of the last
+        three: a spike is no pull) is under the held humidity, the most so far. None near
+        saturation, without three readings in a row or while the temperature is flagged; a
+        temperature jump (DROPOUT_JUMP noise widths: a dropout not yet flagged) voids it."""
+        first = channel.run_first
+        recent = self._recent
+        assert first is not None
+        if channel.run_pull < 0 or first.values[RH] >= PULL_MAX_PCT or len(recent) < 3 or \
+                recent[-3].seq != recent[-1].seq - 2 or self._channels[T].fault:
+            return
+        a, b, d = recent[-3].values[T], recent[-2].values[T], recent[-1].values[T]
+        temperature = self._channels[T].stats
+        if abs(d - b) >= DROPOUT_JUMP * temperature.sigma:
+            channel.run_pull = -1.0
+            return
+        stats = channel.stats
+        step = max(stats.resolution, stats.sigma)
+        if step <= 0:
+            return
+        median = max(min(a, b), min(max(a, b), d))
+        below = first.values[RH] - relative_humidity(median, first.dew_point)
+        channel.run_pull = max(channel.run_pull, below / step)
 
     def _joint_evidence(self, channels: list[int], repeats: int, by_rate: bool) -> float:
         """Evidence of several channels repeating at once for ``repeats`` readings: their
