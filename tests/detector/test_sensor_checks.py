@@ -168,6 +168,40 @@ def test_humidity_rising_over_minutes_as_rain_sets_in_is_not_inconsistent():
     assert not [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
 
 
+def _saturating_dry_day(seed: int) -> list[tuple[float, float, float]]:
+    """A dry day (dew points 20-30 °C under the temperature) with rain from reading 600: over
+    an hour and a half the air cools by 4 °C and its dew point rises to the temperature, it
+    stays saturated for an hour and a half, and dries out again over two hours from 780."""
+    rng = random.Random(seed)
+    values = [_dry_day(seq, rng, humidity_noise=1.0) for seq in range(1100)]
+    for seq in range(600, 1100):
+        t, h, p = values[seq]
+        wet = math.sin(math.pi / 2 * min(1.0, (seq - 600) / 90)) ** 2 if seq < 780 else \
+            max(0.0, 1 - (seq - 780) / 120)
+        cooled = t - 4.0 * wet
+        dry_dew_point = min(dew_point(t, h), cooled)
+        wet_dew_point = dry_dew_point + wet * (cooled - dry_dew_point)
+        values[seq] = (round(cooled, 1),
+                       round(min(100.0, relative_humidity(cooled, wet_dew_point + 0.05)), 1), p)
+    return values
+
+
+def test_a_humidity_step_out_of_saturated_air_is_inconsistent():
+    """In saturated air a reading as dry as the sensor's usual air, at the same temperature,
+    is no return from an unseen inconsistency: rain ends over tens of minutes, with the
+    temperature. The rain itself, its saturated spell and its end raise nothing."""
+    values = _saturating_dry_day(seed=6)
+    assert all(h == 100.0 for _, h, _ in values[700:780])
+    clean = _run(values)
+    assert not [seq for seq, reasons in clean.items() if "inconsistent" in reasons]
+    values[730:750] = [(t, round(relative_humidity(t, dew_point(t, h) - 12.0), 1), p)
+                       for t, h, p in values[730:750]]
+    flagged = _run(values)
+    caught = [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
+    assert len(set(caught) & set(range(730, 750))) >= 0.8 * 20
+    assert set(caught) <= set(range(730, 750))
+
+
 def test_a_steadily_growing_pressure_bias_is_drift_and_its_repair_is_not_an_alarm():
     values = _stream()
     values[400:580] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))

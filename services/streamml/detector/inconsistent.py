@@ -38,6 +38,8 @@ TEMPERATURE_SHARE = 0.3  # a temperature step this large a part of the dew point
 BEND_SHARE = 0.5  # of the step: the most the trend may bend at it over STEP_AFTER readings
 BEND_EVIDENCE_SD = 3.0  # standard errors: a smaller bend may be chance
 BACK_READINGS = 2  # consecutive readings back at the level before the step end it
+SATURATED_DEPRESSION_C = 0.5  # a dew point this close under the temperature: saturated air
+DRIED_DEPRESSION_C = 5.0  # a step out of saturated air this far under the temperature
 # Reasons that make a reading's dew point unusable for the check. A noise burst is not one:
 # a humidity step into air where the same humidity noise means more dew point looks noisy too.
 # A spike is not one either: the check reads the spike check's repair.
@@ -236,10 +238,15 @@ class InconsistentCheck:
             return None
         # Not back towards the usual depression by more than half the step (the end of an
         # inconsistency the check did not see begin; the usual depression lags the daily cycle,
-        # so a step may well end closer to it).
+        # so a step may well end closer to it). Saturated air before the step is the weather's
+        # own state (rain, fog, a thunderstorm), which ends gradually and with the temperature:
+        # a step out of it into clearly dry air is judged wherever it leads.
         depression = temperature - level
+        depression_after = depression + temperature_step - step
         assert self._depression is not None
-        if abs(depression + temperature_step - step - self._depression) < \
+        dried_out_of_saturation = depression < SATURATED_DEPRESSION_C and \
+            depression_after >= DRIED_DEPRESSION_C
+        if not dried_out_of_saturation and abs(depression_after - self._depression) < \
                 abs(depression - self._depression) - 0.5 * abs(step):
             return None
         return window[STEP_BEFORE].seq, step, level, needed
