@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import pytest
+
 from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.detector.drift import DriftCheck
 from streamml.detector.thresholds import Thresholds
@@ -107,6 +109,15 @@ def test_a_rising_dew_point_drift_ends_once_the_pressure_says_a_front_is_near():
     # The same moistening with the pressure steady stays drift to the end.
     steady = [(t, dew, 1010.0) for t, dew, _ in series]
     assert max(_flagged_seqs(steady)) == 359
+
+
+def test_a_rising_dew_point_with_the_humidity_falling_goes_on_while_the_pressure_falls():
+    # The dew point rises 2.5 °C/h from reading 180, the temperature twice as fast, so the
+    # humidity falls: a front's moisture raises the humidity, so this is no front's.
+    series = [(15.0 + 5.0 / 60 * max(0, seq - 180), 5.0 + 2.5 / 60 * max(0, seq - 180),
+               1010.0 - 1.2 / 60 * max(0, seq - 230)) for seq in range(360)]
+    flagged = _flagged_seqs(series)
+    assert flagged and min(flagged) < 230 and max(flagged) == 359, flagged
 
 
 def test_a_thermometer_drift_goes_on_while_the_pressure_falls():
@@ -278,3 +289,26 @@ def test_a_temperature_bend_in_saturated_air_within_a_wide_daily_cycle_is_the_we
 def test_the_same_bend_in_a_small_daily_cycle_is_drift():
     decided = _first_flag(_saturated_night(2.0, 2.5))
     assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def _pressure_check(hpa_per_hour: float) -> DriftCheck:
+    """A check fed two hours of steady pressure, then a steady trend until the drift is open."""
+    readings = {}
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05), _LearntNoise(0.05),
+                       readings.get, lambda *flag: None)
+    for seq in range(300):
+        pressure = 1010.0 + hpa_per_hour / 60 * max(0, seq - 180)
+        reading = _Reading(seq, (20.0, relative_humidity(20.0, 8.0), pressure), 8.0)
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return check
+
+
+def test_an_open_rising_pressure_drift_says_how_fast_it_lifts_the_pressure():
+    # The line from the fitted onset, not the hour's (which began before the onset).
+    assert _pressure_check(4.0).pressure_drift_rise() * 60 == pytest.approx(4.0, abs=0.3)
+
+
+def test_no_open_rising_pressure_drift_lifts_nothing():
+    assert _pressure_check(-4.0).pressure_drift_rise() == 0.0
+    assert _pressure_check(0.0).pressure_drift_rise() == 0.0

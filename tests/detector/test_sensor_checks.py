@@ -581,3 +581,53 @@ def test_humidity_stuck_while_the_temperature_moves_it_is_stuck_and_calm_it_is_n
             held = calm[704][1]
             calm[705:725] = [(t, held, p) for t, _, p in calm[705:725]]
             assert _run(calm) == {}, (seed, still_or_cooling)
+
+
+def _rising_pressure_drift(values: list[tuple[float, float, float]], start: int, end: int,
+                           hpa_per_hour: float) -> None:
+    """The pressure reads ``hpa_per_hour`` higher each hour from ``start`` to ``end``."""
+    for i in range(start, end):
+        t, h, p = values[i]
+        values[i] = (t, h, round(p + hpa_per_hour / 60 * (i - start + 1), 2))
+
+
+def _evening_cooling(values: list[tuple[float, float, float]], start: int,
+                     c_per_hour: float) -> None:
+    """The temperature falls ``c_per_hour`` from ``start`` on, the dew point steady at 8 °C."""
+    for i in range(start, len(values)):
+        t, _, p = values[i]
+        cooled = t - c_per_hour / 60 * (i - start)
+        values[i] = (round(cooled, 2), round(relative_humidity(cooled, 8.0), 1), p)
+
+
+def test_a_rising_pressure_drift_in_the_evenings_cooling_is_drift_to_its_end_not_a_front():
+    """The pressure drifting up 3 hPa/h while the evening cools the air 3 °C/h meets the
+    front rule (up 1 hPa and 2 °C colder in 40 minutes) once the drift is open: the rise
+    the drift's line explains is no front's, so the drift is flagged to its end."""
+    values = _stream(900)
+    _rising_pressure_drift(values, 400, 580, hpa_per_hour=3.0)
+    _evening_cooling(values, 440, c_per_hour=3.0)
+    flagged = _run(values)
+    assert ("weather:front",) not in flagged.values(), flagged
+    caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+    assert len(caught & set(range(400, 580))) >= 0.9 * 180, sorted(caught)
+
+
+def test_a_cold_front_passing_during_a_rising_pressure_drift_is_still_a_front():
+    values = _stream(900)
+    _rising_pressure_drift(values, 300, 900, hpa_per_hour=2.5)
+    _cold_front(values, 480)
+    flagged = _run(values)
+    assert ("weather:front",) in flagged.values(), flagged
+
+
+def test_a_pressure_jump_in_rain_during_a_rising_pressure_drift_is_still_a_front():
+    """A front's passage in rain: the pressure jumps 1.5 hPa in ten minutes, the air
+    saturated, while a pressure drift (or the front's first rise, read as one) is open."""
+    values = _stream(900)
+    _rising_pressure_drift(values, 300, 900, hpa_per_hour=3.0)
+    for i in range(440, 900):
+        t, _, p = values[i]
+        values[i] = (t, 95.0 + (i % 3) * 0.5, round(p + 1.5 * min(1.0, max(0, i - 470) / 10), 2))
+    flagged = _run(values)
+    assert ("weather:front",) in flagged.values(), flagged

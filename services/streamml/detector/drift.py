@@ -6,7 +6,8 @@ over the last hour with small scatter around it (a step is not a line). In humid
 the dew point is not looked at, the temperature's own line with the humidity holding still.
 Flagged back to the fitted onset, then until the bias vanishes (the sensor was recalibrated)
 or the trend stops. The model holds the check back (``held``) during and after weather
-events, while an inconsistency is open and while a channel is stuck.
+events, while an inconsistency is open and while a channel is stuck. An open rising pressure
+drift tells the model how much of the pressure's rise is its own (``pressure_drift_rise``).
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ class DriftCheck:
         self._flag = flag
         # name -> (since seq, slope per reading, the weather's slope before it)
         self._drift: dict[str, tuple[int, float, float]] = {}
+        # name -> the open drift's slope per reading from its onset (the hinge's line)
+        self._rate: dict[str, float] = {}
         self._drift_quiet: dict[str, int] = {}
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
         # The humidity's line over the hour (long) and its last third (short).
@@ -115,6 +118,15 @@ class DriftCheck:
         """Forget the trends and end every open drift without an alarm."""
         self._drift.clear()
         self.clear_slopes()
+
+    def pressure_drift_rise(self) -> float:
+        """hPa per reading an open rising pressure drift lifts the pressure by (its line from
+        the fitted onset: the hour's slope at the decision began before the onset, and the
+        hour's slope now would take in a front's jump), 0 without one. The weather's rise is
+        the rise beyond it."""
+        if "pressure" not in self._drift or self._drift["pressure"][1] <= 0:
+            return 0.0
+        return max(0.0, self._rate["pressure"])
 
     def update(self, reading: DriftReading, held: bool, noisy: bool) -> None:
         """The next reading; ``held``: the weather or another fault explains any change now;
@@ -152,6 +164,9 @@ class DriftCheck:
 
     def _humidity_still(self) -> bool:
         return abs(self._humidity.long.slope()) * 60 < STILL_HUMIDITY_PER_HOUR
+
+    def _humidity_rising(self) -> bool:
+        return self._humidity.long.slope() * 60 >= STILL_HUMIDITY_PER_HOUR
 
     def _channel(self, name: str) -> int:
         if name == "pressure":
@@ -199,8 +214,9 @@ class DriftCheck:
                 abs(self._humidity.short.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[1]):
             return
         channel = self._channel(name)
-        onset = self._onset(name, series.first_x, reading.seq)
+        onset, rate = self._onset(name, series.first_x, reading.seq)
         self._drift[name] = (onset, slope, base)
+        self._rate[name] = rate
         self._drift_quiet[name] = 0
         score = abs(slope) / limit
         for seq in range(onset, reading.seq + 1):
@@ -247,13 +263,13 @@ class DriftCheck:
         long = pressure.long.slope()
         return long if base is None else (2 * base + long) / 3
 
-    def _onset(self, name: str, first: int, last: int) -> int:
-        """Where the trend began: the best hinge (level, then a straight line from the hinge
-        on) over the window, in steps of three readings."""
+    def _onset(self, name: str, first: int, last: int) -> tuple[int, float]:
+        """Where the trend began and its slope per reading from there: the best hinge (level,
+        then a straight line from the hinge on) over the window, in steps of three readings."""
         points = [(r.seq, _value(name, r))
                   for r in (self._reading_at(seq) for seq in range(first, last + 1))
                   if r is not None]
-        best, best_error = first, math.inf
+        best, best_error, best_slope = first, math.inf, 0.0
         for hinge in range(first, last - 10, 3):
             # y = level + slope * max(0, x - hinge): least squares in closed form.
             u = [max(0.0, x - hinge) for x, _ in points]
@@ -268,16 +284,17 @@ class DriftCheck:
             level = (sy - slope * su) / n
             error = sum((b - level - slope * a) ** 2 for a, b in zip(u, y))
             if error < best_error:
-                best, best_error = hinge, error
-        return best
+                best, best_error, best_slope = hinge, error, slope
+        return best, best_slope
 
     def _continue(self, name: str, reading: DriftReading, series: _Series) -> None:
         since, slope, base = self._drift[name]
-        if name == "dew" and self._front_near(slope) and not self._humidity_still():
-            # The pressure now says a front is near and the humidity moves with the dew point:
+        if name == "dew" and self._front_near(slope) and self._humidity_rising():
+            # The pressure now says a front is near and the humidity rises with the dew point:
             # the front's moisture, not drift, from here on (final-7: rain ahead of a front
             # moistened the air while the morning tide hid the pressure's fall for the first
-            # hour). A dew point rising with the humidity still is the thermometer's doing.
+            # hour). A dew point rising with the humidity still or falling is the
+            # thermometer's doing (final-7: 2.3 °C/h, the humidity falling 4-7 %/h).
             self._end(name)
             return
         bias = slope * (reading.seq - since)

@@ -718,12 +718,21 @@ class SensorModel:
         # pressure drift read as a front would hold the drift check back).
         now, start, before = window[-5:], window[:10], window[-21:-16]
         pressure_now, temperature_now = _mean(now, P), _mean(now, T)
-        front = not storm and pressure_now - _mean(start, P) >= 1.0 and (
-            _mean_dew_point(now) - _mean_dew_point(start) <= -1.5 or
-            temperature_now - _mean(start, T) <= -2.0)
+        # An open pressure drift lifts the pressure along its line: a rise that line explains
+        # is no front's (final-8: drifts rising 4 hPa/h in the evening's cooling were ended
+        # by a "front" and held for three hours). A jump in rain is still one (final-7: a
+        # front's first rise read as a drift).
+        drift_rise = self._drift.pressure_drift_rise()
+        front = not storm and pressure_now - _mean(start, P) - \
+            drift_rise * _seq_span(start, now) >= 1.0 and (
+                _mean_dew_point(now) - _mean_dew_point(start) <= -1.5 or
+                temperature_now - _mean(start, T) <= -2.0)
         # The pressure jumps up in rain: the passage itself, before the colder air arrives.
-        front = front or (not storm and pressure_now - _mean(before, P) >= 1.0
-                          and (rh >= 85.0 or temperature_now - _mean(before, T) <= -1.0))
+        jump = pressure_now - _mean(before, P)
+        front = front or (not storm and (
+            (rh >= 85.0 and jump >= 1.0) or
+            (temperature_now - _mean(before, T) <= -1.0 and
+             jump - drift_rise * _seq_span(before, now) >= 1.0)))
         # Falling fast as the pressure jumps: the start of a thunderstorm, not a front.
         storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
@@ -813,6 +822,11 @@ def _bits(channels: list[int]) -> int:
 
 def _mean(readings: list[_Reading], channel: int) -> float:
     return sum(r.values[channel] for r in readings) / len(readings)
+
+
+def _seq_span(earlier: list[_Reading], later: list[_Reading]) -> float:
+    """Readings from the middle of ``earlier`` to the middle of ``later``."""
+    return (later[0].seq + later[-1].seq - earlier[0].seq - earlier[-1].seq) / 2
 
 
 def _mean_dew_point(readings: list[_Reading]) -> float:
