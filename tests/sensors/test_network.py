@@ -228,3 +228,15 @@ def test_the_ninth_final_family_lies_outside_the_tuning_ranges():
                                              if c.name != "monsoon")
     assert final.dew_point_depression_c[1] < min(w.dew_point_depression_c[1] for w in drawn)
     assert final.mean_temperature_c[0] > max(w.mean_temperature_c[0] for w in drawn)
+
+
+def test_the_tenth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-10"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    others = [c for c in CLIMATES.values() if c.name != "polar"]
+    assert final.mean_temperature_c[1] < min(p.weather.mean_temperature_c[0] for p in drawn)
+    assert final.mean_temperature_c[0] < min(c.mean_temperature_c[0] for c in others)
+    assert final.daily_amplitude_c[1] < min(p.weather.daily_amplitude_c[0] for p in drawn)
+    assert final.front_temperature_drop_c[1] > max(c.front_temperature_drop_c[1] for c in others)
+    assert params.noise_scale > max(p.noise_scale for p in drawn)

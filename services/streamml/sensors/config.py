@@ -10,7 +10,8 @@ from streamml.runtime.config import require
 from streamml.runtime.settings import RuntimeConfig
 
 NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "final-3", "final-4",
-                  "final-5", "final-6", "final-7", "final-8", "final-9")  # sensors.network
+                  "final-5", "final-6", "final-7", "final-8", "final-9",
+                  "final-10")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,12 @@ PARAMS = {
     # changes: a monsoon climate, consumer sensors twice as common, noise at the tuning middle.
     "final-9": NetworkParams(name="final-9", climate="monsoon", noise_scale=1.0,
                              classes=("consumer", "station", "consumer", "cheap")),
+    # The tenth final family (seeds 1101-1105), declared before the eleventh round's detector
+    # changes: a polar climate, noisier sensors than any tuning draw, every class 1.5 times
+    # coarser, cheap sensors twice as common.
+    "final-10": NetworkParams(name="final-10", climate="polar", noise_scale=1.6,
+                              classes=("cheap", "consumer", "cheap", "station"),
+                              resolution_scale=1.5),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
