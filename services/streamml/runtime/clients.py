@@ -74,6 +74,7 @@ def make_producer(config: RuntimeConfig, transactional: bool = False) -> KafkaPr
         max_block_ms=int(config.send_block_s * 1000),
         transactional_id=config.effective_transactional_id if transactional else None,
         transaction_timeout_ms=int(config.transaction_timeout_s * 1000),
+        metrics_enabled=config.client_metrics,
     )
     if transactional:
         try:
@@ -119,6 +120,7 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         fetch_max_bytes=max(config.max_message_bytes, 52428800),
         # Outputs of aborted transactions (an exactly-once upstream) are never seen.
         isolation_level="read_committed",
+        metrics_enabled=config.client_metrics,
     )
     try:
         for topic in topics:
@@ -128,6 +130,17 @@ def make_consumer(config: RuntimeConfig, topics: list[str],
         raise
     consumer.subscribe(topics, listener=listener)
     return consumer
+
+
+def has_broker_connection(consumer: KafkaConsumer) -> bool:
+    """Whether the consumer holds an open connection to a broker. kafka-python reports this
+    only as a client metric (``connection-count``); with its metrics off (the default,
+    ``client_metrics``) the client's connections to the brokers it knows are asked instead."""
+    metrics = consumer.metrics()
+    if metrics:
+        return bool(metrics.get("consumer-metrics", {}).get("connection-count"))
+    client = consumer._client  # no public API for it; kafka-python is pinned (pyproject.toml)
+    return any(client.connected(broker.node_id) for broker in client.cluster.brokers())
 
 
 def finish_rejoin_in_progress(consumer: KafkaConsumer) -> None:

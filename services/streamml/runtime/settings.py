@@ -82,6 +82,9 @@ class RuntimeConfig(KafkaConnection):
     commit_interval_ms: int = 100
     # Producer batching: a few ms of linger lets a batch of outputs share one request.
     linger_ms: int = 5
+    # kafka-python's own client metrics (never exported: the services export their own).
+    # Recording them costs CPU on every request, response and fetched partition.
+    client_metrics: bool = False
     # CPython's thread switch interval (sys.setswitchinterval), in ms: the longest a thread woken
     # by Kafka I/O (the producer's sender, the consumer's IO thread) waits for the interpreter
     # while the main loop computes. CPython's default is 5 ms; an acknowledgement or a fetch

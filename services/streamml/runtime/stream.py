@@ -40,6 +40,7 @@ from kafka.structs import OffsetAndMetadata
 from streamml.runtime.clients import (
     connect_with_backoff,
     finish_rejoin_in_progress,
+    has_broker_connection,
     leave_group,
     make_consumer,
     make_stream_producer,
@@ -357,8 +358,7 @@ class StreamProcessor:
 
     def _has_connection(self) -> bool:
         assert self._consumer is not None
-        metrics = self._consumer.metrics().get("consumer-metrics", {})
-        return bool(metrics.get("connection-count"))
+        return has_broker_connection(self._consumer)
 
     def _report_lag(self) -> bool:
         """Export lag per owned partition, from the high watermark of the last fetch (no extra
