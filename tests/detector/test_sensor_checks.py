@@ -202,6 +202,37 @@ def test_a_humidity_step_out_of_saturated_air_is_inconsistent():
     assert set(caught) <= set(range(730, 750))
 
 
+def _saturated_since_start(seed: int) -> list[tuple[float, float, float]]:
+    """A station-grade sensor in fog from its first reading (humidity 100 %: no humidity noise
+    to learn), that clears from reading 700 as the air warms by 3 °C over two hours."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(1000):
+        base = 24 + 0.5 * math.sin(2 * math.pi * seq / 1440)
+        temperature = base + 3.0 * min(1.0, max(0.0, (seq - 700) / 120))
+        humidity = relative_humidity(temperature, base) + 2.0 + rng.gauss(0, 0.4)
+        pressure = 1008 + 0.5 * math.sin(seq / 229) + rng.gauss(0, 0.04)
+        values.append((round(temperature + rng.gauss(0, 0.05), 1),
+                       round(min(100.0, humidity)), round(pressure, 1)))
+    return values
+
+
+def test_a_humidity_step_out_of_air_saturated_since_the_start_is_inconsistent():
+    """A humidity channel that has read only its limit has learnt no noise; a step to dry air
+    at the same temperature is still inconsistent, judged as if the sensor were as noisy as
+    the noisiest class. The fog clearing as the air warms raises nothing."""
+    values = _saturated_since_start(seed=3)
+    assert all(h == 100.0 for _, h, _ in values[:400])
+    clean = _run(values)
+    assert not [seq for seq, reasons in clean.items() if "inconsistent" in reasons]
+    rng = random.Random(4)
+    values[400:430] = [(t, round(55 + rng.gauss(0, 1.0)), p) for t, _, p in values[400:430]]
+    flagged = _run(values)
+    caught = [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
+    assert len(set(caught) & set(range(400, 430))) >= 0.8 * 30
+    assert set(caught) <= set(range(400, 430))
+
+
 def test_a_steadily_growing_pressure_bias_is_drift_and_its_repair_is_not_an_alarm():
     values = _stream()
     values[400:580] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))

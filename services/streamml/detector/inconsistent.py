@@ -40,6 +40,9 @@ BEND_EVIDENCE_SD = 3.0  # standard errors: a smaller bend may be chance
 BACK_READINGS = 2  # consecutive readings back at the level before the step end it
 SATURATED_DEPRESSION_C = 0.5  # a dew point this close under the temperature: saturated air
 DRIED_DEPRESSION_C = 5.0  # a step out of saturated air this far under the temperature
+# %: the humidity noise assumed while a channel has learnt none (it has known only saturated
+# air, where it reads its limit): the noisiest class's, with margin, so only a large step counts.
+UNLEARNT_HUMIDITY_SD = 5.0
 # Reasons that make a reading's dew point unusable for the check. A noise burst is not one:
 # a humidity step into air where the same humidity noise means more dew point looks noisy too.
 # A spike is not one either: the check reads the spike check's repair.
@@ -193,7 +196,7 @@ class InconsistentCheck:
         """The fitted dew-point step of the window ending one reading before the newest (a
         spike there is known and repaired by now); None when there is nothing to judge."""
         if channel_fault or self._depression is None or len(recent) <= WINDOW or \
-                not (self._temperature.ready and self._humidity.ready):
+                not self._temperature.ready:
             return None
         last = recent[-2]
         if recent[-WINDOW - 1].seq != last.seq - (WINDOW - 1):
@@ -222,7 +225,8 @@ class InconsistentCheck:
             return None
         level = sum(map(mul, LEVEL_WEIGHTS, dew_points))
         temperature = sum(map(mul, LEVEL_WEIGHTS, temperatures))
-        t_sd, rh_sd = self._temperature.sigma, self._humidity.sigma
+        t_sd = self._temperature.sigma
+        rh_sd = self._humidity.sigma if self._humidity.ready else UNLEARNT_HUMIDITY_SD
         noise = (dew_point_noise(temperature, level, t_sd, rh_sd),
                  dew_point_noise(temperature + temperature_step, level + step, t_sd, rh_sd))
         needed = max(self._th.inconsistent_dew_point_step_c,
