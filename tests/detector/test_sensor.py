@@ -91,3 +91,25 @@ def test_a_storms_hold_ends_when_every_recent_pressure_is_blocked():
     model._weather_since = 0
     model._hold_while_storm_pressure_decays(model._recent[-1])
     assert model._storm_pressure is None
+
+
+def test_a_storm_that_was_a_temperature_spike_is_withdrawn():
+    """A temperature spike down in humid air meets the storm rule on its own reading; when it
+    comes straight back, the storm's hold and plunge are withdrawn (the checks they hold back
+    judge the readings after it again)."""
+    import random
+
+    from streamml.contracts.weather import relative_humidity
+    rng = random.Random(1)
+    model = SensorModel(Thresholds())
+    for seq in range(602):
+        temperature = 25 + rng.gauss(0, 0.1)
+        humidity = min(100.0, relative_humidity(temperature, 24.0) + rng.gauss(0, 0.8))
+        if seq == 600:
+            temperature -= 3.5
+        values = (round(temperature, 2), round(humidity, 1), round(1008 + rng.gauss(0, 0.05), 2))
+        flags = model.update(seq, seq * 60_000, values, 0)
+        if seq == 600:
+            assert [f.reasons for f in flags] == [("weather:thunderstorm",)]
+            assert model._storm_since == 600 and model._weather_until > 700
+    assert model._storm_since < 600 and model._weather_until < 600

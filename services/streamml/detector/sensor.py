@@ -23,7 +23,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
 - **weather events**: a fast, coherent change — a temperature drop of several degrees with a
   pressure jump or saturation (thunderstorm), temperature and dew point falling with rising
   pressure (cold front) — is reported once as ``weather:<event>`` and holds the drift and
-  inconsistency checks back while it lasts.
+  inconsistency checks back while it lasts. A thermometer or barometer in a noise burst
+  raises none; a storm whose drop comes straight back was a temperature spike: the reading
+  is reported again as one, and the storm's hold is withdrawn.
 
 A fault, once recognised, is flagged until it ends and is never learnt: the model learns
 only from readings that were not flagged, ``LEARN_LAG`` readings late. When a fault ends the
@@ -41,7 +43,7 @@ from operator import attrgetter, itemgetter, mul, sub
 
 from streamml.contracts.weather import (
     CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
-    WEATHER_THUNDERSTORM, relative_humidity)
+    WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM, is_weather_event, relative_humidity)
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.stats import (
@@ -184,6 +186,9 @@ class SensorModel:
         self._weather_since = -1
         self._storm_since = -STORM_PLUNGE  # where the last thunderstorm began
         self._storm_pressure: float | None = None  # the level before the last storm's jump
+        # (weather_until, weather_since, storm_since, storm_pressure) before the last storm: a
+        # storm found to be a temperature spike is withdrawn (_withdraw_storm).
+        self._before_storm: tuple[int, int, int, float | None] | None = None
         self._inconsistent = InconsistentCheck(thresholds, self._channels[T].stats,
                                                self._channels[RH].stats, self._flag)
         # (decided at seq, reading, reason, channel, score, threshold): drift flags that wait
@@ -339,7 +344,13 @@ class SensorModel:
             self._flag(reading, reason, channel, score, threshold)
 
     def _add_reason(self, reading: _Reading, reason: str) -> None:
-        if not reading.reasons and not reading.emitted:
+        if not reading.emitted:
+            if not reading.reasons:
+                self._to_emit.append(reading)
+        elif not reason.startswith(WEATHER_REASON_PREFIX) and is_weather_event(reading.reasons):
+            # Reported as weather, now found faulty (a temperature spike in humid air reads as
+            # a storm's plunge until it comes back): emitted again, as a fault.
+            reading.emitted = False
             self._to_emit.append(reading)
         reading.reasons += (reason,)
 
@@ -615,6 +626,8 @@ class SensorModel:
                     b.near_spikes += (c,)  # decided two readings later
                     continue
                 self._flag(b, f"{SPIKE_REASON}:{CHANNELS[c]}", c, z, spike_z)
+                if c == T and b.seq == self._storm_since:
+                    self._withdraw_storm()
                 repaired = list(b.repaired)
                 repaired[c] = (before[c] + after[c]) / 2
                 b.repaired = (repaired[0], repaired[1], repaired[2])
@@ -694,6 +707,10 @@ class SensorModel:
         held = reading.seq <= self._weather_until
         if reading.seq == self._weather_until and self._storm_pressure is not None:
             self._hold_while_storm_pressure_decays(reading)
+        if channels[T].fault == NOISE_REASON or channels[P].fault == NOISE_REASON:
+            # A noisy thermometer's drop or barometer's jump is no storm or front (in humid air
+            # a burst met the storm rule again and again, and each plunge hid its noise).
+            return
         recent = self._recent
         if len(recent) < 46:
             return
@@ -759,9 +776,20 @@ class SensorModel:
         else:
             self._storm_pressure = None
 
+    def _withdraw_storm(self) -> None:
+        """The last storm was a temperature spike (its drop came straight back): its hold and
+        plunge are withdrawn, so the channels' noise is judged again (the checks it reset
+        start afresh)."""
+        if self._before_storm is not None:
+            (self._weather_until, self._weather_since, self._storm_since,
+             self._storm_pressure) = self._before_storm
+            self._before_storm = None
+
     def _weather_event(self, reading: _Reading, event: str) -> None:
         """Report the event and hold the drift and inconsistency checks for WEATHER_HOLD
         readings from now."""
+        self._before_storm = (self._weather_until, self._weather_since, self._storm_since,
+                              self._storm_pressure) if event == WEATHER_THUNDERSTORM else None
         self._storm_pressure = None
         self._add_reason(reading, event)
         self._weather_since = reading.seq
