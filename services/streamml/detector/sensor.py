@@ -15,6 +15,8 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   smaller one is decided two readings later, against two readings on each side.
 - **noise** per channel: the median second difference of the last readings against the
   learnt noise (a trend cancels out of second differences; one spike does not move a median).
+  Humidity at saturation starts no burst (saturated air says nothing of the sensor), but a
+  burst found goes on through its readings cut to 100 %.
 - **inconsistent** (``inconsistent.py``): a step of the dew point implied by temperature and
   humidity that the temperature does not share — humidity no weather pairs with this
   temperature.
@@ -664,8 +666,11 @@ class SensorModel:
         first, middle, last = a.values, b.values, d.values
         plunge = d.seq - self._storm_since < STORM_PLUNGE
         for c, channel in enumerate(self._channels):
+            # Saturated humidity starts no burst, but one found goes on through it (a burst
+            # near saturation is half cut to 100 %: cleared there, it was found again and again).
             if not contiguous or plunge or channel.fault in _STUCK_OR_DROPOUT or \
-                    (c == RH and last[RH] >= SATURATED_PCT) or not channel.stats.ready:
+                    (c == RH and last[RH] >= SATURATED_PCT and channel.fault != NOISE_REASON) or \
+                    not channel.stats.ready:
                 channel.noise.clear()
                 channel.noise_onset.clear()
                 continue
