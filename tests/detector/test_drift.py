@@ -219,12 +219,51 @@ def test_a_slow_temperature_trend_in_saturated_air_is_the_weather():
     assert _first_flag(_saturated(0.8)) is None
 
 
+def _warming_humid_air(drying_per_hour: float) -> list[tuple[float, float, float]]:
+    """Three hours at 98 %, then the temperature rising 2.5 °C/h and the humidity falling."""
+    return [(0.0 + 2.5 / 60 * max(0, seq - 180), 98.0 - drying_per_hour / 60 * max(0, seq - 180),
+             1010.0) for seq in range(300)]
+
+
 def test_a_temperature_trend_in_humid_air_with_the_humidity_moving_is_the_weather():
-    # Weather that warms humid air dries it (the dew point lags): the humidity falls 6 %/h
-    # while the temperature rises 2.5 °C/h.
-    warming = [(0.0 + 2.5 / 60 * max(0, seq - 180), 98.0 - 6.0 / 60 * max(0, seq - 180),
-                1010.0) for seq in range(300)]
-    assert _first_flag(warming) is None
+    # Weather that warms humid air dries it (the dew point lags): the humidity falls 12 %/h
+    # while the temperature rises 2.5 °C/h, the dew point rising under 1 °C/h.
+    assert _first_flag(_warming_humid_air(12.0)) is None
+
+
+def test_below_saturation_humid_air_is_judged_by_its_dew_point():
+    # At 98 % the dew point is looked at as in drier air (no longer only above 90 %): the
+    # humidity falling only 6 %/h as the temperature rises 2.5 °C/h lifts it 1.6 °C/h.
+    decided = _first_flag(_warming_humid_air(6.0))
+    assert decided is not None and decided[1] == "drift:humidity_pct"
+
+
+def test_humid_air_moistening_is_the_weather():
+    # Rain moistens humid air: from 90 % the humidity rises 6 %/h as the temperature rises
+    # 1 °C/h, the dew point 2.6 °C/h over the 80 minutes.
+    moistening = [(10.0 + 1.0 / 60 * max(0, seq - 180), 90.0 + 6.0 / 60 * max(0, seq - 180),
+                   1010.0) for seq in range(260)]
+    assert _first_flag(moistening) is None
+
+
+def test_a_dew_point_rise_flattening_at_saturation_is_the_weather():
+    # final-7: rain lifts the dew point 6 °C/h until the air is at ~96 %; from there it can
+    # only follow the temperature (1 °C/h): a bend of -5 °C/h, not a drift.
+    readings = []
+    for seq in range(420):
+        temperature = 8.0 + 1.0 / 60 * seq
+        dew = min(-2.0 + 6.0 / 60 * seq, temperature - 0.6)
+        readings.append((temperature, relative_humidity(temperature, dew), 1010.0))
+    assert _first_flag(readings) is None
+
+
+def test_a_humidity_drift_out_of_saturation_is_drift():
+    # final-9: a humidity sensor drifting down 12 %/h from saturated air at a steady 25 °C
+    # (the dew point falling ~2 °C/h) leaves 99 % at once; 90 % took it 50 minutes.
+    drying = [(25.0, min(100.0, 100.0 - 12.0 / 60 * (seq - 180)), 1010.0)
+              for seq in range(330)]
+    decided = _first_flag(drying)
+    assert decided is not None and decided[1] == "drift:humidity_pct" and decided[0] < 270
 
 
 def _falling_pressure(dew_per_hour: float) -> list[tuple[float, float, float]]:

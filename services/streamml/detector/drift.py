@@ -2,8 +2,9 @@
 
 A steady, straight-line trend of the dew point (temperature or humidity drift) or of the
 pressure, faster than the weather moves them outside a front or storm: a least-squares line
-over the last hour with small scatter around it (a step is not a line). In humid air, where
-the dew point is not looked at, the temperature's own line with the humidity holding still.
+over the last hour with small scatter around it (a step is not a line). In saturated air,
+where the dew point is the temperature and says nothing of the humidity sensor, the
+temperature's own line with the humidity holding still.
 Flagged back to the fitted onset, then until the bias vanishes (the sensor was recalibrated)
 or the trend stops. The model holds the check back (``held``) during and after weather
 events, while an inconsistency is open and while a channel is stuck. An open rising pressure
@@ -21,7 +22,9 @@ from streamml.detector.stats import SATURATED_PCT, ChannelStats, SlidingLines
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
-MOIST_PCT = 90.0  # above it, humidity moves with rain and fog: no dew-point drift check
+# Above it the weather takes air towards saturation (rain, fog): a dew-point trend there must
+# not be the air saturating (``_saturating``).
+MOIST_PCT = 90.0
 DRIFT_WINDOW = 60
 DRIFT_MAX = 360  # readings: a "drift" this long is taken as weather after all
 BASELINE_WINDOW = 120  # readings before the drift window: the weather's own trend
@@ -38,19 +41,19 @@ NO_BASELINE_DEW_FACTOR = 1.5
 # Humidity (%/h over the hour, over its last third) moving this fast with a pressure trend is
 # rain at a front's passage or a storm: the pressure's rise or fall is the weather's.
 PRESSURE_HUMIDITY_PER_HOUR = (10.0, 20.0)
-# °C/h a temperature trend in humid air must bend away from the trend before it (the humidity
-# holding still): fog's temperature follows the daily cycle and the cloud, whose bends reach
-# ~1.3 °C/h on subtropical nights (final: 1.2 °C/h flagged 10 % of control readings).
+# °C/h a temperature trend in saturated air must bend away from the trend before it (the
+# humidity holding still): fog's temperature follows the daily cycle and the cloud, whose bends
+# reach ~1.3 °C/h on subtropical nights (final: 1.2 °C/h flagged 10 % of control readings).
 HUMID_TEMPERATURE_C_PER_HOUR = 2.0
 # %/h: the humidity moving slower than this while the dew point moves is the thermometer's
 # doing (weather that warms or cools humid air moves its humidity).
 STILL_HUMIDITY_PER_HOUR = 3.0
 # A daily cycle of amplitude A bends the temperature's hourly trend by up to ~0.1 A °C/h
 # against the trend before it (more with the cloud); the range of the readings kept (8 hours,
-# about 1.5 A near the night's minimum) bounds A. A humid temperature bend must exceed this
+# about 1.5 A near the night's minimum) bounds A. A saturated temperature bend must exceed this
 # share of that range per hour (final-3: saturated nights in a 15 °C cycle; 0.15 left 0.91 %
 # false alarms there). With fewer than 8 hours kept (a sensor's first hours, after a gap) the
-# range bounds nothing (four hours around the night's minimum span a seventh of A): no humid
+# range bounds nothing (four hours around the night's minimum span a seventh of A): no saturated
 # temperature bend is judged (final-7: the first morning's warming of saturated air under
 # thickening cloud, 2 °C/h, flagged for hours on three seeds).
 DAILY_BEND_PER_RANGE = 0.25
@@ -135,30 +138,33 @@ class DriftCheck:
             self.reset()
             return
         values, faulty = reading.values, reading.faulty
-        humid = values[RH] >= MOIST_PCT
-        humid_limit = SATURATED_PCT if "dew" in self._drift else MOIST_PCT
+        # The dew point is looked at up to saturation (final-9: a monsoon's air sits at
+        # 90-99 % for days, where a humidity drift out of saturation or a thermometer's drift
+        # moves it as in drier air); in saturated air only the temperature's own line is.
+        saturated = values[RH] >= SATURATED_PCT
         temperature_left_out = T in faulty or noisy
-        dew_left_out = temperature_left_out or RH in faulty or values[RH] >= humid_limit
+        dew_left_out = temperature_left_out or RH in faulty or saturated
         if dew_left_out:
             self._series["dew"].clear()
         if temperature_left_out:
             self._series["temperature"].clear()
         self._humidity.add(reading.seq, values[RH])
         if not dew_left_out:
-            self._follow("dew", reading, reading.dew_point, humid)
+            self._follow("dew", reading, reading.dew_point, saturated)
         if P not in faulty:
-            self._follow("pressure", reading, values[P], humid)
+            self._follow("pressure", reading, values[P], saturated)
         if not temperature_left_out:
-            self._follow("temperature", reading, values[T], humid)
+            self._follow("temperature", reading, values[T], saturated)
 
-    def _follow(self, name: str, reading: DriftReading, value: float, humid: bool) -> None:
+    def _follow(self, name: str, reading: DriftReading, value: float,
+                saturated: bool) -> None:
         """The next value of a series: an open drift goes on or ends, or one may start."""
         series = self._series[name]
         series.add(reading.seq, value)
         if name in self._drift:
             self._continue(name, reading, series)
         elif series.long.count >= DRIFT_WINDOW and (name != "temperature" or
-                                                   (humid and "dew" not in self._drift)):
+                                                   (saturated and "dew" not in self._drift)):
             # The temperature alone only where the dew point is not looked at.
             self._maybe_start(name, reading, series)
 
@@ -205,6 +211,9 @@ class DriftCheck:
         change = abs(slope) * DRIFT_WINDOW
         if series.long.residual_sd() > 0.1 * change + 2 * sigma:
             return  # a step or a bend (weather), not a steady line
+        if name == "dew" and reading.values[RH] >= MOIST_PCT and \
+                self._saturating(series, slope, limit):
+            return
         if name == "dew" and (abs(self._humidity.long.slope()) * 60 > 20.0 or
                               abs(self._humidity.short.slope()) * 60 > 30.0 or
                               self._front_near(slope)):
@@ -223,6 +232,13 @@ class DriftCheck:
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
+
+    def _saturating(self, series: _Series, bend: float, limit: float) -> bool:
+        """Humid air the weather takes towards saturation: the humidity rising, or the dew
+        point's own trend under the rate (a bend against a rise that flattens as the dew point
+        nears the temperature, which it cannot pass; final-7: rain ahead of a front lifting it
+        6 °C/h, then 1.7 °C/h at 97 %, read as a bend of -4.2 °C/h)."""
+        return self._humidity_rising() or series.long.slope() * bend < limit * abs(bend)
 
     @staticmethod
     def _slope_sd(series: _Series, sigma: float) -> float:
