@@ -724,3 +724,26 @@ def test_a_humidity_noise_burst_in_humid_air_stays_noise_through_its_readings_cu
         noisy = {seq for seq, reasons in flagged.items() if "noise:humidity_pct" in reasons}
         assert len(noisy & set(range(600, 640))) >= 28, (seed, sorted(noisy))
         assert not set(flagged) - set(range(598, 644)), (seed, sorted(flagged.items()))
+
+
+def _noisy_saturated_spell(seed: int) -> list[tuple[float, float, float]]:
+    """The rain of ``_saturating_dry_day`` read by a noisier humidity channel at 0.1 % steps:
+    in its saturated spell the readings clip at 100 % or fall just under it."""
+    rng = random.Random(seed)
+    return [(t, round(min(100.0, h + 0.3 + rng.gauss(0, 0.8)), 1) if h >= 99.0 else h, p)
+            for t, h, p in _saturating_dry_day(seed)]
+
+
+def test_a_fine_humidity_channel_stuck_just_under_saturation_is_stuck():
+    """A channel at 0.1 % steps repeating one value just under 100 % (99.4 %) for 25 readings
+    in saturated air is stuck: its noise would have moved it. The saturated spell itself, its
+    readings at 100 % and just under, is no stuck run."""
+    values = _noisy_saturated_spell(seed=6)
+    assert len({h for _, h, _ in values[700:780]}) > 5
+    clean = _run(values)
+    assert not [seq for seq, reasons in clean.items() if "stuck:humidity_pct" in reasons]
+    values[720:745] = [(t, 99.4, p) for t, _, p in values[720:745]]
+    flagged = _run(values)
+    stuck = {seq for seq, reasons in flagged.items() if "stuck:humidity_pct" in reasons}
+    assert len(stuck) >= 0.6 * 25
+    assert stuck <= set(range(720, 745))

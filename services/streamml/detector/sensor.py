@@ -79,6 +79,9 @@ NOISE_WINDOW = 9
 STORM_PLUNGE = 15
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
 DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such a jump)
+# %: a humidity resolution this fine has several steps between 99 % and 100 %, so its repeats
+# of one of them in saturated air are judged (a coarser channel reads only 99 or 100 there).
+FINE_NEAR_LIMIT_PCT = 0.25
 # A humidity run while the air warmed enough to take the humidity at the run's dew point this
 # many steps (the larger of its resolution and noise) under the held value: a healthy channel
 # would have followed (a station's humidity at 1 % steps repeats as often as 0.7 when calm).
@@ -397,8 +400,7 @@ class SensorModel:
         recent = self._recent
         previous = recent[-2] if len(recent) >= 2 else None
         values = reading.values
-        # Saturated humidity is judged only at the limit itself (clipped readings).
-        saturated = SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1]
+        saturated = self._near_limit_unjudged(values)
         running: list[int] = []  # channels repeating, not yet faulty and judged
         for c, channel in enumerate(self._channels):
             repeats = previous is not None and values[c] == previous.values[c] and not (
@@ -448,7 +450,7 @@ class SensorModel:
             else:
                 values = self._recent[-1].values
                 judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and
-                          not (c == RH and SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1])]
+                          not (c == RH and self._near_limit_unjudged(values))]
                 joint = self._joint_evidence(running, shortest, by_rate=running == judged)
                 # The channels that fell still last, at the same reading, on their own: a
                 # sensor sticking whole while one channel was calm already.
@@ -542,6 +544,13 @@ class SensorModel:
         runs = self._joint_runs[_bits(channels)]
         together = all(self._channels[c].run == repeats for c in channels)
         return min(evidence, (runs.together if together else runs.staggered).log_odds(repeats))
+
+    def _near_limit_unjudged(self, values: tuple[float, float, float]) -> bool:
+        """Saturated humidity just under the limit, on a channel too coarse for its repeats to
+        mean anything there (a station's 99 % or 100 %): judged only at the limit itself. A
+        finer channel's repeats of one value under 100 % stay as unlikely as anywhere."""
+        return SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1] and \
+            not 0 < self._channels[RH].stats.resolution <= FINE_NEAR_LIMIT_PCT
 
     def _judged_at_limit(self, c: int) -> bool:
         """False for humidity at its limit on a sensor never seen leaving it in saturated air
