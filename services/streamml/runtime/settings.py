@@ -83,7 +83,8 @@ class RuntimeConfig(KafkaConnection):
     # Producer batching: a few ms of linger lets a batch of outputs share one request.
     linger_ms: int = 5
     # kafka-python's own client metrics (never exported: the services export their own).
-    # Recording them costs CPU on every request, response and fetched partition.
+    # Recorded under locks on every request, response and fetched partition, they stretched
+    # the detector's turns threefold at 5,000 events/s (docs/runtime.md).
     client_metrics: bool = False
     # CPython's thread switch interval (sys.setswitchinterval), in ms: the longest a thread woken
     # by Kafka I/O (the producer's sender, the consumer's IO thread) waits for the interpreter
