@@ -89,7 +89,9 @@ class Anomaly(Message):
     ``FAULT_REASONS``), or a weather event — every reason starting with ``weather``
     (``weather:thunderstorm``, ``weather:front``), which is not a fault. One message per
     reading; a reading may be flagged after later readings arrived (``decided_at_seq``): a
-    stuck run is recognised on a later repeat, a spike when the next reading returns.
+    stuck run is recognised on a later repeat, a spike when the next reading returns. A reading
+    reported as weather and then found faulty (a spike that read as a storm's plunge) is
+    reported once more, with all its reasons: the later message supersedes the earlier.
     """
 
     sensor_id: str = Field(pattern=SENSOR_ID_PATTERN)

@@ -39,7 +39,9 @@ def score_topics(connection: KafkaConnection, readings_topic: str, anomalies_top
                  keep_sensor: Callable[[str], bool] = lambda _: True, detector: str | None = None,
                  readings_start: Offsets | None = None, anomalies_start: Offsets | None = None,
                  ) -> tuple[Scorecard, int]:
-    """The run's scorecard, and how many anomaly messages were duplicates (at-least-once)."""
+    """The run's scorecard, and how many anomaly messages were duplicates (at-least-once): a
+    message for a reading already reported with the same reasons. A reading reported as weather
+    and later found faulty is reported again, with its new reasons: that is no duplicate."""
     truths = []
     for record in read_range(connection, readings_topic, readings_start):
         try:
@@ -50,7 +52,8 @@ def score_topics(connection: KafkaConnection, readings_topic: str, anomalies_top
             truths.append(LabelledTruth(reading.sensor_id, reading.seq,
                                         Truth.from_headers(record.headers)))
     flags: dict[Key, tuple[str, ...]] = {}
-    messages = 0
+    reported: set[tuple[Key, tuple[str, ...]]] = set()
+    duplicates = 0
     for record in read_range(connection, anomalies_topic, anomalies_start):
         try:
             anomaly = decode(Anomaly, record.value)
@@ -59,5 +62,7 @@ def score_topics(connection: KafkaConnection, readings_topic: str, anomalies_top
         if (detector is None or anomaly.detector == detector) and keep_sensor(anomaly.sensor_id):
             key = (anomaly.sensor_id, anomaly.seq)
             flags[key] = tuple(sorted(set(flags.get(key, ())) | set(anomaly.reasons)))
-            messages += 1
-    return score(truths, flags), messages - len(flags)
+            message = (key, tuple(anomaly.reasons))
+            duplicates += message in reported
+            reported.add(message)
+    return score(truths, flags), duplicates
