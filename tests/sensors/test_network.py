@@ -240,3 +240,14 @@ def test_the_tenth_final_family_lies_outside_the_tuning_ranges():
     assert final.daily_amplitude_c[1] < min(p.weather.daily_amplitude_c[0] for p in drawn)
     assert final.front_temperature_drop_c[1] > max(c.front_temperature_drop_c[1] for c in others)
     assert params.noise_scale > max(p.noise_scale for p in drawn)
+
+
+def test_the_eleventh_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-11"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.front_interval_days > max(p.weather.front_interval_days for p in drawn)
+    assert final.dew_point_depression_c[1] > max(p.weather.dew_point_depression_c[1] for p in drawn)
+    assert params.resolution_scale < min(p.resolution_scale for p in drawn)
+    assert params.resolution_scale < min(p.resolution_scale for p in PARAMS.values()
+                                         if p.name != "final-11")

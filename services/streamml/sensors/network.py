@@ -103,6 +103,13 @@ PARAMS = {
     "final-10": NetworkParams(name="final-10", climate="polar", noise_scale=1.6,
                               classes=("cheap", "consumer", "cheap", "station"),
                               resolution_scale=1.5),
+    # The eleventh final family (seeds 1201-1205), declared before the twelfth round's detector
+    # changes: a mediterranean climate, sensors a little quieter than the tuning middle, every
+    # class twice as fine as its own resolution (finer than any earlier run), station-grade
+    # sensors twice as common.
+    "final-11": NetworkParams(name="final-11", climate="mediterranean", noise_scale=0.7,
+                              classes=("consumer", "station", "cheap", "station"),
+                              resolution_scale=0.5),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -148,6 +148,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(12.0, 28.0), front_temperature_drop_c=(8.0, 16.0),
         thunderstorms_per_day=0.05, storm_temperature_drop_c=(2.0, 4.0),
         storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=0.5),
+    # The eleventh final held-out set (seeds 1201-1205), declared before the twelfth round's
+    # detector work and run once, when it is final: mediterranean, warm and dry air far from
+    # saturation, fronts rarer than in any tuning draw, few but sharp autumn thunderstorms.
+    "mediterranean": Climate(
+        name="mediterranean", mean_temperature_c=(13.0, 27.0), daily_amplitude_c=(5.0, 11.0),
+        dew_point_depression_c=(6.0, 20.0), front_interval_days=3.5,
+        front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(3.0, 9.0),
+        thunderstorms_per_day=0.5, storm_temperature_drop_c=(5.0, 12.0),
+        storm_pressure_jump_hpa=(2.0, 5.0), shading_per_hour=1.2),
 }
 
 
