@@ -37,12 +37,15 @@ def settings(text: str) -> dict[str, str]:
 
 
 def make_variant(label: str, title: str, text: str, conditions: tuple[str, ...]) -> suite.Variant:
-    """A variant from ``--a``/``--b``: service settings, and ``generator=`` for the load
-    generator's client."""
+    """A variant from ``--a``/``--b``: service settings, ``generator=`` for the load
+    generator's client, and ``site=`` for a folder whose ``sitecustomize`` the service
+    imports at start (a probe, or a bench-only change such as ``bench/batch16k``)."""
     service_settings = settings(text)
     generator = service_settings.pop("generator", "")
-    return suite.Variant(label, title, service_settings, conditions=conditions,
-                         generator=generator)
+    site = service_settings.pop("site", "")
+    return suite.Variant(label, title, service_settings,
+                         site=Path(site).resolve() if site else None,
+                         conditions=conditions, generator=generator)
 
 
 def main() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench import ab, procs
 
 
@@ -31,3 +33,12 @@ def test_a_variants_generator_setting_picks_the_load_generators_client() -> None
     assert variant.generator == "kafka-python"
     assert variant.settings == {"linger_ms": "0"}
     assert ab.make_variant("ab_a", "A", "linger_ms=5", ("quiet",)).generator == ""
+
+
+def test_a_variants_site_setting_puts_a_sitecustomize_folder_on_the_services_path() -> None:
+    variant = ab.make_variant("ab_b", "B", "site=bench/turn_trace,linger_ms=0", ("quiet",))
+
+    assert variant.site is not None and variant.site.is_absolute()
+    assert variant.site == Path("bench/turn_trace").resolve()
+    assert variant.settings == {"linger_ms": "0"}
+    assert ab.make_variant("ab_a", "A", "", ("quiet",)).site is None
