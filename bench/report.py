@@ -150,8 +150,18 @@ def stage_why(results: Results, prefix: str, load: int, condition: str) -> str:
     parts = ", ".join(f"{stage} {fmt(known[stage], 1)} ms (mean {fmt(mean[stage], 1)})"
                       for stage in STAGES if stage in known)
     return (f"stage p99: {parts}; on the output's path most in **{worst}**: "
-            f"{STAGE_MEANING.get(worst, worst)}{gc_why(results, prefix, load, condition)}"
+            f"{STAGE_MEANING.get(worst, worst)}{busy_why(results, prefix, load, condition)}"
+            f"{gc_why(results, prefix, load, condition)}"
             f"{cpu_why(results, prefix, load, condition)}")
+
+
+def busy_why(results: Results, prefix: str, load: int, condition: str) -> str:
+    """How much of the phase the loop spent handling batches (runs' median), if measured:
+    close to all of it, and every record queues behind the turns before it."""
+    share = results.summary(f"{prefix}.stage.{load}.{condition}.handle.share").median
+    if not share == share:
+        return ""
+    return f"; the loop handled batches {100 * share:.0f}% of the phase's time"
 
 
 def cpu_why(results: Results, prefix: str, load: int, condition: str) -> str:

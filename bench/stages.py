@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from streamml.runtime.metrics import STAGES
+
 STAGE_METRIC = "streamml_stage_duration_seconds"
-STAGES = ("fetch", "handle", "acknowledge", "commit")
 GC_METRIC = "streamml_gc_pause_seconds"
 FULL_COLLECTION = "2"
 FROZEN_METRIC = "streamml_gc_frozen_objects"

@@ -25,6 +25,7 @@ from streamml.contracts.cricket import decode_model
 from streamml.contracts.weather import DETECTOR_WARMUP
 from streamml.sensors.network import FAULT_FREE_START
 from streamml.orchestrator.training import generate_training_samples
+from streamml.runtime.metrics import HANDLE as HANDLE_STAGE
 from streamml.runtime.topics import apply_catalog, load_catalog
 
 EVENTS = "cricket.match-events"
@@ -621,14 +622,21 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
     bench.results.add(f"{key}.achieved", report.get("achieved_rate", float("nan")))
     bench.results.add(f"{key}.samples", len(kept))
     record_latencies(bench.results, key, kept)
-    for stage, hist in stages.phase_stages(stages_before.stages, stages_after.stages).items():
+    phase_stages = stages.phase_stages(stages_before.stages, stages_after.stages)
+    for stage, hist in phase_stages.items():
         stage_key = f"{prefix}.stage.{load}.{condition}.{stage}"
         bench.results.add(f"{stage_key}.mean", hist.mean * 1000)
         bench.results.add(f"{stage_key}.p50", hist.quantile(0.50) * 1000)
         bench.results.add(f"{stage_key}.p99", hist.quantile(0.99) * 1000)
+    wall_s = cpu_after.at - cpu_before.at
+    handled = phase_stages.get(HANDLE_STAGE)
+    if handled is not None and wall_s > 0:
+        # The loop's share of the phase spent handling batches: near 1, records queue.
+        bench.results.add(f"{prefix}.stage.{load}.{condition}.{HANDLE_STAGE}.share",
+                          handled.sum / wall_s)
     for name, cores in cpu_before.cores_until(cpu_after).items():
         bench.results.add(f"{prefix}.cpu.{load}.{condition}.{name}", cores)
-    bench.results.add(f"{prefix}.cpu.{load}.{condition}.wall_s", cpu_after.at - cpu_before.at)
+    bench.results.add(f"{prefix}.cpu.{load}.{condition}.wall_s", wall_s)
     gc_pauses = stages.phase_stages(stages_before.gc_pauses, stages_after.gc_pauses)
     if gc_pauses:
         gc_key = f"{prefix}.gc.{load}.{condition}"

@@ -74,6 +74,8 @@ def small_run() -> dict:
                     put(f"{prefix}.stage.{load}.{condition}.{stage}.p99",
                         *([60, 65, 70] if worst else [90, 95, 99] if stage == "commit"
                           else [3, 4, 5]))
+                if slow:
+                    put(f"{prefix}.stage.{load}.{condition}.handle.share", 0.6, 0.7, 0.9)
                 put(f"{prefix}.gc.{load}.{condition}.full", *([1, 1, 2] if slow else [0, 0, 0]))
                 put(f"{prefix}.gc.{load}.{condition}.full_longest_ms",
                     *([50, 50, 100] if slow else [0, 0, 0]))
@@ -130,6 +132,7 @@ def test_targets_table_says_met_or_not_met_and_names_the_cause(rendered: tuple[s
     assert "most in **acknowledge**" in slow
     assert "1.0 full garbage collection(s) in the phase, the longest up to 50 ms" in slow
     assert "cores busy: service 0.90, broker 0.30, node 1.60, stolen 0.01" in slow
+    assert "the loop handled batches 70% of the phase's time" in slow
     # Judged on the service's part (35 ms), not end to end (65 ms): the generator is not it.
     quiet = rows[("p99 ≤ 50 ms at 1,000 events/s, quiet node", "predictor")]
     assert "35 ms (end to end 65 ms)" in quiet and "**met**" in quiet
