@@ -38,14 +38,16 @@ def settings(text: str) -> dict[str, str]:
 
 def make_variant(label: str, title: str, text: str, conditions: tuple[str, ...]) -> suite.Variant:
     """A variant from ``--a``/``--b``: service settings, ``generator=`` for the load
-    generator's client, and ``site=`` for a folder whose ``sitecustomize`` the service
-    imports at start (a probe, or a bench-only change such as ``bench/batch16k``)."""
+    generator's client, ``site=`` for a folder whose ``sitecustomize`` the service imports at
+    start (a probe, or a bench-only change such as ``bench/batch16k``), and ``replicas=`` for
+    that many service processes sharing the input in one group."""
     service_settings = settings(text)
     generator = service_settings.pop("generator", "")
     site = service_settings.pop("site", "")
+    replicas = int(service_settings.pop("replicas", "1"))
     return suite.Variant(label, title, service_settings,
                          site=Path(site).resolve() if site else None,
-                         conditions=conditions, generator=generator)
+                         conditions=conditions, generator=generator, replicas=replicas)
 
 
 def main() -> int:

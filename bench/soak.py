@@ -60,7 +60,7 @@ def main() -> int:
     try:
         bench = suite.Bench.on_broker(broker, scale, work_dir)
         suite.prepare_topics(bench)
-        group, proc = suite._start_assigned(bench, "detector", "weather", 0, variant)
+        group, (proc,) = suite._start_assigned(bench, "detector", "weather", 0, variant)
         try:
             feed = suite.Feed.warm_sensors(bench, proc, group, [args.rate], ["quiet"], "soak")
             load = suite._loadgen(bench, "soak-load", "weather", args.rate, args.seconds, "soak",

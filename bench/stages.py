@@ -31,6 +31,12 @@ class Histogram:
     sum: float
     count: float
 
+    def plus(self, other: Histogram) -> Histogram:
+        """Two processes' observations as one (same bucket bounds)."""
+        theirs = dict(other.buckets)
+        return Histogram(tuple((le, n + theirs.get(le, 0.0)) for le, n in self.buckets),
+                         self.sum + other.sum, self.count + other.count)
+
     def minus(self, earlier: Histogram) -> Histogram:
         before = dict(earlier.buckets)
         return Histogram(tuple((le, n - before.get(le, 0.0)) for le, n in self.buckets),
@@ -116,6 +122,21 @@ def scrape(port: int, timeout_s: float = 5.0) -> Scrape:
         return Scrape({}, {}, float("nan"))
     return Scrape(parse_stages(text), parse_stages(text, GC_METRIC, "generation"),
                   parse_gauge(text, FROZEN_METRIC))
+
+
+def scrape_all(ports: list[int]) -> Scrape:
+    """The histograms of several replicas of one service, added up."""
+    scrapes = [scrape(port) for port in ports]
+    return Scrape(_added([s.stages for s in scrapes]), _added([s.gc_pauses for s in scrapes]),
+                  sum(s.frozen for s in scrapes))
+
+
+def _added(histograms: list[dict[str, Histogram]]) -> dict[str, Histogram]:
+    total: dict[str, Histogram] = {}
+    for per_label in histograms:
+        for label, hist in per_label.items():
+            total[label] = total[label].plus(hist) if label in total else hist
+    return total
 
 
 def phase_stages(before: dict[str, Histogram], after: dict[str, Histogram]) -> dict[str, Histogram]:

@@ -73,7 +73,8 @@ QUICK = Scale(runs=1, backlog=6000, service_backlog=6000, option_backlog=4000, l
 CONDITIONS = ("quiet", "busy")
 BUSY_LEAD_S = 0.5
 # Where the cores went in a latency phase: the processes watched, then the node's totals.
-PHASE_CPU = ("service", "broker", *NODE_CPU)
+SERVICE_CPU = "service"
+PHASE_CPU = (SERVICE_CPU, "broker", *NODE_CPU)
 
 
 @dataclass
@@ -359,6 +360,7 @@ class Variant:
     site: Path | None = None
     conditions: tuple[str, ...] = CONDITIONS  # of its latency phases
     generator: str = ""  # the load generator's client (bench.loadgen --client); "": its default
+    replicas: int = 1  # service processes sharing the input in one group (latency runs)
 
 
 DEFAULTS = Variant("max", "at-least-once (the default)")
@@ -470,23 +472,24 @@ def _latency_run(bench: Bench, service: str, variant: Variant, run: int) -> None
     loads = [int(load) for load in bench.results.notes[f"{prefix}.loads"].split(",") if load]
     bench.stage(f"{service}, {variant.title}: latency at {', '.join(map(str, loads))} events/s, "
                 f"{' and '.join(variant.conditions)} (run {run + 1})")
-    group, proc = _start_assigned(bench, service, spec.kind, run, variant)
+    group, replicas = _start_assigned(bench, service, spec.kind, run, variant)
     tail = feed = None
     try:
         if variant is EXACTLY_ONCE:
             tail = Tail.start(bench, spec.output_topic, f"tail-{prefix}-{run}")
         if spec.kind == "weather":
-            feed = Feed.warm_sensors(bench, proc, group, loads, variant.conditions,
+            feed = Feed.warm_sensors(bench, replicas[0], group, loads, variant.conditions,
                                      f"{prefix}-{run}")
         for load in loads:
             for condition in variant.conditions:
-                _phase(bench, spec, proc, group, prefix, load, condition, run, tail, feed,
+                _phase(bench, spec, replicas, group, prefix, load, condition, run, tail, feed,
                        variant.generator)
-        bench.results.add(f"{prefix}.latency.rss", proc.peak_rss_mb())
+        bench.results.add(f"{prefix}.latency.rss", max(p.peak_rss_mb() for p in replicas))
     finally:
         if tail is not None:
             tail.proc.stop()
-        proc.stop()
+        for proc in replicas:
+            proc.stop()
 
 
 # Readings per sensor before a detector's latency phases: past its warm-up (DETECTOR_WARMUP)
@@ -559,9 +562,9 @@ class Tail:
             time.sleep(0.2)
 
 
-def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix: str,
-           load: int, condition: str, run: int, tail: Tail | None, feed: Feed | None,
-           generator: str = "") -> None:
+def _phase(bench: Bench, spec: LatencySpec, replicas: list[procs.Proc], group: str,
+           prefix: str, load: int, condition: str, run: int, tail: Tail | None,
+           feed: Feed | None, generator: str = "") -> None:
     input_topic = INPUTS[spec.kind]
     key = f"{prefix}.latency.{load}.{condition}"
     busy = None
@@ -572,14 +575,16 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
     try:
         out_start = kafka_io.window(bench.bootstrap, spec.output_topic)
         in_start = kafka_io.window(bench.bootstrap, input_topic)
-        stages_before = stages.scrape(proc.http_port)
+        ports = [proc.http_port for proc in replicas if proc.http_port is not None]
+        stages_before = stages.scrape_all(ports)
         gen = _loadgen(bench, f"loadgen-{prefix}-{load}-{condition}-{run}", spec.kind, load,
                        bench.scale.load_seconds, f"r{run}{condition[0]}{load}{prefix[:3]}",
                        [*(feed.take(int(load * bench.scale.load_seconds)) if feed else ()),
                         "--client", generator or loadgen.DEFAULT_CLIENT])
         bench.results.commands.setdefault(f"loadgen.{spec.kind}", " ".join(
             Path(part).name if i == 0 else part for i, part in enumerate(gen.command)))
-        watched = dict(zip(PHASE_CPU, (proc.pid, bench.broker_pid)))
+        watched = {"broker": bench.broker_pid,
+                   **{f"{SERVICE_CPU}.{index}": proc.pid for index, proc in enumerate(replicas)}}
         cpu_before = CpuSample.take(watched)
         gen.start()
         gen.process.wait(bench.scale.load_seconds * 4 + 60)
@@ -591,7 +596,7 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
                 f"phase of run {run + 1}")
             print(f"  warning: {prefix} did not catch up at {load}/s ({condition})", flush=True)
         cpu_after = CpuSample.take(watched)
-        stages_after = stages.scrape(proc.http_port)
+        stages_after = stages.scrape_all(ports)
     finally:
         if busy is not None:
             busy.stop()
@@ -634,7 +639,7 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
         # The loop's share of the phase spent handling batches: near 1, records queue.
         bench.results.add(f"{prefix}.stage.{load}.{condition}.{HANDLE_STAGE}.share",
                           handled.sum / wall_s)
-    for name, cores in cpu_before.cores_until(cpu_after).items():
+    for name, cores in replicas_added(cpu_before.cores_until(cpu_after)).items():
         bench.results.add(f"{prefix}.cpu.{load}.{condition}.{name}", cores)
     bench.results.add(f"{prefix}.cpu.{load}.{condition}.wall_s", wall_s)
     gc_pauses = stages.phase_stages(stages_before.gc_pauses, stages_after.gc_pauses)
@@ -644,6 +649,16 @@ def _phase(bench: Bench, spec: LatencySpec, proc: procs.Proc, group: str, prefix
         bench.results.add(f"{gc_key}.paused_ms", sum(h.sum for h in gc_pauses.values()) * 1000)
         bench.results.add(f"{gc_key}.full", full.count if full else 0.0)
         bench.results.add(f"{gc_key}.full_longest_ms", full.longest * 1000 if full else 0.0)
+
+
+def replicas_added(cores: dict[str, float]) -> dict[str, float]:
+    """``service.0``, ``service.1``, ... (one per replica) added up as ``service``."""
+    added = {name: value for name, value in cores.items()
+             if not name.startswith(f"{SERVICE_CPU}.")}
+    replicas = [value for name, value in cores.items() if name.startswith(f"{SERVICE_CPU}.")]
+    if replicas:
+        added[SERVICE_CPU] = sum(replicas)
+    return added
 
 
 def record_latencies(results: Results, key: str, samples: Sequence[latency_calc.Split]) -> None:
@@ -692,30 +707,38 @@ def _loadgen(bench: Bench, name: str, kind: str, rate: float, seconds: float, pr
 
 
 def _start_assigned(bench: Bench, service: str, kind: str, run: int,
-                    variant: Variant = DEFAULTS) -> tuple[str, procs.Proc]:
-    """A fresh service at the end of its input that has provably got its partitions: a short
-    probe load must be committed before the measured loads start. One retry (noted) if the
-    probe stalls (the kafka-python join stall described in ``backlog_run``)."""
+                    variant: Variant = DEFAULTS) -> tuple[str, list[procs.Proc]]:
+    """Fresh service processes (``variant.replicas``, one group) at the end of their input
+    that have provably got its partitions: a short probe load, sent once all of them are up,
+    must be committed before the measured loads start. One retry (noted) if the probe stalls
+    (the kafka-python join stall described in ``backlog_run``)."""
     input_topic = INPUTS[kind]
     for attempt in (1, 2):
         group = bench.group(f"{service}-latency")
         topics = [input_topic] + ([RESULTS] if service == "predictor" else [])
         kafka_io.position_group_at_end(bench.bootstrap, group, topics)
-        proc = service_proc(bench, service, group, f"{service}-{variant.label}-latency-{run}",
-                            variant.site, variant.settings)
-        _record_command(bench, f"{service}.{variant.label}.latency", proc)
-        proc.start()
-        proc.wait_http("/readyz" if service == "predictor" else "/healthz")
+        replicas = []
+        for index in range(variant.replicas):
+            suffix = f"-{index + 1}" if variant.replicas > 1 else ""
+            proc = service_proc(bench, service, group,
+                                f"{service}-{variant.label}-latency-{run}{suffix}",
+                                variant.site, variant.settings)
+            _record_command(bench, f"{service}.{variant.label}.latency", proc)
+            proc.start()
+            proc.wait_http("/readyz" if service == "predictor" else "/healthz")
+            replicas.append(proc)
         probe = _loadgen(bench, f"probe-{service}-{variant.label}-{run}-{attempt}", kind, 200, 2,
                          f"probe{run}a{attempt}{variant.label[:3]}").start()
         probe.process.wait(120)
         target = sum(kafka_io.end_offsets(bench.bootstrap, input_topic).values())
         if kafka_io.wait_committed(bench.bootstrap, group, input_topic, target, STALL_S):
-            return group, proc
-        proc.stop()
-        bench.results.notes[f"stall.{proc.name}.{attempt}"] = (
-            f"{proc.name}: probe load not committed in {STALL_S:.0f} s")
-        print(f"  {proc.name}: probe not committed; {'retrying' if attempt == 1 else 'giving up'}",
+            return group, replicas
+        for proc in replicas:
+            proc.stop()
+        name = replicas[0].name
+        bench.results.notes[f"stall.{name}.{attempt}"] = (
+            f"{name}: probe load not committed in {STALL_S:.0f} s")
+        print(f"  {name}: probe not committed; {'retrying' if attempt == 1 else 'giving up'}",
               flush=True)
     raise Stalled(f"{service} latency run {run} stalled twice")
 

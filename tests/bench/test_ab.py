@@ -42,3 +42,8 @@ def test_a_variants_site_setting_puts_a_sitecustomize_folder_on_the_services_pat
     assert variant.site == Path("bench/turn_trace").resolve()
     assert variant.settings == {"linger_ms": "0"}
     assert ab.make_variant("ab_a", "A", "", ("quiet",)).site is None
+
+
+def test_a_variants_replicas_setting_runs_that_many_service_processes() -> None:
+    assert ab.make_variant("ab_b", "B", "replicas=2,linger_ms=0", ("quiet",)).replicas == 2
+    assert ab.make_variant("ab_a", "A", "", ("quiet",)).replicas == 1

@@ -7,7 +7,8 @@ import math
 from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
 
 from bench.stages import (FROZEN_METRIC, FULL_COLLECTION, GC_METRIC, STAGE_METRIC,
-                          Histogram as StageHistogram, parse_gauge, parse_stages, phase_stages)
+                          Histogram as StageHistogram, _added, parse_gauge, parse_stages,
+                          phase_stages)
 
 BUCKETS = (0.001, 0.01, 0.1, 1.0)
 
@@ -85,3 +86,15 @@ def test_the_frozen_objects_gauge_is_read_and_absent_is_nan() -> None:
 
     assert parse_gauge(generate_latest(registry).decode(), FROZEN_METRIC) == 45_000
     assert math.isnan(parse_gauge("", FROZEN_METRIC))
+
+
+def test_replicas_stages_add_up_bucket_by_bucket() -> None:
+    one = parse_stages(exposition({"handle": [0.005, 0.05]}))["handle"]
+    two = parse_stages(exposition({"handle": [0.0005], "fetch": [0.5]}))
+
+    added = one.plus(two["handle"])
+
+    assert added.count == 3 and math.isclose(added.sum, 0.0555)
+    assert dict(added.buckets)[0.001] == 1 and dict(added.buckets)[0.01] == 2
+    assert math.isclose(added.quantile(1.0), 0.1)
+    assert set(_added([{"handle": one}, two])) == {"handle", "fetch"}
