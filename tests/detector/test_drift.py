@@ -351,3 +351,38 @@ def test_an_open_rising_pressure_drift_says_how_fast_it_lifts_the_pressure():
 def test_no_open_rising_pressure_drift_lifts_nothing():
     assert _pressure_check(-4.0).pressure_drift_rise() == 0.0
     assert _pressure_check(0.0).pressure_drift_rise() == 0.0
+
+
+def _after_a_front_jump(hpa_per_hour_after: float) -> list[tuple[float, float, float]]:
+    """Saturated air (the dew point is the temperature), the check fresh from a storm's hold:
+    a front's jump of 3.3 hPa/h for 40 minutes, then the pressure moving on at the given rate
+    (final-9 1001-034)."""
+    return [(21.0, 21.0, 1019.2 + 0.055 * min(seq, 40) + hpa_per_hour_after / 60 * max(0, seq - 40))
+            for seq in range(150)]
+
+
+def test_the_pressure_levelling_after_a_front_jump_is_the_weather():
+    assert _reasons(_after_a_front_jump(-0.3)) == set()
+
+
+def test_a_pressure_falling_fast_after_a_front_jump_is_drift():
+    # The bend is the same size against the jump, but the sensor's own line falls 2.5 hPa/h.
+    assert _reasons(_after_a_front_jump(-2.5)) == {"drift:pressure_hpa"}
+
+
+def _moistening_under(pressure_fall_per_hour: float) -> list[tuple[float, float, float]]:
+    """Eight hours of the pressure falling at the given rate under the tide's swing (0.8 hPa,
+    twice a day), then the dew point rising 2 °C/h: over the last hour and three the tide
+    hides most of the fall (-0.1 and -0.2 hPa/h at the rise for a fall of 0.5 hPa/h)."""
+    return [(15.0, 5.0 + 2.0 / 60 * max(0, seq - 480),
+             1015.0 - pressure_fall_per_hour / 60 * seq + 0.8 * math.cos(2 * math.pi * seq / 720))
+            for seq in range(600)]
+
+
+def test_air_moistening_while_the_pressure_fell_for_eight_hours_is_a_front_coming():
+    # Rain ahead of a front (final-7 803, tuning-wide 4 and 14).
+    assert _reasons(_moistening_under(0.5)) == set()
+
+
+def test_the_same_moistening_under_the_tide_alone_is_drift():
+    assert _reasons(_moistening_under(0.0)) == {"drift:humidity_pct"}

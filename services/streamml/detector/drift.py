@@ -31,6 +31,11 @@ BASELINE_WINDOW = 120  # readings before the drift window: the weather's own tre
 # hPa per reading: pressure falling this fast for three hours is a front on its way (the
 # tide alone never does), and the air moistening ahead of it is weather.
 FRONT_TENDENCY = 0.4 / 60
+# Readings over which a pressure falling that fast is a front's approach whatever the tide
+# (its swing of up to 0.4 hPa/h over an hour averages out to under 0.2 hPa/h over 8 hours), and
+# the readings at each end whose mean is taken.
+FRONT_APPROACH_READINGS = 480
+TENDENCY_ENDS = 30
 # Readings of the trend before the hour that are enough to compare the hour with (a cleared
 # series has them half an hour after its first hour, not after two).
 MIN_BASELINE = 30
@@ -192,6 +197,8 @@ class DriftCheck:
         recent = series.short.slope() - base
         if abs(recent) < 0.7 * bar or slope * recent < 0:
             return
+        if name == "pressure" and _weather_trend_ending(series, base, slope, limit):
+            return
         if name == "temperature" and (
                 series.base_slope() is None or not self._humidity_still() or
                 (slope < 0 and self._pressure_moving()) or
@@ -216,7 +223,7 @@ class DriftCheck:
             return
         if name == "dew" and (abs(self._humidity.long.slope()) * 60 > 20.0 or
                               abs(self._humidity.short.slope()) * 60 > 30.0 or
-                              self._front_near(slope)):
+                              self._front_near(slope, reading.seq)):
             return  # humidity racing towards saturation, or a front on its way: weather
         if name == "pressure" and (
                 abs(self._humidity.long.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[0] or
@@ -248,13 +255,14 @@ class DriftCheck:
             variance += series.baseline.slope_sd(sigma) ** 2
         return math.sqrt(variance)
 
-    def _front_near(self, dew_slope: float) -> bool:
+    def _front_near(self, dew_slope: float, last: int) -> bool:
         """A pressure trend that explains this dew-point trend: the air moistens as a front
-        nears (the pressure moving either way within the hour, or falling over three). A dew
-        point falling steadily is no front's doing: a passage's drop is held as a weather
-        event, and the tide and a front's approach move the pressure for hours (final-4: a
-        thermometer drifting down 3.5 °C/h while the pressure rose 1.1 hPa/h was let go)."""
-        return dew_slope > 0 and self._pressure_moving()
+        nears (the pressure moving either way within the hour, or falling over three hours or
+        over the last eight). A dew point falling steadily is no front's doing: a passage's drop
+        is held as a weather event, and the tide and a front's approach move the pressure for
+        hours (final-4: a thermometer drifting down 3.5 °C/h while the pressure rose 1.1 hPa/h
+        was let go)."""
+        return dew_slope > 0 and (self._pressure_moving() or self._falling_for_hours(last))
 
     def _pressure_moving(self) -> bool:
         """The pressure says a front is near: moving > 0.4 hPa/h over the hour either way, or
@@ -271,6 +279,29 @@ class DriftCheck:
         if len(values) < TEMPERATURE_RANGE_READINGS:
             return math.inf
         return max(values) - min(values)
+
+    def _falling_for_hours(self, last: int) -> bool:
+        """The pressure fell faster than FRONT_TENDENCY over the last FRONT_APPROACH_READINGS
+        readings (the means of their first and last half hours), all kept: a front's approach.
+        Over eight hours the tide's swing averages out to under 0.2 hPa/h, where over one or
+        three it can hide a front's fall (final-7 803, tuning-wide 4 and 14: rain ahead of a
+        front moistening the air by 1.2-3 °C/h of dew point, the pressure falling 0.5 hPa/h over
+        eight hours, 0.25-0.39 over one and three)."""
+        first = last - FRONT_APPROACH_READINGS + 1
+        if self._reading_at(first) is None:
+            return False
+        before = self._pressure_mean(first)
+        now = self._pressure_mean(last - TENDENCY_ENDS + 1)
+        if before is None or now is None:
+            return False
+        return (now - before) / (FRONT_APPROACH_READINGS - TENDENCY_ENDS) < -FRONT_TENDENCY
+
+    def _pressure_mean(self, first: int) -> float | None:
+        """The mean unflagged pressure of TENDENCY_ENDS readings from ``first`` (None if none)."""
+        values = [r.values[P] for r in (self._reading_at(seq) for seq in
+                                        range(first, first + TENDENCY_ENDS))
+                  if r is not None and P not in r.faulty]
+        return sum(values) / len(values) if values else None
 
     def _pressure_tendency(self) -> float:
         """The pressure's trend over the last three hours (per reading), where known."""
@@ -305,7 +336,7 @@ class DriftCheck:
 
     def _continue(self, name: str, reading: DriftReading, series: _Series) -> None:
         since, slope, base = self._drift[name]
-        if name == "dew" and self._front_near(slope) and self._humidity_rising():
+        if name == "dew" and self._humidity_rising() and self._front_near(slope, reading.seq):
             # The pressure now says a front is near and the humidity rises with the dew point:
             # the front's moisture, not drift, from here on (final-7: rain ahead of a front
             # moistened the air while the morning tide hid the pressure's fall for the first
@@ -338,6 +369,16 @@ class DriftCheck:
     def _end(self, name: str) -> None:
         self._drift.pop(name, None)
         self._series[name].clear()
+
+
+def _weather_trend_ending(series: _Series, base: float, bend: float, limit: float) -> bool:
+    """A bend against the trend before the hour that leaves the hour's own line under half a
+    drift's rate: that trend slowing, not a sensor's drift (which moves its own readings).
+    Against a trend the tide makes (< 0.5 hPa/h) a drift's own line keeps most of its rate;
+    only a faster one (a front's jump, a storm's decay, the end of a deep front's fall) ends so
+    (final-9: a front's jump of 3.3 hPa/h in saturated air, then the pressure level: a bend of
+    -2.3 hPa/h against the jump's line)."""
+    return bend * base < 0 and abs(series.long.slope()) < 0.5 * limit
 
 
 def _value(name: str, reading: DriftReading) -> float:
