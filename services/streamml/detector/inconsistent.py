@@ -10,7 +10,10 @@ carried into the dew point at the air's own humidity: in dry air one percent of 
 more than a degree of dew point, in moist air a fraction of one. And it must lead away from
 the sensor's usual dew-point depression (slowly learnt), not back towards it (the end of an
 inconsistency the check did not see begin raises no alarm). Rain and fronts move the dew
-point over tens of minutes, together with the temperature.
+point over tens of minutes, together with the temperature. A moister step into saturated air
+is cut at the limit, so it needs only to close the air's depression, not the floor of
+``inconsistent_dew_point_step_c``; and a dew point that falls while the air warms is not
+shared by the temperature, however much it warms.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Protocol
 from streamml.contracts.weather import (
     CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, MAGNUS_A, MAGNUS_B, STUCK_REASON,
     dew_point)
-from streamml.detector.stats import ChannelStats
+from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
 
 T, RH = 0, 1
@@ -214,23 +217,35 @@ class InconsistentCheck:
                ) -> tuple[int, float, float, float] | None:
         """(onset, step, level before it, threshold) of a step the temperature does not share,
         or None."""
-        if abs(step) < self._th.inconsistent_dew_point_step_c:
-            return None
         window = _window(recent)
+        # A moister step that ends in saturated air is cut at the limit (the dew point cannot
+        # pass the temperature): it may be smaller than the floor and still be all the air allows.
+        into_saturation = step > 0 and window[-1].values[RH] >= SATURATED_PCT
+        if abs(step) < self._th.inconsistent_dew_point_step_c and not into_saturation:
+            return None
         dew_points = self._dew_points
         temperatures = [r.values[T] for r in window]
         temperature_step = sum(map(mul, STEP_WEIGHTS, temperatures))
-        if abs(temperature_step) > TEMPERATURE_SHARE * abs(step) or \
+        # Weather that warms the air within minutes (the sun after a storm) leaves its moisture
+        # where it was; weather that lowers the dew point so fast (a front, a storm's downdraft)
+        # cools the air with it. A dew point falling while the air warms shares nothing.
+        drying_as_it_warms = step < 0 < temperature_step
+        if (abs(temperature_step) > TEMPERATURE_SHARE * abs(step) and not drying_as_it_warms) or \
                 any(_unusable(r) for r in window):
             return None
         level = sum(map(mul, LEVEL_WEIGHTS, dew_points))
         temperature = sum(map(mul, LEVEL_WEIGHTS, temperatures))
+        depression = temperature - level
+        depression_after = depression + temperature_step - step
         t_sd = self._temperature.sigma
         rh_sd = self._humidity.sigma if self._humidity.ready else UNLEARNT_HUMIDITY_SD
         noise = (dew_point_noise(temperature, level, t_sd, rh_sd),
                  dew_point_noise(temperature + temperature_step, level + step, t_sd, rh_sd))
-        needed = max(self._th.inconsistent_dew_point_step_c,
-                     STEP_EVIDENCE_SD * _sd(_STEP_VARIANCE, noise))
+        floor = self._th.inconsistent_dew_point_step_c
+        if into_saturation and depression_after < SATURATED_DEPRESSION_C:
+            # The air's whole depression (to within saturation's margin) is the largest step.
+            floor = min(floor, depression - SATURATED_DEPRESSION_C)
+        needed = max(floor, STEP_EVIDENCE_SD * _sd(_STEP_VARIANCE, noise))
         if abs(step) < needed:
             return None
         # A trend that bends there (the dew point rising in rain that has begun, falling away
@@ -245,8 +260,6 @@ class InconsistentCheck:
         # so a step may well end closer to it). Saturated air before the step is the weather's
         # own state (rain, fog, a thunderstorm), which ends gradually and with the temperature:
         # a step out of it into clearly dry air is judged wherever it leads.
-        depression = temperature - level
-        depression_after = depression + temperature_step - step
         assert self._depression is not None
         dried_out_of_saturation = depression < SATURATED_DEPRESSION_C and \
             depression_after >= DRIED_DEPRESSION_C
