@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from streamml.contracts.weather import dew_point, relative_humidity
-from streamml.detector.drift import DriftCheck
+from streamml.detector.drift import COLD_AIR_REFERENCE_C, DriftCheck, cold_air_scale
 from streamml.detector.thresholds import Thresholds
 
 
@@ -386,3 +386,41 @@ def test_air_moistening_while_the_pressure_fell_for_eight_hours_is_a_front_comin
 
 def test_the_same_moistening_under_the_tide_alone_is_drift():
     assert _reasons(_moistening_under(0.0)) == {"drift:humidity_pct"}
+def _humidity_drift_at(dew_level: float, rate_per_hour: float,
+                       above_dew_point: float = 4.0) -> set[str]:
+    """Two hours level, then a dew point rising steadily (the thermometer steady
+    ``above_dew_point`` °C above the dew point's level), at a dew point around ``dew_level``."""
+    readings = {}
+    reasons: set[str] = set()
+
+    def flag(reading, reason, channel, score, threshold):
+        reasons.add(reason)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, flag)
+    temperature = dew_level + above_dew_point
+    for seq in range(300):
+        dew = dew_level + rate_per_hour / 60 * max(0, seq - 180)
+        reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), 1010.0), dew)
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return reasons
+
+
+def test_a_dew_point_rate_under_the_bar_is_no_drift_in_mild_air():
+    assert _humidity_drift_at(8.0, 1.0) == set()
+
+
+def test_the_same_rate_at_a_polar_dew_point_is_drift():
+    # At -30 °C a humidity drift of 7 %/h moves the dew point 0.9 °C/h (final-10).
+    assert _humidity_drift_at(-30.0, 1.0) == {"drift:humidity_pct"}
+
+
+def test_the_dew_point_rate_scales_with_the_vapour_pressure_in_cold_air():
+    assert cold_air_scale(COLD_AIR_REFERENCE_C) == cold_air_scale(25.0) == 1.0
+    assert cold_air_scale(-30.0) == pytest.approx(0.709, abs=0.001)
+
+
+def test_the_same_rate_at_a_dry_airs_cold_dew_point_is_no_drift():
+    """A desert's dew point of -16 °C in air at 24 °C: its daily cycle moves it ~1 °C/h."""
+    assert _humidity_drift_at(-16.0, 1.0, above_dew_point=40.0) == set()

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Set
 from typing import Protocol
 
-from streamml.contracts.weather import CHANNELS, DRIFT_REASON
+from streamml.contracts.weather import CHANNELS, DRIFT_REASON, MAGNUS_B
 from streamml.detector.stats import SATURATED_PCT, ChannelStats, SlidingLines
 from streamml.detector.thresholds import Thresholds
 
@@ -63,6 +63,14 @@ STILL_HUMIDITY_PER_HOUR = 3.0
 # thickening cloud, 2 °C/h, flagged for hours on three seeds).
 DAILY_BEND_PER_RANGE = 0.25
 TEMPERATURE_RANGE_READINGS = 480
+# °C: the air temperature the dew-point rate (``drift_dew_point_c_per_hour``) a drift must
+# start at holds at and above. In colder air a humidity sensor's bias growing by the same %/h
+# moves the dew point less, as the square of (MAGNUS_B + dew point), and the dew point is no
+# warmer than the air: a drift of 7 %/h at 85 % moves a dew point of -30 °C by 0.9 °C/h, one of
+# 10 °C by 1.2 °C/h (final-10, polar: humidity drifts of 6-9 %/h never flagged). By the air's
+# temperature, not the dew point's: a desert's dry air has dew points under -10 °C with a daily
+# cycle that moves them ~1 °C/h (final-8: scaled by the dew point, a control flagged).
+COLD_AIR_REFERENCE_C = 10.0
 
 
 class DriftReading(Protocol):
@@ -185,8 +193,13 @@ class DriftCheck:
         # A dew point moving while humidity holds still is the thermometer's doing.
         return T if name == "temperature" or self._humidity_still() else RH
 
-    def _maybe_start(self, name: str, reading: DriftReading, series: _Series) -> None:
+    def _start_limit(self, name: str, reading: DriftReading) -> float:
+        """The slope per reading the named series' drift must exceed to start at this reading."""
         limit = self._limits[name]
+        return limit * cold_air_scale(reading.values[T]) if name == "dew" else limit
+
+    def _maybe_start(self, name: str, reading: DriftReading, series: _Series) -> None:
+        limit = self._start_limit(name, reading)
         base = series.base_slope()
         # A drift bends the line away from the trend the weather had before it.
         bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
@@ -379,6 +392,15 @@ def _weather_trend_ending(series: _Series, base: float, bend: float, limit: floa
     (final-9: a front's jump of 3.3 hPa/h in saturated air, then the pressure level: a bend of
     -2.3 hPa/h against the jump's line)."""
     return bend * base < 0 and abs(series.long.slope()) < 0.5 * limit
+
+
+def cold_air_scale(temperature_c: float) -> float:
+    """The share of the dew-point rate a drift must start at in air this cold: the dew point's
+    change per change of the vapour pressure's logarithm goes as ``(MAGNUS_B + dew point)^2``,
+    at most as the air's temperature allows; 1 at and above COLD_AIR_REFERENCE_C."""
+    if temperature_c >= COLD_AIR_REFERENCE_C:
+        return 1.0
+    return ((MAGNUS_B + temperature_c) / (MAGNUS_B + COLD_AIR_REFERENCE_C)) ** 2
 
 
 def _value(name: str, reading: DriftReading) -> float:
