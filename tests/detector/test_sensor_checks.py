@@ -830,3 +830,32 @@ def test_a_fine_humidity_channel_stuck_just_under_saturation_is_stuck():
     stuck = {seq for seq, reasons in flagged.items() if "stuck:humidity_pct" in reasons}
     assert len(stuck) >= 0.6 * 25
     assert stuck <= set(range(720, 745))
+
+
+def test_a_storm_the_air_has_not_cooled_after_is_withdrawn_and_holds_no_drift_back():
+    """Two readings 3 °C colder with the pressure 1.5 hPa up meet the storm rule (a noisy
+    thermometer's and barometer's extremes, not a spike: two in a row), but a quarter of an hour
+    later the air is as warm as before: the storm's three-hour hold is withdrawn, and a pressure
+    drift starting soon after is flagged."""
+    values = _stream(1000)
+    for i in (500, 501):
+        t, h, p = values[i]
+        values[i] = (round(t - 3.0, 2), round(relative_humidity(t - 3.0, dew_point(t, h)), 1),
+                     round(p + 1.5, 2))
+    values[530:710] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))
+                       for i, (t, h, p) in enumerate(values[530:710])]
+    flagged = _run(values)
+    assert "weather:thunderstorm" in flagged.get(500, ()) + flagged.get(501, ()), flagged
+    caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+    assert len(caught & set(range(530, 710))) >= 0.8 * 180, sorted(caught)
+
+
+def test_a_storm_that_cooled_the_air_still_holds_the_drift_check():
+    values = _stream(1000)
+    _thunderstorm(values, 500, drop=3.0, jump_hpa=1.5, jump_decay=20.0, jump_holds=10)
+    values[530:710] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))
+                       for i, (t, h, p) in enumerate(values[530:710])]
+    flagged = _run(values)
+    assert any(r == ("weather:thunderstorm",) for r in flagged.values()), flagged
+    caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+    assert len(caught & set(range(530, 680))) == 0, sorted(caught)

@@ -27,7 +27,8 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   pressure (cold front) — is reported once as ``weather:<event>`` and holds the drift and
   inconsistency checks back while it lasts. A thermometer or barometer in a noise burst
   raises none; a storm whose drop comes straight back was a temperature spike: the reading
-  is reported again as one, and the storm's hold is withdrawn.
+  is reported again as one, and the storm's hold is withdrawn; so is the hold of a storm the
+  air has not cooled after (a noisy sensor's extremes).
 
 A fault, once recognised, is flagged until it ends and is never learnt: the model learns
 only from readings that were not flagged, ``LEARN_LAG`` readings late. When a fault ends the
@@ -63,6 +64,12 @@ STORM_EXCESS_HPA = 0.5
 STORM_RISE_HPA = 0.3  # in 25 readings (0.7 hPa/h): rising, not a storm's decay
 STORM_RECHECK = 10
 STORM_HOLD_MAX = 420
+# °C a storm has cooled the air by STORM_PLUNGE readings after its start (the mean of the last
+# readings against the mean before it): a storm's cooling lasts an hour or more. A "storm" the
+# air has not cooled by this was a noisy thermometer's extremes (final-10: cheap sensors' single
+# readings 2.5 °C under the highest of the last 11, the pressure's noise 1 hPa over its lowest,
+# held the drift check for three hours at a time), and its hold is withdrawn.
+STORM_COOLING_C = 1.0
 # Readings after an event's start from which a thunderstorm is a new event (before, it is
 # the same one: a storm's first minutes can meet the front rule, and it goes on meeting the
 # storm rule for minutes).
@@ -191,6 +198,8 @@ class SensorModel:
         self._weather_since = -1
         self._storm_since = -STORM_PLUNGE  # where the last thunderstorm began
         self._storm_pressure: float | None = None  # the level before the last storm's jump
+        # The temperature before the last storm the storm rule found (until its cooling is judged).
+        self._storm_temperature: float | None = None
         # (weather_until, weather_since, storm_since, storm_pressure) before the last storm: a
         # storm found to be a temperature spike is withdrawn (_withdraw_storm).
         self._before_storm: tuple[int, int, int, float | None] | None = None
@@ -718,6 +727,8 @@ class SensorModel:
         # While an event's hold lasts only a thunderstorm is looked for: one breaking out in
         # a front's wake would otherwise end its hold too soon, and its pressure jump's decay
         # reads as a pressure drift.
+        if reading.seq == self._storm_since + STORM_PLUNGE and self._storm_temperature is not None:
+            self._withdraw_storm_unless_cooled()
         held = reading.seq <= self._weather_until
         if reading.seq == self._weather_until and self._storm_pressure is not None:
             self._hold_while_storm_pressure_decays(reading)
@@ -743,6 +754,7 @@ class SensorModel:
             if storm and reading.seq - self._weather_since >= NEW_EVENT_AFTER:
                 self._weather_event(reading, WEATHER_THUNDERSTORM)
                 self._storm_pressure = _mean(window[-21:-16], P)
+                self._storm_temperature = _mean(window[-21:-16], T)
             return
         # A cold front: the pressure turns up as drier (and usually colder) air arrives.
         # Levels are means of a few readings: a noisy sensor's extremes are no front (and a
@@ -765,11 +777,14 @@ class SensorModel:
             (temperature_now - _mean(before, T) <= -1.0 and
              jump - drift_rise * _seq_span(before, now) >= 1.0)))
         # Falling fast as the pressure jumps: the start of a thunderstorm, not a front.
+        storm_rule = storm
         storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
             self._weather_event(reading, WEATHER_THUNDERSTORM if storm else WEATHER_FRONT)
             if storm:  # the level before the jump (the storm rule looks 15 readings back)
                 self._storm_pressure = _mean(before, P)
+            if storm_rule:
+                self._storm_temperature = _mean(before, T)
 
     def _hold_while_storm_pressure_decays(self, reading: _Reading) -> None:
         """A storm's pressure jump decays for hours (and a second storm may have kept it up):
@@ -790,6 +805,15 @@ class SensorModel:
         else:
             self._storm_pressure = None
 
+    def _withdraw_storm_unless_cooled(self) -> None:
+        """STORM_PLUNGE readings after a storm the storm rule found: withdrawn unless the air
+        has cooled by STORM_COOLING_C (a front's jump with a fast fall is not judged so)."""
+        assert self._storm_temperature is not None
+        before, self._storm_temperature = self._storm_temperature, None
+        recent = [r for r in islice(reversed(self._recent), 5) if T not in r.blocked]
+        if recent and _mean(recent, T) > before - STORM_COOLING_C:
+            self._withdraw_storm()
+
     def _withdraw_storm(self) -> None:
         """The last storm was a temperature spike (its drop came straight back): its hold and
         plunge are withdrawn, so the channels' noise is judged again (the checks it reset
@@ -805,6 +829,7 @@ class SensorModel:
         self._before_storm = (self._weather_until, self._weather_since, self._storm_since,
                               self._storm_pressure) if event == WEATHER_THUNDERSTORM else None
         self._storm_pressure = None
+        self._storm_temperature = None
         self._add_reason(reading, event)
         self._weather_since = reading.seq
         if event == WEATHER_THUNDERSTORM:
