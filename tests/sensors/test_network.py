@@ -251,3 +251,13 @@ def test_the_eleventh_final_family_lies_outside_the_tuning_ranges():
     assert params.resolution_scale < min(p.resolution_scale for p in drawn)
     assert params.resolution_scale < min(p.resolution_scale for p in PARAMS.values()
                                          if p.name != "final-11")
+
+
+def test_the_twelfth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-12"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.mean_temperature_c[0] < min(p.weather.mean_temperature_c[0] for p in drawn)
+    assert final.daily_amplitude_c[1] > max(p.weather.daily_amplitude_c[1] for p in drawn)
+    assert final.dew_point_depression_c[1] > max(p.weather.dew_point_depression_c[1] for p in drawn)
+    assert final.thunderstorms_per_day < min(p.weather.thunderstorms_per_day for p in drawn)

@@ -110,6 +110,11 @@ PARAMS = {
     "final-11": NetworkParams(name="final-11", climate="mediterranean", noise_scale=0.7,
                               classes=("consumer", "station", "cheap", "station"),
                               resolution_scale=0.5),
+    # The twelfth final family (seeds 1301-1305), declared before the thirteenth round's
+    # detector changes: a cold-steppe climate, sensors noisier than the tuning middle, consumer
+    # sensors twice as common, every class at its own resolution.
+    "final-12": NetworkParams(name="final-12", climate="cold-steppe", noise_scale=1.3,
+                              classes=("consumer", "cheap", "consumer", "station")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

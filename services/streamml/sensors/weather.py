@@ -157,6 +157,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(3.0, 9.0),
         thunderstorms_per_day=0.5, storm_temperature_drop_c=(5.0, 12.0),
         storm_pressure_jump_hpa=(2.0, 5.0), shading_per_hour=1.2),
+    # The twelfth final held-out set (seeds 1301-1305), declared before the thirteenth round's
+    # detector work and run once, when it is final: a cold steppe, colder and drier than any
+    # tuning draw with a wider daily cycle, fronts every two days, thunderstorms rare.
+    "cold-steppe": Climate(
+        name="cold-steppe", mean_temperature_c=(-16.0, 6.0), daily_amplitude_c=(7.0, 14.0),
+        dew_point_depression_c=(4.0, 16.0), front_interval_days=2.0,
+        front_pressure_fall_hpa=(10.0, 20.0), front_temperature_drop_c=(4.0, 12.0),
+        thunderstorms_per_day=0.15, storm_temperature_drop_c=(3.0, 7.0),
+        storm_pressure_jump_hpa=(1.5, 4.0), shading_per_hour=1.5),
 }
 
 
