@@ -9,6 +9,7 @@ from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
 from streamml.detector.sensor import DRIFT_CONFIRM
 from streamml.detector.thresholds import Thresholds
+from streamml.sensors.network import PARAMS, SensorNetwork
 
 THRESHOLDS = Thresholds()
 
@@ -200,6 +201,34 @@ def test_a_humidity_step_out_of_saturated_air_is_inconsistent():
     caught = [seq for seq, reasons in flagged.items() if "inconsistent" in reasons]
     assert len(set(caught) & set(range(730, 750))) >= 0.8 * 20
     assert set(caught) <= set(range(730, 750))
+
+
+def _rain_in_dry_climate() -> tuple[list[tuple[float, float, float]], list[int]]:
+    """The first 1,200 readings of `final-11`'s (seed 1202, a mediterranean climate,
+    development data since the thirteenth round) sensor 23, a station-grade sensor, and the
+    readings of its inconsistent fault: its humidity drops from 95 % to 64 % in the rain ahead
+    of a front, the temperature unchanged, for 51 readings."""
+    network = SensorNetwork(24, 0, "sim-", 1202, 0.004, PARAMS["final-11"])
+    values, faulty = [], []
+    for seq in range(1200):
+        reading = network.tick()[23]
+        values.append(reading.values)
+        if reading.truth.kind == "inconsistent":
+            faulty.append(seq)
+    return values, faulty
+
+
+def test_a_humidity_drop_out_of_rain_and_its_return_are_one_inconsistency():
+    """A humidity that drops out of rain's moist air towards a dry climate's usual humidity
+    looks like the end of an inconsistency the check did not see begin; when it comes back to
+    the rain's level, the readings between were the inconsistency, and the return is no new
+    one."""
+    values, faulty = _rain_in_dry_climate()
+    assert faulty[0] == 136 and faulty[17] == 1109 and faulty[-1] == 1159  # two faults
+    flagged = _run(values)
+    caught = {seq for seq, reasons in flagged.items() if "inconsistent" in reasons}
+    assert len(caught & set(faulty[17:])) >= 0.8 * len(faulty[17:])
+    assert not caught - set(faulty)
 
 
 def _saturated_since_start(seed: int) -> list[tuple[float, float, float]]:

@@ -13,7 +13,10 @@ inconsistency the check did not see begin raises no alarm). Rain and fronts move
 point over tens of minutes, together with the temperature. A moister step into saturated air
 is cut at the limit, so it needs only to close the air's depression, not the floor of
 ``inconsistent_dew_point_step_c``; and a dew point that falls while the air warms is not
-shared by the temperature, however much it warms.
+shared by the temperature, however much it warms. A step let go as the end of an unseen
+inconsistency, which a later step takes back to its level within ``INCONSISTENT_MAX``
+readings, was its beginning: the readings between the two are flagged (late), and the return
+is no new inconsistency.
 """
 
 from __future__ import annotations
@@ -151,6 +154,15 @@ class InconsistentCheck:
         # instead of reading all WINDOW again.
         self._dew_points: deque[float] = deque(maxlen=WINDOW)
         self._dew_points_upto = -1
+        # (onset, step, level before it) of the last step let go as the end of an inconsistency
+        # not seen begin: a step that returns to its level soon after makes the readings
+        # between them the inconsistency.
+        self._let_go: tuple[int, float, float] | None = None
+        # (onset, step) of the last such return: later fits of the same step are no new one.
+        self._returned: tuple[int, float] | None = None
+        # An inconsistency was found only at its end, at the newest reading: its readings were
+        # flagged late, so what other checks learnt from them is stale.
+        self.found_at_its_end = False
 
     @property
     def open(self) -> bool:
@@ -163,6 +175,8 @@ class InconsistentCheck:
         self._since = -1
         self._candidate = None
         self._last_step = 0.0
+        self._let_go = None
+        self._returned = None
 
     def learn(self, temperature: float, dew_point_c: float) -> None:
         """A clean reading's temperature and dew point."""
@@ -174,6 +188,7 @@ class InconsistentCheck:
         """The sensor's recent contiguous readings, the newest last; ``channel_fault``: the
         temperature or humidity channel is stuck or dropped out."""
         newest = recent[-1]
+        self.found_at_its_end = False
         fitted = self._fit(recent, channel_fault)
         step = 0.0 if fitted is None else fitted
         if self._since >= 0:
@@ -216,7 +231,8 @@ class InconsistentCheck:
     def _judge(self, recent: Sequence[InconsistentReading], step: float,
                ) -> tuple[int, float, float, float] | None:
         """(onset, step, level before it, threshold) of a step the temperature does not share,
-        or None."""
+        or None (also when it ends an inconsistency found only now: those readings are flagged
+        here)."""
         window = _window(recent)
         # A moister step that ends in saturated air is cut at the limit (the dew point cannot
         # pass the temperature): it may be smaller than the floor and still be all the air allows.
@@ -255,6 +271,12 @@ class InconsistentCheck:
         if abs(bend) * STEP_AFTER > BEND_SHARE * abs(step) and \
                 abs(bend) > BEND_EVIDENCE_SD * _sd(_BEND_VARIANCE, noise):
             return None
+        onset = window[STEP_BEFORE].seq
+        if self._fits_a_return(onset, step):
+            return None
+        if self._returns_from_let_go(onset, step, level):
+            self._flag_let_go(recent, onset, step, needed)
+            return None
         # Not back towards the usual depression by more than half the step (the end of an
         # inconsistency the check did not see begin; the usual depression lags the daily cycle,
         # so a step may well end closer to it). Saturated air before the step is the weather's
@@ -265,8 +287,44 @@ class InconsistentCheck:
             depression_after >= DRIED_DEPRESSION_C
         if not dried_out_of_saturation and abs(depression_after - self._depression) < \
                 abs(depression - self._depression) - 0.5 * abs(step):
+            self._let_go = (onset, step, level)
             return None
-        return window[STEP_BEFORE].seq, step, level, needed
+        return onset, step, level, needed
+
+    def _returns_from_let_go(self, onset: int, step: float, level: float) -> bool:
+        """This step takes the dew point back, within half the step, to where it was before a
+        step let go as the end of an unseen inconsistency, at most INCONSISTENT_MAX readings on:
+        that step began the inconsistency (in rain the air sits near saturation, far from the
+        usual depression of a dry climate, and a humidity that drops out of it, then comes back,
+        is the sensor)."""
+        if self._let_go is None:
+            return False
+        let_go_onset, let_go_step, let_go_level = self._let_go
+        if onset - let_go_onset > INCONSISTENT_MAX:
+            self._let_go = None
+            return False
+        return step * let_go_step < 0 and \
+            abs(level + step - let_go_level) < 0.5 * abs(let_go_step)
+
+    def _fits_a_return(self, onset: int, step: float) -> bool:
+        """The step is the last return fitted a reading or a few later, and no larger."""
+        if self._returned is None:
+            return False
+        returned_onset, returned_step = self._returned
+        return abs(onset - returned_onset) <= STEP_AFTER and step * returned_step > 0
+
+    def _flag_let_go(self, recent: Sequence[InconsistentReading], onset: int, step: float,
+                     needed: float) -> None:
+        """Flag the readings from the let-go step's onset up to this step."""
+        assert self._let_go is not None
+        let_go_onset, let_go_step, _ = self._let_go
+        self._let_go = None
+        self._returned = (onset, step)
+        self.found_at_its_end = True
+        newest = recent[-1].seq
+        for seq in range(max(let_go_onset, recent[0].seq), onset):
+            self._flag(recent[seq - newest - 1], INCONSISTENT_REASON, RH, abs(let_go_step),
+                       needed)
 
     def _open(self, recent: Sequence[InconsistentReading], onset: int, step: float,
               level: float, needed: float) -> None:

@@ -847,8 +847,8 @@ class SensorModel:
     def _check_drift(self, reading: _Reading) -> None:
         t, rh, p = self._channels
         held = reading.seq <= self._weather_until or self._inconsistent.open or \
-            t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT or \
-            p.fault in _STUCK_OR_DROPOUT
+            self._inconsistent.found_at_its_end or t.fault in _STUCK_OR_DROPOUT or \
+            rh.fault in _STUCK_OR_DROPOUT or p.fault in _STUCK_OR_DROPOUT
         noisy = t.fault == NOISE_REASON or rh.fault == NOISE_REASON
         self._drift.update(reading, held=held, noisy=noisy)
 
