@@ -71,6 +71,19 @@ def test_a_dropout_to_an_in_range_constant_is_a_dropout():
     assert flagged[500] == ("dropout:temperature_c",)
 
 
+def test_a_jump_no_weather_makes_then_a_repeat_is_a_dropout_at_once():
+    """A calm station's temperature repeats nearly every reading, so a run of repeats is weak
+    evidence; a jump of 40 °C in one reading is no weather, and its first repeat decides
+    (`final-7` 803-018: 0.3 °C, then -40.0 for 18 readings, never flagged)."""
+    values = _stream(resolution=(0.1, 1.0, 0.1), noise=(0.01, 0.4, 0.04))
+    assert sum(a[0] == b[0] for a, b in zip(values, values[1:])) > 0.8 * len(values)
+    assert _run(values) == {}
+    values[500:518] = [(-40.0, h, p) for _, h, p in values[500:518]]
+    flagged = _run(values)
+    assert set(flagged) == set(range(500, 518))
+    assert all(reasons == ("dropout:temperature_c",) for reasons in flagged.values())
+
+
 def test_a_spike_is_flagged_one_reading_later_and_nothing_else():
     values = _stream()
     t, h, p = values[600]

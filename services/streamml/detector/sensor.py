@@ -86,6 +86,13 @@ NOISE_WINDOW = 9
 STORM_PLUNGE = 15
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
 DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such a jump)
+# °C, %, hPa: more than any weather moves a channel in one reading (a minute; the sharpest
+# storm cools the air 4-15 °C over several minutes). A jump this large followed by an exact
+# repeat is a dropout at once, however often the channel repeats (final-7: a calm station's
+# temperature at 0.3 °C read -40.0 for 18 readings, too few repeats for its repeat rate). Not
+# the humidity: a humidity step the temperature does not share is an inconsistency, and a
+# 1 %-step humidity repeats one reading to the next while it goes on moving.
+WEATHER_MAX_STEP = (10.0, math.inf, 10.0)
 # %: a humidity resolution this fine has several steps between 99 % and 100 %, so its repeats
 # of one of them in saturated air are judged (a coarser channel reads only 99 or 100 there).
 FINE_NEAR_LIMIT_PCT = 0.25
@@ -161,6 +168,7 @@ class _Channel:
         self.run = 0
         self.run_first: _Reading | None = None
         self.run_jump = 0.0
+        self.run_step = 0.0  # the step into the run (its units; 0 out of a faulty reading)
         # How far the warming air has pulled a humidity run's expected value under it (steps;
         # -1: a temperature jump during the run, no pull).
         self.run_pull = 0.0
@@ -431,9 +439,13 @@ class SensorModel:
                 # In noise widths; none while the channel was never seen to step (its noise is
                 # unknown: a humidity channel saturated since it started).
                 stats = channel.stats
-                channel.run_jump = _step_into_run(c, previous, before) / stats.sigma \
-                    if before is not None and before.seq == previous.seq - 1 and \
-                    stats.resolution > 0 and stats.sigma > 0 else 0.0
+                step = _step_into_run(c, previous, before) \
+                    if before is not None and before.seq == previous.seq - 1 else 0.0
+                channel.run_jump = step / stats.sigma \
+                    if step and stats.resolution > 0 and stats.sigma > 0 else 0.0
+                # None out of a faulty reading: a fault's end jumps back as far as it jumped.
+                channel.run_step = step if before is not None and c not in before.faulty \
+                    else 0.0
                 channel.run_slope = None
                 channel.run_sigma = channel.stats.sigma
                 channel.run_pull = 0.0
@@ -446,6 +458,13 @@ class SensorModel:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
             elif self._judged_at_limit(c):
                 running.append(c)
+        if not running:
+            return
+        for c in running:  # a jump no weather makes, then a repeat: no evidence needed
+            step = self._channels[c].run_step
+            if step >= WEATHER_MAX_STEP[c]:
+                self._start_stuck(c, DROPOUT_REASON, step, WEATHER_MAX_STEP[c])
+        running = [c for c in running if not self._channels[c].fault]
         # Evidence: -ln P(the run) under each channel's repeat rate; joint runs add up.
         if not running or self._runs_too_short(running):
             return
@@ -613,7 +632,10 @@ class SensorModel:
         points = list(map(itemgetter(c), map(_REPAIRED, readings)))
         return _shrunk_trend(points, channel.run_sigma)
 
-    def _start_stuck(self, c: int, kind: str, evidence: float) -> None:
+    def _start_stuck(self, c: int, kind: str, evidence: float,
+                     threshold: float | None = None) -> None:
+        """Flag channel c's run from its start (``evidence`` against ``threshold``, by default
+        the stuck log-odds) and every reading of it from now on."""
         channel = self._channels[c]
         channel.fault = kind
         first = channel.run_first
@@ -624,7 +646,7 @@ class SensorModel:
             reading = self._reading_at(seq)
             if reading is not None:
                 self._flag(reading, f"{kind}:{CHANNELS[c]}", c, evidence,
-                           self._th.stuck_log_odds)
+                           self._th.stuck_log_odds if threshold is None else threshold)
 
     def _check_spike(self) -> None:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
