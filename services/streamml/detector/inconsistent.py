@@ -307,7 +307,7 @@ class InconsistentCheck:
             abs(level + step - let_go_level) < 0.5 * abs(let_go_step)
 
     def _fits_a_return(self, onset: int, step: float) -> bool:
-        """The step is the last return fitted a reading or a few later, and no larger."""
+        """The step is the last return, fitted again a reading or a few later."""
         if self._returned is None:
             return False
         returned_onset, returned_step = self._returned
