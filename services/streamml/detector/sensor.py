@@ -4,7 +4,8 @@ Each reading goes through these checks (docs/weather.md says what each one catch
 
 - **stuck / dropout** per channel: a run of exact repeats is judged against how often this
   channel repeats when healthy (its learnt repeat rate at its own resolution) and how long
-  its healthy runs last (learnt); a run that starts with a jump of many noise widths is a
+  its healthy runs last (learnt; not on a channel whose noise spans its steps, whose repeats
+  are independent); a run that starts with a jump of many noise widths is a
   dropout to a constant (not a humidity step the temperature's step explains at the air's
   moisture before it: a storm saturating the air). Joint runs of several channels add their evidence (all channels
   stuck at once is far rarer than one), no more than their learnt healthy joint runs allow. A
@@ -107,6 +108,15 @@ PULL_LOG_ODDS = 4.0
 # below this humidity (near saturation the readings clip at 100 %).
 PULL_MAX_RUN = 40
 PULL_MAX_PCT = 97.0
+# A channel whose noise before rounding is at least this many of its steps rounds its own noise
+# at each reading: its repeats are independent, and a run is no likelier than the quantised
+# chance says (its noise, measured on second differences of several steps, is measured well).
+# Its learnt healthy runs do not bound a run's evidence there: a few runs of one to three
+# repeats, a geometric tail extrapolated from them, went on with a chance of 0.4 a repeat where
+# the repeat rate is 0.05 (final-11: consumer pressure at 0.01 hPa, 5 repeats 15 nats by the
+# rate and 13 by the quantised chance, capped at 8.5). On a calm coarse channel (noise well
+# under a step) the learnt runs still bound it.
+NOISE_SPANS_STEPS = 1.0
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -515,7 +525,8 @@ class SensorModel:
         """-ln P(the run) under the learnt repeat rate, but no more than the chance of it for
         a channel with this noise, resolution and trend, nor than the chance that one of its
         learnt healthy runs lasts as long: repeats are not independent on a calm coarse
-        channel (noise well under a step), which can stay on one step for hours."""
+        channel (noise well under a step), which can stay on one step for hours. A channel
+        whose noise spans its steps is not bounded by its learnt runs (``NOISE_SPANS_STEPS``)."""
         channel = self._channels[c]
         if channel.run_jump >= DROPOUT_JUMP:  # a jump to a constant is no calm channel
             return self._rate_evidence(c, repeats)
@@ -523,9 +534,11 @@ class SensorModel:
         by_rate = self._rate_evidence(c, repeats)
         if self._pulled(channel):  # no calm spell: the temperature moved it
             return by_rate + PULL_LOG_ODDS
-        return min(by_rate, stats.runs.log_odds(repeats),
-                   quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
-                                          self._run_slope(c)))
+        quantised = quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
+                                           self._run_slope(c))
+        if _noise_spans_steps(stats):
+            return min(by_rate, quantised)
+        return min(by_rate, stats.runs.log_odds(repeats), quantised)
 
     @staticmethod
     def _pulled(channel: _Channel) -> bool:
@@ -903,6 +916,10 @@ def _step_into_run(c: int, first: _Reading, before: _Reading) -> float:
     if c != RH:
         return step
     return min(step, abs(first.values[RH] - relative_humidity(first.values[T], before.dew_point)))
+
+
+def _noise_spans_steps(stats: ChannelStats) -> bool:
+    return 0 < stats.resolution <= stats.quantised_sigma / NOISE_SPANS_STEPS
 
 
 def _bits(channels: list[int]) -> int:
