@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 
 import pytest
@@ -282,8 +283,54 @@ def test_a_temperature_drift_down_while_the_pressure_falls_is_drift():
     assert decided is not None and decided[1] == "drift:temperature_c"
 
 
+def test_a_temperature_drift_up_while_the_pressure_falls_is_drift():
+    # The humidity channel holds still while the dew point it implies rises: no front's
+    # moisture, which moves the humidity (final-11: thermometers drifting up 2.9-3.5 °C/h
+    # ahead of fronts were never flagged).
+    decided = _first_flag(_falling_pressure(+2.5))
+    assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def test_a_dew_point_rising_with_a_noisy_humidity_while_the_pressure_falls_is_no_drift():
+    # A cheap humidity sensor (4 % noise) says little of whether the humidity holds still:
+    # the warm sector ahead of a front warming polar air 1.5 °C/h is no thermometer's drift
+    # (final-10 1104: a control flagged for 56 readings).
+    rng = random.Random(3)
+    series = [(-24.0 + 1.5 / 60 * max(0, seq - 180), 75.0 + rng.gauss(0, 4.0),
+               1013.0 - seq / 60) for seq in range(300)]
+    assert _first_flag(series, dew_sigma=0.5) is None
+
+
+def test_a_desert_mornings_dew_point_rise_while_the_pressure_falls_is_no_drift():
+    # Air at 10 %: the morning warms it 3 °C/h and lifts its dew point 1.5 °C/h, which moves
+    # the humidity only ~1 %/h, under 3 %/h; in air that dry a still humidity is judged
+    # against its share of 60 % (final-8: a desert morning flagged as a thermometer drift).
+    series = []
+    for seq in range(300):
+        warming = 3.0 / 60 * max(0, seq - 180)
+        temperature = 20.0 + warming
+        series.append((temperature, relative_humidity(temperature, -12.0 + warming / 2),
+                       1010.0 - seq / 60))
+    assert _first_flag(series) is None
+
+
+def test_the_drying_behind_a_front_ending_is_the_weather():
+    # Behind a front the pressure rises 1 hPa/h and the dry air's arrival lowers the dew point
+    # and the temperature together (the humidity still) for four hours, then both level off: a
+    # bend up from the fall, but the dew point's own line does not rise (final-7 803: after
+    # a stuck run hid the front's passage, flagged for 186 readings as a thermometer drift).
+    series = []
+    for seq in range(400):
+        cooling = 1.5 / 60 * min(seq, 240)
+        series.append((12.0 - cooling, 40.0, 1005.0 + seq / 60))
+    assert _first_flag(series) is None
+
+
 def test_a_rising_dew_point_while_the_pressure_falls_is_still_the_front_coming():
-    assert _first_flag(_falling_pressure(+2.5)) is None
+    # The same pressure, the thermometer steady and the humidity rising with the dew point.
+    series = [(15.0, relative_humidity(15.0, 5.0 + 2.5 / 60 * max(0, seq - 180)),
+               1010.0 - seq / 60) for seq in range(300)]
+    assert _first_flag(series) is None
 
 
 def test_a_temperature_drift_down_while_the_pressure_rises_is_drift():

@@ -184,6 +184,19 @@ class DriftCheck:
     def _humidity_still(self) -> bool:
         return abs(self._humidity.long.slope()) * 60 < STILL_HUMIDITY_PER_HOUR
 
+    def _thermometer_rising(self, dew: _Series, limit: float, humidity_pct: float) -> bool:
+        """The dew point's own line rising (not only bending up from a fall: the drying
+        behind a front ending) while the humidity holds still over the hour, by two standard
+        errors of its line (a noisy humidity sensor's line says little), and over its last
+        third: the thermometer's doing, front or not. Under 60 % the bar shrinks with the
+        humidity: dry air's humidity hardly moves in % whatever its dew point does. A front's moisture moves the humidity
+        (rain starting moistens the air within minutes, before the hour's line shows it)."""
+        humidity = self._humidity
+        still = STILL_HUMIDITY_PER_HOUR / 60 * min(1.0, humidity_pct / 60.0)
+        return dew.long.slope() >= 0.5 * limit and \
+            abs(humidity.long.slope()) + 2 * humidity.long.slope_sd() < still and \
+            abs(humidity.short.slope()) < still
+
     def _humidity_rising(self) -> bool:
         return self._humidity.long.slope() * 60 >= STILL_HUMIDITY_PER_HOUR
 
@@ -236,8 +249,11 @@ class DriftCheck:
             return
         if name == "dew" and (abs(self._humidity.long.slope()) * 60 > 20.0 or
                               abs(self._humidity.short.slope()) * 60 > 30.0 or
-                              self._front_near(slope, reading.seq)):
-            return  # humidity racing towards saturation, or a front on its way: weather
+                              (not self._thermometer_rising(series, limit,
+                                                            reading.values[RH]) and
+                               self._front_near(slope, reading.seq))):
+            # Humidity racing towards saturation, or a front's moisture on its way: weather.
+            return
         if name == "pressure" and (
                 abs(self._humidity.long.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[0] or
                 abs(self._humidity.short.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[1]):
