@@ -261,3 +261,14 @@ def test_the_twelfth_final_family_lies_outside_the_tuning_ranges():
     assert final.daily_amplitude_c[1] > max(p.weather.daily_amplitude_c[1] for p in drawn)
     assert final.dew_point_depression_c[1] > max(p.weather.dew_point_depression_c[1] for p in drawn)
     assert final.thunderstorms_per_day < min(p.weather.thunderstorms_per_day for p in drawn)
+
+
+def test_the_thirteenth_final_family_lies_outside_the_tuning_ranges():
+    final = PARAMS["final-13"].weather
+    drawn = [params_for(RANDOMISED, seed).weather for seed in range(1, 21)]
+    assert final.mean_temperature_c[0] > max(w.mean_temperature_c[0] for w in drawn)
+    assert final.thunderstorms_per_day > max(w.thunderstorms_per_day for w in drawn)
+    assert final.storm_temperature_drop_c[1] > max(w.storm_temperature_drop_c[1] for w in drawn)
+    assert final.storm_pressure_jump_hpa[1] > max(w.storm_pressure_jump_hpa[1] for w in drawn)
+    assert final.front_pressure_fall_hpa[1] < min(w.front_pressure_fall_hpa[0] for w in drawn)
+    assert final.front_interval_days > max(w.front_interval_days for w in drawn)

@@ -115,6 +115,11 @@ PARAMS = {
     # sensors twice as common, every class at its own resolution.
     "final-12": NetworkParams(name="final-12", climate="cold-steppe", noise_scale=1.3,
                               classes=("consumer", "cheap", "consumer", "station")),
+    # The thirteenth final family (seeds 1401-1405), declared before the fourteenth round's
+    # detector changes: a savanna climate, sensors a little quieter than the tuning middle,
+    # cheap sensors twice as common.
+    "final-13": NetworkParams(name="final-13", climate="savanna", noise_scale=0.9,
+                              classes=("cheap", "station", "cheap", "consumer")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -166,6 +166,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(10.0, 20.0), front_temperature_drop_c=(4.0, 12.0),
         thunderstorms_per_day=0.15, storm_temperature_drop_c=(3.0, 7.0),
         storm_pressure_jump_hpa=(1.5, 4.0), shading_per_hour=1.5),
+    # The thirteenth final held-out set (seeds 1401-1405), declared before the fourteenth
+    # round's detector work and run once, when it is final: a savanna, hot with a wide daily
+    # cycle, weak fronts rarely, afternoon thunderstorms more often and harder than any draw.
+    "savanna": Climate(
+        name="savanna", mean_temperature_c=(20.0, 32.0), daily_amplitude_c=(8.0, 14.0),
+        dew_point_depression_c=(3.0, 20.0), front_interval_days=5.0,
+        front_pressure_fall_hpa=(3.0, 7.0), front_temperature_drop_c=(1.0, 4.0),
+        thunderstorms_per_day=2.0, storm_temperature_drop_c=(6.0, 13.0),
+        storm_pressure_jump_hpa=(3.5, 6.5), shading_per_hour=3.5),
 }
 
 
