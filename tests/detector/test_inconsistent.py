@@ -9,12 +9,13 @@ import random
 from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.detector.inconsistent import (
     STEP_WEIGHTS, WINDOW, _window, reading_dew_point, repaired_dew_point)
-from streamml.detector.sensor import SensorModel, _Reading
+from streamml.detector.reading import Reading
+from streamml.detector.sensor import SensorModel
 from streamml.detector.thresholds import Thresholds
 
 
-def _reading(seq: int, values: tuple[float, float, float]) -> _Reading:
-    return _Reading(seq, seq * 60_000, values, values, reading_dew_point(values[0], values[1]))
+def _reading(seq: int, values: tuple[float, float, float]) -> Reading:
+    return Reading(seq, seq * 60_000, values, values, reading_dew_point(values[0], values[1]))
 
 
 def test_a_readings_own_dew_point_until_a_spike_is_repaired():

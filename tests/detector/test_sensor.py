@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from streamml.detector.sensor import RECENT, RUN_TREND_MIN, T, SensorModel, _Reading, _shrunk_trend
+from streamml.detector.reading import Reading
+from streamml.detector.sensor import RECENT, RUN_TREND_MIN, T, SensorModel, _shrunk_trend
 from streamml.detector.thresholds import Thresholds
 
 
@@ -42,7 +43,7 @@ def _model_with_a_run_starting(readings: int) -> tuple[SensorModel, float]:
     model = SensorModel(Thresholds())
     for seq in range(readings):
         values = (10.0 + 0.01 * seq + 0.003 * (seq % 3), 50.0, 1000.0)
-        model._recent.append(_Reading(seq, seq, values, values, 0.0))
+        model._recent.append(Reading(seq, seq, values, values, 0.0))
     model._channels[T].stats.sigma = 0.002
     for channel in model._channels:
         channel.stats.repeat_rate = 0.9999  # no evidence: nothing needs the trend
@@ -54,7 +55,7 @@ def _model_with_a_run_starting(readings: int) -> tuple[SensorModel, float]:
 
 def _repeat(model: SensorModel) -> None:
     last = model._recent[-1]
-    reading = _Reading(last.seq + 1, last.seq + 1, last.values, last.values, 0.0)
+    reading = Reading(last.seq + 1, last.seq + 1, last.values, last.values, 0.0)
     model._recent.append(reading)
     model._check_stuck(reading)
 
@@ -83,7 +84,7 @@ def test_a_storms_hold_ends_when_every_recent_pressure_is_blocked():
     model = SensorModel(Thresholds())
     for seq in range(30):
         values = (10.0, 80.0, 1013.0 if seq < 25 else 0.0)
-        reading = _Reading(seq, seq, values, values, 6.0)
+        reading = Reading(seq, seq, values, values, 6.0)
         if seq >= 25:
             reading.blocked = frozenset({P})
         model._recent.append(reading)

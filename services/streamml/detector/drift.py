@@ -14,10 +14,10 @@ drift tells the model how much of the pressure's rise is its own (``pressure_dri
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Set
-from typing import Protocol
+from collections.abc import Callable
 
 from streamml.contracts.weather import CHANNELS, DRIFT_REASON, MAGNUS_B
+from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats, SlidingLines
 from streamml.detector.thresholds import Thresholds
 
@@ -73,18 +73,9 @@ TEMPERATURE_RANGE_READINGS = 480
 COLD_AIR_REFERENCE_C = 10.0
 
 
-class DriftReading(Protocol):
-    """What the check reads of a reading (``sensor._Reading``)."""
-
-    seq: int
-    values: tuple[float, float, float]
-    dew_point: float
-    faulty: Set[int]
-
-
-ReadingAt = Callable[[int], "DriftReading | None"]
+ReadingAt = Callable[[int], "Reading | None"]
 # (reading, reason, channel, score, threshold): the model's way of flagging a reading.
-FlagReading = Callable[[DriftReading, str, int, float, float], None]
+FlagReading = Callable[[Reading, str, int, float, float], None]
 
 
 class _Series(SlidingLines):
@@ -144,7 +135,7 @@ class DriftCheck:
             return 0.0
         return max(0.0, self._rate["pressure"])
 
-    def update(self, reading: DriftReading, held: bool, noisy: bool) -> None:
+    def update(self, reading: Reading, held: bool, noisy: bool) -> None:
         """The next reading; ``held``: the weather or another fault explains any change now;
         ``noisy``: the temperature or humidity is in a noise burst."""
         if held:
@@ -169,7 +160,7 @@ class DriftCheck:
         if not temperature_left_out:
             self._follow("temperature", reading, values[T], saturated)
 
-    def _follow(self, name: str, reading: DriftReading, value: float,
+    def _follow(self, name: str, reading: Reading, value: float,
                 saturated: bool) -> None:
         """The next value of a series: an open drift goes on or ends, or one may start."""
         series = self._series[name]
@@ -206,12 +197,12 @@ class DriftCheck:
         # A dew point moving while humidity holds still is the thermometer's doing.
         return T if name == "temperature" or self._humidity_still() else RH
 
-    def _start_limit(self, name: str, reading: DriftReading) -> float:
+    def _start_limit(self, name: str, reading: Reading) -> float:
         """The slope per reading the named series' drift must exceed to start at this reading."""
         limit = self._limits[name]
         return limit * cold_air_scale(reading.values[T]) if name == "dew" else limit
 
-    def _maybe_start(self, name: str, reading: DriftReading, series: _Series) -> None:
+    def _maybe_start(self, name: str, reading: Reading, series: _Series) -> None:
         limit = self._start_limit(name, reading)
         base = series.base_slope()
         # A drift bends the line away from the trend the weather had before it.
@@ -363,7 +354,7 @@ class DriftCheck:
                 best, best_error, best_slope = hinge, error, slope
         return best, best_slope
 
-    def _continue(self, name: str, reading: DriftReading, series: _Series) -> None:
+    def _continue(self, name: str, reading: Reading, series: _Series) -> None:
         since, slope, base = self._drift[name]
         if name == "dew" and self._humidity_rising() and self._front_near(slope, reading.seq):
             # The pressure now says a front is near and the humidity rises with the dew point:
@@ -419,7 +410,7 @@ def cold_air_scale(temperature_c: float) -> float:
     return ((MAGNUS_B + temperature_c) / (MAGNUS_B + COLD_AIR_REFERENCE_C)) ** 2
 
 
-def _value(name: str, reading: DriftReading) -> float:
+def _value(name: str, reading: Reading) -> float:
     """The value of a reading that the named series follows."""
     if name == "dew":
         return reading.dew_point

@@ -26,11 +26,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from itertools import islice
 from operator import mul
-from typing import Protocol
 
 from streamml.contracts.weather import (
     CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, MAGNUS_A, MAGNUS_B, STUCK_REASON,
     dew_point)
+from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
 
@@ -116,18 +116,8 @@ _BEND_VARIANCE = (sum(w * w for w in BEND_WEIGHTS[:STEP_BEFORE]),
 WINDOW = STEP_BEFORE + STEP_AFTER
 
 
-class InconsistentReading(Protocol):
-    """What the check reads of a reading (``sensor._Reading``)."""
-
-    seq: int
-    values: tuple[float, float, float]
-    repaired: tuple[float, float, float]
-    dew_point: float
-    reasons: tuple[str, ...]
-
-
 # (reading, reason, channel, score, threshold): the model's way of flagging a reading.
-FlagReading = Callable[[InconsistentReading, str, int, float, float], None]
+FlagReading = Callable[[Reading, str, int, float, float], None]
 
 
 class InconsistentCheck:
@@ -184,7 +174,7 @@ class InconsistentCheck:
         self._depression = depression if self._depression is None else \
             self._depression + (depression - self._depression) / DEPRESSION_MEMORY
 
-    def update(self, recent: Sequence[InconsistentReading], channel_fault: bool) -> None:
+    def update(self, recent: Sequence[Reading], channel_fault: bool) -> None:
         """The sensor's recent contiguous readings, the newest last; ``channel_fault``: the
         temperature or humidity channel is stuck or dropped out."""
         newest = recent[-1]
@@ -210,7 +200,7 @@ class InconsistentCheck:
             self._candidate = self._judge(recent, step)
         self._last_step = abs(step)
 
-    def _fit(self, recent: Sequence[InconsistentReading], channel_fault: bool) -> float | None:
+    def _fit(self, recent: Sequence[Reading], channel_fault: bool) -> float | None:
         """The fitted dew-point step of the window ending one reading before the newest (a
         spike there is known and repaired by now); None when there is nothing to judge."""
         if channel_fault or self._depression is None or len(recent) <= WINDOW or \
@@ -228,7 +218,7 @@ class InconsistentCheck:
         self._dew_points_upto = last.seq
         return sum(map(mul, STEP_WEIGHTS, dew_points))
 
-    def _judge(self, recent: Sequence[InconsistentReading], step: float,
+    def _judge(self, recent: Sequence[Reading], step: float,
                ) -> tuple[int, float, float, float] | None:
         """(onset, step, level before it, threshold) of a step the temperature does not share,
         or None (also when it ends an inconsistency found only now: those readings are flagged
@@ -313,7 +303,7 @@ class InconsistentCheck:
         returned_onset, returned_step = self._returned
         return abs(onset - returned_onset) <= STEP_AFTER and step * returned_step > 0
 
-    def _flag_let_go(self, recent: Sequence[InconsistentReading], onset: int, step: float,
+    def _flag_let_go(self, recent: Sequence[Reading], onset: int, step: float,
                      needed: float) -> None:
         """Flag the readings from the let-go step's onset up to this step."""
         assert self._let_go is not None
@@ -326,7 +316,7 @@ class InconsistentCheck:
             self._flag(recent[seq - newest - 1], INCONSISTENT_REASON, RH, abs(let_go_step),
                        needed)
 
-    def _open(self, recent: Sequence[InconsistentReading], onset: int, step: float,
+    def _open(self, recent: Sequence[Reading], onset: int, step: float,
               level: float, needed: float) -> None:
         """Flag the readings from the onset to the newest and keep flagging."""
         self._offset, self._level, self._threshold, self._back = step, level, needed, 0
@@ -336,7 +326,7 @@ class InconsistentCheck:
             self._flag(recent[i], INCONSISTENT_REASON, RH, abs(step), needed)
         self._go_on(newest)
 
-    def _go_on(self, reading: InconsistentReading) -> None:
+    def _go_on(self, reading: Reading) -> None:
         """Flag a reading of the open inconsistency, or end it (without an alarm)."""
         if reading.seq - self._since > INCONSISTENT_MAX or _unusable(reading):
             self._since = -1
@@ -351,7 +341,7 @@ class InconsistentCheck:
             self._since = -1
 
 
-def repaired_dew_point(reading: InconsistentReading) -> float:
+def repaired_dew_point(reading: Reading) -> float:
     """The dew point of a reading's values with a spike repaired. A reading's ``repaired``
     is its values' own tuple until the spike check repairs one (and it does so while the
     reading is the newest but one, before the check reads it): so this is fixed from then on,
@@ -362,14 +352,14 @@ def repaired_dew_point(reading: InconsistentReading) -> float:
     return reading_dew_point(repaired[T], repaired[RH])
 
 
-def _window(recent: Sequence[InconsistentReading]) -> list[InconsistentReading]:
+def _window(recent: Sequence[Reading]) -> list[Reading]:
     """The WINDOW readings ending one before the newest, oldest first."""
     window = list(islice(reversed(recent), 1, WINDOW + 1))
     window.reverse()
     return window
 
 
-def _unusable(reading: InconsistentReading) -> bool:
+def _unusable(reading: Reading) -> bool:
     return bool(reading.reasons) and any(r.startswith(UNUSABLE) for r in reading.reasons)
 
 

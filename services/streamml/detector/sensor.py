@@ -50,6 +50,7 @@ from streamml.contracts.weather import (
     WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM, is_weather_event, relative_humidity)
 from streamml.detector.drift import DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
+from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
     LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, clipped_run_log_odds,
     quantised_run_log_odds)
@@ -137,10 +138,6 @@ class Flag:
     channel_scores: tuple[float, float, float]
 
 
-# A reading's channels and reasons are immutable and shared while empty (most readings are
-# never flagged): every container a reading holds for its RECENT readings is one more object
-# for each full garbage collection to visit (docs/weather.md, "Cost per reading").
-_NO_CHANNELS: frozenset[int] = frozenset()
 _NOISE_REASONS = tuple(f"{NOISE_REASON}:{name}" for name in CHANNELS)
 _STUCK_OR_DROPOUT = (STUCK_REASON, DROPOUT_REASON)
 _STUCK_DROPOUT_OR_NOISE = (STUCK_REASON, DROPOUT_REASON, NOISE_REASON)
@@ -154,29 +151,11 @@ _NO_VALUES = (None, None, None)  # a reading's values where there is no reading
 _JOINT_SETS = (0b011, 0b101, 0b110, 0b111)
 
 
-@dataclass(eq=False, slots=True)
-class _Reading:
-    seq: int
-    ts_ms: int
-    values: tuple[float, float, float]
-    # The values with a spike repaired: the values' own tuple until a spike check repairs one.
-    repaired: tuple[float, float, float]
-    dew_point: float
-    faulty: frozenset[int] = _NO_CHANNELS  # channels flagged as faulty
-    blocked: frozenset[int] = _NO_CHANNELS  # ... as stuck, dropout or noise
-    reasons: tuple[str, ...] = ()
-    score: float = 0.0
-    threshold: float = 1.0
-    emitted: bool = False
-    # Channels the one-reading spike check found spike_near_z to spike_z widths off the line.
-    near_spikes: tuple[int, ...] = ()
-
-
 class _Channel:
     def __init__(self) -> None:
         self.stats = ChannelStats()
         self.run = 0
-        self.run_first: _Reading | None = None
+        self.run_first: Reading | None = None
         self.run_jump = 0.0
         self.run_step = 0.0  # the step into the run (its units; 0 out of a faulty reading)
         # How far the warming air has pulled a humidity run's expected value under it (steps;
@@ -197,9 +176,9 @@ class SensorModel:
     def __init__(self, thresholds: Thresholds) -> None:
         self._th = thresholds
         self._spike_near_z = min(thresholds.spike_near_z, thresholds.spike_z)
-        self._recent: deque[_Reading] = deque(maxlen=RECENT)
+        self._recent: deque[Reading] = deque(maxlen=RECENT)
         # Readings given a reason since the last _emit(): emitting walks these, not the window.
-        self._to_emit: list[_Reading] = []
+        self._to_emit: list[Reading] = []
         self._channels = [_Channel() for _ in CHANNELS]
         self._dew = ChannelStats(learns_runs=False)
         # How long healthy runs of several channels repeating at once last, per set of channels
@@ -225,7 +204,7 @@ class SensorModel:
                                                self._channels[RH].stats, self._flag)
         # (decided at seq, reading, reason, channel, score, threshold): drift flags that wait
         # DRIFT_CONFIRM readings for a weather event that would explain them.
-        self._drift_pending: deque[tuple[int, _Reading, str, int, float, float]] = deque()
+        self._drift_pending: deque[tuple[int, Reading, str, int, float, float]] = deque()
         self._drift_confirmed: set[str] = set()  # drift reasons flagged since confirmed
         self._drift_flagged_now: set[str] = set()
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
@@ -243,7 +222,7 @@ class SensorModel:
             self._confirm_drift(upto=None)
             before_gap = self._emit()
             self._discontinuity()
-        reading = _Reading(seq, ts_ms, values, values, reading_dew_point(values[T], values[RH]))
+        reading = Reading(seq, ts_ms, values, values, reading_dew_point(values[T], values[RH]))
         self._recent.append(reading)
         self.seen += 1
         self._learn(now_ms)
@@ -331,7 +310,7 @@ class SensorModel:
 
     # -- flags ----------------------------------------------------------------------------
 
-    def _flag(self, reading: _Reading, reason: str, channel: int | None, score: float,
+    def _flag(self, reading: Reading, reason: str, channel: int | None, score: float,
               threshold: float) -> None:
         if channel is not None:
             reading.faulty |= {channel}
@@ -342,9 +321,10 @@ class SensorModel:
         if reason not in reading.reasons:
             self._add_reason(reading, reason)
         if score / threshold >= reading.score / reading.threshold:
-            reading.score, reading.threshold = score, threshold
+            # A run length scores as a count: kept a float, as the compiled build keeps it.
+            reading.score, reading.threshold = float(score), threshold
 
-    def _defer_drift_flag(self, reading: _Reading, reason: str, channel: int | None,
+    def _defer_drift_flag(self, reading: Reading, reason: str, channel: int | None,
                           score: float, threshold: float) -> None:
         self._drift_flagged_now.add(reason)
         if reason in self._drift_confirmed:  # a confirmed drift goes on: flag at once
@@ -375,7 +355,7 @@ class SensorModel:
         for _, reading, reason, channel, score, threshold in pressure:
             self._flag(reading, reason, channel, score, threshold)
 
-    def _add_reason(self, reading: _Reading, reason: str) -> None:
+    def _add_reason(self, reading: Reading, reason: str) -> None:
         if not reading.emitted:
             if not reading.reasons:
                 self._to_emit.append(reading)
@@ -401,7 +381,7 @@ class SensorModel:
                                   self._channel_scores(reading)))
         return tuple(flags)
 
-    def _channel_scores(self, reading: _Reading) -> tuple[float, float, float]:
+    def _channel_scores(self, reading: Reading) -> tuple[float, float, float]:
         """Each channel's distance from the line through the two readings before it, in noise
         widths."""
         index = reading.seq - self._recent[0].seq
@@ -415,7 +395,7 @@ class SensorModel:
             scores.append(round(abs(reading.values[c] - predicted) / (sigma * SQRT6 / 2), 3))
         return (scores[0], scores[1], scores[2])
 
-    def _reading_at(self, seq: int) -> _Reading | None:
+    def _reading_at(self, seq: int) -> Reading | None:
         if not self._recent:
             return None
         index = seq - self._recent[0].seq
@@ -423,7 +403,7 @@ class SensorModel:
 
     # -- checks ---------------------------------------------------------------------------
 
-    def _check_stuck(self, reading: _Reading) -> None:
+    def _check_stuck(self, reading: Reading) -> None:
         recent = self._recent
         previous = recent[-2] if len(recent) >= 2 else None
         values = reading.values
@@ -637,7 +617,7 @@ class SensorModel:
         readings = list(islice(reversed(self._recent), after_first,
                                after_first + RUN_TREND_READINGS))
         blocked = list(map(_BLOCKED, readings))
-        if blocked.count(_NO_CHANNELS) < len(blocked):
+        if blocked.count(NO_CHANNELS) < len(blocked):
             for index, channels in enumerate(blocked):
                 if c in channels:
                     del readings[index:]
@@ -755,7 +735,7 @@ class SensorModel:
     def _previous_second(channel: _Channel) -> float:
         return channel.noise[-2] if len(channel.noise) >= 2 else 0.0
 
-    def _check_weather(self, reading: _Reading) -> None:
+    def _check_weather(self, reading: Reading) -> None:
         channels = self._channels
         if channels[T].fault in _STUCK_OR_DROPOUT or channels[P].fault in _STUCK_OR_DROPOUT:
             return
@@ -821,7 +801,7 @@ class SensorModel:
             if storm_rule:
                 self._storm_temperature = _mean(before, T)
 
-    def _hold_while_storm_pressure_decays(self, reading: _Reading) -> None:
+    def _hold_while_storm_pressure_decays(self, reading: Reading) -> None:
         """A storm's pressure jump decays for hours (and a second storm may have kept it up):
         while the pressure is still above its level before the storm, its fall back is the
         storm's, not a drift, as long as it is falling. The hold goes on STORM_RECHECK readings
@@ -858,7 +838,7 @@ class SensorModel:
              self._storm_pressure) = self._before_storm
             self._before_storm = None
 
-    def _weather_event(self, reading: _Reading, event: str) -> None:
+    def _weather_event(self, reading: Reading, event: str) -> None:
         """Report the event and hold the drift and inconsistency checks for WEATHER_HOLD
         readings from now."""
         self._before_storm = (self._weather_until, self._weather_since, self._storm_since,
@@ -879,7 +859,7 @@ class SensorModel:
         channel_fault = t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT
         self._inconsistent.update(self._recent, channel_fault)
 
-    def _check_drift(self, reading: _Reading) -> None:
+    def _check_drift(self, reading: Reading) -> None:
         t, rh, p = self._channels
         held = reading.seq <= self._weather_until or self._inconsistent.open or \
             self._inconsistent.found_at_its_end or t.fault in _STUCK_OR_DROPOUT or \
@@ -907,7 +887,7 @@ def _shrunk_trend(points: list[float], sigma: float) -> float:
     return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
 
 
-def _step_into_run(c: int, first: _Reading, before: _Reading) -> float:
+def _step_into_run(c: int, first: Reading, before: Reading) -> float:
     """Channel c's step from ``before`` to a run's first reading (its size), as little as the
     weather explains: for the humidity, also its step from what the temperature's step makes
     of the air's moisture before it (a storm's plunge saturates the air within a minute:
@@ -926,14 +906,14 @@ def _bits(channels: list[int]) -> int:
     return sum(1 << c for c in channels)
 
 
-def _mean(readings: list[_Reading], channel: int) -> float:
+def _mean(readings: list[Reading], channel: int) -> float:
     return sum(r.values[channel] for r in readings) / len(readings)
 
 
-def _seq_span(earlier: list[_Reading], later: list[_Reading]) -> float:
+def _seq_span(earlier: list[Reading], later: list[Reading]) -> float:
     """Readings from the middle of ``earlier`` to the middle of ``later``."""
     return (later[0].seq + later[-1].seq - earlier[0].seq - earlier[-1].seq) / 2
 
 
-def _mean_dew_point(readings: list[_Reading]) -> float:
+def _mean_dew_point(readings: list[Reading]) -> float:
     return sum(r.dew_point for r in readings) / len(readings)

@@ -332,10 +332,10 @@ class SlidingLine:
         n = self.count
         sx, sxx = self.sx, self.sxx
         mean_x, mean_y = sx / n, self.sy / n
-        sxx = sxx - n * mean_x * mean_x
+        centred_sxx = sxx - n * mean_x * mean_x
         sxy = self.sxy - n * mean_x * mean_y
         syy = self.syy - n * mean_y * mean_y
-        return n, sxx, sxy, syy
+        return n, centred_sxx, sxy, syy
 
     def slope(self) -> float:
         # Read several times per reading: _centred inlined, without the sum of squares of y.
@@ -344,9 +344,9 @@ class SlidingLine:
             return 0.0
         sx, sxx = self.sx, self.sxx
         mean_x = sx / n
-        sxx = sxx - n * mean_x * mean_x
+        centred_sxx = sxx - n * mean_x * mean_x
         sxy = self.sxy - n * mean_x * (self.sy / n)
-        return sxy / sxx if sxx > 0 else 0.0
+        return sxy / centred_sxx if centred_sxx > 0 else 0.0
 
     def slope_sd(self, noise_floor: float = 0.0) -> float:
         """Standard error of the slope: the scatter around the line (at least ``noise_floor``)
