@@ -23,8 +23,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache" / "compiled"
-# The compiler and setuptools pinned for the build stage (the detector's image uses the same file).
-TOOL_REQUIREMENTS = REPO / "Dockerfiles" / "compile-requirements.txt"
+# The build tools (mypy with mypyc, setuptools), pinned as the images' build stage pins them.
+TOOL_REQUIREMENTS = REPO / "Dockerfiles" / "build-requirements.txt"
 # What the build reads: the project's metadata, the build script and every source file.
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md")
 SOURCES = REPO / "services" / "streamml"

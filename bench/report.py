@@ -319,6 +319,7 @@ def render(results: Results, scale: Scale, env: Environment, plot_links: dict[st
         ("Date", env.date),
         ("Load average (1, 5, 15 min)", f"{env.load_before} at start, {env.load_after} at end"),
         ("Duration", f"{env.elapsed_min:.1f} min"),
+        ("Detector's scoring", r.notes.get("detector.scoring", "interpreted")),
     ):
         add(f"| {label} | {value} |")
     add("")
@@ -687,7 +688,8 @@ def _profiles_section(r: Results, scale: Scale, add) -> None:
         "--threads` attached once it is ready (predictor: `/readyz`, detector: `/healthz`, "
         "+2 s; scripts: 5 s after start); not part of the medians. Percentages are of the "
         "samples in which a thread was at work; samples waiting in `select` or on a lock are "
-        "counted apart.\n")
+        "counted apart. The detector is profiled with its scoring interpreted, its image's "
+        "compiled build being opaque to py-spy (docs/runtime.md, \"Compiled scoring\").\n")
     add("Where the busy time goes (own time by component, from the profiles below):\n")
     for name in r.profiles:
         shares = sorted(((k.split(".", 2)[2], v[0]) for k, v in r.values.items()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
-from bench import kafka_io, loadgen, procs, stages
+from bench import compiled, kafka_io, loadgen, procs, stages
 from bench import latency as latency_calc
 from bench.java_tools import JavaTools
 from bench.measure import (NODE_CPU, CommitWatcher, CpuSample, Summary, percentile,
@@ -113,6 +113,9 @@ class Bench:
     model_key: str = ""
     stages: list[str] = field(default_factory=list)
     started: float = 0.0
+    # Where the detector's compiled scoring is (bench/compiled.py), as its image runs it;
+    # None: this machine cannot compile it, and the detector runs interpreted.
+    detector_site: Path | None = None
 
     @property
     def log_dir(self) -> Path:
@@ -122,9 +125,17 @@ class Bench:
     def on_broker(cls, broker: embedded.BrokerConfig, scale: Scale, work_dir: Path) -> Bench:
         """The topics of the catalog created on a started bench broker, and a Bench on it."""
         apply_catalog(broker.bootstrap, load_catalog(), max_replicas=1)
-        return cls(broker.bootstrap, scale, work_dir,
-                   JavaTools(embedded.ensure_jars(broker), work_dir),
-                   broker_pid=embedded.read_pid(broker))
+        bench = cls(broker.bootstrap, scale, work_dir,
+                    JavaTools(embedded.ensure_jars(broker), work_dir),
+                    broker_pid=embedded.read_pid(broker))
+        try:
+            bench.detector_site = compiled.compiled_tree()
+            bench.results.notes["detector.scoring"] = "compiled with mypyc, as in its image"
+        except compiled.BuildError as error:
+            bench.results.notes["detector.scoring"] = f"interpreted: {str(error)[:300]}"
+        print(f"bench: the detector's scoring runs {bench.results.notes['detector.scoring']}",
+              flush=True)
+        return bench
 
     def group(self, what: str) -> str:
         return f"bench-{what}-{uuid.uuid4().hex[:8]}"
@@ -344,8 +355,13 @@ SERVICES = {"predictor": "cricket", "detector": "weather"}
 
 
 def service_proc(bench: Bench, service: str, group: str, name: str, site: Path | None = None,
-                 settings: dict[str, str] | None = None) -> procs.Proc:
+                 settings: dict[str, str] | None = None, compiled_scoring: bool = True,
+                 ) -> procs.Proc:
+    """A service as its image runs it (the detector's scoring compiled where it can be), or
+    with ``site`` first on its path instead (a probe or a bench-only change, bench.ab)."""
     base = {"model_key": bench.model_key} if service == "predictor" else {}
+    if site is None and service == "detector" and compiled_scoring:
+        site = bench.detector_site
     return procs.service(name, service, bench.bootstrap, group, bench.log_dir,
                          {**base, **(settings or {})}, site)
 
@@ -683,7 +699,7 @@ def _profile_at_load(bench: Bench, service: str, kind: str, out: Path) -> None:
     group = bench.group(f"prof-{service}-load")
     topics = [INPUTS[kind]] + ([RESULTS] if service == "predictor" else [])
     kafka_io.position_group_at_end(bench.bootstrap, group, topics)
-    proc = service_proc(bench, service, group, f"profile-{service}-load")
+    proc = service_proc(bench, service, group, f"profile-{service}-load", compiled_scoring=False)
     seconds = bench.scale.profile_seconds
     gen = _loadgen(bench, f"profile-loadgen-{service}", kind, TARGET_LOAD, seconds + 12,
                    f"prof{service}")
@@ -833,8 +849,9 @@ def profiles(bench: Bench) -> None:
     targets = [
         ("predictor", service_proc(bench, "predictor", bench.group("prof-predictor"),
                                    "profile-predictor"), "/readyz"),
+        # Interpreted: py-spy sees no Python frames inside compiled functions.
         ("detector", service_proc(bench, "detector", bench.group("prof-detector"),
-                                  "profile-detector"), "/healthz"),
+                                  "profile-detector", compiled_scoring=False), "/healthz"),
         ("passthrough", procs.module("profile-passthrough", "bench.passthrough",
                                      passthrough_args(bench, "cricket", bench.group("prof-pt")),
                                      bench.log_dir), None),

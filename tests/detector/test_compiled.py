@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.compiled import REPO, BuildError, compiled_tree, unavailable
+from streamml.detector.service import scoring_build
 from streamml.evaluate.sources import SimulatedRun, simulated
 from tests.detector.verdict_digest import digests
 from tests.prerequisites import missing
@@ -64,4 +65,5 @@ def test_the_compiled_scoring_gives_the_sources_verdicts(compiled: Path, feed: P
                                 [str(compiled), str(REPO)])})
     report = json.loads(result.stdout)
     assert report["extension_modules"] == compiled_modules_declared()
+    assert report["build"] == "compiled" and scoring_build() == "interpreted"
     assert report["digests"] == digests(feed.read_text().splitlines())

@@ -15,6 +15,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 
 import streamml.detector
 from streamml.detector.scoring import SensorScorer
+from streamml.detector.service import scoring_build
 from streamml.detector.thresholds import Thresholds
 
 
@@ -40,5 +41,5 @@ def digests(lines: list[str]) -> dict[str, str]:
 
 if __name__ == "__main__":
     with open(sys.argv[1]) as feed_file:
-        print(json.dumps({"extension_modules": extension_modules(),
+        print(json.dumps({"extension_modules": extension_modules(), "build": scoring_build(),
                           "digests": digests(feed_file.read().splitlines())}))

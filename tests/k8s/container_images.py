@@ -1,9 +1,11 @@
 """Test harness: build every service image with podman and check each container answers /healthz.
 
 Nothing here belongs in the Dockerfiles: this machine's quirks stay in the harness.
-- No registry can be pulled from, so the base is a debootstrap'ed Debian bookworm with
+- No registry can be pulled from, so the bases are debootstrap'ed Debian bookworms with
   python3 (the same Python minor as the pinned python:3.11-slim-bookworm), imported into
-  podman and passed as ``--build-arg BASE_IMAGE``. Its tarball is cached in .cache/images/.
+  podman: one to run (``--build-arg BASE_IMAGE``), one with gcc and the Python headers to
+  build in (``--build-arg BUILD_IMAGE``, as the pinned python:3.11-bookworm has them). Their
+  tarballs are cached in .cache/images/.
 - podman needs runc, cgroupfs, chroot isolation, host networking and explicit ulimits here.
 - PyPI is reached through a TLS proxy whose CA is the host's bundle: it is mounted into the
   build with a pip.conf pointing at it (pip reads /etc/pip.conf in every RUN).
@@ -31,8 +33,20 @@ from streamml.demo.support import model_signing_settings
 REPO = Path(__file__).resolve().parents[2]
 ROLES = ("orchestrator", "sensors", "trainer", "predictor", "detector")
 CACHE = REPO / ".cache" / "images"
-BASE_TARBALL = CACHE / "bookworm-python3.tar"
-BASE_IMAGE = "localhost/streamml-base:bookworm-python3"
+
+
+@dataclass(frozen=True)
+class Base:
+    image: str
+    tarball: Path
+    packages: str  # debootstrap --include
+
+
+RUN_BASE = Base("localhost/streamml-base:bookworm-python3", CACHE / "bookworm-python3.tar",
+                "python3,python3-venv")
+BUILD_BASE = Base("localhost/streamml-build-base:bookworm-python3",
+                  CACHE / "bookworm-python3-build.tar",
+                  "python3,python3-venv,python3-dev,gcc,libc6-dev")
 IMAGE_TAG = "check"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager=cgroupfs"]
@@ -68,35 +82,46 @@ def _image_exists(name: str) -> bool:
     return subprocess.run([*PODMAN, "image", "exists", name]).returncode == 0
 
 
-def ensure_base_image() -> str:
-    """Import the cached debootstrap base, making (and caching) it on first use."""
-    if _image_exists(BASE_IMAGE):
-        return BASE_IMAGE
-    if not BASE_TARBALL.exists():
+def ensure_base(base: Base) -> str:
+    """Import a cached debootstrap base, making (and caching) it on first use."""
+    if _image_exists(base.image):
+        return base.image
+    if not base.tarball.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=CACHE) as root:
-            _run(["debootstrap", "--variant=minbase", "--include=python3,python3-venv",
+            _run(["debootstrap", "--variant=minbase", f"--include={base.packages}",
                   "bookworm", root, DEBIAN_MIRROR])
             for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
                 for path in Path(root, leftover).glob("*"):
                     if path.is_file():
                         path.unlink()
-            partial = BASE_TARBALL.with_suffix(".partial")
+            partial = base.tarball.with_suffix(".partial")
             _run(["tar", "-C", root, "-cf", str(partial), "."])
-            partial.rename(BASE_TARBALL)
-    with BASE_TARBALL.open("rb") as tarball:
-        _run([*PODMAN, "import", "-", BASE_IMAGE], stdin=tarball)
-    return BASE_IMAGE
+            partial.rename(base.tarball)
+    with base.tarball.open("rb") as tarball:
+        _run([*PODMAN, "import", "-", base.image], stdin=tarball)
+    return base.image
 
 
-def build(role: str, base: str) -> str:
+@dataclass(frozen=True)
+class BaseImages:
+    run: str
+    build: str
+
+
+def ensure_base_images() -> BaseImages:
+    return BaseImages(run=ensure_base(RUN_BASE), build=ensure_base(BUILD_BASE))
+
+
+def build(role: str, bases: BaseImages) -> str:
     image = f"localhost/streamml-{role}:{IMAGE_TAG}"
     with tempfile.TemporaryDirectory() as scratch:
         pip_conf = Path(scratch, "pip.conf")
         pip_conf.write_text("[global]\ncert = /host-ca.crt\n")
         _run([*PODMAN, "build", "--isolation", "chroot", *LIMITS,
               "-v", f"{HOST_CA}:/host-ca.crt:ro", "-v", f"{pip_conf}:/etc/pip.conf:ro",
-              "--build-arg", f"BASE_IMAGE={base}", "--build-arg", f"ROLE={role}",
+              "--build-arg", f"BASE_IMAGE={bases.run}", "--build-arg", f"BUILD_IMAGE={bases.build}",
+              "--build-arg", f"ROLE={role}",
               "-f", str(REPO / "Dockerfiles" / "Dockerfile"), "-t", image, str(REPO)])
     return image
 
@@ -110,6 +135,7 @@ class ImageReport:
     entrypoint: list[str]
     service: str
     missing_modules: list[str]
+    compiled_modules: list[str]  # the service's own modules loaded from extension modules
     exposed_ports: list[str]
     compilers: list[str]
     healthz_seconds: float
@@ -129,6 +155,12 @@ optional = ["sklearn", "skops", "scipy", "numpy", "streamml.broker", "streamml.d
             *(f"streamml.{other}" for other in ("orchestrator", "trainer", "predictor",
                                                 "sensors", "detector") if other != role)]
 print(*(name for name in optional if importlib.util.find_spec(name) is None))
+from importlib.machinery import EXTENSION_SUFFIXES
+import pkgutil
+package = importlib.import_module(f"streamml.{role}")
+print(*sorted(module.name for module in pkgutil.iter_modules(package.__path__)
+              if str(importlib.util.find_spec(f"streamml.{role}.{module.name}").origin)
+              .endswith(tuple(EXTENSION_SUFFIXES))))
 """
 
 
@@ -160,8 +192,9 @@ def check(role: str, image: str, bootstrap: str, http_port: int,
                      ).stdout.split()
     # The service's modules import (with the dependencies' test folders removed); report
     # which of the other services and the ML libraries the image does not carry.
-    absent = _run([*PODMAN, "run", "--rm", *LIMITS, "--read-only", "--entrypoint", "python",
-                   image, "-c", PROBE_IMPORTS, role]).stdout.split()
+    absent, compiled = (_run([*PODMAN, "run", "--rm", *LIMITS, "--read-only", "--entrypoint",
+                              "python", image, "-c", PROBE_IMPORTS, role]).stdout + "\n"
+                        ).split("\n")[:2]
     name = f"streamml-check-{role}"
     subprocess.run([*PODMAN, "rm", "--force", name], capture_output=True)
     keys = Path(tempfile.mkdtemp(prefix="streamml-check-keys-"))
@@ -193,7 +226,8 @@ def check(role: str, image: str, bootstrap: str, http_port: int,
     return ImageReport(
         role=role, image=image, size_bytes=int(details["Size"]), user=config.get("User", ""),
         entrypoint=list(config.get("Entrypoint") or []),
-        service=_env(config).get("STREAMML_SERVICE", ""), missing_modules=absent,
+        service=_env(config).get("STREAMML_SERVICE", ""), missing_modules=absent.split(),
+        compiled_modules=compiled.split(),
         exposed_ports=sorted(config.get("ExposedPorts") or {}), compilers=compilers,
         healthz_seconds=round(healthz_seconds, 1), readyz_status=readyz)
 
@@ -206,10 +240,10 @@ def main() -> int:
         print(f"images-check skipped: {reason}")
         return 0
     bootstrap = sys.argv[1] if len(sys.argv) > 1 else f"127.0.0.1:{free_port()}"
-    base = ensure_base_image()
+    bases = ensure_base_images()
     for role in ROLES:
         started = time.monotonic()
-        image = build(role, base)
+        image = build(role, bases)
         report = check(role, image, bootstrap, free_port())
         print(f"{role:13s} {report.size_bytes / 1e6:7.1f} MB  user={report.user} "
               f"entrypoint={report.entrypoint} service={report.service} "

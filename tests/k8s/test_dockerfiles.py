@@ -50,9 +50,12 @@ def test_one_dockerfile_for_every_service():
 
 def test_image_contract():
     text = DOCKERFILE.read_text()
-    assert re.search(r"^ARG BASE_IMAGE=python:3\.11\.\d+-slim-bookworm$", text, re.M)
+    base = re.search(r"^ARG BASE_IMAGE=python:(3\.11\.\d+)-slim-bookworm$", text, re.M)
+    assert base, "the final stage on the pinned slim base"
+    assert re.search(rf"^ARG BUILD_IMAGE=python:{re.escape(base[1])}-bookworm$", text, re.M), \
+        "the build stage on the same Python (with a compiler for the detector's scoring)"
     stages = re.findall(r"^FROM (\S+)", text, re.M)
-    assert stages == ["${BASE_IMAGE}", "${BASE_IMAGE}"], "multi-stage on the pinned base"
+    assert stages == ["${BUILD_IMAGE}", "${BASE_IMAGE}"], "built in one stage, run in the other"
     final = text.split("\nFROM ${BASE_IMAGE}\n", 1)[1]
     assert "pip install" not in final and "apt-get" not in final, "nothing built in the final stage"
     assert re.search(r"^USER 10001:10001$", final, re.M)
