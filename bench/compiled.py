@@ -28,6 +28,8 @@ TOOL_REQUIREMENTS = REPO / "Dockerfiles" / "build-requirements.txt"
 # What the build reads: the project's metadata, the build script and every source file.
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md")
 SOURCES = REPO / "services" / "streamml"
+# Builds of earlier sources kept (each about 4 MB): one per edit would pile up.
+KEPT_TREES = 8
 
 
 class BuildError(RuntimeError):
@@ -111,7 +113,14 @@ def compiled_tree() -> Path:
         _run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
               "--no-deps", "--no-build-isolation", "--target", str(built), str(source)], env)
         _publish(built, target)
+    _prune_trees()
     return target
+
+
+def _prune_trees() -> None:
+    trees = sorted(CACHE.glob("tree-*"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in trees[KEPT_TREES:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def main() -> None:
