@@ -453,6 +453,25 @@ def test_a_storms_pressure_jump_decaying_after_the_hold_is_weather_not_drift():
     assert not [r for reasons in flagged.values() for r in reasons if r.startswith("drift")]
 
 
+def test_a_storms_pressure_jump_decaying_onto_a_fronts_fall_is_weather_not_drift():
+    """Saturated air ahead of a front (the pressure falling 1.2 hPa/h), a storm's 1.8 hPa jump,
+    and a second jump 100 minutes later whose 2 °C dip is no new storm: the pressure is back at
+    its level before the storm while the jumps still hold, not at the level the front's fall
+    takes it to, so their decay is still the storm's (a station on final-2: 74 readings, 182
+    here, flagged as a pressure drift before)."""
+    resolution = (0.2, 2.0, 0.2)
+    values = _stream(1400, resolution=resolution, noise=(0.05, 0.4, 0.04))
+    values[330:] = [(t, 100.0, round(p - 1.2 / 60 * i, 2))
+                    for i, (t, _, p) in enumerate(values[330:])]
+    _thunderstorm(values, 400, drop=6.0, jump_hpa=1.8, jump_decay=80.0, jump_holds=60)
+    _thunderstorm(values, 500, drop=2.0, jump_hpa=1.8, jump_decay=80.0, jump_holds=60)
+    values = [tuple(round(round(v / r) * r, 2) for v, r in zip(reading, resolution))
+              for reading in values]
+    flagged = _run(values)
+    assert flagged[404] == ("weather:thunderstorm",), flagged
+    assert not [r for reasons in flagged.values() for r in reasons if r.startswith("drift")]
+
+
 def test_a_pressure_drift_after_a_storm_has_decayed_is_still_drift():
     values = _stream(1300)
     _thunderstorm(values, 300, drop=6.0, jump_hpa=4.0, jump_decay=40.0, jump_holds=60)

@@ -60,12 +60,17 @@ T, RH, P = 0, 1, 2
 RECENT = 480  # readings kept: the longest a flag can reach back
 WEATHER_HOLD = 180  # readings after a weather event without the drift check
 # A storm's pressure jump decays over hours: the hold lasts while the pressure is this much
-# above its level before the storm (rechecked every STORM_RECHECK readings, at most
+# above its course before the storm (rechecked every STORM_RECHECK readings, at most
 # STORM_HOLD_MAX readings from the storm's start).
 STORM_EXCESS_HPA = 0.5
 STORM_RISE_HPA = 0.3  # in 25 readings (0.7 hPa/h): rising, not a storm's decay
 STORM_RECHECK = 10
 STORM_HOLD_MAX = 420
+# The jump decays back onto the pressure's course before the storm: a fall faster than the
+# daily tide makes (a front coming) is followed, up to this steep (hPa per reading: fronts
+# fall under 1.5 hPa/h), while the pressure keeps falling.
+STORM_FALL_MIN = 0.6 / 60
+STORM_FALL_MAX = 2.0 / 60
 # °C a storm has cooled the air by STORM_PLUNGE readings after its start (the mean of the last
 # readings against the mean before it): a storm's cooling lasts an hour or more. A "storm" the
 # air has not cooled by this was a noisy thermometer's extremes (final-10: cheap sensors' single
@@ -195,11 +200,12 @@ class SensorModel:
         self._weather_since = -1
         self._storm_since = -STORM_PLUNGE  # where the last thunderstorm began
         self._storm_pressure: float | None = None  # the level before the last storm's jump
+        self._storm_fall = 0.0  # ... and how it fell before the jump (hPa per reading, <= 0)
         # The temperature before the last storm the storm rule found (until its cooling is judged).
         self._storm_temperature: float | None = None
         # (weather_until, weather_since, storm_since, storm_pressure) before the last storm: a
         # storm found to be a temperature spike is withdrawn (_withdraw_storm).
-        self._before_storm: tuple[int, int, int, float | None] | None = None
+        self._before_storm: tuple[int, int, int, float | None, float] | None = None
         self._inconsistent = InconsistentCheck(thresholds, self._channels[T].stats,
                                                self._channels[RH].stats, self._flag)
         # (decided at seq, reading, reason, channel, score, threshold): drift flags that wait
@@ -769,6 +775,7 @@ class SensorModel:
             if storm and reading.seq - self._weather_since >= NEW_EVENT_AFTER:
                 self._weather_event(reading, WEATHER_THUNDERSTORM)
                 self._storm_pressure = _mean(window[-21:-16], P)
+                self._storm_fall = _fall_before(window[:10], window[-21:-16])
                 self._storm_temperature = _mean(window[-21:-16], T)
             return
         # A cold front: the pressure turns up as drier (and usually colder) air arrives.
@@ -798,23 +805,31 @@ class SensorModel:
             self._weather_event(reading, WEATHER_THUNDERSTORM if storm else WEATHER_FRONT)
             if storm:  # the level before the jump (the storm rule looks 15 readings back)
                 self._storm_pressure = _mean(before, P)
+                self._storm_fall = _fall_before(start, before)
             if storm_rule:
                 self._storm_temperature = _mean(before, T)
 
     def _hold_while_storm_pressure_decays(self, reading: Reading) -> None:
         """A storm's pressure jump decays for hours (and a second storm may have kept it up):
         while the pressure is still above its level before the storm, its fall back is the
-        storm's, not a drift, as long as it is falling. The hold goes on STORM_RECHECK readings
-        at a time."""
+        storm's, not a drift, as long as it is falling. Ahead of a front the jump decays onto
+        the front's fall: then, while the pressure keeps falling, it is held as long as it is
+        above that level moved along the fall before the storm. The hold goes on
+        STORM_RECHECK readings at a time."""
         assert self._storm_pressure is not None
         window = list(self._recent)[-30:]
         recent = [r for r in window[-5:] if P not in r.blocked]
         earlier = [r for r in window[:5] if P not in r.blocked]
-        elevated = bool(recent) and _mean(recent, P) - self._storm_pressure >= STORM_EXCESS_HPA
-        # Falling back or level, not rising: a pressure drift upwards after a storm is no decay.
         # (No level now, every recent pressure blocked: not elevated, so the hold ends.)
-        rising = not earlier or not recent or len(window) < 30 or \
-            _mean(recent, P) - _mean(earlier, P) >= STORM_RISE_HPA
+        if not earlier or not recent or len(window) < 30:
+            self._storm_pressure = None
+            return
+        now, change = _mean(recent, P), _mean(recent, P) - _mean(earlier, P)
+        course = self._storm_pressure + self._storm_fall * (reading.seq - self._storm_since)
+        elevated = now - self._storm_pressure >= STORM_EXCESS_HPA or \
+            (change <= -STORM_RISE_HPA and now - course >= STORM_EXCESS_HPA)
+        # Falling back or level, not rising: a pressure drift upwards after a storm is no decay.
+        rising = change >= STORM_RISE_HPA
         if elevated and not rising and reading.seq - self._weather_since < STORM_HOLD_MAX:
             self._weather_until = reading.seq + STORM_RECHECK
         else:
@@ -835,14 +850,15 @@ class SensorModel:
         start afresh)."""
         if self._before_storm is not None:
             (self._weather_until, self._weather_since, self._storm_since,
-             self._storm_pressure) = self._before_storm
+             self._storm_pressure, self._storm_fall) = self._before_storm
             self._before_storm = None
 
     def _weather_event(self, reading: Reading, event: str) -> None:
         """Report the event and hold the drift and inconsistency checks for WEATHER_HOLD
         readings from now."""
         self._before_storm = (self._weather_until, self._weather_since, self._storm_since,
-                              self._storm_pressure) if event == WEATHER_THUNDERSTORM else None
+                              self._storm_pressure, self._storm_fall) \
+            if event == WEATHER_THUNDERSTORM else None
         self._storm_pressure = None
         self._storm_temperature = None
         self._add_reason(reading, event)
@@ -908,6 +924,14 @@ def _bits(channels: list[int]) -> int:
 
 def _mean(readings: list[Reading], channel: int) -> float:
     return sum(r.values[channel] for r in readings) / len(readings)
+
+
+def _fall_before(earlier: list[Reading], later: list[Reading]) -> float:
+    """How fast the pressure fell from ``earlier`` to ``later`` (hPa per reading, <= 0; a
+    rise, or a fall the tide makes, is 0), at most STORM_FALL_MAX."""
+    span = _seq_span(earlier, later)
+    slope = (_mean(later, P) - _mean(earlier, P)) / span if span > 0 else 0.0
+    return max(-STORM_FALL_MAX, slope) if slope <= -STORM_FALL_MIN else 0.0
 
 
 def _seq_span(earlier: list[Reading], later: list[Reading]) -> float:
