@@ -43,6 +43,15 @@ MIN_BASELINE = 30
 # climate's daily cycle moves the dew point by up to ~1.2 °C/h for hours (final-3). The tide
 # never moves the pressure that fast, so a pressure trend is compared with no trend.
 NO_BASELINE_DEW_FACTOR = 1.5
+# Humidity (%/h over the hour, over its last third) moving this fast is the weather, no
+# sensor's drift (the fastest humidity drift is 15 %/h): rain racing towards saturation, a
+# front's passage.
+RACING_HUMIDITY_PER_HOUR = (20.0, 30.0)
+# hPa per reading: a dew point rising with the humidity while the pressure fell faster than
+# the tide alone makes it over the last FRONT_APPROACH_READINGS (0.2 hPa/h) may be rain
+# moistening dry air ahead of a shallow front (final-11: 0.24-0.38 hPa/h, under
+# FRONT_TENDENCY); true humidity drifts lost to the wait fell 0.17-0.18 (tuning-wide, final-12).
+RAIN_TENDENCY = 0.2 / 60
 # Humidity (%/h over the hour, over its last third) moving this fast with a pressure trend is
 # rain at a front's passage or a storm: the pressure's rise or fall is the weather's.
 PRESSURE_HUMIDITY_PER_HOUR = (10.0, 20.0)
@@ -111,6 +120,7 @@ class DriftCheck:
         # name -> the open drift's slope per reading from its onset (the hinge's line)
         self._rate: dict[str, float] = {}
         self._drift_quiet: dict[str, int] = {}
+        self._moistening = False  # the open dew-point drift may be rain (``moistening``)
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
         # The humidity's line over the hour (long) and its last third (short).
         self._humidity = SlidingLines(DRIFT_WINDOW, DRIFT_WINDOW // 3)
@@ -191,6 +201,22 @@ class DriftCheck:
     def _humidity_rising(self) -> bool:
         return self._humidity.long.slope() * 60 >= STILL_HUMIDITY_PER_HOUR
 
+    def _humidity_racing(self) -> bool:
+        return (abs(self._humidity.long.slope()) * 60 > RACING_HUMIDITY_PER_HOUR[0] or
+                abs(self._humidity.short.slope()) * 60 > RACING_HUMIDITY_PER_HOUR[1])
+
+    def humidity_racing_up(self) -> bool:
+        """The humidity rising faster than any humidity sensor drifts: rain saturating the air
+        (or a storm)."""
+        return self._humidity.long.slope() * 60 > RACING_HUMIDITY_PER_HOUR[0]
+
+    def moistening(self) -> bool:
+        """The open dew-point drift started rising with the humidity while the pressure fell
+        over eight hours: rain in dry air ahead of a front looks so for its first hour (its
+        humidity rising 4-10 %/h, as a humidity sensor's drift), until the humidity races
+        towards saturation (final-11: 30-70 % to saturation in 1.5-2 hours), which ends it."""
+        return self._moistening and "dew" in self._drift
+
     def _channel(self, name: str) -> int:
         if name == "pressure":
             return P
@@ -238,8 +264,7 @@ class DriftCheck:
         if name == "dew" and reading.values[RH] >= MOIST_PCT and \
                 self._saturating(series, slope, limit):
             return
-        if name == "dew" and (abs(self._humidity.long.slope()) * 60 > 20.0 or
-                              abs(self._humidity.short.slope()) * 60 > 30.0 or
+        if name == "dew" and (self._humidity_racing() or
                               (not self._thermometer_rising(series, limit,
                                                             reading.values[RH]) and
                                self._front_near(slope, reading.seq))):
@@ -252,6 +277,9 @@ class DriftCheck:
         channel = self._channel(name)
         onset, rate = self._onset(name, series.first_x, reading.seq)
         self._drift[name] = (onset, slope, base)
+        if name == "dew":
+            self._moistening = slope > 0 and self._humidity_rising() and \
+                self._falling_for_hours(reading.seq, RAIN_TENDENCY)
         self._rate[name] = rate
         self._drift_quiet[name] = 0
         score = abs(slope) / limit
@@ -300,8 +328,8 @@ class DriftCheck:
             return math.inf
         return max(values) - min(values)
 
-    def _falling_for_hours(self, last: int) -> bool:
-        """The pressure fell faster than FRONT_TENDENCY over the last FRONT_APPROACH_READINGS
+    def _falling_for_hours(self, last: int, tendency: float = FRONT_TENDENCY) -> bool:
+        """The pressure fell faster than ``tendency`` over the last FRONT_APPROACH_READINGS
         readings (the means of their first and last half hours), all kept: a front's approach.
         Over eight hours the tide's swing averages out to under 0.2 hPa/h, where over one or
         three it can hide a front's fall (final-7 803, tuning-wide 4 and 14: rain ahead of a
@@ -314,7 +342,7 @@ class DriftCheck:
         now = self._pressure_mean(last - TENDENCY_ENDS + 1)
         if before is None or now is None:
             return False
-        return (now - before) / (FRONT_APPROACH_READINGS - TENDENCY_ENDS) < -FRONT_TENDENCY
+        return (now - before) / (FRONT_APPROACH_READINGS - TENDENCY_ENDS) < -tendency
 
     def _pressure_mean(self, first: int) -> float | None:
         """The mean unflagged pressure of TENDENCY_ENDS readings from ``first`` (None if none)."""
@@ -356,6 +384,9 @@ class DriftCheck:
 
     def _continue(self, name: str, reading: Reading, series: _Series) -> None:
         since, slope, base = self._drift[name]
+        if name == "dew" and self._moistening and self.humidity_racing_up():
+            self._end(name)  # rain saturating the air (the model withdraws the waiting flags)
+            return
         if name == "dew" and self._humidity_rising() and self._front_near(slope, reading.seq):
             # The pressure now says a front is near and the humidity rises with the dew point:
             # the front's moisture, not drift, from here on (final-7: rain ahead of a front

@@ -85,6 +85,10 @@ NEW_EVENT_AFTER = 30
 # like a dew-point drift until its pressure has risen enough to tell (the flags still reach
 # back to the drift's onset, so waiting costs no reading).
 DRIFT_CONFIRM = 15
+# ... and a dew point rising with the humidity waits an hour: rain in dry air looks like a
+# humidity drift until its humidity races towards saturation, 10-60 readings after the decision
+# (final-11), and the drift check withdraws it then.
+RAIN_CONFIRM = 60
 NOISE_WINDOW = 9
 # Readings from a thunderstorm's start in which no channel's noise is judged: its plunge (up
 # to 15 °C, a quarter of the way each minute) and pressure jump bend the readings more than
@@ -208,9 +212,9 @@ class SensorModel:
         self._before_storm: tuple[int, int, int, float | None, float] | None = None
         self._inconsistent = InconsistentCheck(thresholds, self._channels[T].stats,
                                                self._channels[RH].stats, self._flag)
-        # (decided at seq, reading, reason, channel, score, threshold): drift flags that wait
-        # DRIFT_CONFIRM readings for a weather event that would explain them.
-        self._drift_pending: deque[tuple[int, Reading, str, int, float, float]] = deque()
+        # (decided at seq, due at seq, reading, reason, channel, score, threshold): drift flags
+        # that wait DRIFT_CONFIRM (RAIN_CONFIRM) readings for weather that would explain them.
+        self._drift_pending: deque[tuple[int, int, Reading, str, int, float, float]] = deque()
         self._drift_confirmed: set[str] = set()  # drift reasons flagged since confirmed
         self._drift_flagged_now: set[str] = set()
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
@@ -243,7 +247,7 @@ class SensorModel:
         self._check_weather(reading)
         self._check_inconsistent()
         self._check_drift(reading)
-        self._confirm_drift(upto=reading.seq - DRIFT_CONFIRM)
+        self._confirm_drift(upto=reading.seq)
         flags = self._emit()
         return before_gap + flags if before_gap else flags
 
@@ -336,29 +340,43 @@ class SensorModel:
         if reason in self._drift_confirmed:  # a confirmed drift goes on: flag at once
             self._flag(reading, reason, channel, score, threshold)
             return
-        self._drift_pending.append((self._recent[-1].seq, reading, reason, channel or 0,
+        wait = RAIN_CONFIRM if channel == RH and self._drift.moistening() else DRIFT_CONFIRM
+        decided = self._recent[-1].seq
+        self._drift_pending.append((decided, decided + wait, reading, reason, channel or 0,
                                     score, threshold))
 
     def _confirm_drift(self, upto: int | None) -> None:
-        """Flag the drift decisions made up to ``upto`` (all of them if None)."""
+        """Flag the drift decisions due up to ``upto`` (all of them if None)."""
         if not (self._drift_pending or self._drift_confirmed or self._drift_flagged_now):
             return  # most readings: no drift decided or going on
         # A drift flags every reading while it lasts: one that flagged none now has ended.
         self._drift_confirmed &= self._drift_flagged_now
         self._drift_flagged_now.clear()
-        pending = self._drift_pending
-        while pending and (upto is None or pending[0][0] <= upto):
-            _, reading, reason, channel, score, threshold = pending.popleft()
+        # Not in order of due: a longer wait may be ahead of a shorter one decided after it.
+        due = [entry for entry in self._drift_pending if upto is None or entry[1] <= upto]
+        if due:
+            self._drift_pending = deque(entry for entry in self._drift_pending
+                                        if upto is not None and entry[1] > upto)
+        for _, _, reading, reason, channel, score, threshold in due:
             self._flag(reading, reason, channel, score, threshold)
             self._drift_confirmed.add(reason)
+
+    def _withdraw_moistening(self) -> None:
+        """The humidity races towards saturation: the flags of a moistening still waiting for
+        it were rain's."""
+        self._drift_pending = deque(entry for entry in self._drift_pending
+                                    if entry[1] - entry[0] != RAIN_CONFIRM)
 
     def _drop_dew_point_drift(self) -> None:
         """A weather event explains a dew-point drift decided just before it (a front's dew
         point falls before its pressure rise is clear); a pressure drift can set off the front
-        rule itself, so it stands."""
-        pressure = [entry for entry in self._drift_pending if entry[3] == P]
+        rule itself, so it stands, and so does a drift decided longer ago, still waiting for
+        rain (a humidity drift that a thunderstorm breaks into)."""
+        earliest = self._recent[-1].seq - DRIFT_CONFIRM
+        standing = [entry for entry in self._drift_pending
+                    if entry[4] == P or entry[0] < earliest]
         self._drift_pending.clear()
-        for _, reading, reason, channel, score, threshold in pressure:
+        for _, _, reading, reason, channel, score, threshold in standing:
             self._flag(reading, reason, channel, score, threshold)
 
     def _add_reason(self, reading: Reading, reason: str) -> None:
@@ -882,6 +900,8 @@ class SensorModel:
             rh.fault in _STUCK_OR_DROPOUT or p.fault in _STUCK_OR_DROPOUT
         noisy = t.fault == NOISE_REASON or rh.fault == NOISE_REASON
         self._drift.update(reading, held=held, noisy=noisy)
+        if self._drift_pending and self._drift.humidity_racing_up():
+            self._withdraw_moistening()
 
 
 # x - mean(x) and sum((x - mean(x))^2) for the points x = 0 .. n-1 of a run's trend, per n.
