@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 from streamml.detector.reading import Reading
-from streamml.detector.sensor import RECENT, RUN_TREND_MIN, T, SensorModel, _shrunk_trend
+from streamml.detector.sensor import (NOISE_SPANS_STEPS, OUTLASTS_NOISE_STEPS, RECENT, RUN_TREND_MIN, T,
+                                      SensorModel, _noise_spans_steps, _shrunk_trend)
+from streamml.detector.stats import ChannelStats
 from streamml.detector.thresholds import Thresholds
 
 
@@ -114,3 +116,18 @@ def test_a_storm_that_was_a_temperature_spike_is_withdrawn():
             assert [f.reasons for f in flags] == [("weather:thunderstorm",)]
             assert model._storm_since == 600 and model._weather_until > 700
     assert model._storm_since < 600 and model._weather_until < 600
+
+
+def test_only_a_channel_whose_noise_is_half_a_step_or_more_is_let_past_its_learnt_runs():
+    """A calm coarse channel (noise a quarter to a third of a step: `final-2` station pressure
+    and humidity) sits on one step for 50-70 readings when healthy: its learnt runs bound a run
+    however long; at half a step of noise or more a run twice the longest is a fault's."""
+    stats = ChannelStats()
+    stats.resolution = 0.1
+    stats.quantised_sigma = 0.03
+    assert not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)
+    stats.quantised_sigma = 0.06
+    assert _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)
+    assert not _noise_spans_steps(stats, NOISE_SPANS_STEPS)
+    stats.resolution = 0.0  # no resolution learnt: no quantised chance to fall back on
+    assert not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)

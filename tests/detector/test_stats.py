@@ -175,6 +175,14 @@ def test_a_run_is_judged_by_how_long_this_channels_healthy_runs_last():
     assert noisy.log_odds(12) > 12.0
 
 
+def test_a_run_twice_as_long_as_the_longest_learnt_run_outlasts_them():
+    runs = _runs_of([1, 2, 3, 5, 10] * 7)  # 35 runs: a full tail
+    assert not runs.outlasted_by(19)
+    assert runs.outlasted_by(20)
+    few = _runs_of([1, 2, 3, 5, 10] * 6)  # 30 runs: too few to say what is long
+    assert not few.outlasted_by(1000)
+
+
 def test_a_run_cut_by_a_flag_is_not_learnt():
     runs = stats.RunLengths()
     for length in [1, 2, 1, 3] * 4:

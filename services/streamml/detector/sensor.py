@@ -127,6 +127,10 @@ PULL_MAX_PCT = 97.0
 # rate and 13 by the quantised chance, capped at 8.5). On a calm coarse channel (noise well
 # under a step) the learnt runs still bound it.
 NOISE_SPANS_STEPS = 1.0
+# A run twice the longest learnt healthy run (``RunLengths.outlasted_by``) is not bounded by them
+# on a channel whose noise is at least this many steps: calmer channels (final-2: station
+# pressure and humidity at 0.25-0.37 step) sat on one step 50-70 readings when healthy.
+OUTLASTS_NOISE_STEPS = 0.5
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -530,7 +534,11 @@ class SensorModel:
         a channel with this noise, resolution and trend, nor than the chance that one of its
         learnt healthy runs lasts as long: repeats are not independent on a calm coarse
         channel (noise well under a step), which can stay on one step for hours. A channel
-        whose noise spans its steps is not bounded by its learnt runs (``NOISE_SPANS_STEPS``)."""
+        whose noise spans its steps is not bounded by its learnt runs (``NOISE_SPANS_STEPS``),
+        nor is a run twice as long as the longest of them (``OUTLASTS_LONGEST``) on a channel
+        whose noise is at least half a step (``OUTLASTS_NOISE_STEPS``), unless the sensor is
+        flagged inconsistent: a humidity held through an inconsistency is flagged so already,
+        and a stuck flag would end that flag at the run's end."""
         channel = self._channels[c]
         if channel.run_jump >= DROPOUT_JUMP:  # a jump to a constant is no calm channel
             return self._rate_evidence(c, repeats)
@@ -540,7 +548,9 @@ class SensorModel:
             return by_rate + PULL_LOG_ODDS
         quantised = quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
                                            self._run_slope(c))
-        if _noise_spans_steps(stats):
+        if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or (
+                stats.runs.outlasted_by(repeats) and not self._inconsistent.open and
+                _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
             return min(by_rate, quantised)
         return min(by_rate, stats.runs.log_odds(repeats), quantised)
 
@@ -934,8 +944,8 @@ def _step_into_run(c: int, first: Reading, before: Reading) -> float:
     return min(step, abs(first.values[RH] - relative_humidity(first.values[T], before.dew_point)))
 
 
-def _noise_spans_steps(stats: ChannelStats) -> bool:
-    return 0 < stats.resolution <= stats.quantised_sigma / NOISE_SPANS_STEPS
+def _noise_spans_steps(stats: ChannelStats, steps: float) -> bool:
+    return 0 < stats.resolution <= stats.quantised_sigma / steps
 
 
 def _bits(channels: list[int]) -> int:

@@ -31,6 +31,11 @@ RUN_MEMORY = 256  # healthy runs of repeats remembered per channel
 MIN_RUNS = 4  # remembered before their lengths bound a run's evidence
 MIN_TAIL = 4  # longest runs, at least, whose excess lengths fit the tail
 TAIL_SHARE = 8  # the tail is the longest 1/TAIL_SHARE of the runs (heavy tails: the longest)
+# A run at least this many times as long as the longest of the learnt healthy runs (once they
+# are MIN_TAIL * TAIL_SHARE: a full tail) is outside what they say anything about: the tail's
+# extrapolation from them does not bound it (final-12: station pressure, longest healthy run
+# 10 repeats of 256, a stuck run of 27 repeats capped at 11 nats where its rate says 19.6).
+OUTLASTS_LONGEST = 2
 
 
 class ChannelStats:
@@ -195,6 +200,12 @@ class RunLengths:
         self._start_log_odds = math.log(n / tail) - math.log(starts)
         # Geometric past the start: each repeat goes on with (excess + 1) / (excess + tail + 2).
         self._log_odds_per_repeat = math.log((excess + tail + 2) / (excess + 1))
+
+    def outlasted_by(self, repeats: int) -> bool:
+        """Whether a run of ``repeats`` is OUTLASTS_LONGEST times the longest learnt run."""
+        ordered = self._ordered
+        return len(ordered) >= MIN_TAIL * TAIL_SHARE and \
+            repeats >= OUTLASTS_LONGEST * ordered[-1]
 
     def log_odds(self, repeats: int) -> float:
         """-ln of the chance that a healthy run starts and lasts ``repeats`` repeats (infinite
