@@ -272,3 +272,16 @@ def test_the_thirteenth_final_family_lies_outside_the_tuning_ranges():
     assert final.storm_pressure_jump_hpa[1] > max(w.storm_pressure_jump_hpa[1] for w in drawn)
     assert final.front_pressure_fall_hpa[1] < min(w.front_pressure_fall_hpa[0] for w in drawn)
     assert final.front_interval_days > max(w.front_interval_days for w in drawn)
+
+
+def test_the_fourteenth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-14"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed).weather for seed in range(1, 21)]
+    assert final.front_interval_days > max(w.front_interval_days for w in drawn)
+    assert final.front_pressure_fall_hpa[1] < min(w.front_pressure_fall_hpa[0] for w in drawn)
+    assert final.thunderstorms_per_day < min(w.thunderstorms_per_day for w in drawn)
+    assert final.storm_pressure_jump_hpa[1] < min(w.storm_pressure_jump_hpa[0] for w in drawn)
+    assert final.shading_per_hour < min(w.shading_per_hour for w in drawn)
+    assert final.dew_point_depression_c[0] < min(w.dew_point_depression_c[0] for w in drawn)
+    assert params.classes.count("station") == 2

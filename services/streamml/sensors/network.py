@@ -120,6 +120,11 @@ PARAMS = {
     # cheap sensors twice as common.
     "final-13": NetworkParams(name="final-13", climate="savanna", noise_scale=0.9,
                               classes=("cheap", "station", "cheap", "consumer")),
+    # The fourteenth final family (seeds 1501-1505), declared before the fifteenth round's
+    # detector changes: a coastal fog desert, sensors a little noisier than the tuning middle,
+    # station-grade sensors twice as common.
+    "final-14": NetworkParams(name="final-14", climate="coastal-fog", noise_scale=1.15,
+                              classes=("station", "consumer", "station", "cheap")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
