@@ -145,13 +145,21 @@ class DriftCheck:
             return 0.0
         return max(0.0, self._rate["pressure"])
 
-    def update(self, reading: Reading, held: bool, noisy: bool) -> None:
+    def pressure_drift_onset(self) -> int | None:
+        """Where the open pressure drift began (its fitted onset), None without one."""
+        return self._drift["pressure"][0] if "pressure" in self._drift else None
+
+    def update(self, reading: Reading, held: bool, noisy: bool,
+               faulty: frozenset[int] | None = None) -> None:
         """The next reading; ``held``: the weather or another fault explains any change now;
-        ``noisy``: the temperature or humidity is in a noise burst."""
+        ``noisy``: the temperature or humidity is in a noise burst; ``faulty``: the channels
+        left out (the reading's faulty channels if None)."""
         if held:
             self.reset()
             return
-        values, faulty = reading.values, reading.faulty
+        values = reading.values
+        if faulty is None:
+            faulty = reading.faulty
         # The dew point is looked at up to saturation (final-9: a monsoon's air sits at
         # 90-99 % for days, where a humidity drift out of saturation or a thermometer's drift
         # moves it as in drier air); in saturated air only the temperature's own line is.

@@ -46,9 +46,10 @@ from itertools import islice, repeat
 from operator import attrgetter, itemgetter, mul, sub
 
 from streamml.contracts.weather import (
-    CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT,
-    WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM, is_weather_event, relative_humidity)
-from streamml.detector.drift import DriftCheck
+    CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, INCONSISTENT_REASON, NOISE_REASON, SPIKE_REASON,
+    STUCK_REASON, WEATHER_FRONT, WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM, is_weather_event,
+    relative_humidity)
+from streamml.detector.drift import BASELINE_WINDOW, DRIFT_WINDOW, DriftCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
@@ -77,6 +78,20 @@ STORM_FALL_MAX = 2.0 / 60
 # readings 2.5 °C under the highest of the last 11, the pressure's noise 1 hPa over its lowest,
 # held the drift check for three hours at a time), and its hold is withdrawn.
 STORM_COOLING_C = 1.0
+# A front's passage lifts the pressure for 20-60 readings, then its rise slows to the recovery's
+# (final-9: under 1.5 hPa/h over readings 30-60 after 25 of 32 fronts and storms read as fronts,
+# at most 0.3 hPa/h over 60-90 after the others; final-2: -0.1-0.8 after a front out of a level
+# pressure). A rising pressure drift that met a front rule before the drift check had opened it
+# keeps its rate (3.0-5.3 hPa/h over 30-60, 2.3-4.6 over 60-90). After a front the pressure
+# rose at a drift's rate over both FRONT_SLICE readings from FRONT_SLICE on, the rise is no
+# front's: FRONT_JUDGED_AFTER readings after it the front's hold no longer covers the pressure,
+# and the drift check goes over the pressure the front held (from DRIFT_REPLAY before it: the
+# drift check's windows), so a drift is flagged back to its onset. The hold goes on for the dew
+# point and temperature (a front passing during a pressure drift still moves them).
+FRONT_SLICE = 30
+FRONT_JUDGED_AFTER = 3 * FRONT_SLICE
+FRONT_SLICE_MIN = 20  # unblocked pressure readings a slice's rate is judged on
+DRIFT_REPLAY = DRIFT_WINDOW + BASELINE_WINDOW
 # Readings after an event's start from which a thunderstorm is a new event (before, it is
 # the same one: a storm's first minutes can meet the front rule, and it goes on meeting the
 # storm rule for minutes).
@@ -159,6 +174,7 @@ _SQRT1_25 = math.sqrt(1.25)
 _BLOCKED = attrgetter("blocked")
 _REPAIRED = attrgetter("repaired")
 _RH_BIT = 1 << RH
+_DEW_CHANNELS = frozenset((T, RH))  # left out of the drift check where only the pressure is
 _NO_VALUES = (None, None, None)  # a reading's values where there is no reading
 # Sets of two or more channels (a bit per channel) whose joint runs are learnt.
 _JOINT_SETS = (0b011, 0b101, 0b110, 0b111)
@@ -211,9 +227,14 @@ class SensorModel:
         self._storm_fall = 0.0  # ... and how it fell before the jump (hPa per reading, <= 0)
         # The temperature before the last storm the storm rule found (until its cooling is judged).
         self._storm_temperature: float | None = None
-        # (weather_until, weather_since, storm_since, storm_pressure) before the last storm: a
-        # storm found to be a temperature spike is withdrawn (_withdraw_storm).
+        # (weather_until, weather_since, storm_since, storm_pressure, storm_fall) before the
+        # last storm: a storm found to be a temperature spike is withdrawn (_withdraw_storm).
         self._before_storm: tuple[int, int, int, float | None, float] | None = None
+        self._front_since: int | None = None  # the last front, until judged
+        self._before_front = -1  # where the hold before the last event ended
+        self._pressure_released = False  # the last event's hold no longer covers the pressure
+        # The onset of the pressure drift found so behind a front (None: none found).
+        self._released_drift_onset: int | None = None
         self._inconsistent = InconsistentCheck(thresholds, self._channels[T].stats,
                                                self._channels[RH].stats, self._flag)
         # (decided at seq, due at seq, reading, reason, channel, score, threshold): drift flags
@@ -771,6 +792,8 @@ class SensorModel:
 
     def _check_weather(self, reading: Reading) -> None:
         channels = self._channels
+        if reading.seq == self._front_judged_at():
+            self._release_pressure_if_drift(reading)
         if channels[T].fault in _STUCK_OR_DROPOUT or channels[P].fault in _STUCK_OR_DROPOUT:
             return
         # While an event's hold lasts only a thunderstorm is looked for: one breaking out in
@@ -816,6 +839,9 @@ class SensorModel:
         # by a "front" and held for three hours). A jump in rain is still one (final-7: a
         # front's first rise read as a drift).
         drift_rise = self._drift.pressure_drift_rise()
+        # ... and a drift found behind a front (a drift read as one) lifts a jump in rain too.
+        drift_in_rain = drift_rise if self._released_drift_onset is not None and \
+            self._drift.pressure_drift_onset() == self._released_drift_onset else 0.0
         front = not storm and pressure_now - _mean(start, P) - \
             drift_rise * _seq_span(start, now) >= 1.0 and (
                 _mean_dew_point(now) - _mean_dew_point(start) <= -1.5 or
@@ -823,7 +849,7 @@ class SensorModel:
         # The pressure jumps up in rain: the passage itself, before the colder air arrives.
         jump = pressure_now - _mean(before, P)
         front = front or (not storm and (
-            (rh >= 85.0 and jump >= 1.0) or
+            (rh >= 85.0 and jump - drift_in_rain * _seq_span(before, now) >= 1.0) or
             (temperature_now - _mean(before, T) <= -1.0 and
              jump - drift_rise * _seq_span(before, now) >= 1.0)))
         # Falling fast as the pressure jumps: the start of a thunderstorm, not a front.
@@ -881,9 +907,56 @@ class SensorModel:
              self._storm_pressure, self._storm_fall) = self._before_storm
             self._before_storm = None
 
+    def _front_judged_at(self) -> int:
+        return -1 if self._front_since is None else self._front_since + FRONT_JUDGED_AFTER
+
+    def _release_pressure_if_drift(self, reading: Reading) -> None:
+        """FRONT_JUDGED_AFTER readings after a front: if the pressure went on rising at a
+        drift's rate over both slices from FRONT_SLICE on (a pressure drift read as a front),
+        the front's hold no longer covers the pressure, and the drift check goes over the
+        pressure it held."""
+        assert self._front_since is not None
+        front, self._front_since = self._front_since, None
+        rate = self._th.drift_pressure_hpa_per_hour / 60.0
+        for first in (front + FRONT_SLICE, front + 2 * FRONT_SLICE):
+            slope = self._pressure_slope(first, first + FRONT_SLICE)
+            if slope is None or slope < rate:
+                return
+        self._pressure_released = True
+        self._resume_pressure_drift_check(max(self._before_front + 1, front - DRIFT_REPLAY),
+                                          reading.seq - 1)
+        self._released_drift_onset = self._drift.pressure_drift_onset()
+
+    def _pressure_slope(self, first: int, end: int) -> float | None:
+        """The least-squares slope of the pressure (hPa per reading) over the readings from
+        ``first`` to before ``end`` not blocked, None with fewer than FRONT_SLICE_MIN."""
+        points = [(r.seq, r.values[P])
+                  for r in (self._reading_at(seq) for seq in range(first, end))
+                  if r is not None and P not in r.blocked]
+        n = len(points)
+        if n < FRONT_SLICE_MIN:
+            return None
+        mean_x = sum(x for x, _ in points) / n
+        mean_y = sum(y for _, y in points) / n
+        sxx = sum((x - mean_x) ** 2 for x, _ in points)
+        return sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
+
+    def _resume_pressure_drift_check(self, first: int, last: int) -> None:
+        """The drift check goes over the pressure from ``first`` to ``last`` afresh, held and
+        leaving it out as the readings' other faults say (its own flags do not)."""
+        self._drift.reset()
+        for seq in range(first, last + 1):
+            earlier = self._reading_at(seq)
+            if earlier is not None:
+                self._drift.update(earlier, held=_held_by_fault(earlier), noisy=False,
+                                   faulty=earlier.blocked | _DEW_CHANNELS)
+
     def _weather_event(self, reading: Reading, event: str) -> None:
         """Report the event and hold the drift and inconsistency checks for WEATHER_HOLD
         readings from now."""
+        self._before_front = self._weather_until
+        self._front_since = reading.seq if event == WEATHER_FRONT else None
+        self._pressure_released = False
         self._before_storm = (self._weather_until, self._weather_since, self._storm_since,
                               self._storm_pressure, self._storm_fall) \
             if event == WEATHER_THUNDERSTORM else None
@@ -905,11 +978,14 @@ class SensorModel:
 
     def _check_drift(self, reading: Reading) -> None:
         t, rh, p = self._channels
-        held = reading.seq <= self._weather_until or self._inconsistent.open or \
+        weather = reading.seq <= self._weather_until
+        pressure_only = weather and self._pressure_released
+        held = (weather and not pressure_only) or self._inconsistent.open or \
             self._inconsistent.found_at_its_end or t.fault in _STUCK_OR_DROPOUT or \
             rh.fault in _STUCK_OR_DROPOUT or p.fault in _STUCK_OR_DROPOUT
         noisy = t.fault == NOISE_REASON or rh.fault == NOISE_REASON
-        self._drift.update(reading, held=held, noisy=noisy)
+        self._drift.update(reading, held=held, noisy=noisy,
+                           faulty=reading.faulty | _DEW_CHANNELS if pressure_only else None)
         if self._drift_pending and self._drift.humidity_racing_up():
             self._withdraw_moistening()
 
@@ -946,6 +1022,14 @@ def _step_into_run(c: int, first: Reading, before: Reading) -> float:
 
 def _noise_spans_steps(stats: ChannelStats, steps: float) -> bool:
     return 0 < stats.resolution <= stats.quantised_sigma / steps
+
+
+_HOLDING_FAULTS = (STUCK_REASON, DROPOUT_REASON, INCONSISTENT_REASON)
+
+
+def _held_by_fault(reading: Reading) -> bool:
+    """A fault that holds the drift check back was flagged on the reading."""
+    return any(reason.startswith(_HOLDING_FAULTS) for reason in reading.reasons)
 
 
 def _bits(channels: list[int]) -> int:
