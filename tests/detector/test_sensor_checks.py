@@ -1074,3 +1074,17 @@ def test_a_fronts_rise_that_slows_within_90_readings_is_still_a_front():
         assert [seq for seq, reasons in flagged.items() if "weather:front" in reasons] == [410]
         assert not [seq for seq, reasons in flagged.items()
                     if any(reason.startswith("drift") for reason in reasons)], (seed, flagged)
+
+
+def test_a_pressure_drift_read_as_a_front_and_recalibrated_before_it_is_judged_is_drift():
+    """The same drift, its bias gone at once 55-100 readings in (the sensor recalibrated), before
+    the front is judged: the pressure falling back to its level before the "front" in minutes
+    is no weather's, and the drift is flagged from its onset to its end, and no further."""
+    for seed in range(1, 4):
+        for end in (455, 480, 500):
+            values = _humid_stream(1000, seed=seed)
+            _rising_pressure_drift(values, 400, end, hpa_per_hour=4.0)
+            flagged = _run(values)
+            caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+            assert len(caught) >= 0.95 * (end - 400) and caught <= set(range(395, end)), (
+                seed, end, sorted(caught))

@@ -29,7 +29,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   inconsistency checks back while it lasts. A thermometer or barometer in a noise burst
   raises none; a storm whose drop comes straight back was a temperature spike: the reading
   is reported again as one, and the storm's hold is withdrawn; so is the hold of a storm the
-  air has not cooled after (a noisy sensor's extremes).
+  air has not cooled after (a noisy sensor's extremes). A front's hold lets the pressure go
+  when the pressure keeps rising at a drift's rate behind it, or falls back at once to its
+  level before it (a pressure drift read as the front), and the drift check goes over it.
 
 A fault, once recognised, is flagged until it ends and is never learnt: the model learns
 only from readings that were not flagged, ``LEARN_LAG`` readings late. When a fault ends the
@@ -91,6 +93,17 @@ STORM_COOLING_C = 1.0
 FRONT_SLICE = 30
 FRONT_JUDGED_AFTER = 3 * FRONT_SLICE
 FRONT_SLICE_MIN = 20  # unblocked pressure readings a slice's rate is judged on
+# A drift read as a front that the sensor recalibrates before the front is judged (final-9: three,
+# 35-72 readings after the "front", biases of 5-7 hPa): the pressure falls at once back to its
+# level before the front's rise (within FRONT_LEVEL_HPA). No weather does: a front's pressure
+# stays up, a storm's jump decays over 40 readings. Looked for while the front is unjudged: the
+# mean of the last RECALIBRATION_MEAN readings RECALIBRATION_FALL_HPA or more under the mean of
+# those RECALIBRATION_READINGS before; the pressure is let go as above, the drift check going
+# over it to the fall (which ends the drift as a recalibration).
+RECALIBRATION_MEAN = 5
+RECALIBRATION_READINGS = 10
+RECALIBRATION_FALL_HPA = 2.0
+FRONT_LEVEL_HPA = 1.0
 DRIFT_REPLAY = DRIFT_WINDOW + BASELINE_WINDOW
 # Readings after an event's start from which a thunderstorm is a new event (before, it is
 # the same one: a storm's first minutes can meet the front rule, and it goes on meeting the
@@ -231,6 +244,7 @@ class SensorModel:
         # last storm: a storm found to be a temperature spike is withdrawn (_withdraw_storm).
         self._before_storm: tuple[int, int, int, float | None, float] | None = None
         self._front_since: int | None = None  # the last front, until judged
+        self._front_level = 0.0  # the pressure before the last front's rise
         self._before_front = -1  # where the hold before the last event ended
         self._pressure_released = False  # the last event's hold no longer covers the pressure
         # The onset of the pressure drift found so behind a front (None: none found).
@@ -794,6 +808,8 @@ class SensorModel:
         channels = self._channels
         if reading.seq == self._front_judged_at():
             self._release_pressure_if_drift(reading)
+        elif self._front_since is not None and self._pressure_fell_back():
+            self._release_pressure(reading)
         if channels[T].fault in _STUCK_OR_DROPOUT or channels[P].fault in _STUCK_OR_DROPOUT:
             return
         # While an event's hold lasts only a thunderstorm is looked for: one breaking out in
@@ -857,6 +873,7 @@ class SensorModel:
         storm = storm or (front and t - max(r.values[T] for r in window[-6:]) <= -1.5)
         if storm or front:
             self._weather_event(reading, WEATHER_THUNDERSTORM if storm else WEATHER_FRONT)
+            self._front_level = _mean(start, P)
             if storm:  # the level before the jump (the storm rule looks 15 readings back)
                 self._storm_pressure = _mean(before, P)
                 self._storm_fall = _fall_before(start, before)
@@ -916,12 +933,32 @@ class SensorModel:
         the front's hold no longer covers the pressure, and the drift check goes over the
         pressure it held."""
         assert self._front_since is not None
-        front, self._front_since = self._front_since, None
+        front = self._front_since
         rate = self._th.drift_pressure_hpa_per_hour / 60.0
         for first in (front + FRONT_SLICE, front + 2 * FRONT_SLICE):
             slope = self._pressure_slope(first, first + FRONT_SLICE)
             if slope is None or slope < rate:
+                self._front_since = None  # judged a front
                 return
+        self._release_pressure(reading)
+
+    def _pressure_fell_back(self) -> bool:
+        """The pressure fell at once back to its level before the front's rise: a drift read as
+        the front, recalibrated."""
+        recent = list(islice(reversed(self._recent), RECALIBRATION_MEAN + RECALIBRATION_READINGS))
+        now = [r for r in recent[:RECALIBRATION_MEAN] if P not in r.blocked]
+        then = [r for r in recent[RECALIBRATION_READINGS:] if P not in r.blocked]
+        if not now or not then:
+            return False
+        level = _mean(now, P)
+        return _mean(then, P) - level >= RECALIBRATION_FALL_HPA and \
+            level <= self._front_level + FRONT_LEVEL_HPA
+
+    def _release_pressure(self, reading: Reading) -> None:
+        """The front's hold no longer covers the pressure: the drift check goes over the
+        pressure it held, up to the reading before this one."""
+        assert self._front_since is not None
+        front, self._front_since = self._front_since, None
         self._pressure_released = True
         self._resume_pressure_drift_check(max(self._before_front + 1, front - DRIFT_REPLAY),
                                           reading.seq - 1)
