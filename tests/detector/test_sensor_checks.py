@@ -1088,3 +1088,21 @@ def test_a_pressure_drift_read_as_a_front_and_recalibrated_before_it_is_judged_i
             caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
             assert len(caught) >= 0.95 * (end - 400) and caught <= set(range(395, end)), (
                 seed, end, sorted(caught))
+
+
+def test_a_pressure_drift_begun_in_a_fronts_wake_is_drift_and_the_fronts_rise_is_not():
+    """A front's jump in rain (1.5 hPa in ten minutes, then level), and 70 readings later a
+    pressure bias rising 3 hPa/h, inside the front's three-hour hold: judged again every half
+    hour, the pressure is let go once it has risen at a drift's rate for an hour, and the drift
+    is flagged from its onset; the front's own rise is not."""
+    for seed in range(1, 4):
+        values = _humid_stream(1000, seed=seed)
+        for i in range(400, 1000):
+            t, h, p = values[i]
+            values[i] = (t, h, round(p + 1.5 * min(1.0, (i - 400) / 10), 2))
+        _rising_pressure_drift(values, 480, 700, hpa_per_hour=3.0)
+        flagged = _run(values)
+        assert [seq for seq, reasons in flagged.items() if "weather:front" in reasons] == [410]
+        caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+        assert len(caught) >= 0.95 * 220 and caught <= set(range(475, 700)), (
+            seed, sorted(caught))

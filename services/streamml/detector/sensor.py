@@ -84,14 +84,16 @@ STORM_COOLING_C = 1.0
 # (final-9: under 1.5 hPa/h over readings 30-60 after 25 of 32 fronts and storms read as fronts,
 # at most 0.3 hPa/h over 60-90 after the others; final-2: -0.1-0.8 after a front out of a level
 # pressure). A rising pressure drift that met a front rule before the drift check had opened it
-# keeps its rate (3.0-5.3 hPa/h over 30-60, 2.3-4.6 over 60-90). After a front the pressure
-# rose at a drift's rate over both FRONT_SLICE readings from FRONT_SLICE on, the rise is no
-# front's: FRONT_JUDGED_AFTER readings after it the front's hold no longer covers the pressure,
-# and the drift check goes over the pressure the front held (from DRIFT_REPLAY before it: the
-# drift check's windows), so a drift is flagged back to its onset. The hold goes on for the dew
-# point and temperature (a front passing during a pressure drift still moves them).
+# keeps its rate (3.0-5.3 hPa/h over 30-60, 2.3-4.6 over 60-90). Where the pressure rose at a
+# drift's rate over two FRONT_SLICE readings one after the other from FRONT_SLICE after a front
+# on (judged FRONT_JUDGED_FROM readings after it, then every FRONT_SLICE while the hold lasts: a
+# drift may begin in a real front's wake, final-11), the rise is no front's: the front's hold no
+# longer covers the pressure, and the drift check goes over the pressure the front held (from
+# DRIFT_REPLAY before it: the drift check's windows), so a drift is flagged back to its onset.
+# The hold goes on for the dew point and temperature (a front passing during a pressure drift
+# still moves them).
 FRONT_SLICE = 30
-FRONT_JUDGED_AFTER = 3 * FRONT_SLICE
+FRONT_JUDGED_FROM = 3 * FRONT_SLICE
 FRONT_SLICE_MIN = 20  # unblocked pressure readings a slice's rate is judged on
 # A drift read as a front that the sensor recalibrates before the front is judged (final-9: three,
 # 35-72 readings after the "front", biases of 5-7 hPa): the pressure falls at once back to its
@@ -806,9 +808,10 @@ class SensorModel:
 
     def _check_weather(self, reading: Reading) -> None:
         channels = self._channels
-        if reading.seq == self._front_judged_at():
+        if self._front_judged_now(reading.seq):
             self._release_pressure_if_drift(reading)
-        elif self._front_since is not None and self._pressure_fell_back():
+        elif self._front_since is not None and \
+                reading.seq - self._front_since < FRONT_JUDGED_FROM and self._pressure_fell_back():
             self._release_pressure(reading)
         if channels[T].fault in _STUCK_OR_DROPOUT or channels[P].fault in _STUCK_OR_DROPOUT:
             return
@@ -924,23 +927,28 @@ class SensorModel:
              self._storm_pressure, self._storm_fall) = self._before_storm
             self._before_storm = None
 
-    def _front_judged_at(self) -> int:
-        return -1 if self._front_since is None else self._front_since + FRONT_JUDGED_AFTER
+    def _front_judged_now(self, seq: int) -> bool:
+        if self._front_since is None:
+            return False
+        since = seq - self._front_since
+        return since >= FRONT_JUDGED_FROM and since % FRONT_SLICE == 0
 
     def _release_pressure_if_drift(self, reading: Reading) -> None:
-        """FRONT_JUDGED_AFTER readings after a front: if the pressure went on rising at a
-        drift's rate over both slices from FRONT_SLICE on (a pressure drift read as a front),
-        the front's hold no longer covers the pressure, and the drift check goes over the
-        pressure it held."""
+        """If the pressure rose at a drift's rate over the last two slices (a pressure drift
+        read as the front, or one begun in its wake), the front's hold no longer covers the
+        pressure, and the drift check goes over the pressure it held."""
         assert self._front_since is not None
-        front = self._front_since
         rate = self._th.drift_pressure_hpa_per_hour / 60.0
-        for first in (front + FRONT_SLICE, front + 2 * FRONT_SLICE):
+        for first in (reading.seq - 2 * FRONT_SLICE, reading.seq - FRONT_SLICE):
             slope = self._pressure_slope(first, first + FRONT_SLICE)
             if slope is None or slope < rate:
-                self._front_since = None  # judged a front
+                if reading.seq + FRONT_SLICE - self._front_since >= WEATHER_HOLD:
+                    self._front_since = None  # judged a front for the whole hold
                 return
-        self._release_pressure(reading)
+        if reading.seq - self._front_since == FRONT_JUDGED_FROM:
+            self._release_pressure(reading)
+        else:  # a drift begun in the front's wake: not over the front's own rise
+            self._release_pressure(reading, reading.seq - 2 * FRONT_SLICE)
 
     def _pressure_fell_back(self) -> bool:
         """The pressure fell at once back to its level before the front's rise: a drift read as
@@ -954,14 +962,15 @@ class SensorModel:
         return _mean(then, P) - level >= RECALIBRATION_FALL_HPA and \
             level <= self._front_level + FRONT_LEVEL_HPA
 
-    def _release_pressure(self, reading: Reading) -> None:
+    def _release_pressure(self, reading: Reading, since: int | None = None) -> None:
         """The front's hold no longer covers the pressure: the drift check goes over the
-        pressure it held, up to the reading before this one."""
+        pressure it held (from ``since``, or DRIFT_REPLAY before the front), up to the reading
+        before this one."""
         assert self._front_since is not None
         front, self._front_since = self._front_since, None
         self._pressure_released = True
-        self._resume_pressure_drift_check(max(self._before_front + 1, front - DRIFT_REPLAY),
-                                          reading.seq - 1)
+        first = max(self._before_front + 1, front - DRIFT_REPLAY) if since is None else since
+        self._resume_pressure_drift_check(first, reading.seq - 1)
         self._released_drift_onset = self._drift.pressure_drift_onset()
 
     def _pressure_slope(self, first: int, end: int) -> float | None:
