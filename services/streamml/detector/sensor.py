@@ -89,7 +89,8 @@ STORM_COOLING_C = 1.0
 # on (judged FRONT_JUDGED_FROM readings after it, then every FRONT_SLICE while the hold lasts: a
 # drift may begin in a real front's wake, final-11), the rise is no front's: the front's hold no
 # longer covers the pressure, and the drift check goes over the pressure the front held (from
-# DRIFT_REPLAY before it: the drift check's windows), so a drift is flagged back to its onset.
+# DRIFT_REPLAY before it: the drift check's windows; at a later judgment from the first of the
+# two slices, not over the front's own rise), so a drift is flagged back to its onset.
 # The hold goes on for the dew point and temperature (a front passing during a pressure drift
 # still moves them).
 FRONT_SLICE = 30
@@ -98,7 +99,7 @@ FRONT_SLICE_MIN = 20  # unblocked pressure readings a slice's rate is judged on
 # A drift read as a front that the sensor recalibrates before the front is judged (final-9: three,
 # 35-72 readings after the "front", biases of 5-7 hPa): the pressure falls at once back to its
 # level before the front's rise (within FRONT_LEVEL_HPA). No weather does: a front's pressure
-# stays up, a storm's jump decays over 40 readings. Looked for while the front is unjudged: the
+# stays up, a storm's jump decays over 40 readings. Looked for until the first judgment: the
 # mean of the last RECALIBRATION_MEAN readings RECALIBRATION_FALL_HPA or more under the mean of
 # those RECALIBRATION_READINGS before; the pressure is let go as above, the drift check going
 # over it to the fall (which ends the drift as a recalibration).
