@@ -6,7 +6,7 @@ import math
 
 from streamml.detector.reading import Reading
 from streamml.detector.sensor import (NOISE_SPANS_STEPS, OUTLASTS_NOISE_STEPS, RECENT, RUN_TREND_MIN, T,
-                                      SensorModel, _noise_spans_steps, _shrunk_trend)
+                                      SensorModel, _noise_spans_steps, _shrunk_trend, _trends)
 from streamml.detector.stats import ChannelStats
 from streamml.detector.thresholds import Thresholds
 
@@ -37,6 +37,25 @@ def test_the_slope_is_shrunk_by_two_standard_errors_and_never_past_zero():
 def test_too_few_points_have_no_trend():
     assert _shrunk_trend([float(k) for k in range(RUN_TREND_MIN - 1)], 0.0) == 0.0
     assert _shrunk_trend([], 0.1) == 0.0
+
+
+def test_a_steady_trend_is_the_lesser_of_the_hours_and_its_newer_halfs():
+    """A line with noise under its width is steady; a line levelled off (a tide at its trough)
+    or a plunge onto a level (a storm) has no steady trend, though its hour's slope is steep,
+    and one slowing down keeps its newer half's."""
+    wobble = [0.04 * (-1) ** k for k in range(60)]
+    line = [20.0 + 0.05 * (59 - k) + w for k, w in enumerate(wobble)]  # newest first
+    trend, steady = _trends(line, 0.05)
+    assert 0.04 < steady <= trend
+    levelled = [20.0 - 0.02 * max(0, k - 30) for k in range(60)]  # level for half an hour
+    assert _trends(levelled, 0.05)[0] > 0.005
+    assert _trends(levelled, 0.05)[1] == 0.0
+    slowing = [20.0 - 0.0004 * min(k, 50) ** 2 for k in range(60)]  # rising ever slower
+    trend, steady = _trends(slowing, 0.05)
+    assert 0 < steady < trend / 2
+    plunge = [14.0] * 20 + [20.0] * 40
+    assert _trends(plunge, 0.05)[0] < -0.05
+    assert _trends(plunge, 0.05)[1] == 0.0
 
 
 def _model_with_a_run_starting(readings: int) -> tuple[SensorModel, float]:

@@ -162,6 +162,21 @@ NOISE_SPANS_STEPS = 1.0
 # on a channel whose noise is at least this many steps: calmer channels (final-2: station
 # pressure and humidity at 0.25-0.37 step) sat on one step 50-70 readings when healthy.
 OUTLASTS_NOISE_STEPS = 0.5
+# A run on a channel whose trend before it (sure: shrunk by two standard errors) would have
+# carried it this many of its steps over the run is not bounded by the learnt healthy runs, its
+# own or joint: they were learnt mostly in calm spells, and a channel on the move rarely
+# repeats (final-13 1404-013: a station held whole for 9 readings while its temperature fell
+# 0.26 steps a reading, 18.2 nats by the repeat rates, capped under 12 by the joint runs). The
+# quantised chance, which follows the trend, and the repeat rate still bound it. Only where the
+# noise is at least half a step (OUTLASTS_NOISE_STEPS): final-2's calm coarse station channels
+# (a fifth to a third of a step) sat on one step through such trends (false alarms 0.68 -> 0.74 %).
+RUN_MOVING_STEPS = 2.0
+# ... only a steady trend: the readings before the run this close to its line (in the channel's
+# noise widths), and the newer half of them as steep (the lesser of the two slopes counts). A
+# storm's plunge or pressure jump, then a level, is a steep line the readings do not follow; a
+# tide levelling off at its trough (final-13: a station control's pressure, 21 readings on one
+# step after falling ever slower) was still steep over the hour, not over its last half hour.
+RUN_STEADY_SD = 2.0
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -210,6 +225,9 @@ class _Channel:
         # works it out, from the readings and noise as they were at the run's start.
         self.run_slope: float | None = None
         self.run_sigma = 0.0  # the noise at the run's start
+        # The trend before the run if the readings followed its line (RUN_STEADY_SD), else 0:
+        # worked out with run_slope.
+        self.run_steady_slope = 0.0
         self.fault = ""
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
@@ -503,6 +521,7 @@ class SensorModel:
                 channel.run_step = step if before is not None and c not in before.faulty \
                     else 0.0
                 channel.run_slope = None
+                channel.run_steady_slope = 0.0
                 channel.run_sigma = channel.stats.sigma
                 channel.run_pull = 0.0
             channel.run += 1
@@ -574,9 +593,10 @@ class SensorModel:
         channel (noise well under a step), which can stay on one step for hours. A channel
         whose noise spans its steps is not bounded by its learnt runs (``NOISE_SPANS_STEPS``),
         nor is a run twice as long as the longest of them (``OUTLASTS_LONGEST``) on a channel
-        whose noise is at least half a step (``OUTLASTS_NOISE_STEPS``), unless the sensor is
-        flagged inconsistent: a humidity held through an inconsistency is flagged so already,
-        and a stuck flag would end that flag at the run's end."""
+        whose noise is at least half a step (``OUTLASTS_NOISE_STEPS``), nor a run on such a
+        channel whose steady trend before it was on the move (``RUN_MOVING_STEPS``); these two
+        not while the sensor is flagged inconsistent: a humidity held through an inconsistency
+        is flagged so already, and a stuck flag would end that flag at the run's end."""
         channel = self._channels[c]
         if channel.run_jump >= DROPOUT_JUMP:  # a jump to a constant is no calm channel
             return self._rate_evidence(c, repeats)
@@ -586,8 +606,8 @@ class SensorModel:
             return by_rate + PULL_LOG_ODDS
         quantised = quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
                                            self._run_slope(c))
-        if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or (
-                stats.runs.outlasted_by(repeats) and not self._inconsistent.open and
+        if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
+                self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
             return min(by_rate, quantised)
         return min(by_rate, stats.runs.log_odds(repeats), quantised)
@@ -634,9 +654,22 @@ class SensorModel:
             evidence = sum(self._rate_evidence(c, repeats) for c in channels)
         else:
             evidence = sum(self._run_evidence(c, repeats) for c in channels)
+        if not self._inconsistent.open and any(self._moving_over(c, repeats) for c in channels):
+            return evidence
         runs = self._joint_runs[_bits(channels)]
         together = all(self._channels[c].run == repeats for c in channels)
         return min(evidence, (runs.together if together else runs.staggered).log_odds(repeats))
+
+    def _moving_over(self, c: int, repeats: int) -> bool:
+        """Whether channel c's steady trend before its run would have carried it
+        RUN_MOVING_STEPS of its steps over ``repeats`` readings, on a channel whose noise is at
+        least half a step (``OUTLASTS_NOISE_STEPS``)."""
+        channel = self._channels[c]
+        stats = channel.stats
+        if not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS):
+            return False
+        self._run_slope(c)
+        return abs(channel.run_steady_slope) * repeats >= RUN_MOVING_STEPS * stats.resolution
 
     def _near_limit_unjudged(self, values: tuple[float, float, float]) -> bool:
         """Saturated humidity just under the limit, on a channel too coarse for its repeats to
@@ -695,7 +728,8 @@ class SensorModel:
                     del readings[index:]
                     break
         points = list(map(itemgetter(c), map(_REPAIRED, readings)))
-        return _shrunk_trend(points, channel.run_sigma)
+        trend, channel.run_steady_slope = _trends(points, channel.run_sigma)
+        return trend
 
     def _start_stuck(self, c: int, kind: str, evidence: float,
                      threshold: float | None = None) -> None:
@@ -1042,18 +1076,48 @@ _CENTRED_X = [tuple(x - (n - 1) / 2 for x in range(n)) for n in range(RUN_TREND_
 _SXX = [sum((x - (n - 1) / 2) ** 2 for x in range(n)) for n in range(RUN_TREND_READINGS + 1)]
 
 
+def _line_fit(points: list[float]) -> tuple[float, float]:
+    """The least-squares slope of ``points`` (newest first, one reading apart) per reading, and
+    the points' standard deviation about that line; (0, inf) for fewer than RUN_TREND_MIN."""
+    n = len(points)
+    if n < RUN_TREND_MIN:
+        return 0.0, math.inf
+    mean_y = sum(points) / n
+    centred = _CENTRED_X[n]
+    deviations = list(map(sub, points, repeat(mean_y)))
+    slope = -sum(map(mul, centred, deviations)) / _SXX[n]
+    # x runs backwards (newest first): a point's place on the line is -slope * x.
+    spread = sum((d + slope * x) ** 2 for d, x in zip(deviations, centred))
+    return slope, math.sqrt(spread / (n - 2))
+
+
+def _shrunk(slope: float, n: int, sigma: float) -> float:
+    """A slope fitted to ``n`` points shrunk towards 0 by two standard errors of a noise
+    ``sigma``; 0 for fewer than RUN_TREND_MIN points."""
+    if n < RUN_TREND_MIN:
+        return 0.0
+    error = sigma / math.sqrt(_SXX[n])
+    return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
+
+
+def _trends(points: list[float], sigma: float) -> tuple[float, float]:
+    """The shrunk trend of ``points`` (newest first, one reading apart; ``_shrunk_trend``) and
+    its steady part: the lesser of it and the newer half's, if the points lie within
+    RUN_STEADY_SD noise widths of their line and both halves head the same way, else 0."""
+    slope, spread = _line_fit(points)
+    trend = _shrunk(slope, len(points), sigma)
+    newer = points[:len(points) // 2]
+    newer_trend = _shrunk(_line_fit(newer)[0], len(newer), sigma)
+    if spread > RUN_STEADY_SD * sigma or newer_trend * trend <= 0:
+        return trend, 0.0
+    return trend, math.copysign(min(abs(trend), abs(newer_trend)), trend)
+
+
 def _shrunk_trend(points: list[float], sigma: float) -> float:
     """The least-squares slope of ``points`` (newest first, one reading apart) per reading,
     shrunk towards 0 by two standard errors of a noise ``sigma``; 0 for fewer than
     RUN_TREND_MIN points."""
-    n = len(points)
-    if n < RUN_TREND_MIN:
-        return 0.0
-    mean_y = sum(points) / n
-    sxx = _SXX[n]
-    slope = -sum(map(mul, _CENTRED_X[n], map(sub, points, repeat(mean_y)))) / sxx
-    error = sigma / math.sqrt(sxx)
-    return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
+    return _shrunk(_line_fit(points)[0], len(points), sigma)
 
 
 def _step_into_run(c: int, first: Reading, before: Reading) -> float:
