@@ -471,3 +471,43 @@ def test_the_dew_point_rate_scales_with_the_vapour_pressure_in_cold_air():
 def test_the_same_rate_at_a_dry_airs_cold_dew_point_is_no_drift():
     """A desert's dew point of -16 °C in air at 24 °C: its daily cycle moves it ~1 °C/h."""
     assert _humidity_drift_at(-16.0, 1.0, above_dew_point=40.0) == set()
+
+
+def _flags_after_storm(series: list[tuple[float, float, float]]) -> set[str]:
+    """Feed (temperature, dew point, pressure) readings as in a thunderstorm's hold, its jump and
+    plunge over (``after_storm``); the reasons flagged."""
+    readings = {}
+    reasons: set[str] = set()
+
+    def flag(reading, reason, channel, score, threshold):
+        reasons.add(reason)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05), _LearntNoise(0.05),
+                       readings.get, flag)
+    for seq, (temperature, dew, pressure) in enumerate(series):
+        reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False, after_storm=True)
+    return reasons
+
+
+def _storm_recovery(seq: int) -> tuple[float, float, float]:
+    """After a storm: the air warming back 4 °C/h, its moisture drying 3 °C/h of dew point,
+    its pressure jump decaying 3 hPa/h — each a steady line for two hours."""
+    return 18.0 + 4.0 / 60 * seq, 14.0 - 3.0 / 60 * seq, 1015.0 - 3.0 / 60 * seq
+
+
+def test_a_storms_recovery_is_no_drift_in_its_hold():
+    assert _flags_after_storm([_storm_recovery(seq) for seq in range(120)]) == set()
+
+
+def test_a_dew_point_rising_in_a_storms_hold_is_drift_and_a_pressure_is_not_looked_at():
+    """The storm's moisture only dries back: a dew point rising at the rate away from it is the
+    sensor's (a thermometer's drift lifts the dew point while the air warms and dries). A rising
+    pressure there may be a front's passage behind the storm (final-9), so it is not judged."""
+    warming = [(t + 2.5 / 60 * seq, d + 3.0 / 60 * seq + 2.0 / 60 * seq, p)
+               for seq, (t, d, p) in enumerate(_storm_recovery(seq) for seq in range(120))]
+    assert _flags_after_storm(warming) == {"drift:humidity_pct"}
+    rising = [(t, d, p + 3.0 / 60 * seq + 3.0 / 60 * seq)
+              for seq, (t, d, p) in enumerate(_storm_recovery(seq) for seq in range(120))]
+    assert _flags_after_storm(rising) == set()

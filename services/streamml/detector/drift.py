@@ -55,6 +55,10 @@ RAIN_TENDENCY = 0.2 / 60
 # Humidity (%/h over the hour, over its last third) moving this fast with a pressure trend is
 # rain at a front's passage or a storm: the pressure's rise or fall is the weather's.
 PRESSURE_HUMIDITY_PER_HOUR = (10.0, 20.0)
+# hPa/h: a pressure rising this fast over the hour in a thunderstorm's hold is no storm's (its
+# jump only decays) but a front's passage or recovery behind it (tuning-wide seeds 7, 9, 10:
+# rain and a 3 hPa/h rise behind storms moistened the air of three controls, read as drift).
+STORM_FRONT_RISE_PER_HOUR = 0.4
 # °C/h a temperature trend in saturated air must bend away from the trend before it (the
 # humidity holding still): fog's temperature follows the daily cycle and the cloud, whose bends
 # reach ~1.3 °C/h on subtropical nights (final: 1.2 °C/h flagged 10 % of control readings).
@@ -121,6 +125,7 @@ class DriftCheck:
         self._rate: dict[str, float] = {}
         self._drift_quiet: dict[str, int] = {}
         self._moistening = False  # the open dew-point drift may be rain (``moistening``)
+        self._after_storm = False  # in a thunderstorm's hold (``update``)
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
         # The humidity's line over the hour (long) and its last third (short).
         self._humidity = SlidingLines(DRIFT_WINDOW, DRIFT_WINDOW // 3)
@@ -150,13 +155,19 @@ class DriftCheck:
         return self._drift["pressure"][0] if "pressure" in self._drift else None
 
     def update(self, reading: Reading, held: bool, noisy: bool,
-               faulty: frozenset[int] | None = None) -> None:
+               faulty: frozenset[int] | None = None, after_storm: bool = False) -> None:
         """The next reading; ``held``: the weather or another fault explains any change now;
         ``noisy``: the temperature or humidity is in a noise burst; ``faulty``: the channels
-        left out (the reading's faulty channels if None)."""
+        left out (the reading's faulty channels if None); ``after_storm``: a thunderstorm's
+        hold, its jump and plunge over: only a dew point rising away from the storm's recovery
+        starts a drift (``_maybe_start_after_storm``)."""
         if held:
+            self._after_storm = False
             self.reset()
             return
+        if self._after_storm and not after_storm:
+            self._storm_hold_over()
+        self._after_storm = after_storm
         values = reading.values
         if faulty is None:
             faulty = reading.faulty
@@ -177,6 +188,15 @@ class DriftCheck:
             self._follow("pressure", reading, values[P], saturated)
         if not temperature_left_out:
             self._follow("temperature", reading, values[T], saturated)
+
+    def _storm_hold_over(self) -> None:
+        """The series not in an open drift start afresh, as after any hold: the hours since the
+        storm hold its moisture's and jump's decay, no trend to compare the next hour with."""
+        for name, series in self._series.items():
+            if name not in self._drift:
+                series.clear()
+        if not self._drift:
+            self._humidity.clear()
 
     def _follow(self, name: str, reading: Reading, value: float,
                 saturated: bool) -> None:
@@ -238,6 +258,9 @@ class DriftCheck:
 
     def _maybe_start(self, name: str, reading: Reading, series: _Series) -> None:
         limit = self._start_limit(name, reading)
+        if self._after_storm:
+            self._maybe_start_after_storm(name, reading, series, limit)
+            return
         base = series.base_slope()
         # A drift bends the line away from the trend the weather had before it.
         bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
@@ -282,6 +305,11 @@ class DriftCheck:
                 abs(self._humidity.long.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[0] or
                 abs(self._humidity.short.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[1]):
             return
+        self._open(name, reading, series, slope, base, limit)
+
+    def _open(self, name: str, reading: Reading, series: _Series, slope: float, base: float,
+              limit: float) -> None:
+        """A drift of the named series decided at this reading: flagged back to its onset."""
         channel = self._channel(name)
         onset, rate = self._onset(name, series.first_x, reading.seq)
         self._drift[name] = (onset, slope, base)
@@ -295,6 +323,40 @@ class DriftCheck:
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
+
+    def _maybe_start_after_storm(self, name: str, reading: Reading, series: _Series,
+                                 limit: float) -> None:
+        """In a thunderstorm's hold: a dew-point drift only where its own line over the hour
+        rises at the rate while the humidity does not rise, compared with no trend (the storm's
+        decay is none to compare with): the storm's moisture only dries back towards the air
+        mass's dew point, and a thermometer drifting up lifts the dew point while the air warms
+        and dries. A dew point rising with the humidity may be moisture coming back (rain, a
+        front's), so a humidity drift upwards waits for the hold's end. Not a falling dew point
+        (the drying), nor the pressure (its jump decays, and a front's passage behind the storm
+        lifts it: final-9, six controls flagged when a rising pressure was looked at), nor the
+        temperature alone (the storm's cooling recovers upwards)."""
+        slope = series.long.slope()
+        if name != "dew" or slope < limit or series.short.slope() < 0.7 * limit:
+            return
+        stats = self._stats[name]
+        if not stats.ready or slope < self._th.drift_evidence_sd * \
+                series.long.slope_sd(stats.sigma):
+            return
+        if series.long.residual_sd() > 0.1 * slope * DRIFT_WINDOW + 2 * stats.sigma:
+            return  # a step (a second storm's jump) or a bend, not a steady line
+        if reading.values[RH] >= MOIST_PCT or self._humidity_rising_now() or \
+                self._series["pressure"].long.slope() * 60 > STORM_FRONT_RISE_PER_HOUR or \
+                self._falling_for_hours(reading.seq):
+            # Air near saturation; moisture coming back with the humidity (rain again, a
+            # front's), or the pressure rising (a front's passage behind the storm), or a
+            # front coming.
+            return
+        self._open(name, reading, series, slope, 0.0, limit)
+
+    def _humidity_rising_now(self) -> bool:
+        """The humidity rising over the hour or its last third."""
+        return (self._humidity.long.slope() * 60 >= STILL_HUMIDITY_PER_HOUR or
+                self._humidity.short.slope() * 60 >= STILL_HUMIDITY_PER_HOUR)
 
     def _saturating(self, series: _Series, bend: float, limit: float) -> bool:
         """Humid air the weather takes towards saturation: the humidity rising, or the dew
@@ -318,7 +380,9 @@ class DriftCheck:
         is held as a weather event, and the tide and a front's approach move the pressure for
         hours (final-4: a thermometer drifting down 3.5 °C/h while the pressure rose 1.1 hPa/h
         was let go)."""
-        return dew_slope > 0 and (self._pressure_moving() or self._falling_for_hours(last))
+        # In a thunderstorm's hold the pressure moves with the storm's decay, no front's.
+        return dew_slope > 0 and ((self._pressure_moving() and not self._after_storm) or
+                                  self._falling_for_hours(last))
 
     def _pressure_moving(self) -> bool:
         """The pressure says a front is near: moving > 0.4 hPa/h over the hour either way, or

@@ -120,6 +120,12 @@ DRIFT_CONFIRM = 15
 # humidity drift until its humidity races towards saturation, 10-60 readings after the decision
 # (final-11), and the drift check withdraws it then.
 RAIN_CONFIRM = 60
+# Readings from a thunderstorm's start after which its jump and plunge are over: from there,
+# while its hold lasts, the drift check follows the series again and starts a drift only on a
+# dew point rising away from the storm's recovery (``DriftCheck.update``, ``after_storm``):
+# the storm's moisture only dries back (final-13: two storms a day held the check for much of
+# each afternoon and evening; 2,921 of its 5,117 missed drift readings).
+STORM_SETTLED = 30
 NOISE_WINDOW = 9
 # Readings from a thunderstorm's start in which no channel's noise is judged: its plunge (up
 # to 15 °C, a quarter of the way each minute) and pressure jump bend the readings more than
@@ -1061,12 +1067,18 @@ class SensorModel:
         t, rh, p = self._channels
         weather = reading.seq <= self._weather_until
         pressure_only = weather and self._pressure_released
-        held = (weather and not pressure_only) or self._inconsistent.open or \
-            self._inconsistent.found_at_its_end or t.fault in _STUCK_OR_DROPOUT or \
-            rh.fault in _STUCK_OR_DROPOUT or p.fault in _STUCK_OR_DROPOUT
+        fault_held = self._inconsistent.open or self._inconsistent.found_at_its_end or \
+            t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT or \
+            p.fault in _STUCK_OR_DROPOUT
         noisy = t.fault == NOISE_REASON or rh.fault == NOISE_REASON
+        # A thunderstorm's own hold (not a front's), once its jump and plunge are over.
+        after_storm = weather and not pressure_only and not fault_held and \
+            self._weather_since == self._storm_since and \
+            reading.seq - self._storm_since >= STORM_SETTLED
+        held = (weather and not pressure_only and not after_storm) or fault_held
         self._drift.update(reading, held=held, noisy=noisy,
-                           faulty=reading.faulty | _DEW_CHANNELS if pressure_only else None)
+                           faulty=reading.faulty | _DEW_CHANNELS if pressure_only else None,
+                           after_storm=after_storm)
         if self._drift_pending and self._drift.humidity_racing_up():
             self._withdraw_moistening()
 
