@@ -511,3 +511,80 @@ def test_a_dew_point_rising_in_a_storms_hold_is_drift_and_a_pressure_is_not_look
     rising = [(t, d, p + 3.0 / 60 * seq + 3.0 / 60 * seq)
               for seq, (t, d, p) in enumerate(_storm_recovery(seq) for seq in range(120))]
     assert _flags_after_storm(rising) == set()
+
+
+def _storm_breaking_into_a_drift(carry_decided_before: int | None,
+                                 recalibrated_at: int | None = None,
+                                 pressure_drifts: bool = True, rate_per_hour: float = 3.0,
+                                 storm_jump_hpa: float = 0.0,
+                                 rate_before_per_hour: float = 0.0) -> list[int]:
+    """A barometer's drift (``rate_per_hour`` from reading 180; with ``pressure_drifts`` False a
+    humidity drift, the dew point rising 2 °C/h), decided within the next hour; a thunderstorm
+    breaks in at reading 300 and holds the check for 120 readings (``carry_decided_before``
+    passed to its reset). The sensor is recalibrated at ``recalibrated_at`` (back on the level
+    before the drift). The storm lifts the pressure by ``storm_jump_hpa`` at reading 300. The
+    pressure's own trend (the weather's, going on under the drift): ``rate_before_per_hour``.
+    Returns the seqs flagged from the storm on."""
+    readings = {}
+    flagged: list[int] = []
+
+    def flag(reading, reason, channel, score, threshold):
+        assert reason == ("drift:pressure_hpa" if pressure_drifts else "drift:humidity_pct")
+        flagged.append(reading.seq)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, flag)
+    for seq in range(450):
+        drifting = recalibrated_at is None or seq < recalibrated_at
+        rate = rate_per_hour if pressure_drifts else 2.0
+        bias = rate / 60 * max(0, seq - 180) if drifting else 0.0
+        dew = 8.0 + (0.0 if pressure_drifts else bias)
+        pressure = 1010.0 + rate_before_per_hour / 60 * seq + \
+            (bias if pressure_drifts else 0.0) + \
+            (storm_jump_hpa if seq >= 300 else 0.0)
+        reading = _Reading(seq, (20.0, relative_humidity(20.0, dew), pressure), dew)
+        readings[seq] = reading
+        if seq == 300:
+            check.reset(carry_decided_before)
+        check.update(reading, held=300 <= seq < 420, noisy=False)
+    return [seq for seq in flagged if seq >= 300]
+
+
+def test_a_pressure_drift_decided_well_before_a_storm_is_flagged_through_its_hold():
+    # Carried through the hold, then while the series refills the hour the check judges on,
+    # where it opens the drift again.
+    assert _storm_breaking_into_a_drift(carry_decided_before=270) == list(range(300, 450))
+
+
+def test_without_the_carry_a_storm_ends_the_drift():
+    assert _storm_breaking_into_a_drift(carry_decided_before=None) == []
+
+
+def test_a_drift_decided_after_the_carry_bound_is_not_carried():
+    # No drift is decided 20 readings into its bend: this one was decided after 200.
+    assert _storm_breaking_into_a_drift(carry_decided_before=200) == []
+
+
+def test_a_carried_drift_ends_when_the_sensor_is_recalibrated_in_the_hold():
+    assert _storm_breaking_into_a_drift(270, recalibrated_at=350) == list(range(300, 350))
+
+
+def test_a_dew_point_drift_is_not_carried_through_a_storm():
+    assert _storm_breaking_into_a_drift(270, pressure_drifts=False) == []
+
+
+def test_a_storms_jump_against_a_carried_drift_is_no_recalibration():
+    # A barometer drifting down 3 hPa/h (6 hPa below its level at the storm): the storm's jump
+    # of 3.5 hPa at the reading it is found at is half the bias, as a recalibration's would be.
+    flagged = _storm_breaking_into_a_drift(270, rate_per_hour=-3.0, storm_jump_hpa=3.5)
+    assert flagged == list(range(300, 450))
+
+
+def test_a_bend_against_the_trend_before_it_under_the_rate_is_not_carried():
+    # The pressure rose 1.5 hPa/h, then falls 1.0 hPa/h: a bend of 2.5 hPa/h, decided as drift,
+    # whose own line is under the 2 hPa/h rate (the weather's trend changing, as a storm's decay
+    # slowing does). A bend of 4 hPa/h, its own line 2.5 hPa/h, is carried.
+    flagged = _storm_breaking_into_a_drift(270, rate_per_hour=-2.5, rate_before_per_hour=1.5)
+    assert flagged == []
+    assert _storm_breaking_into_a_drift(270, rate_per_hour=-4.0,
+                                        rate_before_per_hour=1.5) == list(range(300, 450))

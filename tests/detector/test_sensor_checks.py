@@ -1160,3 +1160,24 @@ def test_a_station_held_whole_while_its_temperature_climbs_is_stuck():
         assert set(range(690, 698)) <= set(flagged) <= set(range(began, ended + 1)), (
             seed, sorted(flagged))
         assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+
+
+def _pressure_drift_into_a_storm(seed: int) -> dict[int, tuple[str, ...]]:
+    """A barometer drifting down 3 hPa/h from 300, recalibrated at 500; a thunderstorm from
+    430, two hours after the drift began (its jump of 3 hPa against the drift's bias)."""
+    values = _stream(900, seed=seed)
+    _thunderstorm(values, 430, drop=7.0, jump_hpa=3.0, jump_decay=40.0, jump_holds=30)
+    values[300:500] = [(t, h, round(p - 3.0 / 60 * (i + 1), 2))
+                       for i, (t, h, p) in enumerate(values[300:500])]
+    return _run(values)
+
+
+def test_a_pressure_drift_flagged_well_before_a_storm_goes_on_through_its_hold():
+    """Decided and flagged an hour before the storm: flagged on through the storm's hold to its
+    recalibration, and not after."""
+    for seed in (1, 2, 3):
+        flagged = _pressure_drift_into_a_storm(seed)
+        caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}
+        assert "weather:thunderstorm" in {r for reasons in flagged.values() for r in reasons}
+        assert set(range(440, 500)) <= caught, (seed, sorted(caught))
+        assert not {seq for seq in caught if seq >= 500}, (seed, sorted(caught))

@@ -124,6 +124,11 @@ class DriftCheck:
         # name -> the open drift's slope per reading from its onset (the hinge's line)
         self._rate: dict[str, float] = {}
         self._drift_quiet: dict[str, int] = {}
+        self._decided: dict[str, int] = {}  # name -> where the open drift was decided
+        # name -> (onset, slope per reading from it, channel, score): confirmed drifts carried
+        # through a thunderstorm's hold (``reset``, ``_carry``).
+        self._carried: dict[str, tuple[int, float, int, float]] = {}
+        self._storm_jump = False  # this reading's step is a storm's jump (``_carry``)
         self._moistening = False  # the open dew-point drift may be rain (``moistening``)
         self._after_storm = False  # in a thunderstorm's hold (``update``)
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
@@ -136,8 +141,27 @@ class DriftCheck:
             series.clear()
         self._humidity.clear()
 
-    def reset(self) -> None:
-        """Forget the trends and end every open drift without an alarm."""
+    def reset(self, carry_decided_before: int | None = None) -> None:
+        """Forget the trends and end every open drift without an alarm, except (a
+        thunderstorm breaking in) a pressure drift decided before ``carry_decided_before``: its
+        flags are out and the storm, which came later, cannot explain it. It is carried through
+        the storm's hold (``_carry``) until it ends or the check can judge it again. Not a
+        dew-point drift: the storm's moisture and cooling move the dew point by more than a
+        recalibration's step, which then cannot be told (final-13: three of four dew-point drifts
+        carried were weather read as drift, carried for up to 260 readings). Nor a drift whose
+        own line from its onset is under the rate, decided as a bend against the weather's trend
+        before it: that trend's change, which the hold cannot judge (final-9: an earlier storm's
+        decay slowing, 1.3 hPa/h, carried for 254 readings). A drift carried already goes on
+        through a second storm; a front ends it."""
+        if carry_decided_before is None:
+            self._carried.clear()
+        else:
+            self._storm_jump = True
+            for name, (onset, slope, _) in self._drift.items():
+                if name == "pressure" and self._decided[name] < carry_decided_before and \
+                        abs(self._rate[name]) >= self._limits[name]:
+                    self._carried[name] = (onset, self._rate[name], self._channel(name),
+                                           abs(slope) / self._limits[name])
         self._drift.clear()
         self.clear_slopes()
 
@@ -163,7 +187,9 @@ class DriftCheck:
         starts a drift (``_maybe_start_after_storm``)."""
         if held:
             self._after_storm = False
-            self.reset()
+            self._drift.clear()
+            self.clear_slopes()
+            self._carry(reading)
             return
         if self._after_storm and not after_storm:
             self._storm_hold_over()
@@ -188,6 +214,36 @@ class DriftCheck:
             self._follow("pressure", reading, values[P], saturated)
         if not temperature_left_out:
             self._follow("temperature", reading, values[T], saturated)
+        self._carry(reading)
+
+    def _carry(self, reading: Reading) -> None:
+        """Flag the drifts carried through a storm's hold at this reading. One ends when its
+        bias vanishes at once (the sensor recalibrated, as in ``_continue``; not at the reading
+        the storm is found at, whose step is the storm's jump: final-13 1401-018, a barometer
+        drifting down 3.6 hPa/h, the storm lifting it 2.1 hPa in that reading), after DRIFT_MAX
+        readings, when the check has opened it again, or once, the hold over, its series has
+        the hour the check judges a drift on."""
+        storm_jump, self._storm_jump = self._storm_jump, False
+        if not self._carried:
+            return  # most readings
+        for name, (onset, rate, channel, score) in list(self._carried.items()):
+            if name in self._drift or reading.seq - onset > DRIFT_MAX or \
+                    (not storm_jump and
+                     self._recalibrated(name, reading, rate * (reading.seq - onset))) or \
+                    (not self._after_storm and self._series[name].long.count >= DRIFT_WINDOW):
+                del self._carried[name]
+                continue
+            self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
+
+    def _recalibrated(self, name: str, reading: Reading, bias: float) -> bool:
+        """The named series stepped back against the drift's bias by at least half of it (and
+        five learnt sigmas) since the last reading: the sensor was recalibrated."""
+        previous = self._reading_at(reading.seq - 1)
+        if previous is None:
+            return False
+        step = _value(name, reading) - _value(name, previous)
+        return step * bias < 0 and \
+            abs(step) >= max(0.5 * abs(bias), 5 * self._stats[name].sigma)
 
     def _storm_hold_over(self) -> None:
         """The series not in an open drift start afresh, as after any hold: the hours since the
@@ -317,6 +373,7 @@ class DriftCheck:
             self._moistening = slope > 0 and self._humidity_rising() and \
                 self._falling_for_hours(reading.seq, RAIN_TENDENCY)
         self._rate[name] = rate
+        self._decided[name] = reading.seq
         self._drift_quiet[name] = 0
         score = abs(slope) / limit
         for seq in range(onset, reading.seq + 1):
@@ -467,14 +524,8 @@ class DriftCheck:
             # thermometer's doing (final-7: 2.3 °C/h, the humidity falling 4-7 %/h).
             self._end(name)
             return
-        bias = slope * (reading.seq - since)
-        previous = self._reading_at(reading.seq - 1)
-        value = _value(name, reading)
-        before = None if previous is None else _value(name, previous)
         # The sensor recalibrated (the bias vanished at once), or the drift stopped for long.
-        sigma = self._stats[name].sigma
-        if before is not None and (value - before) * bias < 0 and \
-                abs(value - before) >= max(0.5 * abs(bias), 5 * sigma):
+        if self._recalibrated(name, reading, slope * (reading.seq - since)):
             self._end(name)
             return
         if abs(series.short.slope() - base) < 0.6 * self._limits[name] or \

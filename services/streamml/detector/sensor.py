@@ -120,6 +120,11 @@ DRIFT_CONFIRM = 15
 # humidity drift until its humidity races towards saturation, 10-60 readings after the decision
 # (final-11), and the drift check withdraws it then.
 RAIN_CONFIRM = 60
+# Readings before a thunderstorm's detection a drift must have been decided at to be carried
+# through its hold (``DriftCheck.reset``): the storm rule looks DRIFT_CONFIRM readings back for
+# its start, and the drift's flags were out DRIFT_CONFIRM readings before that (final-13: seven
+# flagged drifts lost 568 readings to storms breaking in).
+STORM_CARRY_DECIDED = 2 * DRIFT_CONFIRM
 # Readings from a thunderstorm's start after which its jump and plunge are over: from there,
 # while its hold lasts, the drift check follows the series again and starts a drift only on a
 # dew point rising away from the storm's recovery (``DriftCheck.update``, ``after_storm``):
@@ -1055,7 +1060,9 @@ class SensorModel:
             self._storm_since = reading.seq
         self._weather_until = reading.seq + WEATHER_HOLD
         self._inconsistent.close()
-        self._drift.reset()
+        # A drift decided well before a storm is no storm's doing (STORM_CARRY_DECIDED).
+        self._drift.reset(reading.seq - STORM_CARRY_DECIDED
+                          if event == WEATHER_THUNDERSTORM else None)
         self._drop_dew_point_drift()
 
     def _check_inconsistent(self) -> None:
