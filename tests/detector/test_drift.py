@@ -473,9 +473,10 @@ def test_the_same_rate_at_a_dry_airs_cold_dew_point_is_no_drift():
     assert _humidity_drift_at(-16.0, 1.0, above_dew_point=40.0) == set()
 
 
-def _flags_after_storm(series: list[tuple[float, float, float]]) -> set[str]:
+def _flags_after_storm(series: list[tuple[float, float, float]],
+                       dew_floor: float | None = None) -> set[str]:
     """Feed (temperature, dew point, pressure) readings as in a thunderstorm's hold, its jump and
-    plunge over (``after_storm``); the reasons flagged."""
+    plunge over (``after_storm``), the dew point's floor ``dew_floor``; the reasons flagged."""
     readings = {}
     reasons: set[str] = set()
 
@@ -487,7 +488,7 @@ def _flags_after_storm(series: list[tuple[float, float, float]]) -> set[str]:
     for seq, (temperature, dew, pressure) in enumerate(series):
         reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
         readings[seq] = reading
-        check.update(reading, held=False, noisy=False, after_storm=True)
+        check.update(reading, held=False, noisy=False, after_storm=True, dew_floor=dew_floor)
     return reasons
 
 
@@ -588,3 +589,20 @@ def test_a_bend_against_the_trend_before_it_under_the_rate_is_not_carried():
     assert flagged == []
     assert _storm_breaking_into_a_drift(270, rate_per_hour=-4.0,
                                         rate_before_per_hour=1.5) == list(range(300, 450))
+
+
+def test_a_dew_point_falling_through_the_floor_before_the_storm_is_drift():
+    """The storm's moisture dries back to the dew point before the storm (``dew_floor``, the
+    evening's fall allowed for): a dew point falling at the rate that has gone under it is the
+    sensor's (here the humidity's, the air's temperature holding); the same fall still above it
+    may be the drying and is not flagged."""
+    falling = [(18.0, 14.0 - 2.0 / 60 * seq, 1015.0) for seq in range(120)]
+    assert _flags_after_storm(falling, dew_floor=11.0) == {"drift:humidity_pct"}
+    assert _flags_after_storm(falling, dew_floor=9.0) == set()
+    assert _flags_after_storm(falling) == set()
+
+
+def test_a_dew_point_under_the_floor_with_the_pressure_rising_is_not_drift():
+    """A front's passage behind the storm dries the air and lifts the pressure: not judged."""
+    front = [(18.0, 14.0 - 2.0 / 60 * seq, 1015.0 + 1.0 / 60 * seq) for seq in range(120)]
+    assert _flags_after_storm(front, dew_floor=11.0) == set()

@@ -985,7 +985,8 @@ def test_a_thermometer_drifting_up_in_a_storms_hold_is_drift():
     it. A thermometer whose bias grows 2.5 °C/h from 100 readings after a storm's start lifts
     the dew point while the air warms and dries: flagged inside the storm's hold (before, the
     hold and the hour after it hid all but one of its 120 readings). A bias growing downwards
-    reads as the storm's moisture drying and is not looked for."""
+    is looked for only under the dew point before the storm
+    (``test_a_thermometer_drifting_down_in_a_storms_hold_is_drift_under_the_floor``)."""
     values = _stream(1300)
     _thunderstorm(values, 300, drop=7.0, jump_hpa=3.0)
     storm = list(values)
@@ -994,6 +995,23 @@ def test_a_thermometer_drifting_up_in_a_storms_hold_is_drift():
     flagged = _run(values)
     caught = {seq for seq, reasons in flagged.items() if reasons[0].startswith("drift")}
     assert len(caught & set(range(400, 520))) >= 0.6 * 120, sorted(caught)
+    assert not [r for r in _run(storm).values() if r[0].startswith("drift")]
+
+
+def test_a_thermometer_drifting_down_in_a_storms_hold_is_drift_under_the_floor():
+    """The storm's moisture dries back to the dew point before the storm, which the evening
+    lowers by 1.1 °C/h at most: a thermometer whose bias falls 3 °C/h from 60 readings after a
+    storm's start takes the dew point under that floor and is flagged inside the storm's hold
+    (before, its first flag came 10 readings after the hold's end, at 490). The storm alone,
+    drying back, is not."""
+    values = _stream(1300)
+    _thunderstorm(values, 300, drop=7.0, jump_hpa=3.0)
+    storm = list(values)
+    values[360:600] = [(round(t - 3.0 / 60 * (i + 1), 2), h, p)
+                       for i, (t, h, p) in enumerate(values[360:600])]
+    flagged = _run(values)
+    caught = {seq for seq, reasons in flagged.items() if reasons[0].startswith("drift")}
+    assert len(caught & set(range(360, 480))) >= 60, sorted(caught)
     assert not [r for r in _run(storm).values() if r[0].startswith("drift")]
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from streamml.contracts.weather import CHANNELS, DRIFT_REASON, MAGNUS_B
 from streamml.detector.reading import Reading
-from streamml.detector.stats import SATURATED_PCT, ChannelStats, SlidingLines
+from streamml.detector.stats import SATURATED_PCT, ChannelStats, SlidingLine, SlidingLines
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -131,6 +131,7 @@ class DriftCheck:
         self._storm_jump = False  # this reading's step is a storm's jump (``_carry``)
         self._moistening = False  # the open dew-point drift may be rain (``moistening``)
         self._after_storm = False  # in a thunderstorm's hold (``update``)
+        self._dew_floor: float | None = None  # under it in that hold: no drying (``update``)
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
         # The humidity's line over the hour (long) and its last third (short).
         self._humidity = SlidingLines(DRIFT_WINDOW, DRIFT_WINDOW // 3)
@@ -179,12 +180,15 @@ class DriftCheck:
         return self._drift["pressure"][0] if "pressure" in self._drift else None
 
     def update(self, reading: Reading, held: bool, noisy: bool,
-               faulty: frozenset[int] | None = None, after_storm: bool = False) -> None:
+               faulty: frozenset[int] | None = None, after_storm: bool = False,
+               dew_floor: float | None = None) -> None:
         """The next reading; ``held``: the weather or another fault explains any change now;
         ``noisy``: the temperature or humidity is in a noise burst; ``faulty``: the channels
         left out (the reading's faulty channels if None); ``after_storm``: a thunderstorm's
         hold, its jump and plunge over: only a dew point rising away from the storm's recovery
-        starts a drift (``_maybe_start_after_storm``)."""
+        starts a drift (``_maybe_start_after_storm``), or one falling under ``dew_floor`` (the
+        lowest the storm's drying can take it: the model's ``_dew_floor``; None: not judged)."""
+        self._dew_floor = dew_floor
         if held:
             self._after_storm = False
             self._drift.clear()
@@ -388,11 +392,15 @@ class DriftCheck:
         decay is none to compare with): the storm's moisture only dries back towards the air
         mass's dew point, and a thermometer drifting up lifts the dew point while the air warms
         and dries. A dew point rising with the humidity may be moisture coming back (rain, a
-        front's), so a humidity drift upwards waits for the hold's end. Not a falling dew point
-        (the drying), nor the pressure (its jump decays, and a front's passage behind the storm
-        lifts it: final-9, six controls flagged when a rising pressure was looked at), nor the
-        temperature alone (the storm's cooling recovers upwards)."""
+        front's), so a humidity drift upwards waits for the hold's end. A falling dew point (the
+        drying) only under the floor (``_maybe_start_under_floor``); not the pressure (its jump
+        decays, and a front's passage behind the storm lifts it: final-9, six controls flagged
+        when a rising pressure was looked at), nor the temperature alone (the storm's cooling
+        recovers upwards)."""
         slope = series.long.slope()
+        if name == "dew" and slope < 0 and self._dew_floor is not None:
+            self._maybe_start_under_floor(reading, series, limit, self._dew_floor)
+            return
         if name != "dew" or slope < limit or series.short.slope() < 0.7 * limit:
             return
         stats = self._stats[name]
@@ -409,6 +417,28 @@ class DriftCheck:
             # front coming.
             return
         self._open(name, reading, series, slope, 0.0, limit)
+
+    def _maybe_start_under_floor(self, reading: Reading, series: _Series, limit: float,
+                                 floor: float) -> None:
+        """In a thunderstorm's hold: a dew point falling at the rate on a steady line and
+        already under ``floor``. The storm's moisture dries back only to the air mass's dew
+        point (the level before the storm, moved along its trend then); a drifting sensor's
+        goes through it. Not with the pressure rising (a front's passage behind the storm
+        dries the air) or a front coming (final-13: six drifts falling in storm holds)."""
+        slope = series.long.slope()
+        if slope > -limit or series.short.slope() > -0.7 * limit:
+            return
+        stats = self._stats["dew"]
+        if not stats.ready or -slope < self._th.drift_evidence_sd * \
+                series.long.slope_sd(stats.sigma):
+            return
+        if series.long.residual_sd() > 0.1 * -slope * DRIFT_WINDOW + 2 * stats.sigma:
+            return  # the drying's curve or a step, not a steady line
+        if _line_end(series.long, reading.seq) >= floor or \
+                self._series["pressure"].long.slope() * 60 > STORM_FRONT_RISE_PER_HOUR or \
+                self._falling_for_hours(reading.seq):
+            return
+        self._open("dew", reading, series, slope, 0.0, limit)
 
     def _humidity_rising_now(self) -> bool:
         """The humidity rising over the hour or its last third."""
@@ -543,6 +573,13 @@ class DriftCheck:
     def _end(self, name: str) -> None:
         self._drift.pop(name, None)
         self._series[name].clear()
+
+
+def _line_end(line: SlidingLine, x: int) -> float:
+    """The line's value at ``x`` (its last point's: the reading's noise averaged out)."""
+    n = line.count
+    mean_x = line.origin + line.sx / n
+    return line.sy / n + line.slope() * (x - mean_x)
 
 
 def _weather_trend_ending(series: _Series, base: float, bend: float, limit: float) -> bool:

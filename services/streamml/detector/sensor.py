@@ -131,6 +131,27 @@ STORM_CARRY_DECIDED = 2 * DRIFT_CONFIRM
 # the storm's moisture only dries back (final-13: two storms a day held the check for much of
 # each afternoon and evening; 2,921 of its 5,117 missed drift readings).
 STORM_SETTLED = 30
+# A dew point falling in a storm's hold is judged against the level before the storm (the mean
+# of these readings back from the storm's detection, before its plunge), moved down along the
+# evening's fastest fall or the trend before the storm if steeper (from the mean of the readings
+# an hour earlier): the storm's moisture dries back to the air mass's dew point, which the daily
+# cycle (0.3 A for a temperature cycle of amplitude A up to 14 °C) lowers by 1.1 °C/h at most; a
+# drifting sensor's dew point goes through it (final-13: six drifts falling in storm holds never
+# flagged, ~1,400 readings). Moved along the trend alone (and a daily bend allowed for), a cheap
+# sensor's trend over an hour is too noisy: final-13 false alarms 0.73 -> 1.04 %.
+STORM_DEW_LEVEL_READINGS = (26, 16)
+STORM_DEW_TREND_READINGS = (86, 76)
+STORM_DEW_FALL_C_PER_HOUR = 1.1
+# °C further under that line the dew point must be: the level's noise, the air mass moving.
+STORM_DEW_MARGIN_C = 1.0
+# No floor where the air before the storm was moist (mean humidity at or above this %) or its dew
+# point rose faster than the daily cycle lifts it: an earlier storm's moisture, not the air
+# mass's (final-13, 1405-006: a storm the stuck barometer hid, its moisture taken as the level).
+STORM_DEW_MOIST_PCT = 90.0
+# hPa: nor while the pressure is still this far above its level before the storm: a storm's jump
+# decays back, a cold front's rise (read as a storm: a drop and a jump) stays, and the drier air
+# behind it lowers the dew point for good (final-2, seed 301: a cheap control flagged 150 readings).
+STORM_DEW_PRESSURE_BACK_HPA = 1.0
 NOISE_WINDOW = 9
 # Readings from a thunderstorm's start in which no channel's noise is judged: its plunge (up
 # to 15 °C, a quarter of the way each minute) and pressure jump bend the readings more than
@@ -275,6 +296,9 @@ class SensorModel:
         # (weather_until, weather_since, storm_since, storm_pressure, storm_fall) before the
         # last storm: a storm found to be a temperature spike is withdrawn (_withdraw_storm).
         self._before_storm: tuple[int, int, int, float | None, float] | None = None
+        # (storm_since, level, its seq, trend per reading <= 0, the pressure's level): the dew
+        # point before the storm.
+        self._storm_dew: tuple[int, float, float, float, float] | None = None
         self._front_since: int | None = None  # the last front, until judged
         self._front_level = 0.0  # the pressure before the last front's rise
         self._before_front = -1  # where the hold before the last event ended
@@ -1052,6 +1076,8 @@ class SensorModel:
         self._before_storm = (self._weather_until, self._weather_since, self._storm_since,
                               self._storm_pressure, self._storm_fall) \
             if event == WEATHER_THUNDERSTORM else None
+        if event == WEATHER_THUNDERSTORM:
+            self._note_dew_before_storm(reading.seq)
         self._storm_pressure = None
         self._storm_temperature = None
         self._add_reason(reading, event)
@@ -1064,6 +1090,44 @@ class SensorModel:
         self._drift.reset(reading.seq - STORM_CARRY_DECIDED
                           if event == WEATHER_THUNDERSTORM else None)
         self._drop_dew_point_drift()
+
+    def _note_dew_before_storm(self, seq: int) -> None:
+        """The dew point's level and trend before a storm found at ``seq`` (before the event
+        is recorded). A storm within another storm's hold keeps that storm's (its own level is
+        the first storm's moisture); one within a front's hold has none (another air mass)."""
+        if seq <= self._weather_until:
+            kept = self._storm_dew if self._weather_since == self._storm_since else None
+            self._storm_dew = None if kept is None or kept[0] != self._storm_since else \
+                (seq, kept[1], kept[2], kept[3], kept[4])
+            return
+        recent = list(self._recent)
+        self._storm_dew = None
+        if len(recent) < STORM_DEW_TREND_READINGS[0]:
+            return
+        level = _dew_readings(recent[-STORM_DEW_LEVEL_READINGS[0]:-STORM_DEW_LEVEL_READINGS[1]])
+        earlier = _dew_readings(recent[-STORM_DEW_TREND_READINGS[0]:-STORM_DEW_TREND_READINGS[1]])
+        pressure = [r for r in level if P not in r.blocked]
+        if len(level) < 5 or len(earlier) < 5 or not pressure:
+            return
+        span = _seq_span(earlier, level)
+        trend = (_mean_dew_point(level) - _mean_dew_point(earlier)) / span if span > 0 else 0.0
+        if trend * 60 > STORM_DEW_FALL_C_PER_HOUR or _mean(level, RH) >= STORM_DEW_MOIST_PCT:
+            return
+        middle = (level[0].seq + level[-1].seq) / 2
+        self._storm_dew = (seq, _mean_dew_point(level), middle, min(0.0, trend),
+                           _mean(pressure, P))
+
+    def _dew_floor(self, reading: Reading) -> float | None:
+        """Under it, in the storm's hold, the dew point is no storm's drying back (None: the
+        level before the storm not known, or the pressure not back to its level then)."""
+        if self._storm_dew is None or self._storm_dew[0] != self._storm_since or \
+                P in reading.blocked:
+            return None
+        _, level, level_seq, trend, pressure = self._storm_dew
+        if reading.values[P] - pressure > STORM_DEW_PRESSURE_BACK_HPA:
+            return None
+        fall = min(trend, -STORM_DEW_FALL_C_PER_HOUR / 60.0)
+        return level + fall * (reading.seq - level_seq) - STORM_DEW_MARGIN_C
 
     def _check_inconsistent(self) -> None:
         t, rh, _ = self._channels
@@ -1085,7 +1149,8 @@ class SensorModel:
         held = (weather and not pressure_only and not after_storm) or fault_held
         self._drift.update(reading, held=held, noisy=noisy,
                            faulty=reading.faulty | _DEW_CHANNELS if pressure_only else None,
-                           after_storm=after_storm)
+                           after_storm=after_storm,
+                           dew_floor=self._dew_floor(reading) if after_storm else None)
         if self._drift_pending and self._drift.humidity_racing_up():
             self._withdraw_moistening()
 
@@ -1181,6 +1246,11 @@ def _fall_before(earlier: list[Reading], later: list[Reading]) -> float:
 def _seq_span(earlier: list[Reading], later: list[Reading]) -> float:
     """Readings from the middle of ``earlier`` to the middle of ``later``."""
     return (later[0].seq + later[-1].seq - earlier[0].seq - earlier[-1].seq) / 2
+
+
+def _dew_readings(readings: list[Reading]) -> list[Reading]:
+    """The readings whose dew point is known (neither its temperature nor humidity blocked)."""
+    return [r for r in readings if T not in r.blocked and RH not in r.blocked]
 
 
 def _mean_dew_point(readings: list[Reading]) -> float:
