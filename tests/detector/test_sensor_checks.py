@@ -768,17 +768,19 @@ def test_a_storms_plunge_is_no_noise():
             seed, sorted(flagged.items()))
 
 
-def _station_warming(seed: int, warming_c_per_min: float, n: int = 900,
+def _station_warming(seed: int, warming_c_per_min: float, n: int = 900, start: int = 700,
+                     minutes: int = 40, temperature_sd: float = 0.04, humidity_sd: float = 0.3,
                      ) -> list[tuple[float, float, float]]:
     """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose humidity repeats about two readings in
-    three, then a sun break from reading 700: the temperature rises ``warming_c_per_min`` for
-    40 readings, the dew point stays (so the humidity falls, ~4 % per °C)."""
+    three, then a sun break from reading ``start``: the temperature rises
+    ``warming_c_per_min`` for ``minutes`` readings, the dew point stays (so the humidity falls,
+    ~4 % per °C)."""
     rng = random.Random(seed)
     values = []
     for seq in range(n):
         temperature = 15 + 3 * math.sin(seq / 229) + \
-            warming_c_per_min * min(max(seq - 700, 0), 40) + rng.gauss(0, 0.04)
-        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
+            warming_c_per_min * min(max(seq - start, 0), minutes) + rng.gauss(0, temperature_sd)
+        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, humidity_sd)
         pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.04)
         values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
                             zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
@@ -1151,16 +1153,8 @@ def _station_morning(seed: int, warming_c_per_min: float, n: int = 900,
     """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose channels repeat about every other
     reading, then a morning from reading 600: the temperature climbs ``warming_c_per_min`` for
     two hours, the dew point stays (so the humidity falls)."""
-    rng = random.Random(seed)
-    values = []
-    for seq in range(n):
-        temperature = 15 + 3 * math.sin(seq / 229) + \
-            warming_c_per_min * min(max(seq - 600, 0), 120) + rng.gauss(0, 0.05)
-        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.4)
-        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.04)
-        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
-                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
-    return values  # type: ignore[return-value]
+    return _station_warming(seed, warming_c_per_min, n, start=600, minutes=120,
+                            temperature_sd=0.05, humidity_sd=0.4)
 
 
 def test_a_station_held_whole_while_its_temperature_climbs_is_stuck():
