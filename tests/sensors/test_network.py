@@ -285,3 +285,15 @@ def test_the_fourteenth_final_family_lies_outside_the_tuning_ranges():
     assert final.shading_per_hour < min(w.shading_per_hour for w in drawn)
     assert final.dew_point_depression_c[0] < min(w.dew_point_depression_c[0] for w in drawn)
     assert params.classes.count("station") == 2
+
+
+def test_the_fifteenth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-15"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed).weather for seed in range(1, 21)]
+    assert final.front_temperature_drop_c[0] > max(w.front_temperature_drop_c[1] for w in drawn)
+    assert final.storm_pressure_jump_hpa[1] > max(w.storm_pressure_jump_hpa[1] for w in drawn)
+    assert final.daily_amplitude_c[1] > max(w.daily_amplitude_c[1] for w in drawn)
+    assert params.classes.count("consumer") == 2
+    assert params.resolution_scale not in {p.resolution_scale for p in
+                                           (params_for(RANDOMISED, s) for s in range(1, 21))}

@@ -125,6 +125,12 @@ PARAMS = {
     # station-grade sensors twice as common.
     "final-14": NetworkParams(name="final-14", climate="coastal-fog", noise_scale=1.15,
                               classes=("station", "consumer", "station", "cheap")),
+    # The fifteenth final family (seeds 1601-1605), declared before the sixteenth round's
+    # detector changes: a prairie climate, sensors noisier than the tuning middle, consumer
+    # sensors twice as common, every class 1.5 times coarser.
+    "final-15": NetworkParams(name="final-15", climate="prairie", noise_scale=1.25,
+                              classes=("consumer", "cheap", "consumer", "station"),
+                              resolution_scale=1.5),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
