@@ -474,9 +474,11 @@ def test_the_same_rate_at_a_dry_airs_cold_dew_point_is_no_drift():
 
 
 def _flags_after_storm(series: list[tuple[float, float, float]],
-                       dew_floor: float | None = None) -> set[str]:
+                       dew_floor: float | None = None,
+                       temperature_ceiling: float | None = None) -> set[str]:
     """Feed (temperature, dew point, pressure) readings as in a thunderstorm's hold, its jump and
-    plunge over (``after_storm``), the dew point's floor ``dew_floor``; the reasons flagged."""
+    plunge over (``after_storm``), the dew point's floor ``dew_floor`` and the temperature's
+    ceiling ``temperature_ceiling``; the reasons flagged."""
     readings = {}
     reasons: set[str] = set()
 
@@ -488,7 +490,8 @@ def _flags_after_storm(series: list[tuple[float, float, float]],
     for seq, (temperature, dew, pressure) in enumerate(series):
         reading = _Reading(seq, (temperature, relative_humidity(temperature, dew), pressure), dew)
         readings[seq] = reading
-        check.update(reading, held=False, noisy=False, after_storm=True, dew_floor=dew_floor)
+        check.update(reading, held=False, noisy=False, after_storm=True, dew_floor=dew_floor,
+                     temperature_ceiling=temperature_ceiling)
     return reasons
 
 
@@ -606,3 +609,30 @@ def test_a_dew_point_under_the_floor_with_the_pressure_rising_is_not_drift():
     """A front's passage behind the storm dries the air and lifts the pressure: not judged."""
     front = [(18.0, 14.0 - 2.0 / 60 * seq, 1015.0 + 1.0 / 60 * seq) for seq in range(120)]
     assert _flags_after_storm(front, dew_floor=11.0) == set()
+
+
+def test_a_saturated_temperature_rising_over_the_ceiling_in_a_storms_hold_is_drift():
+    """In saturated air the dew point is the temperature, and a storm's cooling recovers upwards:
+    a rise is judged only against the ceiling (the level before the storm, the day's warming
+    allowed for). A thermometer drifting up 2.5 °C/h over it is drift; the same rise still under
+    it, or with no ceiling known, is not flagged."""
+    warming = [(20.0 + 2.5 / 60 * seq, 20.0 + 2.5 / 60 * seq, 1015.0) for seq in range(120)]
+    assert _flags_after_storm(warming, temperature_ceiling=22.0) == {"drift:temperature_c"}
+    assert _flags_after_storm(warming, temperature_ceiling=30.0) == set()
+    assert _flags_after_storm(warming) == set()
+
+
+def test_a_saturated_storms_cooling_recovering_under_the_ceiling_is_no_drift():
+    """The storm's 7 °C of cooling recovering (as the simulator's: a time constant of 90
+    readings, 4.7 °C/h at first) towards the level of 25 °C before the storm, the air saturated:
+    under the ceiling (25 °C and the margin), no drift, though the rise is steep."""
+    recovery = [(25.0 - 7.0 * math.exp(-seq / 90), 25.0 - 7.0 * math.exp(-seq / 90), 1015.0)
+                for seq in range(180)]
+    assert _flags_after_storm(recovery, temperature_ceiling=26.0) == set()
+
+
+def test_a_temperature_over_the_ceiling_with_the_pressure_rising_is_not_drift():
+    """A front's passage behind the storm lifts the pressure: not judged (as under the floor)."""
+    front = [(20.0 + 2.5 / 60 * seq, 20.0 + 2.5 / 60 * seq, 1015.0 + 1.0 / 60 * seq)
+             for seq in range(120)]
+    assert _flags_after_storm(front, temperature_ceiling=22.0) == set()

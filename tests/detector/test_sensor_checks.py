@@ -1017,6 +1017,27 @@ def test_a_thermometer_drifting_down_in_a_storms_hold_is_drift_under_the_floor()
     assert not [r for r in _run(storm).values() if r[0].startswith("drift")]
 
 
+def test_a_thermometer_drifting_up_in_a_saturated_storms_hold_is_drift_over_the_ceiling():
+    """In saturated air (fog, a monsoon) the dew point is the temperature, and the storm's cooling
+    recovers upwards: only towards the temperature before the storm, moved along the day's
+    warming. A thermometer whose bias grows 3 °C/h from 40 readings after a storm's start goes
+    through that ceiling and is flagged inside the storm's hold (before, not until the hold
+    was over and the check had its two hours again). The storm alone, recovering, is not."""
+    for seed in (1, 2):
+        rng = random.Random(100 + seed)
+        values = [(t, round(min(99.9, max(99.0, 99.5 + rng.gauss(0, 0.3))), 1), p)
+                  for t, _, p in _stream(1000, seed=seed, resolution=(0.1, 0.1, 0.1),
+                                         noise=(0.1, 0.4, 0.08))]
+        _thunderstorm(values, 300, drop=6.0, jump_hpa=2.0)
+        storm = list(values)
+        values[340:520] = [(round(t + 3.0 / 60 * (i + 1), 1), h, p)
+                           for i, (t, h, p) in enumerate(values[340:520])]
+        flagged = _run(values)
+        caught = {seq for seq, reasons in flagged.items() if "drift:temperature_c" in reasons}
+        assert len(caught & set(range(340, 520))) >= 0.6 * 180, (seed, sorted(caught))
+        assert not [r for r in _run(storm).values() if r[0].startswith("drift")], seed
+
+
 def _rain_in_dry_air(seed: int, humidity_drift_per_hour: float = 0.0, rain: bool = True,
                      fall_per_hour: float = 0.3) -> list[tuple[float, float, float]]:
     """A warm evening, the dew point 16 °C under the temperature, read by a station (0.05 °C,

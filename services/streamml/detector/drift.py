@@ -132,6 +132,8 @@ class DriftCheck:
         self._moistening = False  # the open dew-point drift may be rain (``moistening``)
         self._after_storm = False  # in a thunderstorm's hold (``update``)
         self._dew_floor: float | None = None  # under it in that hold: no drying (``update``)
+        # Over it in that hold: no storm's cooling recovering (``update``).
+        self._temperature_ceiling: float | None = None
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
         # The humidity's line over the hour (long) and its last third (short).
         self._humidity = SlidingLines(DRIFT_WINDOW, DRIFT_WINDOW // 3)
@@ -181,14 +183,18 @@ class DriftCheck:
 
     def update(self, reading: Reading, held: bool, noisy: bool,
                faulty: frozenset[int] | None = None, after_storm: bool = False,
-               dew_floor: float | None = None) -> None:
+               dew_floor: float | None = None,
+               temperature_ceiling: float | None = None) -> None:
         """The next reading; ``held``: the weather or another fault explains any change now;
         ``noisy``: the temperature or humidity is in a noise burst; ``faulty``: the channels
         left out (the reading's faulty channels if None); ``after_storm``: a thunderstorm's
         hold, its jump and plunge over: only a dew point rising away from the storm's recovery
         starts a drift (``_maybe_start_after_storm``), or one falling under ``dew_floor`` (the
-        lowest the storm's drying can take it: the model's ``_dew_floor``; None: not judged)."""
+        lowest the storm's drying can take it: the model's ``_dew_floor``; None: not judged), or
+        a temperature in moist air rising over ``temperature_ceiling`` (the highest the storm's
+        cooling recovers to: the model's ``_temperature_ceiling``; None: not judged)."""
         self._dew_floor = dew_floor
+        self._temperature_ceiling = temperature_ceiling
         if held:
             self._after_storm = False
             self._drift.clear()
@@ -265,10 +271,17 @@ class DriftCheck:
         series.add(reading.seq, value)
         if name in self._drift:
             self._continue(name, reading, series)
-        elif series.long.count >= DRIFT_WINDOW and (name != "temperature" or
-                                                   (saturated and "dew" not in self._drift)):
-            # The temperature alone only where the dew point is not looked at.
+        elif series.long.count >= DRIFT_WINDOW and (
+                name != "temperature" or "dew" not in self._drift and
+                (saturated or self._moist_after_storm(reading))):
+            # The temperature alone only where the dew point is not looked at (or, in a storm's
+            # hold, says nothing of a rise: ``_maybe_start_after_storm``).
             self._maybe_start(name, reading, series)
+
+    def _moist_after_storm(self, reading: Reading) -> bool:
+        """In a storm's hold in moist air, with a ceiling to judge the temperature against."""
+        return self._after_storm and self._temperature_ceiling is not None and \
+            reading.values[RH] >= MOIST_PCT
 
     def _humidity_still(self) -> bool:
         return abs(self._humidity.long.slope()) * 60 < STILL_HUMIDITY_PER_HOUR
@@ -396,8 +409,13 @@ class DriftCheck:
         drying) only under the floor (``_maybe_start_under_floor``); not the pressure (its jump
         decays, and a front's passage behind the storm lifts it: final-9, six controls flagged
         when a rising pressure was looked at), nor the temperature alone (the storm's cooling
-        recovers upwards)."""
+        recovers upwards) unless it rises over the ceiling in moist air, where the dew point
+        rising is the storm's moisture (``_maybe_start_over_ceiling``)."""
         slope = series.long.slope()
+        if name == "temperature":
+            if self._temperature_ceiling is not None and reading.values[RH] >= MOIST_PCT:
+                self._maybe_start_over_ceiling(reading, series, self._temperature_ceiling)
+            return
         if name == "dew" and slope < 0 and self._dew_floor is not None:
             self._maybe_start_under_floor(reading, series, limit, self._dew_floor)
             return
@@ -439,6 +457,30 @@ class DriftCheck:
                 self._falling_for_hours(reading.seq):
             return
         self._open("dew", reading, series, slope, 0.0, limit)
+
+    def _maybe_start_over_ceiling(self, reading: Reading, series: _Series,
+                                  ceiling: float) -> None:
+        """In a thunderstorm's hold, in moist air: a temperature rising at the dew point's rate
+        on a steady line and already over ``ceiling``. The storm's cooling recovers only towards
+        the air's course before it (the level then, moved along the day's warming); a
+        thermometer drifting up goes through it (final-9: five in saturated storm holds never
+        flagged, ~700 readings). Not with the pressure rising (a front's passage behind the
+        storm) or a front coming."""
+        limit = self._limits["dew"]
+        slope = series.long.slope()
+        if slope < limit or series.short.slope() < 0.7 * limit:
+            return
+        stats = self._stats["temperature"]
+        if not stats.ready or slope < self._th.drift_evidence_sd * \
+                series.long.slope_sd(stats.sigma):
+            return
+        if series.long.residual_sd() > 0.1 * slope * DRIFT_WINDOW + 2 * stats.sigma:
+            return  # the recovery's curve or a step, not a steady line
+        if _line_end(series.long, reading.seq) <= ceiling or \
+                self._series["pressure"].long.slope() * 60 > STORM_FRONT_RISE_PER_HOUR or \
+                self._falling_for_hours(reading.seq):
+            return
+        self._open("temperature", reading, series, slope, 0.0, limit)
 
     def _humidity_rising_now(self) -> bool:
         """The humidity rising over the hour or its last third."""

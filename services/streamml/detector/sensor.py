@@ -152,6 +152,18 @@ STORM_DEW_MOIST_PCT = 90.0
 # decays back, a cold front's rise (read as a storm: a drop and a jump) stays, and the drier air
 # behind it lowers the dew point for good (final-2, seed 301: a cheap control flagged 150 readings).
 STORM_DEW_PRESSURE_BACK_HPA = 1.0
+# A temperature rising in a storm's hold is judged against the level before the storm (its mean
+# over STORM_DEW_LEVEL_READINGS, before the plunge), moved up along the day's warming or the
+# trend before the storm if steeper (from the mean over STORM_DEW_TREND_READINGS): the storm's
+# cooling recovers only towards the air's course before it, and a thermometer drifting up goes
+# through it. Storms come in the afternoon, when the daily cycle warms the air by under
+# 0.2 A °C/h (a cycle of amplitude A), and least where the air is moist (A of 1.5-5 °C in the
+# monsoon and the fog desert); a steeper warming before the storm is its own trend. Healthy
+# readings in moist storm holds that meet the rule's other conditions needed at most 0.56 °C/h
+# with the margin below (final-2; final-9 0.34; tuning-wide 0.84 behind a dropout read as a storm).
+STORM_WARMING_C_PER_HOUR = 1.0
+# °C further over that line the temperature must be: the level's noise, a cloud's shade on it.
+STORM_WARMING_MARGIN_C = 1.0
 NOISE_WINDOW = 9
 # Readings from a thunderstorm's start in which no channel's noise is judged: its plunge (up
 # to 15 °C, a quarter of the way each minute) and pressure jump bend the readings more than
@@ -299,6 +311,8 @@ class SensorModel:
         # (storm_since, level, its seq, trend per reading <= 0, the pressure's level): the dew
         # point before the storm.
         self._storm_dew: tuple[int, float, float, float, float] | None = None
+        # (storm_since, level, its seq, trend per reading >= 0): the temperature before the storm.
+        self._storm_warmth: tuple[int, float, float, float] | None = None
         self._front_since: int | None = None  # the last front, until judged
         self._front_level = 0.0  # the pressure before the last front's rise
         self._before_front = -1  # where the hold before the last event ended
@@ -1078,6 +1092,7 @@ class SensorModel:
             if event == WEATHER_THUNDERSTORM else None
         if event == WEATHER_THUNDERSTORM:
             self._note_dew_before_storm(reading.seq)
+            self._note_temperature_before_storm(reading.seq)
         self._storm_pressure = None
         self._storm_temperature = None
         self._add_reason(reading, event)
@@ -1129,6 +1144,39 @@ class SensorModel:
         fall = min(trend, -STORM_DEW_FALL_C_PER_HOUR / 60.0)
         return level + fall * (reading.seq - level_seq) - STORM_DEW_MARGIN_C
 
+    def _note_temperature_before_storm(self, seq: int) -> None:
+        """The temperature's level and trend before a storm found at ``seq`` (before the event
+        is recorded). A storm within another storm's hold keeps that storm's (its own level is
+        the first storm's cooling); one within a front's hold has none (another air mass)."""
+        if seq <= self._weather_until:
+            kept = self._storm_warmth if self._weather_since == self._storm_since else None
+            self._storm_warmth = None if kept is None or kept[0] != self._storm_since else \
+                (seq, kept[1], kept[2], kept[3])
+            return
+        recent = list(self._recent)
+        self._storm_warmth = None
+        if len(recent) < STORM_DEW_TREND_READINGS[0]:
+            return
+        level = [r for r in recent[-STORM_DEW_LEVEL_READINGS[0]:-STORM_DEW_LEVEL_READINGS[1]]
+                 if T not in r.blocked]
+        earlier = [r for r in recent[-STORM_DEW_TREND_READINGS[0]:-STORM_DEW_TREND_READINGS[1]]
+                   if T not in r.blocked]
+        if len(level) < 5 or len(earlier) < 5:
+            return
+        span = _seq_span(earlier, level)
+        trend = (_mean(level, T) - _mean(earlier, T)) / span if span > 0 else 0.0
+        middle = (level[0].seq + level[-1].seq) / 2
+        self._storm_warmth = (seq, _mean(level, T), middle, max(0.0, trend))
+
+    def _temperature_ceiling(self, reading: Reading) -> float | None:
+        """Over it, in the storm's hold, the temperature is no storm's cooling recovering (None:
+        the level before the storm not known)."""
+        if self._storm_warmth is None or self._storm_warmth[0] != self._storm_since:
+            return None
+        _, level, level_seq, trend = self._storm_warmth
+        rise = max(trend, STORM_WARMING_C_PER_HOUR / 60.0)
+        return level + rise * (reading.seq - level_seq) + STORM_WARMING_MARGIN_C
+
     def _check_inconsistent(self) -> None:
         t, rh, _ = self._channels
         channel_fault = t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT
@@ -1150,7 +1198,9 @@ class SensorModel:
         self._drift.update(reading, held=held, noisy=noisy,
                            faulty=reading.faulty | _DEW_CHANNELS if pressure_only else None,
                            after_storm=after_storm,
-                           dew_floor=self._dew_floor(reading) if after_storm else None)
+                           dew_floor=self._dew_floor(reading) if after_storm else None,
+                           temperature_ceiling=self._temperature_ceiling(reading)
+                           if after_storm else None)
         if self._drift_pending and self._drift.humidity_racing_up():
             self._withdraw_moistening()
 
