@@ -1195,6 +1195,40 @@ def test_a_station_held_whole_while_its_temperature_climbs_is_stuck():
         assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
 
 
+def _calm_coarse_morning(seed: int, warming_c_per_min: float = 0.04, minutes: int = 120,
+                         ) -> list[tuple[float, float, float]]:
+    """A station thermometer at 0.1 °C whose noise is under a third of a step (it repeats most
+    readings when calm), then a morning from reading 600: the temperature climbs
+    ``warming_c_per_min`` (a quarter of a step a reading) for ``minutes`` readings."""
+    return _station_warming(seed, warming_c_per_min, start=600, minutes=minutes,
+                            temperature_sd=0.03)
+
+
+def test_a_calm_coarse_thermometer_held_through_the_morning_climb_is_stuck_at_the_runs_end():
+    """Held 15 readings while the morning climbs a quarter of a step a reading: at a repeat rate
+    of ~0.6 that is too few repeats for the rate (each was missed), and the channel's noise is
+    under half a step, where steady trends do not lift the learnt runs (calm coarse channels
+    sat on one step through such trends). The step out of the run, 3-4 steps the way the trend
+    went, shows the weather went on: the run is stuck, flagged when it ends."""
+    for seed in (1, 2, 4, 5):
+        values = _calm_coarse_morning(seed)
+        assert _run(values) == {}, seed
+        held = values[689][0]
+        values[690:705] = [(held, h, p) for _, h, p in values[690:705]]
+        flagged = _run(values)
+        began = _run_edge(values, 689, 0, -1)
+        assert set(range(690, 705)) <= set(flagged) <= set(range(began, 705)), (
+            seed, sorted(flagged))
+        assert all(rs == ("stuck:temperature_c",) for rs in flagged.values()), seed
+
+
+def test_a_calm_coarse_thermometer_on_one_step_where_the_climb_levels_off_is_not_stuck():
+    """The climb stops at reading 690 (the day's top): the thermometer sits on its step and
+    leaves it by one step, not the way the trend went, so its run's end confirms nothing."""
+    for seed in (1, 2, 4, 5):
+        assert _run(_calm_coarse_morning(seed, minutes=90)) == {}, seed
+
+
 def _pressure_drift_into_a_storm(seed: int) -> dict[int, tuple[str, ...]]:
     """A barometer drifting down 3 hPa/h from 300, recalibrated at 500; a thunderstorm from
     430, two hours after the drift began (its jump of 3 hPa against the drift's bias)."""

@@ -221,6 +221,21 @@ RUN_MOVING_STEPS = 2.0
 # tide levelling off at its trough (final-13: a station control's pressure, 21 readings on one
 # step after falling ever slower) was still steep over the hour, not over its last half hour.
 RUN_STEADY_SD = 2.0
+# A run over which the channel's steady trend before it would have carried it RUN_END_CARRIED
+# of its steps, ended by a step of at least RUN_END_STEPS out of its value the way that trend
+# was heading and at least RUN_END_LANDS of the way it would have carried the channel, was the
+# channel held while the weather went on: the step out shows the trend went on, so the quantised
+# chance along the trend it confirms (the lesser of the trend and the step spread over the run)
+# is the run's evidence, without the repeat rate and the learnt runs, which a calm coarse
+# channel's repeats fill (final-7: station thermometers, noise a fifth to a half of a step,
+# repeating 0.6-0.7 of readings, held 15-30 readings while the morning climb or the evening fall
+# went on at 0.2-0.35 steps a reading, 5-10 nats by the rate, then a step of 3-4 steps). A
+# healthy channel whose trend stops sits on its step and leaves it by one step; a spike the way
+# the trend went comes back at the next reading, which is awaited (_confirm_run_end). The run's
+# readings are flagged then.
+RUN_END_CARRIED = 1.5
+RUN_END_STEPS = 2.0
+RUN_END_LANDS = 0.4
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -273,6 +288,10 @@ class _Channel:
         # worked out with run_slope.
         self.run_steady_slope = 0.0
         self.fault = ""
+        # A run whose end confirmed the trend before it (RUN_END_STEPS), judged stuck once the
+        # next reading shows the step out was no spike: (its first value's seq, the seq of the
+        # reading that ended it, the held value, the value out of it, the evidence).
+        self.run_end: tuple[int, int, float, float, float] | None = None
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
 
@@ -420,6 +439,7 @@ class SensorModel:
         for channel in self._channels:
             channel.run = 0
             channel.run_first = None
+            channel.run_end = None
             channel.fault = ""
             channel.noise.clear()
             channel.noise_onset.clear()
@@ -543,9 +563,13 @@ class SensorModel:
         saturated = self._near_limit_unjudged(values)
         running: list[int] = []  # channels repeating, not yet faulty and judged
         for c, channel in enumerate(self._channels):
+            if channel.run_end is not None:
+                self._confirm_run_end(c, reading)
             repeats = previous is not None and values[c] == previous.values[c] and not (
                 c == RH and saturated)
             if not repeats:
+                if channel.run and not channel.fault:
+                    self._judge_run_end(c, reading)
                 if channel.fault in _STUCK_OR_DROPOUT:
                     # The fault ended: start afresh from the new level, without an alarm.
                     channel.fault = ""
@@ -790,11 +814,68 @@ class SensorModel:
         assert first is not None
         # A stuck channel repeats a genuine reading; a dropout's first value is already wrong.
         start = first.seq if kind == DROPOUT_REASON else first.seq + 1
-        for seq in range(start, self._recent[-1].seq + 1):
+        self._flag_run(c, kind, start, self._recent[-1].seq, evidence,
+                       self._th.stuck_log_odds if threshold is None else threshold)
+
+    def _flag_run(self, c: int, kind: str, start: int, end: int, evidence: float,
+                  threshold: float) -> None:
+        """Flag channel c at the readings ``start`` to ``end`` still in the window."""
+        for seq in range(start, end + 1):
             reading = self._reading_at(seq)
             if reading is not None:
-                self._flag(reading, f"{kind}:{CHANNELS[c]}", c, evidence,
-                           self._th.stuck_log_odds if threshold is None else threshold)
+                self._flag(reading, f"{kind}:{CHANNELS[c]}", c, evidence, threshold)
+
+    def _judge_run_end(self, c: int, reading: Reading) -> None:
+        """Note channel c's run, ended by ``reading``, as stuck if its step out of the run
+        confirms the steady trend before it (``RUN_END_STEPS``): the quantised chance of the run
+        along the confirmed trend is its evidence. Flagged at the next reading, unless that
+        reading makes the step out a spike (``_confirm_run_end``)."""
+        evidence = self._run_end_evidence(c, reading)
+        if evidence >= self._th.stuck_log_odds:
+            channel = self._channels[c]
+            first = channel.run_first
+            assert first is not None
+            channel.run_end = (first.seq, reading.seq, first.values[c], reading.values[c],
+                               evidence)
+
+    def _confirm_run_end(self, c: int, reading: Reading) -> None:
+        """Flag channel c's run noted by ``_judge_run_end`` if ``reading``, the next, is nearer
+        the value the channel stepped out to than the held value (a spike comes back)."""
+        channel = self._channels[c]
+        pending = channel.run_end
+        assert pending is not None
+        channel.run_end = None
+        first_seq, end_seq, held, out, evidence = pending
+        value = reading.values[c]
+        if reading.seq == end_seq + 1 and abs(value - out) < abs(value - held):
+            self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
+                           self._th.stuck_log_odds)
+
+    def _run_end_evidence(self, c: int, reading: Reading) -> float:
+        """The evidence that channel c's run, ended by ``reading``, was held while its steady
+        trend went on (0 unless the step out of it confirms that trend). Not for a humidity at
+        or near saturation, a run after a dropout's jump, a humidity the warming air pulled
+        (judged so already) nor while the sensor is flagged inconsistent (as RUN_MOVING_STEPS)."""
+        channel = self._channels[c]
+        stats = channel.stats
+        first = channel.run_first
+        resolution = stats.resolution
+        if first is None or resolution <= 0 or channel.run_jump >= DROPOUT_JUMP or \
+                self._inconsistent.open or self._pulled(channel) or \
+                c == RH and max(first.values[RH], reading.values[RH]) >= SATURATED_PCT:
+            return 0.0
+        # Steps out of the run (rounded: values on the channel's grid differ by float error).
+        out = round((reading.values[c] - first.values[c]) / resolution, 6)
+        if abs(out) < RUN_END_STEPS:  # most runs end so: no trend to work out
+            return 0.0
+        repeats = channel.run
+        self._run_slope(c)
+        trend = channel.run_steady_slope
+        carried = abs(trend) * repeats / resolution  # steps
+        if carried < RUN_END_CARRIED or out * trend <= 0 or abs(out) < RUN_END_LANDS * carried:
+            return 0.0
+        confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)), trend)
+        return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
 
     def _check_spike(self) -> None:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
