@@ -381,10 +381,11 @@ class DriftCheck:
         self._open(name, reading, series, slope, base, limit)
 
     def _open(self, name: str, reading: Reading, series: _Series, slope: float, base: float,
-              limit: float) -> None:
-        """A drift of the named series decided at this reading: flagged back to its onset."""
+              limit: float, first: int | None = None) -> None:
+        """A drift of the named series decided at this reading: flagged back to its onset (looked
+        for from ``first``, the hour's first reading if None)."""
         channel = self._channel(name)
-        onset, rate = self._onset(name, series.first_x, reading.seq)
+        onset, rate = self._onset(name, series.first_x if first is None else first, reading.seq)
         self._drift[name] = (onset, slope, base)
         if name == "dew":
             self._moistening = slope > 0 and self._humidity_rising() and \
@@ -480,7 +481,10 @@ class DriftCheck:
                 self._series["pressure"].long.slope() * 60 > STORM_FRONT_RISE_PER_HOUR or \
                 self._falling_for_hours(reading.seq):
             return
-        self._open("temperature", reading, series, slope, 0.0, limit)
+        # Decided only once through the ceiling, long after the drift began: its onset is looked
+        # for over every reading the series has (from the storm's settling on).
+        first = series.baseline.first_x if series.baseline.count else series.first_x
+        self._open("temperature", reading, series, slope, 0.0, limit, first)
 
     def _humidity_rising_now(self) -> bool:
         """The humidity rising over the hour or its last third."""
