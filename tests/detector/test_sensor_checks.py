@@ -1231,6 +1231,123 @@ def test_a_calm_coarse_thermometer_on_one_step_where_the_climb_levels_off_is_not
         assert _run(_calm_coarse_morning(seed, minutes=90)) == {}, seed
 
 
+def _busy_station(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
+    """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose noise is about 0.6 of a step on every
+    channel: each repeats about every other reading, all three at once seldom more than two
+    readings running (final-14's station sensors)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        temperature = 15 + 3 * math.sin(seq / 229) + rng.gauss(0, 0.06)
+        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.6)
+        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.06)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def _joint_run_edge(values: list[tuple[float, float, float]], seq: int, direction: int) -> int:
+    """The first (direction -1) or last (+1) reading of the run of values[seq] on every channel
+    at once."""
+    while 0 <= seq + direction < len(values) and values[seq + direction] == values[seq]:
+        seq += direction
+    return seq
+
+
+def test_a_station_held_whole_past_twice_its_longest_healthy_joint_run_is_stuck_from_there():
+    """Every channel held for 8 readings, one or two of them already repeating before: 13-22
+    nats by the repeat rates, capped under 12 by the tail of the learnt joint runs (longest 2
+    or 3 repeats; final-14: 8 of 12 short all-channel runs missed so). Twice the longest of them
+    is outside what they say anything about: flagged from where all three repeat, not from
+    where a channel calm already began its run (seeds 7 and 8 were caught before, from there)."""
+    for seed in (4, 5, 6, 7, 8):
+        values = _busy_station(seed)
+        assert _run(values) == {}, seed
+        values[700:708] = [values[699]] * 8
+        flagged = _run(values)
+        began = _joint_run_edge(values, 699, -1) + 1
+        ended = max(_run_edge(values, 707, c, 1) for c in range(3))
+        assert set(range(700, 708)) <= set(flagged) <= set(range(began, ended + 1)), (
+            seed, sorted(flagged))
+        assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+
+
+def _fog_morning(seed: int, warming_c_per_min: float, n: int = 1000,
+                 ) -> list[tuple[float, float, float]]:
+    """A station sensor in fog (the dew point 0.15 °C under the temperature: 98-100 %), then a
+    morning from reading 600: the temperature climbs ``warming_c_per_min`` for 250 readings,
+    the dew point stays (final-14 1505-002: 2.5 °C, the humidity down to 86 %)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        level = 11 + 0.5 * math.sin(seq / 229)
+        temperature = level + warming_c_per_min * min(max(seq - 600, 0), 250) + \
+            rng.gauss(0, 0.05)
+        humidity = relative_humidity(temperature, level - 0.15) + rng.gauss(0, 0.5)
+        pressure = 1016 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.05)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_humidity_held_at_99_as_the_air_warms_off_saturation_is_stuck_and_in_fog_it_is_not():
+    """A coarse humidity's repeats at 99 % say nothing in saturated air, so they were never
+    judged; held there for 250 readings while the air warmed 2.5 °C, the run's dew point would
+    read 3 steps under saturation within the first hour: no weather keeps the air saturated
+    as it warms, and the run is judged (flagged from its start). Held as long while the fog
+    stays, it is not."""
+    for seed in (1, 3, 4, 8):
+        for warming in (0.01, 0.0):
+            values = _fog_morning(seed, warming)
+            assert not any("stuck:humidity_pct" in rs for rs in _run(values).values()), seed
+            first = max(seq for seq in range(560, 600) if values[seq][1] == 99.0)
+            values[first:850] = [(t, 99.0, p) for t, _, p in values[first:850]]
+            caught = {seq for seq, rs in _run(values).items() if "stuck:humidity_pct" in rs}
+            if warming:
+                began = _run_edge(values, first, 1, -1)
+                assert set(range(first + 1, 850)) <= caught <= set(range(began, 850)), (
+                    seed, sorted(caught))
+            else:
+                assert not caught, (seed, sorted(caught))
+
+
+def _cloud_passing(seed: int, dew_below_c: float, n: int = 900,
+                   ) -> list[tuple[float, float, float]]:
+    """A station sensor in moist air (the dew point ``dew_below_c`` under the temperature); a
+    cloud shades it from reading 682 (2 °C cooler within 4 readings) and passes off the sun
+    from 698 (warming back over 8 readings); the dew point stays."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        level = 15 + 1.5 * math.sin(seq / 229)
+        shade = min(max(seq - 682, 0), 4) / 4 - min(max(seq - 698, 0), 8) / 8
+        temperature = level - 2.0 * shade + rng.gauss(0, 0.05)
+        humidity = relative_humidity(temperature, level - dew_below_c) + rng.gauss(0, 0.4)
+        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.05)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_humidity_stepping_into_saturation_as_the_air_warms_is_inconsistent():
+    """The humidity reads 100 % from reading 703 for 22 readings, as the cloud passes off the
+    sun: the dew point steps 5 °C while the air warms 1.5 °C over the fitted step, and a
+    temperature step that large a share of it was read as the weather's (final-14 1501-000:
+    never flagged, and its return flagged for 90 readings instead). No weather moistens the
+    air as it warms (rain and storms cool it). The cloud passing alone raises nothing, nor
+    does it in fog, where the humidity reads 100 % in the shade and its dew point (the
+    temperature's) rises back with the air."""
+    for seed in (1, 4):
+        assert _run(_cloud_passing(seed, 4.0)) == {}, seed
+        in_fog = _run(_cloud_passing(seed, 0.3))
+        assert not any("inconsistent" in rs for rs in in_fog.values()), (seed, in_fog)
+        values = _cloud_passing(seed, 4.0)
+        values[703:725] = [(t, 100.0, p) for t, _, p in values[703:725]]
+        flagged = _run(values)
+        assert set(flagged) == set(range(703, 725)), (seed, sorted(flagged))
+        assert all(rs == ("inconsistent",) for rs in flagged.values()), seed
+
+
 def _pressure_drift_into_a_storm(seed: int) -> dict[int, tuple[str, ...]]:
     """A barometer drifting down 3 hPa/h from 300, recalibrated at 500; a thunderstorm from
     430, two hours after the drift began (its jump of 3 hPa against the drift's bias)."""

@@ -229,6 +229,18 @@ def test_joint_runs_are_kept_apart_by_whether_their_channels_fell_still_together
     assert joint.staggered.log_odds(50) > 12.0 and joint.together.log_odds(400) > 12.0
 
 
+def test_a_joint_run_twice_the_longest_of_either_start_outlasts_them_once_enough_are_learnt():
+    joint = stats.JointRunLengths(0b011)
+    before = 0b000
+    for _ in range(4):  # 4 together runs of 1-2 repeats: too few to say anything alone
+        before = _joint_steps(joint, [0b000, 0b011, 0b011, 0b000], before)
+    assert not joint.outlasted_by(1000)
+    for _ in range(28):  # 28 staggered runs of 1-3 repeats: 32 runs in all
+        before = _joint_steps(joint, [0b001, 0b011, 0b011, 0b011, 0b010, 0b000], before)
+    assert not joint.outlasted_by(5)
+    assert joint.outlasted_by(6)  # twice the longest of both (3 repeats)
+
+
 def test_run_lengths_kept_sorted_as_runs_come_and_go_give_the_evidence_of_a_fresh_sort():
     rng = random.Random(5)
     lengths = [rng.choice((1, 1, 2, 3, 5, 8, 13, 40)) for _ in range(3 * stats.RUN_MEMORY)]

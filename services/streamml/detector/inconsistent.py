@@ -12,8 +12,9 @@ the sensor's usual dew-point depression (slowly learnt), not back towards it (th
 inconsistency the check did not see begin raises no alarm). Rain and fronts move the dew
 point over tens of minutes, together with the temperature. A moister step into saturated air
 is cut at the limit, so it needs only to close the air's depression, not the floor of
-``inconsistent_dew_point_step_c``; and a dew point that falls while the air warms is not
-shared by the temperature, however much it warms. A step let go as the end of an unseen
+``inconsistent_dew_point_step_c``; and a dew point that falls while the air warms, or steps
+into saturation out of unsaturated air as it warms, is not shared by the temperature, however
+much it warms. A step let go as the end of an unseen
 inconsistency, which a later step takes back to its level within ``INCONSISTENT_MAX``
 readings, was its beginning: the readings between the two are flagged (late), and the return
 is no new inconsistency.
@@ -232,16 +233,21 @@ class InconsistentCheck:
         dew_points = self._dew_points
         temperatures = [r.values[T] for r in window]
         temperature_step = sum(map(mul, STEP_WEIGHTS, temperatures))
-        # Weather that warms the air within minutes (the sun after a storm) leaves its moisture
-        # where it was; weather that lowers the dew point so fast (a front, a storm's downdraft)
-        # cools the air with it. A dew point falling while the air warms shares nothing.
+        # Weather that warms the air within minutes (the sun after a storm or a cloud) leaves its
+        # moisture where it was; weather that lowers the dew point so fast (a front, a storm's
+        # downdraft) cools the air with it, and weather that saturates it (rain, a storm) cools
+        # it too. A dew point falling while the air warms shares nothing, nor does one stepping
+        # into saturation out of unsaturated air as it warms (in saturated air the humidity is
+        # cut at 100 %, and its dew point, the temperature's, rises back with the air).
         drying_as_it_warms = step < 0 < temperature_step
-        if (abs(temperature_step) > TEMPERATURE_SHARE * abs(step) and not drying_as_it_warms) or \
-                any(_unusable(r) for r in window):
-            return None
         level = sum(map(mul, LEVEL_WEIGHTS, dew_points))
         temperature = sum(map(mul, LEVEL_WEIGHTS, temperatures))
         depression = temperature - level
+        saturating_as_it_warms = into_saturation and temperature_step > 0 and \
+            depression >= SATURATED_DEPRESSION_C
+        if (abs(temperature_step) > TEMPERATURE_SHARE * abs(step) and not drying_as_it_warms
+                and not saturating_as_it_warms) or any(_unusable(r) for r in window):
+            return None
         depression_after = depression + temperature_step - step
         t_sd = self._temperature.sigma
         rh_sd = self._humidity.sigma if self._humidity.ready else UNLEARNT_HUMIDITY_SD

@@ -8,9 +8,12 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   are independent); a run that starts with a jump of many noise widths is a
   dropout to a constant (not a humidity step the temperature's step explains at the air's
   moisture before it: a storm saturating the air). Joint runs of several channels add their evidence (all channels
-  stuck at once is far rarer than one), no more than their learnt healthy joint runs allow. A
+  stuck at once is far rarer than one), no more than their learnt healthy joint runs allow
+  (unless twice as long as the longest of them, on channels noisy enough). A
   short humidity run while the warming air should have taken the humidity several steps down
-  (at the run's dew point) needs less evidence: a healthy channel would have followed.
+  (at the run's dew point) needs less evidence: a healthy channel would have followed. A
+  coarse humidity's repeats just under 100 % say nothing of it, until the air has warmed so
+  far that at the run's dew point it would no longer be saturated.
 - **spike** per channel, decided one reading later: a reading that leaves the line through
   its neighbours and comes straight back. Weather never comes straight back in a minute. A
   smaller one is decided two readings later, against two readings on each side.
@@ -193,6 +196,10 @@ PULL_LOG_ODDS = 4.0
 # below this humidity (near saturation the readings clip at 100 %).
 PULL_MAX_RUN = 40
 PULL_MAX_PCT = 97.0
+# A coarse humidity's run just under 100 % (``_near_limit_unjudged``) is judged as any run once
+# the air has warmed enough to take the humidity at the run's dew point PULL_STEPS steps under
+# saturation (final-14 1505-002: 99 % held 253 readings while the air warmed 3.3 °C, unseen):
+# rain and storms, which keep the air saturated, cool it.
 # A channel whose noise before rounding is at least this many of its steps rounds its own noise
 # at each reading: its repeats are independent, and a run is no likelier than the quantised
 # chance says (its noise, measured on second differences of several steps, is measured well).
@@ -204,7 +211,11 @@ PULL_MAX_PCT = 97.0
 NOISE_SPANS_STEPS = 1.0
 # A run twice the longest learnt healthy run (``RunLengths.outlasted_by``) is not bounded by them
 # on a channel whose noise is at least this many steps: calmer channels (final-2: station
-# pressure and humidity at 0.25-0.37 step) sat on one step 50-70 readings when healthy.
+# pressure and humidity at 0.25-0.37 step) sat on one step 50-70 readings when healthy. So for
+# several channels repeating at once (``JointRunLengths.outlasted_by``), each this noisy
+# (final-14: stations held whole for 6-14 readings, 13-37 nats by their repeat rates, capped
+# under 12 by the tail of learnt joint runs of 2-5 repeats; final-2's calm stations drew false
+# alarms without the noise bound); such a run is flagged from where every channel repeats.
 OUTLASTS_NOISE_STEPS = 0.5
 # A run on a channel whose trend before it (sure: shrunk by two standard errors) would have
 # carried it this many of its steps over the run is not bounded by the learnt healthy runs, its
@@ -565,8 +576,7 @@ class SensorModel:
         for c, channel in enumerate(self._channels):
             if channel.run_end is not None:
                 self._confirm_run_end(c, reading)
-            repeats = previous is not None and values[c] == previous.values[c] and not (
-                c == RH and saturated)
+            repeats = previous is not None and values[c] == previous.values[c]
             if not repeats:
                 if channel.run and not channel.fault:
                     self._judge_run_end(c, reading)
@@ -604,7 +614,8 @@ class SensorModel:
                 self._run_slope(c)
             if channel.fault:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
-            elif self._judged_at_limit(c):
+            elif self._judged_at_limit(c) and not (c == RH and saturated and
+                                                   not self._warmed_off_saturation(channel)):
                 running.append(c)
         if not running:
             return
@@ -620,27 +631,39 @@ class SensorModel:
         # Several channels repeating at once add their evidence (below); with a dropout in the
         # run, by the repeat rates alone.
         joint = 0.0
+        together: list[int] = []  # the channels that fell still last, if not all of them
         if len(running) > 1:
             if any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
                 joint = sum(self._rate_evidence(c, shortest) for c in running)
             else:
-                values = self._recent[-1].values
                 judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and
-                          not (c == RH and self._near_limit_unjudged(values))]
+                          not (c == RH and saturated and
+                               not self._warmed_off_saturation(self._channels[RH]))]
                 joint = self._joint_evidence(running, shortest, by_rate=running == judged)
                 # The channels that fell still last, at the same reading, on their own: a
                 # sensor sticking whole while one channel was calm already.
                 together = [c for c in running if self._channels[c].run == shortest]
                 if 1 < len(together) < len(running):
                     joint = max(joint, self._joint_evidence(together, shortest, by_rate=True))
+                else:
+                    together = []
         for c in running:
             channel = self._channels[c]
             alone = self._run_evidence(c, channel.run)
             dropout = channel.run_jump >= DROPOUT_JUMP
             evidence = max(alone, joint)
             # After a jump of many noise widths, far less evidence makes a dropout.
-            if evidence >= self._th.stuck_log_odds or (dropout and evidence >= DROPOUT_LOG_ODDS):
-                self._start_stuck(c, DROPOUT_REASON if dropout else STUCK_REASON, evidence)
+            if dropout and evidence >= DROPOUT_LOG_ODDS:
+                self._start_stuck(c, DROPOUT_REASON, evidence)
+            elif alone >= self._th.stuck_log_odds:
+                self._start_stuck(c, STUCK_REASON, evidence)
+            elif joint >= self._th.stuck_log_odds:
+                # A sensor held whole past its healthy joint runs: the fault is the readings at
+                # which the channels all repeat, a channel's repeats before them a calm channel's.
+                outlasted = self._joint_outlasted(running, shortest) or \
+                    bool(together) and self._joint_outlasted(together, shortest)
+                self._start_stuck(c, STUCK_REASON, evidence,
+                                  repeats=shortest if outlasted else None)
 
     def _runs_too_short(self, running: list[int]) -> bool:
         """Whether no running channel can be judged stuck yet: each channel's evidence, alone or
@@ -722,7 +745,8 @@ class SensorModel:
         otherwise their runs' evidence), but no more than the chance that a healthy run of
         these channels at once lasts as long (learnt: a calm spell stills them together, so
         their runs are not independent) among runs that began as this one did: every channel
-        at the same reading (as a sensor sticks), or not."""
+        at the same reading (as a sensor sticks), or not; a run twice as long as any of them
+        (``_joint_outlasted``) is outside what they say anything about."""
         if by_rate:
             evidence = sum(self._rate_evidence(c, repeats) for c in channels)
         else:
@@ -731,7 +755,20 @@ class SensorModel:
             return evidence
         runs = self._joint_runs[_bits(channels)]
         together = all(self._channels[c].run == repeats for c in channels)
+        if self._joint_outlasted(channels, repeats):
+            return evidence
         return min(evidence, (runs.together if together else runs.staggered).log_odds(repeats))
+
+    def _joint_outlasted(self, channels: list[int], repeats: int) -> bool:
+        """Whether channels repeating at once for ``repeats`` readings outlast their learnt
+        healthy joint runs (``JointRunLengths.outlasted_by``), each channel's noise at least
+        ``OUTLASTS_NOISE_STEPS`` of a step (calmer channels sit on one step together as long as
+        the weather lets them); not while the sensor is flagged inconsistent (as a single
+        channel's ``OUTLASTS_LONGEST``)."""
+        return not self._inconsistent.open and \
+            self._joint_runs[_bits(channels)].outlasted_by(repeats) and \
+            all(_noise_spans_steps(self._channels[c].stats, OUTLASTS_NOISE_STEPS)
+                for c in channels)
 
     def _moving_over(self, c: int, repeats: int) -> bool:
         """Whether channel c's steady trend before its run would have carried it
@@ -750,6 +787,24 @@ class SensorModel:
         finer channel's repeats of one value under 100 % stay as unlikely as anywhere."""
         return SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1] and \
             not 0 < self._channels[RH].stats.resolution <= FINE_NEAR_LIMIT_PCT
+
+    def _warmed_off_saturation(self, channel: _Channel) -> bool:
+        """Whether the air has warmed since a humidity run near saturation began enough that,
+        at the run's first dew point, the humidity now (the temperature the median of the last
+        three readings) is PULL_STEPS steps under saturation: no weather holds it there as the
+        air warms (rain moistens the air it cools)."""
+        first = channel.run_first
+        recent = self._recent
+        if first is None or len(recent) < 3 or recent[-3].seq != recent[-1].seq - 2 or \
+                self._channels[T].fault:
+            return False
+        a, b, d = recent[-3].values[T], recent[-2].values[T], recent[-1].values[T]
+        median = max(min(a, b), min(max(a, b), d))
+        stats = channel.stats
+        step = max(stats.resolution, stats.sigma)
+        # (none for a channel that has known only saturated air: its step is unknown)
+        return step > 0 and \
+            relative_humidity(median, first.dew_point) <= SATURATED_PCT - PULL_STEPS * step
 
     def _judged_at_limit(self, c: int) -> bool:
         """False for humidity at its limit on a sensor never seen leaving it in saturated air
@@ -805,15 +860,18 @@ class SensorModel:
         return trend
 
     def _start_stuck(self, c: int, kind: str, evidence: float,
-                     threshold: float | None = None) -> None:
-        """Flag channel c's run from its start (``evidence`` against ``threshold``, by default
-        the stuck log-odds) and every reading of it from now on."""
+                     threshold: float | None = None, repeats: int | None = None) -> None:
+        """Flag channel c's run from its start, or its last ``repeats`` readings (``evidence``
+        against ``threshold``, by default the stuck log-odds), and every reading of it from now
+        on."""
         channel = self._channels[c]
         channel.fault = kind
         first = channel.run_first
         assert first is not None
         # A stuck channel repeats a genuine reading; a dropout's first value is already wrong.
         start = first.seq if kind == DROPOUT_REASON else first.seq + 1
+        if repeats is not None:
+            start = max(start, self._recent[-1].seq - repeats + 1)
         self._flag_run(c, kind, start, self._recent[-1].seq, evidence,
                        self._th.stuck_log_odds if threshold is None else threshold)
 

@@ -479,6 +479,16 @@ class JointRunLengths:
         self._current = None
         self._skipping = False
 
+    def outlasted_by(self, repeats: int) -> bool:
+        """Whether a run of ``repeats`` is OUTLASTS_LONGEST times the longest learnt run of
+        these channels, however it began (a together run is no calmer than a calm spell's
+        staggered one; together runs are few), once MIN_TAIL * TAIL_SHARE were learnt."""
+        together, staggered = self.together._ordered, self.staggered._ordered
+        if len(together) + len(staggered) < MIN_TAIL * TAIL_SHARE:
+            return False
+        longest = max(together[-1] if together else 0, staggered[-1] if staggered else 0)
+        return repeats >= OUTLASTS_LONGEST * longest
+
     def refit(self) -> None:
         self.together.refit()
         self.staggered.refit()
