@@ -1348,6 +1348,20 @@ def test_humidity_stepping_into_saturation_as_the_air_warms_is_inconsistent():
         assert all(rs == ("inconsistent",) for rs in flagged.values()), seed
 
 
+def test_a_run_ending_in_a_storms_hold_is_not_judged_by_its_end():
+    """A storm at 560 lifts the pressure 1 hPa, which then decays and levels off: the barometer
+    sits on a step after the steady fall and leaves it the way it fell (seed 4: judged stuck
+    by its end without the hold condition). In a weather event's hold the trend before a run is
+    the event's, which stops, so a run's end there confirms nothing."""
+    for seed in (1, 2, 3, 4, 5):
+        values = _calm_coarse_morning(seed)
+        _thunderstorm(values, 560, drop=3.0, jump_hpa=1.0)
+        flagged = _run(values)
+        assert "weather:thunderstorm" in {r for rs in flagged.values() for r in rs}, seed
+        assert not [seq for seq, rs in flagged.items() if any(r.startswith("stuck:") for r in rs)
+                    ], (seed, sorted(flagged))
+
+
 def _pressure_drift_into_a_storm(seed: int) -> dict[int, tuple[str, ...]]:
     """A barometer drifting down 3 hPa/h from 300, recalibrated at 500; a thunderstorm from
     430, two hours after the drift began (its jump of 3 hPa against the drift's bias)."""

@@ -243,7 +243,9 @@ RUN_STEADY_SD = 2.0
 # went on at 0.2-0.35 steps a reading, 5-10 nats by the rate, then a step of 3-4 steps). A
 # healthy channel whose trend stops sits on its step and leaves it by one step; a spike the way
 # the trend went comes back at the next reading, which is awaited (_confirm_run_end). The run's
-# readings are flagged then.
+# readings are flagged then. Not in a weather event's hold: the trend there is the event's, which
+# stops (tuning-wide seed 20: a control barometer rising 0.2 steps a reading in a storm's wake
+# sat on a step 38 readings, then the next storm's jump stepped it out the same way).
 RUN_END_CARRIED = 1.5
 RUN_END_STEPS = 2.0
 RUN_END_LANDS = 0.4
@@ -911,14 +913,16 @@ class SensorModel:
 
     def _run_end_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading``, was held while its steady
-        trend went on (0 unless the step out of it confirms that trend). Not for a humidity at
-        or near saturation, a run after a dropout's jump, a humidity the warming air pulled
-        (judged so already) nor while the sensor is flagged inconsistent (as RUN_MOVING_STEPS)."""
+        trend went on (0 unless the step out of it confirms that trend). Not in a weather
+        event's hold, for a humidity at or near saturation, a run after a dropout's jump, a
+        humidity the warming air pulled (judged so already) nor while the sensor is flagged
+        inconsistent (as RUN_MOVING_STEPS)."""
         channel = self._channels[c]
         stats = channel.stats
         first = channel.run_first
         resolution = stats.resolution
         if first is None or resolution <= 0 or channel.run_jump >= DROPOUT_JUMP or \
+                reading.seq <= self._weather_until or \
                 self._inconsistent.open or self._pulled(channel) or \
                 c == RH and max(first.values[RH], reading.values[RH]) >= SATURATED_PCT:
             return 0.0
