@@ -931,6 +931,11 @@ class SensorModel:
         if abs(out) < RUN_END_STEPS:  # most runs end so: no trend to work out
             return 0.0
         repeats = channel.run
+        # The most the step out can confirm (the evidence grows with the slope): if even that
+        # is under the bar, the trend need not be worked out (most short runs).
+        if quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
+                                  abs(out) * resolution / (repeats + 1)) < self._th.stuck_log_odds:
+            return 0.0
         self._run_slope(c)
         trend = channel.run_steady_slope
         carried = abs(trend) * repeats / resolution  # steps
