@@ -257,6 +257,18 @@ _SLOPE_BEFORE_RUN_LEAVES = RECENT - RUN_TREND_READINGS
 
 
 @dataclass(frozen=True)
+class _LevelBeforeStorm:
+    """A channel's level before the storm found at ``storm`` (the mean of the readings
+    ``STORM_DEW_LEVEL_READINGS`` back, whose middle is ``level_seq``), its trend per reading
+    then, and (the dew point's only) the pressure's level then."""
+    storm: int
+    level: float
+    level_seq: float
+    trend: float
+    pressure: float | None = None
+
+
+@dataclass(frozen=True)
 class Flag:
     """A reading judged faulty (or a weather event), with the evidence."""
 
@@ -340,11 +352,10 @@ class SensorModel:
         # (weather_until, weather_since, storm_since, storm_pressure, storm_fall) before the
         # last storm: a storm found to be a temperature spike is withdrawn (_withdraw_storm).
         self._before_storm: tuple[int, int, int, float | None, float] | None = None
-        # (storm_since, level, its seq, trend per reading <= 0, the pressure's level): the dew
-        # point before the storm.
-        self._storm_dew: tuple[int, float, float, float, float] | None = None
-        # (storm_since, level, its seq, trend per reading >= 0): the temperature before the storm.
-        self._storm_warmth: tuple[int, float, float, float] | None = None
+        # The dew point before the storm (trend <= 0, with the pressure's level then).
+        self._storm_dew: _LevelBeforeStorm | None = None
+        # The temperature before the storm (trend >= 0).
+        self._storm_warmth: _LevelBeforeStorm | None = None
         self._front_since: int | None = None  # the last front, until judged
         self._front_level = 0.0  # the pressure before the last front's rise
         self._before_front = -1  # where the hold before the last event ended
@@ -1259,16 +1270,13 @@ class SensorModel:
         is recorded). A storm within another storm's hold keeps that storm's (its own level is
         the first storm's moisture); one within a front's hold has none (another air mass)."""
         if seq <= self._weather_until:
-            kept = self._storm_dew if self._weather_since == self._storm_since else None
-            self._storm_dew = None if kept is None or kept[0] != self._storm_since else \
-                (seq, kept[1], kept[2], kept[3], kept[4])
+            self._storm_dew = self._kept_for_storm(self._storm_dew, seq)
             return
-        recent = list(self._recent)
         self._storm_dew = None
-        if len(recent) < STORM_DEW_TREND_READINGS[0]:
+        windows = self._readings_before_storm()
+        if windows is None:
             return
-        level = _dew_readings(recent[-STORM_DEW_LEVEL_READINGS[0]:-STORM_DEW_LEVEL_READINGS[1]])
-        earlier = _dew_readings(recent[-STORM_DEW_TREND_READINGS[0]:-STORM_DEW_TREND_READINGS[1]])
+        level, earlier = _dew_readings(windows[0]), _dew_readings(windows[1])
         pressure = [r for r in level if P not in r.blocked]
         if len(level) < 5 or len(earlier) < 5 or not pressure:
             return
@@ -1277,53 +1285,67 @@ class SensorModel:
         if trend * 60 > STORM_DEW_FALL_C_PER_HOUR or _mean(level, RH) >= STORM_DEW_MOIST_PCT:
             return
         middle = (level[0].seq + level[-1].seq) / 2
-        self._storm_dew = (seq, _mean_dew_point(level), middle, min(0.0, trend),
-                           _mean(pressure, P))
+        self._storm_dew = _LevelBeforeStorm(seq, _mean_dew_point(level), middle, min(0.0, trend),
+                                            _mean(pressure, P))
 
     def _dew_floor(self, reading: Reading) -> float | None:
         """Under it, in the storm's hold, the dew point is no storm's drying back (None: the
         level before the storm not known, or the pressure not back to its level then)."""
-        if self._storm_dew is None or self._storm_dew[0] != self._storm_since or \
-                P in reading.blocked:
+        note = self._storm_dew
+        if note is None or note.storm != self._storm_since or P in reading.blocked:
             return None
-        _, level, level_seq, trend, pressure = self._storm_dew
-        if reading.values[P] - pressure > STORM_DEW_PRESSURE_BACK_HPA:
+        if note.pressure is not None and \
+                reading.values[P] - note.pressure > STORM_DEW_PRESSURE_BACK_HPA:
             return None
-        fall = min(trend, -STORM_DEW_FALL_C_PER_HOUR / 60.0)
-        return level + fall * (reading.seq - level_seq) - STORM_DEW_MARGIN_C
+        fall = min(note.trend, -STORM_DEW_FALL_C_PER_HOUR / 60.0)
+        return note.level + fall * (reading.seq - note.level_seq) - STORM_DEW_MARGIN_C
 
     def _note_temperature_before_storm(self, seq: int) -> None:
         """The temperature's level and trend before a storm found at ``seq`` (before the event
         is recorded). A storm within another storm's hold keeps that storm's (its own level is
         the first storm's cooling); one within a front's hold has none (another air mass)."""
         if seq <= self._weather_until:
-            kept = self._storm_warmth if self._weather_since == self._storm_since else None
-            self._storm_warmth = None if kept is None or kept[0] != self._storm_since else \
-                (seq, kept[1], kept[2], kept[3])
+            self._storm_warmth = self._kept_for_storm(self._storm_warmth, seq)
             return
-        recent = list(self._recent)
         self._storm_warmth = None
-        if len(recent) < STORM_DEW_TREND_READINGS[0]:
+        windows = self._readings_before_storm()
+        if windows is None:
             return
-        level = [r for r in recent[-STORM_DEW_LEVEL_READINGS[0]:-STORM_DEW_LEVEL_READINGS[1]]
-                 if T not in r.blocked]
-        earlier = [r for r in recent[-STORM_DEW_TREND_READINGS[0]:-STORM_DEW_TREND_READINGS[1]]
-                   if T not in r.blocked]
+        level, earlier = ([r for r in window if T not in r.blocked] for window in windows)
         if len(level) < 5 or len(earlier) < 5:
             return
         span = _seq_span(earlier, level)
         trend = (_mean(level, T) - _mean(earlier, T)) / span if span > 0 else 0.0
         middle = (level[0].seq + level[-1].seq) / 2
-        self._storm_warmth = (seq, _mean(level, T), middle, max(0.0, trend))
+        self._storm_warmth = _LevelBeforeStorm(seq, _mean(level, T), middle, max(0.0, trend))
+
+    def _kept_for_storm(self, note: _LevelBeforeStorm | None,
+                        seq: int) -> _LevelBeforeStorm | None:
+        """``note``, taken before the storm whose hold a storm found at ``seq`` falls in, kept for
+        the new storm; None within a front's hold, or for a note of an earlier storm."""
+        if note is None or self._weather_since != self._storm_since or \
+                note.storm != self._storm_since:
+            return None
+        return _LevelBeforeStorm(seq, note.level, note.level_seq, note.trend, note.pressure)
+
+    def _readings_before_storm(self) -> tuple[list[Reading], list[Reading]] | None:
+        """The readings a level before a storm is taken from (``STORM_DEW_LEVEL_READINGS``
+        back) and those its trend is taken against (``STORM_DEW_TREND_READINGS``); None when
+        the window is shorter."""
+        recent = list(self._recent)
+        if len(recent) < STORM_DEW_TREND_READINGS[0]:
+            return None
+        return (recent[-STORM_DEW_LEVEL_READINGS[0]:-STORM_DEW_LEVEL_READINGS[1]],
+                recent[-STORM_DEW_TREND_READINGS[0]:-STORM_DEW_TREND_READINGS[1]])
 
     def _temperature_ceiling(self, reading: Reading) -> float | None:
         """Over it, in the storm's hold, the temperature is no storm's cooling recovering (None:
         the level before the storm not known)."""
-        if self._storm_warmth is None or self._storm_warmth[0] != self._storm_since:
+        note = self._storm_warmth
+        if note is None or note.storm != self._storm_since:
             return None
-        _, level, level_seq, trend = self._storm_warmth
-        rise = max(trend, STORM_WARMING_C_PER_HOUR / 60.0)
-        return level + rise * (reading.seq - level_seq) + STORM_WARMING_MARGIN_C
+        rise = max(note.trend, STORM_WARMING_C_PER_HOUR / 60.0)
+        return note.level + rise * (reading.seq - note.level_seq) + STORM_WARMING_MARGIN_C
 
     def _check_inconsistent(self) -> None:
         t, rh, _ = self._channels
