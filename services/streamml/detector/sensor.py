@@ -1250,8 +1250,7 @@ class SensorModel:
                               self._storm_pressure, self._storm_fall) \
             if event == WEATHER_THUNDERSTORM else None
         if event == WEATHER_THUNDERSTORM:
-            self._note_dew_before_storm(reading.seq)
-            self._note_temperature_before_storm(reading.seq)
+            self._note_levels_before_storm(reading.seq)
         self._storm_pressure = None
         self._storm_temperature = None
         self._add_reason(reading, event)
@@ -1265,28 +1264,23 @@ class SensorModel:
                           if event == WEATHER_THUNDERSTORM else None)
         self._drop_dew_point_drift()
 
-    def _note_dew_before_storm(self, seq: int) -> None:
-        """The dew point's level and trend before a storm found at ``seq`` (before the event
-        is recorded). A storm within another storm's hold keeps that storm's (its own level is
-        the first storm's moisture); one within a front's hold has none (another air mass)."""
+    def _note_levels_before_storm(self, seq: int) -> None:
+        """The dew point's and the temperature's levels and trends before a storm found at
+        ``seq`` (before the event is recorded). A storm within another storm's hold keeps that
+        storm's (its own levels are the first storm's moisture and cooling); one within a
+        front's hold has none (another air mass)."""
         if seq <= self._weather_until:
             self._storm_dew = self._kept_for_storm(self._storm_dew, seq)
+            self._storm_warmth = self._kept_for_storm(self._storm_warmth, seq)
             return
-        self._storm_dew = None
-        windows = self._readings_before_storm()
-        if windows is None:
+        recent = list(self._recent)
+        if len(recent) < STORM_DEW_TREND_READINGS[0]:
+            self._storm_dew = self._storm_warmth = None
             return
-        level, earlier = _dew_readings(windows[0]), _dew_readings(windows[1])
-        pressure = [r for r in level if P not in r.blocked]
-        if len(level) < 5 or len(earlier) < 5 or not pressure:
-            return
-        span = _seq_span(earlier, level)
-        trend = (_mean_dew_point(level) - _mean_dew_point(earlier)) / span if span > 0 else 0.0
-        if trend * 60 > STORM_DEW_FALL_C_PER_HOUR or _mean(level, RH) >= STORM_DEW_MOIST_PCT:
-            return
-        middle = (level[0].seq + level[-1].seq) / 2
-        self._storm_dew = _LevelBeforeStorm(seq, _mean_dew_point(level), middle, min(0.0, trend),
-                                            _mean(pressure, P))
+        level = recent[-STORM_DEW_LEVEL_READINGS[0]:-STORM_DEW_LEVEL_READINGS[1]]
+        earlier = recent[-STORM_DEW_TREND_READINGS[0]:-STORM_DEW_TREND_READINGS[1]]
+        self._storm_dew = _dew_before_storm(seq, level, earlier)
+        self._storm_warmth = _temperature_before_storm(seq, level, earlier)
 
     def _dew_floor(self, reading: Reading) -> float | None:
         """Under it, in the storm's hold, the dew point is no storm's drying back (None: the
@@ -1300,25 +1294,6 @@ class SensorModel:
         fall = min(note.trend, -STORM_DEW_FALL_C_PER_HOUR / 60.0)
         return note.level + fall * (reading.seq - note.level_seq) - STORM_DEW_MARGIN_C
 
-    def _note_temperature_before_storm(self, seq: int) -> None:
-        """The temperature's level and trend before a storm found at ``seq`` (before the event
-        is recorded). A storm within another storm's hold keeps that storm's (its own level is
-        the first storm's cooling); one within a front's hold has none (another air mass)."""
-        if seq <= self._weather_until:
-            self._storm_warmth = self._kept_for_storm(self._storm_warmth, seq)
-            return
-        self._storm_warmth = None
-        windows = self._readings_before_storm()
-        if windows is None:
-            return
-        level, earlier = ([r for r in window if T not in r.blocked] for window in windows)
-        if len(level) < 5 or len(earlier) < 5:
-            return
-        span = _seq_span(earlier, level)
-        trend = (_mean(level, T) - _mean(earlier, T)) / span if span > 0 else 0.0
-        middle = (level[0].seq + level[-1].seq) / 2
-        self._storm_warmth = _LevelBeforeStorm(seq, _mean(level, T), middle, max(0.0, trend))
-
     def _kept_for_storm(self, note: _LevelBeforeStorm | None,
                         seq: int) -> _LevelBeforeStorm | None:
         """``note``, taken before the storm whose hold a storm found at ``seq`` falls in, kept for
@@ -1327,16 +1302,6 @@ class SensorModel:
                 note.storm != self._storm_since:
             return None
         return _LevelBeforeStorm(seq, note.level, note.level_seq, note.trend, note.pressure)
-
-    def _readings_before_storm(self) -> tuple[list[Reading], list[Reading]] | None:
-        """The readings a level before a storm is taken from (``STORM_DEW_LEVEL_READINGS``
-        back) and those its trend is taken against (``STORM_DEW_TREND_READINGS``); None when
-        the window is shorter."""
-        recent = list(self._recent)
-        if len(recent) < STORM_DEW_TREND_READINGS[0]:
-            return None
-        return (recent[-STORM_DEW_LEVEL_READINGS[0]:-STORM_DEW_LEVEL_READINGS[1]],
-                recent[-STORM_DEW_TREND_READINGS[0]:-STORM_DEW_TREND_READINGS[1]])
 
     def _temperature_ceiling(self, reading: Reading) -> float | None:
         """Over it, in the storm's hold, the temperature is no storm's cooling recovering (None:
@@ -1466,6 +1431,38 @@ def _fall_before(earlier: list[Reading], later: list[Reading]) -> float:
 def _seq_span(earlier: list[Reading], later: list[Reading]) -> float:
     """Readings from the middle of ``earlier`` to the middle of ``later``."""
     return (later[0].seq + later[-1].seq - earlier[0].seq - earlier[-1].seq) / 2
+
+
+def _dew_before_storm(seq: int, level_window: list[Reading],
+                      earlier_window: list[Reading]) -> _LevelBeforeStorm | None:
+    """The dew point's level before the storm found at ``seq`` (over ``level_window``), its
+    trend since ``earlier_window`` (at most 0) and the pressure's level; None without enough
+    readings, for a dew point falling fast or air already moist."""
+    level, earlier = _dew_readings(level_window), _dew_readings(earlier_window)
+    pressure = [r for r in level if P not in r.blocked]
+    if len(level) < 5 or len(earlier) < 5 or not pressure:
+        return None
+    span = _seq_span(earlier, level)
+    trend = (_mean_dew_point(level) - _mean_dew_point(earlier)) / span if span > 0 else 0.0
+    if trend * 60 > STORM_DEW_FALL_C_PER_HOUR or _mean(level, RH) >= STORM_DEW_MOIST_PCT:
+        return None
+    middle = (level[0].seq + level[-1].seq) / 2
+    return _LevelBeforeStorm(seq, _mean_dew_point(level), middle, min(0.0, trend),
+                             _mean(pressure, P))
+
+
+def _temperature_before_storm(seq: int, level_window: list[Reading],
+                              earlier_window: list[Reading]) -> _LevelBeforeStorm | None:
+    """The temperature's level before the storm found at ``seq`` (over ``level_window``) and
+    its trend since ``earlier_window`` (at least 0); None without enough readings."""
+    level = [r for r in level_window if T not in r.blocked]
+    earlier = [r for r in earlier_window if T not in r.blocked]
+    if len(level) < 5 or len(earlier) < 5:
+        return None
+    span = _seq_span(earlier, level)
+    trend = (_mean(level, T) - _mean(earlier, T)) / span if span > 0 else 0.0
+    middle = (level[0].seq + level[-1].seq) / 2
+    return _LevelBeforeStorm(seq, _mean(level, T), middle, max(0.0, trend))
 
 
 def _dew_readings(readings: list[Reading]) -> list[Reading]:
