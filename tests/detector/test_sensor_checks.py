@@ -691,6 +691,17 @@ def test_a_calm_station_on_its_steps_is_not_stuck_and_stuck_whole_it_is():
         assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs)
 
 
+def _assert_stuck_run(values: list[tuple[float, float, float]], start: int, end: int,
+                      channel: int, reason: str, seed: int) -> None:
+    """The run held on ``channel`` from ``start`` to before ``end`` is flagged whole, from no
+    earlier than where its value began, and only for ``reason``."""
+    flagged = _run(values)
+    began = _run_edge(values, start - 1, channel, -1)
+    assert set(range(start, end)) <= set(flagged) <= set(range(began, end)), (
+        seed, sorted(flagged))
+    assert all(rs == (reason,) for rs in flagged.values()), seed
+
+
 def _run_edge(values: list[tuple[float, float, float]], seq: int, channel: int,
               direction: int) -> int:
     """The first (direction -1) or last (+1) reading of the run of values[seq] on channel."""
@@ -797,11 +808,7 @@ def test_humidity_stuck_while_the_temperature_moves_it_is_stuck_and_calm_it_is_n
         assert _run(values) == {}, seed
         held = values[704][1]
         values[705:725] = [(t, held, p) for t, _, p in values[705:725]]
-        flagged = _run(values)
-        began = _run_edge(values, 704, 1, -1)
-        assert set(range(705, 725)) <= set(flagged) <= set(range(began, 725)), (
-            seed, sorted(flagged))
-        assert all(rs == ("stuck:humidity_pct",) for rs in flagged.values()), seed
+        _assert_stuck_run(values, 705, 725, 1, "stuck:humidity_pct", seed)
         for still_or_cooling in (0.0, -0.06):
             calm = _station_warming(seed, still_or_cooling)
             held = calm[704][1]
@@ -1217,11 +1224,7 @@ def test_a_calm_coarse_thermometer_held_through_the_morning_climb_is_stuck_at_th
         assert _run(values) == {}, seed
         held = values[689][0]
         values[690:705] = [(held, h, p) for _, h, p in values[690:705]]
-        flagged = _run(values)
-        began = _run_edge(values, 689, 0, -1)
-        assert set(range(690, 705)) <= set(flagged) <= set(range(began, 705)), (
-            seed, sorted(flagged))
-        assert all(rs == ("stuck:temperature_c",) for rs in flagged.values()), seed
+        _assert_stuck_run(values, 690, 705, 0, "stuck:temperature_c", seed)
 
 
 def test_a_calm_coarse_thermometer_on_one_step_where_the_climb_levels_off_is_not_stuck():
