@@ -297,3 +297,14 @@ def test_the_fifteenth_final_family_lies_outside_the_tuning_ranges():
     assert params.classes.count("consumer") == 2
     assert params.resolution_scale not in {p.resolution_scale for p in
                                            (params_for(RANDOMISED, s) for s in range(1, 21))}
+
+
+def test_the_sixteenth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-16"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed).weather for seed in range(1, 21)]
+    assert final.front_interval_days < min(w.front_interval_days for w in drawn)
+    assert final.shading_per_hour > max(w.shading_per_hour for w in drawn)
+    assert final.mean_temperature_c[0] < min(w.mean_temperature_c[0] for w in drawn)
+    assert final.dew_point_depression_c[0] < min(w.dew_point_depression_c[0] for w in drawn)
+    assert params.classes.count("cheap") == 2

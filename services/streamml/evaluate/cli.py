@@ -23,8 +23,8 @@ from streamml.runtime.config import load_config
 # "tuning"); "held-out" was looked at during the first build; "final" was run once at the end
 # of the second build and has been seen since; "final-2" was run once at the end of the third
 # and has been seen since; so have "final-3" and "final-4", run once at the end of the fourth
-# and the fifth; so have "final-5" to "final-14", run once at the end of the sixth to the
-# fifteenth; "final-15" is run once, at the end of the sixteenth.
+# and the fifth; so have "final-5" to "final-15", run once at the end of the sixth to the
+# sixteenth; "final-16" is run once, at the end of the seventeenth.
 SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "held-out": "101,102,103", "final": "201,202,203,204,205",
              "final-2": "301,302,303,304,305", "final-3": "401,402,403,404,405",
@@ -37,7 +37,8 @@ SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "final-12": "1301,1302,1303,1304,1305",
              "final-13": "1401,1402,1403,1404,1405",
              "final-14": "1501,1502,1503,1504,1505",
-             "final-15": "1601,1602,1603,1604,1605"}
+             "final-15": "1601,1602,1603,1604,1605",
+             "final-16": "1701,1702,1703,1704,1705"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -57,7 +58,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          "701-705 final-6, 801-805 final-7, 901-905 final-8, "
                          "1001-1005 final-9, 1101-1105 final-10, 1201-1205 final-11, "
                          "1301-1305 final-12, 1401-1405 final-13, "
-                         "1501-1505 final-14, 1601-1605 final-15)")
+                         "1501-1505 final-14, 1601-1605 final-15, "
+                         "1701-1705 final-16)")
     weather.add_argument("--sensors", type=int, default=24, help="sensors with faults")
     weather.add_argument("--controls", type=int, default=12, help="fault-free control sensors")
     weather.add_argument("--readings", type=int, default=2880, help="readings per sensor")

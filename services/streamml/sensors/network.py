@@ -131,6 +131,11 @@ PARAMS = {
     "final-15": NetworkParams(name="final-15", climate="prairie", noise_scale=1.25,
                               classes=("consumer", "cheap", "consumer", "station"),
                               resolution_scale=1.5),
+    # The sixteenth final family (seeds 1701-1705), declared before the seventeenth round's
+    # detector changes: a lake-effect climate, sensors a little quieter than the tuning
+    # middle, cheap sensors twice as common.
+    "final-16": NetworkParams(name="final-16", climate="lake-effect", noise_scale=0.9,
+                              classes=("cheap", "station", "cheap", "consumer")),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -195,6 +195,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(8.0, 16.0), front_temperature_drop_c=(11.0, 15.0),
         thunderstorms_per_day=1.3, storm_temperature_drop_c=(6.0, 12.0),
         storm_pressure_jump_hpa=(4.0, 7.0), shading_per_hour=2.0),
+    # The sixteenth final held-out set (seeds 1701-1705), declared before the seventeenth
+    # round's detector work and run once, when it is final: a lake-effect shore, cold and
+    # near saturation with a small daily cycle, fronts more frequent than any draw and lake
+    # cloud shading the sun more often than any draw.
+    "lake-effect": Climate(
+        name="lake-effect", mean_temperature_c=(-8.0, 8.0), daily_amplitude_c=(1.5, 5.0),
+        dew_point_depression_c=(0.5, 3.0), front_interval_days=0.8,
+        front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(3.0, 9.0),
+        thunderstorms_per_day=0.4, storm_temperature_drop_c=(3.0, 6.0),
+        storm_pressure_jump_hpa=(1.5, 3.0), shading_per_hour=4.0),
 }
 
 
