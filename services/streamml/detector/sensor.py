@@ -9,7 +9,8 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   dropout to a constant (not a humidity step the temperature's step explains at the air's
   moisture before it: a storm saturating the air). Joint runs of several channels add their evidence (all channels
   stuck at once is far rarer than one), no more than their learnt healthy joint runs allow
-  (unless twice as long as the longest of them, on channels noisy enough). A
+  (unless twice as long as the longest of them, on channels noisy enough; a sensor held whole
+  that long with a calm channel adds up its channels' own evidence). A
   short humidity run while the warming air should have taken the humidity several steps down
   (at the run's dew point) needs less evidence: a healthy channel would have followed. A
   coarse humidity's repeats just under 100 % say nothing of it, until the air has warmed so
@@ -217,6 +218,13 @@ NOISE_SPANS_STEPS = 1.0
 # under 12 by the tail of learnt joint runs of 2-5 repeats; final-2's calm stations drew false
 # alarms without the noise bound); such a run is flagged from where every channel repeats.
 OUTLASTS_NOISE_STEPS = 0.5
+# Where a calm channel among them keeps such a run of every channel at once bounded by the
+# learnt joint runs, the channels' own run evidence (each bounded by its own learnt runs, so the
+# calm channel adds little) still adds up, and the noisier channels are flagged (final-15: 4 of
+# 7 short all-channel runs, 7-10 readings at least twice the longest learnt joint run, one
+# station channel at 0.29-0.38 of a step). Not the channels' repeat rates: a thermometer's,
+# past its own learnt runs, flagged a final-7 control in a thunderstorm; nor two channels of
+# three: a thermometer and a calm humidity sit on their steps together at the day's top.
 # A run on a channel whose trend before it (sure: shrunk by two standard errors) would have
 # carried it this many of its steps over the run is not bounded by the learnt healthy runs, its
 # own or joint: they were learnt mostly in calm spells, and a channel on the move rarely
@@ -293,6 +301,7 @@ _DEW_CHANNELS = frozenset((T, RH))  # left out of the drift check where only the
 _NO_VALUES = (None, None, None)  # a reading's values where there is no reading
 # Sets of two or more channels (a bit per channel) whose joint runs are learnt.
 _JOINT_SETS = (0b011, 0b101, 0b110, 0b111)
+_EVERY_CHANNEL = 0b111
 
 
 class _Channel:
@@ -644,6 +653,7 @@ class SensorModel:
         # Several channels repeating at once add their evidence (below); with a dropout in the
         # run, by the repeat rates alone.
         joint = 0.0
+        calm_joint = 0.0  # ... past twice the learnt joint runs, with a calm channel in it
         together: list[int] = []  # the channels that fell still last, if not all of them
         if len(running) > 1:
             if any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
@@ -660,6 +670,8 @@ class SensorModel:
                     joint = max(joint, self._joint_evidence(together, shortest, by_rate=True))
                 else:
                     together = []
+                if joint < self._th.stuck_log_odds:
+                    calm_joint = self._calm_outlasted_evidence(running, shortest)
         for c in running:
             channel = self._channels[c]
             alone = self._run_evidence(c, channel.run)
@@ -677,6 +689,10 @@ class SensorModel:
                     bool(together) and self._joint_outlasted(together, shortest)
                 self._start_stuck(c, STUCK_REASON, evidence,
                                   repeats=shortest if outlasted else None)
+            elif calm_joint >= self._th.stuck_log_odds and \
+                    _noise_spans_steps(channel.stats, OUTLASTS_NOISE_STEPS):
+                # Not the calm channel: its repeats are a calm channel's, before and after.
+                self._start_stuck(c, STUCK_REASON, calm_joint, repeats=shortest)
 
     def _runs_too_short(self, running: list[int]) -> bool:
         """Whether no running channel can be judged stuck yet: each channel's evidence, alone or
@@ -782,6 +798,21 @@ class SensorModel:
             self._joint_runs[_bits(channels)].outlasted_by(repeats) and \
             all(_noise_spans_steps(self._channels[c].stats, OUTLASTS_NOISE_STEPS)
                 for c in channels)
+
+    def _calm_outlasted_evidence(self, channels: list[int], repeats: int) -> float:
+        """Evidence of every channel repeating at once for ``repeats`` readings, at least twice
+        their longest learnt healthy joint run (``JointRunLengths.outlasted_by``), where a calm
+        channel (noise under ``OUTLASTS_NOISE_STEPS`` of a step) keeps ``_joint_outlasted`` from
+        lifting the joint runs' bound (see OUTLASTS_NOISE_STEPS): each channel's own run evidence
+        (``_run_evidence``, bounded by its own learnt runs), added up. 0 unless every channel
+        repeats and some channel is noisier, and while the sensor is flagged inconsistent (as
+        ``_joint_outlasted``)."""
+        if self._inconsistent.open or _bits(channels) != _EVERY_CHANNEL or \
+                not self._joint_runs[_EVERY_CHANNEL].outlasted_by(repeats) or \
+                not any(_noise_spans_steps(self._channels[c].stats, OUTLASTS_NOISE_STEPS)
+                        for c in channels):
+            return 0.0
+        return sum(self._run_evidence(c, repeats) for c in channels)
 
     def _moving_over(self, c: int, repeats: int) -> bool:
         """Whether channel c's steady trend before its run would have carried it
