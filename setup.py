@@ -15,7 +15,8 @@ from setuptools import setup
 
 # The modules every reading passes through, compiled together: a compiled class cannot be
 # subclassed by an interpreted one, so a module's base classes are compiled with it.
-COMPILED_MODULES = ("stats", "reading", "thresholds", "drift", "inconsistent", "sensor", "scoring")
+COMPILED_MODULES = ("stats", "reading", "thresholds", "drift", "drift_end", "inconsistent",
+                    "sensor", "scoring")
 DETECTOR = Path("services/streamml/detector")
 
 

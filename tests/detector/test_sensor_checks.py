@@ -983,6 +983,8 @@ def test_a_storm_that_cooled_the_air_still_holds_the_drift_check():
     _thunderstorm(values, 500, drop=3.0, jump_hpa=1.5, jump_decay=20.0, jump_holds=10)
     values[530:710] = [(t, h, round(p + 3.0 / 60 * (i + 1), 2))
                        for i, (t, h, p) in enumerate(values[530:710])]
+    # The rise stays, as a front's does (a rise that falls back at once is a drift's end).
+    values[710:] = [(t, h, round(p + 9.0, 2)) for t, h, p in values[710:]]
     flagged = _run(values)
     assert any(r == ("weather:thunderstorm",) for r in flagged.values()), flagged
     caught = {seq for seq, reasons in flagged.items() if "drift:pressure_hpa" in reasons}

@@ -26,7 +26,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   humidity that the temperature does not share — humidity no weather pairs with this
   temperature.
 - **drift** (``drift.py``): a steady, straight-line trend of the dew point or pressure,
-  faster than the weather moves them outside a front or storm.
+  faster than the weather moves them outside a front or storm. A drift never decided is still
+  found at its end (``drift_end.py``): one channel stepping back, the others still, by the bias
+  a ramp of the readings before it had grown; the ramp is flagged back to its onset.
 - **weather events**: a fast, coherent change — a temperature drop of several degrees with a
   pressure jump or saturation (thunderstorm), temperature and dew point falling with rising
   pressure (cold front) — is reported once as ``weather:<event>`` and holds the drift and
@@ -56,6 +58,7 @@ from streamml.contracts.weather import (
     STUCK_REASON, WEATHER_FRONT, WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM, is_weather_event,
     relative_humidity)
 from streamml.detector.drift import BASELINE_WINDOW, DRIFT_WINDOW, DriftCheck
+from streamml.detector.drift_end import DriftEndCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
@@ -381,6 +384,8 @@ class SensorModel:
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
                                  self._channels[T].stats, self._reading_at,
                                  self._defer_drift_flag)
+        self._drift_end = DriftEndCheck([channel.stats for channel in self._channels], self._dew,
+                                        self._reading_at, self._flag)
 
     @property
     def warming_up(self) -> bool:
@@ -408,6 +413,7 @@ class SensorModel:
         self._check_weather(reading)
         self._check_inconsistent()
         self._check_drift(reading)
+        self._drift_end.update(reading)
         self._confirm_drift(upto=reading.seq)
         flags = self._emit()
         return before_gap + flags if before_gap else flags
@@ -478,6 +484,7 @@ class SensorModel:
             channel.noise_onset.clear()
         self._inconsistent.close()
         self._drift.reset()
+        self._drift_end.clear()
         self._recent.clear()
 
     # -- flags ----------------------------------------------------------------------------

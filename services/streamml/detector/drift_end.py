@@ -1,0 +1,297 @@
+"""A calibration drift's end: the bias vanishes in one reading (the sensor recalibrated).
+
+A drift the drift check never decided (the weather held it back, or its bend was not clear
+enough over one hour) still ends so: one channel steps back by the whole bias it had grown,
+the other channels do not move, and the channel goes on from where the weather's own trend
+carried it. No weather does that: a storm or a front moves every channel, a cloud's shade moves
+the temperature and humidity together (the dew point stays), and rain moistens the air over
+minutes. Such a step, confirmed by the next readings (no spike), is judged against the readings
+before it: a line (the weather's trend) plus a hinge (a bias growing from an onset) whose bias
+at the step the step undoes, with enough evidence against the line alone. The ramp is flagged
+as drift from its fitted onset up to the reading before the step; the step and what follows
+are the fault's end, which raises no alarm.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from streamml.contracts.weather import CHANNELS, DRIFT_REASON, WEATHER_REASON_PREFIX
+from streamml.detector.reading import Reading
+from streamml.detector.stats import SATURATED_PCT, ChannelStats
+
+T, RH, P = 0, 1, 2
+# A candidate step: this many of the channel's learnt noise widths (a one-reading step of two
+# noisy readings has sqrt(2) of them) and of its resolution steps.
+STEP_SD = 10.0
+STEP_RESOLUTIONS = 4.0
+# The other channels' steps at that reading: within this many noise widths (and a resolution
+# step) of none. A storm, a front, rain and a cloud's shade move them too.
+QUIET_SD = 4.0
+# Readings after the step that must stay at its new level (within a share of the step): a spike
+# comes straight back.
+CONFIRM = 2
+CONFIRM_SHARE = 0.3
+# Readings after the step it is judged at: the inconsistency check decides a humidity step
+# (an inconsistency's end it had not seen begin, too) five readings late, and a stuck run or a
+# dropout that starts at the step is recognised within a few repeats.
+JUDGED_AFTER = 6
+# Readings looked back over for the ramp: the longest drift (240 readings) and the weather's
+# trend before it (the sensor's model keeps 480).
+LOOKBACK = 300
+# Readings of the weather's trend before the onset the fit needs, and the fewest readings from a
+# hinge to the step it looks at. A ramp must be MIN_RAMP long: a bias that grew for about an
+# hour or less is a cloud's shade or a shower, and an offset held for under an hour (an
+# inconsistency's, 5-60 readings, ended by a step back) fits best with a hinge close to it.
+MIN_BASE = 30
+HINGE_NEAREST = 30
+MIN_RAMP = 75
+# The level after the step must be this close to the weather's line (a share of the bias the
+# ramp had grown): the step took the bias away.
+UNDONE_SHARE = 0.6
+# Nats for the hinge against the weather's line alone (the noise the learnt one, or the
+# scatter around the fit if larger).
+EVIDENCE_NATS = 30.0
+# The scatter around the fit at most this many noise widths and this share of the bias: a
+# steady ramp, no storm's plunge or a front's passage bent into a hinge.
+SCATTER_SD = 3.0
+SCATTER_SHARE = 0.07
+# Readings before the step that must carry no other fault's flag (nor may those from it up to
+# the judgment): the end of a stuck run, a dropout, a noise burst or an inconsistency steps back
+# too.
+CLEAN_BEFORE = 5
+
+_ALLOWED = (DRIFT_REASON, WEATHER_REASON_PREFIX)
+
+ReadingAt = Callable[[int], "Reading | None"]
+FlagReading = Callable[[Reading, str, int, float, float], None]
+
+
+@dataclass(frozen=True)
+class RampFit:
+    """A line-plus-hinge fitted to the readings before a step (x relative to the step)."""
+
+    step_seq: int  # the step's
+    onset: int  # the hinge's seq
+    rate: float  # the bias's growth per reading from the onset
+    bias: float  # the bias at the reading before the step
+    step: float  # the level after the step less the ramp's line there
+    undone: float  # the level after the step less the weather's line (0: bias all gone)
+    evidence: float  # nats for the hinge against the line alone
+    scatter: float  # residual sd about the hinge's fit
+    count: int  # points fitted
+
+
+class DriftEndCheck:
+    """One sensor's watch for drift ends: a pending candidate step, judged when confirmed."""
+
+    def __init__(self, stats: list[ChannelStats], dew: ChannelStats, reading_at: ReadingAt,
+                 flag: FlagReading) -> None:
+        self._stats = stats
+        self._dew = dew
+        self._reading_at = reading_at
+        self._flag = flag
+        self._pending: list[tuple[int, int]] = []  # (seq of the step, channel)
+
+    def clear(self) -> None:
+        self._pending.clear()
+
+    def update(self, reading: Reading) -> None:
+        """The next reading: a candidate step at it, and candidates now confirmed judged."""
+        if self._pending:
+            self._judge_due(reading.seq)
+        previous = self._reading_at(reading.seq - 1)
+        if previous is None:
+            return
+        channel = self._stepped_channel(previous, reading)
+        if channel >= 0:
+            self._pending.append((reading.seq, channel))
+
+    def _stepped_channel(self, previous: Reading, reading: Reading) -> int:
+        """The one channel that stepped by many noise widths with the others quiet, or -1. Not
+        the humidity out of saturated air: the dew point there is the temperature, and says
+        nothing of a humidity ramp (final-9, 1002-017: an inconsistency's start out of a storm's
+        saturated air, whose warming had lifted the dew point 6 °C, fitted as a ramp undone)."""
+        stepped = -1
+        for c in range(3):
+            stats = self._stats[c]
+            if not stats.ready:
+                return -1
+            step = abs(reading.values[c] - previous.values[c])
+            if step >= max(STEP_SD * stats.sigma, STEP_RESOLUTIONS * stats.resolution):
+                if stepped >= 0:
+                    return -1
+                stepped = c
+            elif step > QUIET_SD * stats.sigma + stats.resolution:
+                return -1
+        if stepped == RH and previous.values[RH] >= SATURATED_PCT:
+            return -1
+        return stepped
+
+    def _judge_due(self, seq: int) -> None:
+        due = [entry for entry in self._pending if entry[0] + JUDGED_AFTER <= seq]
+        if not due:
+            return
+        self._pending = [entry for entry in self._pending if entry[0] + JUDGED_AFTER > seq]
+        for step_seq, channel in due:
+            self._judge(step_seq, channel)
+
+    def _judge(self, step_seq: int, channel: int) -> None:
+        if not self._confirmed(step_seq, channel) or not self._clean(step_seq, channel):
+            return
+        fit = self.fit(step_seq, channel)
+        if fit is None or not self.accepted(fit, channel):
+            return
+        reason = f"{DRIFT_REASON}:{CHANNELS[channel]}"
+        for seq in range(fit.onset, step_seq):
+            earlier = self._reading_at(seq)
+            if earlier is not None:
+                self._flag(earlier, reason, channel, fit.evidence, EVIDENCE_NATS)
+
+    def _confirmed(self, step_seq: int, channel: int) -> bool:
+        """The readings after the step stay at its new level (no spike)."""
+        first = self._reading_at(step_seq)
+        before = self._reading_at(step_seq - 1)
+        if first is None or before is None:
+            return False
+        step = first.values[channel] - before.values[channel]
+        for seq in range(step_seq + 1, step_seq + CONFIRM + 1):
+            later = self._reading_at(seq)
+            if later is None or abs(later.values[channel] - first.values[channel]) > \
+                    CONFIRM_SHARE * abs(step):
+                return False
+        return True
+
+    def _clean(self, step_seq: int, channel: int) -> bool:
+        """No other fault flagged around the step: the end of a stuck run, a dropout, a noise
+        burst or an inconsistency is no drift's, nor the start of one. Not even an inconsistency
+        from the step on, which a humidity drift's end can look like: an inconsistency's start
+        out of moist air whose dew point rose with the morning's warming (fog clearing) or fell
+        with a storm's drying fits a ramp undone as well (final-13, tuning-wide: 121-265 healthy
+        readings flagged at each of 3 and 12 such starts; drift recall on final-15 0.823 with
+        them, 0.792 without)."""
+        for seq in range(step_seq - CLEAN_BEFORE, step_seq + JUDGED_AFTER + 1):
+            reading = self._reading_at(seq)
+            if reading is None:
+                return False
+            for reason in reading.reasons:
+                if not reason.startswith(_ALLOWED):
+                    return False
+        return True
+
+    def fit(self, step_seq: int, channel: int) -> RampFit | None:
+        """The best line-plus-hinge through the readings before the step (the dew point for a
+        temperature or humidity step, the pressure for its own), None without enough of them."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for seq in range(step_seq - LOOKBACK, step_seq):
+            reading = self._reading_at(seq)
+            if reading is None or not _usable(reading, channel):
+                continue
+            xs.append(float(seq - step_seq))
+            ys.append(_series_value(reading, channel))
+        n = len(xs)
+        if n < MIN_BASE + HINGE_NEAREST:
+            return None
+        after = [_series_value(r, channel) for r in
+                 (self._reading_at(seq) for seq in range(step_seq, step_seq + CONFIRM + 1))
+                 if r is not None]
+        origin = ys[-1]
+        ys = [y - origin for y in ys]
+        level_after = sum(after) / len(after) - origin
+        x_after = CONFIRM / 2.0
+        return _best_hinge(xs, ys, step_seq, level_after, x_after, self._sigma(channel))
+
+    def _sigma(self, channel: int) -> float:
+        return self._stats[P].sigma if channel == P else self._dew.sigma
+
+    def accepted(self, fit: RampFit, channel: int) -> bool:
+        """A ramp long and steady enough, that the step undid."""
+        sigma = self._sigma(channel)
+        return fit.step * fit.bias < 0 and \
+            fit.onset <= fit.step_seq - MIN_RAMP and \
+            abs(fit.undone) <= UNDONE_SHARE * abs(fit.bias) and \
+            fit.evidence >= EVIDENCE_NATS and \
+            fit.scatter <= SCATTER_SD * sigma + SCATTER_SHARE * abs(fit.bias)
+
+
+def _usable(reading: Reading, channel: int) -> bool:
+    if channel == P:
+        return P not in reading.blocked and reading.repaired[P] == reading.values[P]
+    return T not in reading.blocked and RH not in reading.blocked and \
+        reading.repaired[T] == reading.values[T] and reading.repaired[RH] == reading.values[RH]
+
+
+def _series_value(reading: Reading, channel: int) -> float:
+    return reading.values[P] if channel == P else reading.dew_point
+
+
+def _best_hinge(xs: list[float], ys: list[float], step_seq: int, level_after: float,
+                x_after: float, sigma: float) -> RampFit | None:
+    """The line-plus-hinge y = a + b x + h max(0, x - x0) of least squares over every hinge
+    x0 at a point with MIN_BASE points before it and HINGE_NEAREST readings or more to the step
+    (x = 0), by suffix sums: each hinge costs a 3x3 solve."""
+    n = len(xs)
+    sx = sum(xs)
+    sxx = sum(x * x for x in xs)
+    sy = sum(ys)
+    sxy = sum(x * y for x, y in zip(xs, ys))
+    syy = sum(y * y for y in ys)
+    # The line alone.
+    det2 = n * sxx - sx * sx
+    if det2 <= 0:
+        return None
+    b0 = (n * sxy - sx * sy) / det2
+    a0 = (sy - b0 * sx) / n
+    rss0 = syy - a0 * sy - b0 * sxy
+    # Suffix sums over the points after each hinge.
+    best: tuple[float, float, float, float, float] | None = None  # rss, x0, a, b, h
+    m = 0
+    tx = txx = ty = txy = 0.0
+    for j in range(n - 1, -1, -1):
+        x0 = xs[j]
+        if -x0 >= HINGE_NEAREST and j >= MIN_BASE and m >= 2:
+            su = tx - x0 * m
+            suu = txx - 2 * x0 * tx + x0 * x0 * m
+            sux = txx - x0 * tx
+            suy = txy - x0 * ty
+            solved = _solve3(n, sx, su, sxx, sux, suu, sy, sxy, suy)
+            if solved is not None:
+                a, b, h = solved
+                rss = syy - a * sy - b * sxy - h * suy
+                if best is None or rss < best[0]:
+                    best = (rss, x0, a, b, h)
+        m += 1
+        tx += xs[j]
+        txx += xs[j] * xs[j]
+        ty += ys[j]
+        txy += xs[j] * ys[j]
+    if best is None:
+        return None
+    rss, x0, a, b, h = best
+    scatter = math.sqrt(max(rss, 0.0) / max(n - 3, 1))
+    noise = max(sigma, scatter)
+    bias = h * (-1.0 - x0)
+    ramp_after = a + b * x_after + h * (x_after - x0)
+    weather_after = a + b * x_after
+    return RampFit(step_seq=step_seq, onset=step_seq + int(x0), rate=h, bias=bias,
+                   step=level_after - ramp_after, undone=level_after - weather_after,
+                   evidence=(rss0 - rss) / (2 * noise * noise), scatter=scatter, count=n)
+
+
+def _solve3(n: float, sx: float, su: float, sxx: float, sux: float, suu: float,
+            sy: float, sxy: float, suy: float) -> tuple[float, float, float] | None:
+    """The symmetric normal equations [[n, sx, su], [sx, sxx, sux], [su, sux, suu]] (a, b, h)
+    = (sy, sxy, suy), by Cramer's rule; None if singular."""
+    det = n * (sxx * suu - sux * sux) - sx * (sx * suu - sux * su) + su * (sx * sux - sxx * su)
+    if abs(det) < 1e-9:
+        return None
+    a = (sy * (sxx * suu - sux * sux) - sx * (sxy * suu - sux * suy) +
+         su * (sxy * sux - sxx * suy)) / det
+    b = (n * (sxy * suu - suy * sux) - sy * (sx * suu - sux * su) +
+         su * (sx * suy - sxy * su)) / det
+    h = (n * (sxx * suy - sux * sxy) - sx * (sx * suy - sxy * su) +
+         sy * (sx * sux - sxx * su)) / det
+    return a, b, h

@@ -1,0 +1,145 @@
+"""A drift's end: one channel stepping back by the bias a ramp before it had grown."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from streamml.contracts.weather import dew_point, relative_humidity
+from streamml.detector.drift_end import DriftEndCheck, MIN_RAMP
+from streamml.detector.reading import Reading
+
+
+@dataclass
+class _LearntNoise:
+    sigma: float
+    resolution: float
+    ready: bool = True
+
+
+_NOISE = [_LearntNoise(0.1, 0.1), _LearntNoise(0.5, 0.5), _LearntNoise(0.05, 0.01)]
+_DEW_NOISE = _LearntNoise(0.1, 0.01)
+STEP = 400  # the seq of the step in every series below
+
+
+def _flagged(series: list[tuple[float, float, float]],
+             reasons: dict[int, tuple[str, ...]] | None = None) -> dict[int, set[str]]:
+    """Feed (temperature, humidity, pressure) readings, one a minute from seq 0 (``reasons``:
+    flags the other checks gave some of them); every reading the check flags, with reasons."""
+    readings: dict[int, Reading] = {}
+    flagged: dict[int, set[str]] = {}
+
+    def flag(reading: Reading, reason: str, channel: int, score: float,
+             threshold: float) -> None:
+        flagged.setdefault(reading.seq, set()).add(reason)
+
+    check = DriftEndCheck(_NOISE, _DEW_NOISE, readings.get, flag)  # type: ignore[arg-type]
+    for seq, values in enumerate(series):
+        reading = Reading(seq, seq * 60_000, values, values, dew_point(values[0], values[1]))
+        if reasons and seq in reasons:
+            reading.reasons = reasons[seq]
+        readings[seq] = reading
+        check.update(reading)
+    return flagged
+
+
+def _weather(seed: int = 1) -> list[tuple[float, float, float]]:
+    """Eight hours of calm weather with noise: a slow warming, the dew point steady, the
+    pressure falling slowly."""
+    rng = random.Random(seed)
+    series = []
+    for seq in range(480):
+        temperature = 15.0 + 0.5 / 60 * seq + rng.gauss(0, 0.1)
+        humidity = relative_humidity(temperature, 8.0)
+        series.append((round(temperature, 1), round(humidity + rng.gauss(0, 0.5), 1),
+                       round(1010.0 - 0.3 / 60 * seq + rng.gauss(0, 0.05), 2)))
+    return series
+
+
+def _with_drift(series: list[tuple[float, float, float]], channel: int, per_hour: float,
+                length: int) -> list[tuple[float, float, float]]:
+    """A bias growing on one channel for ``length`` readings up to the step, gone at it."""
+    drifted = []
+    for seq, values in enumerate(series):
+        bias = per_hour / 60 * (seq - (STEP - length) + 1) if STEP - length <= seq < STEP else 0.0
+        changed = list(values)
+        changed[channel] += bias
+        drifted.append((changed[0], changed[1], changed[2]))
+    return drifted
+
+
+def test_a_pressure_ramp_stepping_back_is_drift_back_to_its_onset():
+    flagged = _flagged(_with_drift(_weather(), 2, 3.0, 150))
+    seqs = sorted(flagged)
+    assert seqs and all(flagged[seq] == {"drift:pressure_hpa"} for seq in seqs)
+    assert abs(seqs[0] - (STEP - 150)) <= 6  # the fitted onset
+    assert seqs[-1] == STEP - 1  # not the step itself, nor what follows
+
+
+def test_a_temperature_ramp_stepping_back_is_drift_of_the_temperature():
+    flagged = _flagged(_with_drift(_weather(), 0, 2.5, 120))
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:temperature_c"}
+    assert max(flagged) == STEP - 1 and min(flagged) <= STEP - 110
+
+
+def test_a_humidity_ramp_stepping_back_is_drift_of_the_humidity():
+    flagged = _flagged(_with_drift(_weather(), 1, -10.0, 180))
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:humidity_pct"}
+    # The dew point falls ever faster as the humidity falls: the hinge is fitted a little late.
+    assert min(flagged) <= STEP - 150
+
+
+def test_a_ramp_shorter_than_an_hour_and_a_quarter_is_no_drift():
+    assert not _flagged(_with_drift(_weather(), 2, 4.0, MIN_RAMP - 25))
+
+
+def test_a_step_of_the_weather_with_no_ramp_before_it_is_no_drift():
+    series = [(t, h, p + (3.0 if seq >= STEP else 0.0)) for seq, (t, h, p) in
+              enumerate(_weather())]
+    assert not _flagged(series)
+
+
+def test_a_clouds_shade_after_the_morning_warming_is_no_drift():
+    # The temperature drops 2.5 °C in a reading and stays; the dew point holds, so the humidity
+    # rises with it: a change of the air, not of one channel.
+    series = []
+    for seq, (t, h, p) in enumerate(_weather()):
+        if seq >= STEP:
+            t -= 2.5
+            h = relative_humidity(t, 8.0)
+        series.append((t, h, p))
+    assert not _flagged(_with_drift(series, 0, 0.0, 150))
+
+
+def test_a_thunderstorm_after_a_pressure_ramp_is_no_drift_end():
+    # The pressure jumps back while the temperature plunges and the air saturates.
+    series = []
+    for seq, (t, h, p) in enumerate(_with_drift(_weather(), 2, 3.0, 150)):
+        if seq >= STEP:
+            t -= 6.0
+            h = 100.0
+        series.append((t, h, p))
+    assert not _flagged(series)
+
+
+def test_the_end_of_a_stuck_run_is_no_drift_end():
+    # The barometer held its value for the last 20 readings of a ramp, then let go: the step back
+    # is the stuck run's end, whose readings the stuck check flagged.
+    ramped = _with_drift(_weather(), 2, -3.0, 150)
+    held = ramped[STEP - 20][2]
+    stuck = [(t, h, held if STEP - 20 <= seq < STEP else p)
+             for seq, (t, h, p) in enumerate(ramped)]
+    assert _flagged(stuck)  # unflagged, the same readings would be a drift's end
+    assert not _flagged(stuck, {seq: ("stuck:pressure_hpa",) for seq in range(STEP - 20, STEP)})
+
+
+def test_a_spike_is_no_step():
+    series = _with_drift(_weather(), 2, 3.0, 150)
+    # The step back comes back up at the next reading: a one-reading spike at the ramp's top.
+    series[STEP] = (series[STEP][0], series[STEP][1], series[STEP - 1][2] - 7.5)
+    for seq in range(STEP + 1, len(series)):
+        t, h, p = series[seq]
+        series[seq] = (t, h, p + 7.5)
+    assert not _flagged(series)
