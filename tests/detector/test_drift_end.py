@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.detector.drift_end import DriftEndCheck, MIN_RAMP
 from streamml.detector.reading import Reading
+from streamml.detector.thresholds import Thresholds
 
 
 @dataclass
@@ -33,7 +34,8 @@ def _flagged(series: list[tuple[float, float, float]],
              threshold: float) -> None:
         flagged.setdefault(reading.seq, set()).add(reason)
 
-    check = DriftEndCheck(_NOISE, _DEW_NOISE, readings.get, flag)  # type: ignore[arg-type]
+    check = DriftEndCheck(Thresholds(), _NOISE, _DEW_NOISE,  # type: ignore[arg-type]
+                          readings.get, flag)
     for seq, values in enumerate(series):
         reading = Reading(seq, seq * 60_000, values, values, dew_point(values[0], values[1]))
         if reasons and seq in reasons:
@@ -142,4 +144,16 @@ def test_a_spike_is_no_step():
     for seq in range(STEP + 1, len(series)):
         t, h, p = series[seq]
         series[seq] = (t, h, p + 7.5)
+    assert not _flagged(series)
+
+
+def test_a_pressure_ramp_slower_than_half_a_drifts_rate_is_no_drift():
+    # 0.8 hPa/h for 200 readings, then back: a level the weather's trend left behind.
+    assert not _flagged(_with_drift(_weather(), 2, 0.8, 200))
+
+
+def test_a_humidity_offset_held_up_to_a_step_back_is_no_drift():
+    # An inconsistency its check did not flag: the humidity 12 % low for 50 readings, then back.
+    series = [(t, h - 12.0 if STEP - 50 <= seq < STEP else h, p)
+              for seq, (t, h, p) in enumerate(_weather())]
     assert not _flagged(series)

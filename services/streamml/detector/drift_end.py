@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from streamml.contracts.weather import CHANNELS, DRIFT_REASON, WEATHER_REASON_PREFIX
 from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
+from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
 # A candidate step: this many of the channel's learnt noise widths (a one-reading step of two
@@ -54,6 +55,18 @@ UNDONE_SHARE = 0.6
 # Nats for the hinge against the weather's line alone (the noise the learnt one, or the
 # scatter around the fit if larger).
 EVIDENCE_NATS = 30.0
+# The ramp's rate at least this share of the drift check's (drift_dew_point_c_per_hour,
+# drift_pressure_hpa_per_hour): a bias grown slower is a stuck run's or a dropout's level that
+# the weather's trend left behind (tuning-wide, final-15: 0.24-0.68 hPa/h, 0.38-0.49 °C/h; no
+# drift's end fitted slower than 1.28 hPa/h or 0.96 °C/h of dew point on five families).
+MIN_RATE_SHARE = 0.5
+# A humidity ramp's evidence against the weather's line plus an offset held from some reading up
+# to the step, at least this share of its evidence against the line alone: an inconsistency
+# (a humidity offset held 5-60 readings) that its check did not flag ends in the same step back
+# (tuning-wide, final-15: 6 of 8 such ends, flagged as drift over 80-140 readings, at -0.22 to
+# 0.05 of their evidence, the other two at 0.14 and 0.21; humidity drifts' ends 0.15-0.40, one
+# at 0.07).
+OFFSET_SHARE = 0.1
 # The scatter around the fit at most this many noise widths and this share of the bias: a
 # steady ramp, no storm's plunge or a front's passage bent into a hinge.
 SCATTER_SD = 3.0
@@ -80,6 +93,8 @@ class RampFit:
     step: float  # the level after the step less the ramp's line there
     undone: float  # the level after the step less the weather's line (0: bias all gone)
     evidence: float  # nats for the hinge against the line alone
+    # nats for the hinge against the line plus an offset held from some reading up to the step
+    against_offset: float
     scatter: float  # residual sd about the hinge's fit
     count: int  # points fitted
 
@@ -87,8 +102,11 @@ class RampFit:
 class DriftEndCheck:
     """One sensor's watch for drift ends: a pending candidate step, judged when confirmed."""
 
-    def __init__(self, stats: list[ChannelStats], dew: ChannelStats, reading_at: ReadingAt,
-                 flag: FlagReading) -> None:
+    def __init__(self, thresholds: Thresholds, stats: list[ChannelStats], dew: ChannelStats,
+                 reading_at: ReadingAt, flag: FlagReading) -> None:
+        # Per reading: the slowest ramp of the dew point and of the pressure judged.
+        self._min_rate = (MIN_RATE_SHARE * thresholds.drift_dew_point_c_per_hour / 60.0,
+                          MIN_RATE_SHARE * thresholds.drift_pressure_hpa_per_hour / 60.0)
         self._stats = stats
         self._dew = dew
         self._reading_at = reading_at
@@ -208,10 +226,13 @@ class DriftEndCheck:
         return self._stats[P].sigma if channel == P else self._dew.sigma
 
     def accepted(self, fit: RampFit, channel: int) -> bool:
-        """A ramp long and steady enough, that the step undid."""
+        """A ramp long, steep and steady enough, that the step undid (a humidity ramp, no offset
+        held)."""
         sigma = self._sigma(channel)
+        min_rate = self._min_rate[1] if channel == P else self._min_rate[0]
         return fit.step * fit.bias < 0 and \
-            fit.onset <= fit.step_seq - MIN_RAMP and \
+            fit.onset <= fit.step_seq - MIN_RAMP and abs(fit.rate) >= min_rate and \
+            (channel != RH or fit.against_offset >= OFFSET_SHARE * fit.evidence) and \
             abs(fit.undone) <= UNDONE_SHARE * abs(fit.bias) and \
             fit.evidence >= EVIDENCE_NATS and \
             fit.scatter <= SCATTER_SD * sigma + SCATTER_SHARE * abs(fit.bias)
@@ -248,6 +269,7 @@ def _best_hinge(xs: list[float], ys: list[float], step_seq: int, level_after: fl
     rss0 = syy - a0 * sy - b0 * sxy
     # Suffix sums over the points after each hinge.
     best: tuple[float, float, float, float, float] | None = None  # rss, x0, a, b, h
+    best_offset = rss0
     m = 0
     tx = txx = ty = txy = 0.0
     for j in range(n - 1, -1, -1):
@@ -263,6 +285,8 @@ def _best_hinge(xs: list[float], ys: list[float], step_seq: int, level_after: fl
                 rss = syy - a * sy - b * sxy - h * suy
                 if best is None or rss < best[0]:
                     best = (rss, x0, a, b, h)
+        if j >= MIN_BASE and m >= 1:
+            best_offset = min(best_offset, _offset_rss(n, sx, sxx, sy, sxy, syy, m, tx, ty))
         m += 1
         tx += xs[j]
         txx += xs[j] * xs[j]
@@ -278,7 +302,20 @@ def _best_hinge(xs: list[float], ys: list[float], step_seq: int, level_after: fl
     weather_after = a + b * x_after
     return RampFit(step_seq=step_seq, onset=step_seq + int(x0), rate=h, bias=bias,
                    step=level_after - ramp_after, undone=level_after - weather_after,
-                   evidence=(rss0 - rss) / (2 * noise * noise), scatter=scatter, count=n)
+                   evidence=(rss0 - rss) / (2 * noise * noise),
+                   against_offset=(best_offset - rss) / (2 * noise * noise), scatter=scatter,
+                   count=n)
+
+
+def _offset_rss(n: float, sx: float, sxx: float, sy: float, sxy: float, syy: float,
+                m: float, tx: float, ty: float) -> float:
+    """The residual sum of squares of y = a + b x + c [one of the last m points], whose sums of
+    x and y are tx and ty: the line plus an offset held from a reading up to the step."""
+    solved = _solve3(n, sx, m, sxx, tx, m, sy, sxy, ty)
+    if solved is None:
+        return math.inf
+    a, b, c = solved
+    return syy - a * sy - b * sxy - c * ty
 
 
 def _solve3(n: float, sx: float, su: float, sxx: float, sux: float, suu: float,

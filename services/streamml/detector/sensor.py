@@ -384,8 +384,8 @@ class SensorModel:
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
                                  self._channels[T].stats, self._reading_at,
                                  self._defer_drift_flag)
-        self._drift_end = DriftEndCheck([channel.stats for channel in self._channels], self._dew,
-                                        self._reading_at, self._flag)
+        self._drift_end = DriftEndCheck(thresholds, [channel.stats for channel in self._channels],
+                                        self._dew, self._reading_at, self._flag)
 
     @property
     def warming_up(self) -> bool:
