@@ -157,3 +157,15 @@ def test_a_humidity_offset_held_up_to_a_step_back_is_no_drift():
     series = [(t, h - 12.0 if STEP - 50 <= seq < STEP else h, p)
               for seq, (t, h, p) in enumerate(_weather())]
     assert not _flagged(series)
+
+
+def test_a_pressure_ramp_with_a_storms_jump_inside_landing_on_the_weathers_line_is_drift():
+    # A storm's jump of 4 hPa decaying over 40 readings inside the ramp scatters the fit; the
+    # step lands on the weather's line from before the onset.
+    series = []
+    for seq, (t, h, p) in enumerate(_with_drift(_weather(), 2, 3.0, 150)):
+        if 300 <= seq < 340:
+            p += 4.0 * (340 - seq) / 40
+        series.append((t, h, p))
+    flagged = _flagged(series)
+    assert flagged and max(flagged) == STEP - 1 and min(flagged) <= STEP - 140

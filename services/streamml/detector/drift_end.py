@@ -71,6 +71,12 @@ OFFSET_SHARE = 0.1
 # steady ramp, no storm's plunge or a front's passage bent into a hinge.
 SCATTER_SD = 3.0
 SCATTER_SHARE = 0.07
+# ... or this share, where the level after the step lies this close to the weather's line (a
+# share of the bias): a step that lands on the line from before the onset says the ramp was a
+# bias, even with a storm's jump or a shower inside the readings fitted (final-15 1601-000,
+# 1604-006: 0.00-0.01 of the bias, scatter 0.14-0.15 of it).
+LANDED_SHARE = 0.15
+LANDED_SCATTER_SHARE = 0.25
 # Readings before the step that must carry no other fault's flag (nor may those from it up to
 # the judgment): the end of a stuck run, a dropout, a noise burst or an inconsistency steps back
 # too.
@@ -235,7 +241,14 @@ class DriftEndCheck:
             (channel != RH or fit.against_offset >= OFFSET_SHARE * fit.evidence) and \
             abs(fit.undone) <= UNDONE_SHARE * abs(fit.bias) and \
             fit.evidence >= EVIDENCE_NATS and \
-            fit.scatter <= SCATTER_SD * sigma + SCATTER_SHARE * abs(fit.bias)
+            fit.scatter <= SCATTER_SD * sigma + _scatter_share(fit) * abs(fit.bias)
+
+
+def _scatter_share(fit: RampFit) -> float:
+    """The share of the bias the scatter around the fit may reach."""
+    if abs(fit.undone) <= LANDED_SHARE * abs(fit.bias):
+        return LANDED_SCATTER_SHARE
+    return SCATTER_SHARE
 
 
 def _usable(reading: Reading, channel: int) -> bool:
