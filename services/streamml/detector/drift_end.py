@@ -193,9 +193,9 @@ class DriftEndCheck:
         burst or an inconsistency is no drift's, nor the start of one. Not even an inconsistency
         from the step on, which a humidity drift's end can look like: an inconsistency's start
         out of moist air whose dew point rose with the morning's warming (fog clearing) or fell
-        with a storm's drying fits a ramp undone as well (final-13, tuning-wide: 121-265 healthy
-        readings flagged at each of 3 and 12 such starts; drift recall on final-15 0.823 with
-        them, 0.792 without)."""
+        with a storm's drying fits a ramp undone as well (final-13: 121-265 healthy readings
+        flagged at each of 3 such starts, tuning-wide 9 more; drift recall on final-15 0.823
+        with them, 0.792 without, in the rule's first form)."""
         for seq in range(step_seq - CLEAN_BEFORE, step_seq + JUDGED_AFTER + 1):
             reading = self._reading_at(seq)
             if reading is None:
