@@ -1420,3 +1420,50 @@ def test_a_station_held_whole_past_its_joint_runs_with_a_calm_barometer_is_stuck
             seed, sorted(flagged))
         assert all(r in ("stuck:temperature_c", "stuck:humidity_pct")
                    for rs in flagged.values() for r in rs), seed
+
+
+
+def _calm_station_sun_break(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
+    """A calm coarse station (0.1 °C / 1 % / 0.1 hPa, noise a third of a step or less, a slow
+    day: its channels sit on one step together for long runs) whose sun break from reading 625
+    warms the air 0.04 °C a minute (0.4 of a step a reading) for two hours: the hour before
+    reading 660 is flat, then climbing, no steady line."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        temperature = 15 + 0.5 * math.sin(seq / 229) + 0.04 * min(max(seq - 625, 0), 120) + \
+            rng.gauss(0, 0.03)
+        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
+        pressure = 1012 + 0.2 * math.sin(seq / 115) + rng.gauss(0, 0.03)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_a_calm_station_held_whole_through_a_sun_break_is_stuck_at_the_runs_end():
+    """Held whole 20 readings from 660 while the sun break warms the air 8 steps: the learnt
+    joint runs of calm spells cap the channels' evidence, and the readings before follow no
+    steady line (flat, then climbing), so the thermometer's run end confirms no steady trend
+    (the thermometer was missed). The whole sensor held and the thermometer stepped out 8 steps
+    the way the readings before were heading: its run is stuck, flagged at its end. (The
+    humidity, falling steadily before, is flagged by its own run's end on some seeds.)"""
+    for seed in (1, 2, 3, 4):
+        values = _calm_station_sun_break(seed)
+        assert _run(values) == {}, seed
+        values[660:680] = [values[659]] * 20
+        flagged = _run(values)
+        began = _run_edge(values, 659, 0, -1)
+        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
+        assert set(range(660, 680)) <= temperature <= set(range(began, 680)), (
+            seed, sorted(temperature))
+        assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+
+
+def test_a_calm_thermometer_held_alone_through_a_sun_break_is_not_judged_by_its_end():
+    """The same run on the thermometer alone (the humidity and pressure go on): its run's end
+    is judged only against a steady trend, which the readings before do not follow."""
+    for seed in (1, 2, 3, 4):
+        values = _calm_station_sun_break(seed)
+        held = values[659][0]
+        values[660:680] = [(held, h, p) for _, h, p in values[660:680]]
+        assert _run(values) == {}, seed

@@ -260,6 +260,15 @@ RUN_STEADY_SD = 2.0
 RUN_END_CARRIED = 1.5
 RUN_END_STEPS = 2.0
 RUN_END_LANDS = 0.4
+# ... and where the whole sensor held its reading (every channel repeating at once) and the
+# channel then stepped out RUN_END_WHOLE_STEPS or more the way its trend before was heading,
+# that trend need not have been steady (the readings' line, shrunk by two standard errors,
+# suffices): final-7's calm coarse stations (every channel a fifth to a third of a step) held
+# whole 20-24 readings while a sun break warmed the air 5-16 steps, then a temperature step of
+# 7-17 steps; the readings before, shaded on and off, followed no steady line. A healthy calm
+# station sits on one step while the air is still, and leaves it by a step or two; shading
+# ending steps the temperature up a few steps after a fall into the shade, against that line.
+RUN_END_WHOLE_STEPS = 5.0
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -962,7 +971,9 @@ class SensorModel:
 
     def _run_end_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading``, was held while its steady
-        trend went on (0 unless the step out of it confirms that trend). Not in a weather
+        trend went on (0 unless the step out of it confirms that trend; a trend that was not
+        steady where the whole sensor held its reading and the step out is at least
+        ``RUN_END_WHOLE_STEPS``, over the readings it held whole). Not in a weather
         event's hold, for a humidity at or near saturation, a run after a dropout's jump, a
         humidity the warming air pulled (judged so already) nor while the sensor is flagged
         inconsistent (as RUN_MOVING_STEPS)."""
@@ -985,13 +996,30 @@ class SensorModel:
         if quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
                                   abs(out) * resolution / (repeats + 1)) < self._th.stuck_log_odds:
             return 0.0
-        self._run_slope(c)
-        trend = channel.run_steady_slope
-        carried = abs(trend) * repeats / resolution  # steps
-        if carried < RUN_END_CARRIED or out * trend <= 0 or abs(out) < RUN_END_LANDS * carried:
-            return 0.0
+        trend = self._run_slope(c)
+        steady = channel.run_steady_slope
+        if _confirms(steady, out, repeats, resolution):
+            trend = steady
+        else:
+            repeats = min(repeats, self._whole_held()) if abs(out) >= RUN_END_WHOLE_STEPS else 0
+            if not repeats or not _confirms(trend, out, repeats, resolution):
+                return 0.0
         confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)), trend)
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
+
+    def _whole_held(self) -> int:
+        """How many readings in a row before the newest repeated the whole reading before them
+        (every channel at once)."""
+        recent = self._recent
+        if len(recent) < 2:
+            return 0
+        held = recent[-2].values
+        repeats = 0
+        for reading in islice(reversed(recent), 2, None):
+            if reading.values != held:
+                break
+            repeats += 1
+        return repeats
 
     def _check_spike(self) -> None:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
@@ -1405,6 +1433,14 @@ def _shrunk(slope: float, n: int, sigma: float) -> float:
         return 0.0
     error = sigma / math.sqrt(_SXX[n])
     return math.copysign(max(0.0, abs(slope) - 2 * error), slope)
+
+
+def _confirms(trend: float, out: float, repeats: int, resolution: float) -> bool:
+    """Whether a run of ``repeats`` ended by a step of ``out`` steps confirms ``trend`` (per
+    reading): the trend would have carried the channel RUN_END_CARRIED steps over the run, and
+    the step out went its way at least RUN_END_LANDS of that far."""
+    carried = abs(trend) * repeats / resolution  # steps
+    return carried >= RUN_END_CARRIED and out * trend > 0 and abs(out) >= RUN_END_LANDS * carried
 
 
 def _trends(points: list[float], sigma: float) -> tuple[float, float]:
