@@ -169,3 +169,18 @@ def test_a_pressure_ramp_with_a_storms_jump_inside_landing_on_the_weathers_line_
         series.append((t, h, p))
     flagged = _flagged(series)
     assert flagged and max(flagged) == STEP - 1 and min(flagged) <= STEP - 140
+
+
+def test_a_humidity_drifts_end_read_as_an_inconsistency_is_drift_once_that_outlasts_one():
+    # The inconsistency check flags the humidity from the step on, as long as it flags an
+    # inconsistency it never sees end (90 readings): the step is judged 75 readings on.
+    series = _with_drift(_weather(), 1, -10.0, 180)
+    reasons = {seq: ("inconsistent",) for seq in range(STEP, STEP + 90)}
+    flagged = _flagged(series, reasons)
+    assert flagged and max(flagged) == STEP - 1
+
+
+def test_a_humidity_step_flagged_as_an_inconsistency_that_steps_back_is_no_drift_end():
+    series = _with_drift(_weather(), 1, -10.0, 180)
+    reasons = {seq: ("inconsistent",) for seq in range(STEP, STEP + 40)}
+    assert not _flagged(series, reasons)

@@ -18,7 +18,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from streamml.contracts.weather import CHANNELS, DRIFT_REASON, WEATHER_REASON_PREFIX
+from streamml.contracts.weather import (
+    CHANNELS, DRIFT_REASON, INCONSISTENT_REASON, WEATHER_REASON_PREFIX)
 from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
@@ -83,6 +84,17 @@ LANDED_SCATTER_SHARE = 0.25
 CLEAN_BEFORE = 5
 
 _ALLOWED = (DRIFT_REASON, WEATHER_REASON_PREFIX)
+# Readings after the step at which a humidity step that the inconsistency check flagged from
+# the step on is judged, if it still flags that reading: an inconsistency (an offset held 5-60
+# readings) has stepped back by then, a humidity drift's end (read as an inconsistency's start:
+# a dew-point step the temperature does not share) has not, and the check flags it up to its
+# INCONSISTENT_MAX (90). Judged at once, inconsistency starts out of moist air whose dew point
+# had risen with the morning's warming (fog clearing) or fallen with a storm's drying fitted a
+# ramp undone (final-13: 3, 121-265 healthy readings each; tuning-wide 9). The ramp (up to 240
+# readings) and the look-back still lie within the 480 readings kept.
+INCONSISTENCY_OUTLASTS = 75
+
+_CLEAN, _INCONSISTENT_FROM_STEP, _FAULT = 0, 1, 2
 
 ReadingAt = Callable[[int], "Reading | None"]
 FlagReading = Callable[[Reading, str, int, float, float], None]
@@ -117,7 +129,8 @@ class DriftEndCheck:
         self._dew = dew
         self._reading_at = reading_at
         self._flag = flag
-        self._pending: list[tuple[int, int]] = []  # (seq of the step, channel)
+        # (seq judged at, seq of the step, channel)
+        self._pending: list[tuple[int, int, int]] = []
 
     def clear(self) -> None:
         self._pending.clear()
@@ -131,7 +144,7 @@ class DriftEndCheck:
             return
         channel = self._stepped_channel(previous, reading)
         if channel >= 0:
-            self._pending.append((reading.seq, channel))
+            self._pending.append((reading.seq + JUDGED_AFTER, reading.seq, channel))
 
     def _stepped_channel(self, previous: Reading, reading: Reading) -> int:
         """The one channel that stepped by many noise widths with the others quiet, or -1. Not
@@ -155,15 +168,16 @@ class DriftEndCheck:
         return stepped
 
     def _judge_due(self, seq: int) -> None:
-        due = [entry for entry in self._pending if entry[0] + JUDGED_AFTER <= seq]
+        due = [entry for entry in self._pending if entry[0] <= seq]
         if not due:
             return
-        self._pending = [entry for entry in self._pending if entry[0] + JUDGED_AFTER > seq]
-        for step_seq, channel in due:
-            self._judge(step_seq, channel)
+        self._pending = [entry for entry in self._pending if entry[0] > seq]
+        for judged_at, step_seq, channel in due:
+            self._judge(judged_at, step_seq, channel)
 
-    def _judge(self, step_seq: int, channel: int) -> None:
-        if not self._confirmed(step_seq, channel) or not self._clean(step_seq, channel):
+    def _judge(self, judged_at: int, step_seq: int, channel: int) -> None:
+        if not self._confirmed(step_seq, channel) or \
+                not self._fit_now(judged_at, step_seq, channel):
             return
         fit = self.fit(step_seq, channel)
         if fit is None or not self.accepted(fit, channel):
@@ -173,6 +187,20 @@ class DriftEndCheck:
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, reason, channel, fit.evidence, EVIDENCE_NATS)
+
+    def _fit_now(self, judged_at: int, step_seq: int, channel: int) -> bool:
+        """Whether the readings before the step are fitted now: no other fault around it, or (a
+        humidity step) an inconsistency flagged from it on that has outlasted any (judged again
+        INCONSISTENCY_OUTLASTS readings on)."""
+        clean = self._clean(step_seq, channel)
+        if clean == _CLEAN:
+            return True
+        if clean == _FAULT or channel != RH:
+            return False
+        if judged_at == step_seq + JUDGED_AFTER:
+            self._pending.append((step_seq + INCONSISTENCY_OUTLASTS, step_seq, channel))
+            return False
+        return self._still_inconsistent(step_seq + INCONSISTENCY_OUTLASTS)
 
     def _confirmed(self, step_seq: int, channel: int) -> bool:
         """The readings after the step stay at its new level (no spike)."""
@@ -188,22 +216,28 @@ class DriftEndCheck:
                 return False
         return True
 
-    def _clean(self, step_seq: int, channel: int) -> bool:
-        """No other fault flagged around the step: the end of a stuck run, a dropout, a noise
-        burst or an inconsistency is no drift's, nor the start of one. Not even an inconsistency
-        from the step on, which a humidity drift's end can look like: an inconsistency's start
-        out of moist air whose dew point rose with the morning's warming (fog clearing) or fell
-        with a storm's drying fits a ramp undone as well (final-13: 121-265 healthy readings
-        flagged at each of 3 such starts, tuning-wide 9 more; drift recall on final-15 0.823
-        with them, 0.792 without, in the rule's first form)."""
+    def _clean(self, step_seq: int, channel: int) -> int:
+        """_CLEAN: no other fault flagged around the step (the end of a stuck run, a dropout, a
+        noise burst or an inconsistency is no drift's, nor the start of one);
+        _INCONSISTENT_FROM_STEP: clean before it, and nothing but an inconsistency from it on (a
+        humidity drift's end reads as one's start; judged once it outlasts any inconsistency);
+        else _FAULT."""
+        inconsistent = False
         for seq in range(step_seq - CLEAN_BEFORE, step_seq + JUDGED_AFTER + 1):
             reading = self._reading_at(seq)
             if reading is None:
-                return False
+                return _FAULT
             for reason in reading.reasons:
-                if not reason.startswith(_ALLOWED):
-                    return False
-        return True
+                if reason.startswith(_ALLOWED):
+                    continue
+                if seq < step_seq or reason != INCONSISTENT_REASON:
+                    return _FAULT
+                inconsistent = True
+        return _INCONSISTENT_FROM_STEP if inconsistent else _CLEAN
+
+    def _still_inconsistent(self, seq: int) -> bool:
+        reading = self._reading_at(seq)
+        return reading is not None and INCONSISTENT_REASON in reading.reasons
 
     def fit(self, step_seq: int, channel: int) -> RampFit | None:
         """The best line-plus-hinge through the readings before the step (the dew point for a
