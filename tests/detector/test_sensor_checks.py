@@ -1236,7 +1236,8 @@ def test_a_calm_coarse_thermometer_on_one_step_where_the_climb_levels_off_is_not
         assert _run(_calm_coarse_morning(seed, minutes=90)) == {}, seed
 
 
-def _busy_station(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
+def _busy_station(seed: int, n: int = 900, pressure_sd: float = 0.06,
+                  ) -> list[tuple[float, float, float]]:
     """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose noise is about 0.6 of a step on every
     channel: each repeats about every other reading, all three at once seldom more than two
     readings running (final-14's station sensors)."""
@@ -1245,7 +1246,7 @@ def _busy_station(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
     for seq in range(n):
         temperature = 15 + 3 * math.sin(seq / 229) + rng.gauss(0, 0.06)
         humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.6)
-        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.06)
+        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, pressure_sd)
         values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
                             zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
     return values  # type: ignore[return-value]
@@ -1388,18 +1389,10 @@ def test_a_pressure_drift_flagged_well_before_a_storm_goes_on_through_its_hold()
         assert not {seq for seq in caught if seq >= 500}, (seed, sorted(caught))
 
 
-def _busy_station_calm_barometer(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
+def _busy_station_calm_barometer(seed: int) -> list[tuple[float, float, float]]:
     """``_busy_station`` whose barometer is calm: its noise is 0.3 of a step, so it sits on one
     step for a while when healthy (final-15's station barometers at 0.30-0.38 of a step)."""
-    rng = random.Random(seed)
-    values = []
-    for seq in range(n):
-        temperature = 15 + 3 * math.sin(seq / 229) + rng.gauss(0, 0.06)
-        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.6)
-        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.03)
-        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
-                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
-    return values  # type: ignore[return-value]
+    return _busy_station(seed, pressure_sd=0.03)
 
 
 def test_a_station_held_whole_past_its_joint_runs_with_a_calm_barometer_is_stuck_on_the_others():
