@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from streamml.contracts.weather import dew_point, relative_humidity
+from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
 from streamml.detector.sensor import DRIFT_CONFIRM
 from streamml.detector.thresholds import Thresholds
@@ -1267,15 +1267,22 @@ def test_a_station_held_whole_past_twice_its_longest_healthy_joint_run_is_stuck_
     is outside what they say anything about: flagged from where all three repeat, not from
     where a channel calm already began its run (seeds 7 and 8 were caught before, from there)."""
     for seed in (4, 5, 6, 7, 8):
-        values = _busy_station(seed)
-        assert _run(values) == {}, seed
-        values[700:708] = [values[699]] * 8
-        flagged = _run(values)
-        began = _joint_run_edge(values, 699, -1) + 1
-        ended = max(_run_edge(values, 707, c, 1) for c in range(3))
-        assert set(range(700, 708)) <= set(flagged) <= set(range(began, ended + 1)), (
-            seed, sorted(flagged))
-        assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+        _assert_held_whole_flagged_on(_busy_station(seed), seed, CHANNELS)
+
+
+def _assert_held_whole_flagged_on(values: list[tuple[float, float, float]], seed: int,
+                                  channels: tuple[str, ...]) -> None:
+    """A healthy sensor held whole for 8 readings from 700: flagged stuck on ``channels`` only,
+    over the readings held and at most out to where all three began repeating and where those
+    channels' runs end."""
+    assert _run(values) == {}, seed
+    values[700:708] = [values[699]] * 8
+    flagged = _run(values)
+    began = _joint_run_edge(values, 699, -1) + 1
+    ended = max(_run_edge(values, 707, CHANNELS.index(c), 1) for c in channels)
+    assert set(range(700, 708)) <= set(flagged) <= set(range(began, ended + 1)), (
+        seed, sorted(flagged))
+    assert all(r in {f"stuck:{c}" for c in channels} for rs in flagged.values() for r in rs), seed
 
 
 def _fog_morning(seed: int, warming_c_per_min: float, n: int = 1000,
@@ -1403,16 +1410,8 @@ def test_a_station_held_whole_past_its_joint_runs_with_a_calm_barometer_is_stuck
     past the bar. Flagged on the thermometer and the humidity from where all three repeat, not
     on the barometer, whose repeats are a calm channel's."""
     for seed in (4, 6, 16, 17):
-        values = _busy_station_calm_barometer(seed)
-        assert _run(values) == {}, seed
-        values[700:708] = [values[699]] * 8
-        flagged = _run(values)
-        began = _joint_run_edge(values, 699, -1) + 1
-        ended = max(_run_edge(values, 707, c, 1) for c in range(2))
-        assert set(range(700, 708)) <= set(flagged) <= set(range(began, ended + 1)), (
-            seed, sorted(flagged))
-        assert all(r in ("stuck:temperature_c", "stuck:humidity_pct")
-                   for rs in flagged.values() for r in rs), seed
+        _assert_held_whole_flagged_on(_busy_station_calm_barometer(seed), seed,
+                                      ("temperature_c", "humidity_pct"))
 
 
 
