@@ -136,6 +136,12 @@ PARAMS = {
     # middle, cheap sensors twice as common.
     "final-16": NetworkParams(name="final-16", climate="lake-effect", noise_scale=0.9,
                               classes=("cheap", "station", "cheap", "consumer")),
+    # The seventeenth final family (seeds 1801-1805), declared before the eighteenth round's
+    # detector changes: a foehn-valley climate, noise at about the tuning middle, station-grade
+    # sensors twice as common, every class a little finer than its own resolution.
+    "final-17": NetworkParams(name="final-17", climate="foehn-valley", noise_scale=1.05,
+                              classes=("station", "cheap", "station", "consumer"),
+                              resolution_scale=0.75),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

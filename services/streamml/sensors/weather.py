@@ -205,6 +205,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(3.0, 9.0),
         thunderstorms_per_day=0.4, storm_temperature_drop_c=(3.0, 6.0),
         storm_pressure_jump_hpa=(1.5, 3.0), shading_per_hour=4.0),
+    # The seventeenth final held-out set (seeds 1801-1805), declared before the eighteenth
+    # round's detector work and run once, when it is final: an alpine valley with foehn, a
+    # daily cycle and dry air wider than any draw, rare fronts that fall deeper than any draw.
+    "foehn-valley": Climate(
+        name="foehn-valley", mean_temperature_c=(-3.0, 18.0), daily_amplitude_c=(6.0, 12.0),
+        dew_point_depression_c=(3.0, 16.0), front_interval_days=2.8,
+        front_pressure_fall_hpa=(12.0, 24.0), front_temperature_drop_c=(5.0, 12.0),
+        thunderstorms_per_day=0.5, storm_temperature_drop_c=(4.0, 9.0),
+        storm_pressure_jump_hpa=(2.0, 4.5), shading_per_hour=1.5),
 }
 
 
