@@ -184,3 +184,43 @@ def test_a_humidity_step_flagged_as_an_inconsistency_that_steps_back_is_no_drift
     series = _with_drift(_weather(), 1, -10.0, 180)
     reasons = {seq: ("inconsistent",) for seq in range(STEP, STEP + 40)}
     assert not _flagged(series, reasons)
+
+
+def _held_from_step(series: list[tuple[float, float, float]], channel: int,
+                    repeats: int) -> list[tuple[float, float, float]]:
+    """The channel repeating its value at the step for ``repeats`` readings after it."""
+    held = list(series)
+    for seq in range(STEP + 1, STEP + 1 + repeats):
+        values = list(held[seq])
+        values[channel] = held[STEP][channel]
+        held[seq] = (values[0], values[1], values[2])
+    return held
+
+
+def test_a_large_drifts_end_read_as_a_dropout_is_drift_once_the_channel_moves_on():
+    # 6 hPa/h for 150 readings: a step back of 15 hPa, over the 10 hPa no weather makes, that
+    # repeats for 4 readings (a dropout at once), then moves on with the weather.
+    series = _held_from_step(_with_drift(_weather(), 2, 6.0, 150), 2, 4)
+    reasons = {seq: ("dropout:pressure_hpa",) for seq in range(STEP, STEP + 5)}
+    flagged = _flagged(series, reasons)
+    assert flagged and max(flagged) == STEP - 1 and min(flagged) <= STEP - 140
+    assert all(flagged[seq] == {"drift:pressure_hpa"} for seq in flagged)
+
+
+def test_a_dropout_at_a_ramps_top_that_jumps_back_is_no_drift_end():
+    # The barometer reads a constant from the step for 12 readings, then jumps back to where
+    # the ramp had taken it: a dropout's end, not a recalibration.
+    ramped = _with_drift(_weather(), 2, 6.0, 150)
+    series = list(ramped)
+    top = ramped[STEP - 1][2]
+    for seq in range(STEP, STEP + 40):
+        t, h, p = ramped[seq]
+        series[seq] = (t, h, ramped[STEP][2] if seq < STEP + 12 else p + top - ramped[STEP][2])
+    reasons = {seq: ("dropout:pressure_hpa",) for seq in range(STEP, STEP + 12)}
+    assert not _flagged(series, reasons)
+
+
+def test_a_dropout_still_flagged_when_judged_is_no_drift_end():
+    series = _held_from_step(_with_drift(_weather(), 2, 6.0, 150), 2, 40)
+    reasons = {seq: ("dropout:pressure_hpa",) for seq in range(STEP, STEP + 41)}
+    assert not _flagged(series, reasons)

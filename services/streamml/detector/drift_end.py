@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from streamml.contracts.weather import (
-    CHANNELS, DRIFT_REASON, INCONSISTENT_REASON, WEATHER_REASON_PREFIX)
+    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, WEATHER_REASON_PREFIX)
 from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
@@ -94,7 +94,17 @@ _ALLOWED = (DRIFT_REASON, WEATHER_REASON_PREFIX)
 # readings) and the look-back still lie within the 480 readings kept.
 INCONSISTENCY_OUTLASTS = 75
 
-_CLEAN, _INCONSISTENT_FROM_STEP, _FAULT = 0, 1, 2
+# Readings after the step at which a step the dropout check flagged from the step on is judged:
+# a step of over WEATHER_MAX_STEP (10 °C, 10 hPa) followed by a repeat is a dropout at once, and
+# so is a large drift's end on a calm channel (final-13, final-7, final-2: 12 ends, 2-8
+# repeats each, 96-237 drift readings never flagged). A dropout holds its constant for 5-120
+# readings and ends by jumping back as far as it jumped; a drift's end is the channel's genuine
+# level, which the weather moves on from within a few readings, by a step of its own.
+DROPOUT_LEVEL_WAIT = 30
+# A step back against the step of this share of it (or more) ends a dropout, no level.
+DROPOUT_BACK_SHARE = 0.5
+
+_CLEAN, _INCONSISTENT_FROM_STEP, _DROPOUT_FROM_STEP, _FAULT = 0, 1, 2, 3
 
 ReadingAt = Callable[[int], "Reading | None"]
 FlagReading = Callable[[Reading, str, int, float, float], None]
@@ -191,10 +201,16 @@ class DriftEndCheck:
     def _fit_now(self, judged_at: int, step_seq: int, channel: int) -> bool:
         """Whether the readings before the step are fitted now: no other fault around it, or (a
         humidity step) an inconsistency flagged from it on that has outlasted any (judged again
-        INCONSISTENCY_OUTLASTS readings on)."""
+        INCONSISTENCY_OUTLASTS readings on), or a dropout flagged from it on that was the
+        channel's level (judged again DROPOUT_LEVEL_WAIT readings on)."""
         clean = self._clean(step_seq, channel)
         if clean == _CLEAN:
             return True
+        if clean == _DROPOUT_FROM_STEP:
+            if judged_at == step_seq + JUDGED_AFTER:
+                self._pending.append((step_seq + DROPOUT_LEVEL_WAIT, step_seq, channel))
+                return False
+            return self._level_after_dropout(step_seq, channel)
         if clean == _FAULT or channel != RH:
             return False
         if judged_at == step_seq + JUDGED_AFTER:
@@ -221,8 +237,10 @@ class DriftEndCheck:
         noise burst or an inconsistency is no drift's, nor the start of one);
         _INCONSISTENT_FROM_STEP: clean before it, and nothing but an inconsistency from it on (a
         humidity drift's end reads as one's start; judged once it outlasts any inconsistency);
-        else _FAULT."""
-        inconsistent = False
+        _DROPOUT_FROM_STEP: clean before it, and nothing but a dropout of the stepped channel
+        from it on (a large drift's end, repeated, reads as one); else _FAULT."""
+        dropout = f"{DROPOUT_REASON}:{CHANNELS[channel]}"
+        found: set[int] = set()
         for seq in range(step_seq - CLEAN_BEFORE, step_seq + JUDGED_AFTER + 1):
             reading = self._reading_at(seq)
             if reading is None:
@@ -230,10 +248,43 @@ class DriftEndCheck:
             for reason in reading.reasons:
                 if reason.startswith(_ALLOWED):
                     continue
-                if seq < step_seq or reason != INCONSISTENT_REASON:
+                if seq < step_seq:
                     return _FAULT
-                inconsistent = True
-        return _INCONSISTENT_FROM_STEP if inconsistent else _CLEAN
+                if reason == INCONSISTENT_REASON:
+                    found.add(_INCONSISTENT_FROM_STEP)
+                elif reason == dropout:
+                    found.add(_DROPOUT_FROM_STEP)
+                else:
+                    return _FAULT
+        if not found:
+            return _CLEAN
+        return found.pop() if len(found) == 1 else _FAULT
+
+    def _level_after_dropout(self, step_seq: int, channel: int) -> bool:
+        """The dropout flagged from the step on was the channel's level: the readings since
+        moved on from it (the run ended, and is no longer flagged) without stepping back by
+        DROPOUT_BACK_SHARE of the step, and carry no other fault's flag."""
+        first = self._reading_at(step_seq)
+        before = self._reading_at(step_seq - 1)
+        if first is None or before is None:
+            return False
+        jump = first.values[channel] - before.values[channel]
+        dropout = f"{DROPOUT_REASON}:{CHANNELS[channel]}"
+        moved = False
+        previous = first
+        for seq in range(step_seq + 1, step_seq + DROPOUT_LEVEL_WAIT + 1):
+            reading = self._reading_at(seq)
+            if reading is None:
+                return False
+            if any(not reason.startswith(_ALLOWED) and reason != dropout
+                   for reason in reading.reasons):
+                return False
+            step = reading.values[channel] - previous.values[channel]
+            if step * jump < 0 and abs(step) >= DROPOUT_BACK_SHARE * abs(jump):
+                return False
+            moved = moved or reading.values[channel] != first.values[channel]
+            previous = reading
+        return moved and dropout not in previous.reasons
 
     def _still_inconsistent(self, seq: int) -> bool:
         reading = self._reading_at(seq)
