@@ -636,3 +636,39 @@ def test_a_temperature_over_the_ceiling_with_the_pressure_rising_is_not_drift():
     front = [(20.0 + 2.5 / 60 * seq, 20.0 + 2.5 / 60 * seq, 1015.0 + 1.0 / 60 * seq)
              for seq in range(120)]
     assert _flags_after_storm(front, temperature_ceiling=22.0) == set()
+
+
+def _drift_recalibrated(held_until: int, channel: int = 2) -> tuple[int, int, float] | None:
+    """A barometer drifting up 3 hPa/h (``channel`` 1: a humidity sensor lifting the dew point
+    2 °C/h) from reading 100, recalibrated at 300 (back on the level before the drift); the
+    check held (the weather's hold) up to ``held_until``. What the check says of where the
+    drift began (``began_before_onset``) after the step."""
+    readings = {}
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, lambda *flagged: None)
+    for seq in range(310):
+        grown = (seq - 100) / 60 if 100 <= seq < 300 else 0.0
+        pressure = 1010.0 + (3.0 * grown if channel == 2 else 0.0)
+        dew = 8.0 + (2.0 * grown if channel == 1 else 0.0)
+        reading = _Reading(seq, (20.0, relative_humidity(20.0, dew), pressure), dew)
+        readings[seq] = reading
+        check.update(reading, held=seq < held_until, noisy=False)
+    assert check.began_before_onset(299, channel) is None  # no step there
+    return check.began_before_onset(300, channel)
+
+
+def test_a_drift_decided_late_began_where_its_recalibration_says():
+    # Held until 180, the check fits the onset at the first reading it looks at; the step back
+    # of 10 hPa at 3 hPa/h says the drift grew for 200 readings.
+    began = _drift_recalibrated(held_until=180)
+    assert began is not None
+    assert abs(began[0] - 100) <= 3 and abs(began[1] - 180) <= 3 and began[2] > 1.0
+
+
+def test_a_drift_whose_onset_was_fitted_says_nothing_of_an_earlier_start():
+    assert _drift_recalibrated(held_until=0) is None
+
+
+def test_a_humidity_drifts_step_says_nothing_of_its_start():
+    # Its dew point moves as the logarithm of the humidity: the hour's rate is not the drift's.
+    assert _drift_recalibrated(held_until=180, channel=1) is None

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from streamml.contracts.weather import dew_point, relative_humidity
-from streamml.detector.drift_end import DriftEndCheck, MIN_RAMP
+from streamml.detector.drift_end import BeganBefore, DriftEndCheck, MIN_RAMP
 from streamml.detector.reading import Reading
 from streamml.detector.thresholds import Thresholds
 
@@ -24,7 +24,8 @@ STEP = 400  # the seq of the step in every series below
 
 
 def _flagged(series: list[tuple[float, float, float]],
-             reasons: dict[int, tuple[str, ...]] | None = None) -> dict[int, set[str]]:
+             reasons: dict[int, tuple[str, ...]] | None = None,
+             began_before: BeganBefore | None = None) -> dict[int, set[str]]:
     """Feed (temperature, humidity, pressure) readings, one a minute from seq 0 (``reasons``:
     flags the other checks gave some of them); every reading the check flags, with reasons."""
     readings: dict[int, Reading] = {}
@@ -35,7 +36,7 @@ def _flagged(series: list[tuple[float, float, float]],
         flagged.setdefault(reading.seq, set()).add(reason)
 
     check = DriftEndCheck(Thresholds(), _NOISE, _DEW_NOISE,  # type: ignore[arg-type]
-                          readings.get, flag)
+                          readings.get, flag, began_before)
     for seq, values in enumerate(series):
         reading = Reading(seq, seq * 60_000, values, values, dew_point(values[0], values[1]))
         if reasons and seq in reasons:
@@ -224,3 +225,29 @@ def test_a_dropout_still_flagged_when_judged_is_no_drift_end():
     series = _held_from_step(_with_drift(_weather(), 2, 6.0, 150), 2, 40)
     reasons = {seq: ("dropout:pressure_hpa",) for seq in range(STEP, STEP + 41)}
     assert not _flagged(series, reasons)
+
+
+def _a_ramp_from_the_start() -> list[tuple[float, float, float]]:
+    """A barometer's ramp of 3 hPa/h from the first reading up to the step: no weather's line
+    before it to fit a hinge against."""
+    return [(t, h, p + (3.0 / 60 * seq if seq < STEP else 0.0))
+            for seq, (t, h, p) in enumerate(_weather())]
+
+
+def test_a_step_the_drift_check_ended_a_late_decided_drift_at_is_flagged_back_to_its_start():
+    def began_before(step_seq: int, channel: int) -> tuple[int, int, float] | None:
+        return (STEP - 150, STEP - 60, 2.0) if (step_seq, channel) == (STEP, 2) else None
+
+    series = _a_ramp_from_the_start()
+    assert not _flagged(series)  # no ramp fitted
+    flagged = _flagged(series, began_before=began_before)
+    assert sorted(flagged) == list(range(STEP - 150, STEP - 60))
+    assert all(flagged[seq] == {"drift:pressure_hpa"} for seq in flagged)
+
+
+def test_a_drift_the_drift_check_ended_at_a_step_read_as_a_stuck_runs_end_is_not_flagged():
+    def began_before(step_seq: int, channel: int) -> tuple[int, int, float] | None:
+        return (STEP - 150, STEP - 60, 2.0) if (step_seq, channel) == (STEP, 2) else None
+
+    reasons = {seq: ("stuck:pressure_hpa",) for seq in range(STEP - 20, STEP)}
+    assert not _flagged(_a_ramp_from_the_start(), reasons, began_before)

@@ -84,6 +84,16 @@ TEMPERATURE_RANGE_READINGS = 480
 # temperature, not the dew point's: a desert's dry air has dew points under -10 °C with a daily
 # cycle that moves them ~1 °C/h (final-8: scaled by the dew point, a control flagged).
 COLD_AIR_REFERENCE_C = 10.0
+# An open drift whose fitted onset lies within this many readings of the first the fit looked at
+# may have begun before the hour it was decided on (the weather's hold or a bend too slight held
+# the decision back: final-13, 10 of 55 drifts ended by a recalibration began 30-105 readings
+# before their fitted onset). Its recalibration's step is the bias it had grown: over its rate
+# from the fitted onset, how long it had grown. The drift-end check flags it back so far if the
+# step is a drift's end (``began_before_onset``), by at most BACK_FILL_MAX readings more (the
+# hour's rate is the weather's too: a weather trend against the drift shrinks it and stretches
+# the length by up to 150 readings).
+ONSET_AT_FIRST = 15
+BACK_FILL_MAX = 90
 
 
 ReadingAt = Callable[[int], "Reading | None"]
@@ -123,6 +133,11 @@ class DriftCheck:
         self._drift: dict[str, tuple[int, float, float]] = {}
         # name -> the open drift's slope per reading from its onset (the hinge's line)
         self._rate: dict[str, float] = {}
+        # The open drifts whose onset was fitted at the first readings looked at (``_open``).
+        self._onset_at_first: set[str] = set()
+        # name -> (seq of the recalibration's step, where it says the drift began, the fitted
+        # onset, score): the series' last drift that began before its onset.
+        self._began_before: dict[str, tuple[int, int, int, float]] = {}
         self._drift_quiet: dict[str, int] = {}
         self._decided: dict[str, int] = {}  # name -> where the open drift was decided
         # name -> (onset, slope per reading from it, channel, score): confirmed drifts carried
@@ -385,8 +400,13 @@ class DriftCheck:
         """A drift of the named series decided at this reading: flagged back to its onset (looked
         for from ``first``, the hour's first reading if None)."""
         channel = self._channel(name)
-        onset, rate = self._onset(name, series.first_x if first is None else first, reading.seq)
+        first = series.first_x if first is None else first
+        onset, rate = self._onset(name, first, reading.seq)
         self._drift[name] = (onset, slope, base)
+        if onset - first < ONSET_AT_FIRST:
+            self._onset_at_first.add(name)
+        else:
+            self._onset_at_first.discard(name)
         if name == "dew":
             self._moistening = slope > 0 and self._humidity_rising() and \
                 self._falling_for_hours(reading.seq, RAIN_TENDENCY)
@@ -602,6 +622,8 @@ class DriftCheck:
             return
         # The sensor recalibrated (the bias vanished at once), or the drift stopped for long.
         if self._recalibrated(name, reading, slope * (reading.seq - since)):
+            if name in self._onset_at_first:
+                self._note_began_before(name, reading, since, slope)
             self._end(name)
             return
         if abs(series.short.slope() - base) < 0.6 * self._limits[name] or \
@@ -615,6 +637,31 @@ class DriftCheck:
         channel = self._channel(name)
         self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
                    abs(slope) / self._limits[name], 1.0)
+
+    def _note_began_before(self, name: str, reading: Reading, since: int,
+                           slope: float) -> None:
+        """Where the recalibration's step says the drift began (its size over the drift's rate
+        from the fitted onset), if before that onset, at most BACK_FILL_MAX readings before."""
+        previous = self._reading_at(reading.seq - 1)
+        rate = abs(self._rate[name])
+        if previous is None or rate <= 0:
+            return
+        bias = abs(_value(name, reading) - _value(name, previous))
+        began = max(reading.seq - int(bias / rate), since - BACK_FILL_MAX)
+        if began < since:
+            self._began_before[name] = (reading.seq, began, since,
+                                        abs(slope) / self._limits[name])
+
+    def began_before_onset(self, step_seq: int, channel: int) -> tuple[int, int, float] | None:
+        """(where it began, its fitted onset, score) of a drift of a series the channel moves
+        that the check ended at ``step_seq`` as recalibrated, and that its step says began
+        before that onset; None if none did. The dew point's drift is the temperature's if the
+        temperature stepped (the humidity's stillness over the hour may have said otherwise)."""
+        for name in _SERIES_OF_CHANNEL[channel]:
+            noted = self._began_before.get(name)
+            if noted is not None and noted[0] == step_seq:
+                return noted[1], noted[2], noted[3]
+        return None
 
     def _end(self, name: str) -> None:
         self._drift.pop(name, None)
@@ -645,6 +692,12 @@ def cold_air_scale(temperature_c: float) -> float:
     if temperature_c >= COLD_AIR_REFERENCE_C:
         return 1.0
     return ((MAGNUS_B + temperature_c) / (MAGNUS_B + COLD_AIR_REFERENCE_C)) ** 2
+
+
+# The series whose drift a step of each channel (T, RH, P) tells the length of. Not the
+# humidity's: its drift moves the dew point as the logarithm of the humidity, so the hour's
+# rate is not the drift's (final-13: two humidity drifts' steps said 81 and 33 readings too many).
+_SERIES_OF_CHANNEL: tuple[tuple[str, ...], ...] = (("dew", "temperature"), (), ("pressure",))
 
 
 def _value(name: str, reading: Reading) -> float:

@@ -108,6 +108,9 @@ _CLEAN, _INCONSISTENT_FROM_STEP, _DROPOUT_FROM_STEP, _FAULT = 0, 1, 2, 3
 
 ReadingAt = Callable[[int], "Reading | None"]
 FlagReading = Callable[[Reading, str, int, float, float], None]
+# (seq of a step, channel) -> (where a drift the drift check ended at that step as recalibrated
+# began, by the step's size over its rate; its fitted onset; score), or None.
+BeganBefore = Callable[[int, int], "tuple[int, int, float] | None"]
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ class DriftEndCheck:
     """One sensor's watch for drift ends: a pending candidate step, judged when confirmed."""
 
     def __init__(self, thresholds: Thresholds, stats: list[ChannelStats], dew: ChannelStats,
-                 reading_at: ReadingAt, flag: FlagReading) -> None:
+                 reading_at: ReadingAt, flag: FlagReading,
+                 began_before: BeganBefore | None = None) -> None:
         # Per reading: the slowest ramp of the dew point and of the pressure judged.
         self._min_rate = (MIN_RATE_SHARE * thresholds.drift_dew_point_c_per_hour / 60.0,
                           MIN_RATE_SHARE * thresholds.drift_pressure_hpa_per_hour / 60.0)
@@ -139,6 +143,7 @@ class DriftEndCheck:
         self._dew = dew
         self._reading_at = reading_at
         self._flag = flag
+        self._began_before = began_before
         # (seq judged at, seq of the step, channel)
         self._pending: list[tuple[int, int, int]] = []
 
@@ -190,13 +195,23 @@ class DriftEndCheck:
                 not self._fit_now(judged_at, step_seq, channel):
             return
         fit = self.fit(step_seq, channel)
-        if fit is None or not self.accepted(fit, channel):
+        if fit is not None and self.accepted(fit, channel):
+            self._flag_span(fit.onset, step_seq, channel, fit.evidence, EVIDENCE_NATS)
             return
+        # No ramp fitted (a storm's plunge or a front's passage in the readings before it), but
+        # the drift check followed this channel's drift up to the step, from an onset its step
+        # says came late: flagged back to where the step says it began.
+        began = self._began_before(step_seq, channel) if self._began_before else None
+        if began is not None:
+            self._flag_span(began[0], began[1], channel, began[2], 1.0)
+
+    def _flag_span(self, first: int, end: int, channel: int, score: float,
+                   threshold: float) -> None:
         reason = f"{DRIFT_REASON}:{CHANNELS[channel]}"
-        for seq in range(fit.onset, step_seq):
+        for seq in range(first, end):
             earlier = self._reading_at(seq)
             if earlier is not None:
-                self._flag(earlier, reason, channel, fit.evidence, EVIDENCE_NATS)
+                self._flag(earlier, reason, channel, score, threshold)
 
     def _fit_now(self, judged_at: int, step_seq: int, channel: int) -> bool:
         """Whether the readings before the step are fitted now: no other fault around it, or (a

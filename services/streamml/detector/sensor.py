@@ -394,7 +394,8 @@ class SensorModel:
                                  self._channels[T].stats, self._reading_at,
                                  self._defer_drift_flag)
         self._drift_end = DriftEndCheck(thresholds, [channel.stats for channel in self._channels],
-                                        self._dew, self._reading_at, self._flag)
+                                        self._dew, self._reading_at, self._flag,
+                                        self._drift.began_before_onset)
 
     @property
     def warming_up(self) -> bool:
