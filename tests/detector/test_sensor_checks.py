@@ -1451,11 +1451,62 @@ def test_a_calm_station_held_whole_through_a_sun_break_is_stuck_at_the_runs_end(
         assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
 
 
-def test_a_calm_thermometer_held_alone_through_a_sun_break_is_not_judged_by_its_end():
-    """The same run on the thermometer alone (the humidity and pressure go on): its run's end
-    is judged only against a steady trend, which the readings before do not follow."""
+def test_a_calm_thermometer_held_alone_through_a_sun_break_is_stuck_as_the_humidity_said():
+    """The same run on the thermometer alone (the humidity and pressure go on): the readings
+    before follow no steady line, but the humidity fell 3-4 % over the run, which at the dew
+    point before it says the air warmed 8 steps while the thermometer held; the step out puts
+    the dew point back: stuck at the run's end (it was not judged before)."""
     for seed in (1, 2, 3, 4):
         values = _calm_station_sun_break(seed)
         held = values[659][0]
         values[660:680] = [(held, h, p) for _, h, p in values[660:680]]
+        _assert_stuck_run(values, 660, 680, 0, "stuck:temperature_c", seed)
+
+
+def _cheap_moist_air(seed: int, warming_c: float = 0.1, shade_c: float = 0.0, n: int = 900,
+                     ) -> list[tuple[float, float, float]]:
+    """A cheap sensor (0.1 °C / 0.1 % / 0.1 hPa; noise 1.6 steps of temperature, 1.8 % of
+    humidity) in cold air 2 °C over its dew point (final-16's lake shore): a sun break from
+    reading 640 warms the air ``warming_c`` a minute for 15 minutes, the dew point stays (the
+    humidity falls ~1 % a minute); a shade from reading 652 cools it ``shade_c`` at once."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        air = -2 + 0.8 * math.sin(seq / 229)
+        temperature = air + warming_c * min(max(seq - 640, 0), 15) - \
+            (shade_c if seq >= 652 else 0.0)
+        humidity = relative_humidity(temperature, air - 2.0) + rng.gauss(0, 1.8)
+        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.12)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature + rng.gauss(0, 0.16), min(humidity, 100.0),
+                                 pressure), (0.1, 0.1, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_a_noisy_thermometer_held_while_the_humidity_fell_is_stuck_at_the_runs_end():
+    """A cheap thermometer held 6 readings in a sun break while the humidity fell ~4 %, then 6-10
+    steps up (final-16 1705-018): 9-11 nats by its rate and quantised chance, and the trend
+    before (flat) confirms nothing; the humidity says the air warmed 3-5 steps while it held,
+    and the step out puts the dew point back: stuck at the run's end (missed before)."""
+    for seed in (1, 2, 5, 6):
+        values = _cheap_moist_air(seed)
         assert _run(values) == {}, seed
+        held = values[645][0]
+        values[646:652] = [(held, h, p) for _, h, p in values[646:652]]
+        flagged = _run(values)
+        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
+        assert set(range(646, 652)) <= temperature <= set(
+            range(_run_edge(values, 645, 0, -1), 652)), (seed, sorted(temperature))
+
+
+def test_a_noisy_thermometer_held_in_still_air_then_shaded_is_not_judged_by_its_end():
+    """Held 6 readings in still air, then a shade cools it 0.8 °C at once: the humidity rises
+    with that step, not before it (the dew point steady while it held), so the step out is the
+    weather's of that reading: its run's end is not judged."""
+    for seed in (1, 2, 5, 6):
+        values = _cheap_moist_air(seed, warming_c=0.0, shade_c=0.8)
+        held = values[645][0]
+        values[646:652] = [(held, h, p) for _, h, p in values[646:652]]
+        flagged = _run(values)
+        assert not any("stuck:temperature_c" in rs for rs in flagged.values()), (
+            seed, sorted(flagged))

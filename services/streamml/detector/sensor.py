@@ -54,7 +54,7 @@ from itertools import islice, repeat
 from operator import attrgetter, itemgetter, mul, sub
 
 from streamml.contracts.weather import (
-    CHANNELS, HUMIDITY_LIMITS_PCT, DROPOUT_REASON, INCONSISTENT_REASON, NOISE_REASON, SPIKE_REASON,
+    CHANNELS, HUMIDITY_LIMITS_PCT, MAGNUS_A, MAGNUS_B, DROPOUT_REASON, INCONSISTENT_REASON, NOISE_REASON, SPIKE_REASON,
     STUCK_REASON, WEATHER_FRONT, WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM, is_weather_event,
     relative_humidity)
 from streamml.detector.drift import BASELINE_WINDOW, DRIFT_WINDOW, DriftCheck
@@ -269,6 +269,24 @@ RUN_END_LANDS = 0.4
 # station sits on one step while the air is still, and leaves it by a step or two; shading
 # ending steps the temperature up a few steps after a fall into the shade, against that line.
 RUN_END_WHOLE_STEPS = 5.0
+# ... and a temperature's run, wherever the humidity says the temperature moved while it held:
+# the temperature at which the air, at its dew point before the run (the mean of up to
+# RUN_DEW_BEFORE readings up to the run's first), reads the humidity of the run's last
+# RUN_DEW_LAST readings lies the way the channel then stepped out RUN_END_WHOLE_STEPS or more,
+# by at least RUN_DEW_SURE standard errors (the humidity's noise and that dew point's) and
+# RUN_DEW_SHARE of the step out. A healthy thermometer moves with the humidity, the dew point
+# steady, and steps out of a run with the weather of that reading (a shade, a storm), which the
+# humidity shares; a held one leaves the dew point at its held value drifting, and its step out
+# puts it back (final-16 1705-018: a cheap thermometer held 6 readings in a sun break while the
+# humidity fell 2.7 %, then 10 steps up). The step out, confirmed by the next reading, is then
+# the channel's move over the run: the quantised chance of the run along it is the evidence.
+# Only runs of RUN_DEW_MIN_REPEATS or more: a storm's rain moistens the air a few readings
+# before its plunge cools it (final-15: a station control held 3 readings, then 20 steps down).
+RUN_DEW_MIN_REPEATS = 5
+RUN_DEW_BEFORE = 10
+RUN_DEW_LAST = 3
+RUN_DEW_SURE = 2.0
+RUN_DEW_SHARE = 0.2
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -974,7 +992,8 @@ class SensorModel:
         """The evidence that channel c's run, ended by ``reading``, was held while its steady
         trend went on (0 unless the step out of it confirms that trend; a trend that was not
         steady where the whole sensor held its reading and the step out is at least
-        ``RUN_END_WHOLE_STEPS``, over the readings it held whole). Not in a weather
+        ``RUN_END_WHOLE_STEPS``, over the readings it held whole; for a thermometer, such a step
+        out the humidity foretold, ``_humidity_foretold``, taken as its move). Not in a weather
         event's hold, for a humidity at or near saturation, a run after a dropout's jump, a
         humidity the warming air pulled (judged so already) nor while the sensor is flagged
         inconsistent (as RUN_MOVING_STEPS)."""
@@ -1001,12 +1020,52 @@ class SensorModel:
         steady = channel.run_steady_slope
         if _confirms(steady, out, repeats, resolution):
             trend = steady
+        elif abs(out) < RUN_END_WHOLE_STEPS:
+            return 0.0
         else:
-            repeats = min(repeats, self._whole_held()) if abs(out) >= RUN_END_WHOLE_STEPS else 0
-            if not repeats or not _confirms(trend, out, repeats, resolution):
+            whole = min(repeats, self._whole_held())
+            if whole and _confirms(trend, out, whole, resolution):
+                repeats = whole
+            elif c == T and repeats >= RUN_DEW_MIN_REPEATS and self._humidity_foretold(out):
+                trend = out * resolution / (repeats + 1)
+            else:
                 return 0.0
         confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)), trend)
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
+
+    def _humidity_foretold(self, out: float) -> bool:
+        """Whether the humidity over the temperature's run, ended by a step of ``out`` steps, says
+        the temperature moved that way while it held (``RUN_DEW_SURE``): at the dew point before
+        the run, the run's last humidities are read at a temperature that far off the held one.
+        Not with the humidity near saturation (clipped, it says nothing of the temperature) or
+        flagged faulty there."""
+        recent = self._recent
+        first = self._channels[T].run_first
+        assert first is not None
+        first_index = first.seq - recent[0].seq
+        dews = [r.dew_point for r in islice(recent, max(0, first_index - RUN_DEW_BEFORE + 1),
+                                                  first_index + 1) if not r.faulty]
+        held = min(RUN_DEW_LAST, self._channels[T].run)
+        last = list(islice(recent, len(recent) - 1 - held, len(recent) - 1))
+        if len(dews) < 2 or any(RH in r.faulty or r.values[RH] >= SATURATED_PCT for r in last):
+            return False
+        dew = sum(dews) / len(dews)
+        # The step out puts the dew point back: a storm's plunge, a reading after its rain
+        # raised the humidity, takes it further off (the humidity steps up with the plunge).
+        drifted = sum(r.dew_point for r in last) / len(last) - dew
+        if (recent[-1].dew_point - dew - drifted) * drifted >= 0:
+            return False
+        dew_error = math.sqrt(sum((d - dew) ** 2 for d in dews) / (len(dews) - 1) / len(dews))
+        humidity = sum(r.values[RH] for r in last) / len(last)
+        temperature = first.values[T]
+        moved = sum(_temperature_at(r.values[RH], dew) for r in last) / len(last) - temperature
+        # °C of that temperature per % of humidity (Magnus, at the held temperature)
+        per_pct = (MAGNUS_B + temperature) ** 2 / (MAGNUS_A * MAGNUS_B * humidity)
+        error = math.hypot(self._channels[RH].stats.quantised_sigma * per_pct / math.sqrt(held),
+                           dew_error)
+        step = self._channels[T].stats.resolution
+        return moved * out > 0 and abs(moved) >= RUN_DEW_SURE * error and \
+            abs(moved) >= RUN_DEW_SHARE * abs(out) * step
 
     def _whole_held(self) -> int:
         """How many readings in a row before the newest repeated the whole reading before them
@@ -1473,6 +1532,12 @@ def _step_into_run(c: int, first: Reading, before: Reading) -> float:
     if c != RH:
         return step
     return min(step, abs(first.values[RH] - relative_humidity(first.values[T], before.dew_point)))
+
+
+def _temperature_at(humidity: float, dew: float) -> float:
+    """The temperature at which air at dew point ``dew`` reads ``humidity`` (Magnus)."""
+    gamma = MAGNUS_A * dew / (MAGNUS_B + dew) - math.log(max(humidity, 0.1) / 100.0)
+    return MAGNUS_B * gamma / (MAGNUS_A - gamma)
 
 
 def _noise_spans_steps(stats: ChannelStats, steps: float) -> bool:
