@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from streamml.contracts.weather import dew_point, relative_humidity
 from streamml.detector.drift_end import BeganBefore, DriftEndCheck, MIN_RAMP
 from streamml.detector.reading import Reading
+from streamml.detector.stats import SATURATED_PCT
 from streamml.detector.thresholds import Thresholds
 
 
@@ -25,7 +26,8 @@ STEP = 400  # the seq of the step in every series below
 
 def _flagged(series: list[tuple[float, float, float]],
              reasons: dict[int, tuple[str, ...]] | None = None,
-             began_before: BeganBefore | None = None) -> dict[int, set[str]]:
+             began_before: BeganBefore | None = None,
+             dew_noise: _LearntNoise = _DEW_NOISE) -> dict[int, set[str]]:
     """Feed (temperature, humidity, pressure) readings, one a minute from seq 0 (``reasons``:
     flags the other checks gave some of them); every reading the check flags, with reasons."""
     readings: dict[int, Reading] = {}
@@ -35,7 +37,7 @@ def _flagged(series: list[tuple[float, float, float]],
              threshold: float) -> None:
         flagged.setdefault(reading.seq, set()).add(reason)
 
-    check = DriftEndCheck(Thresholds(), _NOISE, _DEW_NOISE,  # type: ignore[arg-type]
+    check = DriftEndCheck(Thresholds(), _NOISE, dew_noise,  # type: ignore[arg-type]
                           readings.get, flag, began_before)
     for seq, values in enumerate(series):
         reading = Reading(seq, seq * 60_000, values, values, dew_point(values[0], values[1]))
@@ -251,3 +253,74 @@ def test_a_drift_the_drift_check_ended_at_a_step_read_as_a_stuck_runs_end_is_not
 
     reasons = {seq: ("stuck:pressure_hpa",) for seq in range(STEP - 20, STEP)}
     assert not _flagged(_a_ramp_from_the_start(), reasons, began_before)
+
+
+def _near_saturation(dew_below: list[float], seed: int = 2) -> list[tuple[float, float, float]]:
+    """Calm air at 10 °C whose dew point lies ``dew_below[seq]`` under the temperature (0:
+    saturated, the humidity at 100 %), with noise; the pressure steady."""
+    # The humidity's noise is cut at 100 %: a sensor in saturated air reads its limit.
+    rng = random.Random(seed)
+    series = []
+    for seq, below in enumerate(dew_below):
+        temperature = 10.0 + rng.gauss(0, 0.1)
+        humidity = 100.0 if below == 0.0 else \
+            min(100.0, relative_humidity(temperature, temperature - below) + rng.gauss(0, 0.5))
+        series.append((round(temperature, 1), round(humidity, 1),
+                       round(1010.0 + rng.gauss(0, 0.05), 2)))
+    return series
+
+
+def _clipped(series: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    return [(t, min(100.0, h), p) for t, h, p in series]
+
+
+def test_a_humidity_drift_cut_at_saturation_stepping_out_of_it_is_drift():
+    # The air 1.5 °C under saturation (90 %); the drift reaches 100 % after an hour and is cut
+    # there until it ends: the humidity steps out of saturation by 10 %, the temperature still.
+    series = _clipped(_with_drift(_near_saturation([1.5] * 480), 1, 10.0, 150))
+    flagged = _flagged(series)
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:humidity_pct"}
+    assert max(flagged) == STEP - 1 and min(flagged) <= STEP - MIN_RAMP
+
+
+def test_a_humidity_drift_in_air_saturated_before_it_flags_the_clipped_readings_before_its_end():
+    # The air saturated until the drift began, then drying 1.5 °C under it: the reading stays at
+    # 100 % throughout (no ramp to fit), then steps out of saturation at the drift's end.
+    below = [0.0 if seq < STEP - 150 else 1.5 * min(1.0, (seq - STEP + 150) / 150)
+             for seq in range(480)]
+    series = _clipped(_with_drift(_near_saturation(below), 1, 10.0, 150))
+    assert all(h >= SATURATED_PCT for _, h, _ in series[:STEP])
+    assert set(_flagged(series)) == set(range(STEP - MIN_RAMP, STEP))
+
+
+def test_an_inconsistencys_start_out_of_saturated_air_is_no_drift_end():
+    # Saturated air; the humidity falls as if the dew point were 6 °C lower, for 40 readings.
+    below = [6.0 if STEP <= seq < STEP + 40 else 0.0 for seq in range(480)]
+    assert not _flagged(_near_saturation(below))
+
+
+def test_saturated_air_drying_as_it_warms_is_no_drift_end():
+    # The sun after a shower: the temperature up 1.5 °C in a reading, the dew point where it was.
+    series = [(t + 1.5, relative_humidity(t + 1.5, dew_point(t, h)), p) if seq >= STEP
+              else (t, h, p) for seq, (t, h, p) in enumerate(_near_saturation([0.0] * 480))]
+    assert not _flagged(series)
+
+
+def test_a_step_out_of_a_storms_saturated_air_is_no_drift_end():
+    # The same readings, but a thunderstorm was reported as the air saturated: its moisture
+    # clears (a stuck reading at 100 % let go looks the same).
+    below = [0.0 if seq < STEP - 150 else 1.5 * min(1.0, (seq - STEP + 150) / 150)
+             for seq in range(480)]
+    series = _clipped(_with_drift(_near_saturation(below), 1, 10.0, 150))
+    assert _flagged(series)
+    assert not _flagged(series, {STEP - 120: ("weather:thunderstorm",)})
+
+
+def test_a_coarse_humiditys_flicker_out_of_saturation_is_no_drift_end():
+    # A calm saturated hour whose dew point was learnt at 0.02 °C of noise; the humidity drops
+    # to 97 % and stays: the dew point falls 0.45 °C, 22 of its widths but 4.5 of the
+    # temperature's, which it reads in saturated air.
+    series = [(10.0, 97.0 if seq >= STEP else 100.0, p)
+              for seq, (t, h, p) in enumerate(_near_saturation([0.0] * 480))]
+    assert not _flagged(series, dew_noise=_LearntNoise(0.02, 0.01))

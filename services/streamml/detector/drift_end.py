@@ -10,6 +10,13 @@ before it: a line (the weather's trend) plus a hinge (a bias growing from an ons
 at the step the step undoes, with enough evidence against the line alone. The ramp is flagged
 as drift from its fitted onset up to the reading before the step; the step and what follows
 are the fault's end, which raises no alarm.
+
+A humidity drift that pushes the reading into saturated air is cut at 100 %: it ends in a
+humidity step out of saturation, the air's dew point falling by the bias the clip hid while the
+temperature stays. Saturated air does not dry so in a minute (its dew point is the
+temperature's), so such a step, smaller than an inconsistency's start, is a drift's end. Its
+ramp is fitted on the readings before the humidity reached 100 % (a clipped reading carries no
+bias); where they show none, the clipped readings just before the step are the drift.
 """
 
 from __future__ import annotations
@@ -83,6 +90,23 @@ LANDED_SCATTER_SHARE = 0.25
 # too.
 CLEAN_BEFORE = 5
 
+# A humidity step out of saturated air is measured by its dew point (the humidity's own noise
+# there is clipped away, or was never learnt in air saturated since the start): that falls by
+# STEP_SD of the dew point's noise widths or more, at least the temperature's, which the dew
+# point reads in saturated air (final-2's coarse stations, their humidity never learnt, flicker
+# 100 -> 98 % in calm air: the dew point 0.5 °C lower, 10 of its learnt widths of 0.05 °C, 5 of
+# the temperature's 0.1 °C); but by less than the inconsistency check's step
+# (inconsistent_dew_point_step_c: a larger fall out of saturation is an inconsistency's start,
+# whose offset of 6-15 °C of dew point the check flags from the step, or did not in a storm's
+# saturated air: final-9 1002-017, 11.6 °C, fitted as a ramp undone; final-16 drifts' ends out
+# of 100 %: 1.8-2.1 °C, the inconsistencies' starts out of it 6.6-13.4 °C).
+# Where the readings before the clip show no ramp (the humidity saturated since before the
+# drift, or the weather's dew point falling under it), the clipped readings up to MIN_RAMP
+# before the step are flagged: they read saturation that the air, a minute later as dry as
+# after the step, did not have, and MIN_RAMP is the shortest ramp this check takes for a drift.
+# Not where a storm or a front was reported from MIN_BASE readings before the humidity reached
+# 100 % on: their rain saturates the air, which dries as it clears (tuning-wide 1-012: a stuck
+# run at 100 % in a storm's wake, let go 12 % lower, would flag 36 healthy readings).
 _ALLOWED = (DRIFT_REASON, WEATHER_REASON_PREFIX)
 # Readings after the step at which a humidity step that the inconsistency check flagged from
 # the step on is judged, if it still flags that reading: an inconsistency (an offset held 5-60
@@ -139,6 +163,7 @@ class DriftEndCheck:
         # Per reading: the slowest ramp of the dew point and of the pressure judged.
         self._min_rate = (MIN_RATE_SHARE * thresholds.drift_dew_point_c_per_hour / 60.0,
                           MIN_RATE_SHARE * thresholds.drift_pressure_hpa_per_hour / 60.0)
+        self._inconsistent_step = thresholds.inconsistent_dew_point_step_c
         self._stats = stats
         self._dew = dew
         self._reading_at = reading_at
@@ -162,10 +187,11 @@ class DriftEndCheck:
             self._pending.append((reading.seq + JUDGED_AFTER, reading.seq, channel))
 
     def _stepped_channel(self, previous: Reading, reading: Reading) -> int:
-        """The one channel that stepped by many noise widths with the others quiet, or -1. Not
-        the humidity out of saturated air: the dew point there is the temperature, and says
-        nothing of a humidity ramp (final-9, 1002-017: an inconsistency's start out of a storm's
-        saturated air, whose warming had lifted the dew point 6 °C, fitted as a ramp undone)."""
+        """The one channel that stepped by many noise widths with the others quiet, or -1. The
+        humidity out of saturated air only as _dried_out_of_saturation says."""
+        if previous.values[RH] >= SATURATED_PCT and \
+                self._dried_out_of_saturation(previous, reading):
+            return RH
         stepped = -1
         for c in range(3):
             stats = self._stats[c]
@@ -176,11 +202,33 @@ class DriftEndCheck:
                 if stepped >= 0:
                     return -1
                 stepped = c
-            elif step > QUIET_SD * stats.sigma + stats.resolution:
+            elif not self._quiet(c, previous, reading):
                 return -1
         if stepped == RH and previous.values[RH] >= SATURATED_PCT:
             return -1
         return stepped
+
+    def _quiet(self, channel: int, previous: Reading, reading: Reading) -> bool:
+        stats = self._stats[channel]
+        return abs(reading.values[channel] - previous.values[channel]) <= \
+            QUIET_SD * stats.sigma + stats.resolution
+
+    def _dried_out_of_saturation(self, previous: Reading, reading: Reading) -> bool:
+        """The humidity stepped down out of saturated air, its dew point falling by many noise
+        widths but less than an inconsistency's start, the temperature and pressure quiet."""
+        for c in (T, P):
+            if not self._stats[c].ready or not self._quiet(c, previous, reading):
+                return False
+        fall = previous.dew_point - reading.dew_point
+        drop = previous.values[RH] - reading.values[RH]
+        return self._dew.ready and STEP_SD * self._saturated_dew_sigma() <= fall and \
+            fall < self._inconsistent_step and \
+            drop >= STEP_RESOLUTIONS * self._stats[RH].resolution
+
+    def _saturated_dew_sigma(self) -> float:
+        """The dew point's noise in saturated air: at least the temperature's, which it reads
+        there."""
+        return max(self._dew.sigma, self._stats[T].sigma)
 
     def _judge_due(self, seq: int) -> None:
         due = [entry for entry in self._pending if entry[0] <= seq]
@@ -194,9 +242,17 @@ class DriftEndCheck:
         if not self._confirmed(step_seq, channel) or \
                 not self._fit_now(judged_at, step_seq, channel):
             return
+        clipped_from = step_seq
+        if channel == RH and self._out_of_saturation(step_seq):
+            clipped_from = self._clipped_from(step_seq)
+            if self._weather_reported(clipped_from - MIN_BASE, step_seq + CONFIRM):
+                return
         fit = self.fit(step_seq, channel)
         if fit is not None and self.accepted(fit, channel):
             self._flag_span(fit.onset, step_seq, channel, fit.evidence, EVIDENCE_NATS)
+            return
+        if clipped_from < step_seq:
+            self._flag_clipped(max(clipped_from, step_seq - MIN_RAMP), step_seq)
             return
         # No ramp fitted (a storm's plunge or a front's passage in the readings before it), but
         # the drift check followed this channel's drift up to the step, from an onset its step
@@ -212,6 +268,38 @@ class DriftEndCheck:
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, reason, channel, score, threshold)
+
+    def _out_of_saturation(self, step_seq: int) -> bool:
+        before = self._reading_at(step_seq - 1)
+        return before is not None and before.values[RH] >= SATURATED_PCT
+
+    def _clipped_from(self, step_seq: int) -> int:
+        """The first of the saturated readings just before the step (LOOKBACK at most)."""
+        first = step_seq
+        while first > step_seq - LOOKBACK:
+            earlier = self._reading_at(first - 1)
+            if earlier is None or earlier.values[RH] < SATURATED_PCT:
+                break
+            first -= 1
+        return first
+
+    def _weather_reported(self, first: int, last: int) -> bool:
+        for seq in range(first, last + 1):
+            reading = self._reading_at(seq)
+            if reading is not None and any(reason.startswith(WEATHER_REASON_PREFIX)
+                                           for reason in reading.reasons):
+                return True
+        return False
+
+    def _flag_clipped(self, onset: int, step_seq: int) -> None:
+        """The clipped readings from onset up to a humidity step out of saturation, as drift
+        (scored by the dew point's fall in noise widths)."""
+        before = self._reading_at(step_seq - 1)
+        after = self._reading_at(step_seq)
+        if before is None or after is None:
+            return
+        fall = (before.dew_point - after.dew_point) / max(self._saturated_dew_sigma(), 1e-9)
+        self._flag_span(onset, step_seq, RH, fall, STEP_SD)
 
     def _fit_now(self, judged_at: int, step_seq: int, channel: int) -> bool:
         """Whether the readings before the step are fitted now: no other fault around it, or (a
@@ -307,12 +395,15 @@ class DriftEndCheck:
 
     def fit(self, step_seq: int, channel: int) -> RampFit | None:
         """The best line-plus-hinge through the readings before the step (the dew point for a
-        temperature or humidity step, the pressure for its own), None without enough of them."""
+        temperature or humidity step, the pressure for its own; for a humidity step out of
+        saturation the unclipped ones only), None without enough of them."""
         xs: list[float] = []
         ys: list[float] = []
+        unclipped_only = channel == RH and self._out_of_saturation(step_seq)
         for seq in range(step_seq - LOOKBACK, step_seq):
             reading = self._reading_at(seq)
-            if reading is None or not _usable(reading, channel):
+            if reading is None or not _usable(reading, channel) or \
+                    (unclipped_only and reading.values[RH] >= SATURATED_PCT):
                 continue
             xs.append(float(seq - step_seq))
             ys.append(_series_value(reading, channel))
