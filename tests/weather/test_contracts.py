@@ -7,7 +7,8 @@ import json
 import pytest
 
 from streamml.contracts.weather import (
-    NORMAL, SPIKE, TRUTH_HEADER, TRUTH_VALUES, Confusion, SensorReading, truth_header, truth_of)
+    NORMAL, SPIKE, TRUTH_HEADER, TRUTH_VALUES, Confusion, SensorReading, dew_point,
+    relative_humidity, temperature_at_humidity, truth_header, truth_of)
 from streamml.runtime.messages import DecodeError, decode
 
 VALID = {"sensor_id": "s-1", "seq": 3, "ts_ms": 1, "temperature_c": 21.5,
@@ -77,3 +78,11 @@ def test_a_batchs_counts_add_up_like_its_readings_one_by_one():
         one_by_one.add(is_anomaly, flagged)
     at_once.add_counts(true_positives=3, false_positives=2, false_negatives=1, true_negatives=7)
     assert at_once == one_by_one
+
+
+@pytest.mark.parametrize("temperature, humidity", [(-12.0, 95.0), (4.0, 61.0), (31.0, 22.0)])
+def test_the_temperature_at_a_humidity_inverts_the_dew_point(temperature, humidity):
+    dew = dew_point(temperature, humidity)
+    assert temperature_at_humidity(dew, humidity) == pytest.approx(temperature, abs=1e-9)
+    assert relative_humidity(temperature_at_humidity(dew, humidity), dew) == \
+        pytest.approx(humidity, abs=1e-9)

@@ -149,6 +149,13 @@ def dew_point(temperature_c: float, humidity_pct: float) -> float:
     return MAGNUS_B * gamma / (MAGNUS_A - gamma)
 
 
+def temperature_at_humidity(dew_point_c: float, humidity_pct: float) -> float:
+    """The temperature (°C) at which air at a dew point reads a relative humidity (Magnus)."""
+    gamma = MAGNUS_A * dew_point_c / (MAGNUS_B + dew_point_c) - math.log(
+        max(humidity_pct, 0.1) / 100.0)
+    return MAGNUS_B * gamma / (MAGNUS_A - gamma)
+
+
 
 
 def reason_kind(reason: str) -> str:

@@ -306,8 +306,9 @@ class DriftCheck:
         behind a front ending) while the humidity holds still over the hour, by two standard
         errors of its line (a noisy humidity sensor's line says little), and over its last
         third: the thermometer's doing, front or not. Under 60 % the bar shrinks with the
-        humidity: dry air's humidity hardly moves in % whatever its dew point does. A front's moisture moves the humidity
-        (rain starting moistens the air within minutes, before the hour's line shows it)."""
+        humidity: dry air's humidity hardly moves in % whatever its dew point does. A front's
+        moisture moves the humidity (rain starting moistens the air within minutes, before the
+        hour's line shows it)."""
         humidity = self._humidity
         still = STILL_HUMIDITY_PER_HOUR / 60 * min(1.0, humidity_pct / 60.0)
         return dew.long.slope() >= 0.5 * limit and \

@@ -7,8 +7,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   its healthy runs last (learnt; not on a channel whose noise spans its steps, whose repeats
   are independent); a run that starts with a jump of many noise widths is a
   dropout to a constant (not a humidity step the temperature's step explains at the air's
-  moisture before it: a storm saturating the air). Joint runs of several channels add their evidence (all channels
-  stuck at once is far rarer than one), no more than their learnt healthy joint runs allow
+  moisture before it: a storm saturating the air). Joint runs of several channels add their
+  evidence (all channels stuck at once is far rarer than one), no more than their learnt
+  healthy joint runs allow
   (unless twice as long as the longest of them, on channels noisy enough; a sensor held whole
   that long with a calm channel adds up its channels' own evidence). A
   short humidity run while the warming air should have taken the humidity several steps down
@@ -54,9 +55,9 @@ from itertools import islice, repeat
 from operator import attrgetter, itemgetter, mul, sub
 
 from streamml.contracts.weather import (
-    CHANNELS, HUMIDITY_LIMITS_PCT, MAGNUS_A, MAGNUS_B, DROPOUT_REASON, INCONSISTENT_REASON, NOISE_REASON, SPIKE_REASON,
-    STUCK_REASON, WEATHER_FRONT, WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM, is_weather_event,
-    relative_humidity)
+    CHANNELS, HUMIDITY_LIMITS_PCT, MAGNUS_A, MAGNUS_B, DROPOUT_REASON, INCONSISTENT_REASON,
+    NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT, WEATHER_REASON_PREFIX,
+    WEATHER_THUNDERSTORM, is_weather_event, relative_humidity, temperature_at_humidity)
 from streamml.detector.drift import BASELINE_WINDOW, DRIFT_WINDOW, DriftCheck
 from streamml.detector.drift_end import DriftEndCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
@@ -1058,7 +1059,7 @@ class SensorModel:
         dew_error = math.sqrt(sum((d - dew) ** 2 for d in dews) / (len(dews) - 1) / len(dews))
         humidity = sum(r.values[RH] for r in last) / len(last)
         temperature = first.values[T]
-        moved = sum(_temperature_at(r.values[RH], dew) for r in last) / len(last) - temperature
+        moved = sum(temperature_at_humidity(dew, r.values[RH]) for r in last) / len(last) - temperature
         # °C of that temperature per % of humidity (Magnus, at the held temperature)
         per_pct = (MAGNUS_B + temperature) ** 2 / (MAGNUS_A * MAGNUS_B * humidity)
         error = math.hypot(self._channels[RH].stats.quantised_sigma * per_pct / math.sqrt(held),
@@ -1532,12 +1533,6 @@ def _step_into_run(c: int, first: Reading, before: Reading) -> float:
     if c != RH:
         return step
     return min(step, abs(first.values[RH] - relative_humidity(first.values[T], before.dew_point)))
-
-
-def _temperature_at(humidity: float, dew: float) -> float:
-    """The temperature at which air at dew point ``dew`` reads ``humidity`` (Magnus)."""
-    gamma = MAGNUS_A * dew / (MAGNUS_B + dew) - math.log(max(humidity, 0.1) / 100.0)
-    return MAGNUS_B * gamma / (MAGNUS_A - gamma)
 
 
 def _noise_spans_steps(stats: ChannelStats, steps: float) -> bool:
