@@ -27,7 +27,8 @@ STEP = 400  # the seq of the step in every series below
 def _flagged(series: list[tuple[float, float, float]],
              reasons: dict[int, tuple[str, ...]] | None = None,
              began_before: BeganBefore | None = None,
-             dew_noise: _LearntNoise = _DEW_NOISE) -> dict[int, set[str]]:
+             dew_noise: _LearntNoise = _DEW_NOISE,
+             noise: list[_LearntNoise] | None = None) -> dict[int, set[str]]:
     """Feed (temperature, humidity, pressure) readings, one a minute from seq 0 (``reasons``:
     flags the other checks gave some of them); every reading the check flags, with reasons."""
     readings: dict[int, Reading] = {}
@@ -37,7 +38,7 @@ def _flagged(series: list[tuple[float, float, float]],
              threshold: float) -> None:
         flagged.setdefault(reading.seq, set()).add(reason)
 
-    check = DriftEndCheck(Thresholds(), _NOISE, dew_noise,  # type: ignore[arg-type]
+    check = DriftEndCheck(Thresholds(), noise or _NOISE, dew_noise,  # type: ignore[arg-type]
                           readings.get, flag, began_before)
     for seq, values in enumerate(series):
         reading = Reading(seq, seq * 60_000, values, values, dew_point(values[0], values[1]))
@@ -324,3 +325,34 @@ def test_a_coarse_humiditys_flicker_out_of_saturation_is_no_drift_end():
     series = [(10.0, 97.0 if seq >= STEP else 100.0, p)
               for seq, (t, h, p) in enumerate(_near_saturation([0.0] * 480))]
     assert not _flagged(series, dew_noise=_LearntNoise(0.02, 0.01))
+
+
+def _drying_under_a_cut_drift(dried: float) -> list[tuple[float, float, float]]:
+    """Air saturated until a humidity drift began, then drying ``dried`` °C under it while the
+    drift holds the reading at 100 %, up to the drift's end."""
+    below = [0.0 if seq < STEP - 150 else dried * min(1.0, (seq - STEP + 150) / 150)
+             for seq in range(480)]
+    return _clipped(_with_drift(_near_saturation(below), 1, 10.0, 150))
+
+
+def test_a_cheap_humiditys_drift_end_out_of_saturation_is_measured_on_the_means():
+    # A dew point learnt at 0.25 °C of noise: the fall of 2 °C is 8 of its widths in one
+    # reading, but the clipped run carries only the temperature's noise and the six readings
+    # from the step average theirs down.
+    series = _drying_under_a_cut_drift(2.0)
+    assert set(_flagged(series, dew_noise=_LearntNoise(0.25, 0.01))) == \
+        set(range(STEP - MIN_RAMP, STEP))
+
+
+def test_a_step_out_of_saturation_of_a_humidity_never_learnt_is_measured_on_one_reading():
+    series = _drying_under_a_cut_drift(2.0)
+    never_learnt = [_NOISE[0], _LearntNoise(0.5, 0.5, ready=False), _NOISE[2]]
+    assert not _flagged(series, dew_noise=_LearntNoise(0.25, 0.01), noise=never_learnt)
+
+
+def test_a_step_out_of_saturation_within_the_humiditys_averaged_noise_is_no_drift_end():
+    # The humidity learnt at 5 % of noise: its mean drop of 13 % is under ten of its widths
+    # over six readings.
+    series = _drying_under_a_cut_drift(2.0)
+    noisy = [_NOISE[0], _LearntNoise(5.0, 0.5), _NOISE[2]]
+    assert not _flagged(series, dew_noise=_LearntNoise(0.25, 0.01), noise=noisy)

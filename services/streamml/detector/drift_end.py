@@ -107,6 +107,15 @@ CLEAN_BEFORE = 5
 # Not where a storm or a front was reported from MIN_BASE readings before the humidity reached
 # 100 % on: their rain saturates the air, which dries as it clears (tuning-wide 1-012: a stuck
 # run at 100 % in a storm's wake, let go 12 % lower, would flag 36 healthy readings).
+# A step out of a clipped run whose humidity's noise was learnt has one side without it: its
+# fall is measured too between the means of the clipped run (AVERAGED_BEFORE readings at most,
+# the temperature's noise, which the dew point reads there, averaged down) and of the step and
+# the readings up to its judgment, against those means' noise; the humidity's mean drop too,
+# against its own. A cheap humidity's drift end (final-16 1702-002, noise 1.6 %: the dew point
+# 1.8 °C lower on those means, 2.9 °C in one reading, 9.2 of its widths). Not where the
+# humidity was never learnt: final-2's coarse stations flicker 100 -> 98 % in calm air.
+AVERAGED_BEFORE = 20
+AVERAGED_AFTER = JUDGED_AFTER
 _ALLOWED = (DRIFT_REASON, WEATHER_REASON_PREFIX)
 # Readings after the step at which a humidity step that the inconsistency check flagged from
 # the step on is judged, if it still flags that reading: an inconsistency (an offset held 5-60
@@ -221,14 +230,49 @@ class DriftEndCheck:
                 return False
         fall = previous.dew_point - reading.dew_point
         drop = previous.values[RH] - reading.values[RH]
-        return self._dew.ready and STEP_SD * self._saturated_dew_sigma() <= fall and \
-            fall < self._inconsistent_step and \
+        return self._dew.ready and fall < self._inconsistent_step and \
+            STEP_SD * self._averaged_dew_sigma(AVERAGED_BEFORE) <= fall and \
             drop >= STEP_RESOLUTIONS * self._stats[RH].resolution
 
     def _saturated_dew_sigma(self) -> float:
         """The dew point's noise in saturated air: at least the temperature's, which it reads
         there."""
         return max(self._dew.sigma, self._stats[T].sigma)
+
+    def _averaged_dew_sigma(self, before: int) -> float:
+        """The noise of the dew point's fall between the mean of ``before`` saturated readings
+        (the temperature's) and of AVERAGED_AFTER readings from the step; the dew point's in
+        saturated air where the humidity's noise was never learnt."""
+        if not self._stats[RH].ready or before <= 0:
+            return self._saturated_dew_sigma()
+        return math.hypot(self._stats[T].sigma / math.sqrt(before),
+                          self._dew.sigma / math.sqrt(AVERAGED_AFTER))
+
+    def _saturation_fall(self, step_seq: int) -> float:
+        """A humidity step out of saturation's dew-point fall in noise widths: the larger of
+        the one reading's and the means' (these only where the humidity's mean drop is many of
+        its noise widths too, the fall under an inconsistency's step)."""
+        before = self._reading_at(step_seq - 1)
+        after = self._reading_at(step_seq)
+        if before is None or after is None:
+            return 0.0
+        single = (before.dew_point - after.dew_point) / max(self._saturated_dew_sigma(), 1e-9)
+        rh = self._stats[RH]
+        if not rh.ready:
+            return single
+        saturated = [r for r in (self._reading_at(seq) for seq in range(
+            max(self._clipped_from(step_seq), step_seq - AVERAGED_BEFORE), step_seq))
+            if r is not None]
+        stepped = [r for r in (self._reading_at(seq) for seq in range(
+            step_seq, step_seq + AVERAGED_AFTER)) if r is not None]
+        if len(stepped) < AVERAGED_AFTER or not saturated:
+            return single
+        drop = SATURATED_PCT - sum(r.values[RH] for r in stepped) / len(stepped)
+        fall = _mean_dew_point(saturated) - _mean_dew_point(stepped)
+        if drop < STEP_SD * rh.sigma / math.sqrt(AVERAGED_AFTER) or \
+                fall >= self._inconsistent_step:
+            return single
+        return max(single, fall / max(self._averaged_dew_sigma(len(saturated)), 1e-9))
 
     def _judge_due(self, seq: int) -> None:
         due = [entry for entry in self._pending if entry[0] <= seq]
@@ -244,6 +288,8 @@ class DriftEndCheck:
             return
         clipped_from = step_seq
         if channel == RH and self._out_of_saturation(step_seq):
+            if self._saturation_fall(step_seq) < STEP_SD:
+                return
             clipped_from = self._clipped_from(step_seq)
             if self._weather_reported(clipped_from - MIN_BASE, step_seq + CONFIRM):
                 return
@@ -294,12 +340,7 @@ class DriftEndCheck:
     def _flag_clipped(self, onset: int, step_seq: int) -> None:
         """The clipped readings from onset up to a humidity step out of saturation, as drift
         (scored by the dew point's fall in noise widths)."""
-        before = self._reading_at(step_seq - 1)
-        after = self._reading_at(step_seq)
-        if before is None or after is None:
-            return
-        fall = (before.dew_point - after.dew_point) / max(self._saturated_dew_sigma(), 1e-9)
-        self._flag_span(onset, step_seq, RH, fall, STEP_SD)
+        self._flag_span(onset, step_seq, RH, self._saturation_fall(step_seq), STEP_SD)
 
     def _fit_now(self, judged_at: int, step_seq: int, channel: int) -> bool:
         """Whether the readings before the step are fitted now: no other fault around it, or (a
@@ -440,6 +481,10 @@ def _scatter_share(fit: RampFit) -> float:
     if abs(fit.undone) <= LANDED_SHARE * abs(fit.bias):
         return LANDED_SCATTER_SHARE
     return SCATTER_SHARE
+
+
+def _mean_dew_point(readings: list[Reading]) -> float:
+    return sum(r.dew_point for r in readings) / len(readings)
 
 
 def _usable(reading: Reading, channel: int) -> bool:
