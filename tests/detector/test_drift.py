@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from streamml.contracts.weather import dew_point, relative_humidity
-from streamml.detector.drift import (BACK_FILL_MAX, COLD_AIR_REFERENCE_C, DriftCheck,
-                                     cold_air_scale)
+from streamml.detector.drift import COLD_AIR_REFERENCE_C, DriftCheck, cold_air_scale
 from streamml.detector.thresholds import Thresholds
 
 
@@ -673,41 +672,3 @@ def test_a_drift_whose_onset_was_fitted_says_nothing_of_an_earlier_start():
 def test_a_humidity_drifts_step_says_nothing_of_its_start():
     # Its dew point moves as the logarithm of the humidity: the hour's rate is not the drift's.
     assert _drift_recalibrated(held_until=180, channel=1) is None
-
-
-def _humidity_drift_flags(per_hour: float) -> tuple[int, list[int]]:
-    """A humidity sensor drifting up ``per_hour`` %/h from 30 % at reading 100, recalibrated at
-    300; the check held up to 180. (The earliest reading flagged as a humidity drift before the
-    step, the readings flagged so at the recalibration.)"""
-    readings = {}
-    flagged: list[tuple[int, int]] = []
-    at = [0]
-
-    def flag(reading: _Reading, reason: str, *rest: object) -> None:
-        if reason == "drift:humidity_pct":
-            flagged.append((at[0], reading.seq))
-
-    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
-                       _LearntNoise(0.05), readings.get, flag)
-    for seq in range(310):
-        at[0] = seq
-        humidity = 30.0 + (per_hour * (seq - 100) / 60 if 100 <= seq < 300 else 0.0)
-        reading = _Reading(seq, (20.0, humidity, 1010.0), dew_point(20.0, humidity))
-        readings[seq] = reading
-        check.update(reading, held=seq < 180, noisy=False)
-    return min(seq for when, seq in flagged if when < 300), \
-        [seq for when, seq in flagged if when == 300]
-
-
-def test_a_humidity_drift_decided_late_is_flagged_back_where_the_humiditys_step_says():
-    # 15 %/h: the step back of 50 % over the hour's slope (the step in it) says it began
-    # before the fitted onset; flagged back from there, BACK_FILL_MAX readings at most.
-    onset_flagged, back_filled = _humidity_drift_flags(15.0)
-    assert back_filled and max(back_filled) == onset_flagged - 1
-    assert 100 - 20 <= min(back_filled) <= 100 + 10 and len(back_filled) <= BACK_FILL_MAX
-
-
-def test_a_humidity_slope_slower_than_any_humidity_drift_flags_nothing_back():
-    # 6 %/h over the 200 readings, its hour's slope 4 %/h with the step in it: perhaps the
-    # weather's.
-    assert _humidity_drift_flags(6.0)[1] == []

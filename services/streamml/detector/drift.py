@@ -94,14 +94,6 @@ COLD_AIR_REFERENCE_C = 10.0
 # the length by up to 150 readings).
 ONSET_AT_FIRST = 15
 BACK_FILL_MAX = 90
-# A humidity drift's dew point moves as the logarithm of the humidity: its length is the
-# humidity's own step at the recalibration over the hour's humidity slope (the step in it: an
-# even drift's length read ~1.5 times, held by BACK_FILL_MAX; final-7's four read 0.9-1.2 times),
-# if that slope is at least the slowest humidity drift's rate: a slower hour's slope is mostly
-# the weather's and stretches the length (final-7: 4.1 %/h said 528 readings for 231). Flagged
-# by the drift check itself: the drift-end check reads such a step as a dropout's or an
-# inconsistency's start (final-7: 805-012, 36 % back up to saturation).
-HUMIDITY_DRIFT_MIN_PER_HOUR = 6.0
 
 
 ReadingAt = Callable[[int], "Reading | None"]
@@ -633,8 +625,6 @@ class DriftCheck:
         if self._recalibrated(name, reading, slope * (reading.seq - since)):
             if name in self._onset_at_first:
                 self._note_began_before(name, reading, since, slope)
-                if name == "dew":
-                    self._flag_humidity_began_before(reading, since, slope)
             self._end(name)
             return
         if abs(series.short.slope() - base) < 0.6 * self._limits[name] or \
@@ -662,25 +652,6 @@ class DriftCheck:
         if began < since:
             self._began_before[name] = (reading.seq, began, since,
                                         abs(slope) / self._limits[name])
-
-    def _flag_humidity_began_before(self, reading: Reading, since: int, slope: float) -> None:
-        """Flag back to where the humidity's step back at the recalibration says a humidity
-        drift began (the step over the hour's humidity slope, at least
-        HUMIDITY_DRIFT_MIN_PER_HOUR), from before the dew point's fitted onset up to it, at most
-        BACK_FILL_MAX readings."""
-        previous = self._reading_at(reading.seq - 1)
-        rate = self._humidity.long.slope()
-        if previous is None or abs(rate) * 60 < HUMIDITY_DRIFT_MIN_PER_HOUR:
-            return
-        step = reading.values[RH] - previous.values[RH]
-        if step * rate >= 0:
-            return  # not the drift's bias undone
-        began = max(reading.seq - int(abs(step) / abs(rate)), since - BACK_FILL_MAX)
-        score = abs(slope) / self._limits["dew"]
-        for seq in range(began, since):
-            earlier = self._reading_at(seq)
-            if earlier is not None:
-                self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[RH]}", RH, score, 1.0)
 
     def began_before_onset(self, step_seq: int, channel: int) -> tuple[int, int, float] | None:
         """(where it began, its fitted onset, score) of a drift of a series the channel moves
