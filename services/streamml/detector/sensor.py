@@ -1059,7 +1059,8 @@ class SensorModel:
         dew_error = math.sqrt(sum((d - dew) ** 2 for d in dews) / (len(dews) - 1) / len(dews))
         humidity = sum(r.values[RH] for r in last) / len(last)
         temperature = first.values[T]
-        moved = sum(temperature_at_humidity(dew, r.values[RH]) for r in last) / len(last) - temperature
+        moved = sum(temperature_at_humidity(dew, r.values[RH]) for r in last) / len(last) - \
+            temperature
         # °C of that temperature per % of humidity (Magnus, at the held temperature)
         per_pct = (MAGNUS_B + temperature) ** 2 / (MAGNUS_A * MAGNUS_B * humidity)
         error = math.hypot(self._channels[RH].stats.quantised_sigma * per_pct / math.sqrt(held),
