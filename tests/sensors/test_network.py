@@ -322,3 +322,17 @@ def test_the_seventeenth_final_family_lies_outside_the_tuning_ranges():
                                                   for p in drawn)
     assert params.resolution_scale not in {p.resolution_scale for p in drawn}
     assert params.classes.count("station") == 2
+
+
+def test_the_eighteenth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-18"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.thunderstorms_per_day > max(p.weather.thunderstorms_per_day for p in drawn)
+    assert final.storm_temperature_drop_c[1] > max(p.weather.storm_temperature_drop_c[1]
+                                                   for p in drawn)
+    assert final.storm_pressure_jump_hpa[1] > max(p.weather.storm_pressure_jump_hpa[1]
+                                                  for p in drawn)
+    assert final.front_interval_days < min(p.weather.front_interval_days for p in drawn)
+    assert params.resolution_scale not in {p.resolution_scale for p in drawn}
+    assert params.classes.count("cheap") == 2

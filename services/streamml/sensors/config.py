@@ -12,7 +12,8 @@ from streamml.runtime.settings import RuntimeConfig
 NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "final-3", "final-4",
                   "final-5", "final-6", "final-7", "final-8", "final-9",
                   "final-10", "final-11", "final-12", "final-13",
-                  "final-14", "final-15", "final-16", "final-17")  # sensors.network
+                  "final-14", "final-15", "final-16", "final-17",
+                  "final-18")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,12 @@ PARAMS = {
     "final-17": NetworkParams(name="final-17", climate="foehn-valley", noise_scale=1.05,
                               classes=("station", "cheap", "station", "consumer"),
                               resolution_scale=0.75),
+    # The eighteenth final family (seeds 1901-1905), declared before the nineteenth round's
+    # detector changes: a squall-line climate, sensors a little quieter than the tuning
+    # middle, cheap sensors twice as common, every class 1.25 times coarser.
+    "final-18": NetworkParams(name="final-18", climate="squall-line", noise_scale=0.85,
+                              classes=("cheap", "consumer", "station", "cheap"),
+                              resolution_scale=1.25),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
