@@ -802,18 +802,24 @@ def test_humidity_stuck_while_the_temperature_moves_it_is_stuck_and_calm_it_is_n
     """20 repeats at a repeat rate of ~0.65 are 8-9 nats: no decision by the repeats alone. The
     temperature rising 1.2 °C meanwhile pulls the humidity of the run's dew point 3 steps
     away: a healthy channel would have followed, so the run is stuck. Held as long while the
-    temperature stays or falls, it is not judged (at night the dew point falls with the air)."""
+    temperature stays, it is not judged. While it falls, the cooling pulls nothing (at night the
+    dew point falls with the air), but here the dew point stays: the run's end steps 5-7 % up,
+    the way the temperatures over the run said, and puts the dew point back, so the run is
+    stuck at its end (``_other_foretold``; not judged before)."""
     for seed in (1, 2, 4, 5, 6, 7):
         values = _station_warming(seed, 0.06)
         assert _run(values) == {}, seed
         held = values[704][1]
         values[705:725] = [(t, held, p) for t, _, p in values[705:725]]
         _assert_stuck_run(values, 705, 725, 1, "stuck:humidity_pct", seed)
-        for still_or_cooling in (0.0, -0.06):
-            calm = _station_warming(seed, still_or_cooling)
-            held = calm[704][1]
-            calm[705:725] = [(t, held, p) for t, _, p in calm[705:725]]
-            assert _run(calm) == {}, (seed, still_or_cooling)
+        calm = _station_warming(seed, 0.0)
+        held = calm[704][1]
+        calm[705:725] = [(t, held, p) for t, _, p in calm[705:725]]
+        assert _run(calm) == {}, seed
+        cooling = _station_warming(seed, -0.06)
+        held = cooling[704][1]
+        cooling[705:725] = [(t, held, p) for t, _, p in cooling[705:725]]
+        _assert_stuck_run(cooling, 705, 725, 1, "stuck:humidity_pct", seed)
 
 
 def _rising_pressure_drift(values: list[tuple[float, float, float]], start: int, end: int,
@@ -1415,16 +1421,18 @@ def test_a_station_held_whole_past_its_joint_runs_with_a_calm_barometer_is_stuck
 
 
 
-def _calm_station_sun_break(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
+def _calm_station_sun_break(seed: int, n: int = 900, warming_c: float = 0.04, minutes: int = 120,
+                            shade_c: float = 0.0) -> list[tuple[float, float, float]]:
     """A calm coarse station (0.1 °C / 1 % / 0.1 hPa, noise a third of a step or less, a slow
     day: its channels sit on one step together for long runs) whose sun break from reading 625
-    warms the air 0.04 °C a minute (0.4 of a step a reading) for two hours: the hour before
-    reading 660 is flat, then climbing, no steady line."""
+    warms the air ``warming_c`` a minute (0.04 °C: 0.4 of a step a reading) for ``minutes`` (two
+    hours): the hour before reading 660 is flat, then climbing, no steady line; a shade from
+    reading 638 cools it ``shade_c`` at once. The dew point stays at 8 °C."""
     rng = random.Random(seed)
     values = []
     for seq in range(n):
-        temperature = 15 + 0.5 * math.sin(seq / 229) + 0.04 * min(max(seq - 625, 0), 120) + \
-            rng.gauss(0, 0.03)
+        temperature = 15 + 0.5 * math.sin(seq / 229) + warming_c * min(max(seq - 625, 0), minutes) - \
+            (shade_c if seq >= 638 else 0.0) + rng.gauss(0, 0.03)
         humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
         pressure = 1012 + 0.2 * math.sin(seq / 115) + rng.gauss(0, 0.03)
         values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
@@ -1461,6 +1469,49 @@ def test_a_calm_thermometer_held_alone_through_a_sun_break_is_stuck_as_the_humid
         held = values[659][0]
         values[660:680] = [(held, h, p) for _, h, p in values[660:680]]
         _assert_stuck_run(values, 660, 680, 0, "stuck:temperature_c", seed)
+
+
+def test_a_calm_humidity_held_alone_while_a_cloud_cooled_the_air_is_stuck_as_the_temperature_said():
+    """The reverse case: the station's humidity held 10 readings from 628 while a cloud cooled
+    the air 0.1 °C a minute, the dew point steady, then 5-6 steps up. Its learnt runs are as long
+    (it repeats 0.7 of the time) and cooling air pulls no humidity (PULL_STEPS); but at the dew
+    point before the run the temperatures over it read 4-6 % more, and the step out puts the
+    dew point back: stuck at the run's end (it was not judged before)."""
+    for seed in (1, 3, 4, 6):
+        values = _calm_station_sun_break(seed, warming_c=-0.1, minutes=15)
+        assert _run(values) == {}, seed
+        held = values[627][1]
+        values[628:638] = [(t, held, p) for t, _, p in values[628:638]]
+        _assert_stuck_run(values, 628, 638, 1, "stuck:humidity_pct", seed)
+
+
+def test_a_calm_humidity_held_in_still_air_then_shaded_is_not_judged_by_its_end():
+    """Held 10 readings in still air, then a shade cools the air 1.2 °C at once: the humidity
+    steps 5-6 % up with the temperature, not before it (the temperatures over the run say it
+    stayed), so the step out is the weather's of that reading: its run's end is not judged."""
+    for seed in (1, 2, 3, 4, 6, 8):
+        values = _calm_station_sun_break(seed, warming_c=0.0, shade_c=1.2)
+        held = values[627][1]
+        values[628:638] = [(t, held, p) for t, _, p in values[628:638]]
+        flagged = _run(values)
+        assert not any("stuck:humidity_pct" in rs for rs in flagged.values()), (
+            seed, sorted(flagged))
+
+
+def test_a_calm_barometer_held_then_falling_is_not_judged_by_the_dew_point():
+    """The barometer held 10 readings from 628 on a calm station, the humidity a step up over the
+    run's last three (moister air ahead of a squall), then the pressure falls 6 steps as the
+    humidity steps back: the dew point drifted and returned, as ``_other_foretold`` asks, but the
+    dew point says nothing of the pressure (the rule read a humidity in % against a pressure in
+    hPa when it was let judge barometers: this run was flagged on every seed)."""
+    for seed in (1, 2, 3, 4, 6, 7, 8):
+        values = _calm_station_sun_break(seed, warming_c=0.0)
+        assert _run(values) == {}, seed
+        held = values[627][2]
+        values[628:635] = [(t, h, held) for t, h, _ in values[628:635]]
+        values[635:638] = [(t, h + 1.0, held) for t, h, _ in values[635:638]]
+        values[638:] = [(t, h, round(p - 0.6, 2)) for t, h, p in values[638:]]
+        assert _run(values) == {}, seed
 
 
 def _cheap_moist_air(seed: int, warming_c: float = 0.1, shade_c: float = 0.0, n: int = 900,

@@ -281,6 +281,9 @@ RUN_END_WHOLE_STEPS = 5.0
 # puts it back (final-16 1705-018: a cheap thermometer held 6 readings in a sun break while the
 # humidity fell 2.7 %, then 10 steps up). The step out, confirmed by the next reading, is then
 # the channel's move over the run: the quantised chance of the run along it is the evidence.
+# The same, the other way, for a humidity's run: the humidity of the air at that dew point and
+# the temperatures of the run's last readings (final-7 805-022: a station's humidity held 32
+# readings while the air warmed, then 6 steps down; cooling air pulls no humidity, PULL_STEPS).
 # Only runs of RUN_DEW_MIN_REPEATS or more: a storm's rain moistens the air a few readings
 # before its plunge cools it (final-15: a station control held 3 readings, then 20 steps down).
 RUN_DEW_MIN_REPEATS = 5
@@ -993,8 +996,8 @@ class SensorModel:
         """The evidence that channel c's run, ended by ``reading``, was held while its steady
         trend went on (0 unless the step out of it confirms that trend; a trend that was not
         steady where the whole sensor held its reading and the step out is at least
-        ``RUN_END_WHOLE_STEPS``, over the readings it held whole; for a thermometer, such a step
-        out the humidity foretold, ``_humidity_foretold``, taken as its move). Not in a weather
+        ``RUN_END_WHOLE_STEPS``, over the readings it held whole; else such a step
+        out the other channel foretold, ``_other_foretold``, taken as its move). Not in a weather
         event's hold, for a humidity at or near saturation, a run after a dropout's jump, a
         humidity the warming air pulled (judged so already) nor while the sensor is flagged
         inconsistent (as RUN_MOVING_STEPS)."""
@@ -1027,28 +1030,30 @@ class SensorModel:
             whole = min(repeats, self._whole_held())
             if whole and _confirms(trend, out, whole, resolution):
                 repeats = whole
-            elif c == T and repeats >= RUN_DEW_MIN_REPEATS and self._humidity_foretold(out):
+            elif c != P and repeats >= RUN_DEW_MIN_REPEATS and self._other_foretold(c, out):
                 trend = out * resolution / (repeats + 1)
             else:
                 return 0.0
         confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)), trend)
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
 
-    def _humidity_foretold(self, out: float) -> bool:
-        """Whether the humidity over the temperature's run, ended by a step of ``out`` steps, says
-        the temperature moved that way while it held (``RUN_DEW_SURE``): at the dew point before
-        the run, the run's last humidities are read at a temperature that far off the held one.
-        Not with the humidity near saturation (clipped, it says nothing of the temperature) or
-        flagged faulty there."""
+    def _other_foretold(self, c: int, out: float) -> bool:
+        """Whether the other channel over channel c's run, ended by a step of ``out`` steps, says
+        c moved that way while it held (``RUN_DEW_SURE``): at the dew point before the run, the
+        run's last readings of the other channel put c that far off its held value (a
+        thermometer's: the temperature at which the air reads those humidities; a humidity's:
+        the humidity of the air at those temperatures). Not with the humidity near saturation
+        (clipped, it says nothing of the temperature) or the other channel flagged faulty there."""
         recent = self._recent
-        first = self._channels[T].run_first
+        first = self._channels[c].run_first
         assert first is not None
+        other = RH if c == T else T
         first_index = first.seq - recent[0].seq
         dews = [r.dew_point for r in islice(recent, max(0, first_index - RUN_DEW_BEFORE + 1),
                                                   first_index + 1) if not r.faulty]
-        held = min(RUN_DEW_LAST, self._channels[T].run)
+        held = min(RUN_DEW_LAST, self._channels[c].run)
         last = list(islice(recent, len(recent) - 1 - held, len(recent) - 1))
-        if len(dews) < 2 or any(RH in r.faulty or r.values[RH] >= SATURATED_PCT for r in last):
+        if len(dews) < 2 or any(other in r.faulty or r.values[RH] >= SATURATED_PCT for r in last):
             return False
         dew = sum(dews) / len(dews)
         # The step out puts the dew point back: a storm's plunge, a reading after its rain
@@ -1057,15 +1062,25 @@ class SensorModel:
         if (recent[-1].dew_point - dew - drifted) * drifted >= 0:
             return False
         dew_error = math.sqrt(sum((d - dew) ** 2 for d in dews) / (len(dews) - 1) / len(dews))
-        humidity = sum(r.values[RH] for r in last) / len(last)
-        temperature = first.values[T]
-        moved = sum(temperature_at_humidity(dew, r.values[RH]) for r in last) / len(last) - \
-            temperature
-        # °C of that temperature per % of humidity (Magnus, at the held temperature)
-        per_pct = (MAGNUS_B + temperature) ** 2 / (MAGNUS_A * MAGNUS_B * humidity)
-        error = math.hypot(self._channels[RH].stats.quantised_sigma * per_pct / math.sqrt(held),
-                           dew_error)
-        step = self._channels[T].stats.resolution
+        value = first.values[c]
+        if c == T:
+            humidity = sum(r.values[RH] for r in last) / len(last)
+            moved = sum(temperature_at_humidity(dew, r.values[RH]) for r in last) / len(last) - \
+                value
+            # °C of that temperature per % of humidity (Magnus, at the held temperature); a
+            # °C of dew point is about a °C of it
+            per_other = (MAGNUS_B + value) ** 2 / (MAGNUS_A * MAGNUS_B * humidity)
+            per_dew = 1.0
+        else:
+            temperature = sum(r.values[T] for r in last) / len(last)
+            moved = sum(relative_humidity(r.values[T], dew) for r in last) / len(last) - value
+            # % of that humidity per °C of temperature (Magnus, at the held humidity), and about
+            # as much per °C of dew point
+            per_other = value * MAGNUS_A * MAGNUS_B / (MAGNUS_B + temperature) ** 2
+            per_dew = per_other
+        other_sigma = self._channels[other].stats.quantised_sigma
+        error = math.hypot(other_sigma * per_other / math.sqrt(held), per_dew * dew_error)
+        step = self._channels[c].stats.resolution
         return moved * out > 0 and abs(moved) >= RUN_DEW_SURE * error and \
             abs(moved) >= RUN_DEW_SHARE * abs(out) * step
 
