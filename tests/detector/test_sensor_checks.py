@@ -1561,3 +1561,66 @@ def test_a_noisy_thermometer_held_in_still_air_then_shaded_is_not_judged_by_its_
         flagged = _run(values)
         assert not any("stuck:temperature_c" in rs for rs in flagged.values()), (
             seed, sorted(flagged))
+
+
+def test_a_calm_thermometer_held_briefly_through_a_sun_break_is_stuck_by_a_small_step_alone():
+    """The sun break's thermometer held 8 readings from 660, not 20: it steps out 3-4 steps (under
+    the 5 that a step out the humidity foretold needed), at a reading where the humidity stays.
+    The humidity fell ~1 % over the run, which says the air warmed 2-3 steps while it held, and
+    the step is the thermometer's own: stuck at the run's end (missed before)."""
+    for seed in (1, 2, 3, 4, 6, 7, 8):
+        values = _calm_station_sun_break(seed)
+        held = values[659][0]
+        values[660:668] = [(held, h, p) for _, h, p in values[660:668]]
+        assert 3 <= round((values[668][0] - held) / 0.1) < 5, seed
+        flagged = _run(values)
+        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
+        assert set(range(660, 668)) <= temperature <= set(
+            range(_run_edge(values, 659, 0, -1), 668)), (seed, sorted(temperature))
+
+
+def _calm_station_cloud(seed: int, cooling_c: float, shade_c: float = 0.0, n: int = 900,
+                        ) -> list[tuple[float, float, float]]:
+    """A calm coarse station (as ``_calm_station_sun_break``: 0.1 °C / 1 % / 0.1 hPa, the dew
+    point at 8 °C) under a cloud from reading 625 that cools the air ``cooling_c`` a minute for
+    15 minutes; from reading 638 a deeper shade cools it ``shade_c`` more at once."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        temperature = 15 + 0.5 * math.sin(seq / 229) - cooling_c * min(max(seq - 625, 0), 15) - \
+            (shade_c if seq >= 638 else 0.0) + rng.gauss(0, 0.03)
+        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
+        pressure = 1012 + 0.2 * math.sin(seq / 115) + rng.gauss(0, 0.03)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_a_calm_humidity_held_as_a_cloud_cooled_the_air_is_stuck_by_a_small_step_alone():
+    """The humidity held 10 readings from 628 while the cloud cooled the air 0.07 °C a minute, then
+    3-4 steps up at a reading where the temperature moved no more than before: at the dew point
+    before the run, the temperatures over it read 2-3 % more, and the step is the humidity's own
+    (8-9 nats by its repeats; missed before)."""
+    for seed in (1, 2, 3, 4, 6, 7, 8):
+        values = _calm_station_cloud(seed, 0.07)
+        assert _run(values) == {}, seed
+        held = values[627][1]
+        values[628:638] = [(t, held, p) for t, _, p in values[628:638]]
+        assert 3 <= values[638][1] - held < 5, seed
+        _assert_stuck_run(values, 628, 638, 1, "stuck:humidity_pct", seed)
+
+
+def test_a_calm_humidity_stepping_with_the_temperature_is_not_judged_by_a_small_step():
+    """The same run under a thinner cloud (0.03 °C a minute: the temperatures over it say 1 %
+    more), then a deeper shade cools the air 0.6 °C at the reading the humidity steps 4 up: most
+    of the step is that reading's weather, which the temperature shares (a healthy calm humidity
+    leaves its step so as a cloud comes or goes), so its run's end is not judged (it would be,
+    by the step alone)."""
+    for seed in (2, 3, 7, 8):
+        values = _calm_station_cloud(seed, 0.03, shade_c=0.6)
+        held = values[627][1]
+        values[628:638] = [(t, held, p) for t, _, p in values[628:638]]
+        assert values[638][1] - held == 4, seed
+        flagged = _run(values)
+        assert not any("stuck:humidity_pct" in rs for rs in flagged.values()), (
+            seed, sorted(flagged))

@@ -291,6 +291,23 @@ RUN_DEW_BEFORE = 10
 RUN_DEW_LAST = 3
 RUN_DEW_SURE = 2.0
 RUN_DEW_SHARE = 0.2
+# ... and a smaller step out, of RUN_DEW_ALONE_STEPS or more, that the other channel foretold so
+# and moved for over the run itself (RUN_DEW_SHARE of the step, from the run's first reading:
+# the held reading's own noise can set it off the dew point's mean before, tuning-wide 2-010),
+# where the channel stepped out alone: at least RUN_DEW_ALONE_SHARE of the step is left once the
+# move that the other channel's own step at that reading says (at the same dew point) is taken
+# off. A stuck channel's release is its own (final-7 805-000: a station thermometer held 8
+# readings while the humidity fell 2 steps, saying the air warmed 2 of its steps, then 3 steps
+# up, the humidity still; final-2 302-006 and 303-010, final-17 1802-022 alike); a healthy calm
+# channel leaves its step with the weather of that reading, which moves the other channel with it
+# (final-7: station humidities sat 7-13 readings in the shade, then 3 steps down as the sun came
+# out, the temperature 2-3 of the humidity's steps up at that reading; tuning-wide 11-026: a
+# control thermometer 4 steps up with the humidity a step, 2 of its steps, down). The step is
+# then taken as the run's move, as above, even where a shallower steady trend confirms it too.
+# A humidity the warming air pulled (PULL_STEPS) whose run stayed under the bar is judged by its
+# end as well.
+RUN_DEW_ALONE_STEPS = 3.0
+RUN_DEW_ALONE_SHARE = 2 / 3
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -997,17 +1014,16 @@ class SensorModel:
         trend went on (0 unless the step out of it confirms that trend; a trend that was not
         steady where the whole sensor held its reading and the step out is at least
         ``RUN_END_WHOLE_STEPS``, over the readings it held whole; else such a step
-        out the other channel foretold, ``_other_foretold``, taken as its move). Not in a weather
-        event's hold, for a humidity at or near saturation, a run after a dropout's jump, a
-        humidity the warming air pulled (judged so already) nor while the sensor is flagged
-        inconsistent (as RUN_MOVING_STEPS)."""
+        out the other channel foretold, ``_other_foretold``, taken as its move, and so a step of
+        ``RUN_DEW_ALONE_STEPS`` the channel took alone, ``_foretold_alone``). Not in a weather
+        event's hold, for a humidity at or near saturation, a run after a dropout's jump nor
+        while the sensor is flagged inconsistent (as RUN_MOVING_STEPS)."""
         channel = self._channels[c]
         stats = channel.stats
         first = channel.run_first
         resolution = stats.resolution
         if first is None or resolution <= 0 or channel.run_jump >= DROPOUT_JUMP or \
-                reading.seq <= self._weather_until or \
-                self._inconsistent.open or self._pulled(channel) or \
+                reading.seq <= self._weather_until or self._inconsistent.open or \
                 c == RH and max(first.values[RH], reading.values[RH]) >= SATURATED_PCT:
             return 0.0
         # Steps out of the run (rounded: values on the channel's grid differ by float error).
@@ -1022,7 +1038,10 @@ class SensorModel:
             return 0.0
         trend = self._run_slope(c)
         steady = channel.run_steady_slope
-        if _confirms(steady, out, repeats, resolution):
+        if abs(out) < RUN_END_WHOLE_STEPS and self._foretold_alone(c, out, repeats):
+            # (the most a trend the step confirms can give: a steady one is no steeper)
+            trend = out * resolution / (repeats + 1)
+        elif _confirms(steady, out, repeats, resolution):
             trend = steady
         elif abs(out) < RUN_END_WHOLE_STEPS:
             return 0.0
@@ -1036,6 +1055,53 @@ class SensorModel:
                 return 0.0
         confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)), trend)
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
+
+    def _foretold_alone(self, c: int, out: float, repeats: int) -> bool:
+        """Whether channel c's run of ``repeats``, ended by a step of ``out`` steps (at least
+        ``RUN_DEW_ALONE_STEPS``, under ``RUN_END_WHOLE_STEPS``), was foretold by the other channel
+        (``_other_foretold``), which itself moved so over the run (from the run's first reading
+        to its last ``RUN_DEW_LAST``, as a move of c at the dew point before the run, at least
+        ``RUN_DEW_SHARE`` of the step), and left alone: the step less the other channel's own
+        step at that reading, as such a move, is at least ``RUN_DEW_ALONE_SHARE`` of it. Not into
+        saturated air (the humidity clipped there)."""
+        if c == P or abs(out) < RUN_DEW_ALONE_STEPS or repeats < RUN_DEW_MIN_REPEATS:
+            return False
+        recent = self._recent
+        last, now = recent[-2], recent[-1]
+        if now.seq != last.seq + 1 or now.values[RH] >= SATURATED_PCT or \
+                T in now.faulty or RH in now.faulty or not self._other_foretold(c, out):
+            return False
+        dew = self._dew_before_run(c)
+        first = self._channels[c].run_first
+        assert first is not None
+        held = min(RUN_DEW_LAST, repeats)
+        ends = list(islice(recent, len(recent) - 1 - held, len(recent) - 1))
+        step = self._channels[c].stats.resolution
+        over_run = sum(self._as_move_of(c, dew, first, r) for r in ends) / len(ends) / step
+        alone = out - self._as_move_of(c, dew, last, now) / step
+        return over_run * out > 0 and abs(over_run) >= RUN_DEW_SHARE * abs(out) and \
+            alone * out > 0 and abs(alone) >= RUN_DEW_ALONE_SHARE * abs(out)
+
+    @staticmethod
+    def _as_move_of(c: int, dew: float, before: Reading, after: Reading) -> float:
+        """The other channel's move from ``before`` to ``after`` as a move of channel c (T or
+        RH) at the dew point ``dew``: the temperature at which the air reads those humidities,
+        or the humidity the air has at those temperatures."""
+        if c == T:
+            return temperature_at_humidity(dew, after.values[RH]) - \
+                temperature_at_humidity(dew, before.values[RH])
+        return relative_humidity(after.values[T], dew) - relative_humidity(before.values[T], dew)
+
+    def _dew_before_run(self, c: int) -> float:
+        """The mean dew point of the readings (not faulty) up to channel c's run's first, at
+        most ``RUN_DEW_BEFORE`` of them (``_other_foretold`` has found two or more)."""
+        recent = self._recent
+        first = self._channels[c].run_first
+        assert first is not None
+        first_index = first.seq - recent[0].seq
+        dews = [r.dew_point for r in islice(recent, max(0, first_index - RUN_DEW_BEFORE + 1),
+                                                  first_index + 1) if not r.faulty]
+        return sum(dews) / len(dews)
 
     def _other_foretold(self, c: int, out: float) -> bool:
         """Whether the other channel over channel c's run, ended by a step of ``out`` steps, says
