@@ -356,3 +356,45 @@ def test_a_step_out_of_saturation_within_the_humiditys_averaged_noise_is_no_drif
     series = _drying_under_a_cut_drift(2.0)
     noisy = [_NOISE[0], _LearntNoise(5.0, 0.5), _NOISE[2]]
     assert not _flagged(series, dew_noise=_LearntNoise(0.25, 0.01), noise=noisy)
+
+
+def _stormy(start: int, length: int = 40) -> list[tuple[float, float, float]]:
+    """_weather with a thunderstorm from ``start`` for ``length`` readings: the temperature
+    plunging 5 °C, the rain lifting the dew point 3 °C (at most to the temperature), the pressure
+    jumping 3 hPa; after it the moisture dries back, the jump decays and the air warms again."""
+    stormy = []
+    for seq, (t, h, p) in enumerate(_weather()):
+        since = seq - start
+        if since >= 0:
+            over = since - length
+            onset = min(1.0, (since + 1) / 4)
+            cooled = t - 5.0 * (onset if over < 0 else (1 - 1 / 90) ** over)
+            moist = 3.0 * (1.0 if over < 0 else (1 - 1 / 25) ** over)
+            dew = min(cooled, dew_point(t, h) + moist)
+            t, h = round(cooled, 1), round(relative_humidity(cooled, dew), 1)
+            p = round(p + 3.0 * (onset if over < 0 else (1 - 1 / 40) ** over), 2)
+        stormy.append((t, h, p))
+    return stormy
+
+
+def test_a_ramp_with_a_thunderstorm_inside_is_fitted_without_the_storm():
+    # The storm's moisture and jump bend the line plus hinge away from the ramp (not flagged
+    # unreported); fitted without the readings around the storm reported, the ramp is drift.
+    for channel, per_hour, reason in ((0, -2.5, "drift:temperature_c"),
+                                      (2, -3.0, "drift:pressure_hpa")):
+        series = _with_drift(_stormy(300), channel, per_hour, 150)
+        assert not _flagged(series)
+        flagged = _flagged(series, {302: ("weather:thunderstorm",)})
+        assert {r for reasons in flagged.values() for r in reasons} == {reason}
+        assert max(flagged) == STEP - 1 and abs(min(flagged) - (STEP - 150)) <= 10
+
+
+def test_a_weather_step_after_a_thunderstorm_with_no_ramp_is_no_drift():
+    # The storm's readings left out, what remains is the weather's line and a step.
+    for channel, size in ((0, 2.0), (2, 3.0)):
+        series = []
+        for seq, (t, h, p) in enumerate(_stormy(300)):
+            if seq >= STEP:
+                t, p = (t + size, p) if channel == 0 else (t, p + size)
+            series.append((t, h, p))
+        assert not _flagged(series, {302: ("weather:thunderstorm",)})

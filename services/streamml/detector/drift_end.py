@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from streamml.contracts.weather import (
-    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, WEATHER_REASON_PREFIX)
+    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, WEATHER_REASON_PREFIX,
+    WEATHER_THUNDERSTORM)
 from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
@@ -136,6 +137,27 @@ INCONSISTENCY_OUTLASTS = 75
 DROPOUT_LEVEL_WAIT = 30
 # A step back against the step of this share of it (or more) ends a dropout, no level.
 DROPOUT_BACK_SHARE = 0.5
+
+# Where the line plus a hinge through every reading looked back over is not accepted, it is
+# fitted again without the readings around each thunderstorm reported in them (or up to
+# STORM_CUT_AFTER before them): from STORM_CUT_BEFORE readings before the report (a storm is
+# reported within a few readings of its plunge's start) to STORM_CUT_AFTER after it. A storm
+# lasts 30-90 readings, its rain lifts the dew point towards the plunged temperature and its
+# jump lifts the pressure, and both go back within about half an hour after it: a bump no line
+# or hinge follows, which bent the fit away from the drift's ramp (final-13, final-7: 838 and
+# 1,070 drift readings unflagged behind fits rejected with a storm inside). Left out, the ramp
+# before and after the storm is fitted as any other, by the same tests. A longer cut leaves too
+# few readings of the weather's line (150: healthy readings flagged on final-13 and final-16,
+# a storm within the first's hold is not reported and its jump stays in).
+STORM_CUT_BEFORE = 5
+STORM_CUT_AFTER = 120
+# Not where a thunderstorm was reported in this many readings before the step, or after it up
+# to its judgment: the step is the storm's plunge (the temperature falls a quarter of its drop
+# each reading for ten minutes while the humidity sits at 100 % and the pressure has jumped),
+# and cut out, the storm leaves a front's passage before it to fit as a ramp the plunge undid.
+# A storm reported at the step itself is the step: a thermometer's drift ending by a fall of
+# degrees in moist air meets the storm rule (final-13 1402-001, 113 drift readings).
+STORM_PLUNGE_READINGS = 15
 
 _CLEAN, _INCONSISTENT_FROM_STEP, _DROPOUT_FROM_STEP, _FAULT = 0, 1, 2, 3
 
@@ -297,12 +319,16 @@ class DriftEndCheck:
         if fit is not None and self.accepted(fit, channel):
             self._flag_span(fit.onset, step_seq, channel, fit.evidence, EVIDENCE_NATS)
             return
-        if clipped_from < step_seq:
+        around = self._fit_around_storms(step_seq, channel)
+        if around is not None:
+            self._flag_span(around.onset, step_seq, channel, around.evidence, EVIDENCE_NATS)
+        elif clipped_from < step_seq:
             self._flag_clipped(max(clipped_from, step_seq - MIN_RAMP), step_seq)
             return
-        # No ramp fitted (a storm's plunge or a front's passage in the readings before it), but
-        # the drift check followed this channel's drift up to the step, from an onset its step
-        # says came late: flagged back to where the step says it began.
+        # No ramp fitted through every reading (a storm's plunge or a front's passage in the
+        # readings before it), but the drift check followed this channel's drift up to the step,
+        # from an onset its step says came late: flagged back to where the step says it began
+        # (behind a ramp fitted around a storm too: that one may begin later).
         began = self._began_before(step_seq, channel) if self._began_before else None
         if began is not None:
             self._flag_span(began[0], began[1], channel, began[2], 1.0)
@@ -434,17 +460,47 @@ class DriftEndCheck:
         reading = self._reading_at(seq)
         return reading is not None and INCONSISTENT_REASON in reading.reasons
 
-    def fit(self, step_seq: int, channel: int) -> RampFit | None:
+    def _fit_around_storms(self, step_seq: int, channel: int) -> RampFit | None:
+        """The ramp fitted without the readings around the thunderstorms reported before the
+        step, if there were any (none just before it) and it is accepted."""
+        if not self._storms_before(step_seq) or \
+                self._storm_reported(step_seq - STORM_PLUNGE_READINGS, step_seq - 1) or \
+                self._storm_reported(step_seq + 1, step_seq + JUDGED_AFTER):
+            return None
+        fit = self.fit(step_seq, channel, without_storms=True)
+        return fit if fit is not None and self.accepted(fit, channel) else None
+
+    def _storm_reported(self, first: int, last: int) -> bool:
+        for seq in range(first, last + 1):
+            reading = self._reading_at(seq)
+            if reading is not None and WEATHER_THUNDERSTORM in reading.reasons:
+                return True
+        return False
+
+    def _storms_before(self, step_seq: int) -> list[int]:
+        """The seqs of the thunderstorms reported whose cut reaches the readings looked back
+        over before the step."""
+        storms: list[int] = []
+        for seq in range(step_seq - LOOKBACK - STORM_CUT_AFTER, step_seq):
+            reading = self._reading_at(seq)
+            if reading is not None and WEATHER_THUNDERSTORM in reading.reasons:
+                storms.append(seq)
+        return storms
+
+    def fit(self, step_seq: int, channel: int, without_storms: bool = False) -> RampFit | None:
         """The best line-plus-hinge through the readings before the step (the dew point for a
         temperature or humidity step, the pressure for its own; for a humidity step out of
-        saturation the unclipped ones only), None without enough of them."""
+        saturation the unclipped ones only; ``without_storms``: none around a thunderstorm
+        reported), None without enough of them."""
         xs: list[float] = []
         ys: list[float] = []
         unclipped_only = channel == RH and self._out_of_saturation(step_seq)
+        storms = self._storms_before(step_seq) if without_storms else []
         for seq in range(step_seq - LOOKBACK, step_seq):
             reading = self._reading_at(seq)
             if reading is None or not _usable(reading, channel) or \
-                    (unclipped_only and reading.values[RH] >= SATURATED_PCT):
+                    (unclipped_only and reading.values[RH] >= SATURATED_PCT) or \
+                    _near_storm(seq, storms):
                 continue
             xs.append(float(seq - step_seq))
             ys.append(_series_value(reading, channel))
@@ -481,6 +537,13 @@ def _scatter_share(fit: RampFit) -> float:
     if abs(fit.undone) <= LANDED_SHARE * abs(fit.bias):
         return LANDED_SCATTER_SHARE
     return SCATTER_SHARE
+
+
+def _near_storm(seq: int, storms: list[int]) -> bool:
+    for storm in storms:
+        if storm - STORM_CUT_BEFORE <= seq < storm + STORM_CUT_AFTER:
+            return True
+    return False
 
 
 def _mean_dew_point(readings: list[Reading]) -> float:
