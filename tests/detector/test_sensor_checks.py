@@ -586,6 +586,34 @@ def test_a_calm_coarse_channel_on_one_step_for_hours_is_not_stuck():
         assert _run(values) == {}
 
 
+def _tidal_coarse_pressure(seed: int) -> list[tuple[float, float, float]]:
+    """A station sensor at 0.2 °C / 2 % / 0.2 hPa whose pressure follows a 12-hour tide of
+    0.6 hPa (noise 0.05 hPa, a quarter of a step): on one step for up to an hour or more."""
+    rng = random.Random(seed + 100)
+    base = _stream(1800, seed=seed, resolution=(0.2, 2.0, 0.2), noise=(0.08, 0.6, 0.04))
+    return [(t, h, round(round((1012.1 + 0.6 * math.sin(2 * math.pi * seq / 720) +
+                                rng.gauss(0, 0.05)) / 0.2) * 0.2, 2))
+            for seq, (t, h, _) in enumerate(base)]
+
+
+def test_a_calm_coarse_barometer_held_while_the_tide_moves_it_is_stuck_past_its_own_repeats():
+    """Held 200 readings where the tide's trend before the run would have carried it a step or
+    more: its learnt runs bound the run until it is twice their longest, by when its own
+    repeats, learnt 40 readings late, had raised the repeat rate to 0.98 (each was missed).
+    Judged by the rate as it was before the run's repeats were learnt, it is stuck; the
+    healthy tide raises nothing."""
+    for seed, start in ((1, 900), (3, 1100), (3, 1200), (4, 1000), (4, 1200)):
+        values = _tidal_coarse_pressure(seed)
+        assert _run(values) == {}, seed
+        held = values[start - 1][2]
+        values[start:start + 200] = [(t, h, held) for t, h, _ in values[start:start + 200]]
+        flagged = _run(values)
+        began = _run_edge(values, start - 1, 2, -1)
+        assert set(range(start, start + 200)) <= set(flagged) <= set(range(began, start + 200)), (
+            seed, start, sorted(flagged))
+        assert set(flagged.values()) == {("stuck:pressure_hpa",)}, (seed, start)
+
+
 def test_humidity_stuck_at_100_in_fog_is_stuck_when_the_sensor_is_noisy_there():
     """Fog from reading 300: the air is saturated, and a healthy sensor's noise still takes
     it below 100 % about half the time (readings are clipped at 100). Stuck at 100 % for 150
@@ -623,6 +651,20 @@ def test_a_short_dropout_on_a_calm_coarse_channel_is_a_dropout():
             flagged = _noise_tail_spikes_dropped(_run(values))
             assert set(flagged) == set(range(600, 600 + length)), (seed, length, sorted(flagged))
             assert set(flagged.values()) == {("dropout:pressure_hpa",)}
+
+
+def test_a_value_finer_than_the_channels_steps_held_is_a_dropout_at_once():
+    """A barometer at 0.2 hPa (noise under a third of a step, repeating most readings) reads
+    1013.25 for five readings: too few repeats for its repeat rate (each was missed), but a
+    value with more decimals than its steps came out of no converter: a dropout from its first
+    reading, and nothing else."""
+    for noise, seed in ((0.05, 3), (0.06, 3), (0.06, 5), (0.08, 3)):
+        values = _stream(seed=seed, resolution=(0.1, 1.0, 0.2), noise=(0.05, 0.4, noise))
+        assert _run(values) == {}, (noise, seed)
+        values[600:605] = [(t, h, 1013.25) for t, h, _ in values[600:605]]
+        flagged = _run(values)
+        assert set(flagged) == set(range(600, 605)), (noise, seed, sorted(flagged))
+        assert set(flagged.values()) == {("dropout:pressure_hpa",)}
 
 
 def _saturated_air(seed: int) -> list[tuple[float, float, float]]:

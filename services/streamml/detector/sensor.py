@@ -187,6 +187,14 @@ DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such 
 # the humidity: a humidity step the temperature does not share is an inconsistency, and a
 # 1 %-step humidity repeats one reading to the next while it goes on moving.
 WEATHER_MAX_STEP = (10.0, math.inf, 10.0)
+# A sensor reports multiples of its resolution: no more decimals than its steps have. A
+# temperature or pressure with more decimals than the channel's learnt resolution, repeated, came
+# out of no converter: a placeholder written in a reading's stead (tuning-wide, final-2, final-7:
+# 1013.25 hPa held 5-27 readings by barometers at 0.1 or 0.2 hPa, too few repeats for their
+# repeat rates of 0.7-0.9), a dropout at once. Not the humidity, which is cut at its limits.
+# Decimals are counted up to MAX_DECIMALS, to DECIMAL_TOLERANCE (relative: floats' rounding).
+MAX_DECIMALS = 4
+DECIMAL_TOLERANCE = 1e-6
 # %: a humidity resolution this fine has several steps between 99 % and 100 %, so its repeats
 # of one of them in saturated air are judged (a coarser channel reads only 99 or 100 there).
 FINE_NEAR_LIMIT_PCT = 0.25
@@ -308,6 +316,16 @@ RUN_DEW_SHARE = 0.2
 # end as well.
 RUN_DEW_ALONE_STEPS = 3.0
 RUN_DEW_ALONE_SHARE = 2 / 3
+# A run's own repeats, learnt LEARN_LAG readings late, raise the repeat rate that judges it
+# (the last hour's rate: a calm spell repeats more): past LEARN_LAG repeats a run of a calm
+# coarse channel judges itself healthy (final-2, tuning-wide: station pressures and humidities at
+# 0.2 hPa / 2 %, noise a fifth of a step, held 130-360 readings while the weather moved them 4-8
+# steps; the rate rose to 0.98 and the run's evidence stayed at 2-6 nats). A run that outlasts
+# twice its learnt healthy runs while its trend before it (sure: shrunk by two standard errors)
+# would have carried it this many of its steps is judged by the rate as it was at its
+# LEARN_LAG-th repeat, before any of its own repeats was learnt. A calm spell that stills a
+# channel whose trend before was flat keeps the rate that follows it.
+RUN_RATE_CARRIED = 1.0
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -362,6 +380,7 @@ class _Channel:
         self.run_first: Reading | None = None
         self.run_jump = 0.0
         self.run_step = 0.0  # the step into the run (its units; 0 out of a faulty reading)
+        self.run_finer = 0  # how many more decimals the held value has than the channel's steps
         # How far the warming air has pulled a humidity run's expected value under it (steps;
         # -1: a temperature jump during the run, no pull).
         self.run_pull = 0.0
@@ -369,6 +388,9 @@ class _Channel:
         # works it out, from the readings and noise as they were at the run's start.
         self.run_slope: float | None = None
         self.run_sigma = 0.0  # the noise at the run's start
+        # The repeat rate at the run's LEARN_LAG-th repeat, before any of its own repeats was
+        # learnt (RUN_RATE_CARRIED); 0 until the run is that long.
+        self.run_rate = 0.0
         # The trend before the run if the readings followed its line (RUN_STEADY_SD), else 0:
         # worked out with run_slope.
         self.run_steady_slope = 0.0
@@ -681,11 +703,16 @@ class SensorModel:
                 # None out of a faulty reading: a fault's end jumps back as far as it jumped.
                 channel.run_step = step if before is not None and c not in before.faulty \
                     else 0.0
+                channel.run_finer = 0 if c == RH or stats.resolution <= 0 else \
+                    max(0, _decimals(previous.values[c]) - _decimals(stats.resolution))
                 channel.run_slope = None
                 channel.run_steady_slope = 0.0
                 channel.run_sigma = channel.stats.sigma
                 channel.run_pull = 0.0
+                channel.run_rate = 0.0
             channel.run += 1
+            if channel.run == LEARN_LAG:
+                channel.run_rate = channel.stats.repeat_rate
             if c == RH and not channel.fault and channel.run <= PULL_MAX_RUN:
                 self._update_pull(channel)
             if channel.run_slope is None and channel.run >= _SLOPE_BEFORE_RUN_LEAVES:
@@ -698,9 +725,11 @@ class SensorModel:
         if not running:
             return
         for c in running:  # a jump no weather makes, then a repeat: no evidence needed
-            step = self._channels[c].run_step
-            if step >= WEATHER_MAX_STEP[c]:
-                self._start_stuck(c, DROPOUT_REASON, step, WEATHER_MAX_STEP[c])
+            channel = self._channels[c]
+            if channel.run_step >= WEATHER_MAX_STEP[c]:
+                self._start_stuck(c, DROPOUT_REASON, channel.run_step, WEATHER_MAX_STEP[c])
+            elif channel.run_finer:  # ... or a value finer than the channel's steps
+                self._start_stuck(c, DROPOUT_REASON, float(channel.run_finer), 1.0)
         running = [c for c in running if not self._channels[c].fault]
         # Evidence: -ln P(the run) under each channel's repeat rate; joint runs add up.
         if not running or self._runs_too_short(running):
@@ -916,7 +945,7 @@ class SensorModel:
         """-ln P(the run) under the learnt repeat rate (learnt below saturation); humidity at
         its limit no more than the chance that saturated air keeps it there."""
         stats = self._channels[c].stats
-        by_rate = -repeats * math.log(stats.repeat_rate)
+        by_rate = -repeats * math.log(self._repeat_rate(c))
         if c == RH and self._recent[-1].values[RH] >= HUMIDITY_LIMITS_PCT[1]:
             # Only a sensor seen leaving its limit in saturated air is judged there, and by the
             # least of: its rate there, its noise's chance of staying above the cut-off.
@@ -926,6 +955,19 @@ class SensorModel:
             return min(by_rate, -repeats * math.log(stay), clipped_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, HUMIDITY_LIMITS_PCT[1]))
         return by_rate
+
+    def _repeat_rate(self, c: int) -> float:
+        """The channel's learnt repeat rate, but as it was before its run's own repeats were
+        learnt (``RUN_RATE_CARRIED``) for a run that outlasts its learnt healthy runs
+        (``RunLengths.outlasted_by``) while the trend before it would have carried it
+        RUN_RATE_CARRIED of its steps."""
+        channel = self._channels[c]
+        stats = channel.stats
+        if channel.run <= LEARN_LAG or channel.run_rate <= 0 or \
+                not stats.runs.outlasted_by(channel.run) or \
+                abs(self._run_slope(c)) * channel.run < RUN_RATE_CARRIED * stats.resolution:
+            return stats.repeat_rate
+        return channel.run_rate
 
     def _run_slope(self, c: int) -> float:
         """The trend before channel c's run (``_trend_before_run``), worked out the first time it
@@ -1615,6 +1657,20 @@ def _step_into_run(c: int, first: Reading, before: Reading) -> float:
     if c != RH:
         return step
     return min(step, abs(first.values[RH] - relative_humidity(first.values[T], before.dew_point)))
+
+
+def _within_decimals(value: float, decimals: int) -> bool:
+    """Whether ``value`` has at most ``decimals`` decimals."""
+    scaled = value * 10.0 ** decimals
+    return abs(scaled - round(scaled)) < DECIMAL_TOLERANCE * max(1.0, abs(scaled))
+
+
+def _decimals(value: float) -> int:
+    """How many decimals ``value`` has (at most MAX_DECIMALS)."""
+    for decimals in range(MAX_DECIMALS):
+        if _within_decimals(value, decimals):
+            return decimals
+    return MAX_DECIMALS
 
 
 def _noise_spans_steps(stats: ChannelStats, steps: float) -> bool:
