@@ -1556,6 +1556,54 @@ def test_a_calm_barometer_held_then_falling_is_not_judged_by_the_dew_point():
         assert _run(values) == {}, seed
 
 
+def _calm_station_under_a_cloud(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
+    """A calm coarse station (0.1 °C / 1 % / 0.1 hPa, noise a third of a step or less) under a
+    cloud from reading 640: the air cools 0.02 °C a minute and the pressure rises 0.01 hPa a
+    minute for 40 minutes, the dew point staying at 8 °C; no trend before it."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        minutes = min(max(seq - 640, 0), 40)
+        temperature = 15 + 0.5 * math.sin(seq / 229) - 0.02 * minutes + rng.gauss(0, 0.03)
+        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
+        pressure = 1012 + 0.2 * math.sin(seq / 115) + 0.01 * minutes + rng.gauss(0, 0.03)
+        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_a_calm_station_held_whole_that_every_channel_leaves_at_once_is_stuck():
+    """Held whole 20 readings from 640 while the cloud cools the air 4 steps: its joint runs
+    cap the run's evidence under the bar, and no channel's trend before confirms its step out
+    (none was moving); but all three channels step out at the same reading, as a stuck sensor's
+    readings resume, which a healthy sensor's channels do about as often as their chances of
+    stepping multiplied: with that, the run is stuck at its end (missed before)."""
+    for seed in (1, 2, 6, 7):
+        values = _calm_station_under_a_cloud(seed)
+        assert _run(values) == {}, seed
+        held = values[639]
+        values[640:660] = [held] * 20
+        assert all(values[660][c] != held[c] for c in range(3)), seed
+        flagged = _run(values)
+        began = min(_run_edge(values, 639, c, -1) for c in range(3))
+        assert set(range(640, 660)) <= set(flagged) <= set(range(began, 660)), (
+            seed, sorted(flagged))
+        assert all(rs == ("stuck:temperature_c", "stuck:humidity_pct", "stuck:pressure_hpa")
+                   for rs in flagged.values()), seed
+
+
+def test_a_station_held_whole_that_every_channel_leaves_for_one_reading_is_not_judged():
+    """The same run, but the reading after the step is back at the held values on every channel:
+    the step was a spike, not the run's end, so nothing is flagged at it."""
+    for seed in (1, 2, 6, 7):
+        values = _calm_station_under_a_cloud(seed)
+        held = values[639]
+        values[640:660] = [held] * 20
+        values[661] = held
+        flagged = _run(values)
+        assert not set(range(640, 660)) & set(flagged), (seed, sorted(flagged))
+
+
 def _cheap_moist_air(seed: int, warming_c: float = 0.1, shade_c: float = 0.0, n: int = 900,
                      ) -> list[tuple[float, float, float]]:
     """A cheap sensor (0.1 °C / 0.1 % / 0.1 hPa; noise 1.6 steps of temperature, 1.8 % of

@@ -326,6 +326,23 @@ RUN_DEW_ALONE_SHARE = 2 / 3
 # LEARN_LAG-th repeat, before any of its own repeats was learnt. A calm spell that stills a
 # channel whose trend before was flat keeps the rate that follows it.
 RUN_RATE_CARRIED = 1.0
+# A sensor held whole (every channel repeating at once) that every channel leaves at the same
+# reading: a stuck sensor's readings resume together when the fault ends (final-7: 22 of 35
+# whole-sensor stuck runs left so by all three channels), while a healthy sensor's channels
+# leave their steps on their own noise, all three at once about as often as the product of
+# their chances of stepping (final-7's and final-2's healthy station runs held whole that all
+# three left at once: 4-9 readings, 6.8 nats of joint evidence at most). So that chance is
+# added to the run's joint evidence (capped by the learnt joint runs as before): the run is
+# stuck at its end if the sum reaches the bar, flagged once the next reading shows no channel
+# came back (a spike). Only runs of WHOLE_END_MIN_REPEATS or more; not with the humidity near
+# saturation, after a dropout's jump, nor while the sensor is flagged inconsistent; nor where a
+# weather event began during the run, at its step (checked again at the next reading, once the
+# event is found) or within WHOLE_END_AFTER_EVENT readings before it (a storm's or a front's
+# first hour moves every channel); a run later in an event's hold is judged (final-7 802-008:
+# a station held whole 21 readings five hours into a thunderstorm's hold, then stepped out on
+# all three).
+WHOLE_END_MIN_REPEATS = 5
+WHOLE_END_AFTER_EVENT = 60
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -419,6 +436,10 @@ class SensorModel:
         # independent.
         self._joint_runs = JointRuns(_JOINT_SETS)
         self._runs_interrupted = True  # no pair learnt since the runs were last interrupted
+        # A sensor held whole that every channel left at once (WHOLE_END_MIN_REPEATS), judged
+        # stuck once the next reading shows no spike: (the seq of its first reading, of the
+        # reading that ended it, the evidence).
+        self._whole_end: tuple[int, int, float] | None = None
         self.seen = 0
         self.fits = 0
         self.fitted_at_ms = 0
@@ -553,6 +574,7 @@ class SensorModel:
             channel.fault = ""
             channel.noise.clear()
             channel.noise_onset.clear()
+        self._whole_end = None
         self._inconsistent.close()
         self._drift.reset()
         self._drift_end.clear()
@@ -672,6 +694,10 @@ class SensorModel:
         previous = recent[-2] if len(recent) >= 2 else None
         values = reading.values
         saturated = self._near_limit_unjudged(values)
+        if self._whole_end is not None:
+            self._confirm_whole_end(reading)
+        if previous is not None:
+            self._judge_whole_end(reading, previous)
         running: list[int] = []  # channels repeating, not yet faulty and judged
         for c, channel in enumerate(self._channels):
             if channel.run_end is not None:
@@ -1048,6 +1074,51 @@ class SensorModel:
         first_seq, end_seq, held, out, evidence = pending
         value = reading.values[c]
         if reading.seq == end_seq + 1 and abs(value - out) < abs(value - held):
+            self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
+                           self._th.stuck_log_odds)
+
+    def _judge_whole_end(self, reading: Reading, previous: Reading) -> None:
+        """Note the sensor's run held whole, ended by ``reading`` stepping every channel at once,
+        as stuck if its joint evidence and the chance of that step reach the bar
+        (``WHOLE_END_MIN_REPEATS``; not where a weather event began during the run or within
+        ``WHOLE_END_AFTER_EVENT`` readings before it). Flagged at the next reading
+        (``_confirm_whole_end``)."""
+        channels = self._channels
+        if previous.seq != reading.seq - 1 or self._inconsistent.open or \
+                max(previous.values[RH], reading.values[RH]) >= SATURATED_PCT:
+            return
+        for c, channel in enumerate(channels):
+            if reading.values[c] == previous.values[c] or channel.fault or \
+                    channel.run_jump >= DROPOUT_JUMP or not self._judged_at_limit(c):
+                return
+        repeats = min(channel.run for channel in channels)
+        if repeats < WHOLE_END_MIN_REPEATS or \
+                self._weather_since >= previous.seq - repeats - WHOLE_END_AFTER_EVENT:
+            return
+        # -ln of the chance that a healthy sensor's channels all step at one reading
+        together = -sum(math.log(max(1.0 - channel.stats.repeat_rate, 1e-9))
+                        for channel in channels)
+        evidence = self._joint_evidence(list(range(len(channels))), repeats, by_rate=True) + \
+            together
+        if evidence >= self._th.stuck_log_odds:
+            self._whole_end = (previous.seq - repeats, reading.seq, evidence)
+
+    def _confirm_whole_end(self, reading: Reading) -> None:
+        """Flag every channel of the run noted by ``_judge_whole_end`` if ``reading``, the next,
+        is nearer the values the channels stepped out to than the held ones, and no weather
+        event began at the step."""
+        assert self._whole_end is not None
+        first_seq, end_seq, evidence = self._whole_end
+        self._whole_end = None
+        recent = self._recent
+        if reading.seq != end_seq + 1 or self._weather_since >= end_seq or len(recent) < 3 or \
+                recent[-3].seq != end_seq - 1:
+            return
+        held, out = recent[-3].values, recent[-2].values
+        if any(abs(value - out[c]) >= abs(value - held[c])
+               for c, value in enumerate(reading.values)):
+            return
+        for c in range(len(self._channels)):
             self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
                            self._th.stuck_log_odds)
 
