@@ -762,12 +762,14 @@ def test_a_step_of_a_channel_never_seen_to_step_is_no_dropout():
     assert not any(r.startswith("dropout:") for rs in flagged.values() for r in rs), flagged
 
 
-def _station_storm(seed: int, n: int = 1000, start: int = 600) -> list[tuple[float, float, float]]:
+def _station_storm(seed: int, n: int = 1000, start: int = 600, fog: bool = True,
+                   jump_hpa: float = 3.0) -> list[tuple[float, float, float]]:
     """A station sensor (0.1 °C / 1 % / 0.1 hPa, quiet) in moist air (dew point 12 °C): a fog
     that moistens the air to the edge of saturation and dries again (100-300: the sensor reads
     99 and 100 %, so it is seen leaving 100 %), then from ``start`` a storm that cools the air 10 °C, a quarter of the way each
-    minute, and moistens it to saturation within minutes: the humidity jumps from ~90 to 100 %
-    in one reading and stays there, clipped, for an hour."""
+    minute, jumps the pressure ``jump_hpa`` (a third of the way each minute), and moistens it
+    to saturation within minutes: the humidity jumps from ~90 to 100 % in one reading and stays
+    there, clipped, for an hour. Without the fog if not ``fog``."""
     rng = random.Random(200 + seed)
     values = _stream(n, seed=seed, resolution=(0.1, 1.0, 0.1), noise=(0.03, 0.2, 0.03))
     out: list[tuple[float, float, float]] = []
@@ -775,12 +777,12 @@ def _station_storm(seed: int, n: int = 1000, start: int = 600) -> list[tuple[flo
     for i, (t, _, p) in enumerate(values):
         dry = 12.0
         dew = dry
-        if 100 <= i < 300:
+        if fog and 100 <= i < 300:
             dew = dry + min(1.0, (i - 100) / 40, (300 - i) / 40) * (t - 0.05 - dry)
         since = i - start
         if 0 <= since < 60:
             cool += (10.0 - cool) / 4
-            jump += (3.0 - jump) / 3
+            jump += (jump_hpa - jump) / 3
         elif since >= 60:
             cool *= 1 - 1 / 90
             jump *= 1 - 1 / 40
@@ -806,6 +808,30 @@ def test_humidity_a_storm_saturates_in_a_minute_is_no_dropout():
         assert "weather:thunderstorm" in flagged[600], seed
         assert not any(r.startswith("dropout:") for rs in flagged.values() for r in rs), (
             seed, sorted(flagged.items()))
+
+
+def test_a_barometer_held_through_a_storms_jump_is_stuck():
+    """A quiet station's barometer held from 596 to 615 while a storm, found at 600 by its
+    plunge into saturated air, jumped the pressure 3 hPa (30 steps), then let go: the run is
+    flagged stuck (it was never flagged: no run's end is judged in a storm's hold). The same
+    storm with a healthy barometer, even one whose jump is 0.6 hPa (6 steps), raises nothing
+    but the storm."""
+    for seed in (1, 2, 3, 4, 5):
+        for jump_hpa in (3.0, 0.6):
+            values = _station_storm(seed, fog=False, jump_hpa=jump_hpa)
+            flagged = _run(values)
+            assert all(r[0].startswith("weather:") for r in flagged.values()), (
+                seed, jump_hpa, sorted(flagged.items()))
+        values = _station_storm(seed, fog=False)
+        held = values[595][2]
+        values[596:616] = [(t, h, held) for t, h, _ in values[596:616]]
+        assert values[616][2] - held >= 2.5
+        flagged = _run(values)
+        stuck = {seq for seq, rs in flagged.items() if "stuck:pressure_hpa" in rs}
+        began = _run_edge(values, 595, 2, -1)
+        assert set(range(596, 616)) <= stuck <= set(range(began, 616)), (seed, sorted(flagged))
+        assert all(r in ("stuck:pressure_hpa", "weather:thunderstorm")
+                   for rs in flagged.values() for r in rs), (seed, sorted(flagged.items()))
 
 
 def test_a_storms_plunge_is_no_noise():

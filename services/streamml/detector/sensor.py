@@ -343,6 +343,14 @@ RUN_RATE_CARRIED = 1.0
 # all three).
 WHOLE_END_MIN_REPEATS = 5
 WHOLE_END_AFTER_EVENT = 60
+# In a thunderstorm's hold one run end is judged: a barometer's run that held from before the
+# storm was found through STORM_JUMP_HELD readings or more after it, then stepped up
+# RUN_END_WHOLE_STEPS or more. A storm's jump comes with its plunge (a third of what is left
+# each reading): a healthy barometer is climbing when the storm is found and its last steps
+# are its smallest; a held one misses the jump and lets it go at once (final-17 1801-012: a
+# station barometer held 19 readings through a storm found by its plunge into saturated air,
+# then 52 steps up). The step out is then its move over the readings since the storm was found.
+STORM_JUMP_HELD = 5
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -1128,19 +1136,22 @@ class SensorModel:
         steady where the whole sensor held its reading and the step out is at least
         ``RUN_END_WHOLE_STEPS``, over the readings it held whole; else such a step
         out the other channel foretold, ``_other_foretold``, taken as its move, and so a step of
-        ``RUN_DEW_ALONE_STEPS`` the channel took alone, ``_foretold_alone``). Not in a weather
-        event's hold, for a humidity at or near saturation, a run after a dropout's jump nor
+        ``RUN_DEW_ALONE_STEPS`` the channel took alone, ``_foretold_alone``). In a weather event's
+        hold only a barometer's run held through a storm's jump (``_storm_jump_missed``). Not
+        for a humidity at or near saturation, a run after a dropout's jump nor
         while the sensor is flagged inconsistent (as RUN_MOVING_STEPS)."""
         channel = self._channels[c]
         stats = channel.stats
         first = channel.run_first
         resolution = stats.resolution
         if first is None or resolution <= 0 or channel.run_jump >= DROPOUT_JUMP or \
-                reading.seq <= self._weather_until or self._inconsistent.open or \
+                self._inconsistent.open or \
                 c == RH and max(first.values[RH], reading.values[RH]) >= SATURATED_PCT:
             return 0.0
         # Steps out of the run (rounded: values on the channel's grid differ by float error).
         out = round((reading.values[c] - first.values[c]) / resolution, 6)
+        if reading.seq <= self._weather_until:
+            return self._storm_jump_missed(c, out, first.seq, reading.seq)
         if abs(out) < RUN_END_STEPS:  # most runs end so: no trend to work out
             return 0.0
         repeats = channel.run
@@ -1168,6 +1179,20 @@ class SensorModel:
                 return 0.0
         confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)), trend)
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
+
+    def _storm_jump_missed(self, c: int, out: float, first_seq: int, end_seq: int) -> float:
+        """The evidence that a barometer's run, from ``first_seq`` (the run's first reading)
+        ended at ``end_seq`` by a step of ``out`` steps, held through the jump of the
+        thunderstorm found in it (``STORM_JUMP_HELD``): the quantised chance of the readings
+        since the storm was found along the step out. 0 for any other run in a hold."""
+        since = self._storm_since
+        if c != P or out < RUN_END_WHOLE_STEPS or self._weather_since != since or \
+                first_seq > since or end_seq - since <= STORM_JUMP_HELD:
+            return 0.0
+        stats = self._channels[c].stats
+        repeats = end_seq - since - 1
+        return quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
+                                      out * stats.resolution / (repeats + 1))
 
     def _foretold_alone(self, c: int, out: float, repeats: int) -> bool:
         """Whether channel c's run of ``repeats``, ended by a step of ``out`` steps (at least
