@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
@@ -607,11 +608,7 @@ def test_a_calm_coarse_barometer_held_while_the_tide_moves_it_is_stuck_past_its_
         assert _run(values) == {}, seed
         held = values[start - 1][2]
         values[start:start + 200] = [(t, h, held) for t, h, _ in values[start:start + 200]]
-        flagged = _run(values)
-        began = _run_edge(values, start - 1, 2, -1)
-        assert set(range(start, start + 200)) <= set(flagged) <= set(range(began, start + 200)), (
-            seed, start, sorted(flagged))
-        assert set(flagged.values()) == {("stuck:pressure_hpa",)}, (seed, start)
+        _assert_stuck_run(values, start, start + 200, 2, "stuck:pressure_hpa", seed)
 
 
 def test_humidity_stuck_at_100_in_fog_is_stuck_when_the_sensor_is_noisy_there():
@@ -742,6 +739,12 @@ def _assert_stuck_run(values: list[tuple[float, float, float]], start: int, end:
     assert set(range(start, end)) <= set(flagged) <= set(range(began, end)), (
         seed, sorted(flagged))
     assert all(rs == (reason,) for rs in flagged.values()), seed
+
+
+def _assert_not_stuck(values: list[tuple[float, float, float]], reason: str, seed: int) -> None:
+    """No reading of the stream is flagged for ``reason``."""
+    flagged = _run(values)
+    assert not any(reason in rs for rs in flagged.values()), (seed, sorted(flagged))
 
 
 def _run_edge(values: list[tuple[float, float, float]], seq: int, channel: int,
@@ -1489,23 +1492,32 @@ def test_a_station_held_whole_past_its_joint_runs_with_a_calm_barometer_is_stuck
 
 
 
-def _calm_station_sun_break(seed: int, n: int = 900, warming_c: float = 0.04, minutes: int = 120,
-                            shade_c: float = 0.0) -> list[tuple[float, float, float]]:
+def _calm_coarse_station(seed: int, n: int, moved_c: Callable[[int], float], shade_c: float,
+                  ) -> list[tuple[float, float, float]]:
     """A calm coarse station (0.1 °C / 1 % / 0.1 hPa, noise a third of a step or less, a slow
-    day: its channels sit on one step together for long runs) whose sun break from reading 625
-    warms the air ``warming_c`` a minute (0.04 °C: 0.4 of a step a reading) for ``minutes`` (two
-    hours): the hour before reading 660 is flat, then climbing, no steady line; a shade from
-    reading 638 cools it ``shade_c`` at once. The dew point stays at 8 °C."""
+    day: its channels sit on one step together for long runs), the dew point at 8 °C, its air
+    moved ``moved_c(seq)`` °C off the slow day by the weather and, from reading 638, a shade
+    cooling it ``shade_c`` at once."""
     rng = random.Random(seed)
     values = []
     for seq in range(n):
-        temperature = 15 + 0.5 * math.sin(seq / 229) + warming_c * min(max(seq - 625, 0), minutes) - \
+        temperature = 15 + 0.5 * math.sin(seq / 229) + moved_c(seq) - \
             (shade_c if seq >= 638 else 0.0) + rng.gauss(0, 0.03)
         humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
         pressure = 1012 + 0.2 * math.sin(seq / 115) + rng.gauss(0, 0.03)
         values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
                             zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
     return values  # type: ignore[return-value]
+
+
+def _calm_station_sun_break(seed: int, n: int = 900, warming_c: float = 0.04, minutes: int = 120,
+                            shade_c: float = 0.0) -> list[tuple[float, float, float]]:
+    """A calm coarse station (``_calm_coarse_station``) whose sun break from reading 625 warms
+    the air ``warming_c`` a minute (0.04 °C: 0.4 of a step a reading) for ``minutes`` (two
+    hours): the hour before reading 660 is flat, then climbing, no steady line; a shade from
+    reading 638 cools it ``shade_c`` at once."""
+    return _calm_coarse_station(seed, n, lambda seq: warming_c * min(max(seq - 625, 0), minutes),
+                                shade_c)
 
 
 def test_a_calm_station_held_whole_through_a_sun_break_is_stuck_at_the_runs_end():
@@ -1561,9 +1573,7 @@ def test_a_calm_humidity_held_in_still_air_then_shaded_is_not_judged_by_its_end(
         values = _calm_station_sun_break(seed, warming_c=0.0, shade_c=1.2)
         held = values[627][1]
         values[628:638] = [(t, held, p) for t, _, p in values[628:638]]
-        flagged = _run(values)
-        assert not any("stuck:humidity_pct" in rs for rs in flagged.values()), (
-            seed, sorted(flagged))
+        _assert_not_stuck(values, "stuck:humidity_pct", seed)
 
 
 def test_a_calm_barometer_held_then_falling_is_not_judged_by_the_dew_point():
@@ -1674,9 +1684,7 @@ def test_a_noisy_thermometer_held_in_still_air_then_shaded_is_not_judged_by_its_
         values = _cheap_moist_air(seed, warming_c=0.0, shade_c=0.8)
         held = values[645][0]
         values[646:652] = [(held, h, p) for _, h, p in values[646:652]]
-        flagged = _run(values)
-        assert not any("stuck:temperature_c" in rs for rs in flagged.values()), (
-            seed, sorted(flagged))
+        _assert_not_stuck(values, "stuck:temperature_c", seed)
 
 
 def test_a_calm_thermometer_held_briefly_through_a_sun_break_is_stuck_by_a_small_step_alone():
@@ -1697,19 +1705,11 @@ def test_a_calm_thermometer_held_briefly_through_a_sun_break_is_stuck_by_a_small
 
 def _calm_station_cloud(seed: int, cooling_c: float, shade_c: float = 0.0, n: int = 900,
                         ) -> list[tuple[float, float, float]]:
-    """A calm coarse station (as ``_calm_station_sun_break``: 0.1 °C / 1 % / 0.1 hPa, the dew
-    point at 8 °C) under a cloud from reading 625 that cools the air ``cooling_c`` a minute for
-    15 minutes; from reading 638 a deeper shade cools it ``shade_c`` more at once."""
-    rng = random.Random(seed)
-    values = []
-    for seq in range(n):
-        temperature = 15 + 0.5 * math.sin(seq / 229) - cooling_c * min(max(seq - 625, 0), 15) - \
-            (shade_c if seq >= 638 else 0.0) + rng.gauss(0, 0.03)
-        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
-        pressure = 1012 + 0.2 * math.sin(seq / 115) + rng.gauss(0, 0.03)
-        values.append(tuple(round(round(v / r) * r, 2) for v, r in  # type: ignore[misc]
-                            zip((temperature, min(humidity, 100.0), pressure), (0.1, 1.0, 0.1))))
-    return values  # type: ignore[return-value]
+    """A calm coarse station (``_calm_coarse_station``) under a cloud from reading 625 that cools
+    the air ``cooling_c`` a minute for 15 minutes; from reading 638 a deeper shade cools it
+    ``shade_c`` more at once."""
+    return _calm_coarse_station(seed, n, lambda seq: -cooling_c * min(max(seq - 625, 0), 15),
+                                shade_c)
 
 
 def test_a_calm_humidity_held_as_a_cloud_cooled_the_air_is_stuck_by_a_small_step_alone():
@@ -1737,6 +1737,4 @@ def test_a_calm_humidity_stepping_with_the_temperature_is_not_judged_by_a_small_
         held = values[627][1]
         values[628:638] = [(t, held, p) for t, _, p in values[628:638]]
         assert values[638][1] - held == 4, seed
-        flagged = _run(values)
-        assert not any("stuck:humidity_pct" in rs for rs in flagged.values()), (
-            seed, sorted(flagged))
+        _assert_not_stuck(values, "stuck:humidity_pct", seed)
