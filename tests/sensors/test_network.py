@@ -336,3 +336,16 @@ def test_the_eighteenth_final_family_lies_outside_the_tuning_ranges():
     assert final.front_interval_days < min(p.weather.front_interval_days for p in drawn)
     assert params.resolution_scale not in {p.resolution_scale for p in drawn}
     assert params.classes.count("cheap") == 2
+
+
+def test_the_nineteenth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-19"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.daily_amplitude_c[0] > max(p.weather.daily_amplitude_c[0] for p in drawn)
+    assert final.daily_amplitude_c[1] > max(p.weather.daily_amplitude_c[1] for p in drawn)
+    assert final.mean_temperature_c[0] < min(p.weather.mean_temperature_c[0] for p in drawn)
+    assert final.dew_point_depression_c[1] > max(p.weather.dew_point_depression_c[1]
+                                                 for p in drawn)
+    assert params.resolution_scale not in {p.resolution_scale for p in drawn}
+    assert params.classes.count("station") == 2

@@ -148,6 +148,12 @@ PARAMS = {
     "final-18": NetworkParams(name="final-18", climate="squall-line", noise_scale=0.85,
                               classes=("cheap", "consumer", "station", "cheap"),
                               resolution_scale=1.25),
+    # The nineteenth final family (seeds 2001-2005), declared before the twentieth round's
+    # detector changes: a high-plateau climate, noise near the tuning middle, station sensors
+    # twice as common, every class 1.75 times coarser (a scale no draw uses).
+    "final-19": NetworkParams(name="final-19", climate="altiplano", noise_scale=0.95,
+                              classes=("station", "cheap", "consumer", "station"),
+                              resolution_scale=1.75),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
