@@ -66,6 +66,17 @@ def test_a_run_on_a_calm_coarse_channel_is_likely_and_one_across_its_trend_is_no
     assert quantised_run_log_odds(100, 0.04, 0.0, 0.0) == math.inf
 
 
+def test_a_held_value_is_likely_while_the_level_stays_on_its_step_and_not_once_it_leaves():
+    from streamml.detector.stats import level_path_log_odds
+    # Noise a quarter of a step, 20 repeats of 1012.0 on a 0.1 hPa channel: the level on the
+    # step's centre throughout is no surprise ...
+    assert level_path_log_odds(20, 1012.0, 1012.0, 1012.0, 0.025, 0.1) < 1.0
+    # ... nor is one that moves within the step; one that goes on to the next step's centre is.
+    assert level_path_log_odds(20, 1012.0, 1011.97, 1012.03, 0.025, 0.1) < 5.0
+    assert level_path_log_odds(20, 1012.0, 1012.0, 1012.1, 0.025, 0.1) > 12.0
+    assert level_path_log_odds(20, 1012.0, 1012.0, 1012.0, 0.025, 0.0) == 0.0
+
+
 class _OneLine:
     """The straightforward sliding line (one deque and five running sums per window): what
     SlidingLines must match bit for bit."""

@@ -15,7 +15,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   short humidity run while the warming air should have taken the humidity several steps down
   (at the run's dew point) needs less evidence: a healthy channel would have followed. A
   coarse humidity's repeats just under 100 % say nothing of it, until the air has warmed so
-  far that at the run's dew point it would no longer be saturated.
+  far that at the run's dew point it would no longer be saturated. A barometer's run left by
+  two steps or more outside weather events is judged a quarter of an hour later by the line
+  through the readings on both sides of it: the pressure went on along it while it held.
 - **spike** per channel, decided one reading later: a reading that leaves the line through
   its neighbours and comes straight back. Weather never comes straight back in a minute. A
   smaller one is decided two readings later, against two readings on each side.
@@ -64,7 +66,7 @@ from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
     LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, clipped_run_log_odds,
-    quantised_run_log_odds)
+    level_path_log_odds, quantised_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -351,6 +353,29 @@ WHOLE_END_AFTER_EVENT = 60
 # station barometer held 19 readings through a storm found by its plunge into saturated air,
 # then 52 steps up). The step out is then its move over the readings since the storm was found.
 STORM_JUMP_HELD = 5
+# A barometer's run ended by a step of RUN_END_STEPS or more outside weather events' holds is
+# judged once BRACKET_AFTER readings after it are in: where the BRACKET_BEFORE readings before
+# the run and those from its end on lie on one line (RUN_STEADY_SD noise widths), the pressure
+# went on along it while the channel held, and the line says where it was at the run's first
+# reading and at its last (each taken BRACKET_SURE standard errors towards the held value, at
+# least BRACKET_SLACK_STEPS of a step: repeats place a calm channel's level only within its
+# step). The chance that a healthy channel with this noise reads the held value at every repeat,
+# the pressure going so, is the evidence; the run's readings are flagged then. Outside fronts and
+# storms the pressure moves smoothly (the tide, a slow rise or fall), and a healthy barometer
+# leaves its step as that line crosses the step's edge (final-18 1903-018: a station barometer
+# at 0.125 hPa, noise a quarter of a step, held 29 readings while the line rose 1.3 steps, then
+# 2 steps up and on; its trend before, 0.03 steps a reading, too shallow for RUN_END_CARRIED,
+# its repeat rate 0.72). A step of the weather's at the run's end leaves the readings off one
+# line. Not the thermometer or the humidity: shade and sun move them off any line within
+# minutes (run ends left by 2 steps or more on final-2, -7, -18 and two tuning-wide seeds that
+# nothing else judged: 167 healthy thermometers' and humidities' over the bar against 13 stuck
+# ones; 13 stuck barometers' and no healthy one); nor where a weather event was found from
+# BRACKET_BEFORE readings before the run until the decision (a storm's jump, 3-30 steps, ends a
+# healthy barometer's run before the storm is found).
+BRACKET_BEFORE = 30
+BRACKET_AFTER = 15
+BRACKET_SURE = 2.0
+BRACKET_SLACK_STEPS = 0.5
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -424,6 +449,10 @@ class _Channel:
         # next reading shows the step out was no spike: (its first value's seq, the seq of the
         # reading that ended it, the held value, the value out of it, the evidence).
         self.run_end: tuple[int, int, float, float, float] | None = None
+        # A barometer's run ended by a step outside weather events, judged BRACKET_AFTER readings
+        # later by the line through the readings on both sides of it: (its first value's seq, the
+        # seq of the reading that ended it, the held value).
+        self.run_bracket: tuple[int, int, float] | None = None
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
 
@@ -579,6 +608,7 @@ class SensorModel:
             channel.run = 0
             channel.run_first = None
             channel.run_end = None
+            channel.run_bracket = None
             channel.fault = ""
             channel.noise.clear()
             channel.noise_onset.clear()
@@ -710,6 +740,8 @@ class SensorModel:
         for c, channel in enumerate(self._channels):
             if channel.run_end is not None:
                 self._confirm_run_end(c, reading)
+            if channel.run_bracket is not None:
+                self._judge_bracket(c, reading)
             repeats = previous is not None and values[c] == previous.values[c]
             if not repeats:
                 if channel.run and not channel.fault:
@@ -1065,12 +1097,14 @@ class SensorModel:
         along the confirmed trend is its evidence. Flagged at the next reading, unless that
         reading makes the step out a spike (``_confirm_run_end``)."""
         evidence = self._run_end_evidence(c, reading)
+        channel = self._channels[c]
+        first = channel.run_first
+        assert first is not None
         if evidence >= self._th.stuck_log_odds:
-            channel = self._channels[c]
-            first = channel.run_first
-            assert first is not None
             channel.run_end = (first.seq, reading.seq, first.values[c], reading.values[c],
                                evidence)
+        elif c == P and channel.run_bracket is None and self._may_bracket(c, reading):
+            channel.run_bracket = (first.seq, reading.seq, first.values[c])
 
     def _confirm_run_end(self, c: int, reading: Reading) -> None:
         """Flag channel c's run noted by ``_judge_run_end`` if ``reading``, the next, is nearer
@@ -1082,6 +1116,63 @@ class SensorModel:
         first_seq, end_seq, held, out, evidence = pending
         value = reading.values[c]
         if reading.seq == end_seq + 1 and abs(value - out) < abs(value - held):
+            self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
+                           self._th.stuck_log_odds)
+
+    def _may_bracket(self, c: int, reading: Reading) -> bool:
+        """Whether channel c's run, ended by ``reading``, is to be judged by the line through the
+        readings on both sides of it (``BRACKET_AFTER``): a step of RUN_END_STEPS or more out of
+        it, outside weather events' holds, not after a dropout's jump nor while the sensor is
+        flagged inconsistent."""
+        channel = self._channels[c]
+        resolution = channel.stats.resolution
+        first = channel.run_first
+        if first is None or resolution <= 0 or channel.run_jump >= DROPOUT_JUMP or \
+                self._inconsistent.open or \
+                self._weather_until >= first.seq - BRACKET_BEFORE:
+            return False
+        return abs(reading.values[c] - first.values[c]) >= RUN_END_STEPS * resolution - 1e-9
+
+    def _judge_bracket(self, c: int, reading: Reading) -> None:
+        """Flag channel c's run noted by ``_judge_run_end`` as stuck once ``reading`` is the
+        BRACKET_AFTER-th after it, if the readings before and after it lie on one line along
+        which a healthy channel would not have read the held value throughout
+        (``BRACKET_BEFORE``): not if a weather event was found since, the sensor is flagged
+        inconsistent, any of those readings was blocked on c or the run was flagged already."""
+        channel = self._channels[c]
+        pending = channel.run_bracket
+        assert pending is not None
+        first_seq, end_seq, held = pending
+        if reading.seq < end_seq + BRACKET_AFTER:
+            return
+        channel.run_bracket = None
+        stats = channel.stats
+        if reading.seq != end_seq + BRACKET_AFTER or self._inconsistent.open or \
+                self._weather_since >= first_seq - BRACKET_BEFORE or stats.quantised_sigma <= 0:
+            return
+        last = self._reading_at(end_seq - 1)
+        if last is None or c in last.blocked:  # flagged already (a sensor held whole)
+            return
+        before = [self._reading_at(seq) for seq in range(first_seq - BRACKET_BEFORE, first_seq)]
+        after = [self._reading_at(seq) for seq in range(end_seq, end_seq + BRACKET_AFTER)]
+        points: list[float] = []
+        for r in before + after:
+            if r is None or c in r.blocked:
+                return
+            points.append(r.repaired[c])
+        repeats = end_seq - first_seq - 1
+        xs = [float(x) for x in range(-BRACKET_BEFORE, 0)] + \
+            [float(x) for x in range(repeats + 1, repeats + 1 + BRACKET_AFTER)]
+        line = _Line(xs, points)
+        if line.scatter > RUN_STEADY_SD * stats.sigma:
+            return
+        sigma, resolution = stats.quantised_sigma, stats.resolution
+        slack = BRACKET_SLACK_STEPS * resolution
+        first_level = _towards(held, line, 0.0, sigma, slack)
+        last_level = _towards(held, line, float(repeats), sigma, slack)
+        evidence = level_path_log_odds(repeats, held, first_level, last_level, sigma,
+                                       resolution)
+        if evidence >= self._th.stuck_log_odds:
             self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
                            self._th.stuck_log_odds)
 
@@ -1742,6 +1833,38 @@ def _shrunk_trend(points: list[float], sigma: float) -> float:
     shrunk towards 0 by two standard errors of a noise ``sigma``; 0 for fewer than
     RUN_TREND_MIN points."""
     return _shrunk(_line_fit(points)[0], len(points), sigma)
+
+
+class _Line:
+    """The least-squares line through points at ``xs``: its level at any x, the points' scatter
+    about it, and that level's standard error."""
+
+    def __init__(self, xs: list[float], ys: list[float]) -> None:
+        n = len(xs)
+        self.n = n
+        self.mean_x = sum(xs) / n
+        self.mean_y = sum(ys) / n
+        self.sxx = sum((x - self.mean_x) ** 2 for x in xs)
+        self.slope = sum((x - self.mean_x) * (y - self.mean_y) for x, y in zip(xs, ys)) / self.sxx
+        squares = sum((y - self.at(x)) ** 2 for x, y in zip(xs, ys))
+        self.scatter = math.sqrt(squares / (n - 2))
+
+    def at(self, x: float) -> float:
+        return self.mean_y + self.slope * (x - self.mean_x)
+
+    def error_at(self, x: float, sigma: float) -> float:
+        """The standard error of the level at x, the points' noise the larger of their scatter
+        and ``sigma``."""
+        spread = max(self.scatter, sigma)
+        return spread * math.sqrt(1 / self.n + (x - self.mean_x) ** 2 / self.sxx)
+
+
+def _towards(held: float, line: _Line, x: float, sigma: float, slack: float) -> float:
+    """The line's level at x taken BRACKET_SURE standard errors, and at least ``slack``, towards
+    ``held`` (no further)."""
+    off = line.at(x) - held
+    margin = max(BRACKET_SURE * line.error_at(x, sigma), slack)
+    return held + math.copysign(max(abs(off) - margin, 0.0), off)
 
 
 def _step_into_run(c: int, first: Reading, before: Reading) -> float:

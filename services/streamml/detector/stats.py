@@ -236,6 +236,23 @@ def quantised_run_log_odds(repeats: int, sigma: float, resolution: float,
     return total * repeats / RUN_NODES
 
 
+def level_path_log_odds(repeats: int, held: float, first_level: float, last_level: float,
+                        sigma: float, resolution: float) -> float:
+    """-ln of the chance that a channel with noise ``sigma``, rounded to ``resolution``, whose
+    level went in a line from ``first_level`` (at a run's first reading) to ``last_level`` (at
+    its last repeat), reads ``held`` at each of the run's ``repeats``."""
+    if resolution <= 0 or sigma <= 0 or repeats <= 0:
+        return 0.0
+    half, scale = resolution / 2, sigma * math.sqrt(2.0)
+    total = 0.0
+    for k in range(1, repeats + 1):
+        level = first_level + (last_level - first_level) * k / repeats
+        inside = 0.5 * (math.erf((held + half - level) / scale) -
+                        math.erf((held - half - level) / scale))
+        total -= math.log(max(inside, 1e-300))
+    return total
+
+
 def clipped_run_log_odds(repeats: int, sigma: float, resolution: float, top: float) -> float:
     """-ln of the largest chance that a channel clipped at ``top`` (humidity at 100 %) reports
     ``top`` ``repeats`` more times: with the air at the limit itself, a reading is ``top``
