@@ -398,3 +398,56 @@ def test_a_weather_step_after_a_thunderstorm_with_no_ramp_is_no_drift():
                 t, p = (t + size, p) if channel == 0 else (t, p + size)
             series.append((t, h, p))
         assert not _flagged(series, {302: ("weather:thunderstorm",)})
+
+
+def _cut_drift_ending_dry() -> list[tuple[float, float, float]]:
+    """Air 4.5 °C under saturation (74 %) at 10 °C; a humidity drift of 15 %/h reaches 100 %
+    after 105 readings and is cut there until it ends: the humidity steps back to 74 %, its dew
+    point 4.5 °C lower (an inconsistency's start by that check's 3 °C), the temperature still."""
+    return _clipped(_with_drift(_near_saturation([4.5] * 480), 1, 15.0, 150))
+
+
+def test_a_cut_humidity_drifts_end_read_as_an_inconsistency_is_drift_once_that_outlasts_one():
+    series = _cut_drift_ending_dry()
+    reasons = {seq: ("inconsistent",) for seq in range(STEP, STEP + 90)}
+    flagged = _flagged(series, reasons)
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:humidity_pct"}
+    assert max(flagged) == STEP - 1 and abs(min(flagged) - (STEP - 150)) <= 10
+
+
+def test_a_large_step_out_of_saturation_not_read_as_an_inconsistency_is_no_drift_end():
+    assert not _flagged(_cut_drift_ending_dry())
+
+
+def test_a_large_step_out_of_saturation_whose_inconsistency_steps_back_is_no_drift_end():
+    reasons = {seq: ("inconsistent",) for seq in range(STEP, STEP + 40)}
+    assert not _flagged(_cut_drift_ending_dry(), reasons)
+
+
+def test_a_humidity_drift_in_fog_warming_in_the_morning_is_fitted_on_the_humidity():
+    # Fog at 10 °C (saturated, its dew point the temperature's) warms 3 °C over the 150
+    # readings before the step while a humidity sensor drifts down 10 %/h from 100 %, then
+    # steps back into saturation. The dew point read falls 1.4 °C where the fog's rose 3 °C: a
+    # ramp off the step by twice its bias on the weather's line before it; the humidity's own
+    # ramp lands on its line.
+    rng = random.Random(3)
+    series = []
+    for seq in range(480):
+        warmed = 3.0 * min(1.0, max(0.0, (seq - STEP + 150) / 150))
+        bias = -10.0 / 60 * (seq - STEP + 150) if STEP - 150 <= seq < STEP else 0.0
+        humidity = min(100.0, 100.0 + bias + rng.gauss(0, 0.5))
+        series.append((round(10.0 + warmed + rng.gauss(0, 0.1), 1), round(humidity, 1),
+                       round(1010.0 + rng.gauss(0, 0.05), 2)))
+    flagged = _flagged(series)
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:humidity_pct"}
+    assert max(flagged) == STEP - 1 and abs(min(flagged) - (STEP - 150)) <= 10
+
+
+def test_a_large_step_out_of_saturation_flagged_again_by_a_second_inconsistency_is_no_drift_end():
+    # The first inconsistency steps back after 25 readings; a second one, flagged from 30
+    # readings later on, still flags the reading 75 on.
+    reasons = {seq: ("inconsistent",) for seq in range(STEP, STEP + 90)
+               if not STEP + 25 <= seq < STEP + 55}
+    assert not _flagged(_cut_drift_ending_dry(), reasons)

@@ -14,9 +14,13 @@ are the fault's end, which raises no alarm.
 A humidity drift that pushes the reading into saturated air is cut at 100 %: it ends in a
 humidity step out of saturation, the air's dew point falling by the bias the clip hid while the
 temperature stays. Saturated air does not dry so in a minute (its dew point is the
-temperature's), so such a step, smaller than an inconsistency's start, is a drift's end. Its
+temperature's), so such a step, smaller than an inconsistency's start, is a drift's end; a
+larger one once the inconsistency check's flags from it on outlast any inconsistency. Its
 ramp is fitted on the readings before the humidity reached 100 % (a clipped reading carries no
 bias); where they show none, the clipped readings just before the step are the drift.
+
+A humidity ramp the dew point's line does not fit (air warming or cooling at a steady humidity,
+as fog in the morning: its dew point follows the temperature) is fitted on the humidity itself.
 """
 
 from __future__ import annotations
@@ -96,11 +100,15 @@ CLEAN_BEFORE = 5
 # STEP_SD of the dew point's noise widths or more, at least the temperature's, which the dew
 # point reads in saturated air (final-2's coarse stations, their humidity never learnt, flicker
 # 100 -> 98 % in calm air: the dew point 0.5 °C lower, 10 of its learnt widths of 0.05 °C, 5 of
-# the temperature's 0.1 °C); but by less than the inconsistency check's step
-# (inconsistent_dew_point_step_c: a larger fall out of saturation is an inconsistency's start,
-# whose offset of 6-15 °C of dew point the check flags from the step, or did not in a storm's
-# saturated air: final-9 1002-017, 11.6 °C, fitted as a ramp undone; final-16 drifts' ends out
-# of 100 %: 1.8-2.1 °C, the inconsistencies' starts out of it 6.6-13.4 °C).
+# the temperature's 0.1 °C). A fall by the inconsistency check's step or more
+# (inconsistent_dew_point_step_c) is judged only as a step that check flags from the step on,
+# once its flags outlast any inconsistency (INCONSISTENCY_OUTLASTS): such a fall out of
+# saturation is most often an inconsistency's start, whose offset of 6-15 °C of dew point the
+# check flags from the step, or did not in a storm's saturated air (final-9 1002-017, 11.6 °C,
+# fitted as a ramp undone; final-16 drifts' ends out of 100 %: 1.8-2.1 °C, the inconsistencies'
+# starts out of it 6.6-13.4 °C); but a large humidity drift cut at 100 % ends so too, read by
+# that check as an inconsistency it never sees end (final-18 1901-001: 29 % of bias, 100 -> 71 %,
+# the dew point 5.7 °C lower; 1902-002: 100 -> 55 %).
 # Where the readings before the clip show no ramp (the humidity saturated since before the
 # drift, or the weather's dew point falling under it), the clipped readings up to MIN_RAMP
 # before the step are flagged: they read saturation that the air, a minute later as dry as
@@ -158,6 +166,19 @@ STORM_CUT_AFTER = 120
 # A storm reported at the step itself is the step: a thermometer's drift ending by a fall of
 # degrees in moist air meets the storm rule (final-13 1402-001, 113 drift readings).
 STORM_PLUNGE_READINGS = 15
+
+# A humidity step whose dew-point ramp is not accepted is fitted again on the humidity itself
+# (by the same tests, the humidity's noise and HUMIDITY_MIN_RATE): the dew point of air that
+# warms or cools at a steady humidity follows the temperature, which the line before the onset
+# does not know (final-18 1901-015: fog warming 3 °C in the morning while a humidity sensor
+# drifted down 23 % from 100 %; its dew-point fit was off the step by 2.3 °C, the humidity's
+# lands on the line it left). Only where the dew point's own fit found a ramp the step went
+# against: a humidity drift moves the dew point too, where the morning's warming at a steady
+# dew point lowers the humidity alone, which a humidity step up (an inconsistency's start)
+# would seem to undo.
+# %/h: half the slowest humidity drift (6 %/h), as MIN_RATE_SHARE of the dew point's rate.
+HUMIDITY_MIN_RATE = MIN_RATE_SHARE * 6.0 / 60.0
+_DEW_SERIES, _PRESSURE_SERIES, _HUMIDITY_SERIES = 0, 1, 2
 
 _CLEAN, _INCONSISTENT_FROM_STEP, _DROPOUT_FROM_STEP, _FAULT = 0, 1, 2, 3
 
@@ -252,7 +273,7 @@ class DriftEndCheck:
                 return False
         fall = previous.dew_point - reading.dew_point
         drop = previous.values[RH] - reading.values[RH]
-        return self._dew.ready and fall < self._inconsistent_step and \
+        return self._dew.ready and \
             STEP_SD * self._averaged_dew_sigma(AVERAGED_BEFORE) <= fall and \
             drop >= STEP_RESOLUTIONS * self._stats[RH].resolution
 
@@ -320,6 +341,8 @@ class DriftEndCheck:
             self._flag_span(fit.onset, step_seq, channel, fit.evidence, EVIDENCE_NATS)
             return
         around = self._fit_around_storms(step_seq, channel)
+        if around is None and channel == RH and fit is not None and _ramp_undone(fit):
+            around = self._humidity_ramp(step_seq, fit)
         if around is not None:
             self._flag_span(around.onset, step_seq, channel, around.evidence, EVIDENCE_NATS)
         elif clipped_from < step_seq:
@@ -375,7 +398,7 @@ class DriftEndCheck:
         channel's level (judged again DROPOUT_LEVEL_WAIT readings on)."""
         clean = self._clean(step_seq, channel)
         if clean == _CLEAN:
-            return True
+            return not self._dried_as_inconsistency(step_seq, channel)
         if clean == _DROPOUT_FROM_STEP:
             if judged_at == step_seq + JUDGED_AFTER:
                 self._pending.append((step_seq + DROPOUT_LEVEL_WAIT, step_seq, channel))
@@ -386,7 +409,16 @@ class DriftEndCheck:
         if judged_at == step_seq + JUDGED_AFTER:
             self._pending.append((step_seq + INCONSISTENCY_OUTLASTS, step_seq, channel))
             return False
-        return self._still_inconsistent(step_seq + INCONSISTENCY_OUTLASTS)
+        return self._still_inconsistent(step_seq)
+
+    def _dried_as_inconsistency(self, step_seq: int, channel: int) -> bool:
+        """A humidity step out of saturated air whose dew point fell by an inconsistency's
+        start: judged only once that check's flags from the step on outlast an inconsistency."""
+        before = self._reading_at(step_seq - 1)
+        after = self._reading_at(step_seq)
+        return channel == RH and before is not None and after is not None and \
+            before.values[RH] >= SATURATED_PCT and \
+            before.dew_point - after.dew_point >= self._inconsistent_step
 
     def _confirmed(self, step_seq: int, channel: int) -> bool:
         """The readings after the step stay at its new level (no spike)."""
@@ -456,9 +488,16 @@ class DriftEndCheck:
             previous = reading
         return moved and dropout not in previous.reasons
 
-    def _still_inconsistent(self, seq: int) -> bool:
-        reading = self._reading_at(seq)
-        return reading is not None and INCONSISTENT_REASON in reading.reasons
+    def _still_inconsistent(self, step_seq: int) -> bool:
+        """The inconsistency check flagged every reading from the step up to
+        INCONSISTENCY_OUTLASTS on: one inconsistency it never saw end, not a second one after the
+        first stepped back (final-16 1703-007: 25 readings out of saturated rain, back at 100 %
+        for 30, then out again)."""
+        for seq in range(step_seq, step_seq + INCONSISTENCY_OUTLASTS + 1):
+            reading = self._reading_at(seq)
+            if reading is None or INCONSISTENT_REASON not in reading.reasons:
+                return False
+        return True
 
     def _fit_around_storms(self, step_seq: int, channel: int) -> RampFit | None:
         """The ramp fitted without the readings around the thunderstorms reported before the
@@ -469,6 +508,16 @@ class DriftEndCheck:
             return None
         fit = self.fit(step_seq, channel, without_storms=True)
         return fit if fit is not None and self.accepted(fit, channel) else None
+
+    def _humidity_ramp(self, step_seq: int, dew_fit: RampFit) -> RampFit | None:
+        """The ramp fitted on the humidity's own readings, if accepted and of the sign of the
+        dew point's."""
+        if not self._stats[RH].ready:
+            return None
+        fit = self.fit(step_seq, RH, humidity=True)
+        if fit is None or fit.bias * dew_fit.bias <= 0:
+            return None
+        return fit if self.accepted(fit, RH, humidity=True) else None
 
     def _storm_reported(self, first: int, last: int) -> bool:
         for seq in range(first, last + 1):
@@ -487,15 +536,17 @@ class DriftEndCheck:
                 storms.append(seq)
         return storms
 
-    def fit(self, step_seq: int, channel: int, without_storms: bool = False) -> RampFit | None:
+    def fit(self, step_seq: int, channel: int, without_storms: bool = False,
+            humidity: bool = False) -> RampFit | None:
         """The best line-plus-hinge through the readings before the step (the dew point for a
         temperature or humidity step, the pressure for its own; for a humidity step out of
         saturation the unclipped ones only; ``without_storms``: none around a thunderstorm
-        reported), None without enough of them."""
+        reported; ``humidity``: the humidity's own readings), None without enough of them."""
         xs: list[float] = []
         ys: list[float] = []
         unclipped_only = channel == RH and self._out_of_saturation(step_seq)
         storms = self._storms_before(step_seq) if without_storms else []
+        series = _series_of(channel, humidity)
         for seq in range(step_seq - LOOKBACK, step_seq):
             reading = self._reading_at(seq)
             if reading is None or not _usable(reading, channel) or \
@@ -503,33 +554,42 @@ class DriftEndCheck:
                     _near_storm(seq, storms):
                 continue
             xs.append(float(seq - step_seq))
-            ys.append(_series_value(reading, channel))
+            ys.append(_series_value(reading, series))
         n = len(xs)
         if n < MIN_BASE + HINGE_NEAREST:
             return None
-        after = [_series_value(r, channel) for r in
+        after = [_series_value(r, series) for r in
                  (self._reading_at(seq) for seq in range(step_seq, step_seq + CONFIRM + 1))
                  if r is not None]
         origin = ys[-1]
         ys = [y - origin for y in ys]
         level_after = sum(after) / len(after) - origin
         x_after = CONFIRM / 2.0
-        return _best_hinge(xs, ys, step_seq, level_after, x_after, self._sigma(channel))
+        return _best_hinge(xs, ys, step_seq, level_after, x_after, self._sigma(series))
 
-    def _sigma(self, channel: int) -> float:
-        return self._stats[P].sigma if channel == P else self._dew.sigma
+    def _sigma(self, series: int) -> float:
+        if series == _PRESSURE_SERIES:
+            return self._stats[P].sigma
+        return self._stats[RH].sigma if series == _HUMIDITY_SERIES else self._dew.sigma
 
-    def accepted(self, fit: RampFit, channel: int) -> bool:
+    def accepted(self, fit: RampFit, channel: int, humidity: bool = False) -> bool:
         """A ramp long, steep and steady enough, that the step undid (a humidity ramp, no offset
-        held)."""
-        sigma = self._sigma(channel)
-        min_rate = self._min_rate[1] if channel == P else self._min_rate[0]
+        held; ``humidity``: fitted on the humidity's own readings)."""
+        series = _series_of(channel, humidity)
+        sigma = self._sigma(series)
+        min_rate = HUMIDITY_MIN_RATE if series == _HUMIDITY_SERIES else self._min_rate[series]
         return fit.step * fit.bias < 0 and \
             fit.onset <= fit.step_seq - MIN_RAMP and abs(fit.rate) >= min_rate and \
             (channel != RH or fit.against_offset >= OFFSET_SHARE * fit.evidence) and \
             abs(fit.undone) <= UNDONE_SHARE * abs(fit.bias) and \
             fit.evidence >= EVIDENCE_NATS and \
             fit.scatter <= SCATTER_SD * sigma + _scatter_share(fit) * abs(fit.bias)
+
+
+def _ramp_undone(fit: RampFit) -> bool:
+    """The fit found a ramp, with evidence, that the step went against (whether or not the
+    level after it landed on the weather's line)."""
+    return fit.step * fit.bias < 0 and fit.evidence >= EVIDENCE_NATS
 
 
 def _scatter_share(fit: RampFit) -> float:
@@ -557,8 +617,16 @@ def _usable(reading: Reading, channel: int) -> bool:
         reading.repaired[T] == reading.values[T] and reading.repaired[RH] == reading.values[RH]
 
 
-def _series_value(reading: Reading, channel: int) -> float:
-    return reading.values[P] if channel == P else reading.dew_point
+def _series_of(channel: int, humidity: bool) -> int:
+    if channel == P:
+        return _PRESSURE_SERIES
+    return _HUMIDITY_SERIES if humidity and channel == RH else _DEW_SERIES
+
+
+def _series_value(reading: Reading, series: int) -> float:
+    if series == _PRESSURE_SERIES:
+        return reading.values[P]
+    return reading.values[RH] if series == _HUMIDITY_SERIES else reading.dew_point
 
 
 def _best_hinge(xs: list[float], ys: list[float], step_seq: int, level_after: float,
