@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 
 from streamml.contracts.weather import dew_point, relative_humidity
-from streamml.detector.drift import COLD_AIR_REFERENCE_C, DriftCheck, cold_air_scale
+from streamml.detector.drift import COLD_AIR_REFERENCE_C, DRIFT_MAX, DriftCheck, cold_air_scale
 from streamml.detector.thresholds import Thresholds
 
 
@@ -340,6 +341,88 @@ def test_a_temperature_drift_down_while_the_pressure_rises_is_drift():
               for seq in range(300)]
     decided = _first_flag(series)
     assert decided is not None and decided[1] == "drift:temperature_c"
+
+
+def _moistening_as_the_pressure(pressure_at: Callable[[int], float]) -> list[
+        tuple[float, float, float]]:
+    """The humidity drifting up (the dew point +2.5 °C/h from reading 180, the thermometer
+    steady) under the given pressure."""
+    return [(15.0, relative_humidity(15.0, 5.0 + 2.5 / 60 * max(0, seq - 180)),
+             pressure_at(seq)) for seq in range(300)]
+
+
+def test_a_humidity_drift_up_while_the_pressure_recovers_behind_a_front_is_drift():
+    # The pressure rising 1.1 hPa/h for hours (a front's recovery, 0.7 hPa/h for up to a day,
+    # and the tide): a front's approach falls, and the air behind it dries (final-18
+    # 1902-000: +11 %/h held back 50 readings by the rise, then by saturation).
+    decided = _first_flag(_moistening_as_the_pressure(lambda seq: 1005.0 + 1.1 / 60 * seq))
+    assert decided is not None and decided[1] == "drift:humidity_pct"
+
+
+def test_the_same_moistening_as_a_falling_pressure_turns_up_is_a_front_near():
+    # The pressure fell 1 hPa/h for three hours and rises 1.1 hPa/h over the last one (the
+    # morning tide over a front's approach): the three hours still fall.
+    decided = _first_flag(_moistening_as_the_pressure(
+        lambda seq: 1010.0 - seq / 60 if seq < 240 else 1006.0 + 1.1 / 60 * (seq - 240)))
+    assert decided is None
+
+
+def test_the_same_moistening_as_a_fronts_passage_lifts_the_pressure_is_a_front_near():
+    # The pressure recovering 0.6 hPa/h, then a front's passage lifting it 5 hPa/h from
+    # reading 200 (final-7 805-007: a warm front's passage read as a humidity drift).
+    series = [(15.0, 5.0 + 2.5 / 60 * max(0, seq - 180),
+               1005.0 + 0.6 / 60 * seq + 5.0 / 60 * max(0, seq - 200)) for seq in range(260)]
+    assert "drift:humidity_pct" not in _reasons(series)
+
+
+def _flagged_as_reported(series: list[tuple[float, float, float]]) -> list[int]:
+    """Feed (temperature, humidity, pressure) readings as a sensor reports them (the humidity
+    cut at 100 %); the seqs flagged."""
+    readings = {}
+    flagged: list[int] = []
+
+    def flag(reading, reason, channel, score, threshold):
+        flagged.append(reading.seq)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, flag)
+    for seq, values in enumerate(series):
+        reading = _Reading(seq, values, dew_point(values[0], values[1]))
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return flagged
+
+
+def _humidity_drift_into_saturation(length: int) -> list[tuple[float, float, float]]:
+    """The thermometer steady at 15 °C, the dew point level at 11 °C for two hours, then the
+    humidity drifting up (its dew point +2.5 °C/h): it reads 100 % from reading ~276 on."""
+    return [(15.0, min(100.0, relative_humidity(15.0, 11.0 + 2.5 / 60 * max(0, seq - 180))),
+             1010.0) for seq in range(length)]
+
+
+def test_a_humidity_drift_decided_below_saturation_goes_on_while_it_reads_saturated():
+    flagged = _flagged_as_reported(_humidity_drift_into_saturation(420))
+    assert flagged and min(flagged) < 276 and max(flagged) == 419, flagged
+
+
+def test_a_humidity_drift_held_at_saturation_ends_drift_max_after_its_onset():
+    flagged = _flagged_as_reported(_humidity_drift_into_saturation(700))
+    assert flagged and max(flagged) - min(flagged) <= DRIFT_MAX + 1, (min(flagged), max(flagged))
+
+
+def test_a_humidity_drift_down_that_steps_back_into_saturation_ends_there():
+    # 95 % for three hours, drifting down 12 %/h for 150 readings, then recalibrated: back at
+    # 100 % (fog) from reading 330. The step into saturation is the drift's end (final-7
+    # 805-021: held through the fog for 131 readings without this).
+    series = [(15.0, 95.0 if seq < 180 else 95.0 - 12.0 / 60 * (seq - 180) if seq < 330 else 100.0,
+               1010.0) for seq in range(450)]
+    flagged = _flagged_as_reported(series)
+    assert flagged and max(flagged) < 330, flagged
+
+
+def test_saturated_air_with_no_drift_decided_below_it_is_not_flagged():
+    # The same hours at 100 % from the start (fog): nothing was decided below saturation.
+    assert _flagged_as_reported([(15.0, 100.0, 1010.0)] * 420) == []
 
 
 def _cooling_fog(pressure_per_hour: float) -> list[tuple[float, float, float]]:

@@ -59,6 +59,12 @@ PRESSURE_HUMIDITY_PER_HOUR = (10.0, 20.0)
 # jump only decays) but a front's passage or recovery behind it (tuning-wide seeds 7, 9, 10:
 # rain and a 3 hPa/h rise behind storms moistened the air of three controls, read as drift).
 STORM_FRONT_RISE_PER_HOUR = 0.4
+# hPa/h: the pressure rising this fast over the hour and the three hours is a front's recovery
+# behind it (0.7 hPa/h for up to a day, the tide adding up to 0.4) or the tide, not a front's
+# approach (it falls); one rising faster than RECOVERY_MAX_PER_HOUR over the last half hour is
+# a front's passage (~5 hPa/h) or a storm's jump.
+RECOVERY_RISE_PER_HOUR = 0.4
+RECOVERY_MAX_PER_HOUR = 1.5
 # °C/h a temperature trend in saturated air must bend away from the trend before it (the
 # humidity holding still): fog's temperature follows the daily cycle and the cloud, whose bends
 # reach ~1.3 °C/h on subtropical nights (final: 1.2 °C/h flagged 10 % of control readings).
@@ -139,6 +145,8 @@ class DriftCheck:
         # onset, score): the series' last drift that began before its onset.
         self._began_before: dict[str, tuple[int, int, int, float]] = {}
         self._drift_quiet: dict[str, int] = {}
+        # name -> the channel an open drift was decided on (flagged so through saturation).
+        self._drift_channel: dict[str, int] = {}
         self._decided: dict[str, int] = {}  # name -> where the open drift was decided
         # name -> (onset, slope per reading from it, channel, score): confirmed drifts carried
         # through a thunderstorm's hold (``reset``, ``_carry``).
@@ -230,6 +238,9 @@ class DriftCheck:
         dew_left_out = temperature_left_out or RH in faulty or saturated
         if dew_left_out:
             self._series["dew"].clear()
+            if saturated and "dew" in self._drift and not temperature_left_out and \
+                    RH not in faulty:
+                self._hold_through_saturation(reading)
         if temperature_left_out:
             self._series["temperature"].clear()
         self._humidity.add(reading.seq, values[RH])
@@ -404,6 +415,7 @@ class DriftCheck:
         first = series.first_x if first is None else first
         onset, rate = self._onset(name, first, reading.seq)
         self._drift[name] = (onset, slope, base)
+        self._drift_channel[name] = channel
         if onset - first < ONSET_AT_FIRST:
             self._onset_at_first.add(name)
         else:
@@ -535,8 +547,21 @@ class DriftCheck:
         hours (final-4: a thermometer drifting down 3.5 °C/h while the pressure rose 1.1 hPa/h
         was let go)."""
         # In a thunderstorm's hold the pressure moves with the storm's decay, no front's.
-        return dew_slope > 0 and ((self._pressure_moving() and not self._after_storm) or
+        return dew_slope > 0 and ((self._pressure_moving() and not self._after_storm and
+                                   not self._rising_while_recovering()) or
                                   self._falling_for_hours(last))
+
+    def _rising_while_recovering(self) -> bool:
+        """The dew point's own line rising at the rate while the pressure rises over the hour
+        and the three hours by RECOVERY_RISE_PER_HOUR: no front's doing. A front's approach
+        falls; behind it the pressure recovers (final-18 1902-000: +1.1 hPa/h, a humidity drift
+        held 50 readings) and the air dries — its drying levelling off bends the dew point up
+        while its own line hardly rises (final-16 1702-022, a front hidden by a stuck run)."""
+        rise = RECOVERY_RISE_PER_HOUR / 60
+        pressure = self._series["pressure"]
+        return self._series["dew"].long.slope() >= self._limits["dew"] and \
+            pressure.long.slope() > rise and self._pressure_tendency() > rise and \
+            pressure.short.slope() < RECOVERY_MAX_PER_HOUR / 60
 
     def _pressure_moving(self) -> bool:
         """The pressure says a front is near: moving > 0.4 hPa/h over the hour either way, or
@@ -638,6 +663,27 @@ class DriftCheck:
         channel = self._channel(name)
         self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
                    abs(slope) / self._limits[name], 1.0)
+
+    def _hold_through_saturation(self, reading: Reading) -> None:
+        """An open dew-point drift whose humidity reads saturated: the dew point is not looked at
+        there (it reads the temperature), so the drift can be neither judged nor ended by its
+        line. The reading's saturation is the drift's doing (the drift was decided below it): it
+        goes on, flagged on the channel it was decided on, until the humidity leaves saturation
+        (judged again there; its step back ends it) or DRIFT_MAX readings from its onset
+        (final-13 1405-004: a humidity drift held at 100 % for 117 readings as the air warmed,
+        final-18 1902-010: a thermometer drifting down into saturation, 90)."""
+        since, slope, _ = self._drift["dew"]
+        if reading.seq - since > DRIFT_MAX or self._humidity_racing() or \
+                self._recalibrated("dew", reading, slope * (reading.seq - since)):
+            # Humidity racing into saturation is rain's (no humidity drifts that fast), which
+            # may have been the "drift" too; a step into saturation against the drift is its
+            # recalibration (final-7 805-021: a humidity drifting down from 100 % stepping back
+            # to it, held 131 readings).
+            self._end("dew")
+            return
+        channel = self._drift_channel["dew"]
+        self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
+                   abs(slope) / self._limits["dew"], 1.0)
 
     def _note_began_before(self, name: str, reading: Reading, since: int,
                            slope: float) -> None:
