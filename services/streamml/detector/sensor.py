@@ -315,7 +315,12 @@ RUN_DEW_SHARE = 0.2
 # control thermometer 4 steps up with the humidity a step, 2 of its steps, down). The step is
 # then taken as the run's move, as above, even where a shallower steady trend confirms it too.
 # A humidity the warming air pulled (PULL_STEPS) whose run stayed under the bar is judged by its
-# end as well.
+# end as well. In a weather event's hold, where no trend before a run is judged, a step out of
+# RUN_DEW_ALONE_STEPS or more is judged so too, if it is so foretold and taken alone: a storm
+# breaking out or a shade steps the other channel with it (tuning-wide 14-032, 20-027: control
+# humidities 6 steps up in storms' holds as the air plunged 8-11 steps at that reading), a held
+# channel's release is its own (final-18 1902-002: a station thermometer held 10 readings while
+# the air dried after a storm, then 4 steps up; final-2 301-002, 12 steps down in a front's).
 RUN_DEW_ALONE_STEPS = 3.0
 RUN_DEW_ALONE_SHARE = 2 / 3
 # A run's own repeats, learnt LEARN_LAG readings late, raise the repeat rate that judges it
@@ -353,6 +358,25 @@ WHOLE_END_AFTER_EVENT = 60
 # station barometer held 19 readings through a storm found by its plunge into saturated air,
 # then 52 steps up). The step out is then its move over the readings since the storm was found.
 STORM_JUMP_HELD = 5
+# ... and a barometer's run begun after the storm was found, held RUN_DEW_MIN_REPEATS readings or
+# more, then stepped down RUN_END_WHOLE_STEPS or more, landing no lower than the pressure's
+# course before the storm less STORM_DECAY_BELOW_HPA (the daily tide's swing over the hold): the
+# jump decays a 40th of what is left each reading, so a healthy barometer follows it down a
+# step or two at a time and cannot sit on a step and then fall 5 at once; a held one lets the
+# decay go at once (final-18 1904-010: held 14 readings, 7 steps down; final-7 801-012, final-13
+# 1402-009). A dropout's value or a drift's recalibration lands anywhere. The step out is then
+# its move over the run.
+STORM_DECAY_BELOW_HPA = 1.0
+# ... and a thermometer's run in saturated air (the humidity at SATURATED_PCT or more at the run's
+# first reading, its last and the step out: it foretells nothing there), held RUN_DEW_MIN_REPEATS
+# readings or more, then stepped SATURATED_STEP_C or more (and RUN_END_WHOLE_STEPS of its steps
+# and noise widths) without the pressure jumping RUN_END_STEPS steps at that reading the way a
+# storm's plunge jumps it: a cloud's shade moves saturated air at most a quarter of its 2.5 °C
+# in a minute (final-7: control thermometers 0.5-0.6 °C out after 5-8 repeats in storms' holds;
+# final-17 1801-034, 0.56 °C), a storm's plunge further but with its jump. A held one lets the
+# storm's cooling or its wearing off go at once (final-18 1901-010: held 22 readings, then
+# 1.0 °C down; final-7 802-010: 24 readings, 2.9 °C up). The step out is then its move.
+SATURATED_STEP_C = 0.8
 # A barometer's run ended by a step of RUN_END_STEPS or more outside weather events' holds is
 # judged once BRACKET_AFTER readings after it are in: where the BRACKET_BEFORE readings before
 # the run and those from its end on lie on one line (RUN_STEADY_SD noise widths), the pressure
@@ -1228,7 +1252,10 @@ class SensorModel:
         ``RUN_END_WHOLE_STEPS``, over the readings it held whole; else such a step
         out the other channel foretold, ``_other_foretold``, taken as its move, and so a step of
         ``RUN_DEW_ALONE_STEPS`` the channel took alone, ``_foretold_alone``). In a weather event's
-        hold only a barometer's run held through a storm's jump (``_storm_jump_missed``). Not
+        hold only a barometer's run held through a storm's jump (``_storm_jump_missed``) or its
+        decay (``_storm_decay_missed``), a step of ``RUN_DEW_ALONE_STEPS`` or more the
+        other channel foretold and the channel took alone (``_foretold_alone_evidence``), and a
+        thermometer's step in saturated air no shade makes (``_saturated_step_missed``). Not
         for a humidity at or near saturation, a run after a dropout's jump nor
         while the sensor is flagged inconsistent (as RUN_MOVING_STEPS)."""
         channel = self._channels[c]
@@ -1241,11 +1268,14 @@ class SensorModel:
             return 0.0
         # Steps out of the run (rounded: values on the channel's grid differ by float error).
         out = round((reading.values[c] - first.values[c]) / resolution, 6)
+        repeats = channel.run
         if reading.seq <= self._weather_until:
-            return self._storm_jump_missed(c, out, first.seq, reading.seq)
+            return max(self._storm_jump_missed(c, out, first.seq, reading.seq),
+                       self._storm_decay_missed(c, out, first.seq, reading),
+                       self._foretold_alone_evidence(c, out, repeats),
+                       self._saturated_step_missed(c, out, repeats))
         if abs(out) < RUN_END_STEPS:  # most runs end so: no trend to work out
             return 0.0
-        repeats = channel.run
         # The most the step out can confirm (the evidence grows with the slope): if even that
         # is under the bar, the trend need not be worked out (most short runs).
         if quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
@@ -1285,14 +1315,71 @@ class SensorModel:
         return quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
                                       out * stats.resolution / (repeats + 1))
 
+    def _storm_decay_missed(self, c: int, out: float, first_seq: int, reading: Reading) -> float:
+        """The evidence that a barometer's run, from ``first_seq`` (after the current hold's
+        thunderstorm was found) ended by ``reading`` stepping ``out`` steps down, was held while
+        the storm's jump decayed (``STORM_DECAY_BELOW_HPA``): the quantised chance of the run along
+        the step out. 0 for any other run."""
+        level = self._storm_pressure
+        if c != P or out > -RUN_END_WHOLE_STEPS or level is None or \
+                self._weather_since != self._storm_since or first_seq < self._storm_since:
+            return 0.0
+        channel = self._channels[c]
+        course = level + self._storm_fall * (reading.seq - self._storm_since)
+        stats = channel.stats
+        # (in noise widths too where the noise spans more than a step: its steps say nothing)
+        if channel.run < RUN_DEW_MIN_REPEATS or \
+                -out * stats.resolution < RUN_END_WHOLE_STEPS * stats.sigma or \
+                reading.values[P] < course - STORM_DECAY_BELOW_HPA:
+            return 0.0
+        return quantised_run_log_odds(channel.run, stats.quantised_sigma, stats.resolution,
+                                      -out * stats.resolution / (channel.run + 1))
+
+    def _saturated_step_missed(self, c: int, out: float, repeats: int) -> float:
+        """The evidence of a thermometer's run of ``repeats`` in saturated air in a weather
+        event's hold, ended by a step of ``out`` steps no shade makes (``SATURATED_STEP_C``) and
+        no storm's plunge without the pressure's jump: the quantised chance of the run along the
+        step out. 0 for any other run."""
+        if c != T or repeats < RUN_DEW_MIN_REPEATS:
+            return 0.0
+        recent = self._recent
+        first = self._channels[c].run_first
+        assert first is not None
+        last, now = recent[-2], recent[-1]
+        stats = self._channels[c].stats
+        step = abs(out) * stats.resolution
+        pressure_steps = self._channels[P].stats.resolution * RUN_END_STEPS
+        if now.seq != last.seq + 1 or \
+                min(first.values[RH], last.values[RH], now.values[RH]) < SATURATED_PCT or \
+                step < max(SATURATED_STEP_C, RUN_END_WHOLE_STEPS * stats.resolution,
+                           RUN_END_WHOLE_STEPS * stats.sigma) or \
+                P in now.faulty or P in last.faulty or \
+                out < 0 and now.values[P] - last.values[P] >= pressure_steps:
+            return 0.0
+        return quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
+                                      step / (repeats + 1))
+
+    def _foretold_alone_evidence(self, c: int, out: float, repeats: int) -> float:
+        """The evidence of a thermometer's or humidity's run of ``repeats`` in a weather event's
+        hold, ended by a step of ``out`` steps (``RUN_DEW_ALONE_STEPS`` or more) that the other
+        channel foretold and that the channel took alone (``_foretold_alone``): the quantised
+        chance of the run along the step out. It rests on the dew point over the run, not on a
+        trend the event may stop; a step of any size must be the channel's own there, where a
+        storm breaking out steps every channel at once."""
+        if not self._foretold_alone(c, out, repeats):
+            return 0.0
+        stats = self._channels[c].stats
+        return quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
+                                      abs(out) * stats.resolution / (repeats + 1))
+
     def _foretold_alone(self, c: int, out: float, repeats: int) -> bool:
         """Whether channel c's run of ``repeats``, ended by a step of ``out`` steps (at least
-        ``RUN_DEW_ALONE_STEPS``, under ``RUN_END_WHOLE_STEPS``), was foretold by the other channel
-        (``_other_foretold``), which itself moved so over the run (from the run's first reading
-        to its last ``RUN_DEW_LAST``, as a move of c at the dew point before the run, at least
-        ``RUN_DEW_SHARE`` of the step), and left alone: the step less the other channel's own
-        step at that reading, as such a move, is at least ``RUN_DEW_ALONE_SHARE`` of it. Not into
-        saturated air (the humidity clipped there)."""
+        ``RUN_DEW_ALONE_STEPS``; under ``RUN_END_WHOLE_STEPS`` but in a hold), was foretold by the
+        other channel (``_other_foretold``), which itself moved so over the run (from the run's
+        first reading to its last ``RUN_DEW_LAST``, as a move of c at the dew point before the
+        run, at least ``RUN_DEW_SHARE`` of the step), and left alone: the step less the other
+        channel's own step at that reading, as such a move, is at least ``RUN_DEW_ALONE_SHARE``
+        of it. Not into saturated air (the humidity clipped there)."""
         if c == P or abs(out) < RUN_DEW_ALONE_STEPS or repeats < RUN_DEW_MIN_REPEATS:
             return False
         recent = self._recent
@@ -1570,16 +1657,19 @@ class SensorModel:
         storm's, not a drift, as long as it is falling. Ahead of a front the jump decays onto
         the front's fall: then, while the pressure keeps falling, it is held as long as it is
         above that level moved along the fall before the storm. The hold goes on
-        STORM_RECHECK readings at a time."""
+        STORM_RECHECK readings at a time. Where the earlier readings are all blocked (a
+        barometer found held through the decay) only the level now is judged: the change over
+        the window is unknown, and taken as none."""
         assert self._storm_pressure is not None
         window = list(self._recent)[-30:]
         recent = [r for r in window[-5:] if P not in r.blocked]
         earlier = [r for r in window[:5] if P not in r.blocked]
         # (No level now, every recent pressure blocked: not elevated, so the hold ends.)
-        if not earlier or not recent or len(window) < 30:
+        if not recent or len(window) < 30:
             self._storm_pressure = None
             return
-        now, change = _mean(recent, P), _mean(recent, P) - _mean(earlier, P)
+        now = _mean(recent, P)
+        change = now - _mean(earlier, P) if earlier else 0.0
         course = self._storm_pressure + self._storm_fall * (reading.seq - self._storm_since)
         elevated = now - self._storm_pressure >= STORM_EXCESS_HPA or \
             (change <= -STORM_RISE_HPA and now - course >= STORM_EXCESS_HPA)
