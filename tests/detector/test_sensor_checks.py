@@ -1841,3 +1841,69 @@ def test_a_thermometer_held_in_a_storms_saturated_air_is_stuck_by_a_step_no_shad
         values = _station_storm(seed, fog=False)
         values[700:708] = [(held, h, p) for _, h, p in values[700:708]]
         _assert_not_stuck(values, "stuck:temperature_c", seed)
+
+
+def _shaded_c(seq: int, start: int, end: int, shade_c: float) -> float:
+    """How much a cloud's shade from ``start`` to ``end`` has cooled the air at ``seq``: towards
+    ``shade_c`` while it lasts and back after, a quarter of what is left each minute (the
+    simulator's, and a real thermometer's, way with shading)."""
+    shade = 0.0
+    for minute in range(seq + 1):
+        target = shade_c if start <= minute < end else 0.0
+        shade += (target - shade) / 4.0
+    return shade
+
+
+def test_a_calm_station_held_whole_while_the_air_warmed_is_stuck_where_its_step_out_settles():
+    """Held whole 12 readings from 641 while the air, flat before, warms 0.08 °C a minute: no
+    trend before foretells the thermometer's 9-11 steps out, the humidity held too (it foretells
+    nothing) and the pressure stayed (so not every channel stepped). The step out lands past
+    every temperature of the half hour before the run and the next reading goes on by under a
+    step: the run is stuck at its end (missed before on every seed)."""
+    for seed in (1, 2, 3, 4):
+        values = _calm_coarse_station(seed, 900, lambda seq: 0.08 * min(max(seq - 640, 0), 30),
+                                      0.0)
+        assert _run(values) == {}, seed
+        values[641:653] = [values[640]] * 12
+        flagged = _run(values)
+        began = _run_edge(values, 640, 0, -1)
+        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
+        assert set(range(641, 653)) <= temperature <= set(range(began, 653)), (
+            seed, sorted(temperature))
+        assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+
+
+def test_a_calm_station_held_whole_in_a_clouds_shade_is_not_judged_by_its_step_back_out():
+    """Held whole 8 readings at the bottom of a 2.5 °C shade, then the shade ends: the
+    thermometer steps 6 steps up, back towards where the air was before the shade (not past it),
+    and the next reading goes on by three quarters of the step: not judged."""
+    for seed in (1, 2, 3, 4):
+        values = _calm_coarse_station(seed, 900, lambda seq: -_shaded_c(seq, 620, 648, 2.5),
+                                      0.0)
+        values[640:648] = [values[639]] * 8
+        _assert_not_stuck(values, "stuck:temperature_c", seed)
+
+
+def test_a_calm_station_held_whole_in_still_air_then_shaded_is_not_judged_by_its_step_out():
+    """Held whole 8 readings in still air, then a 2.5 °C shade begins: the thermometer steps 6
+    steps down, past every reading before the run, but the next reading goes on by three
+    quarters of the step (the shade deepening): not judged."""
+    for seed in (1, 2, 3, 4):
+        values = _calm_coarse_station(seed, 900, lambda seq: -_shaded_c(seq, 648, 680, 2.5),
+                                      0.0)
+        values[640:648] = [values[639]] * 8
+        _assert_not_stuck(values, "stuck:temperature_c", seed)
+
+
+def test_a_calm_station_held_whole_then_a_humidity_step_alone_is_not_judged_by_its_step_out():
+    """Held whole 8 readings in still air, then the humidity alone steps 18 % down and stays (an
+    inconsistency beginning, the thermometer and barometer still on their steps): it lands past
+    every reading before the run and settles, but a stuck sensor's release moves the channels
+    the weather moved together; so its run is not judged stuck."""
+    for seed in (1, 2, 3, 4):
+        values = _calm_coarse_station(seed, 900, lambda seq: 0.0, 0.0)
+        held = values[639]
+        values[640:648] = [held] * 8
+        values[648:652] = [(held[0], held[1] - 18.0, held[2])] * 4
+        values[652:700] = [(t, h - 18.0, p) for t, h, p in values[652:700]]
+        _assert_not_stuck(values, "stuck:humidity_pct", seed)

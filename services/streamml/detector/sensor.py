@@ -400,6 +400,29 @@ BRACKET_BEFORE = 30
 BRACKET_AFTER = 15
 BRACKET_SURE = 2.0
 BRACKET_SLACK_STEPS = 0.5
+# A sensor held whole for WHOLE_END_MIN_REPEATS readings or more, one channel then stepping out
+# RUN_END_WHOLE_STEPS or more where no trend before foretold it: a stuck sensor's release lands
+# where the weather went meanwhile and stays there, while weather that moves a channel so far in
+# a minute goes on the next minutes (a cloud's shade comes and goes, a storm plunges, a quarter
+# of what is left each minute: the next reading three quarters of the step further). So such a
+# step is the run's move (its quantised chance over the readings held whole is the evidence)
+# if it lands beyond every reading of the channel in the RUN_END_PAST_READINGS before the run
+# (a shade's end steps back up to where the air was before the shade: final-7's calm stations
+# held whole 5-9 readings in a shade, then 5-7 steps up) and the next reading goes on its way by
+# less than RUN_END_SETTLES of it (final-7 802-000: a station held whole 12 readings while the
+# air warmed, then 10 steps up, the next reading 1 further). In weather events' holds too, where
+# no other run end is judged: a storm's plunge cools the air a quarter of what is left each
+# minute and its jump lifts the pressure a third, so a healthy channel's step there goes on
+# (final-7 802-014: a station held whole 10 readings in a thunderstorm's hold, then 23 steps up
+# and settled).
+# Only where another channel stepped at that reading too: the weather that moved the held channel
+# moved the others (the air warming dries it), while a fault that begins on one channel after a
+# calm spell steps it alone and settles too (tuning-wide: a humidity's dropout to 0 % and its step
+# into an inconsistency, a thermometer's drift ending in one step, each after a station held
+# whole 5-12 readings).
+RUN_END_PAST_READINGS = 30
+RUN_END_SETTLES = 0.5
+RUN_END_PAST_CHANNELS = 2
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -471,8 +494,9 @@ class _Channel:
         self.fault = ""
         # A run whose end confirmed the trend before it (RUN_END_STEPS), judged stuck once the
         # next reading shows the step out was no spike: (its first value's seq, the seq of the
-        # reading that ended it, the held value, the value out of it, the evidence).
-        self.run_end: tuple[int, int, float, float, float] | None = None
+        # reading that ended it, the held value, the value out of it, the evidence, whether the
+        # next reading must show the step settled: RUN_END_SETTLES).
+        self.run_end: tuple[int, int, float, float, float, bool] | None = None
         # A barometer's run ended by a step outside weather events, judged BRACKET_AFTER readings
         # later by the line through the readings on both sides of it: (its first value's seq, the
         # seq of the reading that ended it, the held value).
@@ -1118,27 +1142,38 @@ class SensorModel:
     def _judge_run_end(self, c: int, reading: Reading) -> None:
         """Note channel c's run, ended by ``reading``, as stuck if its step out of the run
         confirms the steady trend before it (``RUN_END_STEPS``): the quantised chance of the run
-        along the confirmed trend is its evidence. Flagged at the next reading, unless that
-        reading makes the step out a spike (``_confirm_run_end``)."""
-        evidence = self._run_end_evidence(c, reading)
+        along the confirmed trend is its evidence; else, a barometer's, noted to be judged by the
+        line through the readings on both sides of it (``_may_bracket``), and a step out past the
+        readings before a run held whole (``_stepped_past_evidence``). Flagged at the next
+        reading, unless that reading makes the step out a spike (``_confirm_run_end``)."""
         channel = self._channels[c]
         first = channel.run_first
         assert first is not None
+        evidence = self._run_end_evidence(c, reading)
         if evidence >= self._th.stuck_log_odds:
             channel.run_end = (first.seq, reading.seq, first.values[c], reading.values[c],
-                               evidence)
-        elif c == P and channel.run_bracket is None and self._may_bracket(c, reading):
+                               evidence, False)
+            return
+        if c == P and channel.run_bracket is None and self._may_bracket(c, reading):
             channel.run_bracket = (first.seq, reading.seq, first.values[c])
+        evidence = self._stepped_past_evidence(c, reading)
+        if evidence >= self._th.stuck_log_odds:
+            # (only the readings held whole: RUN_END_PAST_READINGS)
+            channel.run_end = (max(first.seq, reading.seq - self._whole_held() - 1), reading.seq,
+                               first.values[c], reading.values[c], evidence, True)
 
     def _confirm_run_end(self, c: int, reading: Reading) -> None:
         """Flag channel c's run noted by ``_judge_run_end`` if ``reading``, the next, is nearer
-        the value the channel stepped out to than the held value (a spike comes back)."""
+        the value the channel stepped out to than the held value (a spike comes back) and, where
+        asked, goes on the step's way by less than RUN_END_SETTLES of it."""
         channel = self._channels[c]
         pending = channel.run_end
         assert pending is not None
         channel.run_end = None
-        first_seq, end_seq, held, out, evidence = pending
+        first_seq, end_seq, held, out, evidence, settles = pending
         value = reading.values[c]
+        if settles and (value - out) * (out - held) >= RUN_END_SETTLES * (out - held) ** 2:
+            return
         if reading.seq == end_seq + 1 and abs(value - out) < abs(value - held):
             self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
                            self._th.stuck_log_odds)
@@ -1334,6 +1369,49 @@ class SensorModel:
             return 0.0
         return quantised_run_log_odds(channel.run, stats.quantised_sigma, stats.resolution,
                                       -out * stats.resolution / (channel.run + 1))
+
+    def _stepped_past_evidence(self, c: int, reading: Reading) -> float:
+        """The evidence that channel c's run, ended by ``reading`` with the whole sensor held,
+        was held while the weather moved it (``RUN_END_PAST_READINGS``): a step out of at least
+        ``RUN_END_WHOLE_STEPS`` beyond every reading of the channel in the readings before the
+        run, another channel stepping with it, taken as the run's move over the readings held
+        whole; in a weather event's hold too (a storm's plunge or jump goes on the next reading).
+        0 for a humidity at or near saturation, after a dropout's jump or while the sensor is
+        flagged inconsistent (as ``_run_end_evidence``)."""
+        channel = self._channels[c]
+        stats = channel.stats
+        first = channel.run_first
+        resolution = stats.resolution
+        if first is None or resolution <= 0 or \
+                channel.run_jump >= DROPOUT_JUMP or self._inconsistent.open or \
+                c == RH and max(first.values[RH], reading.values[RH]) >= SATURATED_PCT:
+            return 0.0
+        out = round((reading.values[c] - first.values[c]) / resolution, 6)
+        if abs(out) < RUN_END_WHOLE_STEPS:
+            return 0.0
+        whole = min(channel.run, self._whole_held())
+        held = self._recent[-2].values
+        if whole < WHOLE_END_MIN_REPEATS or \
+                sum(value != held[k] for k, value in enumerate(reading.values)) < \
+                RUN_END_PAST_CHANNELS or not self._past_before_run(c, reading.values[c]):
+            return 0.0
+        return quantised_run_log_odds(whole, stats.quantised_sigma, resolution,
+                                      out * resolution / (whole + 1))
+
+    def _past_before_run(self, c: int, value: float) -> bool:
+        """Whether ``value`` lies beyond every reading of channel c in the
+        ``RUN_END_PAST_READINGS`` readings before its run's first, on its side of the run."""
+        recent = self._recent
+        first = self._channels[c].run_first
+        assert first is not None
+        first_index = first.seq - recent[0].seq
+        before = [r.values[c] for r in islice(recent, max(0, first_index - RUN_END_PAST_READINGS),
+                                              first_index)]
+        if not before:
+            return False
+        if value > first.values[c]:
+            return value > max(before)
+        return value < min(before)
 
     def _saturated_step_missed(self, c: int, out: float, repeats: int) -> float:
         """The evidence of a thermometer's run of ``repeats`` in saturated air in a weather
