@@ -410,8 +410,8 @@ BRACKET_SLACK_STEPS = 0.5
 # (a shade's end steps back up to where the air was before the shade: final-7's calm stations
 # held whole 5-9 readings in a shade, then 5-7 steps up) and the next reading goes on its way by
 # less than RUN_END_SETTLES of it (final-7 802-000: a station held whole 12 readings while the
-# air warmed, then 10 steps up, the next reading 1 further). In weather events' holds too, where
-# no other run end is judged: a storm's plunge cools the air a quarter of what is left each
+# air warmed, then 10 steps up, the next reading 1 further). In weather events' holds too: a
+# storm's plunge cools the air a quarter of what is left each
 # minute and its jump lifts the pressure a third, so a healthy channel's step there goes on
 # (final-7 802-014: a station held whole 10 readings in a thunderstorm's hold, then 23 steps up
 # and settled).
