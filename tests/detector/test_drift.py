@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from streamml.contracts.weather import dew_point, relative_humidity
-from streamml.detector.drift import COLD_AIR_REFERENCE_C, DRIFT_MAX, DriftCheck, cold_air_scale
+from streamml.detector.drift import COLD_AIR_REFERENCE_C, DriftCheck, cold_air_scale
 from streamml.detector.thresholds import Thresholds
 
 
@@ -391,33 +391,6 @@ def _flagged_as_reported(series: list[tuple[float, float, float]]) -> list[int]:
         readings[seq] = reading
         check.update(reading, held=False, noisy=False)
     return flagged
-
-
-def _humidity_drift_into_saturation(length: int) -> list[tuple[float, float, float]]:
-    """The thermometer steady at 15 °C, the dew point level at 11 °C for two hours, then the
-    humidity drifting up (its dew point +2.5 °C/h): it reads 100 % from reading ~276 on."""
-    return [(15.0, min(100.0, relative_humidity(15.0, 11.0 + 2.5 / 60 * max(0, seq - 180))),
-             1010.0) for seq in range(length)]
-
-
-def test_a_humidity_drift_decided_below_saturation_goes_on_while_it_reads_saturated():
-    flagged = _flagged_as_reported(_humidity_drift_into_saturation(420))
-    assert flagged and min(flagged) < 276 and max(flagged) == 419, flagged
-
-
-def test_a_humidity_drift_held_at_saturation_ends_drift_max_after_its_onset():
-    flagged = _flagged_as_reported(_humidity_drift_into_saturation(700))
-    assert flagged and max(flagged) - min(flagged) <= DRIFT_MAX + 1, (min(flagged), max(flagged))
-
-
-def test_a_humidity_drift_down_that_steps_back_into_saturation_ends_there():
-    # 95 % for three hours, drifting down 12 %/h for 150 readings, then recalibrated: back at
-    # 100 % (fog) from reading 330. The step into saturation is the drift's end (final-7
-    # 805-021: held through the fog for 131 readings without this).
-    series = [(15.0, 95.0 if seq < 180 else 95.0 - 12.0 / 60 * (seq - 180) if seq < 330 else 100.0,
-               1010.0) for seq in range(450)]
-    flagged = _flagged_as_reported(series)
-    assert flagged and max(flagged) < 330, flagged
 
 
 def test_saturated_air_with_no_drift_decided_below_it_is_not_flagged():

@@ -145,8 +145,6 @@ class DriftCheck:
         # onset, score): the series' last drift that began before its onset.
         self._began_before: dict[str, tuple[int, int, int, float]] = {}
         self._drift_quiet: dict[str, int] = {}
-        # name -> the channel an open drift was decided on (flagged so through saturation).
-        self._drift_channel: dict[str, int] = {}
         self._decided: dict[str, int] = {}  # name -> where the open drift was decided
         # name -> (onset, slope per reading from it, channel, score): confirmed drifts carried
         # through a thunderstorm's hold (``reset``, ``_carry``).
@@ -238,9 +236,6 @@ class DriftCheck:
         dew_left_out = temperature_left_out or RH in faulty or saturated
         if dew_left_out:
             self._series["dew"].clear()
-            if saturated and "dew" in self._drift and not temperature_left_out and \
-                    RH not in faulty:
-                self._hold_through_saturation(reading)
         if temperature_left_out:
             self._series["temperature"].clear()
         self._humidity.add(reading.seq, values[RH])
@@ -415,7 +410,6 @@ class DriftCheck:
         first = series.first_x if first is None else first
         onset, rate = self._onset(name, first, reading.seq)
         self._drift[name] = (onset, slope, base)
-        self._drift_channel[name] = channel
         if onset - first < ONSET_AT_FIRST:
             self._onset_at_first.add(name)
         else:
@@ -663,27 +657,6 @@ class DriftCheck:
         channel = self._channel(name)
         self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
                    abs(slope) / self._limits[name], 1.0)
-
-    def _hold_through_saturation(self, reading: Reading) -> None:
-        """An open dew-point drift whose humidity reads saturated: the dew point is not looked at
-        there (it reads the temperature), so the drift can be neither judged nor ended by its
-        line. The reading's saturation is the drift's doing (the drift was decided below it): it
-        goes on, flagged on the channel it was decided on, until the humidity leaves saturation
-        (judged again there; its step back ends it) or DRIFT_MAX readings from its onset
-        (final-13 1405-004: a humidity drift held at 100 % for 117 readings as the air warmed,
-        final-18 1902-010: a thermometer drifting down into saturation, 90)."""
-        since, slope, _ = self._drift["dew"]
-        if reading.seq - since > DRIFT_MAX or self._humidity_racing() or \
-                self._recalibrated("dew", reading, slope * (reading.seq - since)):
-            # Humidity racing into saturation is rain's (no humidity drifts that fast), which
-            # may have been the "drift" too; a step into saturation against the drift is its
-            # recalibration (final-7 805-021: a humidity drifting down from 100 % stepping back
-            # to it, held 131 readings).
-            self._end("dew")
-            return
-        channel = self._drift_channel["dew"]
-        self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
-                   abs(slope) / self._limits["dew"], 1.0)
 
     def _note_began_before(self, name: str, reading: Reading, since: int,
                            slope: float) -> None:
