@@ -1549,6 +1549,18 @@ def _calm_station_sun_break(seed: int, n: int = 900, warming_c: float = 0.04, mi
                                 shade_c)
 
 
+def _assert_held_whole_thermometer_stuck(values: list[tuple[float, float, float]], first: int,
+                                        end: int, seed: int) -> None:
+    """The sensor held whole over [first, end): its thermometer's run is flagged stuck, at most
+    back to where its held value began, and nothing is flagged but stuck runs."""
+    flagged = _run(values)
+    began = _run_edge(values, first - 1, 0, -1)
+    temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
+    assert set(range(first, end)) <= temperature <= set(range(began, end)), (
+        seed, sorted(temperature))
+    assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+
+
 def test_a_calm_station_held_whole_through_a_sun_break_is_stuck_at_the_runs_end():
     """Held whole 20 readings from 660 while the sun break warms the air 8 steps: the learnt
     joint runs of calm spells cap the channels' evidence, and the readings before follow no
@@ -1560,12 +1572,7 @@ def test_a_calm_station_held_whole_through_a_sun_break_is_stuck_at_the_runs_end(
         values = _calm_station_sun_break(seed)
         assert _run(values) == {}, seed
         values[660:680] = [values[659]] * 20
-        flagged = _run(values)
-        began = _run_edge(values, 659, 0, -1)
-        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
-        assert set(range(660, 680)) <= temperature <= set(range(began, 680)), (
-            seed, sorted(temperature))
-        assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+        _assert_held_whole_thermometer_stuck(values, 660, 680, seed)
 
 
 def test_a_calm_thermometer_held_alone_through_a_sun_break_is_stuck_as_the_humidity_said():
@@ -1865,34 +1872,31 @@ def test_a_calm_station_held_whole_while_the_air_warmed_is_stuck_where_its_step_
                                       0.0)
         assert _run(values) == {}, seed
         values[641:653] = [values[640]] * 12
-        flagged = _run(values)
-        began = _run_edge(values, 640, 0, -1)
-        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
-        assert set(range(641, 653)) <= temperature <= set(range(began, 653)), (
-            seed, sorted(temperature))
-        assert all(r.startswith("stuck:") for rs in flagged.values() for r in rs), seed
+        _assert_held_whole_thermometer_stuck(values, 641, 653, seed)
+
+
+def _assert_held_whole_in_shade_not_stuck(shade_from: int, shade_to: int) -> None:
+    """A calm coarse station held whole over readings 640-647 with a 2.5 °C shade over
+    [shade_from, shade_to): its thermometer's run is not judged stuck, on every seed."""
+    for seed in (1, 2, 3, 4):
+        values = _calm_coarse_station(
+            seed, 900, lambda seq: -_shaded_c(seq, shade_from, shade_to, 2.5), 0.0)
+        values[640:648] = [values[639]] * 8
+        _assert_not_stuck(values, "stuck:temperature_c", seed)
 
 
 def test_a_calm_station_held_whole_in_a_clouds_shade_is_not_judged_by_its_step_back_out():
     """Held whole 8 readings at the bottom of a 2.5 °C shade, then the shade ends: the
     thermometer steps 6 steps up, back towards where the air was before the shade (not past it),
     and the next reading goes on by three quarters of the step: not judged."""
-    for seed in (1, 2, 3, 4):
-        values = _calm_coarse_station(seed, 900, lambda seq: -_shaded_c(seq, 620, 648, 2.5),
-                                      0.0)
-        values[640:648] = [values[639]] * 8
-        _assert_not_stuck(values, "stuck:temperature_c", seed)
+    _assert_held_whole_in_shade_not_stuck(620, 648)
 
 
 def test_a_calm_station_held_whole_in_still_air_then_shaded_is_not_judged_by_its_step_out():
     """Held whole 8 readings in still air, then a 2.5 °C shade begins: the thermometer steps 6
     steps down, past every reading before the run, but the next reading goes on by three
     quarters of the step (the shade deepening): not judged."""
-    for seed in (1, 2, 3, 4):
-        values = _calm_coarse_station(seed, 900, lambda seq: -_shaded_c(seq, 648, 680, 2.5),
-                                      0.0)
-        values[640:648] = [values[639]] * 8
-        _assert_not_stuck(values, "stuck:temperature_c", seed)
+    _assert_held_whole_in_shade_not_stuck(648, 680)
 
 
 def test_a_calm_station_held_whole_then_a_humidity_step_alone_is_not_judged_by_its_step_out():
