@@ -349,3 +349,20 @@ def test_the_nineteenth_final_family_lies_outside_the_tuning_ranges():
                                                  for p in drawn)
     assert params.resolution_scale not in {p.resolution_scale for p in drawn}
     assert params.classes.count("station") == 2
+
+
+def test_the_twentieth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-20"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.front_pressure_fall_hpa[0] > max(p.weather.front_pressure_fall_hpa[0]
+                                                  for p in drawn)
+    assert final.front_pressure_fall_hpa[1] > max(p.weather.front_pressure_fall_hpa[1]
+                                                  for p in drawn)
+    assert final.storm_pressure_jump_hpa[1] > max(p.weather.storm_pressure_jump_hpa[1]
+                                                  for p in drawn)
+    assert final.dew_point_depression_c[1] < min(p.weather.dew_point_depression_c[1]
+                                                 for p in drawn)
+    assert final.thunderstorms_per_day > max(p.weather.thunderstorms_per_day for p in drawn)
+    assert params.resolution_scale not in {p.resolution_scale for p in drawn}
+    assert params.classes.count("consumer") == 3

@@ -23,8 +23,8 @@ from streamml.runtime.config import load_config
 # "tuning"); "held-out" was looked at during the first build; "final" was run once at the end
 # of the second build and has been seen since; "final-2" was run once at the end of the third
 # and has been seen since; so have "final-3" and "final-4", run once at the end of the fourth
-# and the fifth; so have "final-5" to "final-18", run once at the end of the sixth to the
-# nineteenth; "final-19" is run once, at the end of the twentieth.
+# and the fifth; so have "final-5" to "final-19", run once at the end of the sixth to the
+# twentieth; "final-20" is run once, at the end of the twenty-first.
 SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "held-out": "101,102,103", "final": "201,202,203,204,205",
              "final-2": "301,302,303,304,305", "final-3": "401,402,403,404,405",
@@ -41,7 +41,8 @@ SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "final-16": "1701,1702,1703,1704,1705",
              "final-17": "1801,1802,1803,1804,1805",
              "final-18": "1901,1902,1903,1904,1905",
-             "final-19": "2001,2002,2003,2004,2005"}
+             "final-19": "2001,2002,2003,2004,2005",
+             "final-20": "2101,2102,2103,2104,2105"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -63,7 +64,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          "1301-1305 final-12, 1401-1405 final-13, "
                          "1501-1505 final-14, 1601-1605 final-15, "
                          "1701-1705 final-16, 1801-1805 final-17, "
-                         "1901-1905 final-18, 2001-2005 final-19)")
+                         "1901-1905 final-18, 2001-2005 final-19, "
+                         "2101-2105 final-20)")
     weather.add_argument("--sensors", type=int, default=24, help="sensors with faults")
     weather.add_argument("--controls", type=int, default=12, help="fault-free control sensors")
     weather.add_argument("--readings", type=int, default=2880, help="readings per sensor")

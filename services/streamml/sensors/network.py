@@ -154,6 +154,12 @@ PARAMS = {
     "final-19": NetworkParams(name="final-19", climate="altiplano", noise_scale=0.95,
                               classes=("station", "cheap", "consumer", "station"),
                               resolution_scale=1.75),
+    # The twentieth final family (seeds 2101-2105), declared before the twenty-first round's
+    # detector changes: a cyclone-coast climate, noisier than the tuning middle, consumer
+    # sensors three times in four, every class 2.25 times coarser (a scale no draw uses).
+    "final-20": NetworkParams(name="final-20", climate="cyclone-coast", noise_scale=1.35,
+                              classes=("consumer", "cheap", "consumer", "consumer"),
+                              resolution_scale=2.25),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -234,6 +234,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(6.0, 12.0), front_temperature_drop_c=(3.0, 8.0),
         thunderstorms_per_day=1.0, storm_temperature_drop_c=(6.0, 12.0),
         storm_pressure_jump_hpa=(2.0, 5.0), shading_per_hour=2.0),
+    # The twentieth final held-out set (seeds 2101-2105), declared before the twenty-first
+    # round's detector work and run once, when it is final: a warm, near-saturated cyclone
+    # coast whose lows fall deeper than any draw's or earlier climate's, with thunderstorms
+    # twice a day and pressure jumps above any draw's.
+    "cyclone-coast": Climate(
+        name="cyclone-coast", mean_temperature_c=(20.0, 30.0), daily_amplitude_c=(2.0, 6.0),
+        dew_point_depression_c=(0.5, 4.0), front_interval_days=2.5,
+        front_pressure_fall_hpa=(20.0, 40.0), front_temperature_drop_c=(1.0, 4.0),
+        thunderstorms_per_day=2.0, storm_temperature_drop_c=(3.0, 8.0),
+        storm_pressure_jump_hpa=(3.0, 7.0), shading_per_hour=3.5),
 }
 
 
