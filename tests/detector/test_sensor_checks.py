@@ -1911,3 +1911,42 @@ def test_a_calm_station_held_whole_then_a_humidity_step_alone_is_not_judged_by_i
         values[648:652] = [(held[0], held[1] - 18.0, held[2])] * 4
         values[652:700] = [(t, h - 18.0, p) for t, h, p in values[652:700]]
         _assert_not_stuck(values, "stuck:humidity_pct", seed)
+
+
+def _plateau_morning(seed: int, warming_c_per_min: float = 0.02, n: int = 900,
+                     ) -> list[tuple[float, float, float]]:
+    """A station sensor at 1.75 of its resolution (0.175 °C / 1.75 % / 0.175 hPa, noise a third
+    of a step: its channels repeat most readings) in dry air (dew point -10 °C), then a morning
+    climb from reading 600 of ``warming_c_per_min`` on top of the day's slow rise (together
+    about 0.04 °C, a fifth of a step, a minute)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        temperature = 2 - 4 * math.sin(seq / 229) + \
+            warming_c_per_min * min(max(seq - 600, 0), 200) + rng.gauss(0, 0.06)
+        humidity = relative_humidity(temperature, -10.0) + rng.gauss(0, 0.5)
+        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.05)
+        values.append(tuple(round(round(v / r) * r, 3) for v, r in  # type: ignore[misc]
+                            zip((temperature, min(humidity, 100.0), pressure),
+                                (0.175, 1.75, 0.175))))
+    return values  # type: ignore[return-value]
+
+
+def test_a_coarse_station_held_whole_in_the_morning_climb_is_stuck_by_its_calm_channels_too():
+    """Held whole 10 readings from 700 while the air climbs a fifth of a step a reading, then
+    the thermometer steps 2-3 steps up the way its steady trend went: the quantised chance of
+    the run along that trend is under the bar alone (the same run on the thermometer alone,
+    the humidity and pressure going on, is not judged), but the calm humidity and pressure
+    held over the same readings, which a healthy thermometer's climb does not hold, add their
+    joint evidence: the readings held whole are flagged stuck at the run's end (missed on main
+    on these seeds; final-19's station thermometers)."""
+    for seed in (3, 5, 11):
+        values = _plateau_morning(seed)
+        assert _run(values) == {}, seed
+        held = values[699]
+        alone = [(held[0], h, p) for _, h, p in values[700:710]]
+        values[700:710] = [held] * 10
+        _assert_held_whole_thermometer_stuck(values, 700, 710, seed)
+        assert min(_run(values)) == 700, seed  # (only the readings held whole)
+        values[700:710] = alone
+        _assert_not_stuck(values, "stuck:temperature_c", seed)

@@ -423,6 +423,16 @@ BRACKET_SLACK_STEPS = 0.5
 RUN_END_PAST_READINGS = 30
 RUN_END_SETTLES = 0.5
 RUN_END_PAST_CHANNELS = 2
+# A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
+# chance along that trend stays under the bar, while the whole sensor held its reading for
+# WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
+# add their joint evidence (by their repeat rates, no more than their learnt healthy joint runs
+# allow). A healthy channel on a steady trend (the daily cycle's climb or fall) leaves its step on
+# its own noise whatever the calm channels do, so the two chances multiply; a stuck sensor holds
+# them all (final-19: station thermometers at 1.75x resolution, noise a third of a step, held
+# whole 7-15 readings in the morning climb or evening fall at 0.1-0.3 steps a reading, then 2-3
+# steps out: 7-12 nats along the trend, 2-5 from the calm humidity and pressure). Those readings
+# are flagged.
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -1161,6 +1171,11 @@ class SensorModel:
             # (only the readings held whole: RUN_END_PAST_READINGS)
             channel.run_end = (max(first.seq, reading.seq - self._whole_held() - 1), reading.seq,
                                first.values[c], reading.values[c], evidence, True)
+            return
+        evidence = self._trend_held_whole_evidence(c, reading)
+        if evidence >= self._th.stuck_log_odds:
+            channel.run_end = (max(first.seq, reading.seq - self._whole_held() - 1), reading.seq,
+                               first.values[c], reading.values[c], evidence, False)
 
     def _confirm_run_end(self, c: int, reading: Reading) -> None:
         """Flag channel c's run noted by ``_judge_run_end`` if ``reading``, the next, is nearer
@@ -1397,6 +1412,45 @@ class SensorModel:
             return 0.0
         return quantised_run_log_odds(whole, stats.quantised_sigma, resolution,
                                       out * resolution / (whole + 1))
+
+    def _trend_held_whole_evidence(self, c: int, reading: Reading) -> float:
+        """The evidence that channel c's run, ended by ``reading`` with a step out that confirms
+        its steady trend (``_confirms``), was held with the whole sensor: the quantised chance of
+        the run along the confirmed trend plus the other channels' joint evidence over the
+        readings held whole (at least ``WHOLE_END_MIN_REPEATS``). 0 in a weather event's hold, for
+        a humidity at or near saturation, after a dropout's jump, while the sensor is flagged
+        inconsistent or another channel is flagged faulty (as ``_run_end_evidence``)."""
+        channel = self._channels[c]
+        stats = channel.stats
+        first = channel.run_first
+        resolution = stats.resolution
+        whole = min(channel.run, self._whole_held())
+        if first is None or resolution <= 0 or whole < WHOLE_END_MIN_REPEATS or \
+                channel.run_jump >= DROPOUT_JUMP or self._inconsistent.open or \
+                reading.seq <= self._weather_until or \
+                c == RH and max(first.values[RH], reading.values[RH]) >= SATURATED_PCT:
+            return 0.0
+        out = round((reading.values[c] - first.values[c]) / resolution, 6)
+        repeats = channel.run
+        if abs(out) < RUN_END_STEPS:
+            return 0.0
+        self._run_slope(c)
+        steady = channel.run_steady_slope
+        if not _confirms(steady, out, repeats, resolution):
+            return 0.0
+        others = [k for k in range(len(self._channels)) if k != c]
+        if any(self._channels[k].fault for k in others):
+            return 0.0
+        held = self._recent[-2].values
+        judged = [k for k in others if self._judged_at_limit(k) and
+                  not (k == RH and self._near_limit_unjudged(held))]
+        if not judged:
+            return 0.0
+        confirmed = math.copysign(min(abs(steady), abs(out) * resolution / (repeats + 1)), steady)
+        along = quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
+        if len(judged) == 1:
+            return along + self._run_evidence(judged[0], whole)
+        return along + self._joint_evidence(judged, whole, by_rate=True)
 
     def _past_before_run(self, c: int, value: float) -> bool:
         """Whether ``value`` lies beyond every reading of channel c in the
