@@ -1743,6 +1743,45 @@ def test_a_calm_thermometer_held_briefly_through_a_sun_break_is_stuck_by_a_small
             range(_run_edge(values, 659, 0, -1), 668)), (seed, sorted(temperature))
 
 
+def _calm_station_warming_into_a_sun_break(seed: int) -> list[tuple[float, float, float]]:
+    """A calm coarse station (``_calm_coarse_station``) warming steadily 0.015 °C a minute from
+    reading 540 (0.15 of a step a reading), and from reading 660 a sun break warming it 0.05 °C
+    a minute more for 15 minutes."""
+    return _calm_coarse_station(
+        seed, 900, lambda seq: 0.015 * max(seq - 540, 0) + 0.05 * min(max(seq - 660, 0), 15), 0.0)
+
+
+def test_a_thermometer_held_into_a_sun_break_is_stuck_as_the_humidity_said_not_as_its_trend():
+    """The thermometer held 12 readings from 660 while the sun break warmed the air 7-8 steps,
+    then let go: its steady trend before confirms the step, but that trend (0.15 of a step a
+    reading, shrunk by its errors) is too shallow for the bar; the humidity fell 2-3 % over the
+    run, which at the dew point before says the air warmed as far as the step out, and the step
+    puts the dew point back. The step is the run's move: stuck (final-19 2002-011, 2004-008;
+    missed before on every seed here)."""
+    for seed in (2, 4, 7, 8):
+        values = _calm_station_warming_into_a_sun_break(seed)
+        assert _run(values) == {}, seed
+        held = values[659][0]
+        values[660:672] = [(held, h, p) for _, h, p in values[660:672]]
+        assert round((values[672][0] - held) / 0.1) >= 5, seed
+        flagged = _run(values)
+        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
+        assert set(range(660, 672)) <= temperature <= set(
+            range(_run_edge(values, 659, 0, -1), 672)), (seed, sorted(temperature))
+
+
+def test_a_thermometer_held_into_a_sun_break_the_humidity_did_not_foretell_is_judged_by_its_trend():
+    """The same run, but the humidity reads over the run's last 3 readings what it read at its
+    first (the air moistening as it warmed, as far as the humidity says): nothing says the air
+    warmed more than the shallow steady trend, whose evidence is under the bar: not judged."""
+    for seed in (1, 2, 4, 7):
+        values = _calm_station_warming_into_a_sun_break(seed)
+        held, humidity = values[659][0], values[659][1]
+        values[660:672] = [(held, h, p) for _, h, p in values[660:672]]
+        values[669:672] = [(t, humidity, p) for t, _, p in values[669:672]]
+        _assert_not_stuck(values, "stuck:temperature_c", seed)
+
+
 def _calm_station_cloud(seed: int, cooling_c: float, shade_c: float = 0.0, n: int = 900,
                         ) -> list[tuple[float, float, float]]:
     """A calm coarse station (``_calm_coarse_station``) under a cloud from reading 625 that cools

@@ -290,7 +290,11 @@ RUN_END_WHOLE_STEPS = 5.0
 # humidity shares; a held one leaves the dew point at its held value drifting, and its step out
 # puts it back (final-16 1705-018: a cheap thermometer held 6 readings in a sun break while the
 # humidity fell 2.7 %, then 10 steps up). The step out, confirmed by the next reading, is then
-# the channel's move over the run: the quantised chance of the run along it is the evidence.
+# the channel's move over the run: the quantised chance of the run along it is the evidence,
+# also where a steady trend before confirms the step: that trend, shrunk by two standard errors
+# and the lesser of its halves' slopes, says less than the step the other channel foretold
+# (final-19 2002-011: a station thermometer held 14 readings into a sun break while the humidity
+# fell 3 steps, then 11 steps up; 9.1 nats along its steady trend of 0.12 steps a reading).
 # The same, the other way, for a humidity's run: the humidity of the air at that dew point and
 # the temperatures of the run's last readings (final-7 805-022: a station's humidity held 32
 # readings while the air warmed, then 6 steps down; cooling air pulls no humidity, PULL_STEPS).
@@ -1299,9 +1303,9 @@ class SensorModel:
         """The evidence that channel c's run, ended by ``reading``, was held while its steady
         trend went on (0 unless the step out of it confirms that trend; a trend that was not
         steady where the whole sensor held its reading and the step out is at least
-        ``RUN_END_WHOLE_STEPS``, over the readings it held whole; else such a step
-        out the other channel foretold, ``_other_foretold``, taken as its move, and so a step of
-        ``RUN_DEW_ALONE_STEPS`` the channel took alone, ``_foretold_alone``). In a weather event's
+        ``RUN_END_WHOLE_STEPS``, over the readings it held whole; a step out the other channel
+        foretold, of that size or of ``RUN_DEW_ALONE_STEPS`` the channel took alone, is taken as
+        its move before any trend: ``_step_foretold``). In a weather event's
         hold only a barometer's run held through a storm's jump (``_storm_jump_missed``) or its
         decay (``_storm_decay_missed``), a step of ``RUN_DEW_ALONE_STEPS`` or more the
         other channel foretold and the channel took alone (``_foretold_alone_evidence``), and a
@@ -1333,7 +1337,7 @@ class SensorModel:
             return 0.0
         trend = self._run_slope(c)
         steady = channel.run_steady_slope
-        if abs(out) < RUN_END_WHOLE_STEPS and self._foretold_alone(c, out, repeats):
+        if self._step_foretold(c, out, repeats):
             # (the most a trend the step confirms can give: a steady one is no steeper)
             trend = out * resolution / (repeats + 1)
         elif _confirms(steady, out, repeats, resolution):
@@ -1344,12 +1348,20 @@ class SensorModel:
             whole = min(repeats, self._whole_held())
             if whole and _confirms(trend, out, whole, resolution):
                 repeats = whole
-            elif c != P and repeats >= RUN_DEW_MIN_REPEATS and self._other_foretold(c, out):
-                trend = out * resolution / (repeats + 1)
             else:
                 return 0.0
         confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)), trend)
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution, confirmed)
+
+    def _step_foretold(self, c: int, out: float, repeats: int) -> bool:
+        """Whether channel c's run of ``repeats``, ended by a step of ``out`` steps, moved as the
+        step says by the other channel's word: a step of ``RUN_END_WHOLE_STEPS`` or more that it
+        foretold (``_other_foretold``), a smaller one that it foretold and the channel took alone
+        (``_foretold_alone``). Either is the run's move even where a shallower steady trend before
+        the run confirms the step too: that trend, shrunk by its errors, says less."""
+        if abs(out) < RUN_END_WHOLE_STEPS:
+            return self._foretold_alone(c, out, repeats)
+        return c != P and repeats >= RUN_DEW_MIN_REPEATS and self._other_foretold(c, out)
 
     def _storm_jump_missed(self, c: int, out: float, first_seq: int, end_seq: int) -> float:
         """The evidence that a barometer's run, from ``first_seq`` (the run's first reading)
