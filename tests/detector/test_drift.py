@@ -152,6 +152,46 @@ def test_a_bend_after_half_an_hour_of_known_trend_is_drift():
     assert _reasons(bend) == {"drift:temperature_c"}
 
 
+def _cooling_from(seq_from: int, temperature_per_hour: float, dew_per_hour: float,
+                  length: int) -> list[tuple[float, float, float]]:
+    """Temperature and dew point level, then falling at these rates from ``seq_from``."""
+    return [(20.0 - temperature_per_hour / 60 * max(0, seq - seq_from),
+             5.0 - dew_per_hour / 60 * max(0, seq - seq_from), 1010.0) for seq in range(length)]
+
+
+def test_a_dew_point_falling_with_the_days_share_of_the_cooling_is_not_followed_as_drift():
+    # The evening: the air cools 5 °C/h and its dew point falls 1.5 °C/h with it, the day's
+    # share (final-19: a 10-18 °C cycle). The bend from the level afternoon is decided, but
+    # measured against the weather's trend moved by that share the dew point is quiet: it
+    # ends within the quarter hour's wait, where the frozen trend followed it to the end.
+    flagged = _flagged_seqs(_cooling_from(180, 5.0, 1.5, 420))
+    assert flagged and min(flagged) < 240, flagged
+    assert max(flagged) < 300, flagged
+
+
+def test_a_dew_point_falling_with_the_air_steady_goes_on_as_drift():
+    # The same fall of the dew point while the temperature holds: the humidity's doing.
+    assert max(_flagged_seqs(_cooling_from(180, 0.0, 1.5, 420))) == 419
+
+
+def test_a_thermometer_drifting_down_in_still_humidity_goes_on_as_drift():
+    # The thermometer reads 2 °C/h low from reading 180, the humidity still: the dew point it
+    # implies falls by most of that, the day's share of it moves the reference by a third.
+    series = [(20.0 - 2.0 / 60 * max(0, seq - 180),
+               dew_point(20.0 - 2.0 / 60 * max(0, seq - 180), 40.0), 1010.0)
+              for seq in range(420)]
+    flagged = _flagged_seqs(series)
+    assert flagged and min(flagged) < 240 and max(flagged) == 419, flagged
+
+
+def test_a_dew_point_falling_with_the_nights_cooling_from_a_fresh_start_is_not_drift():
+    # From a fresh start (no trend before the hour): the dew point falls 1.9 °C/h, over 1.5
+    # rates, while the air cools 5 °C/h: under a rate beyond the day's share of that cooling.
+    assert _reasons(_cooling_from(0, 5.0, 1.9, 150)) == set()
+    # With the air steady the same fall is the humidity's drift.
+    assert _reasons(_cooling_from(0, 0.0, 1.9, 150)) == {"drift:humidity_pct"}
+
+
 def _front_passage(humidity_rises: bool) -> list[tuple[float, float, float]]:
     """Two hours steady, then the pressure rises 4.8 hPa/h for the hour of the passage; at a
     front passage rain moistens the dry air at the same time (the dew point rises 10 °C in 40

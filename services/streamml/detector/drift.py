@@ -100,6 +100,20 @@ COLD_AIR_REFERENCE_C = 10.0
 # the length by up to 150 readings).
 ONSET_AT_FIRST = 15
 BACK_FILL_MAX = 90
+# The share of a change of the temperature's trend the weather's dew point shares: the day's
+# heating and cooling move the air's dew point by about a third as much as its temperature (the
+# simulator's cycle: 0.3 A of dew point against A of temperature, which cloud only flattens).
+# An open dew-point drift goes on while it departs from the weather's trend before it, moved by
+# this share of the temperature's change of trend (over the hour) since: ``_weather_dew_trend``.
+# A cycle of 10-18 °C (final-19) turns the dew point's trend by up to 1.4 °C/h through an
+# evening or a morning, which the trend frozen at the decision read as the drift going on for
+# up to DRIFT_MAX readings (four controls, 296-361 readings each). Without a trend before the
+# hour (after a hold, after a drift's end) a dew-point trend must also outrun this share of the
+# temperature's over the hour by the rate (``_beyond_the_days_share``): the night's cooling
+# lowers the dew point by up to 1.4 °C/h, over the cold air's 1.5 rates (final-19: three
+# controls, 22-24 h). A thermometer's drift moves the dew point by most of its bias, the
+# reference by this share of it.
+DEW_SHARE_OF_TEMPERATURE = 0.3
 
 
 ReadingAt = Callable[[int], "Reading | None"]
@@ -139,6 +153,9 @@ class DriftCheck:
         self._drift: dict[str, tuple[int, float, float]] = {}
         # name -> the open drift's slope per reading from its onset (the hinge's line)
         self._rate: dict[str, float] = {}
+        # The open dew-point drift's temperature trend when the weather's trend it is measured
+        # against was taken (``_weather_dew_trend``); absent if the temperature was not followed.
+        self._temperature_then: dict[str, float] = {}
         # The open drifts whose onset was fitted at the first readings looked at (``_open``).
         self._onset_at_first: set[str] = set()
         # name -> (seq of the recalibration's step, where it says the drift began, the fitted
@@ -359,6 +376,7 @@ class DriftCheck:
         base = series.base_slope()
         # A drift bends the line away from the trend the weather had before it.
         bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
+        unbased = base is None
         base = 0.0 if base is None else base
         slope = series.long.slope() - base
         if abs(slope) < bar:  # most readings: the half hour's line is not read
@@ -367,6 +385,8 @@ class DriftCheck:
         if abs(recent) < 0.7 * bar or slope * recent < 0:
             return
         if name == "pressure" and _weather_trend_ending(series, base, slope, limit):
+            return
+        if name == "dew" and unbased and not self._beyond_the_days_share(series, slope, limit):
             return
         if name == "temperature" and (
                 series.base_slope() is None or not self._humidity_still() or
@@ -418,6 +438,7 @@ class DriftCheck:
             self._moistening = slope > 0 and self._humidity_rising() and \
                 self._falling_for_hours(reading.seq, RAIN_TENDENCY)
         self._rate[name] = rate
+        self._note_temperature_then(name, series)
         self._decided[name] = reading.seq
         self._drift_quiet[name] = 0
         score = abs(slope) / limit
@@ -646,8 +667,8 @@ class DriftCheck:
                 self._note_began_before(name, reading, since, slope)
             self._end(name)
             return
-        if abs(series.short.slope() - base) < 0.6 * self._limits[name] or \
-                reading.seq - since > DRIFT_MAX:
+        if abs(series.short.slope() - self._weather_dew_trend(name, base)) < \
+                0.6 * self._limits[name] or reading.seq - since > DRIFT_MAX:
             self._drift_quiet[name] += 1
             if self._drift_quiet[name] >= DRIFT_WINDOW // 4 or reading.seq - since > DRIFT_MAX:
                 self._end(name)
@@ -657,6 +678,48 @@ class DriftCheck:
         channel = self._channel(name)
         self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
                    abs(slope) / self._limits[name], 1.0)
+
+    def _note_temperature_then(self, name: str, series: _Series) -> None:
+        """The temperature's trend that goes with the weather's dew-point trend the drift was
+        decided against: over the dew point's baseline; none without a baseline (the day's
+        share of the temperature's trend was that trend: ``_beyond_the_days_share``); the hour's
+        in a storm's hold (no trend, from a temperature recovering from the storm's cooling)."""
+        self._temperature_then.pop(name, None)
+        if name != "dew":
+            return
+        then: float | None = 0.0
+        if self._after_storm:
+            then = self._temperature_trend()
+        elif series.base_slope() is not None:
+            then = self._series["temperature"].base_slope()
+        if then is not None:
+            self._temperature_then[name] = then
+
+    def _beyond_the_days_share(self, series: _Series, slope: float, limit: float) -> bool:
+        """A dew-point trend with no trend before it to compare with outruns the day's share of
+        the temperature's trend over the hour (the heating or cooling that moves the air's dew
+        point with it) by the rate, its way."""
+        temperature = self._temperature_trend()
+        if temperature is None:
+            return True
+        beyond = series.long.slope() - DEW_SHARE_OF_TEMPERATURE * temperature
+        return beyond * slope > 0 and abs(beyond) >= limit
+
+    def _temperature_trend(self) -> float | None:
+        """The temperature's trend over the hour (per reading; it is followed after the dew
+        point, so one reading short of it), None under half an hour of it."""
+        temperature = self._series["temperature"].long
+        return temperature.slope() if temperature.count >= DRIFT_WINDOW // 2 else None
+
+    def _weather_dew_trend(self, name: str, base: float) -> float:
+        """The weather's trend an open drift of the named series is measured against: the
+        trend before it, for the dew point moved by DEW_SHARE_OF_TEMPERATURE of the
+        temperature's change of trend since (its hour's: a cloud's shade bends its half hour)."""
+        then = self._temperature_then.get(name)
+        temperature = self._temperature_trend()
+        if then is None or temperature is None:
+            return base
+        return base + DEW_SHARE_OF_TEMPERATURE * (temperature - then)
 
     def _note_began_before(self, name: str, reading: Reading, since: int,
                            slope: float) -> None:
