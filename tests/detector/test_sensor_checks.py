@@ -611,6 +611,40 @@ def test_a_calm_coarse_barometer_held_while_the_tide_moves_it_is_stuck_past_its_
         _assert_stuck_run(values, start, start + 200, 2, "stuck:pressure_hpa", seed)
 
 
+def _station_on_the_tide(seed: int) -> list[tuple[float, float, float]]:
+    """A station sensor whose barometer reads in 0.175 hPa steps (final-19's resolution) with
+    noise 0.035 hPa, a fifth of a step, on a 12-hour tide of 0.8 hPa (a trough at reading 240)
+    and a slow synoptic wander: at the tide's turns it sits on one step 60-100 readings."""
+    rng = random.Random(seed + 500)
+    base = _stream(1800, seed=seed, resolution=(0.1, 1.0, 0.1), noise=(0.05, 0.4, 0.03))
+    wander, values = 0.0, []
+    for seq, (t, h, _) in enumerate(base):
+        wander += rng.gauss(0, 0.005) - 0.0002 * wander
+        tide = 0.8 * math.cos(2 * math.pi * (seq - 240) / 720)
+        pressure = 1012.0 + wander + tide + rng.gauss(0, 0.035)
+        values.append((t, h, round(round(pressure / 0.175) * 0.175, 2)))
+    return values
+
+
+def test_a_calm_coarse_barometer_at_the_tides_turn_is_not_stuck():
+    """Its trend before the run, the tide's falling or rising limb, would have carried it a
+    step or more along a line; the tide turns instead (stuck on main on each of these seeds,
+    63-99 readings)."""
+    for seed in (4, 5):
+        assert _run(_station_on_the_tide(seed)) == {}, seed
+    _assert_not_stuck(_station_on_the_tide(18), "stuck:pressure_hpa", 18)
+
+
+def test_a_barometer_held_past_the_tides_turn_is_still_stuck():
+    """Held 150 readings from the tide's falling limb on (from 180 or 200): the tide turned
+    and rose on by a step or two."""
+    for seed, start in ((4, 200), (5, 180)):
+        values = _station_on_the_tide(seed)
+        held = values[start - 1][2]
+        values[start:start + 150] = [(t, h, held) for t, h, _ in values[start:start + 150]]
+        _assert_stuck_run(values, start, start + 150, 2, "stuck:pressure_hpa", seed)
+
+
 def _rising_calm_barometer(seed: int) -> list[tuple[float, float, float]]:
     """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose pressure rises 0.004 hPa a minute (0.04
     of a step a reading, 2.4 hPa in ten hours) with noise 0.025 hPa, a quarter of a step: it

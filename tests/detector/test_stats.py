@@ -66,6 +66,22 @@ def test_a_run_on_a_calm_coarse_channel_is_likely_and_one_across_its_trend_is_no
     assert quantised_run_log_odds(100, 0.04, 0.0, 0.0) == math.inf
 
 
+def test_a_run_across_a_tides_turn_is_likely_and_one_held_past_it_or_before_it_is_not():
+    from streamml.detector.stats import quantised_run_log_odds, tidal_run_log_odds
+    rate = 2 * math.pi / 720  # a 12-hour tide, a reading a minute
+    amplitudes = (1.0, 0.5, 0.25)
+    # Noise a fifth of a step: 70 repeats from a tide's falling limb (0.003 a reading) on are
+    # unlikely along the line, and likely along the tide turning at its trough ...
+    assert quantised_run_log_odds(70, 0.035, 0.175, -0.003) > 15.0
+    assert tidal_run_log_odds(70, 0.035, 0.175, -0.003, amplitudes, rate) < 5.0
+    # ... but not held for hours past it: the tide rises again.
+    assert tidal_run_log_odds(250, 0.035, 0.175, -0.003, amplitudes, rate) > 50.0
+    # No tide turns within a run this short at that trend, nor is any tide this steep.
+    assert tidal_run_log_odds(15, 0.035, 0.175, -0.003, amplitudes, rate) == math.inf
+    assert tidal_run_log_odds(70, 0.035, 0.175, -0.02, amplitudes, rate) == math.inf
+    assert tidal_run_log_odds(70, 0.035, 0.175, 0.0, amplitudes, rate) == math.inf
+
+
 def test_a_held_value_is_likely_while_the_level_stays_on_its_step_and_not_once_it_leaves():
     from streamml.detector.stats import level_path_log_odds
     # Noise a quarter of a step, 20 repeats of 1012.0 on a 0.1 hPa channel: the level on the

@@ -66,7 +66,7 @@ from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
     LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, clipped_run_log_odds,
-    level_path_log_odds, quantised_run_log_odds)
+    level_path_log_odds, quantised_run_log_odds, tidal_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -427,6 +427,18 @@ BRACKET_SLACK_STEPS = 0.5
 RUN_END_PAST_READINGS = 30
 RUN_END_SETTLES = 0.5
 RUN_END_PAST_CHANNELS = 2
+# The semi-diurnal pressure tide (hPa; radians per reading, a 12-hour period): up to about 1 hPa
+# at low latitudes, half that at 45 degrees, a quarter near 60. Its tendency turns at its crests
+# and troughs, where a calm coarse barometer sits on one step for two hours (final-19: station
+# barometers at 0.175 hPa, noise a fifth to a half of a step, held 30-98 readings at the tide's
+# turns while their trend before, its falling limb, said 1-1.6 steps over the run: 12-52 nats by
+# a straight line, judged stuck). A barometer's run is also judged by the chance of its repeats
+# along a tide of one of these amplitudes with that trend at the run's start, turning ahead
+# (``tidal_run_log_odds``): it turns within hours and goes on the other way, so a run held past
+# its turn is as unlikely as along the line. Not a trend steeper than the tide's steepest (a
+# front's fall), nor the thermometer or the humidity (shade and sun move them off any curve).
+TIDE_AMPLITUDES_HPA = (1.0, 0.5, 0.25)
+TIDE_RATE = 2 * math.pi / 720
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
 # chance along that trend stays under the bar, while the whole sensor held its reading for
 # WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
@@ -944,6 +956,10 @@ class SensorModel:
             return by_rate + PULL_LOG_ODDS
         quantised = quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
                                            self._run_slope(c))
+        if c == P:
+            quantised = min(quantised, tidal_run_log_odds(
+                repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
+                TIDE_AMPLITUDES_HPA, TIDE_RATE))
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):

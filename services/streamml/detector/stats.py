@@ -236,6 +236,41 @@ def quantised_run_log_odds(repeats: int, sigma: float, resolution: float,
     return total * repeats / RUN_NODES
 
 
+def tidal_run_log_odds(repeats: int, sigma: float, resolution: float, slope: float,
+                       amplitudes: tuple[float, ...], rate: float) -> float:
+    """``quantised_run_log_odds`` along a tide turning instead of a line: the least over tides
+    of the given ``amplitudes`` (``rate``: radians per reading) whose slope at the run's first
+    reading is ``slope`` and whose crest or trough comes within the run. Infinite where no such
+    tide is that steep and turns that soon (before its turn a tide bends the line by little:
+    the trend's shrinking covers that), or without a trend or a resolution."""
+    if resolution <= 0 or sigma <= 0 or slope == 0:
+        return math.inf
+    least = math.inf
+    for amplitude in amplitudes:
+        steepest = amplitude * rate
+        if steepest <= abs(slope) or math.asin(abs(slope) / steepest) >= rate * repeats:
+            continue
+        sine = -slope / steepest
+        phase = math.atan2(sine, math.copysign(math.sqrt(1.0 - sine * sine), slope))
+        path = [amplitude * math.cos(rate * repeats * (k + 0.5) / RUN_NODES + phase)
+                for k in range(RUN_NODES)]
+        least = min(least, _path_log_odds(path, repeats, sigma, resolution))
+    return least
+
+
+def _path_log_odds(path: list[float], repeats: int, sigma: float, resolution: float) -> float:
+    """-ln of the chance of one value ``repeats`` times along the levels ``path`` (RUN_NODES
+    points spread over the run), its range centred on the value's step."""
+    half, scale = resolution / 2, sigma * math.sqrt(2.0)
+    middle = 0.5 * (max(path) + min(path))
+    total = 0.0
+    for level in path:
+        offset = level - middle
+        inside = 0.5 * (math.erf((half - offset) / scale) - math.erf((-half - offset) / scale))
+        total -= math.log(max(inside, 1e-300))
+    return total * repeats / RUN_NODES
+
+
 def level_path_log_odds(repeats: int, held: float, first_level: float, last_level: float,
                         sigma: float, resolution: float) -> float:
     """-ln of the chance that a channel with noise ``sigma``, rounded to ``resolution``, whose
