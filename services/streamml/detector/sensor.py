@@ -448,7 +448,8 @@ TIDE_RATE = 2 * math.pi / 720
 # them all (final-19: station thermometers at 1.75x resolution, noise a third of a step, held
 # whole 7-15 readings in the morning climb or evening fall at 0.1-0.3 steps a reading, then 2-3
 # steps out: 7-12 nats along the trend, 2-5 from the calm humidity and pressure). Those readings
-# are flagged.
+# are flagged (``_trend_held_whole_evidence``; no constant of its own).
+
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
