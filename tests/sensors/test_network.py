@@ -366,3 +366,16 @@ def test_the_twentieth_final_family_lies_outside_the_tuning_ranges():
     assert final.thunderstorms_per_day > max(p.weather.thunderstorms_per_day for p in drawn)
     assert params.resolution_scale not in {p.resolution_scale for p in drawn}
     assert params.classes.count("consumer") == 3
+
+
+def test_the_twenty_first_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-21"]
+    final = params.weather
+    drawn = [params_for(RANDOMISED, seed) for seed in range(1, 21)]
+    assert final.shading_per_hour > max(p.weather.shading_per_hour for p in drawn)
+    assert final.daily_amplitude_c[1] < min(p.weather.daily_amplitude_c[1] for p in drawn)
+    assert final.front_interval_days > max(p.weather.front_interval_days for p in drawn)
+    assert params.resolution_scale > max(PARAMS[name].resolution_scale for name in PARAMS
+                                         if name != "final-21")
+    assert params.resolution_scale not in {p.resolution_scale for p in drawn}
+    assert params.classes.count("cheap") == 3

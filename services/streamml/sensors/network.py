@@ -160,6 +160,12 @@ PARAMS = {
     "final-20": NetworkParams(name="final-20", climate="cyclone-coast", noise_scale=1.35,
                               classes=("consumer", "cheap", "consumer", "consumer"),
                               resolution_scale=2.25),
+    # The twenty-first final family (seeds 2201-2205), declared before the twenty-second round's
+    # detector changes: a trade-wind island, quieter than the tuning middle, cheap sensors three
+    # times in four, every class 3 times coarser (a scale no draw or earlier family uses).
+    "final-21": NetworkParams(name="final-21", climate="trade-wind-island", noise_scale=0.6,
+                              classes=("cheap", "station", "cheap", "cheap"),
+                              resolution_scale=3.0),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
