@@ -768,3 +768,24 @@ def test_a_drift_whose_onset_was_fitted_says_nothing_of_an_earlier_start():
 def test_a_humidity_drifts_step_says_nothing_of_its_start():
     # Its dew point moves as the logarithm of the humidity: the hour's rate is not the drift's.
     assert _drift_recalibrated(held_until=180, channel=1) is None
+
+
+def _deepening_low(hours_falling_before: int) -> list[tuple[float, float, float]]:
+    """Saturated still air; the pressure falls 0.8 hPa/h for ``hours_falling_before`` hours (a
+    low's approach), then 3.2 hPa/h for 90 minutes (the low deepening: final-20's 30-40 hPa
+    lows)."""
+    before = 60 * hours_falling_before
+    series = [(20.0, 19.9, 1015.0)] * 120
+    pressure = 1015.0
+    for seq in range(before + 90):
+        pressure -= (0.8 if seq < before else 3.2) / 60
+        series.append((20.0, 19.9, pressure))
+    return series
+
+
+def test_a_pressure_fall_speeding_up_after_hours_of_falling_is_a_lows_approach_not_drift():
+    assert not any(r.startswith("drift:pressure") for r in _reasons(_deepening_low(9)))
+
+
+def test_the_same_fast_fall_from_a_steady_pressure_is_drift():
+    assert "drift:pressure_hpa" in _reasons(_deepening_low(0))

@@ -386,6 +386,11 @@ class DriftCheck:
             return
         if name == "pressure" and _weather_trend_ending(series, base, slope, limit):
             return
+        if name == "pressure" and slope < 0 and self._falling_for_hours(reading.seq):
+            # A fall speeding up after hours of falling is a low deepening as it nears
+            # (final-20: lows of 30-40 hPa falling 2-3 hPa/h in their last hours, rain at 100 %),
+            # not a barometer's own drift, which bends a steady pressure.
+            return
         if name == "dew" and unbased and not self._beyond_the_days_share(series, slope, limit):
             return
         if name == "temperature" and (
