@@ -1816,6 +1816,45 @@ def test_a_thermometer_held_into_a_sun_break_the_humidity_did_not_foretell_is_ju
         _assert_not_stuck(values, "stuck:temperature_c", seed)
 
 
+def _held_in_sun_break(values: list[tuple[float, float, float]], length: int = 16,
+                       ) -> list[tuple[float, float, float]]:
+    """``values`` with the thermometer held ``length`` readings from 660 and the humidity over the
+    run's last 3 readings back at what it read at its first (nothing foretells the step out)."""
+    held, humidity = values[659][0], values[659][1]
+    end = 660 + length
+    values[660:end] = [(held, h, p) for _, h, p in values[660:end]]
+    values[end - 3:end] = [(t, humidity, p) for t, _, p in values[end - 3:end]]
+    return values
+
+
+def test_a_thermometer_held_in_a_sun_break_after_a_flat_spell_is_judged_by_its_last_half_hour():
+    """The sun break (``_calm_station_sun_break``: flat, then 0.4 of a step a reading from 625):
+    the hour before the run at 660 follows no line, but its newer half does; the thermometer
+    held 16 readings, then 6-8 steps up the way that half hour went: stuck (final-19 2005-012, a
+    station thermometer held in the morning's climb after a cloudy spell; missed before on
+    every seed here)."""
+    for seed in (1, 2, 3, 4, 6, 7, 8, 11, 12):
+        values = _calm_station_sun_break(seed)
+        assert _run(values) == {}, seed
+        values = _held_in_sun_break(values)
+        assert round((values[676][0] - values[659][0]) / 0.1) >= 6, seed
+        flagged = _run(values)
+        temperature = {seq for seq, rs in flagged.items() if "stuck:temperature_c" in rs}
+        assert set(range(660, 676)) <= temperature <= set(
+            range(_run_edge(values, 659, 0, -1), 676)), (seed, sorted(temperature))
+
+
+def test_a_thermometer_held_in_a_sun_break_shaded_in_its_last_half_hour_is_not_judged():
+    """The same run, but clouds shaded the climb 0.3 °C twice in the half hour before it: that half
+    hour follows no line either, and nothing else says how far the air moved: not judged."""
+    for seed in (1, 3, 6, 7, 8, 11, 12):
+        values = _calm_coarse_station(
+            seed, 900, lambda seq: 0.04 * min(max(seq - 625, 0), 120) -
+            (0.3 if 640 <= seq < 646 or 650 <= seq < 655 else 0.0), 0.0)
+        assert _run(values) == {}, seed
+        _assert_not_stuck(_held_in_sun_break(values), "stuck:temperature_c", seed)
+
+
 def _calm_station_cloud(seed: int, cooling_c: float, shade_c: float = 0.0, n: int = 900,
                         ) -> list[tuple[float, float, float]]:
     """A calm coarse station (``_calm_coarse_station``) under a cloud from reading 625 that cools

@@ -253,6 +253,10 @@ RUN_MOVING_STEPS = 2.0
 # storm's plunge or pressure jump, then a level, is a steep line the readings do not follow; a
 # tide levelling off at its trough (final-13: a station control's pressure, 21 readings on one
 # step after falling ever slower) was still steep over the hour, not over its last half hour.
+# A run's end (below) may also confirm the newer half's own steady trend, the same test on the
+# half hour before the run, where the hour's bent: the channel was on that line when it fell
+# still (final-19 2005-012: a station thermometer held 19 readings in the morning's climb, 0.38
+# steps a reading over the half hour before it after a cloudy spell, then 5 steps up).
 RUN_STEADY_SD = 2.0
 # A run over which the channel's steady trend before it would have carried it RUN_END_CARRIED
 # of its steps, ended by a step of at least RUN_END_STEPS out of its value the way that trend
@@ -518,6 +522,9 @@ class _Channel:
         # The trend before the run if the readings followed its line (RUN_STEADY_SD), else 0:
         # worked out with run_slope.
         self.run_steady_slope = 0.0
+        # The same for the newer half of those readings alone (the half hour before the run): the
+        # trend the channel was on when it fell still, where the hour's bent (a cloud gave way).
+        self.run_recent_slope = 0.0
         self.fault = ""
         # A run whose end confirmed the trend before it (RUN_END_STEPS), judged stuck once the
         # next reading shows the step out was no spike: (its first value's seq, the seq of the
@@ -848,6 +855,7 @@ class SensorModel:
                     max(0, _decimals(previous.values[c]) - _decimals(stats.resolution))
                 channel.run_slope = None
                 channel.run_steady_slope = 0.0
+                channel.run_recent_slope = 0.0
                 channel.run_sigma = channel.stats.sigma
                 channel.run_pull = 0.0
                 channel.run_rate = 0.0
@@ -1144,6 +1152,7 @@ class SensorModel:
                     break
         points = list(map(itemgetter(c), map(_REPAIRED, readings)))
         trend, channel.run_steady_slope = _trends(points, channel.run_sigma)
+        channel.run_recent_slope = _trends(points[:len(points) // 2], channel.run_sigma)[1]
         return trend
 
     def _start_stuck(self, c: int, kind: str, evidence: float,
@@ -1318,7 +1327,8 @@ class SensorModel:
 
     def _run_end_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading``, was held while its steady
-        trend went on (0 unless the step out of it confirms that trend; a trend that was not
+        trend went on (0 unless the step out of it confirms that trend, or the steady trend of the
+        half hour before the run alone, where the hour's bent; a trend that was not
         steady where the whole sensor held its reading and the step out is at least
         ``RUN_END_WHOLE_STEPS``, over the readings it held whole; a step out the other channel
         foretold, of that size or of ``RUN_DEW_ALONE_STEPS`` the channel took alone, is taken as
@@ -1359,6 +1369,8 @@ class SensorModel:
             trend = out * resolution / (repeats + 1)
         elif _confirms(steady, out, repeats, resolution):
             trend = steady
+        elif _confirms(channel.run_recent_slope, out, repeats, resolution):
+            trend = channel.run_recent_slope
         elif abs(out) < RUN_END_WHOLE_STEPS:
             return 0.0
         else:
