@@ -255,7 +255,7 @@ RUN_MOVING_STEPS = 2.0
 # step after falling ever slower) was still steep over the hour, not over its last half hour.
 # A run's end (below) may also confirm the newer half's own steady trend, the same test on the
 # half hour before the run, where the hour's bent: the channel was on that line when it fell
-# still (final-19 2005-012: a station thermometer held 19 readings in the morning's climb, 0.38
+# still (final-19 2005-012: a station thermometer held 19 readings in the morning's climb, 0.3
 # steps a reading over the half hour before it after a cloudy spell, then 5 steps up).
 RUN_STEADY_SD = 2.0
 # A run over which the channel's steady trend before it would have carried it RUN_END_CARRIED
