@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
-from streamml.detector.sensor import DRIFT_CONFIRM
+from streamml.detector.sensor import CEILING_NEAR_READINGS, DRIFT_CONFIRM
 from streamml.detector.thresholds import Thresholds
 from streamml.sensors.network import PARAMS, SensorNetwork
 
@@ -2062,3 +2062,65 @@ def test_a_coarse_station_held_whole_in_the_morning_climb_is_stuck_by_its_calm_c
         assert min(_run(values)) == 700, seed  # (only the readings held whole)
         values[700:710] = alone
         _assert_not_stuck(values, "stuck:temperature_c", seed)
+
+
+def _saturated_then_warming(seed: int) -> list[tuple[float, float, float]]:
+    """Warm air at its dew point read by a consumer sensor with 1.5 % humidity noise (two
+    readings in three cut to 100 %) until reading 500, then warming by 4 °C over three hours
+    under the same dew point (the humidity falls to about 80 %)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(1400):
+        dew = 24 + 0.5 * math.sin(2 * math.pi * seq / 1440)
+        temperature = dew + 0.05 + 4.0 * min(1.0, max(0.0, (seq - 500) / 180))
+        humidity = relative_humidity(temperature, dew) + rng.gauss(0, 1.5)
+        pressure = 1008 + 0.5 * math.sin(seq / 229) + rng.gauss(0, 0.05)
+        values.append((round(temperature + rng.gauss(0, 0.1), 2), round(min(100.0, humidity), 1),
+                       round(pressure, 2)))
+    return values
+
+
+def test_humidity_noise_learnt_only_near_saturation_does_not_judge_the_air_once_dry():
+    """The noise a humidity channel learns from saturated air is that of the dips under 99 %,
+    a band a few percent wide (0.5-0.7 % here for 1.5 %): it judges readings near the ceiling
+    only, and once the air dries the channel learns its noise from the readings clear of it.
+    Judged by the dips' noise, those readings were noise (16-50 flagged on these seeds)."""
+    for seed in (4, 5, 7, 12):
+        values = _saturated_then_warming(seed)
+        last_saturated = max(seq for seq, (_, h, _) in enumerate(values) if h >= 99.0)
+        flagged = _run(values)
+        assert not [seq for seq, reasons in flagged.items()
+                    if seq > last_saturated + CEILING_NEAR_READINGS and
+                    any("humidity" in reason for reason in reasons)], seed
+
+
+def _moistening_into_saturation(seed: int, burst: int | None = None,
+                                ) -> list[tuple[float, float, float]]:
+    """Air 3 °C over its dew point (humidity ~83 %, noise 1 %) moistening into saturation over
+    four hours from reading 400; with ``burst``, 40 readings of noise at 8 % from there."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(1100):
+        temperature = 22 + 0.5 * math.sin(2 * math.pi * seq / 1440)
+        depression = 3.0 * (1 - min(1.0, max(0.0, (seq - 400) / 240)))
+        noise = 8.0 if burst is not None and burst <= seq < burst + 40 else 1.0
+        humidity = relative_humidity(temperature, temperature - depression) + rng.gauss(0, noise)
+        pressure = 1008 + 0.5 * math.sin(seq / 229) + rng.gauss(0, 0.05)
+        values.append((round(temperature + rng.gauss(0, 0.1), 2), round(min(100.0, humidity), 1),
+                       round(pressure, 2)))
+    return values
+
+
+def test_a_humidity_noise_burst_in_saturated_air_is_noise_once_the_noise_was_learnt_clear_of_it():
+    """A channel that learnt its noise in unsaturated air knows what its readings cut at 100 %
+    can do: a burst of 8 % noise in saturated air is flagged as noise (none of these three was
+    while saturated readings started no burst). Saturation itself raises nothing."""
+    for seed in (1, 3, 7):
+        clean = _run(_moistening_into_saturation(seed))
+        assert not [seq for seq, reasons in clean.items()
+                    if any("humidity" in reason for reason in reasons)], seed
+        flagged = _run(_moistening_into_saturation(seed, burst=800))
+        noise = [seq for seq, reasons in flagged.items() if "noise:humidity_pct" in reasons]
+        assert len(set(noise) & set(range(800, 840))) >= 0.75 * 40, seed
+        assert not [seq for seq, reasons in flagged.items() if not 800 <= seq < 850 and
+                    any("humidity" in reason for reason in reasons)], seed

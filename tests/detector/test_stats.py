@@ -327,3 +327,28 @@ def test_a_series_whose_runs_are_not_learnt_learns_the_rest_alike():
     assert (learning.sigma, learning.resolution, learning.repeat_rate) == \
         (not_learning.sigma, not_learning.resolution, not_learning.repeat_rate)
     assert learning.runs.log_odds(10) < math.inf == not_learning.runs.log_odds(10)
+
+
+def _near_the_ceiling(rng: random.Random, sd: float) -> list[float]:
+    """Saturated air read with noise ``sd``, cut at 100 %: the readings under 99 % that a
+    channel learns from there are the noise's dips."""
+    return [min(100.0, round(100 + rng.gauss(0, sd), 1)) for _ in range(400)]
+
+
+def test_the_noise_is_learnt_near_the_limit_only_while_too_few_readings_were_clear_of_it():
+    rng = random.Random(6)
+    stats_ = ChannelStats()
+    ceiling = _near_the_ceiling(rng, 1.5)
+    for x2, x0, x1 in zip(ceiling, ceiling[1:], ceiling[2:]):
+        if max(x0, x1) < stats.SATURATED_PCT:
+            stats_.learn(x0, x1, x2, near_limit=True)
+    stats_.refit()
+    assert stats_.ready and stats_.near_limit_only
+    assert stats_.sigma < 0.6 * 1.5  # the dips' band: a censored sample
+    clear = [round(85 + rng.gauss(0, 1.5), 1) for _ in range(400)]
+    for x2, x0, x1 in zip(clear, clear[1:], clear[2:]):
+        stats_.learn(x0, x1, x2)
+    stats_.refit()
+    assert not stats_.near_limit_only
+    assert stats_.sigma == _learnt(clear).sigma
+

@@ -23,8 +23,10 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   smaller one is decided two readings later, against two readings on each side.
 - **noise** per channel: the median second difference of the last readings against the
   learnt noise (a trend cancels out of second differences; one spike does not move a median).
-  Humidity at saturation starts no burst (saturated air says nothing of the sensor), but a
-  burst found goes on through its readings cut to 100 %.
+  Humidity at saturation starts no burst while its noise is known only from saturated air's
+  dips (which say little of the sensor), but a burst found goes on through its readings cut to
+  100 %. Humidity noise is learnt from readings clear of the 100 % ceiling once there are
+  enough: near it only the dips under it are read, a band narrower than the noise.
 - **inconsistent** (``inconsistent.py``): a step of the dew point implied by temperature and
   humidity that the temperature does not share — humidity no weather pairs with this
   temperature.
@@ -70,6 +72,14 @@ from streamml.detector.stats import (
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
+# Humidity readings this close (in readings, on either side) to a saturated one are near the
+# 100 % ceiling (air that the channel's noise takes to 99 % or more every few readings): only
+# the readings the noise took under it are read there (the rest are cut to 100 % or count as
+# saturated), so their second differences are those of a band narrower than the noise, and
+# the noise is learnt from them only while too few others were (final-20: consumer humidity,
+# noise 1.56 %, learnt as 0.33-0.50 % from saturated air's dips; once the air dried, its
+# readings were flagged as noise for 800 readings and so never learnt).
+CEILING_NEAR_READINGS = 10
 RECENT = 480  # readings kept: the longest a flag can reach back
 WEATHER_HOLD = 180  # readings after a weather event without the drift check
 # A storm's pressure jump decays over hours: the hold lasts while the pressure is this much
@@ -563,6 +573,10 @@ class SensorModel:
         self.fits = 0
         self.fitted_at_ms = 0
         self._learnt_upto = -1
+        # Seqs of saturated humidity readings from CEILING_NEAR_READINGS before the next reading
+        # to learn on, and the newest one's seq.
+        self._saturated_seqs: deque[int] = deque(maxlen=RECENT)
+        self._saturated_seq = -RECENT
         self._since_refit = 0
         self._weather_until = -1
         self._weather_since = -1
@@ -611,6 +625,9 @@ class SensorModel:
             self._discontinuity()
         reading = Reading(seq, ts_ms, values, values, reading_dew_point(values[T], values[RH]))
         self._recent.append(reading)
+        if values[RH] >= SATURATED_PCT:
+            self._saturated_seqs.append(seq)
+            self._saturated_seq = seq
         self.seen += 1
         self._learn(now_ms)
         if self.fits == 0:
@@ -640,6 +657,7 @@ class SensorModel:
             return
         current, before = recent[index], recent[index - 1]
         self._learnt_upto = current.seq
+        near_ceiling = self._near_ceiling(current.seq)
         if current.reasons or before.reasons or before.seq != current.seq - 1:
             self._interrupt_runs()
             return
@@ -656,7 +674,7 @@ class SensorModel:
                     channel.stats.learn_at_limit(now[RH] == then[RH])
                 channel.stats.runs.interrupt()
                 continue
-            channel.stats.learn(then[c], now[c], first[c])
+            channel.stats.learn(then[c], now[c], first[c], c == RH and near_ceiling)
         repeated = (now[T] == then[T]) | (not saturated and now[RH] == then[RH]) << 1 | \
             (now[P] == then[P]) << 2
         self._joint_runs.step(repeated, _RH_BIT if saturated else 0)
@@ -673,6 +691,21 @@ class SensorModel:
             self.fits += 1
             self.fitted_at_ms = now_ms
             self._since_refit = 0
+
+    def _near_ceiling(self, seq: int) -> bool:
+        """Whether a humidity reading within CEILING_NEAR_READINGS of ``seq`` was saturated (the
+        later ones are known once learning lags; ``seq`` only grows)."""
+        saturated = self._saturated_seqs
+        while saturated and saturated[0] < seq - CEILING_NEAR_READINGS:
+            saturated.popleft()
+        return bool(saturated) and saturated[0] <= seq + CEILING_NEAR_READINGS
+
+    def _noise_known_at(self, c: int, seq: int) -> bool:
+        """Whether channel ``c``'s learnt noise describes the reading at ``seq``: a humidity
+        noise learnt only near the 100 % ceiling (its dips' band) does not describe readings
+        clear of it."""
+        return c != RH or not self._channels[RH].stats.near_limit_only or \
+            seq - self._saturated_seq <= CEILING_NEAR_READINGS
 
     def _interrupt_runs(self) -> None:
         """No run being learnt goes on across a flagged reading or a gap."""
@@ -1662,7 +1695,8 @@ class SensorModel:
         before, middle_values, after = a.repaired, b.repaired, d.values
         spike_z, spike_near_z = self._th.spike_z, self._spike_near_z
         for c, channel in enumerate(self._channels):
-            if c in blocked or channel.fault in _STUCK_DROPOUT_OR_NOISE or not channel.stats.ready:
+            if c in blocked or channel.fault in _STUCK_DROPOUT_OR_NOISE or \
+                    not channel.stats.ready or not self._noise_known_at(c, b.seq):
                 continue
             rise, fall = middle_values[c] - before[c], after[c] - middle_values[c]
             middle = middle_values[c] - (before[c] + after[c]) / 2
@@ -1692,7 +1726,8 @@ class SensorModel:
         for c in b.near_spikes:
             channel = self._channels[c]
             if c in b.faulty or channel.fault in _STUCK_DROPOUT_OR_NOISE or \
-                    any(c in x.blocked for x in (a0, a, d, e)):
+                    any(c in x.blocked for x in (a0, a, d, e)) or \
+                    not self._noise_known_at(c, b.seq):
                 continue
             value, before, after = b.values[c], a.repaired[c], d.repaired[c]
             wide = value - (a0.repaired[c] + before + after + e.values[c]) / 4
@@ -1711,10 +1746,14 @@ class SensorModel:
         first, middle, last = a.values, b.values, d.values
         plunge = d.seq - self._storm_since < STORM_PLUNGE
         for c, channel in enumerate(self._channels):
-            # Saturated humidity starts no burst, but one found goes on through it (a burst
-            # near saturation is half cut to 100 %: cleared there, it was found again and again).
+            # Saturated humidity starts no burst while its noise is known only from the dips
+            # near the ceiling; learnt clear of it, the noise bounds readings cut to 100 %, which
+            # scatter less. A burst found goes on through saturation (a burst near it is half
+            # cut to 100 %: cleared there, it was found again and again).
             if not contiguous or plunge or channel.fault in _STUCK_OR_DROPOUT or \
-                    (c == RH and last[RH] >= SATURATED_PCT and channel.fault != NOISE_REASON) or \
+                    (c == RH and channel.fault != NOISE_REASON and (
+                        not self._noise_known_at(RH, d.seq) or
+                        last[RH] >= SATURATED_PCT and channel.stats.near_limit_only)) or \
                     not channel.stats.ready:
                 channel.noise.clear()
                 channel.noise_onset.clear()

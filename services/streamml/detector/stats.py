@@ -41,11 +41,15 @@ OUTLASTS_LONGEST = 2
 class ChannelStats:
     """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
 
-    __slots__ = ("_second_differences", "_repeats", "_steps", "sigma", "resolution",
-                 "repeat_rate", "quantised_sigma", "_top_stays", "ready", "runs", "_learns_runs")
+    __slots__ = ("_second_differences", "_near_limit_differences", "_repeats", "_steps",
+                 "sigma", "resolution", "repeat_rate", "quantised_sigma", "_top_stays", "ready",
+                 "near_limit_only", "runs", "_learns_runs")
 
     def __init__(self, window: int = LEARN_WINDOW, learns_runs: bool = True) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
+        # Those of readings near the channel's limit (humidity near 100 %): a censored sample,
+        # the noise read only where it took the readings under the limit.
+        self._near_limit_differences: deque[float] = deque(maxlen=window)
         self._repeats: deque[bool] = deque(maxlen=window)
         self._steps: deque[float] = deque(maxlen=window)
         self.sigma = 0.0
@@ -60,13 +64,17 @@ class ChannelStats:
         # is not). Once true it stays true: a flag, not a property, as it is read several times
         # per reading.
         self.ready = False
+        # The noise was learnt from readings near the limit (fewer than MIN_SECOND_DIFFERENCES
+        # clear of it): it says nothing of readings clear of the limit.
+        self.near_limit_only = False
         # How long this channel's healthy runs of repeats are (not learnt unless ``learns_runs``:
         # a series whose runs are never judged).
         self.runs = RunLengths()
         self._learns_runs = learns_runs
 
-    def learn(self, x0: float, x1: float, x2: float | None) -> None:
-        """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too)."""
+    def learn(self, x0: float, x1: float, x2: float | None, near_limit: bool = False) -> None:
+        """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too);
+        ``near_limit``: they are near the channel's limit, which censors their noise."""
         step = abs(x1 - x0)
         repeated = step == 0
         self._repeats.append(repeated)
@@ -83,12 +91,17 @@ class ChannelStats:
         if step > 0:
             self._steps.append(step)
         if x2 is not None:
-            self._second_differences.append(abs(x1 - 2 * x0 + x2))
+            second = abs(x1 - 2 * x0 + x2)
+            if near_limit:
+                self._near_limit_differences.append(second)
+            else:
+                self._second_differences.append(second)
             if not self.ready:
                 self._update_ready()
 
     def _update_ready(self) -> None:
-        self.ready = self.sigma > 0 and len(self._second_differences) >= MIN_SECOND_DIFFERENCES
+        self.ready = self.sigma > 0 and len(self._second_differences) + \
+            len(self._near_limit_differences) >= MIN_SECOND_DIFFERENCES
 
     def learn_at_limit(self, stayed: bool) -> None:
         """A clean reading at the channel's limit, and whether the next one stayed there."""
@@ -108,8 +121,13 @@ class ChannelStats:
         """Recompute the estimates (a new model version)."""
         if self._steps:
             self.resolution = round(min(self._steps), 6)
-        if self._second_differences:
-            median = _grouped_median(sorted(self._second_differences), self.resolution)
+        # The noise is measured on the second differences clear of the limit once there are
+        # enough of them, else on those near it too.
+        clear, near = self._second_differences, self._near_limit_differences
+        self.near_limit_only = bool(near) and len(clear) < MIN_SECOND_DIFFERENCES
+        differences = sorted([*near, *clear]) if self.near_limit_only else sorted(clear)
+        if differences:
+            median = _grouped_median(differences, self.resolution)
             self.quantised_sigma = max(MAD_TO_SD * median / SQRT6, 1e-3)
             # A quantised channel can have a zero median: the resolution bounds the noise.
             self.sigma = max(self.quantised_sigma, 0.5 * self.resolution)
