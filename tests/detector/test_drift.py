@@ -698,7 +698,41 @@ def test_a_dew_point_falling_through_the_floor_before_the_storm_is_drift():
     falling = [(18.0, 14.0 - 2.0 / 60 * seq, 1015.0) for seq in range(120)]
     assert _flags_after_storm(falling, dew_floor=11.0) == {"drift:humidity_pct"}
     assert _flags_after_storm(falling, dew_floor=9.0) == set()
-    assert _flags_after_storm(falling) == set()
+
+
+def test_a_dew_point_falling_on_one_line_in_a_storms_hold_with_no_floor_is_drift():
+    """With no floor (moist air before the storm, the pressure not back), a dew point falling
+    2 °C/h on one line for the hour and the half hour before it, the air's temperature steady,
+    is no storm's drying (final-20 2102-003); after an hour alone it is not judged yet."""
+    falling = [(18.0, 14.0 - 2.0 / 60 * seq, 1015.0) for seq in range(120)]
+    assert _flags_after_storm(falling) == {"drift:humidity_pct"}
+    assert _flags_after_storm(falling[:80]) == set()
+
+
+def test_a_storms_drying_curve_with_no_floor_is_no_drift():
+    """The storm's moisture drying back (the simulator's: 5 °C of dew point, a time constant of
+    25 readings), the air's temperature steady: a curve, its hour's slope far from the one
+    before it."""
+    drying = [(18.0, 9.0 + 5.0 * math.exp(-seq / 25), 1015.0) for seq in range(180)]
+    assert _flags_after_storm(drying) == set()
+
+
+def test_a_dew_point_falling_on_a_line_while_the_air_warms_back_is_no_drift():
+    """The same steady fall of 2 °C/h while the air warms back 1.5 °C/h from the storm's
+    cooling (faster than the afternoon's own warming): the storm's drying. So too while the air
+    warmed back 3 °C/h over the hour before the last."""
+    warming = [(18.0 + 1.5 / 60 * seq, 14.0 - 2.0 / 60 * seq, 1015.0) for seq in range(120)]
+    assert _flags_after_storm(warming) == set()
+    warmed = [(15.0 + 3.0 / 60 * min(seq, 60), 14.0 - 2.0 / 60 * seq, 1015.0)
+              for seq in range(120)]
+    assert _flags_after_storm(warmed) == set()
+
+
+def test_a_dew_point_falling_with_the_evenings_cooling_and_the_humidity_still_is_no_drift():
+    """The evening cooling the air 2 °C/h after a storm, its humidity still: the dew point
+    falls along the temperature (final-19's dry plateau) and is not judged without a floor."""
+    cooling = [(18.0 - 2.0 / 60 * seq, 10.0 - 2.0 / 60 * seq, 1015.0) for seq in range(120)]
+    assert _flags_after_storm(cooling) == set()
 
 
 def test_a_dew_point_under_the_floor_with_the_pressure_rising_is_not_drift():

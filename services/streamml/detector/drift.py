@@ -114,6 +114,13 @@ BACK_FILL_MAX = 90
 # controls, 22-24 h). A thermometer's drift moves the dew point by most of its bias, the
 # reference by this share of it.
 DEW_SHARE_OF_TEMPERATURE = 0.3
+# Share of the rate by which the hour's slope may differ from the two hours' before it for the
+# three hours to be one line (a storm's drying slows by far more from one hour to the next).
+ONE_LINE_SHARE = 0.5
+# °C/h: a storm's moisture dries back while its cooling recovers (the air warming back faster
+# than the afternoon's own warming, as sensor.py's STORM_WARMING_C_PER_HOUR); a dew point falling
+# after the air stopped warming back is no storm's drying.
+STORM_RECOVERY_C_PER_HOUR = 1.0
 
 
 ReadingAt = Callable[[int], "Reading | None"]
@@ -470,8 +477,11 @@ class DriftCheck:
             if self._temperature_ceiling is not None and reading.values[RH] >= MOIST_PCT:
                 self._maybe_start_over_ceiling(reading, series, self._temperature_ceiling)
             return
-        if name == "dew" and slope < 0 and self._dew_floor is not None:
-            self._maybe_start_under_floor(reading, series, limit, self._dew_floor)
+        if name == "dew" and slope < 0:
+            if self._dew_floor is not None:
+                self._maybe_start_under_floor(reading, series, limit, self._dew_floor)
+            else:
+                self._maybe_start_falling_on_a_line(reading, series, limit)
             return
         if name != "dew" or slope < limit or series.short.slope() < 0.7 * limit:
             return
@@ -511,6 +521,51 @@ class DriftCheck:
                 self._falling_for_hours(reading.seq):
             return
         self._open("dew", reading, series, slope, 0.0, limit)
+
+    def _maybe_start_falling_on_a_line(self, reading: Reading, series: _Series,
+                                       limit: float) -> None:
+        """In a thunderstorm's hold with no floor to judge against (moist air before the storm,
+        the pressure not back to its level then): a dew point falling at the rate on one steady
+        line over the hour and the hour before it (half an hour of it at least), beyond the
+        day's share of the temperature's trend, with the humidity falling, the air not warming
+        back from the storm's cooling over those hours. The storm's moisture dries back as its
+        cooling recovers, as a curve, fast at first and levelling off within the hour; a front's
+        drier air arrives in its passage's drop; a drifting sensor's dew point goes on along its
+        line (final-20 2102-003: a humidity drifting down 12 %/h through a storm's hold kept by
+        a pressure 2 hPa up, never flagged). With the humidity still, a dew point falling along
+        the temperature is the air cooling (final-19: an evening's 2 °C/h after a storm, the dew
+        point following it through a coarse humidity's steps). Not with the pressure rising or a
+        front coming, as under the floor."""
+        slope = series.long.slope()
+        base = series.base_slope()
+        if base is None or slope > -limit or base > -limit or \
+                series.short.slope() > -0.7 * limit or \
+                abs(slope - base) > ONE_LINE_SHARE * limit:
+            return
+        stats = self._stats["dew"]
+        if not stats.ready or -slope < self._th.drift_evidence_sd * \
+                self._slope_sd(series, stats.sigma):
+            return
+        steady = 0.1 * -slope * DRIFT_WINDOW + 2 * stats.sigma
+        if series.long.residual_sd() > steady or series.baseline.residual_sd() > steady:
+            return  # the drying's curve or a step, not a steady line
+        if self._humidity.long.slope() * 60 > -STILL_HUMIDITY_PER_HOUR or \
+                self._warming_back() or not self._beyond_the_days_share(series, slope, limit) or \
+                self._series["pressure"].long.slope() * 60 > STORM_FRONT_RISE_PER_HOUR or \
+                self._falling_for_hours(reading.seq):
+            return
+        # Decided well into its line: its onset is looked for over every reading the series has.
+        self._open("dew", reading, series, slope, 0.0, limit, series.baseline.first_x)
+
+    def _warming_back(self) -> bool:
+        """The air warming back from a storm's cooling (or not known not to be): the
+        temperature rising at STORM_RECOVERY_C_PER_HOUR or faster over the hour or the hour
+        before it (its moisture dries back as it does)."""
+        temperature = self._series["temperature"]
+        hour = self._temperature_trend()
+        before = temperature.base_slope()
+        rate = STORM_RECOVERY_C_PER_HOUR / 60
+        return hour is None or before is None or hour >= rate or before >= rate
 
     def _maybe_start_over_ceiling(self, reading: Reading, series: _Series,
                                   ceiling: float) -> None:
