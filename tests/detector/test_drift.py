@@ -823,3 +823,41 @@ def test_a_pressure_fall_speeding_up_after_hours_of_falling_is_a_lows_approach_n
 
 def test_the_same_fast_fall_from_a_steady_pressure_is_drift():
     assert "drift:pressure_hpa" in _reasons(_deepening_low(0))
+
+
+def _saturated_recovery(slower_per_hour: float, rise_per_hour: float = 4.5) -> tuple[str, ...]:
+    """Nine hours of fog at 14 °C, a storm's hour held, then the temperature rising
+    ``rise_per_hour`` at 100 % for two hours from the hold's end (the storm's cooling
+    recovering), then ``slower_per_hour``: the drift reasons flagged."""
+    readings = {}
+    reasons: list[str] = []
+
+    def flag(reading, reason, channel, score, threshold):
+        reasons.append(reason)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, flag)
+    for seq in range(900):
+        rise = rise_per_hour / 60 * min(max(0, seq - 600), 120) + \
+            slower_per_hour / 60 * max(0, seq - 720)
+        temperature = 14.0 + rise
+        reading = _Reading(seq, (temperature, 100.0, 1010.0), temperature)
+        readings[seq] = reading
+        check.update(reading, held=540 <= seq < 600, noisy=False)
+    return tuple(sorted(set(reasons)))
+
+
+def test_a_saturated_temperature_rise_slowing_is_the_weather():
+    # A bend of -3.3 °C/h against the rise before it, the hour's own line still rising.
+    assert _saturated_recovery(1.2) == ()
+
+
+def test_a_saturated_temperature_rise_turned_down_by_the_drift_rate_is_drift():
+    # Against that rise a thermometer drifting faster than it turns its own line down.
+    assert _saturated_recovery(-2.0) == ("drift:temperature_c",)
+
+
+def test_a_saturated_temperature_rise_ending_in_a_slight_fall_is_the_weather():
+    # A bend of -2.3 °C/h against a rise of 1.5 °C/h, the hour's own line falling under half
+    # the rate: the warming over (a cloud's shade), not a thermometer drifting down.
+    assert _saturated_recovery(-0.8, rise_per_hour=1.5) == ()

@@ -403,10 +403,11 @@ class DriftCheck:
         if name == "temperature" and (
                 series.base_slope() is None or not self._humidity_still() or
                 (slope < 0 and self._pressure_moving()) or
-                abs(slope) * 60 < DAILY_BEND_PER_RANGE * self._temperature_range(reading.seq)):
+                abs(slope) * 60 < DAILY_BEND_PER_RANGE * self._temperature_range(reading.seq) or
+                _trend_slowing(series, base, slope, limit)):
             # No trend to compare with, the humidity moving with the weather, rain cooling
-            # saturated air as a front nears (final: 3 % of rain readings without this), or a
-            # bend the daily cycle makes.
+            # saturated air as a front nears (final: 3 % of rain readings without this), a
+            # bend the daily cycle makes, or the trend before slowing.
             return
         stats = self._stats[name]
         if not stats.ready:
@@ -826,6 +827,18 @@ def _weather_trend_ending(series: _Series, base: float, bend: float, limit: floa
     (final-9: a front's jump of 3.3 hPa/h in saturated air, then the pressure level: a bend of
     -2.3 hPa/h against the jump's line)."""
     return bend * base < 0 and abs(series.long.slope()) < 0.5 * limit
+
+
+def _trend_slowing(series: _Series, base: float, bend: float, limit: float) -> bool:
+    """A bend against the trend before the hour that leaves the hour's own line going that
+    trend's way, or under half the rate: that trend slowing or ending (a storm's cooling
+    recovering ever slower, the day's warming levelling off), not a thermometer's drift, which
+    against a trend slower than itself turns the readings' own line (final-20: a saturated
+    control recovering from a storm's cooling at 4.5 °C/h, then 1.6 °C/h, flagged for 267
+    readings; final-13, -19, -20: of 14 saturated temperature bends decided, the 13 weather's
+    all bent against the trend before them, the one drift with it)."""
+    own = series.long.slope()
+    return bend * base < 0 and (own * base > 0 or abs(own) < 0.5 * limit)
 
 
 def cold_air_scale(temperature_c: float) -> float:
