@@ -347,3 +347,17 @@ def test_the_twenty_first_final_family_lies_outside_the_tuning_ranges():
                                          if name != "final-21")
     assert params.resolution_scale not in _drawn("resolution_scale")
     assert params.classes.count("cheap") == 3
+
+
+def test_the_twenty_second_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-22"]
+    final = params.weather
+    assert final.dew_point_depression_c[0] < min(_drawn("dew_point_depression_c", 0))
+    assert final.front_interval_days < min(_drawn("front_interval_days"))
+    assert final.thunderstorms_per_day < min(_drawn("thunderstorms_per_day"))
+    assert final.shading_per_hour > max(_drawn("shading_per_hour"))
+    assert params.noise_scale > max(_drawn("noise_scale"))
+    assert params.resolution_scale not in {PARAMS[name].resolution_scale for name in PARAMS
+                                           if name != "final-22"}
+    assert params.resolution_scale not in _drawn("resolution_scale")
+    assert params.classes.count("station") == 3

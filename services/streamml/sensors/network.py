@@ -166,6 +166,12 @@ PARAMS = {
     "final-21": NetworkParams(name="final-21", climate="trade-wind-island", noise_scale=0.6,
                               classes=("cheap", "station", "cheap", "cheap"),
                               resolution_scale=3.0),
+    # The twenty-second final family (seeds 2301-2305), declared before the twenty-third round's
+    # detector changes: a subpolar oceanic coast, noisier than any draw, station-grade sensors
+    # three times in four, every class 2.75 times coarser (a scale no draw or earlier family uses).
+    "final-22": NetworkParams(name="final-22", climate="subpolar-oceanic", noise_scale=1.6,
+                              classes=("station", "consumer", "station", "station"),
+                              resolution_scale=2.75),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -254,6 +254,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(2.0, 5.0), front_temperature_drop_c=(0.5, 2.0),
         thunderstorms_per_day=0.8, storm_temperature_drop_c=(2.0, 6.0),
         storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=5.0),
+    # The twenty-second final held-out set (seeds 2301-2305), declared before the twenty-third
+    # round's detector work and run once, when it is final: a subpolar oceanic coast, its air
+    # closer to saturation than any draw's, fronts more often than any draw's, thunderstorms
+    # rarer, cloud shading more often than any draw's.
+    "subpolar-oceanic": Climate(
+        name="subpolar-oceanic", mean_temperature_c=(3.0, 9.0), daily_amplitude_c=(1.5, 4.0),
+        dew_point_depression_c=(0.5, 2.5), front_interval_days=0.7,
+        front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(1.0, 3.0),
+        thunderstorms_per_day=0.1, storm_temperature_drop_c=(1.0, 3.0),
+        storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=6.0),
 }
 
 
