@@ -82,6 +82,20 @@ def test_a_run_across_a_tides_turn_is_likely_and_one_held_past_it_or_before_it_i
     assert tidal_run_log_odds(70, 0.035, 0.175, 0.0, amplitudes, rate) == math.inf
 
 
+def test_a_calm_humiditys_run_across_the_days_turn_is_likely_and_one_held_for_hours_past_it_not():
+    from streamml.detector.sensor import DAILY_AMPLITUDES, DAILY_RATE, RH
+    from streamml.detector.stats import quantised_run_log_odds, tidal_run_log_odds
+    # A station humidity at 3 %, noise a sixth of a step, its trend before falling 0.033 % a
+    # reading (final-21 sim-2201-029): 141 repeats are unlikely along that line, likely along
+    # the daily cycle turning at its trough ...
+    assert quantised_run_log_odds(141, 0.5, 3.0, -0.033) > 50.0
+    assert tidal_run_log_odds(141, 0.5, 3.0, -0.033, DAILY_AMPLITUDES[RH], DAILY_RATE) < 5.0
+    # ... but not seven hours on: the day's cycle has turned and moved it off its step.
+    assert tidal_run_log_odds(400, 0.5, 3.0, -0.033, DAILY_AMPLITUDES[RH], DAILY_RATE) > 50.0
+    # No daily cycle falls as steeply as a shower's moistening or a sun break's drying.
+    assert tidal_run_log_odds(141, 0.5, 3.0, -0.1, DAILY_AMPLITUDES[RH], DAILY_RATE) == math.inf
+
+
 def test_a_held_value_is_likely_while_the_level_stays_on_its_step_and_not_once_it_leaves():
     from streamml.detector.stats import level_path_log_odds
     # Noise a quarter of a step, 20 repeats of 1012.0 on a 0.1 hPa channel: the level on the

@@ -450,9 +450,18 @@ RUN_END_PAST_CHANNELS = 2
 # along a tide of one of these amplitudes with that trend at the run's start, turning ahead
 # (``tidal_run_log_odds``): it turns within hours and goes on the other way, so a run held past
 # its turn is as unlikely as along the line. Not a trend steeper than the tide's steepest (a
-# front's fall), nor the thermometer or the humidity (shade and sun move them off any curve).
+# front's fall). A calm thermometer's and humidity's daily cycle turns alike (DAILY_AMPLITUDES).
 TIDE_AMPLITUDES_HPA = (1.0, 0.5, 0.25)
 TIDE_RATE = 2 * math.pi / 720
+# The daily cycle turns the same way for a calm thermometer and humidity (noise under
+# OUTLASTS_NOISE_STEPS of a step): at dawn and in the afternoon the air's tendency turns, and a
+# calm coarse channel sits on one step for hours there (final-21: station humidities at 3 %, noise
+# under a fifth of a step, held 141-269 readings in fair weather while their trend before said
+# 1.5-2.6 steps over the run; the learnt runs' geometric tail, 2x their longest, said 12 nats).
+# Half the daily range (°C, % relative humidity; radians per reading, a 24-hour period). Not a
+# noisier channel: it leaves its step every few readings whatever the day does.
+DAILY_AMPLITUDES = ((4.0, 2.0, 1.0), (20.0, 10.0, 5.0), ())
+DAILY_RATE = 2 * math.pi / 1440
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
 # chance along that trend stays under the bar, while the whole sensor held its reading for
 # WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
@@ -1002,6 +1011,10 @@ class SensorModel:
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
                 TIDE_AMPLITUDES_HPA, TIDE_RATE))
+        elif not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS):
+            quantised = min(quantised, tidal_run_log_odds(
+                repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
+                DAILY_AMPLITUDES[c], DAILY_RATE))
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
