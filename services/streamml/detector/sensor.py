@@ -459,7 +459,8 @@ TIDE_RATE = 2 * math.pi / 720
 # under a fifth of a step, held 141-269 readings in fair weather while their trend before said
 # 1.5-2.6 steps over the run; the learnt runs' geometric tail, 2x their longest, said 12 nats).
 # Half the daily range (°C, % relative humidity; radians per reading, a 24-hour period). Not a
-# noisier channel: it leaves its step every few readings whatever the day does.
+# noisier channel: it leaves its step every few readings whatever the day does; nor a humidity
+# held at saturation (final-7 803-004: held at 99 % through a front and the warming after it).
 DAILY_AMPLITUDES = ((4.0, 2.0, 1.0), (20.0, 10.0, 5.0), ())
 DAILY_RATE = 2 * math.pi / 1440
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
@@ -1011,7 +1012,7 @@ class SensorModel:
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
                 TIDE_AMPLITUDES_HPA, TIDE_RATE))
-        elif not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS):
+        elif not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) and not self._held_saturated(c):
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
                 DAILY_AMPLITUDES[c], DAILY_RATE))
@@ -1020,6 +1021,11 @@ class SensorModel:
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
             return min(by_rate, quantised)
         return min(by_rate, stats.runs.log_odds(repeats), quantised)
+
+    def _held_saturated(self, c: int) -> bool:
+        """Whether channel c is the humidity held at saturation, where no daily cycle moves it
+        (the air warming off it judges it: ``_warmed_off_saturation``)."""
+        return c == RH and self._recent[-1].values[RH] >= SATURATED_PCT
 
     @staticmethod
     def _pulled(channel: _Channel) -> bool:
