@@ -150,3 +150,19 @@ def test_only_a_channel_whose_noise_is_half_a_step_or_more_is_let_past_its_learn
     assert not _noise_spans_steps(stats, NOISE_SPANS_STEPS)
     stats.resolution = 0.0  # no resolution learnt: no quantised chance to fall back on
     assert not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)
+
+
+def test_only_a_humidity_held_at_saturation_is_kept_off_the_daily_cycles_turn():
+    """The daily cycle's turn bounds a calm thermometer's or humidity's run, but not a
+    humidity held at saturation: no daily cycle moves it there (final-7 803-004, held at 99 %
+    through a front, went unflagged when it did)."""
+    from streamml.detector.sensor import RH
+    model = SensorModel(Thresholds())
+    for seq, humidity in enumerate((97.0, 99.0)):
+        values = (12.0, humidity, 1005.0)
+        model._recent.append(Reading(seq, seq, values, values, 12.0))
+    assert model._held_saturated(RH)
+    assert not model._held_saturated(T)
+    values = (12.3, 96.0, 1005.0)
+    model._recent.append(Reading(2, 2, values, values, 11.7))
+    assert not model._held_saturated(RH)
