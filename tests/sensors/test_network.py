@@ -126,6 +126,15 @@ def _drawn(field: str, end: int | None = None) -> list:
     return values if end is None else [value[end] for value in values]
 
 
+def test_every_family_and_climate_is_named_by_its_key():
+    """Each family is declared by copying the one before it: a name left unchanged would
+    label one family's evaluation with another's."""
+    assert all(params.name == key for key, params in PARAMS.items())
+    assert all(climate.name == key for key, climate in CLIMATES.items())
+    assert {params.climate for params in PARAMS.values() if isinstance(params.climate, str)} \
+        <= set(CLIMATES)
+
+
 def test_the_broad_tuning_family_draws_its_parameters_per_seed():
     assert params_for(RANDOMISED, 7) == params_for(RANDOMISED, 7)
     drawn = _tuning_draws()
