@@ -209,6 +209,9 @@ MAX_DECIMALS = 4
 DECIMAL_TOLERANCE = 1e-6
 # %: a humidity resolution this fine has several steps between 99 % and 100 %, so its repeats
 # of one of them in saturated air are judged (a coarser channel reads only 99 or 100 there).
+# So are a coarser channel's whose noise spans its steps (NOISE_SPANS_STEPS): it reads a new value
+# in that band at nearly every reading (final-21 2204-007: a cheap humidity at 0.3 % steps, noise
+# 1.3 %, held at 99.3 % for 10 readings with the whole sensor, unjudged; 23 nats by itself).
 FINE_NEAR_LIMIT_PCT = 0.25
 # A humidity run while the air warmed enough to take the humidity at the run's dew point this
 # many steps (the larger of its resolution and noise) under the held value: a healthy channel
@@ -1118,9 +1121,13 @@ class SensorModel:
     def _near_limit_unjudged(self, values: tuple[float, float, float]) -> bool:
         """Saturated humidity just under the limit, on a channel too coarse for its repeats to
         mean anything there (a station's 99 % or 100 %): judged only at the limit itself. A
-        finer channel's repeats of one value under 100 % stay as unlikely as anywhere."""
-        return SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1] and \
-            not 0 < self._channels[RH].stats.resolution <= FINE_NEAR_LIMIT_PCT
+        finer channel's repeats of one value under 100 % stay as unlikely as anywhere, as do a
+        channel's whose noise spans its steps (``NOISE_SPANS_STEPS``)."""
+        if not SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1]:
+            return False
+        stats = self._channels[RH].stats
+        return not (0 < stats.resolution <= FINE_NEAR_LIMIT_PCT or
+                    _noise_spans_steps(stats, NOISE_SPANS_STEPS))
 
     def _warmed_off_saturation(self, channel: _Channel) -> bool:
         """Whether the air has warmed since a humidity run near saturation began enough that,
