@@ -1097,6 +1097,28 @@ def test_a_fine_humidity_channel_stuck_just_under_saturation_is_stuck():
     assert stuck <= set(range(720, 745))
 
 
+def _on_coarse_steps(humidity: float) -> float:
+    """A humidity read at 0.3 % steps counted down from 100 %."""
+    return round(100.0 - round((100.0 - humidity) / 0.3) * 0.3, 1)
+
+
+def test_a_coarse_humidity_whose_noise_spans_its_steps_stuck_just_under_saturation_is_stuck():
+    """A channel at 0.3 % steps (coarser than FINE_NEAR_LIMIT_PCT) whose noise, a percent, spans
+    three of them, repeating 99.4 % for 25 readings in saturated air, is stuck: its noise would
+    have moved it among the band's values (before: unjudged, as a station's 1 % steps). Its
+    saturated spell itself is no stuck run."""
+    for seed in (5, 6):
+        values = [(t, _on_coarse_steps(h), p) for t, h, p in _noisy_saturated_spell(seed)]
+        assert len({h for _, h, _ in values[700:780]}) > 3
+        clean = _run(values)
+        assert not [seq for seq, reasons in clean.items() if "stuck:humidity_pct" in reasons]
+        values[720:745] = [(t, 99.4, p) for t, _, p in values[720:745]]
+        flagged = _run(values)
+        stuck = {seq for seq, reasons in flagged.items() if "stuck:humidity_pct" in reasons}
+        assert len(stuck) >= 0.6 * 25, (seed, sorted(stuck))
+        assert stuck <= set(range(720, 745)), (seed, sorted(stuck))
+
+
 def test_a_storm_the_air_has_not_cooled_after_is_withdrawn_and_holds_no_drift_back():
     """Two readings 3 °C colder with the pressure 1.5 hPa up meet the storm rule (a noisy
     thermometer's and barometer's extremes, not a spike: two in a row), but a quarter of an hour
