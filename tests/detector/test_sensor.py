@@ -166,3 +166,53 @@ def test_only_a_humidity_held_at_saturation_is_kept_off_the_daily_cycles_turn():
     values = (12.3, 96.0, 1005.0)
     model._recent.append(Reading(2, 2, values, values, 11.7))
     assert not model._held_saturated(RH)
+
+
+def _humidity_run(temperatures: list[float], held: float = 93.0) -> SensorModel:
+    """A model whose calm station humidity (3 % steps, noise a sixth of one) has held ``held``
+    since the first of ``temperatures`` (one reading each), the dew point at that reading's."""
+    from streamml.contracts.weather import dew_point
+    from streamml.detector.sensor import RH
+    model = SensorModel(Thresholds())
+    stats = model._channels[RH].stats
+    stats.resolution, stats.sigma, stats.quantised_sigma = 3.0, 3.0, 0.5
+    for seq, temperature in enumerate(temperatures):
+        values = (temperature, held, 1016.0)
+        model._recent.append(Reading(seq, seq, values, values, dew_point(temperature, held)))
+    humidity = model._channels[RH]
+    humidity.run_first = model._recent[0]
+    humidity.run = len(temperatures) - 1
+    return model
+
+
+def test_a_calm_humidity_is_judged_along_what_the_thermometer_beside_it_says():
+    """final-21 2202-033: a station humidity on 93 % for 269 readings while the temperature sat
+    within a step (true 23.6-24.0 °C) is likely, whatever its trend before said; the same run
+    while the air warmed 1.5 °C (the humidity at its dew point 8 % lower) is not."""
+    from streamml.detector.sensor import RH
+    still = [23.7 if seq % 7 else 24.0 for seq in range(270)]
+    model = _humidity_run(still)
+    model._channels[T].run = 20
+    assert model._thermometer_path_evidence(269) < 3.0
+    warming = [round((23.7 + 1.5 * seq / 269) / 0.3) * 0.3 for seq in range(270)]
+    model = _humidity_run(warming)
+    model._channels[T].run = 5
+    assert model._thermometer_path_evidence(269) > 100.0
+    # ... and a humidity held at saturation is not judged so.
+    model = _humidity_run(still, held=99.0)
+    model._channels[T].run = 20
+    assert model._thermometer_path_evidence(269) == math.inf
+    assert model._channels[RH].run == 269
+
+
+def test_a_thermometer_held_or_flagged_through_the_run_vouches_for_nothing():
+    """A sensor held whole holds its thermometer too: its still temperature says nothing of the
+    air; nor does a thermometer flagged at a reading of the run."""
+    still = [23.7] * 270
+    model = _humidity_run(still)
+    model._channels[T].run = 269
+    assert model._thermometer_path_evidence(269) == math.inf
+    model = _humidity_run([23.7 if seq % 7 else 24.0 for seq in range(270)])
+    model._channels[T].run = 20
+    model._recent[100].faulty = frozenset({T})
+    assert model._thermometer_path_evidence(269) == math.inf

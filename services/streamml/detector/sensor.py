@@ -17,7 +17,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   coarse humidity's repeats just under 100 % say nothing of it, until the air has warmed so
   far that at the run's dew point it would no longer be saturated. A barometer's run left by
   two steps or more outside weather events is judged a quarter of an hour later by the line
-  through the readings on both sides of it: the pressure went on along it while it held.
+  through the readings on both sides of it: the pressure went on along it while it held. A
+  calm humidity's run is also judged along the humidity the temperatures over it say at its
+  dew point: while the temperature holds, a healthy one has no reason to leave its step.
 - **spike** per channel, decided one reading later: a reading that leaves the line through
   its neighbours and comes straight back. Weather never comes straight back in a minute. A
   smaller one is decided two readings later, against two readings on each side.
@@ -68,7 +70,7 @@ from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
     LEARN_LAG, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, clipped_run_log_odds,
-    level_path_log_odds, quantised_run_log_odds, tidal_run_log_odds)
+    RUN_NODES, level_path_log_odds, path_run_log_odds, quantised_run_log_odds, tidal_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -466,6 +468,20 @@ TIDE_RATE = 2 * math.pi / 720
 # held at saturation (final-7 803-004: held at 99 % through a front and the warming after it).
 DAILY_AMPLITUDES = ((4.0, 2.0, 1.0), (20.0, 10.0, 5.0), ())
 DAILY_RATE = 2 * math.pi / 1440
+# A calm humidity's run (noise under OUTLASTS_NOISE_STEPS of a step, under saturation) is also
+# judged by the thermometer beside it: the chance of its repeats along the humidity that the
+# temperatures over the run say at the run's dew point (the mean temperature of each of RUN_NODES
+# stretches of it), that path's range centred on the held step (the dew point is known only
+# within it). Humidity under a steady dew point moves only as the temperature does, so where the
+# temperature barely moved a healthy coarse humidity has no reason to leave its step, whatever its
+# trend before said (final-21 2202-033: a station humidity at 3 %, noise a sixth of a step, rose
+# 89 -> 93 % while the evening cooled 24.9 -> 23.9 °C, then sat on 93 % 269 readings while the
+# temperature stayed within 23.6-24.1 °C, the true humidity within 92.0-93.5 %; the learnt runs'
+# tail said 12 nats, the 10 % daily cycle's turn more); a stuck one is judged so once the
+# temperature has moved enough to take the humidity out of its step. Not where the thermometer
+# cannot vouch: flagged at a reading of the run, or repeating through all of it (a sensor held
+# whole: a stuck thermometer says the air held too). (``_thermometer_path_evidence``; no
+# constant of its own.)
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
 # chance along that trend stays under the bar, while the whole sensor held its reading for
 # WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
@@ -1019,11 +1035,34 @@ class SensorModel:
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
                 DAILY_AMPLITUDES[c], DAILY_RATE))
+        if c == RH:
+            quantised = min(quantised, self._thermometer_path_evidence(repeats))
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
             return min(by_rate, quantised)
         return min(by_rate, stats.runs.log_odds(repeats), quantised)
+
+    def _thermometer_path_evidence(self, repeats: int) -> float:
+        """-ln of the chance of the humidity's run of ``repeats`` along the humidity that the
+        temperatures over it say at the run's dew point (the note after DAILY_RATE: the
+        thermometer beside a calm humidity). Infinite where the thermometer cannot vouch for it:
+        a noisier humidity, one held at saturation, a thermometer flagged during the run or
+        repeating all through it."""
+        channel = self._channels[RH]
+        stats = channel.stats
+        first = channel.run_first
+        thermometer = self._channels[T]
+        if first is None or _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) or \
+                self._held_saturated(RH) or thermometer.fault or thermometer.run >= repeats:
+            return math.inf
+        readings = list(islice(reversed(self._recent), repeats + 1))
+        if any(T in reading.faulty for reading in readings):
+            return math.inf
+        temperatures = [reading.repaired[T] for reading in reversed(readings)]
+        path = [relative_humidity(_mean_of(stretch), first.dew_point)
+                for stretch in _stretches(temperatures, RUN_NODES)]
+        return path_run_log_odds(path, repeats, stats.quantised_sigma, stats.resolution)
 
     def _held_saturated(self, c: int) -> bool:
         """Whether channel c is the humidity held at saturation, where no daily cycle moves it
@@ -2204,6 +2243,18 @@ def _step_into_run(c: int, first: Reading, before: Reading) -> float:
     if c != RH:
         return step
     return min(step, abs(first.values[RH] - relative_humidity(first.values[T], before.dew_point)))
+
+
+def _stretches(values: list[float], count: int) -> list[list[float]]:
+    """``values`` cut into ``count`` stretches one after another, as even as they go (each at
+    least one value: fewer values than stretches repeat some)."""
+    n = len(values)
+    return [values[n * k // count:max(n * (k + 1) // count, n * k // count + 1)]
+            for k in range(count)]
+
+
+def _mean_of(values: list[float]) -> float:
+    return sum(values) / len(values)
 
 
 def _within_decimals(value: float, decimals: int) -> bool:

@@ -272,13 +272,16 @@ def tidal_run_log_odds(repeats: int, sigma: float, resolution: float, slope: flo
         phase = math.atan2(sine, math.copysign(math.sqrt(1.0 - sine * sine), slope))
         path = [amplitude * math.cos(rate * repeats * (k + 0.5) / RUN_NODES + phase)
                 for k in range(RUN_NODES)]
-        least = min(least, _path_log_odds(path, repeats, sigma, resolution))
+        least = min(least, path_run_log_odds(path, repeats, sigma, resolution))
     return least
 
 
-def _path_log_odds(path: list[float], repeats: int, sigma: float, resolution: float) -> float:
+def path_run_log_odds(path: list[float], repeats: int, sigma: float, resolution: float) -> float:
     """-ln of the chance of one value ``repeats`` times along the levels ``path`` (RUN_NODES
-    points spread over the run), its range centred on the value's step."""
+    points spread over the run), its range centred on the value's step. Infinite without a
+    resolution or noise."""
+    if resolution <= 0 or sigma <= 0:
+        return math.inf
     half, scale = resolution / 2, sigma * math.sqrt(2.0)
     middle = 0.5 * (max(path) + min(path))
     total = 0.0
