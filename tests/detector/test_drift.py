@@ -433,6 +433,19 @@ def _flagged_as_reported(series: list[tuple[float, float, float]]) -> list[int]:
     return flagged
 
 
+def test_a_dew_point_drift_ends_once_the_humidity_sits_at_saturation():
+    # A humidity drifting up 12 %/h from 70 % (the thermometer steady) reaches saturation at
+    # reading ~330; from there the channel sits at 100 % with one reading in four dipping to
+    # 98 % (rain's saturated air under a sensor's noise). The dew point is the temperature there:
+    # the drift ends within the hour's last third of saturation, no dip flagged after (final-21
+    # seed 2201: the dips among saturated rain read as drift for up to 170 readings).
+    series = [(20.0, min(100.0, 70.0 + 12.0 / 60 * max(0, seq - 180)), 1010.0)
+              for seq in range(340)]
+    series += [(20.0, 98.0 if seq % 4 == 0 else 100.0, 1010.0) for seq in range(340, 600)]
+    flagged = _flagged_as_reported(series)
+    assert min(flagged) <= 200 and max(flagged) < 360, flagged
+
+
 def test_saturated_air_with_no_drift_decided_below_it_is_not_flagged():
     # The same hours at 100 % from the start (fog): nothing was decided below saturation.
     assert _flagged_as_reported([(15.0, 100.0, 1010.0)] * 420) == []

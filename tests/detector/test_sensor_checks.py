@@ -1258,6 +1258,52 @@ def test_a_humidity_drift_in_the_same_dry_air_is_still_drift():
         assert drift and min(drift) < 640 and set(drift) <= set(range(590, 900)), flagged
 
 
+def _rain_in_moist_air(seed: int, humidity_drift_per_hour: float = 0.0,
+                       rain: bool = True) -> list[tuple[float, float, float]]:
+    """Trade-wind air (24 °C, the dew point 4.5 °C under it: ~75 %) read at final-21's coarse
+    resolution (0.3 °C, 0.3 %, 0.3 hPa), the temperature steady. From reading 600 rain sets in over two hours,
+    moistens the air to saturation at ~12 %/h (never racing) and cools it 1.5 °C, as the
+    simulator's; the pressure falls 0.3 hPa/h (a weak front) under the tide. Optionally a
+    humidity bias growing from reading 600 instead, the air as before."""
+    rng = random.Random(seed)
+    values = []
+    moist = cool = 0.0
+    for seq in range(900):
+        share = min(1.0, max(0.0, (seq - 600) / 120)) if rain else 0.0
+        temperature = 24.0 - cool
+        dew = 20.5
+        moist += (share * (temperature - dew) - moist) / 25
+        cool += (1.5 * share - cool) / 30
+        bias = humidity_drift_per_hour / 60 * max(0, seq - 600)
+        humidity = relative_humidity(temperature, dew + moist) + bias + rng.gauss(0, 1.5)
+        pressure = 1012 - 0.35 / 60 * seq + 0.8 * math.cos(2 * math.pi * seq / 720) + \
+            rng.gauss(0, 0.05)
+        values.append((round(round((temperature + rng.gauss(0, 0.1)) / 0.3) * 0.3, 2),
+                       round(round(min(humidity, 100.0) / 0.3) * 0.3, 1),
+                       round(round(pressure / 0.3) * 0.3, 2)))
+    return values
+
+
+def test_rain_saturating_moist_air_with_its_cooling_is_not_a_humidity_drift():
+    """Trade-wind rain ahead of a weak front moistens the air to saturation at 10-12 %/h,
+    never racing, while it cools the air (final-21 seed 2201: three controls flagged for 64-136
+    readings each): a moistening whose temperature bent down rises into saturation within the
+    wait, and its flags are withdrawn; nothing is flagged in the saturated rain after."""
+    for seed in range(1, 4):
+        flagged = _run(_rain_in_moist_air(seed))
+        assert not [seq for seq, reasons in flagged.items()
+                    if any(reason.startswith("drift") for reason in reasons)], (seed, flagged)
+
+
+def test_a_humidity_drift_into_saturation_in_the_same_air_is_still_drift():
+    """A humidity bias growing 12 %/h into saturation leaves the thermometer alone: it stays
+    drift, flagged back to its onset."""
+    for seed in range(1, 4):
+        flagged = _run(_rain_in_moist_air(seed, humidity_drift_per_hour=12.0, rain=False))
+        drift = [seq for seq, reasons in flagged.items() if "drift:humidity_pct" in reasons]
+        assert drift and min(drift) < 640, (seed, sorted(flagged))
+
+
 def _first_drift_flag_emitted(values: list[tuple[float, float, float]]) -> int:
     scorer = SensorScorer(THRESHOLDS, lambda: 0)
     for seq, reading in enumerate(values):

@@ -47,6 +47,20 @@ NO_BASELINE_DEW_FACTOR = 1.5
 # sensor's drift (the fastest humidity drift is 15 %/h): rain racing towards saturation, a
 # front's passage.
 RACING_HUMIDITY_PER_HOUR = (20.0, 30.0)
+# °C/h: rain cools the air it moistens (its drops evaporate, taking the air towards its wet
+# bulb), so the temperature's trend over the hour bends down against the trend before it as the
+# dew point rises; a humidity sensor's drift moves the dew point it implies and leaves the
+# thermometer alone. final-21's trade-wind rain ahead of weak fronts bent it by -0.5 to -0.8 °C/h
+# at the moistening's decision on the four sensors it then saturated within RAIN_CONFIRM (seed
+# 2201: sim-2201-017, -021, -027, -035), final-11's and final-19's rain by -0.4 to -2.5; the
+# humidity drifts decided as moistenings on fourteen development families (all but final-2 and
+# tuning-wide) by -0.41 to +0.91, the two that then saturated within the wait by +0.06 and
+# +0.82 (final-10 sim-1105-002; final-20 sim-2104-018, under a low's pressure recovering).
+RAIN_COOLING_C_PER_HOUR = 0.25
+# Of the hour's last third, the share of readings at saturation over which the humidity sits
+# there: the dew point is the temperature then, and an open dew-point drift's readings are the
+# noise's dips among saturated ones (a humidity drifting past saturation reads a pinned 100 %).
+SITS_SATURATED_SHARE = 0.5
 # hPa per reading: a dew point rising with the humidity while the pressure fell faster than
 # the tide alone makes it over the last FRONT_APPROACH_READINGS (0.2 hPa/h) may be rain
 # moistening dry air ahead of a shallow front (final-11: 0.24-0.38 hPa/h, under
@@ -175,6 +189,8 @@ class DriftCheck:
         self._carried: dict[str, tuple[int, float, int, float]] = {}
         self._storm_jump = False  # this reading's step is a storm's jump (``_carry``)
         self._moistening = False  # the open dew-point drift may be rain (``moistening``)
+        # ... and the temperature bent down at its decision: rain's cooling (``rain_saturated``).
+        self._rain_cooled = False
         self._after_storm = False  # in a thunderstorm's hold (``update``)
         self._dew_floor: float | None = None  # under it in that hold: no drying (``update``)
         # Over it in that hold: no storm's cooling recovering (``update``).
@@ -263,6 +279,9 @@ class DriftCheck:
         if temperature_left_out:
             self._series["temperature"].clear()
         self._humidity.add(reading.seq, values[RH])
+        if "dew" in self._drift and (self.rain_saturated(reading.seq) or
+                                     (saturated and self._sits_saturated(reading.seq))):
+            self._end("dew")
         if not dew_left_out:
             self._follow("dew", reading, reading.dew_point, saturated)
         if P not in faulty:
@@ -357,6 +376,40 @@ class DriftCheck:
         (or a storm)."""
         return self._humidity.long.slope() * 60 > RACING_HUMIDITY_PER_HOUR[0]
 
+    def rain_saturated(self, last: int) -> bool:
+        """The last moistening decided was rain's: the temperature bent down at its decision
+        (RAIN_COOLING_C_PER_HOUR) and the humidity has risen into saturation (at SATURATED_PCT
+        within the hour's last third), as rain takes the air there. Not racing (trade-wind rain
+        saturates the air at 10-12 %/h, as fast as a humidity sensor drifts: final-21)."""
+        return self._rain_cooled and self._humidity_rising() and \
+            self._saturated_within(DRIFT_WINDOW // 3, 1, last)
+
+    def _sits_saturated(self, last: int) -> bool:
+        """The humidity sat at saturation over the hour's last third (SITS_SATURATED_SHARE of
+        it): the dew point says nothing of a drift there."""
+        window = DRIFT_WINDOW // 3
+        return self._saturated_within(window, math.ceil(SITS_SATURATED_SHARE * window), last)
+
+    def _saturated_within(self, readings: int, at_least: int, last: int) -> bool:
+        """At least ``at_least`` of the ``readings`` readings up to ``last`` at SATURATED_PCT or
+        more."""
+        found = 0
+        for seq in range(last - readings + 1, last + 1):
+            earlier = self._reading_at(seq)
+            if earlier is not None and earlier.values[RH] >= SATURATED_PCT:
+                found += 1
+                if found >= at_least:
+                    return True
+        return False
+
+    def _cooling(self) -> bool:
+        """The temperature's trend over the hour bent down against the trend before it by
+        RAIN_COOLING_C_PER_HOUR (both known)."""
+        temperature = self._series["temperature"]
+        hour, before = self._temperature_trend(), temperature.base_slope()
+        return hour is not None and before is not None and \
+            (hour - before) * 60 <= -RAIN_COOLING_C_PER_HOUR
+
     def moistening(self) -> bool:
         """The open dew-point drift started rising with the humidity while the pressure fell
         over eight hours: rain in dry air ahead of a front looks so for its first hour (its
@@ -450,6 +503,7 @@ class DriftCheck:
         if name == "dew":
             self._moistening = slope > 0 and self._humidity_rising() and \
                 self._falling_for_hours(reading.seq, RAIN_TENDENCY)
+            self._rain_cooled = self._moistening and self._cooling()
         self._rate[name] = rate
         self._note_temperature_then(name, series)
         self._decided[name] = reading.seq

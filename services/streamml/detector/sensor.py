@@ -806,8 +806,8 @@ class SensorModel:
             self._drift_confirmed.add(reason)
 
     def _withdraw_moistening(self) -> None:
-        """The humidity races towards saturation: the flags of a moistening still waiting for
-        it were rain's."""
+        """The humidity races towards saturation, or rises into it with the air cooling: the
+        flags of a moistening still waiting for it were rain's."""
         self._drift_pending = deque(entry for entry in self._drift_pending
                                     if entry[1] - entry[0] != RAIN_CONFIRM)
 
@@ -2141,7 +2141,8 @@ class SensorModel:
                            dew_floor=self._dew_floor(reading) if after_storm else None,
                            temperature_ceiling=self._temperature_ceiling(reading)
                            if after_storm else None)
-        if self._drift_pending and self._drift.humidity_racing_up():
+        if self._drift_pending and (self._drift.humidity_racing_up() or
+                                    self._drift.rain_saturated(reading.seq)):
             self._withdraw_moistening()
 
 
