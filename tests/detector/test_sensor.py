@@ -216,3 +216,36 @@ def test_a_thermometer_held_or_flagged_through_the_run_vouches_for_nothing():
     model._channels[T].run = 20
     model._recent[100].faulty = frozenset({T})
     assert model._thermometer_path_evidence(269) == math.inf
+
+
+def test_a_channel_with_too_few_learnt_runs_adds_its_own_run_evidence_to_a_sensor_held_whole():
+    """A sensor held whole is judged by its channels' repeat rates (capped by the learnt joint
+    runs), but a channel that has learnt fewer than MIN_RUNS runs of its own adds its own run's
+    evidence instead (the quantised chance along its trend): its repeat rate, learnt in its first
+    hours, says little yet of how long it sits on one step (final-21 2203-025: a calm station
+    thermometer at 0.3 °C, two runs learnt, 3.1 of the 12.3 nats that flagged it whole at night)."""
+    from streamml.detector.sensor import P, RH
+    from streamml.detector.stats import MIN_RUNS
+    model = SensorModel(Thresholds())
+    values = (24.0, 80.0, 1010.7)
+    model._recent.append(Reading(0, 0, values, values, 20.3))
+    for c, (resolution, learnt) in enumerate(((0.3, MIN_RUNS), (3.0, MIN_RUNS), (0.3, 2))):
+        channel = model._channels[c]
+        stats = channel.stats
+        stats.resolution, stats.quantised_sigma, stats.sigma = resolution, 0.2 * resolution, \
+            0.5 * resolution
+        stats.repeat_rate = 0.8
+        for _ in range(learnt):
+            stats.runs.step(True)
+            stats.runs.step(False)
+        channel.run, channel.run_slope = 20, 0.0
+        channel.run_first = model._recent[0]
+    by_rate = [model._rate_evidence(c, 20) for c in (T, RH, P)]
+    own = model._run_evidence(P, 20)
+    assert own < 1.0 < 4.0 < by_rate[P]  # a calm barometer sits on its step along a flat line
+    joint = model._joint_evidence([T, RH, P], 20, by_rate=True)
+    assert math.isclose(joint, by_rate[T] + by_rate[RH] + own)
+    for _ in range(MIN_RUNS - 2):  # its runs learnt: its repeat rate counts
+        model._channels[P].stats.runs.step(True)
+        model._channels[P].stats.runs.step(False)
+    assert math.isclose(model._joint_evidence([T, RH, P], 20, by_rate=True), sum(by_rate))

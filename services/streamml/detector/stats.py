@@ -219,6 +219,11 @@ class RunLengths:
         # Geometric past the start: each repeat goes on with (excess + 1) / (excess + tail + 2).
         self._log_odds_per_repeat = math.log((excess + tail + 2) / (excess + 1))
 
+    @property
+    def learnt(self) -> int:
+        """How many healthy runs are remembered."""
+        return len(self._lengths)
+
     def outlasted_by(self, repeats: int) -> bool:
         """Whether a run of ``repeats`` is OUTLASTS_LONGEST times the longest learnt run."""
         ordered = self._ordered
