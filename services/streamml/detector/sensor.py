@@ -390,6 +390,15 @@ STORM_JUMP_HELD = 5
 # 1402-009). A dropout's value or a drift's recalibration lands anywhere. The step out is then
 # its move over the run.
 STORM_DECAY_BELOW_HPA = 1.0
+# ... and any channel's run begun STORM_SETTLED readings or more after the storm was found (its
+# plunge and jump over), ended by a step of RUN_END_STEPS or more the way the storm wears off
+# (STORM_RECOVERY: the pressure's jump decays, the air warms and dries back) that confirms the
+# steady trend before the run (as outside holds: RUN_END_CARRIED, RUN_END_LANDS). The storm's
+# wearing off is smooth and slows as it goes, so a healthy channel follows it a step at a time;
+# the step the other way is the next storm's (final-21 2202-017: a station barometer held 34
+# readings while the jump decayed 0.04 steps a reading, then 2 steps down; final-2 302-002: a
+# station humidity held 21 readings while the storm's air dried, then 2 steps down).
+STORM_RECOVERY = (1.0, -1.0, -1.0)
 # ... and a thermometer's run in saturated air (the humidity at SATURATED_PCT or more at the run's
 # first reading, its last and the step out: it foretells nothing there), held RUN_DEW_MIN_REPEATS
 # readings or more, then stepped SATURATED_STEP_C or more (and RUN_END_WHOLE_STEPS of its steps
@@ -1459,6 +1468,7 @@ class SensorModel:
         if reading.seq <= self._weather_until:
             return max(self._storm_jump_missed(c, out, first.seq, reading.seq),
                        self._storm_decay_missed(c, out, first.seq, reading),
+                       self._storm_recovery_missed(c, out, first.seq, repeats),
                        self._foretold_alone_evidence(c, out, repeats),
                        self._saturated_step_missed(c, out, repeats))
         if abs(out) < RUN_END_STEPS:  # most runs end so: no trend to work out
@@ -1531,6 +1541,28 @@ class SensorModel:
             return 0.0
         return quantised_run_log_odds(channel.run, stats.quantised_sigma, stats.resolution,
                                       -out * stats.resolution / (channel.run + 1))
+
+    def _storm_recovery_missed(self, c: int, out: float, first_seq: int, repeats: int) -> float:
+        """The evidence that channel c's run of ``repeats`` from ``first_seq``, begun in the current
+        hold's thunderstorm once its plunge and jump were over (``STORM_SETTLED``), ended by a
+        step of ``out`` steps the way the storm wears off (``STORM_RECOVERY``), was held while the
+        steady trend before it went on: the quantised chance of the run along the trend the step
+        confirms (as ``_run_end_evidence`` outside holds). 0 for any other run."""
+        if self._weather_since != self._storm_since or \
+                first_seq < self._storm_since + STORM_SETTLED or \
+                out * STORM_RECOVERY[c] < RUN_END_STEPS:
+            return 0.0
+        channel = self._channels[c]
+        stats = channel.stats
+        resolution = stats.resolution
+        self._run_slope(c)
+        for trend in (channel.run_steady_slope, channel.run_recent_slope):
+            if _confirms(trend, out, repeats, resolution):
+                confirmed = math.copysign(min(abs(trend), abs(out) * resolution / (repeats + 1)),
+                                          trend)
+                return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
+                                              confirmed)
+        return 0.0
 
     def _stepped_past_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading`` with the whole sensor held,
