@@ -392,12 +392,13 @@ STORM_JUMP_HELD = 5
 STORM_DECAY_BELOW_HPA = 1.0
 # ... and any channel's run begun STORM_SETTLED readings or more after the storm was found (its
 # plunge and jump over), ended by a step of RUN_END_STEPS or more the way the storm wears off
-# (STORM_RECOVERY: the pressure's jump decays, the air warms and dries back) that confirms the
-# steady trend before the run (as outside holds: RUN_END_CARRIED, RUN_END_LANDS). The storm's
-# wearing off is smooth and slows as it goes, so a healthy channel follows it a step at a time;
-# the step the other way is the next storm's (final-21 2202-017: a station barometer held 34
-# readings while the jump decayed 0.04 steps a reading, then 2 steps down; final-2 302-002: a
-# station humidity held 21 readings while the storm's air dried, then 2 steps down).
+# (STORM_RECOVERY, per channel: the air warms and dries back, the pressure's jump decays) that
+# confirms the steady trend before the run, as outside holds (RUN_END_CARRIED, RUN_END_LANDS):
+# the storm's wearing off is smooth and slows as it goes, so a healthy channel follows it a step
+# at a time; a step the other way is the next storm's plunge or jump, which held run ends in
+# holds unjudged (tuning-wide seed 20, above). final-7 801-010: a station barometer held 17
+# readings 76 after the storm was found, while the decay had taken it down a third of a step a
+# reading, then let go 3 steps down (53 nats along that trend; 5 steps asked before).
 STORM_RECOVERY = (1.0, -1.0, -1.0)
 # ... and a thermometer's run in saturated air (the humidity at SATURATED_PCT or more at the run's
 # first reading, its last and the step out: it foretells nothing there), held RUN_DEW_MIN_REPEATS
@@ -1449,9 +1450,11 @@ class SensorModel:
         foretold, of that size or of ``RUN_DEW_ALONE_STEPS`` the channel took alone, is taken as
         its move before any trend: ``_step_foretold``). In a weather event's
         hold only a barometer's run held through a storm's jump (``_storm_jump_missed``) or its
-        decay (``_storm_decay_missed``), a step of ``RUN_DEW_ALONE_STEPS`` or more the
-        other channel foretold and the channel took alone (``_foretold_alone_evidence``), and a
-        thermometer's step in saturated air no shade makes (``_saturated_step_missed``). Not
+        decay (``_storm_decay_missed``), a step the way the storm wears off that confirms the
+        steady trend before the run (``_storm_recovery_missed``), a step of
+        ``RUN_DEW_ALONE_STEPS`` or more the other channel foretold and the channel took alone
+        (``_foretold_alone_evidence``), and a thermometer's step in saturated air no shade makes
+        (``_saturated_step_missed``). Not
         for a humidity at or near saturation, a run after a dropout's jump nor
         while the sensor is flagged inconsistent (as RUN_MOVING_STEPS)."""
         channel = self._channels[c]
