@@ -397,8 +397,9 @@ STORM_DECAY_BELOW_HPA = 1.0
 # the storm's wearing off is smooth and slows as it goes, so a healthy channel follows it a step
 # at a time; a step the other way is the next storm's plunge or jump, which held run ends in
 # holds unjudged (tuning-wide seed 20, above). final-7 801-010: a station barometer held 17
-# readings 76 after the storm was found, while the decay had taken it down a third of a step a
-# reading, then let go 3 steps down (53 nats along that trend; 5 steps asked before).
+# readings 76 after the storm was found, the decay having taken it down a quarter of a step a
+# reading over the half hour before, then let go 3 steps down (53 nats along that trend; 5 steps
+# were asked there before).
 STORM_RECOVERY = (1.0, -1.0, -1.0)
 # ... and a thermometer's run in saturated air (the humidity at SATURATED_PCT or more at the run's
 # first reading, its last and the step out: it foretells nothing there), held RUN_DEW_MIN_REPEATS
