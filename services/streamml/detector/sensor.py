@@ -390,17 +390,17 @@ STORM_JUMP_HELD = 5
 # 1402-009). A dropout's value or a drift's recalibration lands anywhere. The step out is then
 # its move over the run.
 STORM_DECAY_BELOW_HPA = 1.0
-# ... and any channel's run begun STORM_SETTLED readings or more after the storm was found (its
-# plunge and jump over), ended by a step of RUN_END_STEPS or more the way the storm wears off
-# (STORM_RECOVERY, per channel: the air warms and dries back, the pressure's jump decays) that
-# confirms the steady trend before the run, as outside holds (RUN_END_CARRIED, RUN_END_LANDS):
-# the storm's wearing off is smooth and slows as it goes, so a healthy channel follows it a step
-# at a time; a step the other way is the next storm's plunge or jump, which held run ends in
-# holds unjudged (tuning-wide seed 20, above). final-7 801-010: a station barometer held 17
-# readings 76 after the storm was found, the decay having taken it down a quarter of a step a
-# reading over the half hour before, then let go 3 steps down (53 nats along that trend; 5 steps
-# were asked there before).
-STORM_RECOVERY = (1.0, -1.0, -1.0)
+# ... and a barometer's run begun STORM_SETTLED readings or more after the storm was found (its
+# plunge and jump over), ended by a step down of RUN_END_STEPS or more, the way the jump decays,
+# that confirms the steady trend before the run, as outside holds (RUN_END_CARRIED,
+# RUN_END_LANDS; ``_storm_recovery_missed``): the decay is smooth and slows as it goes, so a
+# healthy barometer follows it a step at a time; a step up is the next storm's jump, which held
+# run ends in holds unjudged (tuning-wide seed 20, above). final-7 801-010: a station barometer
+# held 17 readings 76 after the storm was found, the decay having taken it down a quarter of a
+# step a reading over the half hour before, then let go 3 steps down (53 nats along that trend;
+# 5 steps were asked there before). Not the thermometer or the humidity, as for BRACKET_BEFORE:
+# a cloud's shade in the storm's wake holds them, and its end steps them along the storm's
+# recovery (a thermometer held 8 readings in a storm's saturated air, 0.5-0.6 °C out: unit tests).
 # ... and a thermometer's run in saturated air (the humidity at SATURATED_PCT or more at the run's
 # first reading, its last and the step out: it foretells nothing there), held RUN_DEW_MIN_REPEATS
 # readings or more, then stepped SATURATED_STEP_C or more (and RUN_END_WHOLE_STEPS of its steps
@@ -1451,8 +1451,8 @@ class SensorModel:
         foretold, of that size or of ``RUN_DEW_ALONE_STEPS`` the channel took alone, is taken as
         its move before any trend: ``_step_foretold``). In a weather event's
         hold only a barometer's run held through a storm's jump (``_storm_jump_missed``) or its
-        decay (``_storm_decay_missed``), a step the way the storm wears off that confirms the
-        steady trend before the run (``_storm_recovery_missed``), a step of
+        decay (``_storm_decay_missed``), or a smaller step down that confirms its steady trend
+        before the run (``_storm_recovery_missed``), a step of
         ``RUN_DEW_ALONE_STEPS`` or more the other channel foretold and the channel took alone
         (``_foretold_alone_evidence``), and a thermometer's step in saturated air no shade makes
         (``_saturated_step_missed``). Not
@@ -1547,14 +1547,13 @@ class SensorModel:
                                       -out * stats.resolution / (channel.run + 1))
 
     def _storm_recovery_missed(self, c: int, out: float, first_seq: int, repeats: int) -> float:
-        """The evidence that channel c's run of ``repeats`` from ``first_seq``, begun in the current
-        hold's thunderstorm once its plunge and jump were over (``STORM_SETTLED``), ended by a
-        step of ``out`` steps the way the storm wears off (``STORM_RECOVERY``), was held while the
-        steady trend before it went on: the quantised chance of the run along the trend the step
-        confirms (as ``_run_end_evidence`` outside holds). 0 for any other run."""
-        if self._weather_since != self._storm_since or \
-                first_seq < self._storm_since + STORM_SETTLED or \
-                out * STORM_RECOVERY[c] < RUN_END_STEPS:
+        """The evidence that a barometer's run of ``repeats`` from ``first_seq``, begun in the
+        current hold's thunderstorm once its plunge and jump were over (``STORM_SETTLED``), ended
+        by a step of ``out`` steps down (``RUN_END_STEPS``, the way the jump decays), was held
+        while the steady trend before it went on: the quantised chance of the run along the trend
+        the step confirms (as ``_run_end_evidence`` outside holds). 0 for any other run."""
+        if c != P or self._weather_since != self._storm_since or \
+                first_seq < self._storm_since + STORM_SETTLED or out > -RUN_END_STEPS:
             return 0.0
         channel = self._channels[c]
         stats = channel.stats
