@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
@@ -1088,13 +1089,19 @@ def test_a_fine_humidity_channel_stuck_just_under_saturation_is_stuck():
     readings at 100 % and just under, is no stuck run."""
     values = _noisy_saturated_spell(seed=6)
     assert len({h for _, h, _ in values[700:780]}) > 5
-    clean = _run(values)
-    assert not [seq for seq, reasons in clean.items() if "stuck:humidity_pct" in reasons]
-    values[720:745] = [(t, 99.4, p) for t, _, p in values[720:745]]
-    flagged = _run(values)
-    stuck = {seq for seq, reasons in flagged.items() if "stuck:humidity_pct" in reasons}
+    spell, stuck = _humidity_stuck_before_and_after_holding_99_4(values)
+    assert not spell
     assert len(stuck) >= 0.6 * 25
     assert stuck <= set(range(720, 745))
+
+
+def _humidity_stuck_before_and_after_holding_99_4(
+        values: list[tuple[float, float, float]]) -> tuple[set[int], set[int]]:
+    """The readings flagged stuck:humidity_pct as they are, and with 99.4 % held 720-744."""
+    def stuck(values: list[tuple[float, float, float]]) -> set[int]:
+        return {seq for seq, reasons in _run(values).items() if "stuck:humidity_pct" in reasons}
+    held = values[:720] + [(t, 99.4, p) for t, _, p in values[720:745]] + values[745:]
+    return stuck(values), stuck(held)
 
 
 def _on_coarse_steps(humidity: float) -> float:
@@ -1110,11 +1117,8 @@ def test_a_coarse_humidity_whose_noise_spans_its_steps_stuck_just_under_saturati
     for seed in (5, 6):
         values = [(t, _on_coarse_steps(h), p) for t, h, p in _noisy_saturated_spell(seed)]
         assert len({h for _, h, _ in values[700:780]}) > 3
-        clean = _run(values)
-        assert not [seq for seq, reasons in clean.items() if "stuck:humidity_pct" in reasons]
-        values[720:745] = [(t, 99.4, p) for t, _, p in values[720:745]]
-        flagged = _run(values)
-        stuck = {seq for seq, reasons in flagged.items() if "stuck:humidity_pct" in reasons}
+        spell, stuck = _humidity_stuck_before_and_after_holding_99_4(values)
+        assert not spell, (seed, sorted(spell))
         assert len(stuck) >= 0.6 * 25, (seed, sorted(stuck))
         assert stuck <= set(range(720, 745)), (seed, sorted(stuck))
 
@@ -1211,32 +1215,53 @@ def test_a_thermometer_drifting_up_in_a_saturated_storms_hold_is_drift_over_the_
         assert not [r for r in _run(storm).values() if r[0].startswith("drift")], seed
 
 
-def _rain_in_dry_air(seed: int, humidity_drift_per_hour: float = 0.0, rain: bool = True,
-                     fall_per_hour: float = 0.3) -> list[tuple[float, float, float]]:
-    """A warm evening, the dew point 16 °C under the temperature, read by a station (0.05 °C,
-    0.5 %, 0.05 hPa). From reading 600 rain sets in over two hours and moistens the air
-    towards saturation (as the simulator's: the dew point following the rain's share of the
-    dew-point depression, a quarter of the way in 25 minutes) and cools it 1.5 °C; the
-    pressure falls 0.3 hPa/h (a shallow front; ``fall_per_hour``) and sways with the tide, which hides the fall
-    over the hour and three hours before the rain. Optionally a humidity bias growing from
-    reading 600 instead."""
+@dataclass(frozen=True)
+class _Air:
+    """The air rain falls into from reading 600, and the sensor that reads it."""
+
+    cooling_per_hour: float  # the evening's, before the rain
+    dew_point_depression: float
+    dew_point_fall_per_hour: float
+    pressure_fall_per_hour: float
+    noise: tuple[float, float, float]
+    steps: tuple[float, float, float]
+
+
+def _rain(seed: int, air: _Air, humidity_drift_per_hour: float = 0.0,
+          rain: bool = True) -> list[tuple[float, float, float]]:
+    """From reading 600 rain sets in over two hours, moistens the air towards saturation (as
+    the simulator's: the dew point following the rain's share of the dew-point depression, a
+    quarter of the way in 25 minutes) and cools it 1.5 °C, the pressure swaying with the tide
+    over its fall. Optionally a humidity bias growing from reading 600 instead."""
     rng = random.Random(seed)
     values = []
     moist = cool = 0.0
     for seq in range(900):
         share = min(1.0, max(0.0, (seq - 600) / 120)) if rain else 0.0
-        temperature = 24.0 - 1.0 / 60 * seq - cool
-        dew = 24.0 - 16.0 - 0.3 / 60 * seq
+        temperature = 24.0 - air.cooling_per_hour / 60 * seq - cool
+        dew = 24.0 - air.dew_point_depression - air.dew_point_fall_per_hour / 60 * seq
         moist += (share * (temperature - dew) - moist) / 25
         cool += (1.5 * share - cool) / 30
         bias = humidity_drift_per_hour / 60 * max(0, seq - 600)
-        humidity = relative_humidity(temperature, dew + moist) + bias + rng.gauss(0, 0.3)
-        pressure = 1012 - fall_per_hour / 60 * seq + 0.8 * math.cos(2 * math.pi * seq / 720) + \
-            rng.gauss(0, 0.03)
-        values.append((round(round((temperature + rng.gauss(0, 0.03)) / 0.05) * 0.05, 2),
-                       round(round(min(humidity, 100.0) / 0.5) * 0.5, 1),
-                       round(round(pressure / 0.05) * 0.05, 2)))
+        humidity = relative_humidity(temperature, dew + moist) + bias + rng.gauss(0, air.noise[1])
+        pressure = 1012 - air.pressure_fall_per_hour / 60 * seq + \
+            0.8 * math.cos(2 * math.pi * seq / 720) + rng.gauss(0, air.noise[2])
+        values.append((round(round((temperature + rng.gauss(0, air.noise[0])) / air.steps[0])
+                             * air.steps[0], 2),
+                       round(round(min(humidity, 100.0) / air.steps[1]) * air.steps[1], 1),
+                       round(round(pressure / air.steps[2]) * air.steps[2], 2)))
     return values
+
+
+def _rain_in_dry_air(seed: int, humidity_drift_per_hour: float = 0.0, rain: bool = True,
+                     fall_per_hour: float = 0.3) -> list[tuple[float, float, float]]:
+    """A warm evening, the dew point 16 °C under the temperature, read by a station (0.05 °C,
+    0.5 %, 0.05 hPa); the pressure falls 0.3 hPa/h (a shallow front; ``fall_per_hour``) and
+    sways with the tide, which hides the fall over the hour and three hours before the rain."""
+    air = _Air(cooling_per_hour=1.0, dew_point_depression=16.0, dew_point_fall_per_hour=0.3,
+               pressure_fall_per_hour=fall_per_hour, noise=(0.03, 0.3, 0.03),
+               steps=(0.05, 0.5, 0.05))
+    return _rain(seed, air, humidity_drift_per_hour, rain)
 
 
 def test_rain_saturating_dry_air_is_not_a_humidity_drift():
@@ -1260,28 +1285,12 @@ def test_a_humidity_drift_in_the_same_dry_air_is_still_drift():
 
 def _rain_in_moist_air(seed: int, humidity_drift_per_hour: float = 0.0,
                        rain: bool = True) -> list[tuple[float, float, float]]:
-    """Trade-wind air (24 °C, the dew point 4.5 °C under it: ~75 %) read at final-21's coarse
-    resolution (0.3 °C, 0.3 %, 0.3 hPa), the temperature steady. From reading 600 rain sets in over two hours,
-    moistens the air to saturation at ~12 %/h (never racing) and cools it 1.5 °C, as the
-    simulator's; the pressure falls 0.3 hPa/h (a weak front) under the tide. Optionally a
-    humidity bias growing from reading 600 instead, the air as before."""
-    rng = random.Random(seed)
-    values = []
-    moist = cool = 0.0
-    for seq in range(900):
-        share = min(1.0, max(0.0, (seq - 600) / 120)) if rain else 0.0
-        temperature = 24.0 - cool
-        dew = 20.5
-        moist += (share * (temperature - dew) - moist) / 25
-        cool += (1.5 * share - cool) / 30
-        bias = humidity_drift_per_hour / 60 * max(0, seq - 600)
-        humidity = relative_humidity(temperature, dew + moist) + bias + rng.gauss(0, 1.5)
-        pressure = 1012 - 0.35 / 60 * seq + 0.8 * math.cos(2 * math.pi * seq / 720) + \
-            rng.gauss(0, 0.05)
-        values.append((round(round((temperature + rng.gauss(0, 0.1)) / 0.3) * 0.3, 2),
-                       round(round(min(humidity, 100.0) / 0.3) * 0.3, 1),
-                       round(round(pressure / 0.3) * 0.3, 2)))
-    return values
+    """Trade-wind air (24 °C, the dew point 3.5 °C under it: ~81 %) read at final-21's coarse
+    resolution (0.3 °C, 0.3 %, 0.3 hPa), the temperature steady: the rain moistens it to
+    saturation at ~12 %/h (never racing); the pressure falls 0.35 hPa/h (a weak front)."""
+    air = _Air(cooling_per_hour=0.0, dew_point_depression=3.5, dew_point_fall_per_hour=0.0,
+               pressure_fall_per_hour=0.35, noise=(0.1, 1.5, 0.05), steps=(0.3, 0.3, 0.3))
+    return _rain(seed, air, humidity_drift_per_hour, rain)
 
 
 def test_rain_saturating_moist_air_with_its_cooling_is_not_a_humidity_drift():
