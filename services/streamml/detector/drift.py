@@ -384,6 +384,10 @@ class DriftCheck:
         return self._rain_cooled and self._humidity_rising() and \
             self._saturated_within(DRIFT_WINDOW // 3, 1, last)
 
+    def rain_cooled(self) -> bool:
+        """The open moistening's temperature bent down at its decision (rain's cooling)."""
+        return self._rain_cooled and self.moistening()
+
     def _sits_saturated(self, last: int) -> bool:
         """The humidity sat at saturation over the hour's last third (SITS_SATURATED_SHARE of
         it): the dew point says nothing of a drift there."""

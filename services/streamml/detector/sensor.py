@@ -142,6 +142,11 @@ DRIFT_CONFIRM = 15
 # humidity drift until its humidity races towards saturation, 10-60 readings after the decision
 # (final-11), and the drift check withdraws it then.
 RAIN_CONFIRM = 60
+# ... and one whose air cooled as it moistened (rain's, ``DriftCheck.rain_saturated``) waits
+# until the rain has had time to saturate the air: 90-115 readings after the drift's fitted
+# onset, 34-62 after the decision (final-21 seed 2201: sim-2201-030 saturated two readings after
+# a 60-reading wait). Only the reporting waits: the flags still reach back to the onset.
+COOLED_RAIN_CONFIRM = 90
 # Readings before a thunderstorm's detection a drift must have been decided at to be carried
 # through its hold (``DriftCheck.reset``): the storm rule looks DRIFT_CONFIRM readings back for
 # its start, and the drift's flags were out DRIFT_CONFIRM readings before that (final-13: seven
@@ -795,7 +800,9 @@ class SensorModel:
         if reason in self._drift_confirmed:  # a confirmed drift goes on: flag at once
             self._flag(reading, reason, channel, score, threshold)
             return
-        wait = RAIN_CONFIRM if channel == RH and self._drift.moistening() else DRIFT_CONFIRM
+        wait = DRIFT_CONFIRM
+        if channel == RH and self._drift.moistening():
+            wait = COOLED_RAIN_CONFIRM if self._drift.rain_cooled() else RAIN_CONFIRM
         decided = self._recent[-1].seq
         self._drift_pending.append((decided, decided + wait, reading, reason, channel or 0,
                                     score, threshold))
@@ -820,7 +827,8 @@ class SensorModel:
         """The humidity races towards saturation, or rises into it with the air cooling: the
         flags of a moistening still waiting for it were rain's."""
         self._drift_pending = deque(entry for entry in self._drift_pending
-                                    if entry[1] - entry[0] != RAIN_CONFIRM)
+                                    if entry[1] - entry[0] not in (RAIN_CONFIRM,
+                                                                   COOLED_RAIN_CONFIRM))
 
     def _drop_dew_point_drift(self) -> None:
         """A weather event explains a dew-point drift decided just before it (a front's dew
@@ -979,6 +987,11 @@ class SensorModel:
                     together = []
                 if joint < self._th.stuck_log_odds:
                     calm_joint = self._calm_outlasted_evidence(running, shortest)
+        # A calm humidity whose run the thermometer beside it vouches for (before any channel of
+        # this run is flagged): its repeats before the joint run are a calm channel's.
+        vouched = joint >= self._th.stuck_log_odds and RH in running and \
+            self._channels[RH].run > shortest and \
+            self._thermometer_path_evidence(self._channels[RH].run) < self._th.stuck_log_odds
         for c in running:
             channel = self._channels[c]
             alone = self._run_evidence(c, channel.run)
@@ -994,8 +1007,8 @@ class SensorModel:
                 # which the channels all repeat, a channel's repeats before them a calm channel's.
                 outlasted = self._joint_outlasted(running, shortest) or \
                     bool(together) and self._joint_outlasted(together, shortest)
-                self._start_stuck(c, STUCK_REASON, evidence,
-                                  repeats=shortest if outlasted else None)
+                self._start_stuck(c, STUCK_REASON, evidence, repeats=shortest
+                                  if outlasted or vouched and c == RH else None)
             elif calm_joint >= self._th.stuck_log_odds and \
                     _noise_spans_steps(channel.stats, OUTLASTS_NOISE_STEPS):
                 # Not the calm channel: its repeats are a calm channel's, before and after.
