@@ -370,3 +370,18 @@ def test_the_twenty_second_final_family_lies_outside_the_tuning_ranges():
                                            if name != "final-22"}
     assert params.resolution_scale not in _drawn("resolution_scale")
     assert params.classes.count("station") == 3
+
+
+def test_the_twenty_third_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-23"]
+    final = params.weather
+    assert final.mean_temperature_c[0] < min(_drawn("mean_temperature_c", 0))
+    assert final.daily_amplitude_c[1] > max(_drawn("daily_amplitude_c", 1))
+    assert final.front_interval_days > max(_drawn("front_interval_days"))
+    assert final.thunderstorms_per_day < min(_drawn("thunderstorms_per_day"))
+    assert final.shading_per_hour < min(_drawn("shading_per_hour"))
+    assert params.noise_scale < min(_drawn("noise_scale"))
+    assert params.resolution_scale not in {PARAMS[name].resolution_scale for name in PARAMS
+                                           if name != "final-23"}
+    assert params.resolution_scale not in _drawn("resolution_scale")
+    assert params.classes.count("consumer") == 2

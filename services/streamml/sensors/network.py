@@ -172,6 +172,13 @@ PARAMS = {
     "final-22": NetworkParams(name="final-22", climate="subpolar-oceanic", noise_scale=1.6,
                               classes=("station", "consumer", "station", "station"),
                               resolution_scale=2.75),
+    # The twenty-third final family (seeds 2401-2405), declared before the twenty-fourth round's
+    # detector changes: a boreal forest, quieter than any draw, consumer-grade sensors half the
+    # time, every class 1.1 times coarser (a thermometer reporting in steps of 0.2 °F; a scale
+    # no draw or earlier family uses).
+    "final-23": NetworkParams(name="final-23", climate="boreal-forest", noise_scale=0.45,
+                              classes=("consumer", "station", "cheap", "consumer"),
+                              resolution_scale=1.1),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -264,6 +264,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(1.0, 3.0),
         thunderstorms_per_day=0.1, storm_temperature_drop_c=(1.0, 3.0),
         storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=6.0),
+    # The twenty-third final held-out set (seeds 2401-2405), declared before the twenty-fourth
+    # round's detector work and run once, when it is final: a boreal forest, colder than any
+    # draw's, with a wider daily cycle, fronts rarer than any draw's, thunderstorms rarer and
+    # cloud shading less often than any draw's.
+    "boreal-forest": Climate(
+        name="boreal-forest", mean_temperature_c=(-8.0, 2.0), daily_amplitude_c=(6.0, 12.0),
+        dew_point_depression_c=(2.0, 6.0), front_interval_days=3.0,
+        front_pressure_fall_hpa=(10.0, 18.0), front_temperature_drop_c=(4.0, 9.0),
+        thunderstorms_per_day=0.2, storm_temperature_drop_c=(2.0, 5.0),
+        storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=0.5),
 }
 
 
