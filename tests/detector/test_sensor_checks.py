@@ -2247,3 +2247,18 @@ def test_a_humidity_noise_burst_in_saturated_air_is_noise_once_the_noise_was_lea
         assert len(set(noise) & set(range(800, 840))) >= 0.75 * 40, seed
         assert not [seq for seq, reasons in flagged.items() if not 800 <= seq < 850 and
                     any("humidity" in reason for reason in reasons)], seed
+
+
+def test_a_calm_humidity_the_thermometer_vouches_for_is_flagged_from_where_the_sensor_held_whole():
+    """final-21 (development data since the twenty-third round) control sim-2201-025, a station
+    at 0.3 °C / 3 % / 0.3 hPa: its humidity reads 84 % from reading 58 while the temperature
+    moves between 22.8 and 23.1 °C (the true humidity 83.1-84.3 %, within its step); from 160
+    the whole sensor holds, and a joint decision flags it. The humidity's repeats before were a
+    calm channel's, which the thermometer vouches for: no flag reaches back before 160 (before
+    bad38c0 they reached back to 59)."""
+    network = SensorNetwork(24, 12, "sim-", 2201, 0.004, PARAMS["final-21"])
+    values = [network.tick()[25].values for _ in range(400)]
+    assert {h for _, h, _ in values[58:252]} == {84.0}
+    assert len({t for t, _, _ in values[58:160]}) > 1
+    stuck = sorted(seq for seq, reasons in _run(values).items() if "stuck:humidity_pct" in reasons)
+    assert not [seq for seq in stuck if seq < 160], stuck[:5]
