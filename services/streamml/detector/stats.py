@@ -43,7 +43,7 @@ class ChannelStats:
 
     __slots__ = ("_second_differences", "_near_limit_differences", "_repeats", "_steps",
                  "sigma", "resolution", "repeat_rate", "quantised_sigma", "_top_stays", "ready",
-                 "near_limit_only", "runs", "_learns_runs")
+                 "near_limit_only", "measured", "runs", "_learns_runs")
 
     def __init__(self, window: int = LEARN_WINDOW, learns_runs: bool = True) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
@@ -61,12 +61,20 @@ class ChannelStats:
         # After a reading at the channel's limit (humidity 100 %), whether the next stayed.
         self._top_stays: deque[bool] = deque(maxlen=window)
         # Enough learnt to judge this channel's noise (a humidity channel saturated since start
-        # is not). Once true it stays true: a flag, not a property, as it is read several times
-        # per reading.
+        # is not, nor one whose noise is not ``measured``). A flag, not a property, as it is read
+        # several times per reading.
         self.ready = False
         # The noise was learnt from readings near the limit (fewer than MIN_SECOND_DIFFERENCES
         # clear of it): it says nothing of readings clear of the limit.
         self.near_limit_only = False
+        # The noise was measured: its second differences' median is not 0, or the channel was
+        # seen to step (its resolution floors the noise). A channel every learnt reading of
+        # which was the same value has neither: its noise is unknown, not nil (final-22
+        # sim-2301-034: a station humidity at 2.75 % steps held 96.25 % through its warm-up
+        # but where it touched 99 %, learnt a noise of 0.001 %, and each step it then made was
+        # 1,000 noise widths: 518 readings flagged as noise and spikes until it had learnt a
+        # step at reading 760).
+        self.measured = False
         # How long this channel's healthy runs of repeats are (not learnt unless ``learns_runs``:
         # a series whose runs are never judged).
         self.runs = RunLengths()
@@ -100,7 +108,7 @@ class ChannelStats:
                 self._update_ready()
 
     def _update_ready(self) -> None:
-        self.ready = self.sigma > 0 and len(self._second_differences) + \
+        self.ready = self.measured and len(self._second_differences) + \
             len(self._near_limit_differences) >= MIN_SECOND_DIFFERENCES
 
     def learn_at_limit(self, stayed: bool) -> None:
@@ -131,6 +139,7 @@ class ChannelStats:
             self.quantised_sigma = max(MAD_TO_SD * median / SQRT6, 1e-3)
             # A quantised channel can have a zero median: the resolution bounds the noise.
             self.sigma = max(self.quantised_sigma, 0.5 * self.resolution)
+            self.measured = median > 0 or self.resolution > 0
             self._update_ready()
         if self._repeats:
             # Laplace-smoothed (never exactly 0 or 1), and the higher of the last hour's and
