@@ -2262,3 +2262,17 @@ def test_a_calm_humidity_the_thermometer_vouches_for_is_flagged_from_where_the_s
     assert len({t for t, _, _ in values[58:160]}) > 1
     stuck = sorted(seq for seq, reasons in _run(values).items() if "stuck:humidity_pct" in reasons)
     assert not [seq for seq in stuck if seq < 160], stuck[:5]
+
+
+def test_a_coarse_humidity_that_held_one_value_through_its_warm_up_is_not_judged_by_a_nil_noise():
+    """final-22 (development data since the twenty-third round) control sim-2301-034, a station
+    at 0.275 °C / 2.75 % / 0.275 hPa: its humidity reads 96.25 % for its first 22 readings, then
+    96.25 or 99 % (saturated: not learnt) until reading 400. It learnt a noise of 0.001 % from
+    those repeats, and each step it made was noise or a spike: 500 readings flagged before it
+    learnt a step at 760. A noise never measured judges nothing: none is flagged now."""
+    network = SensorNetwork(24, 12, "sim-", 2301, 0.004, PARAMS["final-22"])
+    values = [network.tick()[34].values for _ in range(800)]
+    assert {h for _, h, _ in values[:22]} == {96.25}
+    flagged = [seq for seq, reasons in _run(values).items()
+               if any(r in reasons for r in ("noise:humidity_pct", "spike:humidity_pct"))]
+    assert not flagged, flagged[:5]

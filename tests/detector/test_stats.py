@@ -366,3 +366,27 @@ def test_the_noise_is_learnt_near_the_limit_only_while_too_few_readings_were_cle
     assert not stats_.near_limit_only
     assert stats_.sigma == _learnt(clear).sigma
 
+
+
+def test_a_channel_that_learnt_one_value_has_no_noise_to_judge_by_until_it_steps():
+    """A station humidity at 2.75 % steps that held 96.25 % through its warm-up (final-22
+    sim-2301-034) learnt only zero second differences and no step: a noise of 0.001 % that made
+    its first step 1,000 noise widths. Its noise is unknown until it steps; then the resolution
+    floors it."""
+    stats_ = _learnt([96.25] * 30)
+    assert stats_.sigma > 0 and not stats_.measured and not stats_.ready
+    for x2, x0, x1 in ((96.25, 96.25, 93.5), (96.25, 93.5, 93.5)):
+        stats_.learn(x0, x1, x2)
+    stats_.refit()
+    assert stats_.measured and stats_.ready and stats_.sigma == 0.5 * 2.75
+
+
+def test_a_noise_measured_from_second_differences_is_judged_before_any_step_was_learnt():
+    """A channel whose learnt pairs never stepped can still have measured its noise: second
+    differences reaching a reading before them (final-22 sim-2303-008: a humidity saturated since
+    its start, its dips' second differences 1.7 %)."""
+    stats_ = ChannelStats()
+    for x2 in (99.0, 96.25) * 10:
+        stats_.learn(96.25, 96.25, x2, near_limit=True)
+    stats_.refit()
+    assert stats_.resolution == 0 and stats_.measured and stats_.ready
