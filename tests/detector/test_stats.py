@@ -371,7 +371,7 @@ def test_the_noise_is_learnt_near_the_limit_only_while_too_few_readings_were_cle
 def test_a_channel_that_learnt_one_value_has_no_noise_to_judge_by_until_it_steps():
     """A station humidity at 2.75 % steps that held 96.25 % through its warm-up (final-22
     sim-2301-034) learnt only zero second differences and no step: a noise of 0.001 % that made
-    its first step 1,000 noise widths. Its noise is unknown until it steps; then the resolution
+    its first step 2,750 noise widths. Its noise is unknown until it steps; then the resolution
     floors it."""
     stats_ = _learnt([96.25] * 30)
     assert stats_.sigma > 0 and not stats_.measured and not stats_.ready

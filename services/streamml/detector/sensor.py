@@ -28,7 +28,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   Humidity at saturation starts no burst while its noise is known only from saturated air's
   dips (which say little of the sensor), but a burst found goes on through its readings cut to
   100 %. Humidity noise is learnt from readings clear of the 100 % ceiling once there are
-  enough: near it only the dips under it are read, a band narrower than the noise.
+  enough: near it only the dips under it are read, a band narrower than the noise. A channel
+  that learnt only one value (no step, every second difference 0) has no noise to judge by: it
+  is judged once it steps.
 - **inconsistent** (``inconsistent.py``): a step of the dew point implied by temperature and
   humidity that the temperature does not share — humidity no weather pairs with this
   temperature.

@@ -72,7 +72,7 @@ class ChannelStats:
         # which was the same value has neither: its noise is unknown, not nil (final-22
         # sim-2301-034: a station humidity at 2.75 % steps held 96.25 % through its warm-up
         # but where it touched 99 %, learnt a noise of 0.001 %, and each step it then made was
-        # 1,000 noise widths: 518 readings flagged as noise and spikes until it had learnt a
+        # 2,750 noise widths: 518 readings flagged as noise and spikes until it had learnt a
         # step at reading 760).
         self.measured = False
         # How long this channel's healthy runs of repeats are (not learnt unless ``learns_runs``:
