@@ -511,6 +511,28 @@ DAILY_RATE = 2 * math.pi / 1440
 # steps out: 7-12 nats along the trend, 2-5 from the calm humidity and pressure). Those readings
 # are flagged (``_trend_held_whole_evidence``; no constant of its own).
 
+# A coarse barometer's spike (noise under half a step, so the spike checks' noise is floored at
+# half a step) is judged LEVEL_SPIKE_SIDE readings late against the line through that many
+# readings on each side: their mean knows the level to about an eighth of a step, where one or two
+# neighbours are a step off it half the time (final-22: station barometers at 0.275 hPa, noise
+# 0.17-0.35 of a step; small spikes of 4-7 noise widths are 0.7-2.4 steps, 5 of 59 flagged). Its
+# distance off that line is read in spreads of the noise and the rounding together (Sheppard:
+# sqrt(noise^2 + step^2 / 12)), widened by sqrt(1 + 1 / (2 * LEVEL_SPIKE_SIDE)) for the line's own
+# error. Only where those readings lie on their line (mean squared residual at most
+# LEVEL_SPIKE_SCATTER squared spreads: no storm's jump or front's turn among them) and the reading
+# comes straight back, each of its two steps more than LEVEL_SPIKE_BACK of its distance off the
+# line (a healthy level near a step's edge gives one step back and 1.5 steps off: exactly 2/3).
+# Barometers only: a cloud's edge moves the air's temperature (and the humidity with it) for a
+# minute and back, which this check reads as a spike (final-22 controls, station thermometers:
+# 9 such flags for 4 spikes gained), while no weather moves the pressure and back in a minute.
+LEVEL_SPIKE_SIDE = 6
+LEVEL_SPIKE_SCATTER = 2.0
+LEVEL_SPIKE_BACK = 2.0 / 3.0
+_LEVEL_SPIKE_READINGS = 2 * LEVEL_SPIKE_SIDE + 1
+_LEVEL_SPIKE_OFFSETS = tuple(x for x in range(-LEVEL_SPIKE_SIDE, LEVEL_SPIKE_SIDE + 1) if x)
+_LEVEL_SPIKE_SXX = float(sum(x * x for x in _LEVEL_SPIKE_OFFSETS))
+_LEVEL_SPIKE_WIDEN = math.sqrt(1.0 + 1.0 / len(_LEVEL_SPIKE_OFFSETS))
+
 # Readings before a run of repeats whose straight line says where the channel was heading.
 RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
@@ -594,6 +616,26 @@ class _Channel:
         self.run_bracket: tuple[int, int, float] | None = None
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
+
+
+def _level_spike_z(values: list[float], sigma: float, resolution: float) -> float:
+    """How many spreads the middle of ``values`` (``_LEVEL_SPIKE_READINGS`` of a channel with
+    noise ``sigma`` rounded to ``resolution``) stands off the line through the others, or 0
+    where they do not lie on their line or the middle does not come straight back
+    (``LEVEL_SPIKE_SIDE``)."""
+    middle = values[LEVEL_SPIKE_SIDE]
+    around = values[:LEVEL_SPIKE_SIDE] + values[LEVEL_SPIKE_SIDE + 1:]
+    level = sum(around) / len(around)  # the line at the middle: the offsets are symmetric
+    slope = sum(x * y for x, y in zip(_LEVEL_SPIKE_OFFSETS, around)) / _LEVEL_SPIKE_SXX
+    spread2 = sigma * sigma + resolution * resolution / 12.0
+    scatter = sum((y - level - slope * x) ** 2 for x, y in zip(_LEVEL_SPIKE_OFFSETS, around))
+    if scatter > LEVEL_SPIKE_SCATTER * spread2 * (len(around) - 2):
+        return 0.0
+    off = middle - level
+    rise, fall = middle - values[LEVEL_SPIKE_SIDE - 1], values[LEVEL_SPIKE_SIDE + 1] - middle
+    if rise * fall >= 0 or min(abs(rise), abs(fall)) <= LEVEL_SPIKE_BACK * abs(off):
+        return 0.0
+    return abs(off) / (math.sqrt(spread2) * _LEVEL_SPIKE_WIDEN)
 
 
 class SensorModel:
@@ -685,6 +727,8 @@ class SensorModel:
             self._check_noise()
             if len(self._recent) >= 5 and self._recent[-3].near_spikes:
                 self._check_spike_confirmed()
+            if len(self._recent) >= _LEVEL_SPIKE_READINGS:
+                self._check_level_spike()
         self._check_weather(reading)
         self._check_inconsistent()
         self._check_drift(reading)
@@ -1861,6 +1905,24 @@ class SensorModel:
                 # Not repaired: the inconsistency check has read it as it was (a repair is made
                 # while a reading is the newest but one).
                 self._flag(b, f"{SPIKE_REASON}:{CHANNELS[c]}", c, z_wide, spike_z)
+
+    def _check_level_spike(self) -> None:
+        """A coarse barometer's reading ``LEVEL_SPIKE_SIDE`` readings back that stands
+        ``spike_z`` spreads off the line through the readings on each side and comes straight
+        back (``LEVEL_SPIKE_SIDE``). Not repaired: the other checks have read it as it was."""
+        window = list(islice(self._recent, len(self._recent) - _LEVEL_SPIKE_READINGS, None))
+        if window[0].seq + _LEVEL_SPIKE_READINGS - 1 != window[-1].seq:
+            return
+        channel = self._channels[P]
+        stats = channel.stats
+        if not stats.ready or stats.quantised_sigma >= 0.5 * stats.resolution or \
+                channel.fault in _STUCK_DROPOUT_OR_NOISE or any(P in x.faulty for x in window):
+            return
+        b = window[LEVEL_SPIKE_SIDE]
+        z = _level_spike_z([x.values[P] for x in window], stats.quantised_sigma,
+                           stats.resolution)
+        if z >= self._th.spike_z:
+            self._flag(b, f"{SPIKE_REASON}:{CHANNELS[P]}", P, z, self._th.spike_z)
 
     def _check_noise(self) -> None:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
