@@ -171,6 +171,43 @@ def test_a_step_is_no_smaller_spike():
     assert 600 not in _run(values)
 
 
+# final-22's station sensors: every channel in 0.275 steps (2.75 % humidity), noise a quarter
+# of a step on the barometer and the thermometer.
+_COARSE = {"resolution": (0.275, 2.75, 0.275), "noise": (0.07, 0.7, 0.07)}
+
+
+def _with_coarse_spike(channel: int, steps: int) -> list[tuple[float, float, float]]:
+    """A healthy coarse stream whose ``channel`` lies on its rounded smooth course at 594-606,
+    plus ``steps`` of its steps at 600 alone."""
+    values = _stream(**_COARSE)
+    step = _COARSE["resolution"][channel]
+    for seq in range(594, 607):
+        course = (15 + 3 * math.sin(seq / 229), 0.0, 1012 + 0.5 * math.sin(seq / 115))[channel]
+        reading = list(values[seq])
+        reading[channel] = round((round(course / step) + (steps if seq == 600 else 0)) * step, 2)
+        values[seq] = (reading[0], reading[1], reading[2])
+    return values
+
+
+def test_a_coarse_barometers_small_spike_is_judged_against_six_readings_each_side():
+    # 2 steps (0.55 hPa, 7.9 noise widths): 3.3 half-step floors off the line through its
+    # neighbours, under the spike checks' bar; 5 spreads of noise and rounding off the line
+    # through six readings each side, which lie on it, and straight back.
+    assert _run(_stream(**_COARSE)) == {}
+    assert _run(_with_coarse_spike(2, 2)) == {600: ("spike:pressure_hpa",)}
+
+
+def test_a_coarse_barometers_step_is_no_level_spike():
+    values = _stream(**_COARSE)
+    values[600:] = [(t, h, round(p + 0.55, 2)) for t, h, p in values[600:]]
+    assert 600 not in _run(values)
+
+
+def test_a_coarse_thermometers_small_spike_is_not_judged_against_six_readings_each_side():
+    # A cloud's edge moves the air's temperature and back in a minute: only barometers are.
+    assert _run(_with_coarse_spike(0, 2)) == {}
+
+
 def test_a_noise_burst_is_flagged_and_the_end_of_it_raises_no_alarm():
     values = _stream()
     rng = random.Random(3)
