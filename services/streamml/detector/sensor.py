@@ -71,8 +71,9 @@ from streamml.detector.drift_end import DriftEndCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
-    LEARN_LAG, MIN_RUNS, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, clipped_run_log_odds,
-    RUN_NODES, level_path_log_odds, path_run_log_odds, quantised_run_log_odds, tidal_run_log_odds)
+    LEARN_LAG, MIN_RUNS, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, ValueGrid,
+    clipped_run_log_odds, RUN_NODES, level_path_log_odds, path_run_log_odds,
+    quantised_run_log_odds, tidal_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -216,6 +217,16 @@ WEATHER_MAX_STEP = (10.0, math.inf, 10.0)
 # Decimals are counted up to MAX_DECIMALS, to DECIMAL_TOLERANCE (relative: floats' rounding).
 MAX_DECIMALS = 4
 DECIMAL_TOLERANCE = 1e-6
+# ... nor a value off the grid of the values the channel reported while healthy
+# (``ValueGrid``), by this share of a step or more: a step with as many decimals as the
+# placeholder's hides it from the count (final-22: station barometers at 0.275 hPa, written
+# 1012.55, 1012.83, 1013.10, 1013.38, held 1013.25 for 5, 8 and 35 readings, at a step of 2.5
+# to 28.5 steps, too few repeats for their repeat rates of ~0.8). Judged only on a grid at
+# least GRID_MIN_UNITS of its written decimals coarse (a finer one's rounding blurs it), and
+# by at least twice what the rounding of the values and of the step can put a healthy value
+# off it. Not the humidity, cut at its limits.
+GRID_OFF_STEPS = 0.25
+GRID_MIN_UNITS = 4
 # %: a humidity resolution this fine has several steps between 99 % and 100 %, so its repeats
 # of one of them in saturated air are judged (a coarser channel reads only 99 or 100 there).
 # So are a coarser channel's whose noise spans its steps (NOISE_SPANS_STEPS): it reads a new value
@@ -583,6 +594,7 @@ _EVERY_CHANNEL = 0b111
 class _Channel:
     def __init__(self) -> None:
         self.stats = ChannelStats()
+        self.grid = ValueGrid()  # the values reported while healthy (not the humidity's)
         self.run = 0
         self.run_first: Reading | None = None
         self.run_jump = 0.0
@@ -766,6 +778,8 @@ class SensorModel:
                 channel.stats.runs.interrupt()
                 continue
             channel.stats.learn(then[c], now[c], first[c], c == RH and near_ceiling)
+            if c != RH and not channel.grid.knows(now[c]) and not self._off_grid(c, now[c]):
+                channel.grid.learn(now[c])
         repeated = (now[T] == then[T]) | (not saturated and now[RH] == then[RH]) << 1 | \
             (now[P] == then[P]) << 2
         self._joint_runs.step(repeated, _RH_BIT if saturated else 0)
@@ -777,6 +791,7 @@ class SensorModel:
                 (self.fits > 0 and self._since_refit >= self._th.refit_every):
             for channel in self._channels:
                 channel.stats.refit()
+                channel.grid.refit(channel.stats.resolution)
             self._dew.refit()
             self._joint_runs.refit()
             self.fits += 1
@@ -979,7 +994,8 @@ class SensorModel:
                 channel.run_step = step if before is not None and c not in before.faulty \
                     else 0.0
                 channel.run_finer = 0 if c == RH or stats.resolution <= 0 else \
-                    max(0, _decimals(previous.values[c]) - _decimals(stats.resolution))
+                    max(0, _decimals(previous.values[c]) - _decimals(stats.resolution),
+                        int(self._off_grid(c, previous.values[c])))
                 channel.run_slope = None
                 channel.run_steady_slope = 0.0
                 channel.run_recent_slope = 0.0
@@ -1059,6 +1075,23 @@ class SensorModel:
                     _noise_spans_steps(channel.stats, OUTLASTS_NOISE_STEPS):
                 # Not the calm channel: its repeats are a calm channel's, before and after.
                 self._start_stuck(c, STUCK_REASON, calm_joint, repeats=shortest)
+
+    def _off_grid(self, c: int, value: float) -> bool:
+        """Whether channel c's ``value`` lies off the grid of its healthy values by
+        GRID_OFF_STEPS of a step or more (``MAX_DECIMALS``' placeholder, written with as many
+        decimals as the channel's steps)."""
+        grid = self._channels[c].grid
+        resolution = self._channels[c].stats.resolution
+        if grid.step <= 0 or resolution <= 0:
+            return False
+        unit = 10.0 ** -_decimals(resolution)
+        if grid.step < GRID_MIN_UNITS * unit:
+            return False
+        near = grid.nearest(value)
+        steps = (value - near) / grid.step
+        off = abs(value - near - round(steps) * grid.step)
+        return off >= max(GRID_OFF_STEPS * grid.step,
+                          2 * unit * (1 + abs(steps) / grid.span_steps))
 
     def _runs_too_short(self, running: list[int]) -> bool:
         """Whether no running channel can be judged stuck yet: each channel's evidence, alone or

@@ -152,6 +152,61 @@ class ChannelStats:
             self.runs.refit()
 
 
+# A converter reports multiples of its step (rounded to the decimals it writes): the values a
+# channel was seen to report lie on one grid. Adjacent steps (under GRID_ADJACENT of the learnt
+# resolution apart) seen before the grid's step is worked out from them, and most values kept.
+GRID_MIN_STEPS = 8
+GRID_ADJACENT = 1.5
+GRID_MAX_VALUES = 4096
+
+
+class ValueGrid:
+    """The distinct values a channel reported while healthy (sorted), and the step of the grid
+    they lie on: over the span of the values, the whole number of steps the mean of the adjacent
+    ones fits into it (a step rounded to the decimals written, 0.275 hPa written as 0.27 and
+    0.28, is known to a rounding over the span). 0 until GRID_MIN_STEPS adjacent steps were
+    seen."""
+
+    __slots__ = ("_values", "step", "span_steps")
+
+    def __init__(self) -> None:
+        self._values: list[float] = []
+        self.step = 0.0
+        self.span_steps = 0  # how many steps the values span
+
+    def knows(self, value: float) -> bool:
+        """Whether ``value`` was seen (or no more are kept)."""
+        values = self._values
+        i = bisect_left(values, value)
+        return len(values) >= GRID_MAX_VALUES or i < len(values) and values[i] == value
+
+    def learn(self, value: float) -> None:
+        """A healthy value, not seen before (``knows``)."""
+        insort(self._values, value)
+
+    def nearest(self, value: float) -> float:
+        """The value seen nearest to ``value`` (some were)."""
+        values = self._values
+        i = bisect_left(values, value)
+        if i == 0:
+            return values[0]
+        if i == len(values):
+            return values[-1]
+        below, above = values[i - 1], values[i]
+        return below if value - below <= above - value else above
+
+    def refit(self, resolution: float) -> None:
+        values = self._values
+        if resolution <= 0 or len(values) < 2:
+            return
+        adjacent = [b - a for a, b in zip(values, values[1:]) if b - a < GRID_ADJACENT * resolution]
+        if len(adjacent) < GRID_MIN_STEPS:
+            return
+        span = values[-1] - values[0]
+        self.span_steps = max(1, round(span * len(adjacent) / sum(adjacent)))
+        self.step = span / self.span_steps
+
+
 class RunLengths:
     """How long a channel's (or several channels') healthy runs of repeats last, learnt from
     clean readings: the lengths of the last RUN_MEMORY runs that ended without a flag.
