@@ -295,6 +295,20 @@ def test_a_humidity_drift_in_air_saturated_before_it_flags_the_clipped_readings_
     assert set(_flagged(series)) == set(range(STEP - MIN_RAMP, STEP))
 
 
+def test_a_thermometer_ramp_in_air_saturated_since_the_start_is_drift_of_the_temperature():
+    """The air saturated throughout, the humidity's noise never learnt (it never left 100 %); a
+    thermometer drifting down 2.5 °C/h for 150 readings steps back: the humidity, at 100 % on
+    both sides of the step, is quiet (final-22 2304-006, never judged before: its humidity had
+    no noise to judge a step by). The same air without the drift raises nothing."""
+    never_learnt = [_NOISE[0], _LearntNoise(0.0, 0.0, ready=False), _NOISE[2]]
+    saturated = _near_saturation([0.0] * 480)
+    assert not _flagged(saturated, noise=never_learnt)
+    flagged = _flagged(_with_drift(saturated, 0, -2.5, 150), noise=never_learnt)
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:temperature_c"}
+    assert max(flagged) == STEP - 1 and min(flagged) <= STEP - 140
+
+
 def test_an_inconsistencys_start_out_of_saturated_air_is_no_drift_end():
     # Saturated air; the humidity falls as if the dew point were 6 °C lower, for 40 readings.
     below = [6.0 if STEP <= seq < STEP + 40 else 0.0 for seq in range(480)]

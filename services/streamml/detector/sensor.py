@@ -120,6 +120,13 @@ STORM_COOLING_C = 1.0
 # still moves them).
 FRONT_SLICE = 30
 FRONT_JUDGED_FROM = 3 * FRONT_SLICE
+# At a later judgment the rise began in the hold: it is no front's own only once it has lasted
+# this many slices, longer than any front's passage (20-60 readings), for a second front may
+# pass in the first one's hold, or a front's own passage come after its report (final-22
+# 2303-031, fronts every 0.7 days: a storm read as a front, the front's passage 52 readings
+# later rising 3.6 hPa over 55 readings in its hold, released as a drift at two slices and
+# flagged for 77 readings).
+WAKE_SLICES = 3
 FRONT_SLICE_MIN = 20  # unblocked pressure readings a slice's rate is judged on
 # A drift read as a front that the sensor recalibrates before the front is judged (final-9: three,
 # 35-72 readings after the "front", biases of 5-7 hPa): the pressure falls at once back to its
@@ -2136,20 +2143,24 @@ class SensorModel:
 
     def _release_pressure_if_drift(self, reading: Reading) -> None:
         """If the pressure rose at a drift's rate over the last two slices (a pressure drift
-        read as the front, or one begun in its wake), the front's hold no longer covers the
-        pressure, and the drift check goes over the pressure it held."""
+        read as the front), or at a later judgment over the last WAKE_SLICES (one begun in its
+        wake), the front's hold no longer covers the pressure, and the drift check goes over the
+        pressure it held."""
         assert self._front_since is not None
         rate = self._th.drift_pressure_hpa_per_hour / 60.0
-        for first in (reading.seq - 2 * FRONT_SLICE, reading.seq - FRONT_SLICE):
+        first_judgment = reading.seq - self._front_since == FRONT_JUDGED_FROM
+        slices = 2 if first_judgment else WAKE_SLICES
+        for k in range(slices, 0, -1):
+            first = reading.seq - k * FRONT_SLICE
             slope = self._pressure_slope(first, first + FRONT_SLICE)
             if slope is None or slope < rate:
                 if reading.seq + FRONT_SLICE - self._front_since >= WEATHER_HOLD:
                     self._front_since = None  # judged a front for the whole hold
                 return
-        if reading.seq - self._front_since == FRONT_JUDGED_FROM:
+        if first_judgment:
             self._release_pressure(reading)
         else:  # a drift begun in the front's wake: not over the front's own rise
-            self._release_pressure(reading, reading.seq - 2 * FRONT_SLICE)
+            self._release_pressure(reading, reading.seq - slices * FRONT_SLICE)
 
     def _pressure_fell_back(self) -> bool:
         """The pressure fell at once back to its level before the front's rise: a drift read as
