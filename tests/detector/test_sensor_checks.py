@@ -1476,6 +1476,24 @@ def test_a_pressure_drift_begun_in_a_fronts_wake_is_drift_and_the_fronts_rise_is
             seed, sorted(caught))
 
 
+def test_a_second_fronts_passage_in_a_fronts_hold_is_no_drift():
+    """A front's jump in rain (1.5 hPa in ten minutes, then level), and 50 readings later a
+    second passage, rising 3.6 hPa over 55 readings (4 hPa/h), then level, inside the first
+    front's hold (final-22 2303-031: fronts every 0.7 days; a storm read as a front, the front's
+    own passage 52 readings later). Two slices at a drift's rate are a passage's; the rise is let
+    go only after WAKE_SLICES, longer than any passage, so it raises no drift."""
+    for seed in range(1, 4):
+        values = _humid_stream(1000, seed=seed)
+        for i in range(400, 1000):
+            t, h, p = values[i]
+            rise = 1.5 * min(1.0, (i - 400) / 10) + 3.6 * min(1.0, max(0, i - 460) / 55)
+            values[i] = (t, h, round(p + rise, 2))
+        flagged = _run(values)
+        assert [seq for seq, reasons in flagged.items() if "weather:front" in reasons] == [410]
+        assert not [seq for seq, reasons in flagged.items()
+                    if any(reason.startswith("drift") for reason in reasons)], (seed, flagged)
+
+
 def _station_morning(seed: int, warming_c_per_min: float, n: int = 900,
                      ) -> list[tuple[float, float, float]]:
     """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose channels repeat about every other
