@@ -602,6 +602,9 @@ class _Channel:
     def __init__(self) -> None:
         self.stats = ChannelStats()
         self.grid = ValueGrid()  # the values reported while healthy (not the humidity's)
+        # The unit of the decimals the channel's steps are written to, 0 while its steps are
+        # under GRID_MIN_UNITS of them (or unknown): no grid is learnt or judged then.
+        self.grid_unit = 0.0
         self.run = 0
         self.run_first: Reading | None = None
         self.run_jump = 0.0
@@ -785,7 +788,8 @@ class SensorModel:
                 channel.stats.runs.interrupt()
                 continue
             channel.stats.learn(then[c], now[c], first[c], c == RH and near_ceiling)
-            if c != RH and not channel.grid.knows(now[c]) and not self._off_grid(c, now[c]):
+            if channel.grid_unit and not channel.grid.knows(now[c]) and \
+                    not self._off_grid(c, now[c]):
                 channel.grid.learn(now[c])
         repeated = (now[T] == then[T]) | (not saturated and now[RH] == then[RH]) << 1 | \
             (now[P] == then[P]) << 2
@@ -796,9 +800,10 @@ class SensorModel:
         self._since_refit += 1
         if (self.fits == 0 and self.seen >= self._th.warmup) or \
                 (self.fits > 0 and self._since_refit >= self._th.refit_every):
-            for channel in self._channels:
+            for c, channel in enumerate(self._channels):
                 channel.stats.refit()
-                channel.grid.refit(channel.stats.resolution)
+                if c != RH:
+                    self._refit_grid(channel)
             self._dew.refit()
             self._joint_runs.refit()
             self.fits += 1
@@ -1083,16 +1088,22 @@ class SensorModel:
                 # Not the calm channel: its repeats are a calm channel's, before and after.
                 self._start_stuck(c, STUCK_REASON, calm_joint, repeats=shortest)
 
+    @staticmethod
+    def _refit_grid(channel: _Channel) -> None:
+        """The grid of a temperature's or pressure's healthy values, if its steps are at least
+        GRID_MIN_UNITS of the decimals they are written to."""
+        resolution = channel.stats.resolution
+        unit = 10.0 ** -_decimals(resolution) if resolution > 0 else 0.0
+        channel.grid_unit = unit if resolution >= GRID_MIN_UNITS * unit > 0 else 0.0
+        channel.grid.refit(resolution)
+
     def _off_grid(self, c: int, value: float) -> bool:
         """Whether channel c's ``value`` lies off the grid of its healthy values by
         GRID_OFF_STEPS of a step or more (``MAX_DECIMALS``' placeholder, written with as many
         decimals as the channel's steps)."""
-        grid = self._channels[c].grid
-        resolution = self._channels[c].stats.resolution
-        if grid.step <= 0 or resolution <= 0:
-            return False
-        unit = 10.0 ** -_decimals(resolution)
-        if grid.step < GRID_MIN_UNITS * unit:
+        channel = self._channels[c]
+        grid, unit = channel.grid, channel.grid_unit
+        if grid.step <= 0 or not unit or grid.step < GRID_MIN_UNITS * unit:
             return False
         near = grid.nearest(value)
         steps = (value - near) / grid.step

@@ -154,10 +154,15 @@ class ChannelStats:
 
 # A converter reports multiples of its step (rounded to the decimals it writes): the values a
 # channel was seen to report lie on one grid. Adjacent steps (under GRID_ADJACENT of the learnt
-# resolution apart) seen before the grid's step is worked out from them, and most values kept.
+# resolution apart) seen before the grid's step is worked out from them, and most values kept
+# (a coarse channel reports a few hundred over days; a fine one's grid is too fine to judge).
 GRID_MIN_STEPS = 8
 GRID_ADJACENT = 1.5
-GRID_MAX_VALUES = 4096
+GRID_MAX_VALUES = 512
+# The adjacent steps differ by at most this share of their mean: one grid written to its
+# decimals (0.275 hPa as 0.27 and 0.28: 4 %). Values on no one grid (written finer than the
+# steps at times, as a unit test's storm) leave the grid unknown.
+GRID_SPREAD = 0.25
 
 
 class ValueGrid:
@@ -167,22 +172,24 @@ class ValueGrid:
     0.28, is known to a rounding over the span). 0 until GRID_MIN_STEPS adjacent steps were
     seen."""
 
-    __slots__ = ("_values", "step", "span_steps")
+    __slots__ = ("_values", "_seen", "step", "span_steps", "_learnt")
 
     def __init__(self) -> None:
         self._values: list[float] = []
+        self._seen: set[float] = set()  # the same values, to look one up
         self.step = 0.0
         self.span_steps = 0  # how many steps the values span
+        self._learnt = False  # a value learnt since the last refit
 
     def knows(self, value: float) -> bool:
         """Whether ``value`` was seen (or no more are kept)."""
-        values = self._values
-        i = bisect_left(values, value)
-        return len(values) >= GRID_MAX_VALUES or i < len(values) and values[i] == value
+        return value in self._seen or len(self._seen) >= GRID_MAX_VALUES
 
     def learn(self, value: float) -> None:
         """A healthy value, not seen before (``knows``)."""
         insort(self._values, value)
+        self._seen.add(value)
+        self._learnt = True
 
     def nearest(self, value: float) -> float:
         """The value seen nearest to ``value`` (some were)."""
@@ -196,11 +203,14 @@ class ValueGrid:
         return below if value - below <= above - value else above
 
     def refit(self, resolution: float) -> None:
-        values = self._values
-        if resolution <= 0 or len(values) < 2:
+        if not self._learnt or resolution <= 0:
             return
+        self._learnt = False
+        values = self._values
         adjacent = [b - a for a, b in zip(values, values[1:]) if b - a < GRID_ADJACENT * resolution]
-        if len(adjacent) < GRID_MIN_STEPS:
+        if len(adjacent) < GRID_MIN_STEPS or \
+                max(adjacent) - min(adjacent) > GRID_SPREAD * sum(adjacent) / len(adjacent):
+            self.step = 0.0
             return
         span = values[-1] - values[0]
         self.span_steps = max(1, round(span * len(adjacent) / sum(adjacent)))
