@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
-from streamml.detector.sensor import CEILING_NEAR_READINGS, DRIFT_CONFIRM
+from streamml.detector.sensor import BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM
 from streamml.detector.thresholds import Thresholds
 from streamml.sensors.network import PARAMS, SensorNetwork
 
@@ -2361,3 +2361,20 @@ def test_a_coarse_humidity_that_held_one_value_through_its_warm_up_is_not_judged
     flagged = [seq for seq, reasons in _run(values).items()
                if any(r in reasons for r in ("noise:humidity_pct", "spike:humidity_pct"))]
     assert not flagged, flagged[:5]
+
+
+def test_a_barometer_held_after_a_fronts_rise_or_before_its_own_release_read_as_a_front_is_judged():
+    """final-22 (development data since the twenty-fourth round), two station barometers at
+    0.275 hPa (noise a quarter of a step) held for hours while the pressure rose 1.1 hPa, then 4
+    steps up at once: sim-2303-019 held 1021.63 from 1027 to 1210, its run begun 129 readings
+    after a real front (whose hold covered the readings before it); sim-2301-000 held 1025.75
+    from 2461 to 2699, a "front" found at 2704, 4 readings after its release (the condition fair).
+    The line through the readings on both sides says the pressure rose through the run: stuck
+    (neither was flagged before)."""
+    for seed, index, first, end, held in ((2303, 19, 1044, 1211, 1021.63),
+                                          (2301, 0, 2475, 2700, 1025.75)):
+        network = SensorNetwork(24, 12, "sim-", seed, 0.004, PARAMS["final-22"])
+        values = [network.tick()[index].values for _ in range(end + BRACKET_AFTER + 1)]
+        assert {p for _, _, p in values[first:end]} == {held} and values[end][2] > held + 1.0
+        stuck = {seq for seq, reasons in _run(values).items() if "stuck:pressure_hpa" in reasons}
+        assert set(range(first, end)) <= stuck, (seed, sorted(set(range(first, end)) - stuck)[:5])

@@ -16,7 +16,8 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   (at the run's dew point) needs less evidence: a healthy channel would have followed. A
   coarse humidity's repeats just under 100 % say nothing of it, until the air has warmed so
   far that at the run's dew point it would no longer be saturated. A barometer's run left by
-  two steps or more outside weather events is judged a quarter of an hour later by the line
+  two steps or more outside weather events (or a front's hold after its rise; a front found
+  after its step may be its own release) is judged a quarter of an hour later by the line
   through the readings on both sides of it: the pressure went on along it while it held. A
   calm humidity's run is also judged along the humidity the temperatures over it say at its
   dew point: while the temperature holds, a healthy one has no reason to leave its step.
@@ -459,6 +460,15 @@ BRACKET_BEFORE = 30
 BRACKET_AFTER = 15
 BRACKET_SURE = 2.0
 BRACKET_SLACK_STEPS = 0.5
+# ... but a front is no storm: its rise lasts 20-60 readings (FRONT_SLICE), so a healthy
+# barometer's run that a front's rise ends goes on rising after its step, off the line through the
+# readings before it, which the line's scatter tells. So a front found after the run's end does
+# not keep its end from being judged: a held barometer let go several steps at once while the
+# evening cooled reads as a front's rise, its own release (final-22 2301-000: a station barometer
+# at 0.275 hPa held 238 readings while the pressure rose 1.1 hPa, then 4 steps up; a "front" found
+# 4 readings later, the condition fair). Nor does a front's hold over the readings before the run
+# once its rise is over, the front found FRONT_JUDGED_FROM readings or more before them (final-22
+# 2303-019: held 183 readings 129 after a front, the pressure rising 1.1 hPa, then 4 steps up).
 # A sensor held whole for WHOLE_END_MIN_REPEATS readings or more, one channel then stepping out
 # RUN_END_WHOLE_STEPS or more where no trend before foretold it: a stuck sensor's release lands
 # where the weather went meanwhile and stays there, while weather that moves a channel so far in
@@ -1453,14 +1463,16 @@ class SensorModel:
     def _may_bracket(self, c: int, reading: Reading) -> bool:
         """Whether channel c's run, ended by ``reading``, is to be judged by the line through the
         readings on both sides of it (``BRACKET_AFTER``): a step of RUN_END_STEPS or more out of
-        it, outside weather events' holds, not after a dropout's jump nor while the sensor is
-        flagged inconsistent."""
+        it, outside weather events' holds (but a front's once its rise is over:
+        ``_front_risen_before``), not after a dropout's jump nor while the sensor is flagged
+        inconsistent."""
         channel = self._channels[c]
         resolution = channel.stats.resolution
         first = channel.run_first
         if first is None or resolution <= 0 or channel.run_jump >= DROPOUT_JUMP or \
                 self._inconsistent.open or \
-                self._weather_until >= first.seq - BRACKET_BEFORE:
+                self._weather_until >= first.seq - BRACKET_BEFORE and \
+                not self._front_risen_before(first.seq - BRACKET_BEFORE):
             return False
         return abs(reading.values[c] - first.values[c]) >= RUN_END_STEPS * resolution - 1e-9
 
@@ -1468,7 +1480,8 @@ class SensorModel:
         """Flag channel c's run noted by ``_judge_run_end`` as stuck once ``reading`` is the
         BRACKET_AFTER-th after it, if the readings before and after it lie on one line along
         which a healthy channel would not have read the held value throughout
-        (``BRACKET_BEFORE``): not if a weather event was found since, the sensor is flagged
+        (``BRACKET_BEFORE``): not if a weather event other than a front after the run's end was
+        found since (``_front_found_after``), the sensor is flagged
         inconsistent, any of those readings was blocked on c or the run was flagged already."""
         channel = self._channels[c]
         pending = channel.run_bracket
@@ -1479,7 +1492,8 @@ class SensorModel:
         channel.run_bracket = None
         stats = channel.stats
         if reading.seq != end_seq + BRACKET_AFTER or self._inconsistent.open or \
-                self._weather_since >= first_seq - BRACKET_BEFORE or stats.quantised_sigma <= 0:
+                self._weather_since >= first_seq - BRACKET_BEFORE and \
+                not self._front_found_after(end_seq) or stats.quantised_sigma <= 0:
             return
         last = self._reading_at(end_seq - 1)
         if last is None or c in last.blocked:  # flagged already (a sensor held whole)
@@ -1506,6 +1520,17 @@ class SensorModel:
         if evidence >= self._th.stuck_log_odds:
             self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
                            self._th.stuck_log_odds)
+
+    def _front_risen_before(self, seq: int) -> bool:
+        """Whether the last weather event was a front found FRONT_JUDGED_FROM readings or more
+        before ``seq``: its rise is over (the note after BRACKET_SLACK_STEPS)."""
+        return self._weather_since != self._storm_since and \
+            self._weather_since + FRONT_JUDGED_FROM <= seq
+
+    def _front_found_after(self, seq: int) -> bool:
+        """Whether the last weather event is a front found after ``seq`` (a run's end), and not
+        yet judged (the note after BRACKET_SLACK_STEPS)."""
+        return self._weather_since > seq and self._front_since == self._weather_since
 
     def _judge_whole_end(self, reading: Reading, previous: Reading) -> None:
         """Note the sensor's run held whole, ended by ``reading`` stepping every channel at once,
