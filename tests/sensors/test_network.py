@@ -385,3 +385,25 @@ def test_the_twenty_third_final_family_lies_outside_the_tuning_ranges():
                                            if name != "final-23"}
     assert params.resolution_scale not in _drawn("resolution_scale")
     assert params.classes.count("consumer") == 2
+
+
+def test_the_twenty_fourth_final_family_lies_outside_the_tuning_ranges():
+    params = PARAMS["final-24"]
+    final = params.weather
+    assert final.mean_temperature_c[0] > max(_drawn("mean_temperature_c", 0))
+    assert final.mean_temperature_c[1] > max(_drawn("mean_temperature_c", 1))
+    assert final.daily_amplitude_c[0] > max(_drawn("daily_amplitude_c", 0))
+    assert final.front_interval_days > max(_drawn("front_interval_days"))
+    assert final.front_pressure_fall_hpa[1] < min(_drawn("front_pressure_fall_hpa", 1))
+    assert final.storm_temperature_drop_c[0] > max(_drawn("storm_temperature_drop_c", 0))
+    assert final.storm_temperature_drop_c[1] > max(climate.storm_temperature_drop_c[1]
+                                                   for name, climate in CLIMATES.items()
+                                                   if name != "sahel")
+    assert final.shading_per_hour < min(_drawn("shading_per_hour"))
+    assert params.noise_scale > max(_drawn("noise_scale"))
+    assert params.noise_scale > max(PARAMS[name].noise_scale for name in PARAMS
+                                    if name != "final-24")
+    assert params.resolution_scale not in {PARAMS[name].resolution_scale for name in PARAMS
+                                           if name != "final-24"}
+    assert params.resolution_scale not in _drawn("resolution_scale")
+    assert params.classes.count("cheap") == 2

@@ -179,6 +179,12 @@ PARAMS = {
     "final-23": NetworkParams(name="final-23", climate="boreal-forest", noise_scale=0.45,
                               classes=("consumer", "station", "cheap", "consumer"),
                               resolution_scale=1.1),
+    # The twenty-fourth final family (seeds 2501-2505), declared before the twenty-fifth round's
+    # detector changes: the Sahel, noisier than any draw or earlier family, cheap sensors two
+    # times in four, every class 1.4 times coarser (a scale no draw or earlier family uses).
+    "final-24": NetworkParams(name="final-24", climate="sahel", noise_scale=1.8,
+                              classes=("cheap", "consumer", "cheap", "station"),
+                              resolution_scale=1.4),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
