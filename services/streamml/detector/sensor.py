@@ -241,6 +241,15 @@ GRID_MIN_UNITS = 4
 # in that band at nearly every reading (final-21 2204-007: a cheap humidity at 0.3 % steps, noise
 # 1.3 %, held at 99.3 % for 10 readings with the whole sensor, unjudged; 23 nats by itself).
 FINE_NEAR_LIMIT_PCT = 0.25
+# A humidity that has learnt its repeat rate from fewer pairs of readings clear of saturation
+# than this (one saturated since the stream began: a boreal night) is judged, held under the
+# limit in saturated air, by the rate at which its readings there repeated, and its steps there
+# tell whether it is fine enough to be judged there at all (FINE_NEAR_LIMIT_PCT). Its rate clear of
+# saturation is the 0.5 it starts at, which no healthy fine channel there comes near: final-23
+# 2401-020, a consumer humidity at 0.11 % steps saturated since its start, held 99.66 % for 15
+# readings (10.4 nats by 0.5, its readings there repeating about one in ten), and 2402-014, a
+# cheap one held 99.77 % for 22 readings, unjudged as its resolution was unknown.
+UNDER_LIMIT_MIN_PAIRS = 20
 # A humidity run while the air warmed enough to take the humidity at the run's dew point this
 # many steps (the larger of its resolution and noise) under the held value: a healthy channel
 # would have followed (a station's humidity at 1 % steps repeats as often as 0.7 when calm).
@@ -795,6 +804,8 @@ class SensorModel:
             if c == RH and saturated:
                 if then[RH] >= HUMIDITY_LIMITS_PCT[1]:
                     channel.stats.learn_at_limit(now[RH] == then[RH])
+                elif then[RH] >= SATURATED_PCT:
+                    channel.stats.learn_under_limit(then[RH], now[RH], HUMIDITY_LIMITS_PCT[1])
                 channel.stats.runs.interrupt()
                 continue
             channel.stats.learn(then[c], now[c], first[c], c == RH and near_ceiling)
@@ -1304,7 +1315,9 @@ class SensorModel:
         if not SATURATED_PCT <= values[RH] < HUMIDITY_LIMITS_PCT[1]:
             return False
         stats = self._channels[RH].stats
-        return not (0 < stats.resolution <= FINE_NEAR_LIMIT_PCT or
+        # (a channel that has known only saturated air: the steps it made under the limit)
+        resolution = stats.resolution or stats.under_limit_resolution
+        return not (0 < resolution <= FINE_NEAR_LIMIT_PCT or
                     _noise_spans_steps(stats, NOISE_SPANS_STEPS))
 
     def _warmed_off_saturation(self, channel: _Channel) -> bool:
@@ -1353,6 +1366,10 @@ class SensorModel:
         RUN_RATE_CARRIED of its steps."""
         channel = self._channels[c]
         stats = channel.stats
+        if c == RH and stats.repeats_learnt < UNDER_LIMIT_MIN_PAIRS and \
+                stats.under_limit_rate is not None and \
+                SATURATED_PCT <= self._recent[-1].values[RH] < HUMIDITY_LIMITS_PCT[1]:
+            return stats.under_limit_rate
         if channel.run <= LEARN_LAG or channel.run_rate <= 0 or \
                 not stats.runs.outlasted_by(channel.run) or \
                 abs(self._run_slope(c)) * channel.run < RUN_RATE_CARRIED * stats.resolution:

@@ -43,7 +43,8 @@ class ChannelStats:
 
     __slots__ = ("_second_differences", "_near_limit_differences", "_repeats", "_steps",
                  "sigma", "resolution", "repeat_rate", "quantised_sigma", "_top_stays", "ready",
-                 "near_limit_only", "measured", "runs", "_learns_runs")
+                 "near_limit_only", "measured", "runs", "_learns_runs", "_under_limit_repeats",
+                 "_under_limit_steps", "under_limit_resolution", "under_limit_rate")
 
     def __init__(self, window: int = LEARN_WINDOW, learns_runs: bool = True) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
@@ -60,6 +61,13 @@ class ChannelStats:
         self.quantised_sigma = 0.0
         # After a reading at the channel's limit (humidity 100 %), whether the next stayed.
         self._top_stays: deque[bool] = deque(maxlen=window)
+        # After a reading in saturated air under the limit (humidity 99-100 %), whether the next
+        # repeated it, and the steps between two such readings: what a channel that has known
+        # only saturated air is judged by there (``under_limit_rate``, ``under_limit_resolution``).
+        self._under_limit_repeats: deque[bool] = deque(maxlen=window)
+        self._under_limit_steps: deque[float] = deque(maxlen=window)
+        self.under_limit_resolution = 0.0
+        self.under_limit_rate: float | None = None
         # Enough learnt to judge this channel's noise (a humidity channel saturated since start
         # is not, nor one whose noise is not ``measured``). A flag, not a property, as it is read
         # several times per reading.
@@ -115,6 +123,19 @@ class ChannelStats:
         """A clean reading at the channel's limit, and whether the next one stayed there."""
         self._top_stays.append(stayed)
 
+    def learn_under_limit(self, x0: float, x1: float, limit: float) -> None:
+        """Consecutive clean readings x0, x1 of saturated air, x0 under the channel's ``limit``
+        (a reading there is not the limit's clipped value, so it repeats only where the noise
+        lands twice in one step)."""
+        self._under_limit_repeats.append(x1 == x0)
+        if x0 != x1 < limit:
+            self._under_limit_steps.append(abs(x1 - x0))
+
+    @property
+    def repeats_learnt(self) -> int:
+        """How many pairs of clean readings the repeat rate was learnt from."""
+        return len(self._repeats)
+
     @property
     def limit_stay_rate(self) -> float | None:
         """How often a reading at the limit was followed by another (Laplace-smoothed); None
@@ -148,6 +169,11 @@ class ChannelStats:
             recent_repeats = sum(islice(reversed(self._repeats), recent))
             self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
                                    (recent_repeats + 1) / (recent + 2))
+        if self._under_limit_steps:
+            self.under_limit_resolution = round(min(self._under_limit_steps), 6)
+        under = self._under_limit_repeats
+        if len(under) >= MIN_AT_LIMIT:
+            self.under_limit_rate = (sum(under) + 1) / (len(under) + 2)
         if self._learns_runs:
             self.runs.refit()
 
