@@ -2378,3 +2378,30 @@ def test_a_barometer_held_after_a_fronts_rise_or_before_its_own_release_read_as_
         assert {p for _, _, p in values[first:end]} == {held} and values[end][2] > held + 1.0
         stuck = {seq for seq, reasons in _run(values).items() if "stuck:pressure_hpa" in reasons}
         assert set(range(first, end)) <= stuck, (seed, sorted(set(range(first, end)) - stuck)[:5])
+
+
+def _fine_fog_since_start(seed: int) -> list[tuple[float, float, float]]:
+    """A consumer-grade sensor in fog from its first reading (a boreal night): humidity at 0.1 %
+    steps with 0.5 % noise, clipped at 100 % or just under it, never clear of saturation."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(600):
+        temperature = -12 + 0.3 * math.sin(seq / 229) + rng.gauss(0, 0.05)
+        humidity = min(100.0, 100.0 + rng.gauss(0, 0.5))
+        pressure = 1015 + 0.3 * math.sin(seq / 115) + rng.gauss(0, 0.02)
+        values.append((round(temperature, 2), round(humidity, 1), round(pressure, 2)))
+    return values
+
+
+def test_a_fine_humidity_saturated_since_the_start_stuck_under_the_limit_is_stuck():
+    """A humidity that has known only saturated air has learnt no repeat rate clear of it (the
+    0.5 it starts at) and no steps: it is judged under the limit by how often its readings there
+    repeated and the steps it made there (UNDER_LIMIT_MIN_PAIRS). Held at 99.6 % for 15
+    readings it is stuck (unjudged before: final-23 2401-020); the fog itself raises nothing."""
+    for seed in (1, 2, 3):
+        values = _fine_fog_since_start(seed)
+        assert not _run(values), seed
+        held = values[:300] + [(t, 99.6, p) for t, _, p in values[300:315]] + values[315:]
+        stuck = {seq for seq, reasons in _run(held).items() if "stuck:humidity_pct" in reasons}
+        assert len(stuck) >= 0.6 * 15, (seed, sorted(stuck))
+        assert stuck <= set(range(299, 315)), (seed, sorted(stuck))

@@ -243,12 +243,13 @@ GRID_MIN_UNITS = 4
 FINE_NEAR_LIMIT_PCT = 0.25
 # A humidity that has learnt its repeat rate from fewer pairs of readings clear of saturation
 # than this (one saturated since the stream began: a boreal night) is judged, held under the
-# limit in saturated air, by the rate at which its readings there repeated, and its steps there
-# tell whether it is fine enough to be judged there at all (FINE_NEAR_LIMIT_PCT). Its rate clear of
-# saturation is the 0.5 it starts at, which no healthy fine channel there comes near: final-23
-# 2401-020, a consumer humidity at 0.11 % steps saturated since its start, held 99.66 % for 15
-# readings (10.4 nats by 0.5, its readings there repeating about one in ten), and 2402-014, a
-# cheap one held 99.77 % for 22 readings, unjudged as its resolution was unknown.
+# limit in saturated air, by the rate at which its readings there repeated (a value read more
+# often than that, as the step just under the limit, by how often it was read), and its steps
+# there tell whether it is fine enough to be judged there at all (FINE_NEAR_LIMIT_PCT). Its
+# rate clear of saturation is the 0.5 it starts at, which no healthy fine channel there comes
+# near: final-23 2401-020, a consumer humidity at 0.11 % steps saturated since its start, held
+# 99.66 % for 15 readings (10.4 nats by 0.5), and 2402-014, a cheap one held 99.77 % for 22
+# readings, unjudged as its resolution was unknown.
 UNDER_LIMIT_MIN_PAIRS = 20
 # A humidity run while the air warmed enough to take the humidity at the run's dew point this
 # many steps (the larger of its resolution and noise) under the held value: a healthy channel
@@ -804,8 +805,8 @@ class SensorModel:
             if c == RH and saturated:
                 if then[RH] >= HUMIDITY_LIMITS_PCT[1]:
                     channel.stats.learn_at_limit(now[RH] == then[RH])
-                elif then[RH] >= SATURATED_PCT:
-                    channel.stats.learn_under_limit(then[RH], now[RH], HUMIDITY_LIMITS_PCT[1])
+                if then[RH] >= SATURATED_PCT:
+                    channel.stats.learn_saturated(then[RH], now[RH], HUMIDITY_LIMITS_PCT[1])
                 channel.stats.runs.interrupt()
                 continue
             channel.stats.learn(then[c], now[c], first[c], c == RH and near_ceiling)
@@ -1367,9 +1368,10 @@ class SensorModel:
         channel = self._channels[c]
         stats = channel.stats
         if c == RH and stats.repeats_learnt < UNDER_LIMIT_MIN_PAIRS and \
-                stats.under_limit_rate is not None and \
                 SATURATED_PCT <= self._recent[-1].values[RH] < HUMIDITY_LIMITS_PCT[1]:
-            return stats.under_limit_rate
+            under_limit = stats.under_limit_repeat_rate(self._recent[-1].values[RH])
+            if under_limit is not None:
+                return under_limit
         if channel.run <= LEARN_LAG or channel.run_rate <= 0 or \
                 not stats.runs.outlasted_by(channel.run) or \
                 abs(self._run_slope(c)) * channel.run < RUN_RATE_CARRIED * stats.resolution:

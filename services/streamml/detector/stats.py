@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, insort
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable
 from itertools import islice
 
@@ -44,7 +44,8 @@ class ChannelStats:
     __slots__ = ("_second_differences", "_near_limit_differences", "_repeats", "_steps",
                  "sigma", "resolution", "repeat_rate", "quantised_sigma", "_top_stays", "ready",
                  "near_limit_only", "measured", "runs", "_learns_runs", "_under_limit_repeats",
-                 "_under_limit_steps", "under_limit_resolution", "under_limit_rate")
+                 "_under_limit_steps", "under_limit_resolution", "under_limit_rate",
+                 "_saturated_values", "_saturated_shares")
 
     def __init__(self, window: int = LEARN_WINDOW, learns_runs: bool = True) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
@@ -62,10 +63,13 @@ class ChannelStats:
         # After a reading at the channel's limit (humidity 100 %), whether the next stayed.
         self._top_stays: deque[bool] = deque(maxlen=window)
         # After a reading in saturated air under the limit (humidity 99-100 %), whether the next
-        # repeated it, and the steps between two such readings: what a channel that has known
-        # only saturated air is judged by there (``under_limit_rate``, ``under_limit_resolution``).
+        # repeated it, and the steps between two such readings; the readings of saturated air
+        # and how often each value was read: what a channel that has known only saturated air
+        # is judged by there (``under_limit_repeat_rate``, ``under_limit_resolution``).
         self._under_limit_repeats: deque[bool] = deque(maxlen=window)
         self._under_limit_steps: deque[float] = deque(maxlen=window)
+        self._saturated_values: deque[float] = deque(maxlen=window)
+        self._saturated_shares: dict[float, float] = {}
         self.under_limit_resolution = 0.0
         self.under_limit_rate: float | None = None
         # Enough learnt to judge this channel's noise (a humidity channel saturated since start
@@ -123,13 +127,26 @@ class ChannelStats:
         """A clean reading at the channel's limit, and whether the next one stayed there."""
         self._top_stays.append(stayed)
 
-    def learn_under_limit(self, x0: float, x1: float, limit: float) -> None:
-        """Consecutive clean readings x0, x1 of saturated air, x0 under the channel's ``limit``
-        (a reading there is not the limit's clipped value, so it repeats only where the noise
-        lands twice in one step)."""
-        self._under_limit_repeats.append(x1 == x0)
-        if x0 != x1 < limit:
-            self._under_limit_steps.append(abs(x1 - x0))
+    def learn_saturated(self, x0: float, x1: float, limit: float) -> None:
+        """Consecutive clean readings x0, x1 of saturated air (x0 at least SATURATED_PCT). A
+        reading under the channel's ``limit`` is not the limit's clipped value: it repeats only
+        where the noise lands twice in one step."""
+        self._saturated_values.append(x0)
+        if x0 < limit:
+            self._under_limit_repeats.append(x1 == x0)
+            if x0 != x1 < limit:
+                self._under_limit_steps.append(abs(x1 - x0))
+
+    def under_limit_repeat_rate(self, value: float) -> float | None:
+        """The chance that a reading of saturated air ``value`` under the limit is followed by
+        the same: the rate at which such readings repeated, or, if higher, the share of the
+        saturated readings that read ``value`` (in air steady at saturation each reading lands
+        anew, and the step just under the limit is read most often). None until MIN_AT_LIMIT
+        pairs under the limit were seen."""
+        if self.under_limit_rate is None:
+            return None
+        share = self._saturated_shares.get(value, 1.0 / (len(self._saturated_values) + 1))
+        return max(self.under_limit_rate, share)
 
     @property
     def repeats_learnt(self) -> int:
@@ -174,6 +191,9 @@ class ChannelStats:
         under = self._under_limit_repeats
         if len(under) >= MIN_AT_LIMIT:
             self.under_limit_rate = (sum(under) + 1) / (len(under) + 2)
+            seen = len(self._saturated_values)
+            self._saturated_shares = {value: (count + 1) / (seen + 1) for value, count in
+                                      Counter(self._saturated_values).items()}
         if self._learns_runs:
             self.runs.refit()
 
