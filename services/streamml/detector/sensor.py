@@ -538,6 +538,32 @@ DAILY_RATE = 2 * math.pi / 1440
 # cannot vouch: flagged at a reading of the run, or repeating through all of it (a sensor held
 # whole: a stuck thermometer says the air held too). (``_thermometer_path_evidence``; no
 # constant of its own.)
+# The same path also says where a calm humidity should have gone: where the temperatures over
+# its run, at the run's dew point, say the humidity went THERMOMETER_BUMP_STEPS of its steps or
+# more off the least-squares line through that path (a bump: a cloud's shade cooling the air and
+# passing, the air warming and cooling back), a healthy humidity would have left its step with
+# it, whatever its learnt repeat rate and healthy runs say; the chance of the run along that
+# path with its line taken off is the run's evidence. The line is taken off because the dew
+# point is known only to be steady over a run, not level: over hours it drifts with the air and
+# the day (final-21: calm station humidities at 3 %, held 50-250 readings by healthy sensors,
+# 1.0-1.8 steps off the path at the run's first dew point, none a step off its line). Only
+# temperatures the spike checks have settled are read (the run's last THERMOMETER_BUMP_SETTLE
+# readings are not: final-22 2302-022, a thermometer's 3.6 °C spike read as a 6-step bump the
+# reading before it was found), and not in a weather event's hold (a front or a storm's rain
+# moves the dew point in steps no line follows), nor where the thermometer cannot vouch (as
+# above). final-22: station humidities at 2.75 %, noise a quarter of a step, repeat rates
+# 0.74-0.94, stuck 24-29 readings while the shade took the true humidity 2.2-4.0 steps off
+# and back (2301-008, 2304-007, 2305-020: 1.5-3.0 nats by the rate, 32-139 along the path's
+# bump); no healthy run of final-22's or final-21's is a step off its line at 12 nats.
+# (``_thermometer_bump_evidence``.)
+THERMOMETER_BUMP_STEPS = 1.0
+# ... and only where the path came back at least halfway (its ends no further apart than this
+# share of its range): a shade or a sun break passes and the air comes back; a thermometer's
+# own fault does not (final-22 2302-004: a thermometer's drift, a ramp from a level, read off
+# its line as a bump, flagged the humidity beside it and kept the drift check off 86 of the
+# drift's readings; 2302-008: a thermometer's dropout, a jump to a constant).
+THERMOMETER_BUMP_BACK = 0.5
+THERMOMETER_BUMP_SETTLE = 2
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
 # chance along that trend stays under the bar, while the whole sensor held its reading for
 # WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
@@ -1135,12 +1161,16 @@ class SensorModel:
 
     def _runs_too_short(self, running: list[int]) -> bool:
         """Whether no running channel can be judged stuck yet: each channel's evidence, alone or
-        joint, is at most its run's under the repeat rate, so while even their sum is short of
+        joint, is at most its run's under the repeat rate (a humidity's along the thermometer's
+        bump aside: ``_thermometer_bump_evidence``), so while even their sum is short of
         a decision the (costlier) chance of a calm coarse channel's run need not be worked out."""
         channels = self._channels
         needed = self._th.stuck_log_odds
         if RH in running and self._pulled(channels[RH]):
             needed -= PULL_LOG_ODDS
+        if RH in running and \
+                self._thermometer_bump_evidence(channels[RH].run) >= self._th.stuck_log_odds:
+            return False  # not bounded by the repeat rate
         if len(running) == 1:  # most often: the same, without the generators
             channel = channels[running[0]]
             if channel.run_jump >= DROPOUT_JUMP:
@@ -1178,13 +1208,15 @@ class SensorModel:
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
                 DAILY_AMPLITUDES[c], DAILY_RATE))
+        bump = 0.0
         if c == RH:
             quantised = min(quantised, self._thermometer_path_evidence(repeats))
+            bump = self._thermometer_bump_evidence(repeats)
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
-            return min(by_rate, quantised)
-        return min(by_rate, stats.runs.log_odds(repeats), quantised)
+            return max(min(by_rate, quantised), bump)
+        return max(min(by_rate, stats.runs.log_odds(repeats), quantised), bump)
 
     def _thermometer_path_evidence(self, repeats: int) -> float:
         """-ln of the chance of the humidity's run of ``repeats`` along the humidity that the
@@ -1206,6 +1238,34 @@ class SensorModel:
         path = [relative_humidity(_mean_of(stretch), first.dew_point)
                 for stretch in _stretches(temperatures, RUN_NODES)]
         return path_run_log_odds(path, repeats, stats.quantised_sigma, stats.resolution)
+
+    def _thermometer_bump_evidence(self, repeats: int) -> float:
+        """-ln of the chance of the humidity's run along the humidity the settled temperatures
+        over it say at its dew point, that path's least-squares line taken off, where that
+        path leaves its line by THERMOMETER_BUMP_STEPS of the humidity's steps or more (the
+        note after THERMOMETER_BUMP_STEPS); 0 elsewhere, and where the thermometer cannot vouch
+        or a weather event's hold is on."""
+        channel = self._channels[RH]
+        stats = channel.stats
+        first = channel.run_first
+        judged = repeats - THERMOMETER_BUMP_SETTLE
+        if first is None or judged < RUN_NODES or stats.resolution <= 0 or \
+                self._recent[-1].seq <= self._weather_until or \
+                _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) or self._held_saturated(RH) or \
+                self._channels[T].fault or self._channels[T].run >= repeats:
+            return 0.0
+        readings = list(islice(reversed(self._recent), repeats + 1))[THERMOMETER_BUMP_SETTLE:]
+        if any(T in reading.faulty for reading in readings):
+            return 0.0
+        temperatures = [reading.repaired[T] for reading in reversed(readings)]
+        path = [relative_humidity(_mean_of(stretch), first.dew_point)
+                for stretch in _stretches(temperatures, RUN_NODES)]
+        bump = _off_line(path)
+        reach = max(path) - min(path)
+        if max(bump) - min(bump) < THERMOMETER_BUMP_STEPS * stats.resolution or \
+                abs(path[-1] - path[0]) > THERMOMETER_BUMP_BACK * reach:
+            return 0.0
+        return path_run_log_odds(bump, judged, stats.quantised_sigma, stats.resolution)
 
     def _held_saturated(self, c: int) -> bool:
         """Whether channel c is the humidity held at saturation, where no daily cycle moves it
@@ -2383,6 +2443,16 @@ def _line_fit(points: list[float]) -> tuple[float, float]:
     # x runs backwards (newest first): a point's place on the line is -slope * x.
     spread = sum((d + slope * x) ** 2 for d, x in zip(deviations, centred))
     return slope, math.sqrt(spread / (n - 2))
+
+
+def _off_line(points: list[float]) -> list[float]:
+    """``points`` (one apart) less their least-squares line (its level kept)."""
+    n = len(points)
+    middle = (n - 1) / 2
+    mean_y = sum(points) / n
+    sxx = sum((x - middle) ** 2 for x in range(n))
+    slope = sum((x - middle) * (y - mean_y) for x, y in enumerate(points)) / sxx
+    return [y - slope * (x - middle) for x, y in enumerate(points)]
 
 
 def _shrunk(slope: float, n: int, sigma: float) -> float:
