@@ -566,6 +566,18 @@ THERMOMETER_BUMP_STEPS = 1.0
 # drift's readings; 2302-008: a thermometer's dropout, a jump to a constant).
 THERMOMETER_BUMP_BACK = 0.5
 THERMOMETER_BUMP_SETTLE = 2
+# ... and only where the bump stands clear of what the thermometer's own noise draws along the
+# path: each stretch's mean temperature strays by the thermometer's learnt noise over the root
+# of its readings, times the humidity a degree makes at that temperature and dew point (7-8 %
+# near saturation in cold air, under 3 % in warm dry air); the bump must span this many times
+# the largest such stray, the range 8 stretches' independent strays with their line taken off
+# reach once in a thousand (a Monte-Carlo of the range: 4.7 at 1 %, 5.6 at 0.1 %). final-16:
+# station humidities at 1 % steps beside 0.1 °C thermometers, runs of 10-13 readings (one or
+# two a stretch) near saturation at -9-6 °C, where the thermometer's noise alone spread the
+# path over 1.8-2.7 % and put healthy runs over the bar (1701-025, a control at 96 %; 1702-017
+# and 1704-017); final-22's 2.75 % steps beside 0.275 °C thermometers, 24-29 readings a run,
+# are well clear of it.
+THERMOMETER_BUMP_NOISE = 5.6
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
 # chance along that trend stays under the bar, while the whole sensor held its reading for
 # WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
@@ -1244,8 +1256,9 @@ class SensorModel:
     def _thermometer_bump_evidence(self, repeats: int) -> float:
         """-ln of the chance of the humidity's run along the humidity the settled temperatures
         over it say at its dew point, that path's least-squares line taken off, where that
-        path leaves its line by THERMOMETER_BUMP_STEPS of the humidity's steps or more (the
-        note after THERMOMETER_BUMP_STEPS); 0 elsewhere, and where the thermometer cannot vouch
+        path leaves its line by THERMOMETER_BUMP_STEPS of the humidity's steps or more and by
+        THERMOMETER_BUMP_NOISE of what the thermometer's noise alone strays it (the notes after
+        THERMOMETER_BUMP_STEPS); 0 elsewhere, and where the thermometer cannot vouch
         or a weather event's hold is on."""
         channel = self._channels[RH]
         stats = channel.stats
@@ -1264,8 +1277,9 @@ class SensorModel:
                 for stretch in _stretches(temperatures, RUN_NODES)]
         bump = _off_line(path)
         reach = max(path) - min(path)
-        if max(bump) - min(bump) < THERMOMETER_BUMP_STEPS * stats.resolution or \
-                abs(path[-1] - path[0]) > THERMOMETER_BUMP_BACK * reach:
+        floor = max(THERMOMETER_BUMP_STEPS * stats.resolution, THERMOMETER_BUMP_NOISE *
+                    _path_noise(temperatures, first.dew_point, self._channels[T].stats.sigma))
+        if max(bump) - min(bump) < floor or abs(path[-1] - path[0]) > THERMOMETER_BUMP_BACK * reach:
             return 0.0
         return path_run_log_odds(bump, judged, stats.quantised_sigma, stats.resolution)
 
@@ -2445,6 +2459,19 @@ def _line_fit(points: list[float]) -> tuple[float, float]:
     # x runs backwards (newest first): a point's place on the line is -slope * x.
     spread = sum((d + slope * x) ** 2 for d, x in zip(deviations, centred))
     return slope, math.sqrt(spread / (n - 2))
+
+
+def _path_noise(temperatures: list[float], dew_point_c: float, sigma: float) -> float:
+    """The largest stray, in humidity, that a thermometer's noise ``sigma`` alone puts into a
+    stretch's point of the path at ``dew_point_c`` (``temperatures`` cut into RUN_NODES
+    stretches): its mean's noise times the humidity a degree makes there (Magnus)."""
+    strays = []
+    for stretch in _stretches(temperatures, RUN_NODES):
+        mean = _mean_of(stretch)
+        per_degree = relative_humidity(mean, dew_point_c) * MAGNUS_A * MAGNUS_B / \
+            (MAGNUS_B + mean) ** 2
+        strays.append(sigma / math.sqrt(len(stretch)) * per_degree)
+    return max(strays)
 
 
 def _off_line(points: list[float]) -> list[float]:
