@@ -2447,3 +2447,24 @@ def test_a_humidity_held_while_a_cloud_shaded_the_air_and_passed_is_stuck_along_
         began = _run_edge(values, 999, 1, -1)
         ended = _run_edge(values, 1024, 1, 1)
         assert set(range(1000, 1025)) <= stuck <= set(range(began, ended + 1)), (seed, sorted(stuck))
+
+
+def test_a_fine_humidity_beside_a_thermometer_whose_noise_alone_draws_a_bump_is_not_stuck(
+        monkeypatch):
+    """final-10 (sim-1101-031, a control: 1.5 % humidity steps, a 0.15 °C thermometer, -17 °C
+    and 88 %) and final-16 (sim-1701-025, a control: 1 % steps, 0.1 °C, 6 °C and 96 %): cold air
+    near saturation, where a degree is 7-8 % of humidity, so the thermometer's own noise spreads
+    the path at the dew point 2-3 % (2-3 of the humidity's steps) over a healthy run of 13-17
+    readings. Judged along that bump without the path's noise as a floor the healthy runs were
+    stuck (the variant on w-so: final-10 +53 control false alarms, final-16 +17); with it, no."""
+    from streamml.detector import sensor
+    kept = sensor.THERMOMETER_BUMP_NOISE
+    for family, seed, index, first, end in (("final-10", 1101, 31, 1600, 1680),
+                                            ("final-16", 1701, 25, 2540, 2580)):
+        network = SensorNetwork(24, 12, "sim-", seed, 0.004, PARAMS[family])
+        values = [network.tick()[index].values for _ in range(end)]
+        for floor, expected in ((kept, False), (0.0, True)):
+            monkeypatch.setattr(sensor, "THERMOMETER_BUMP_NOISE", floor)
+            stuck = [seq for seq, reasons in _run(values).items()
+                     if "stuck:humidity_pct" in reasons and first <= seq < end]
+            assert bool(stuck) is expected, (family, floor, stuck[:5])
