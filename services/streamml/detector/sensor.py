@@ -21,8 +21,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   through the readings on both sides of it: the pressure went on along it while it held. A
   calm humidity's run is also judged along the humidity the temperatures over it say at its
   dew point: while the temperature holds, a healthy one has no reason to leave its step; where
-  that humidity went a step off its line and came back (a shade passing), a healthy one would
-  have left it, whatever its repeat rate says.
+  that humidity went a step off its line and came back (a shade passing), and further than the
+  thermometer's own noise draws it, a healthy one would have left it, whatever its repeat rate
+  says.
 - **spike** per channel, decided one reading later: a reading that leaves the line through
   its neighbours and comes straight back. Weather never comes straight back in a minute. A
   smaller one is decided two readings later, against two readings on each side.
