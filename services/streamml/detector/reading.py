@@ -28,3 +28,6 @@ class Reading:
     emitted: bool = False
     # Channels the one-reading spike check found spike_near_z to spike_z widths off the line.
     near_spikes: tuple[int, ...] = ()
+    # Channels the one-reading spike check found spike_z widths off the line but whose next
+    # reading stands farther off this one than the reading before does: decided one reading later.
+    late_spikes: tuple[int, ...] = ()
