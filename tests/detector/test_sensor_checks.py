@@ -165,6 +165,26 @@ def test_a_smaller_spike_is_flagged_two_readings_later_against_two_neighbours_ea
     assert flagged == set(), "the one-reading check alone misses it"
 
 
+def _with_pressure_zigzag(first: float, second: float) -> list[tuple[float, float, float]]:
+    """A healthy stream (pressure noise 0.05 hPa) whose pressure at 597-603 lies on its smooth
+    tide, plus ``first`` at 599 and ``second`` at 600."""
+    values = _stream()
+    for seq in range(597, 604):
+        t, h, _ = values[seq]
+        tide = 1012 + 0.5 * math.sin(seq / 115)
+        values[seq] = (t, h, round(tide + {599: first, 600: second}.get(seq, 0.0), 2))
+    return values
+
+
+def test_a_spike_seen_first_from_the_reading_before_it_is_flagged_and_not_that_reading():
+    # 599 is 3 noise widths under the tide, 600 six over it: 599 stands 5 widths off the line
+    # through 598 and 600 and comes back, but the fall out of it is larger than the rise into
+    # it (a healthy pair's step); one reading later 600 is the one off the line through the rest.
+    assert _run(_with_pressure_zigzag(-0.16, 0.3)) == {600: ("spike:pressure_hpa",)}
+    # The other way round: 599 is the spike (5.3 widths), 600 a healthy reading under the tide.
+    assert _run(_with_pressure_zigzag(0.27, -0.08)) == {599: ("spike:pressure_hpa",)}
+
+
 def test_a_step_is_no_smaller_spike():
     values = _stream()
     values[600:] = [(t, h, round(p + 0.24, 2)) for t, h, p in values[600:]]
