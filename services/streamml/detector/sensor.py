@@ -616,8 +616,8 @@ _LEVEL_SPIKE_WIDEN = math.sqrt(1.0 + 1.0 / len(_LEVEL_SPIKE_OFFSETS))
 # reading before does (the fall out of it is larger than the rise into it) may be that next
 # reading's spike seen from its neighbour: a zigzag of two readings is one spike, and the check
 # at the earlier reading sees it first (final-23: 3 small spikes missed, their neighbour flagged
-# and repaired half-way towards them, e.g. sim-2403-006 @1562-1564: -13.09, -13.31, -12.65,
-# -13.09 C). Only where the rise into it is one a healthy pair of readings shows (under spike_z
+# and repaired half-way towards them, 2 of them found so, e.g. sim-2403-006 @1561-1564: -13.09,
+# -13.31, -12.65, -13.09 C). Only where the rise into it is one a healthy pair of readings shows (under spike_z
 # noise widths of a difference of two readings): a reading that far off the one before is no
 # healthy neighbour of a spike, and a large spike is decided at once. Decided one reading later:
 # flagged unless the next reading stands farther off the line through the readings on either
