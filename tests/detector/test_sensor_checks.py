@@ -2239,6 +2239,22 @@ def test_a_calm_station_held_whole_in_still_air_then_shaded_is_not_judged_by_its
     _assert_held_whole_in_shade_not_stuck(648, 680)
 
 
+def test_a_calm_station_held_whole_as_a_shade_ended_is_stuck_where_its_step_out_stays():
+    """A 0.7 °C shade from reading 625; the sensor held whole 14 readings from 641 at its bottom
+    while the shade ended (the air warming back a quarter of what is left each minute), then
+    the thermometer steps about 7 steps up to where the air was before the shade (not past the
+    half hour before the run) with the humidity, and stays there the next three readings: a
+    shade's end would have gone on. Stuck at the run's end (missed before on every seed: the
+    step lands nowhere past the readings before the run)."""
+    for seed in (1, 2, 3, 4):
+        values = _calm_coarse_station(
+            seed, 900, lambda seq: -_shaded_c(seq, 625, 641, 0.7), 0.0)
+        assert _run(values) == {}, seed
+        values[641:655] = [values[640]] * 14
+        assert round((values[655][0] - values[640][0]) / 0.1) >= 5, (seed, values[655])
+        _assert_held_whole_thermometer_stuck(values, 641, 655, seed)
+
+
 def test_a_calm_station_held_whole_then_a_humidity_step_alone_is_not_judged_by_its_step_out():
     """Held whole 8 readings in still air, then the humidity alone steps 18 % down and stays (an
     inconsistency beginning, the thermometer and barometer still on their steps): it lands past

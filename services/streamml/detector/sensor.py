@@ -505,6 +505,22 @@ BRACKET_SLACK_STEPS = 0.5
 RUN_END_PAST_READINGS = 30
 RUN_END_SETTLES = 0.5
 RUN_END_PAST_CHANNELS = 2
+# ... and such a step of RUN_END_SETTLE_STEPS or more that lands nowhere past those readings, if
+# the channel then stays within RUN_END_SETTLES of the step of where it landed for the next
+# RUN_END_SETTLE_READINGS readings: weather that moves a channel several steps in a minute goes on
+# the next minutes (a shade's end, the step back up to where the air was before it, too: final-7's
+# healthy stations held whole 5-9 readings then 5-7 steps up went on 1-5 steps the next minute
+# and 3-12 over three), while a held sensor's release lands where the weather went meanwhile and follows
+# its slow trend from there (final-2 302-018: a station held whole 14 readings while a cloud's
+# shade came over it, then 7 steps down, 8 the three minutes after; 305-012: held 14 readings in a
+# shade, then 7 steps up to where the air was before it, and stayed; final-22 2301-010: held 17
+# readings while a sun break warmed the air 3.4 steps, then 3 up and stayed). A healthy calm
+# station leaves a hold by a step or two and may stay there (final-21 2204-029: a control station
+# at 0.3 °C held whole 15 readings in cloudy air, then 2 steps up with the humidity and stayed,
+# 13.7 nats along the step; within half of a step of two is not moving at all), so the step is
+# three or more.
+RUN_END_SETTLE_READINGS = 3
+RUN_END_SETTLE_STEPS = 3.0
 # The semi-diurnal pressure tide (hPa; radians per reading, a 12-hour period): up to about 1 hPa
 # at low latitudes, half that at 45 degrees, a quarter near 60. Its tendency turns at its crests
 # and troughs, where a calm coarse barometer sits on one step for two hours (final-19: station
@@ -711,6 +727,10 @@ class _Channel:
         # later by the line through the readings on both sides of it: (its first value's seq, the
         # seq of the reading that ended it, the held value).
         self.run_bracket: tuple[int, int, float] | None = None
+        # A run held whole ended by a step that must stay where it landed, judged
+        # RUN_END_SETTLE_READINGS readings later: (the first seq flagged, the seq of the reading
+        # that ended it, the held value, the value out of it, the evidence).
+        self.run_settle: tuple[int, int, float, float, float] | None = None
         self.noise: deque[float] = deque(maxlen=NOISE_WINDOW)
         self.noise_onset: deque[int] = deque(maxlen=NOISE_WINDOW)
 
@@ -922,6 +942,7 @@ class SensorModel:
             channel.run_first = None
             channel.run_end = None
             channel.run_bracket = None
+            channel.run_settle = None
             channel.fault = ""
             channel.noise.clear()
             channel.noise_onset.clear()
@@ -1058,6 +1079,8 @@ class SensorModel:
                 self._confirm_run_end(c, reading)
             if channel.run_bracket is not None:
                 self._judge_bracket(c, reading)
+            if channel.run_settle is not None:
+                self._judge_settled(c, reading)
             repeats = previous is not None and values[c] == previous.values[c]
             if not repeats:
                 if channel.run and not channel.fault:
@@ -1556,6 +1579,11 @@ class SensorModel:
         if evidence >= self._th.stuck_log_odds:
             channel.run_end = (max(first.seq, reading.seq - self._whole_held() - 1), reading.seq,
                                first.values[c], reading.values[c], evidence, False)
+            return
+        evidence = self._stepped_whole_evidence(c, reading, RUN_END_SETTLE_STEPS)
+        if evidence >= self._th.stuck_log_odds:
+            channel.run_settle = (max(first.seq, reading.seq - self._whole_held() - 1),
+                                  reading.seq, first.values[c], reading.values[c], evidence)
 
     def _confirm_run_end(self, c: int, reading: Reading) -> None:
         """Flag channel c's run noted by ``_judge_run_end`` if ``reading``, the next, is nearer
@@ -1819,10 +1847,17 @@ class SensorModel:
         """The evidence that channel c's run, ended by ``reading`` with the whole sensor held,
         was held while the weather moved it (``RUN_END_PAST_READINGS``): a step out of at least
         ``RUN_END_WHOLE_STEPS`` beyond every reading of the channel in the readings before the
-        run, another channel stepping with it, taken as the run's move over the readings held
-        whole; in a weather event's hold too (a storm's plunge or jump goes on the next reading).
-        0 for a humidity at or near saturation, after a dropout's jump or while the sensor is
-        flagged inconsistent (as ``_run_end_evidence``)."""
+        run (``_stepped_whole_evidence``); in a weather event's hold too (a storm's plunge or
+        jump goes on the next reading)."""
+        evidence = self._stepped_whole_evidence(c, reading, RUN_END_WHOLE_STEPS)
+        return evidence if evidence and self._past_before_run(c, reading.values[c]) else 0.0
+
+    def _stepped_whole_evidence(self, c: int, reading: Reading, steps: float) -> float:
+        """The quantised chance of channel c's run over the readings the whole sensor held
+        (at least ``WHOLE_END_MIN_REPEATS``) along its step out of at least ``steps`` steps,
+        another channel stepping with it (``RUN_END_PAST_CHANNELS``). 0 for a humidity at or
+        near saturation, after a dropout's jump or while the sensor is flagged inconsistent
+        (as ``_run_end_evidence``)."""
         channel = self._channels[c]
         stats = channel.stats
         first = channel.run_first
@@ -1832,16 +1867,40 @@ class SensorModel:
                 c == RH and max(first.values[RH], reading.values[RH]) >= SATURATED_PCT:
             return 0.0
         out = round((reading.values[c] - first.values[c]) / resolution, 6)
-        if abs(out) < RUN_END_WHOLE_STEPS:
+        if abs(out) < steps:
             return 0.0
         whole = min(channel.run, self._whole_held())
         held = self._recent[-2].values
         if whole < WHOLE_END_MIN_REPEATS or \
                 sum(value != held[k] for k, value in enumerate(reading.values)) < \
-                RUN_END_PAST_CHANNELS or not self._past_before_run(c, reading.values[c]):
+                RUN_END_PAST_CHANNELS:
             return 0.0
         return quantised_run_log_odds(whole, stats.quantised_sigma, resolution,
                                       out * resolution / (whole + 1))
+
+    def _judge_settled(self, c: int, reading: Reading) -> None:
+        """Flag channel c's run noted by ``_judge_run_end`` as stuck once ``reading`` is the
+        RUN_END_SETTLE_READINGS-th after its end, if every reading since stayed within
+        RUN_END_SETTLES of the step of the value it stepped out to (weather that moves a channel
+        so far in a minute goes on), no weather event was found since the run began, the
+        channel is not flagged and no reading was missed."""
+        channel = self._channels[c]
+        pending = channel.run_settle
+        assert pending is not None
+        first_seq, end_seq, held, out, evidence = pending
+        if reading.seq < end_seq + RUN_END_SETTLE_READINGS:
+            return
+        channel.run_settle = None
+        if reading.seq != end_seq + RUN_END_SETTLE_READINGS or channel.fault or \
+                self._weather_since >= first_seq:
+            return
+        for seq in range(end_seq + 1, reading.seq + 1):
+            after = self._reading_at(seq)
+            if after is None or \
+                    abs(after.values[c] - out) >= RUN_END_SETTLES * abs(out - held) - 1e-9:
+                return
+        self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
+                       self._th.stuck_log_odds)
 
     def _trend_held_whole_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading`` with a step out that confirms
