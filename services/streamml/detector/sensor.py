@@ -220,6 +220,11 @@ DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such 
 # the humidity: a humidity step the temperature does not share is an inconsistency, and a
 # 1 %-step humidity repeats one reading to the next while it goes on moving.
 WEATHER_MAX_STEP = (10.0, math.inf, 10.0)
+# Nor does any air hold no water at all: a humidity that jumps DROPOUT_JUMP noise widths to its
+# lower limit (0 %; the driest deserts keep a few percent) and repeats it is a dropout at once,
+# the humidity cut at its limit as a dropout holds it (final-23 sim-2404-009: a station humidity
+# at 1.1 % steps, 93.5 -> 0 % for the stream's last 5 readings, under DROPOUT_LOG_ODDS at its
+# repeat rate of 0.71, too few for the inconsistency check's STEP_AFTER).
 # A sensor reports multiples of its resolution: no more decimals than its steps have. A
 # temperature or pressure with more decimals than the channel's learnt resolution, repeated, came
 # out of no converter: a placeholder written in a reading's stead (tuning-wide, final-2, final-7:
@@ -1137,6 +1142,9 @@ class SensorModel:
                 self._start_stuck(c, DROPOUT_REASON, channel.run_step, WEATHER_MAX_STEP[c])
             elif channel.run_finer:  # ... or a value finer than the channel's steps
                 self._start_stuck(c, DROPOUT_REASON, float(channel.run_finer), 1.0)
+            elif c == RH and channel.run_jump >= DROPOUT_JUMP and \
+                    reading.values[RH] <= HUMIDITY_LIMITS_PCT[0]:  # ... or no air's humidity
+                self._start_stuck(c, DROPOUT_REASON, channel.run_jump, DROPOUT_JUMP)
         running = [c for c in running if not self._channels[c].fault]
         # Evidence: -ln P(the run) under each channel's repeat rate; joint runs add up.
         if not running or self._runs_too_short(running):
@@ -1203,9 +1211,14 @@ class SensorModel:
     def _off_grid(self, c: int, value: float) -> bool:
         """Whether channel c's ``value`` lies off the grid of its healthy values by
         GRID_OFF_STEPS of a step or more (``MAX_DECIMALS``' placeholder, written with as many
-        decimals as the channel's steps)."""
+        decimals as the channel's steps); where every healthy value was a whole multiple of the
+        resolution (``ValueGrid.multiple``), off the multiples, however far from the values
+        seen."""
         channel = self._channels[c]
         grid, unit = channel.grid, channel.grid_unit
+        if grid.multiple and unit:  # a grid anchored at zero: known exactly
+            off = abs(value - round(value / grid.multiple) * grid.multiple)
+            return off >= GRID_OFF_STEPS * grid.multiple
         if grid.step <= 0 or not unit or grid.step < GRID_MIN_UNITS * unit:
             return False
         near = grid.nearest(value)

@@ -209,6 +209,15 @@ GRID_MAX_VALUES = 512
 # decimals (0.275 hPa as 0.27 and 0.28: 4 %). Values on no one grid (written finer than the
 # steps at times, as a unit test's storm) leave the grid unknown.
 GRID_SPREAD = 0.25
+# A value is a whole multiple of the resolution within this share of the resolution (floats'
+# rounding of the written decimals, far under the unit they are written to).
+MULTIPLE_TOLERANCE = 1e-6
+# Distinct healthy values, all whole multiples of the resolution, before the grid is taken as
+# anchored at zero (``ValueGrid.multiple``): fewer than GRID_MIN_STEPS, as no step is worked out
+# from them (final-23 sim-2403-009: a calm station barometer at 0.11 hPa had reported 7 values,
+# all multiples, when it held 1013.25 at reading 204; a resolution learnt twice too coarse would
+# have put five values on its multiples one time in sixteen, and the next single step corrects it).
+MULTIPLE_MIN_VALUES = 5
 
 
 class ValueGrid:
@@ -218,13 +227,19 @@ class ValueGrid:
     0.28, is known to a rounding over the span). 0 until GRID_MIN_STEPS adjacent steps were
     seen."""
 
-    __slots__ = ("_values", "_seen", "step", "span_steps", "_learnt")
+    __slots__ = ("_values", "_seen", "step", "span_steps", "multiple", "_learnt")
 
     def __init__(self) -> None:
         self._values: list[float] = []
         self._seen: set[float] = set()  # the same values, to look one up
         self.step = 0.0
         self.span_steps = 0  # how many steps the values span
+        # The resolution, where every value seen (MULTIPLE_MIN_VALUES at least) is a whole
+        # multiple of it: a converter's count times its step, the grid anchored at zero and known
+        # exactly however far a value lies from those seen (0 where not). A step written with no
+        # more decimals than the values' has such a grid (final-23: station barometers at
+        # 0.11 hPa), one rounded to them (0.275 hPa written as 0.27 and 0.28) has not.
+        self.multiple = 0.0
         self._learnt = False  # a value learnt since the last refit
 
     def knows(self, value: float) -> bool:
@@ -249,10 +264,15 @@ class ValueGrid:
         return below if value - below <= above - value else above
 
     def refit(self, resolution: float) -> None:
+        if self.multiple and self.multiple != resolution:
+            self.multiple = 0.0  # the resolution learnt anew: judged again below
+            self._learnt = True
         if not self._learnt or resolution <= 0:
             return
         self._learnt = False
         values = self._values
+        self.multiple = resolution if len(values) >= MULTIPLE_MIN_VALUES and all(
+            _whole_multiple(value, resolution) for value in values) else 0.0
         adjacent = [b - a for a, b in zip(values, values[1:]) if b - a < GRID_ADJACENT * resolution]
         if len(adjacent) < GRID_MIN_STEPS or \
                 max(adjacent) - min(adjacent) > GRID_SPREAD * sum(adjacent) / len(adjacent):
@@ -261,6 +281,12 @@ class ValueGrid:
         span = values[-1] - values[0]
         self.span_steps = max(1, round(span * len(adjacent) / sum(adjacent)))
         self.step = span / self.span_steps
+
+
+def _whole_multiple(value: float, step: float) -> bool:
+    """Whether ``value`` is a whole multiple of ``step`` (to MULTIPLE_TOLERANCE of it)."""
+    return abs(value - round(value / step) * step) <= MULTIPLE_TOLERANCE * step * max(
+        1.0, abs(value / step))
 
 
 class RunLengths:
