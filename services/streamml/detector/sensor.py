@@ -890,6 +890,7 @@ class SensorModel:
                     channel.stats.learn_at_limit(now[RH] == then[RH])
                 if then[RH] >= SATURATED_PCT:
                     channel.stats.learn_saturated(then[RH], now[RH], HUMIDITY_LIMITS_PCT[1])
+                channel.stats.learn_saturated_scatter(then[RH], now[RH], first[RH])
                 channel.stats.runs.interrupt()
                 continue
             channel.stats.learn(then[c], now[c], first[c], c == RH and near_ceiling)
@@ -2220,20 +2221,14 @@ class SensorModel:
         first, middle, last = a.values, b.values, d.values
         plunge = d.seq - self._storm_since < STORM_PLUNGE
         for c, channel in enumerate(self._channels):
-            # Saturated humidity starts no burst while its noise is known only from the dips
-            # near the ceiling; learnt clear of it, the noise bounds readings cut to 100 %, which
-            # scatter less. A burst found goes on through saturation (a burst near it is half
-            # cut to 100 %: cleared there, it was found again and again).
-            if not contiguous or plunge or channel.fault in _STUCK_OR_DROPOUT or \
-                    (c == RH and channel.fault != NOISE_REASON and (
-                        not self._noise_known_at(RH, d.seq) or
-                        last[RH] >= SATURATED_PCT and channel.stats.near_limit_only)) or \
-                    not channel.stats.ready:
+            sigma = self._noise_sigma(channel, d.seq, last[RH]) if c == RH else \
+                channel.stats.sigma if channel.stats.ready else 0.0
+            if not contiguous or plunge or channel.fault in _STUCK_OR_DROPOUT or not sigma:
                 channel.noise.clear()
                 channel.noise_onset.clear()
                 continue
             noise = channel.noise
-            second = abs(last[c] - 2 * middle[c] + first[c]) / (channel.stats.sigma * SQRT6)
+            second = abs(last[c] - 2 * middle[c] + first[c]) / (sigma * SQRT6)
             noise.append(second)
             channel.noise_onset.append(d.seq)
             if len(noise) < 5:
@@ -2255,6 +2250,25 @@ class SensorModel:
                     reading = self._reading_at(seq)
                     if reading is not None:
                         self._flag(reading, reason, c, ratio, self._th.noise_ratio)
+
+    def _noise_sigma(self, channel: _Channel, seq: int, last: float) -> float:
+        """The noise the humidity's second difference ending at ``seq`` is judged against (0:
+        not judged). Learnt clear of the 100 % ceiling, the noise bounds readings cut to 100 %
+        too, which scatter less. Known only from the dips near it, it judges readings near it
+        but starts no burst in saturated air (a burst found goes on through saturation: a burst
+        near it is half cut to 100 %, and cleared there it was found again and again). Where no
+        noise was learnt at all (a channel saturated since its start, whose pairs all touch
+        99 %), the channel's own scatter in saturated air judges the readings near the ceiling
+        (``ChannelStats.saturated_sigma``): a burst's readings go far under the ceiling where a
+        healthy channel's noise only dips."""
+        stats = channel.stats
+        near = seq - self._saturated_seq <= CEILING_NEAR_READINGS
+        burst = channel.fault == NOISE_REASON
+        if not stats.ready:
+            return stats.saturated_sigma if near or burst else 0.0
+        if not stats.near_limit_only or burst or near and last < SATURATED_PCT:
+            return stats.sigma
+        return 0.0
 
     @staticmethod
     def _previous_second(channel: _Channel) -> float:

@@ -26,6 +26,10 @@ MIN_AT_LIMIT = 20
 MIN_LEFT_LIMIT = 3
 RUN_NODES = 8  # points along a run at which quantised_run_log_odds evaluates the line
 MIN_SECOND_DIFFERENCES = 10  # learnt before a channel's noise is judged
+# Learnt in saturated air before its scatter there judges a noise burst there (an hour: the
+# ceiling cuts half the noise, and its second differences scatter more than the noise's own).
+SATURATED_MIN_DIFFERENCES = 60
+SATURATED_SCATTER = 2.0
 SATURATED_PCT = 99.0  # relative humidity this high is saturated air: it says nothing of the sensor
 RUN_MEMORY = 256  # healthy runs of repeats remembered per channel
 MIN_RUNS = 4  # remembered before their lengths bound a run's evidence
@@ -45,7 +49,8 @@ class ChannelStats:
                  "sigma", "resolution", "repeat_rate", "quantised_sigma", "_top_stays", "ready",
                  "near_limit_only", "measured", "runs", "_learns_runs", "_under_limit_repeats",
                  "_under_limit_steps", "under_limit_resolution", "under_limit_rate",
-                 "_saturated_values", "_saturated_shares")
+                 "_saturated_values", "_saturated_shares",
+                 "_saturated_differences", "_saturated_step", "saturated_sigma")
 
     def __init__(self, window: int = LEARN_WINDOW, learns_runs: bool = True) -> None:
         self._second_differences: deque[float] = deque(maxlen=window)
@@ -91,6 +96,14 @@ class ChannelStats:
         # a series whose runs are never judged).
         self.runs = RunLengths()
         self._learns_runs = learns_runs
+        # Those of readings in saturated air (a pair at 99 % or more: its noise cut to 100 %),
+        # and the least step seen there: what a healthy channel's readings do at the ceiling,
+        # the scatter a noise burst there is judged against where the noise was never learnt
+        # clear of it (``saturated_sigma``: 0 until SATURATED_MIN_DIFFERENCES were learnt and the
+        # channel was seen to move there).
+        self._saturated_differences: deque[float] = deque(maxlen=window)
+        self._saturated_step = 0.0
+        self.saturated_sigma = 0.0
 
     def learn(self, x0: float, x1: float, x2: float | None, near_limit: bool = False) -> None:
         """Consecutive clean readings x0, x1 (and x2 before x0, if it was clean too);
@@ -122,6 +135,14 @@ class ChannelStats:
     def _update_ready(self) -> None:
         self.ready = self.measured and len(self._second_differences) + \
             len(self._near_limit_differences) >= MIN_SECOND_DIFFERENCES
+
+    def learn_saturated_scatter(self, x0: float, x1: float, x2: float | None) -> None:
+        """Consecutive clean readings x0, x1 in saturated air (and x2 before x0, if clean)."""
+        step = abs(x1 - x0)
+        if step > 0 and (self._saturated_step == 0 or step < self._saturated_step):
+            self._saturated_step = step
+        if x2 is not None:
+            self._saturated_differences.append(abs(x1 - 2 * x0 + x2))
 
     def learn_at_limit(self, stayed: bool) -> None:
         """A clean reading at the channel's limit, and whether the next one stayed there."""
@@ -179,6 +200,11 @@ class ChannelStats:
             self.sigma = max(self.quantised_sigma, 0.5 * self.resolution)
             self.measured = median > 0 or self.resolution > 0
             self._update_ready()
+        saturated = self._saturated_differences
+        if len(saturated) >= SATURATED_MIN_DIFFERENCES and self._saturated_step > 0:
+            step = self.resolution or self._saturated_step
+            median = _grouped_median(sorted(saturated), step)
+            self.saturated_sigma = SATURATED_SCATTER * max(MAD_TO_SD * median / SQRT6, 0.5 * step)
         if self._repeats:
             # Laplace-smoothed (never exactly 0 or 1), and the higher of the last hour's and
             # the last six hours' rate: a calm spell repeats more, and that is no fault.
