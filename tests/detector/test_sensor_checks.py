@@ -2504,3 +2504,71 @@ def test_a_fine_humidity_beside_a_thermometer_whose_noise_alone_draws_a_bump_is_
             stuck = [seq for seq, reasons in _run(values).items()
                      if "stuck:humidity_pct" in reasons and first <= seq < end]
             assert bool(stuck) is expected, (family, floor, stuck[:5])
+
+
+def _calm_barometer_at_011(seed: int) -> list[tuple[float, float, float]]:
+    """A calm station whose barometer reports at 0.11 hPa (written to two decimals, whole
+    multiples of the step: 1007.49 ... 1008.70), its pressure on a slow tide, noise under half a
+    step."""
+    values = _stream(seed=seed, resolution=(0.1, 1.0, 0.11), noise=(0.05, 0.4, 0.05))
+    return [(t, h, round(round((p - 4) / 0.11) * 0.11, 2)) for t, h, p in values]
+
+
+def test_a_value_off_a_grid_anchored_at_zero_is_a_dropout_however_far_from_the_values_seen():
+    """The barometer at 0.11 hPa reads 1013.25 for five readings, 41 steps over any value it
+    reported: as many decimals as its steps, and too far from the values seen for their grid's
+    step to place it, but every value it reported was a whole multiple of 0.11 and 1013.25 is
+    not (9211.36 steps): a dropout from its first reading, and nothing else (final-23: station
+    barometers sim-2405-005 and, seven values into its stream, sim-2403-009, never flagged
+    before). A healthy one raises nothing."""
+    for seed in (1, 2, 3):
+        values = _calm_barometer_at_011(seed)
+        assert _run(values) == {}, seed
+        dropped = list(values)
+        dropped[600:605] = [(t, h, 1013.25) for t, h, _ in values[600:605]]
+        flagged = _run(dropped)
+        assert set(flagged) == set(range(600, 605)), (seed, sorted(flagged))
+        assert set(flagged.values()) == {("dropout:pressure_hpa",)}
+
+
+def test_a_humidity_jumping_to_zero_at_the_streams_end_is_a_dropout_at_once():
+    """A station humidity at 1 % steps drops to 0 % for the stream's last five readings: too
+    few repeats for its repeat rate, and too few readings after the step for the inconsistency
+    check, but no air holds no water: a dropout from its first reading (final-23 sim-2404-009,
+    never flagged before)."""
+    for seed in (3, 5):
+        values = _stream(n=605, seed=seed, resolution=(0.1, 1.0, 0.2), noise=(0.05, 0.4, 0.1))
+        assert _run(values) == {}, seed
+        values[600:605] = [(t, 0.0, p) for t, _, p in values[600:605]]
+        flagged = _run(values)
+        assert set(flagged) == set(range(600, 605)), (seed, sorted(flagged))
+        assert set(flagged.values()) == {("dropout:humidity_pct",)}
+
+
+def _saturated_since_the_start(seed: int, burst: int | None = None,
+                               ) -> list[tuple[float, float, float]]:
+    """A consumer sensor in fog from its start (humidity noise 0.4 %, cut to 100 %: every pair
+    of readings touches 99 %, so no noise is learnt); with ``burst``, 30 readings of noise at
+    4 % from there."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(700):
+        t, _, p = _weather(seq, rng)
+        sd = 4.0 if burst is not None and burst <= seq < burst + 30 else 0.4
+        values.append((t, round(min(100.0, 100.0 + rng.gauss(0, sd)), 1), p))
+    return values
+
+
+def test_a_noise_burst_in_air_saturated_since_the_start_is_noise():
+    """A humidity that has known only saturated air learnt no noise, but it learnt how its
+    readings scatter there: a burst's readings go far under the ceiling, where a healthy
+    channel's noise only dips (final-23: three consumer humidities, bursts of 10-50 readings in
+    the first 300, never flagged before). Saturation itself raises nothing."""
+    for seed in (1, 2, 3):
+        assert not [seq for seq, reasons in _run(_saturated_since_the_start(seed)).items()
+                    if any("humidity" in reason for reason in reasons)], seed
+        flagged = _run(_saturated_since_the_start(seed, burst=400))
+        noise = {seq for seq, reasons in flagged.items() if "noise:humidity_pct" in reasons}
+        assert len(noise & set(range(400, 430))) >= 0.6 * 30, (seed, sorted(noise))
+        assert not [seq for seq, reasons in flagged.items() if not 395 <= seq < 440 and
+                    any("humidity" in reason for reason in reasons)], seed

@@ -390,3 +390,25 @@ def test_a_noise_measured_from_second_differences_is_judged_before_any_step_was_
         stats_.learn(96.25, 96.25, x2, near_limit=True)
     stats_.refit()
     assert stats_.resolution == 0 and stats_.measured and stats_.ready
+
+
+def test_a_grid_of_whole_multiples_of_the_resolution_is_anchored_at_zero():
+    """Values that are all whole multiples of the resolution (0.11 hPa written to two decimals)
+    anchor the grid at zero once MULTIPLE_MIN_VALUES of them were seen; a step rounded to the
+    decimals written (0.275 as 0.27 and 0.28) does not, nor does a new resolution before the
+    values are judged against it again."""
+    grid = stats.ValueGrid()
+    for k in range(9172, 9172 + stats.MULTIPLE_MIN_VALUES - 1):
+        grid.learn(round(k * 0.11, 2))
+    grid.refit(0.11)
+    assert grid.multiple == 0.0
+    grid.learn(round((9172 + stats.MULTIPLE_MIN_VALUES) * 0.11, 2))
+    grid.refit(0.11)
+    assert grid.multiple == 0.11
+    grid.refit(0.22)
+    assert grid.multiple == 0.0  # 1009.03 is no multiple of 0.22
+    coarse = stats.ValueGrid()
+    for k in range(3682, 3694):
+        coarse.learn(round(k * 0.275, 2))
+    coarse.refit(0.27)
+    assert coarse.multiple == 0.0 and coarse.step == pytest.approx(0.275, abs=0.002)
