@@ -890,7 +890,8 @@ class SensorModel:
                     channel.stats.learn_at_limit(now[RH] == then[RH])
                 if then[RH] >= SATURATED_PCT:
                     channel.stats.learn_saturated(then[RH], now[RH], HUMIDITY_LIMITS_PCT[1])
-                channel.stats.learn_saturated_scatter(then[RH], now[RH], first[RH])
+                channel.stats.learn_saturated_scatter(
+                    then[RH], now[RH], first[RH], max(now[RH], then[RH]) >= HUMIDITY_LIMITS_PCT[1])
                 channel.stats.runs.interrupt()
                 continue
             channel.stats.learn(then[c], now[c], first[c], c == RH and near_ceiling)

@@ -136,10 +136,12 @@ class ChannelStats:
         self.ready = self.measured and len(self._second_differences) + \
             len(self._near_limit_differences) >= MIN_SECOND_DIFFERENCES
 
-    def learn_saturated_scatter(self, x0: float, x1: float, x2: float | None) -> None:
-        """Consecutive clean readings x0, x1 in saturated air (and x2 before x0, if clean)."""
+    def learn_saturated_scatter(self, x0: float, x1: float, x2: float | None, cut: bool) -> None:
+        """Consecutive clean readings x0, x1 in saturated air (and x2 before x0, if clean);
+        ``cut``: one of them is at the channel's limit, so their step is the cut's, no step of
+        the channel's (final-19: a station humidity at 1.75 % steps reads 99.75 or 100 %)."""
         step = abs(x1 - x0)
-        if step > 0 and (self._saturated_step == 0 or step < self._saturated_step):
+        if step > 0 and not cut and (self._saturated_step == 0 or step < self._saturated_step):
             self._saturated_step = step
         if x2 is not None:
             self._saturated_differences.append(abs(x1 - 2 * x0 + x2))
