@@ -224,7 +224,9 @@ WEATHER_MAX_STEP = (10.0, math.inf, 10.0)
 # lower limit (0 %; the driest deserts keep a few percent) and repeats it is a dropout at once,
 # the humidity cut at its limit as a dropout holds it (final-23 sim-2404-009: a station humidity
 # at 1.1 % steps, 93.5 -> 0 % for the stream's last 5 readings, under DROPOUT_LOG_ODDS at its
-# repeat rate of 0.71, too few for the inconsistency check's STEP_AFTER).
+# repeat rate of 0.71, too few for the inconsistency check's STEP_AFTER). (No constant of its
+# own: ``_check_stuck``.)
+#
 # A sensor reports multiples of its resolution: no more decimals than its steps have. A
 # temperature or pressure with more decimals than the channel's learnt resolution, repeated, came
 # out of no converter: a placeholder written in a reading's stead (tuning-wide, final-2, final-7:
