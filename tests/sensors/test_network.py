@@ -213,6 +213,13 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "noise_scale > draws", "noise_scale > families",
                  "resolution_scale not in families", "resolution_scale not in draws",
                  "2 cheap"),
+    "final-25": ("dew_point_depression_c[1] < draws", "front_interval_days > climates",
+                 "front_interval_days > draws", "front_pressure_fall_hpa[1] < draws",
+                 "thunderstorms_per_day > draws",
+                 "shading_per_hour > climates", "shading_per_hour > draws",
+                 "noise_scale < draws", "noise_scale < families",
+                 "resolution_scale not in families", "resolution_scale not in draws",
+                 "2 station"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

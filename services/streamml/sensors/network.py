@@ -185,6 +185,13 @@ PARAMS = {
     "final-24": NetworkParams(name="final-24", climate="sahel", noise_scale=1.8,
                               classes=("cheap", "consumer", "cheap", "station"),
                               resolution_scale=1.4),
+    # The twenty-fifth final family (seeds 2601-2605), declared before the twenty-sixth round's
+    # detector changes: an equatorial rainforest, quieter than any draw or earlier family,
+    # station sensors two times in four, every class 1.6 times coarser (a scale no draw or
+    # earlier family uses): readings that move less than their steps.
+    "final-25": NetworkParams(name="final-25", climate="equatorial-rainforest",
+                              noise_scale=0.35, classes=("consumer", "station", "station", "cheap"),
+                              resolution_scale=1.6),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
