@@ -804,13 +804,18 @@ def test_a_value_off_the_channels_grid_held_is_a_dropout_at_once():
     else (final-22: three station barometers, never flagged before). A healthy one raises
     nothing."""
     for seed in (1, 2, 4):
-        values = _coarse_swinging_barometer(seed)
-        assert _run(values) == {}, seed
-        dropped = list(values)
-        dropped[600:605] = [(t, h, 1013.25) for t, h, _ in values[600:605]]
-        flagged = _run(dropped)
-        assert set(flagged) == set(range(600, 605)), (seed, sorted(flagged))
-        assert set(flagged.values()) == {("dropout:pressure_hpa",)}
+        _assert_1013_25_held_is_a_dropout(_coarse_swinging_barometer(seed), seed)
+
+
+def _assert_1013_25_held_is_a_dropout(values: list, seed: int) -> None:
+    """A healthy barometer raises nothing; reading 1013.25 for readings 600-604, it is a
+    dropout from the first of them, and nothing else."""
+    assert _run(values) == {}, seed
+    dropped = list(values)
+    dropped[600:605] = [(t, h, 1013.25) for t, h, _ in values[600:605]]
+    flagged = _run(dropped)
+    assert set(flagged) == set(range(600, 605)), (seed, sorted(flagged))
+    assert set(flagged.values()) == {("dropout:pressure_hpa",)}
 
 
 def _saturated_air(seed: int) -> list[tuple[float, float, float]]:
@@ -2522,13 +2527,7 @@ def test_a_value_off_a_grid_anchored_at_zero_is_a_dropout_however_far_from_the_v
     barometers sim-2405-005 and, seven values into its stream, sim-2403-009, never flagged
     before). A healthy one raises nothing."""
     for seed in (1, 2, 3):
-        values = _calm_barometer_at_011(seed)
-        assert _run(values) == {}, seed
-        dropped = list(values)
-        dropped[600:605] = [(t, h, 1013.25) for t, h, _ in values[600:605]]
-        flagged = _run(dropped)
-        assert set(flagged) == set(range(600, 605)), (seed, sorted(flagged))
-        assert set(flagged.values()) == {("dropout:pressure_hpa",)}
+        _assert_1013_25_held_is_a_dropout(_calm_barometer_at_011(seed), seed)
 
 
 def test_a_humidity_jumping_to_zero_at_the_streams_end_is_a_dropout_at_once():
