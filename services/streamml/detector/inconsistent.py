@@ -201,6 +201,11 @@ class InconsistentCheck:
             self._candidate = self._judge(recent, step)
         self._last_step = abs(step)
 
+    def reread(self) -> None:
+        """Read the window's dew points afresh at the next fit: a reading's repair in it was
+        undone (a late spike found to be its neighbour's)."""
+        self._dew_points_upto = -1
+
     def _fit(self, recent: Sequence[Reading], channel_fault: bool) -> float | None:
         """The fitted dew-point step of the window ending one reading before the newest (a
         spike there is known and repaired by now); None when there is nothing to judge."""

@@ -2139,7 +2139,11 @@ class SensorModel:
                     b.near_spikes += (c,)  # decided two readings later
                 elif abs(fall) > abs(rise) and \
                         abs(rise) < spike_z * channel.stats.sigma * _SQRT2:
-                    b.late_spikes += (c,)  # decided one reading later (LATE_SPIKE)
+                    # Decided one reading later (LATE_SPIKE); repaired meanwhile, so that the
+                    # checks that read it as the newest but one (the inconsistency check's
+                    # dew points, the weather's) read what they would of a spike found now.
+                    b.late_spikes += (c,)
+                    _repair(b, c, (before[c] + after[c]) / 2)
                 else:
                     self._flag_spike(b, c, z, (before[c] + after[c]) / 2)
 
@@ -2148,9 +2152,7 @@ class SensorModel:
         self._flag(b, f"{SPIKE_REASON}:{CHANNELS[c]}", c, z, self._th.spike_z)
         if c == T and b.seq == self._storm_since:
             self._withdraw_storm()
-        repaired = list(b.repaired)
-        repaired[c] = level
-        b.repaired = (repaired[0], repaired[1], repaired[2])
+        _repair(b, c, level)
 
     def _check_late_spike(self) -> None:
         """A spike whose next reading stood farther off it than the reading before did
@@ -2158,20 +2160,25 @@ class SensorModel:
         farther off the line through the readings on either side of the two."""
         a, b, d, e = islice(self._recent, len(self._recent) - 4, None)
         late, b.late_spikes = b.late_spikes, ()
-        if a.seq + 3 != e.seq:
-            return
-        spike_z = self._th.spike_z
         for c in late:
-            channel = self._channels[c]
-            if channel.fault in _STUCK_DROPOUT_OR_NOISE or c in b.faulty or \
-                    any(c in x.blocked for x in (a, d, e)):
-                continue
-            before, value, after, last = a.repaired[c], b.values[c], d.values[c], e.values[c]
-            if abs(value - (2 * before + last) / 3) < abs(after - (before + 2 * last) / 3):
-                continue  # the next reading is the spike: its own check judges it
-            z = abs(value - (before + after) / 2) / (channel.stats.sigma * _SQRT1_5)
-            if z >= spike_z:
-                self._flag_spike(b, c, z, (before + after) / 2)
+            if not self._late_spike_at(a, b, d, e, c):
+                _repair(b, c, b.values[c])  # its repair meanwhile undone
+                self._inconsistent.reread()
+
+    def _late_spike_at(self, a: Reading, b: Reading, d: Reading, e: Reading, c: int) -> bool:
+        """Whether channel c of ``b``, a late spike (``_check_late_spike``), is flagged."""
+        channel = self._channels[c]
+        if a.seq + 3 != e.seq or channel.fault in _STUCK_DROPOUT_OR_NOISE or c in b.faulty or \
+                any(c in x.blocked for x in (a, d, e)):
+            return False
+        before, value, after, last = a.repaired[c], b.values[c], d.values[c], e.values[c]
+        if abs(value - (2 * before + last) / 3) < abs(after - (before + 2 * last) / 3):
+            return False  # the next reading is the spike: its own check judges it
+        z = abs(value - (before + after) / 2) / (channel.stats.sigma * _SQRT1_5)
+        if z < self._th.spike_z:
+            return False
+        self._flag_spike(b, c, z, (before + after) / 2)
+        return True
 
     def _check_spike_confirmed(self) -> None:
         """A spike ``spike_near_z`` to ``spike_z`` noise widths off the line through its
@@ -2594,6 +2601,13 @@ def _line_fit(points: list[float]) -> tuple[float, float]:
     # x runs backwards (newest first): a point's place on the line is -slope * x.
     spread = sum((d + slope * x) ** 2 for d, x in zip(deviations, centred))
     return slope, math.sqrt(spread / (n - 2))
+
+
+def _repair(reading: Reading, c: int, level: float) -> None:
+    """Sets channel ``c`` of ``reading``'s repaired values to ``level``."""
+    repaired = list(reading.repaired)
+    repaired[c] = level
+    reading.repaired = (repaired[0], repaired[1], repaired[2])
 
 
 def _path_noise(temperatures: list[float], dew_point_c: float, sigma: float) -> float:
