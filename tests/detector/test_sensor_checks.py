@@ -7,9 +7,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
+
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
-from streamml.detector.sensor import BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM
+from streamml.detector.sensor import (
+    BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM, SensorModel)
 from streamml.detector.thresholds import Thresholds
 from streamml.sensors.network import PARAMS, SensorNetwork
 
@@ -183,6 +186,22 @@ def test_a_spike_seen_first_from_the_reading_before_it_is_flagged_and_not_that_r
     assert _run(_with_pressure_zigzag(-0.16, 0.3)) == {600: ("spike:pressure_hpa",)}
     # The other way round: 599 is the spike (5.3 widths), 600 a healthy reading under the tide.
     assert _run(_with_pressure_zigzag(0.27, -0.08)) == {599: ("spike:pressure_hpa",)}
+
+
+def test_a_late_spike_is_read_repaired_while_its_decision_waits():
+    """Until one reading later decides it, a late spike reads as its repair (the inconsistency
+    check caches the dew point of the newest reading but one: final-24 sim-2501-028 read a late
+    humidity spike's raw value and flagged 46 readings of a front's dry air), and as it was
+    read once its neighbour turns out to be the spike."""
+    values = _with_pressure_zigzag(-0.16, 0.3)
+    model = SensorModel(THRESHOLDS)
+    for seq in range(601):
+        model.update(seq, seq * 60_000, values[seq], 0)
+    waiting = model._recent[-2]
+    assert waiting.seq == 599 and waiting.late_spikes == (2,)
+    assert waiting.repaired[2] == pytest.approx((values[598][2] + values[600][2]) / 2)
+    model.update(601, 601 * 60_000, values[601], 0)
+    assert waiting.repaired[2] == values[599][2]
 
 
 def test_a_step_is_no_smaller_spike():
