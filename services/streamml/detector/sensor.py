@@ -645,7 +645,11 @@ _LEVEL_SPIKE_WIDEN = math.sqrt(1.0 + 1.0 / len(_LEVEL_SPIKE_OFFSETS))
 # healthy neighbour of a spike, and a large spike is decided at once. Decided one reading later:
 # flagged unless the next reading stands farther off the line through the readings on either
 # side of the two (of two neighbours, the spike is the one that stands off the line through the
-# rest).
+# rest). Not a thermometer's reading that opened a thunderstorm: a storm whose drop comes straight
+# back is withdrawn (``_withdraw_storm``) only by a spike flagged at its own first reading, and
+# decided later, or with the next reading taken as the spike, the storm's plunge stops the noise
+# check through a burst (final-20 sim-2104-021 @1348, sim-2104-023 @1905: a thermometer's noise
+# burst in humid air, 3 C zigzags read as a storm; 46 noise readings lost).
 # (LATE_SPIKE: no constant of its own; ``_check_late_spike``.)
 
 # Readings before a run of repeats whose straight line says where the channel was heading.
@@ -2138,7 +2142,8 @@ class SensorModel:
                 if z < spike_z:
                     b.near_spikes += (c,)  # decided two readings later
                 elif abs(fall) > abs(rise) and \
-                        abs(rise) < spike_z * channel.stats.sigma * _SQRT2:
+                        abs(rise) < spike_z * channel.stats.sigma * _SQRT2 and \
+                        not (c == T and b.seq == self._storm_since):
                     # Decided one reading later (LATE_SPIKE); repaired meanwhile, so that the
                     # checks that read it as the newest but one (the inconsistency check's
                     # dew points, the weather's) read what they would of a spike found now.
