@@ -29,8 +29,8 @@ from itertools import islice
 from operator import mul
 
 from streamml.contracts.weather import (
-    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, MAGNUS_A, MAGNUS_B, STUCK_REASON,
-    dew_point)
+    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, MAGNUS_A, MAGNUS_B, NOISE_REASON,
+    STUCK_REASON, dew_point)
 from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
@@ -55,6 +55,13 @@ UNLEARNT_HUMIDITY_SD = 5.0
 # A spike is not one either: the check reads the spike check's repair.
 UNUSABLE = (INCONSISTENT_REASON, *(f"{kind}:{CHANNELS[c]}" for kind in (
     STUCK_REASON, DROPOUT_REASON, DRIFT_REASON) for c in (T, RH)))
+# A noise burst's readings scatter far more than the learnt noise: where one was flagged among the
+# readings before (or from) a step, their level is known only as well as their own scatter says,
+# and the step's standard error carries it (final-22 sim-2305-013 @2620-2641, a consumer
+# humidity's burst: its dew points scatter 1.3 C where the learnt noise gives 0.31 C, and its
+# last ten readings before the end sat 2 C under the level; the end read as a step up, 2638-2691
+# flagged inconsistent, 50 readings after the burst).
+NOISY = tuple(f"{NOISE_REASON}:{CHANNELS[c]}" for c in (T, RH))
 
 
 def reading_dew_point(temperature: float, humidity: float) -> float:
@@ -256,8 +263,10 @@ class InconsistentCheck:
         depression_after = depression + temperature_step - step
         t_sd = self._temperature.sigma
         rh_sd = self._humidity.sigma if self._humidity.ready else UNLEARNT_HUMIDITY_SD
-        noise = (dew_point_noise(temperature, level, t_sd, rh_sd),
-                 dew_point_noise(temperature + temperature_step, level + step, t_sd, rh_sd))
+        noise = (max(dew_point_noise(temperature, level, t_sd, rh_sd),
+                     _burst_scatter(window[:STEP_BEFORE], list(dew_points)[:STEP_BEFORE])),
+                 max(dew_point_noise(temperature + temperature_step, level + step, t_sd, rh_sd),
+                     _burst_scatter(window[STEP_BEFORE:], list(dew_points)[STEP_BEFORE:])))
         floor = self._th.inconsistent_dew_point_step_c
         if into_saturation and depression_after < SATURATED_DEPRESSION_C:
             # The air's whole depression (to within saturation's margin) is the largest step.
@@ -372,6 +381,17 @@ def _window(recent: Sequence[Reading]) -> list[Reading]:
 
 def _unusable(reading: Reading) -> bool:
     return bool(reading.reasons) and any(r.startswith(UNUSABLE) for r in reading.reasons)
+
+
+def _burst_scatter(readings: Sequence[Reading], dew_points: Sequence[float]) -> float:
+    """The dew points' own scatter (from their second differences, which a trend does not
+    move) where a noise burst was flagged among these readings (``NOISY``), else 0."""
+    if len(dew_points) < 3 or not any(r.reasons and any(x.startswith(NOISY) for x in r.reasons)
+                                      for r in readings):
+        return 0.0
+    seconds = [(a - 2.0 * b + c) ** 2
+               for a, b, c in zip(dew_points, dew_points[1:], dew_points[2:])]
+    return math.sqrt(sum(seconds) / len(seconds) / 6.0)
 
 
 def _sd(variances: tuple[float, float], noise: tuple[float, float]) -> float:
