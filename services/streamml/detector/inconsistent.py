@@ -47,6 +47,11 @@ BEND_EVIDENCE_SD = 3.0  # standard errors: a smaller bend may be chance
 BACK_READINGS = 2  # consecutive readings back at the level before the step end it
 SATURATED_DEPRESSION_C = 0.5  # a dew point this close under the temperature: saturated air
 DRIED_DEPRESSION_C = 5.0  # a step out of saturated air this far under the temperature
+# Dew-point noise widths (at the level before the step) that saturated air's fitted depression
+# may stand above SATURATED_DEPRESSION_C: a humidity in saturated air reads 100 % less its noise,
+# cut at the limit, so its mean sits under 100 % by a fraction of that noise, more with a dip or
+# two (final-24 sim-2502-006, a cheap sensor at 92-100 % in a thunderstorm: 0.7 °C fitted).
+SATURATED_NOISE_WIDTHS = 1.0
 # %: the humidity noise assumed while a channel has learnt none (it has known only saturated
 # air, where it reads its limit): the noisiest class's, with margin, so only a large step counts.
 UNLEARNT_HUMIDITY_SD = 5.0
@@ -293,8 +298,8 @@ class InconsistentCheck:
         # own state (rain, fog, a thunderstorm), which ends gradually and with the temperature:
         # a step out of it into clearly dry air is judged wherever it leads.
         assert self._depression is not None
-        dried_out_of_saturation = depression < SATURATED_DEPRESSION_C and \
-            depression_after >= DRIED_DEPRESSION_C
+        saturated_before = depression < SATURATED_DEPRESSION_C + SATURATED_NOISE_WIDTHS * noise[0]
+        dried_out_of_saturation = saturated_before and depression_after >= DRIED_DEPRESSION_C
         if not dried_out_of_saturation and abs(depression_after - self._depression) < \
                 abs(depression - self._depression) - 0.5 * abs(step):
             self._let_go = (onset, step, level)
