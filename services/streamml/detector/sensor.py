@@ -657,6 +657,16 @@ RUN_TREND_READINGS = 60
 RUN_TREND_MIN = 10
 # A run this long: its next reading pushes the first of the readings before it out of the window.
 _SLOPE_BEFORE_RUN_LEAVES = RECENT - RUN_TREND_READINGS
+# A channel whose noise spans its steps (NOISE_SPANS_STEPS) reads each value afresh about the
+# air's level, so the value a run holds is as likely as the run's first reading, which noise may
+# have put far off that level: its repeats are judged along the line through the last
+# LEVEL_READINGS readings before the run, taken BRACKET_SURE standard errors (and
+# BRACKET_SLACK_STEPS) towards the held value, not only along a line placed where it helps most
+# (``quantised_run_log_odds``). final-24 sim-2502-000: a cheap thermometer (0.14 °C steps, noise
+# 0.56 °C) held 37.38 °C, read 2.5 noise widths over its level of 36.2, for 5 readings (11.8
+# nats at the level, 13.7 by the repeat rate; the line before says ~20). Not near saturation,
+# where the humidity's readings are cut at 100 %.
+LEVEL_READINGS = 30
 
 
 @dataclass(frozen=True)
@@ -728,6 +738,9 @@ class _Channel:
         # The same for the newer half of those readings alone (the half hour before the run): the
         # trend the channel was on when it fell still, where the hour's bent (a cloud gave way).
         self.run_recent_slope = 0.0
+        # The line through the readings before the run's first (LEVEL_READINGS), if there were
+        # RUN_TREND_MIN of them: worked out with run_slope.
+        self.run_level: _Line | None = None
         self.fault = ""
         # A run whose end confirmed the trend before it (RUN_END_STEPS), judged stuck once the
         # next reading shows the step out was no spike: (its first value's seq, the seq of the
@@ -1284,6 +1297,8 @@ class SensorModel:
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
                 DAILY_AMPLITUDES[c], DAILY_RATE))
+        if _noise_spans_steps(stats, NOISE_SPANS_STEPS):
+            quantised = max(quantised, self._off_level_evidence(c, repeats))
         bump = 0.0
         if c == RH:
             quantised = min(quantised, self._thermometer_path_evidence(repeats))
@@ -1293,6 +1308,23 @@ class SensorModel:
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
             return max(min(by_rate, quantised), bump)
         return max(min(by_rate, stats.runs.log_odds(repeats), quantised), bump)
+
+    def _off_level_evidence(self, c: int, repeats: int) -> float:
+        """-ln of the chance of channel c's run of ``repeats`` along the level the readings
+        before it say (``LEVEL_READINGS``): the line through them, taken towards the held value
+        as ``_towards`` does. 0 where it says nothing: too few readings before the run, readings
+        off their line (RUN_STEADY_SD), or a humidity near saturation."""
+        channel = self._channels[c]
+        self._run_slope(c)  # (works out run_level)
+        line, first, stats = channel.run_level, channel.run_first, channel.stats
+        if line is None or first is None or line.scatter > RUN_STEADY_SD * stats.sigma or \
+                c == RH and line.at(0.0) + RUN_STEADY_SD * line.scatter >= SATURATED_PCT:
+            return 0.0
+        held, sigma = first.values[c], stats.quantised_sigma
+        slack = BRACKET_SLACK_STEPS * stats.resolution
+        return level_path_log_odds(repeats, held, _towards(held, line, 0.0, sigma, slack),
+                                   _towards(held, line, float(repeats), sigma, slack), sigma,
+                                   stats.resolution)
 
     def _thermometer_path_evidence(self, repeats: int) -> float:
         """-ln of the chance of the humidity's run of ``repeats`` along the humidity that the
@@ -1547,6 +1579,9 @@ class SensorModel:
         points = list(map(itemgetter(c), map(_REPAIRED, readings)))
         trend, channel.run_steady_slope = _trends(points, channel.run_sigma)
         channel.run_recent_slope = _trends(points[:len(points) // 2], channel.run_sigma)[1]
+        before = points[1:1 + LEVEL_READINGS]  # (not the run's first value: it is judged)
+        channel.run_level = _Line([-1.0 - x for x in range(len(before))], before) \
+            if len(before) >= RUN_TREND_MIN else None
         return trend
 
     def _start_stuck(self, c: int, kind: str, evidence: float,
