@@ -2659,3 +2659,34 @@ def test_a_noise_burst_in_air_saturated_since_the_start_is_noise():
         assert len(noise & set(range(400, 430))) >= 0.6 * 30, (seed, sorted(noise))
         assert not [seq for seq, reasons in flagged.items() if not 395 <= seq < 440 and
                     any("humidity" in reason for reason in reasons)], seed
+
+
+def _noisy_cheap_thermometer(seed: int, held: float | None = None,
+                             held_from: int = 700) -> list[tuple[float, float, float]]:
+    """final-24's cheap class (0.14 °C / 1.4 % / 0.14 hPa; the thermometer's noise four of its
+    steps): a calm day. With ``held``, the thermometer reads ``held`` (°C off its level) at
+    ``held_from`` and repeats it for the next 5 readings."""
+    values = _stream(1000, seed, resolution=(0.14, 1.4, 0.14), noise=(0.56, 2.0, 0.2))
+    if held is not None:
+        level = 15 + 3 * math.sin(held_from / 229) + held
+        value = round(round(level / 0.14) * 0.14, 2)
+        for seq in range(held_from, held_from + 6):
+            values[seq] = (value, values[seq][1], values[seq][2])
+    return values
+
+
+def test_a_noisy_thermometer_held_off_its_level_is_stuck_and_at_it_is_not():
+    """A channel whose noise spans its steps reads each value afresh about its level: 5 repeats
+    of a value its noise put 2.5 noise widths over the level the readings before it say are
+    far rarer than 5 at the level, the most a line placed where it helps can say (LEVEL_READINGS;
+    final-24 sim-2502-000: 11.8 nats so, ~20 along the level). Held off the level it is stuck
+    (missed before on seeds 2, 3 and 5), held at it it is not: 5 repeats at the level say about
+    12 nats, and on other seeds they cross it (seeds 1, 4 and 8, before as now)."""
+    for seed in (2, 3, 5, 6, 7):
+        assert not [s for s, rs in _run(_noisy_cheap_thermometer(seed)).items()
+                    if "stuck:temperature_c" in rs], seed
+        at_level = _run(_noisy_cheap_thermometer(seed, held=0.0))
+        assert not [s for s, rs in at_level.items() if "stuck:temperature_c" in rs], seed
+        off_level = _run(_noisy_cheap_thermometer(seed, held=1.4))
+        stuck = {s for s, rs in off_level.items() if "stuck:temperature_c" in rs}
+        assert set(range(701, 706)) <= stuck <= set(range(699, 707)), (seed, sorted(stuck))
