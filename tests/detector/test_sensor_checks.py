@@ -2677,9 +2677,9 @@ def _noisy_cheap_thermometer(seed: int, held: float | None = None,
 
 def test_a_noisy_thermometer_held_off_its_level_is_stuck_and_at_it_is_not():
     """A channel whose noise spans its steps reads each value afresh about its level: 5 repeats
-    of a value its noise put 2.5 noise widths over the level the readings before it say are
+    of a value 2.5 noise widths over the level the readings before it say are
     far rarer than 5 at the level, the most a line placed where it helps can say (LEVEL_READINGS;
-    final-24 sim-2502-000: 11.8 nats so, ~20 along the level). Held off the level it is stuck
+    final-24 sim-2502-000: 11.8 nats so, 15.6 along the level). Held off the level it is stuck
     (missed before on seeds 2, 3 and 5), held at it it is not: 5 repeats at the level say about
     12 nats, and on other seeds they cross it (seeds 1, 4 and 8, before as now)."""
     for seed in (2, 3, 5, 6, 7):

@@ -663,9 +663,9 @@ _SLOPE_BEFORE_RUN_LEAVES = RECENT - RUN_TREND_READINGS
 # LEVEL_READINGS readings before the run, taken BRACKET_SURE standard errors (and
 # BRACKET_SLACK_STEPS) towards the held value, not only along a line placed where it helps most
 # (``quantised_run_log_odds``). final-24 sim-2502-000: a cheap thermometer (0.14 °C steps, noise
-# 0.56 °C) held 37.38 °C, read 2.5 noise widths over its level of 36.2, for 5 readings (11.8
-# nats at the level, 13.7 by the repeat rate; the line before says ~20). Not near saturation,
-# where the humidity's readings are cut at 100 %.
+# 0.56 °C) held 37.38 °C for 5 readings, read 2 noise widths over the 36.24 °C its line before
+# says (2.6 over the true 35.90): 11.8 nats at the level, 13.7 by the repeat rate, 15.6 along
+# the line. Not near saturation, where the humidity's readings are cut at 100 %.
 LEVEL_READINGS = 30
 
 
