@@ -135,6 +135,9 @@ ONE_LINE_SHARE = 0.5
 # than the afternoon's own warming, as sensor.py's STORM_WARMING_C_PER_HOUR); a dew point falling
 # after the air stopped warming back is no storm's drying.
 STORM_RECOVERY_C_PER_HOUR = 1.0
+# Standard errors of the hour's line by which an open drift's hour after its decision must fall
+# short of half its bend to end it (``_hour_left_the_bend``).
+STOPPED_SD = 2.0
 
 
 ReadingAt = Callable[[int], "Reading | None"]
@@ -780,6 +783,9 @@ class DriftCheck:
             # thermometer's doing (final-7: 2.3 °C/h, the humidity falling 4-7 %/h).
             self._end(name)
             return
+        if self._hour_left_the_bend(name, series, slope, base):
+            self._end(name)
+            return
         # The sensor recalibrated (the bias vanished at once), or the drift stopped for long.
         if self._recalibrated(name, reading, slope * (reading.seq - since)):
             if name in self._onset_at_first:
@@ -797,6 +803,17 @@ class DriftCheck:
         channel = self._channel(name)
         self._flag(reading, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel,
                    abs(slope) / self._limits[name], 1.0)
+
+    def _hour_left_the_bend(self, name: str, series: _Series, bend: float, base: float) -> bool:
+        """A whole hour of readings after the decision whose line departs from the weather's
+        trend by under half the bend the drift was decided on, by STOPPED_SD standard errors of
+        that line: no bias growing steadily, but the steep part of a curve (a storm's drying
+        back) or the noise that the decision read as one."""
+        long = series.long
+        if name != "dew" or long.count < DRIFT_WINDOW or long.first_x <= self._decided[name]:
+            return False
+        departure = math.copysign(1.0, bend) * (long.slope() - self._weather_dew_trend(name, base))
+        return departure + STOPPED_SD * long.slope_sd(self._stats[name].sigma) < 0.5 * abs(bend)
 
     def _note_temperature_then(self, name: str, series: _Series) -> None:
         """The temperature's trend that goes with the weather's dew-point trend the drift was
