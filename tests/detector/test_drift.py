@@ -184,6 +184,29 @@ def test_a_thermometer_drifting_down_in_still_humidity_goes_on_as_drift():
     assert flagged and min(flagged) < 240 and max(flagged) == 419, flagged
 
 
+def _noisy_fall(hours: float | None, seed: int = 1) -> list[tuple[float, float, float]]:
+    """Dry air's dew point read through a noisy humidity (1.5 °C of noise: a cheap humidity at
+    20 %): two hours level, then falling 5 °C/h for ``hours`` (None: to the end), level after."""
+    rng = random.Random(seed)
+    length = 10**6 if hours is None else int(60 * hours)
+    return [(30.0, 8.0 - 5.0 / 60 * min(max(0, seq - 120), length) + rng.gauss(0.0, 1.5), 1010.0)
+            for seq in range(600)]
+
+
+def test_a_noisy_dew_points_fall_that_stopped_ends_within_the_hour_after_its_decision():
+    # A storm's drying back (final-24 sim-2503-030): the fall is decided, then the readings
+    # level off; their half hour's line strays over the quiet band on the noise alone, which
+    # followed it for DRIFT_MAX readings. A whole hour after the decision departs from the trend
+    # before it by under half the bend, by two standard errors: it ends.
+    flagged = sorted({seq for seq, _ in _flags(_noisy_fall(1.0), dew_sigma=1.5)})
+    assert flagged and min(flagged) < 180 and max(flagged) < 250, flagged
+
+
+def test_the_same_noisy_fall_going_on_stays_drift_to_the_end():
+    flagged = [seq for seq, _ in _flags(_noisy_fall(None), dew_sigma=1.5)]
+    assert max(flagged) == 599
+
+
 def test_a_dew_point_falling_with_the_nights_cooling_from_a_fresh_start_is_not_drift():
     # From a fresh start (no trend before the hour): the dew point falls 1.9 °C/h, over 1.5
     # rates, while the air cools 5 °C/h: under a rate beyond the day's share of that cooling.
