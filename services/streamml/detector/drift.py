@@ -47,6 +47,12 @@ NO_BASELINE_DEW_FACTOR = 1.5
 # sensor's drift (the fastest humidity drift is 15 %/h): rain racing towards saturation, a
 # front's passage.
 RACING_HUMIDITY_PER_HOUR = (20.0, 30.0)
+# %: under it the humidity has room to race (RACING_HUMIDITY_PER_HOUR's hour), as rain takes
+# dry air to saturation, so a dew point rising with it waits for the race whatever the pressure
+# did (``moistening``). Over it rain cannot race, and only a falling pressure says rain: a
+# humidity drift there rising into a front's moisture or decided in a stream's last hour was
+# lost to the wait (final-22 sim-2302-005 at 86 %, final-23 sim-2401-021 at 86 %).
+ROOM_TO_RACE_PCT = 100.0 - RACING_HUMIDITY_PER_HOUR[0]
 # °C/h: rain cools the air it moistens (its drops evaporate, taking the air towards its wet
 # bulb), so the temperature's trend over the hour bends down against the trend before it as the
 # dew point rises; a humidity sensor's drift moves the dew point it implies and leaves the
@@ -61,10 +67,11 @@ RAIN_COOLING_C_PER_HOUR = 0.25
 # there: the dew point is the temperature then, and an open dew-point drift's readings are the
 # noise's dips among saturated ones (a humidity drifting past saturation reads a pinned 100 %).
 SITS_SATURATED_SHARE = 0.5
-# hPa per reading: a dew point rising with the humidity while the pressure fell faster than
-# the tide alone makes it over the last FRONT_APPROACH_READINGS (0.2 hPa/h) may be rain
-# moistening dry air ahead of a shallow front (final-11: 0.24-0.38 hPa/h, under
-# FRONT_TENDENCY); true humidity drifts lost to the wait fell 0.17-0.18 (tuning-wide, final-12).
+# hPa per reading: a moistening whose pressure fell faster than the tide alone makes it over the
+# last FRONT_APPROACH_READINGS (0.2 hPa/h) and whose air cooled is rain's ahead of a shallow
+# front (final-11: 0.24-0.38 hPa/h, under FRONT_TENDENCY), which may saturate the air without
+# racing (``rain_cooled``, ``rain_saturated``); true humidity drifts lost to that fell 0.17-0.18
+# (tuning-wide, final-12).
 RAIN_TENDENCY = 0.2 / 60
 # Humidity (%/h over the hour, over its last third) moving this fast with a pressure trend is
 # rain at a front's passage or a storm: the pressure's rise or fall is the weather's.
@@ -418,10 +425,15 @@ class DriftCheck:
             (hour - before) * 60 <= -RAIN_COOLING_C_PER_HOUR
 
     def moistening(self) -> bool:
-        """The open dew-point drift started rising with the humidity while the pressure fell
-        over eight hours: rain in dry air ahead of a front looks so for its first hour (its
-        humidity rising 4-10 %/h, as a humidity sensor's drift), until the humidity races
-        towards saturation (final-11: 30-70 % to saturation in 1.5-2 hours), which ends it."""
+        """The open dew-point drift started rising with the humidity: rain in dry air looks so
+        for its first hour (its humidity rising 4-10 %/h, as a humidity sensor's drift), until
+        the humidity races towards saturation (final-11: 30-70 % to saturation in 1.5-2 hours),
+        which ends it. Decided with the pressure falling over eight hours (RAIN_TENDENCY), or
+        in air with room to race (ROOM_TO_RACE_PCT) whatever the pressure did: the tide's rise
+        can hide part of a shallow front's fall over the eight hours before its rain (final-24
+        seed 2505, the Sahel: five controls' rain moistening air at 21-59 % from 1259-1277, the
+        pressure down 0.16-0.20 hPa/h over those hours, under RAIN_TENDENCY: flagged 28-87
+        readings each until the humidity raced)."""
         return self._moistening and "dew" in self._drift
 
     def _channel(self, name: str) -> int:
@@ -508,9 +520,10 @@ class DriftCheck:
         else:
             self._onset_at_first.discard(name)
         if name == "dew":
+            falling = self._falling_for_hours(reading.seq, RAIN_TENDENCY)
             self._moistening = slope > 0 and self._humidity_rising() and \
-                self._falling_for_hours(reading.seq, RAIN_TENDENCY)
-            self._rain_cooled = self._moistening and self._cooling()
+                (falling or reading.values[RH] < ROOM_TO_RACE_PCT)
+            self._rain_cooled = self._moistening and falling and self._cooling()
         self._rate[name] = rate
         self._note_temperature_then(name, series)
         self._decided[name] = reading.seq
