@@ -1464,13 +1464,16 @@ def test_a_humidity_drift_in_the_same_dry_air_is_still_drift():
 
 
 def _rain_in_moist_air(seed: int, humidity_drift_per_hour: float = 0.0, rain: bool = True,
-                       dew_point_depression: float = 3.5) -> list[tuple[float, float, float]]:
+                       dew_point_depression: float = 3.5,
+                       fall_per_hour: float = 0.35) -> list[tuple[float, float, float]]:
     """Trade-wind air (24 °C, the dew point 3.5 °C under it: ~81 %) read at final-21's coarse
     resolution (0.3 °C, 0.3 %, 0.3 hPa), the temperature steady: the rain moistens it to
-    saturation at ~12 %/h (never racing); the pressure falls 0.35 hPa/h (a weak front)."""
+    saturation at ~12 %/h (never racing); the pressure falls 0.35 hPa/h (a weak front;
+    ``fall_per_hour``)."""
     air = _Air(cooling_per_hour=0.0, dew_point_depression=dew_point_depression,
                dew_point_fall_per_hour=0.0,
-               pressure_fall_per_hour=0.35, noise=(0.1, 1.5, 0.05), steps=(0.3, 0.3, 0.3))
+               pressure_fall_per_hour=fall_per_hour, noise=(0.1, 1.5, 0.05),
+               steps=(0.3, 0.3, 0.3))
     return _rain(seed, air, humidity_drift_per_hour, rain)
 
 
@@ -1503,6 +1506,30 @@ def test_a_humidity_drift_into_saturation_in_the_same_air_is_still_drift():
         flagged = _run(_rain_in_moist_air(seed, humidity_drift_per_hour=12.0, rain=False))
         drift = [seq for seq, reasons in flagged.items() if "drift:humidity_pct" in reasons]
         assert drift and min(drift) < 640, (seed, sorted(flagged))
+
+
+def _first_drift_flag_emitted(values: list[tuple[float, float, float]]) -> int:
+    scorer = SensorScorer(THRESHOLDS, lambda: 0)
+    for seq, reading in enumerate(values):
+        verdict = scorer.score("s", seq, seq * 60_000, reading)
+        if any(reason.startswith("drift") for flag in verdict.flags for reason in flag.reasons):
+            return seq
+    raise AssertionError("no drift flagged")
+
+
+def test_a_humidity_drift_in_moist_air_under_the_tide_alone_does_not_wait_for_rain():
+    """Over ROOM_TO_RACE_PCT rain cannot race within the hour, and only a falling pressure says
+    rain: with the pressure not falling faster than the tide makes it over eight hours, a
+    humidity drift decided in air at ~85 % is reported without the hour's wait (final-22
+    sim-2302-005: a drift decided at 86 % that rose into a front's moisture raced, and was lost
+    to the wait)."""
+    for seed in range(1, 4):
+        waited = _first_drift_flag_emitted(
+            _rain_in_moist_air(seed, humidity_drift_per_hour=12.0, rain=False))
+        at_once = _first_drift_flag_emitted(
+            _rain_in_moist_air(seed, humidity_drift_per_hour=12.0, rain=False,
+                               fall_per_hour=0.0))
+        assert at_once <= waited - 30, (seed, at_once, waited)
 
 
 def test_rain_saturating_dry_air_under_the_tide_alone_is_not_a_humidity_drift():
