@@ -220,6 +220,12 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "noise_scale < draws", "noise_scale < families",
                  "resolution_scale not in families", "resolution_scale not in draws",
                  "2 station"),
+    "final-26": ("mean_temperature_c[0] > climates", "mean_temperature_c[1] > climates",
+                 "mean_temperature_c[1] > draws", "front_interval_days > draws",
+                 "front_pressure_fall_hpa[1] < draws", "thunderstorms_per_day < draws",
+                 "shading_per_hour < climates", "shading_per_hour < draws",
+                 "resolution_scale not in families", "resolution_scale not in draws",
+                 "2 consumer"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

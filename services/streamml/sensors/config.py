@@ -15,7 +15,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-14", "final-15", "final-16", "final-17",
                   "final-18", "final-19", "final-20",
                   "final-21", "final-22", "final-23",
-                  "final-24", "final-25")  # sensors.network
+                  "final-24", "final-25",
+                  "final-26")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,12 @@ PARAMS = {
     "final-25": NetworkParams(name="final-25", climate="equatorial-rainforest",
                               noise_scale=0.35, classes=("consumer", "station", "station", "cheap"),
                               resolution_scale=1.6),
+    # The twenty-sixth final family (seeds 2701-2705), declared before the twenty-seventh round's
+    # detector changes: a hot, humid desert coast, noise within the draws, consumer sensors two
+    # times in four, every class 1.2 times coarser (a scale no draw or earlier family uses).
+    "final-26": NetworkParams(name="final-26", climate="gulf-coast", noise_scale=1.45,
+                              classes=("consumer", "cheap", "consumer", "station"),
+                              resolution_scale=1.2),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -296,6 +296,16 @@ CLIMATES = {
         front_temperature_drop_c=(0.5, 2.0), thunderstorms_per_day=2.8,
         storm_temperature_drop_c=(3.0, 7.0), storm_pressure_jump_hpa=(1.0, 2.5),
         shading_per_hour=7.0),
+    # The twenty-sixth final held-out set (seeds 2701-2705), declared before the twenty-seventh
+    # round's detector work and run once, when it is final: a hot, humid desert coast, warmer
+    # than any climate or draw with dew points near 30 °C, almost never shaded by cloud, fronts
+    # rarer and shallower than any draw's and hardly any thunderstorms.
+    "gulf-coast": Climate(
+        name="gulf-coast", mean_temperature_c=(30.0, 38.0), daily_amplitude_c=(4.0, 9.0),
+        dew_point_depression_c=(3.0, 12.0), front_interval_days=6.5,
+        front_pressure_fall_hpa=(2.0, 6.0), front_temperature_drop_c=(1.0, 3.0),
+        thunderstorms_per_day=0.1, storm_temperature_drop_c=(3.0, 7.0),
+        storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=0.3),
 }
 
 
