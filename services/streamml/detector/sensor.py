@@ -77,7 +77,7 @@ from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
     LEARN_LAG, MIN_RUNS, SATURATED_PCT, SQRT6, ChannelStats, JointRuns, ValueGrid,
     clipped_run_log_odds, RUN_NODES, level_path_log_odds, path_run_log_odds,
-    quantised_run_log_odds, tidal_run_log_odds)
+    quantised_run_log_odds, tidal_hold_log_odds, tidal_run_log_odds)
 from streamml.detector.thresholds import Thresholds
 
 T, RH, P = 0, 1, 2
@@ -540,6 +540,18 @@ RUN_END_SETTLE_STEPS = 3.0
 # front's fall). A calm thermometer's and humidity's daily cycle turns alike (DAILY_AMPLITUDES).
 TIDE_AMPLITUDES_HPA = (1.0, 0.5, 0.25)
 TIDE_RATE = 2 * math.pi / 720
+# On a calm barometer (learnt noise under OUTLASTS_NOISE_STEPS of a step) the learnt noise counts
+# the step crossings, not the noise (final-25: station barometers at 0.16 hPa, noise 0.07-0.13 of
+# a step, learnt as 0.2), and the tide's chance along its turn with it says a healthy hold is
+# unlikely where the tide's range over the run nearly fills the step (sim-2602-030 held 1016.16
+# from reading 893 to 1014 across the trough at 960, its trend before falling 0.0046 hPa a
+# reading: 18 nats along a 1 hPa tide, 12.1 by its learnt runs, judged stuck). Such a run is
+# also judged by the chance that a noiseless channel holds it (``tidal_hold_log_odds``: the
+# tide's range over the run within the step the air sits in), along the steepest tide only: the
+# smaller ones turn so slowly that they would excuse holds of four hours and more (a quarter-hPa
+# tide holds a 0.16 hPa step for 260 readings at its turn), where a stuck barometer's long runs
+# lie (final-25 sim-2602-003, cheap, held 230 readings from a trend of 0.0016 hPa a reading).
+TIDE_HOLD_AMPLITUDES_HPA = TIDE_AMPLITUDES_HPA[:1]
 # The daily cycle turns the same way for a calm thermometer and humidity (noise under
 # OUTLASTS_NOISE_STEPS of a step): at dawn and in the afternoon the air's tendency turns, and a
 # calm coarse channel sits on one step for hours there (final-21: station humidities at 3 %, noise
@@ -1293,6 +1305,10 @@ class SensorModel:
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
                 TIDE_AMPLITUDES_HPA, TIDE_RATE))
+            if not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS):
+                quantised = min(quantised, tidal_hold_log_odds(
+                    repeats, stats.resolution, self._run_slope(c), TIDE_HOLD_AMPLITUDES_HPA,
+                    TIDE_RATE))
         elif not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) and not self._held_saturated(c):
             quantised = min(quantised, tidal_run_log_odds(
                 repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),

@@ -443,16 +443,48 @@ def tidal_run_log_odds(repeats: int, sigma: float, resolution: float, slope: flo
     if resolution <= 0 or sigma <= 0 or slope == 0:
         return math.inf
     least = math.inf
+    for amplitude, phase in _turning_tides(repeats, slope, amplitudes, rate):
+        path = [amplitude * math.cos(rate * repeats * (k + 0.5) / RUN_NODES + phase)
+                for k in range(RUN_NODES)]
+        least = min(least, path_run_log_odds(path, repeats, sigma, resolution))
+    return least
+
+
+def tidal_hold_log_odds(repeats: int, resolution: float, slope: float,
+                        amplitudes: tuple[float, ...], rate: float) -> float:
+    """-ln of the chance that a noiseless channel rounded to ``resolution`` holds one value
+    ``repeats`` more times along a tide of ``tidal_run_log_odds``: that the tide's range over
+    the run, from the run's first reading through its turn to its last, fits in the step the
+    air sits in (1 - range / resolution, the air anywhere in its step). The least over the
+    tides; infinite where none turns within the run or every range is a step or more."""
+    if resolution <= 0 or slope == 0:
+        return math.inf
+    least = math.inf
+    for amplitude, phase in _turning_tides(repeats, slope, amplitudes, rate):
+        end = rate * repeats + phase
+        levels = [math.cos(phase), math.cos(end)]
+        # The tide's crests and troughs within the run (phases at whole multiples of pi).
+        turn = math.ceil(phase / math.pi)
+        while turn * math.pi <= end:
+            levels.append(math.cos(turn * math.pi))
+            turn += 1
+        share = amplitude * (max(levels) - min(levels)) / resolution
+        if share < 1.0:
+            least = min(least, -math.log1p(-share))
+    return least
+
+
+def _turning_tides(repeats: int, slope: float, amplitudes: tuple[float, ...], rate: float,
+                   ) -> Iterable[tuple[float, float]]:
+    """The tides of ``amplitudes`` (radians per reading: ``rate``) whose slope at a run's first
+    reading is ``slope`` and whose crest or trough comes within its ``repeats``: each one's
+    amplitude and phase there (its level amplitude * cos(rate * t + phase))."""
     for amplitude in amplitudes:
         steepest = amplitude * rate
         if steepest <= abs(slope) or math.asin(abs(slope) / steepest) >= rate * repeats:
             continue
         sine = -slope / steepest
-        phase = math.atan2(sine, math.copysign(math.sqrt(1.0 - sine * sine), slope))
-        path = [amplitude * math.cos(rate * repeats * (k + 0.5) / RUN_NODES + phase)
-                for k in range(RUN_NODES)]
-        least = min(least, path_run_log_odds(path, repeats, sigma, resolution))
-    return least
+        yield amplitude, math.atan2(sine, math.copysign(math.sqrt(1.0 - sine * sine), slope))
 
 
 def path_run_log_odds(path: list[float], repeats: int, sigma: float, resolution: float) -> float:
