@@ -82,6 +82,28 @@ def test_a_run_across_a_tides_turn_is_likely_and_one_held_past_it_or_before_it_i
     assert tidal_run_log_odds(70, 0.035, 0.175, 0.0, amplitudes, rate) == math.inf
 
 
+def test_a_noiseless_hold_across_a_tides_turn_is_likely_while_its_range_fits_in_the_step():
+    from streamml.detector.stats import tidal_hold_log_odds, tidal_run_log_odds
+    rate = 2 * math.pi / 720
+    # A station barometer at 0.16 hPa, its trend before the run falling 0.0046 hPa a reading
+    # (final-25 sim-2602-030): 90 repeats across a 1 hPa tide's trough are unlikely with the
+    # noise learnt from its step crossings (a fifth of a step) ...
+    assert tidal_run_log_odds(90, 0.034, 0.16, -0.0046, (1.0,), rate) > 15.0
+    # ... and likely for a channel quieter than that: the tide's range over them (0.15 hPa)
+    # fits in the step the air sits in one time in fifteen.
+    assert tidal_hold_log_odds(90, 0.16, -0.0046, (1.0,), rate) == pytest.approx(
+        -math.log(1 - 0.149 / 0.16), abs=0.3)
+    # Held on past the turn, the tide's rise leaves the step: no chance at all.
+    assert tidal_hold_log_odds(150, 0.16, -0.0046, (1.0,), rate) == math.inf
+    # No tide turns within a run this short, none is this steep, no trend says nothing.
+    assert tidal_hold_log_odds(40, 0.16, -0.0046, (1.0,), rate) == math.inf
+    assert tidal_hold_log_odds(90, 0.16, -0.01, (1.0,), rate) == math.inf
+    assert tidal_hold_log_odds(90, 0.16, 0.0, (1.0,), rate) == math.inf
+    # A quarter-hPa tide turning slowly holds a slow trend's run for hours (why only the
+    # steepest tide is taken for a barometer's hold).
+    assert tidal_hold_log_odds(220, 0.16, 0.0016, (0.25,), rate) < 3.0
+
+
 def test_a_calm_humiditys_run_across_the_days_turn_is_likely_and_one_held_for_hours_past_it_not():
     from streamml.detector.sensor import DAILY_AMPLITUDES, DAILY_RATE, RH
     from streamml.detector.stats import quantised_run_log_odds, tidal_run_log_odds
