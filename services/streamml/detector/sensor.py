@@ -1420,8 +1420,7 @@ class SensorModel:
         if abs(d - b) >= DROPOUT_JUMP * temperature.sigma:
             channel.run_pull = -1.0
             return
-        stats = channel.stats
-        step = max(stats.resolution, stats.sigma)
+        step = _humidity_step(channel.stats)
         if step <= 0:
             return
         median = max(min(a, b), min(max(a, b), d))
@@ -1519,8 +1518,7 @@ class SensorModel:
             return False
         a, b, d = recent[-3].values[T], recent[-2].values[T], recent[-1].values[T]
         median = max(min(a, b), min(max(a, b), d))
-        stats = channel.stats
-        step = max(stats.resolution, stats.sigma)
+        step = _humidity_step(channel.stats)
         # (none for a channel that has known only saturated air: its step is unknown)
         return step > 0 and \
             relative_humidity(median, first.dew_point) <= SATURATED_PCT - PULL_STEPS * step
@@ -2793,6 +2791,16 @@ def _decimals(value: float) -> int:
         if _within_decimals(value, decimals):
             return decimals
     return MAX_DECIMALS
+
+
+def _humidity_step(stats: ChannelStats) -> float:
+    """The humidity's step a pull or a warming off saturation is counted in: the larger of its
+    resolution and noise, 0 while neither was measured (``ChannelStats.measured``: the noise's
+    1e-3 floor is no step). final-25 sim-2602-030: a station humidity at 1.6 % steps read only
+    99.2 and 100 % through its first night, so it had learnt neither; held at 99.2 % while the
+    morning warmed the air 0.16 °C it counted as warmed off saturation by 3 steps of 0.001 %,
+    and 22 repeats by the rate under the limit (0.57) flagged 49 readings."""
+    return max(stats.resolution, stats.sigma) if stats.measured else 0.0
 
 
 def _noise_spans_steps(stats: ChannelStats, steps: float) -> bool:
