@@ -1534,6 +1534,11 @@ class SensorModel:
         its limit no more than the chance that saturated air keeps it there."""
         stats = self._channels[c].stats
         by_rate = -repeats * math.log(self._repeat_rate(c))
+        if c == RH and stats.repeats_learnt < UNDER_LIMIT_MIN_PAIRS and \
+                HUMIDITY_LIMITS_PCT[0] < self._recent[-1].values[RH] < SATURATED_PCT:
+            # (a rate learnt from a few pairs clear of saturation: UNDER_LIMIT_MIN_PAIRS; not
+            # at 0 %, which no air reads)
+            return min(by_rate, stats.sparse_run_log_odds(repeats))
         if c == RH and self._recent[-1].values[RH] >= HUMIDITY_LIMITS_PCT[1]:
             # Only a sensor seen leaving its limit in saturated air is judged there, and by the
             # least of: its rate there, its noise's chance of staying above the cut-off.

@@ -171,6 +171,16 @@ class ChannelStats:
         share = self._saturated_shares.get(value, 1.0 / (len(self._saturated_values) + 1))
         return max(self.under_limit_rate, share)
 
+    def sparse_run_log_odds(self, repeats: int) -> float:
+        """-ln of the chance of ``repeats`` repeats in a row under a repeat rate known only
+        from the pairs learnt: the chance averaged over the rate's posterior (the Laplace prior
+        ``repeat_rate`` is smoothed with, updated by the pairs), not taken at its point estimate.
+        From a few pairs the rate could as well be a calm coarse channel's 0.9 as 0.5, and a
+        long run says little; from many it is close to -repeats ln(repeat_rate)."""
+        pairs, repeated = len(self._repeats), sum(self._repeats)
+        return (math.lgamma(repeated + 1) - math.lgamma(repeated + 1 + repeats)
+                + math.lgamma(pairs + 2 + repeats) - math.lgamma(pairs + 2))
+
     @property
     def repeats_learnt(self) -> int:
         """How many pairs of clean readings the repeat rate was learnt from."""
