@@ -1420,12 +1420,24 @@ class SensorModel:
         if abs(d - b) >= DROPOUT_JUMP * temperature.sigma:
             channel.run_pull = -1.0
             return
-        step = _humidity_step(channel.stats)
+        step = self._pull_step(channel)
         if step <= 0:
             return
         median = max(min(a, b), min(max(a, b), d))
         below = first.values[RH] - relative_humidity(median, first.dew_point)
         channel.run_pull = max(channel.run_pull, below / step)
+
+    def _pull_step(self, channel: _Channel) -> float:
+        """The step a humidity run's pull is counted in (``_humidity_step``); while that is
+        unknown, the step into the run: a channel steps by whole steps, so it is at least one
+        (final-23 sim-2401-013: a station humidity saturated through the night, its steps never
+        learnt, stuck at 96.8 % while the morning warmed the air 0.4 °C in 18 readings)."""
+        step = _humidity_step(channel.stats)
+        first = channel.run_first
+        if step > 0 or first is None:
+            return step
+        before = self._reading_at(first.seq - 1)
+        return abs(first.values[RH] - before.values[RH]) if before is not None else 0.0
 
     def _joint_evidence(self, channels: list[int], repeats: int, by_rate: bool) -> float:
         """Evidence of several channels repeating at once for ``repeats`` readings: their
@@ -1535,7 +1547,8 @@ class SensorModel:
         stats = self._channels[c].stats
         by_rate = -repeats * math.log(self._repeat_rate(c))
         if c == RH and stats.repeats_learnt < UNDER_LIMIT_MIN_PAIRS and \
-                HUMIDITY_LIMITS_PCT[0] < self._recent[-1].values[RH] < SATURATED_PCT:
+                HUMIDITY_LIMITS_PCT[0] < self._recent[-1].values[RH] < SATURATED_PCT and \
+                not self._pulled(self._channels[RH]):
             # (a rate learnt from a few pairs clear of saturation: UNDER_LIMIT_MIN_PAIRS; not
             # at 0 %, which no air reads)
             return min(by_rate, stats.sparse_run_log_odds(repeats))
