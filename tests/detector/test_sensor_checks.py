@@ -2747,3 +2747,30 @@ def test_a_noisy_thermometer_held_off_its_level_is_stuck_and_at_it_is_not():
         off_level = _run(_noisy_cheap_thermometer(seed, held=1.4))
         stuck = {s for s, rs in off_level.items() if "stuck:temperature_c" in rs}
         assert set(range(701, 706)) <= stuck <= set(range(699, 707)), (seed, sorted(stuck))
+
+
+def _network_sensor(family: str, seed: int, index: int, readings: int
+                    ) -> list[tuple[float, float, float]]:
+    network = SensorNetwork(24, 12, "sim-", seed, 0.004, PARAMS[family])
+    return [network.tick()[index].values for _ in range(readings)]
+
+
+def test_a_coarse_humidity_saturated_through_the_night_is_not_stuck_on_the_rate_it_starts_at():
+    """final-25's station humidities (1.6 % steps, noise a tenth of one) read only 97.6-100 %
+    through their first night: no step clear of saturation, no noise, the repeat rate the 0.5
+    it starts at. Held as the slow morning warmed the air they were stuck at 18 repeats by that
+    rate, and sim-2602-030's 99.2 % counted as warmed off saturation by steps of the noise's
+    0.001 % floor; the rate's posterior from the few pairs learnt says little, and a step never
+    measured counts no warming (``_humidity_step``). final-23 sim-2401-013, stuck at 96.8 %
+    while the morning warmed the air 0.4 °C in 18 readings, is still stuck: the step into the
+    run counts its pull (``_pull_step``)."""
+    for family, seed, index, readings, first, end in (
+            ("final-25", 2602, 30, 400, 343, 392), ("final-25", 2604, 30, 460, 324, 455),
+            ("final-25", 2605, 34, 400, 341, 394)):
+        flagged = _run(_network_sensor(family, seed, index, readings))
+        assert not [seq for seq, reasons in flagged.items()
+                    if "stuck:humidity_pct" in reasons and first <= seq < end], (seed, index)
+    values = _network_sensor("final-23", 2401, 13, 460)
+    assert {h for _, h, _ in values[414:442]} == {96.8}
+    stuck = {seq for seq, reasons in _run(values).items() if "stuck:humidity_pct" in reasons}
+    assert set(range(420, 442)) <= stuck <= set(range(414, 443)), sorted(stuck)

@@ -434,3 +434,20 @@ def test_a_grid_of_whole_multiples_of_the_resolution_is_anchored_at_zero():
         coarse.learn(round(k * 0.275, 2))
     coarse.refit(0.27)
     assert coarse.multiple == 0.0 and coarse.step == pytest.approx(0.275, abs=0.002)
+
+
+def test_a_run_under_a_rate_learnt_from_a_few_pairs_says_little_and_from_many_what_the_rate_says():
+    """A repeat rate from two pairs (one repeated) is the 0.5 it starts at, but the rate could as
+    well be a calm coarse channel's 0.9: 18 repeats are 12.5 nats at 0.5 and about 4 averaged
+    over the rate's posterior (final-25: station humidities saturated through the night, their
+    first runs clear of saturation flagged at 18 repeats). From 300 pairs the average is within
+    a nat of -n ln(rate)."""
+    few = ChannelStats()
+    few.learn(96.0, 96.0, None)
+    few.learn(96.0, 94.4, None)
+    few.refit()
+    assert few.repeat_rate == 0.5
+    assert 4.0 < few.sparse_run_log_odds(18) < 4.5 < 18 * math.log(2)
+    many = _learnt([round(10 + 0.2 * (k // 5), 1) for k in range(302)])  # repeats 4 in 5
+    by_rate = -18 * math.log(many.repeat_rate)
+    assert by_rate - 1.0 < many.sparse_run_log_odds(18) < by_rate
