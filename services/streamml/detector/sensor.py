@@ -1348,12 +1348,22 @@ class SensorModel:
         thermometer beside a calm humidity). Infinite where the thermometer cannot vouch for it:
         a noisier humidity, one held at saturation, a thermometer flagged during the run or
         repeating all through it."""
+        if self._channels[T].run >= repeats:
+            return math.inf
+        return self._humidity_held_with(repeats)
+
+    def _humidity_held_with(self, repeats: int) -> float:
+        """-ln of the chance of the humidity's last ``repeats`` readings on one value given the
+        thermometer's readings over them: along the humidity the temperatures say at the run's
+        dew point, the thermometer's own repeats included (``_joint_evidence``: at a steady dew
+        point a thermometer held on its step holds a calm humidity on its own, so their joint
+        run is no rarer than the thermometer's). Infinite where that says nothing: a noisier
+        humidity, one held at saturation, a thermometer flagged."""
         channel = self._channels[RH]
         stats = channel.stats
         first = channel.run_first
-        thermometer = self._channels[T]
         if first is None or _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) or \
-                self._held_saturated(RH) or thermometer.fault or thermometer.run >= repeats:
+                self._held_saturated(RH) or self._channels[T].fault:
             return math.inf
         readings = list(islice(reversed(self._recent), repeats + 1))
         if any(T in reading.faulty for reading in readings):
@@ -1453,13 +1463,23 @@ class SensorModel:
         judged while its runs are unlearnt): a repeat rate learnt over its first few steps says
         little of how long a calm coarse channel sits on one (final-21 2203-025: a station held
         whole 22 readings at night an hour after it started, its thermometer at 0.3 °C, noise a
-        fifth of a step, with two runs learnt adding 3.1 of the 12.3 nats; its own run 0.2)."""
+        fifth of a step, with two runs learnt adding 3.1 of the 12.3 nats; its own run 0.2).
+        By their runs, a humidity held with the thermometer adds no more than its chance given
+        the thermometer's readings (``_humidity_held_with``): the humidity is a function of the
+        temperature at a dew point, which a still night holds, so the two channels' runs are
+        not independent (final-25 sim-2601-029, a station at 0.16 C and 1.6 %, noise a fifth of
+        a step: its thermometer held 21.76 C for 51 readings at the night's trough, 7.0 nats,
+        the humidity 92.8 % with it, 5.2 nats by its own run and 0 given the temperatures; 187
+        readings of both flagged stuck at 12.1-12.2 nats). Not by the rates: a sensor held whole
+        is judged by every channel's repeats (final-25: a small spike lost to it)."""
         if by_rate:
             evidence = sum(self._rate_evidence(c, repeats)
                            if self._channels[c].stats.runs.learnt >= MIN_RUNS
                            else self._run_evidence(c, repeats) for c in channels)
         else:
-            evidence = sum(self._run_evidence(c, repeats) for c in channels)
+            evidence = sum(self._run_evidence(c, repeats) if c != RH or T not in channels else
+                           min(self._run_evidence(c, repeats), self._humidity_held_with(repeats))
+                           for c in channels)
         if not self._inconsistent.open and any(self._moving_over(c, repeats) for c in channels):
             return evidence
         runs = self._joint_runs[_bits(channels)]
