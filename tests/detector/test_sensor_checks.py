@@ -2535,6 +2535,22 @@ def test_a_calm_humidity_the_thermometer_vouches_for_is_flagged_from_where_the_s
     assert not [seq for seq in stuck if seq < 160], stuck[:5]
 
 
+def test_a_humidity_held_with_the_thermometer_at_the_nights_trough_adds_no_joint_evidence():
+    """final-25 (development data since the twenty-seventh round) control sim-2601-029, a station
+    at 0.16 °C / 1.6 % / 0.16 hPa, noise a fifth of a step: at the night's trough its thermometer
+    holds 21.76 °C from reading 1635 to 1694 and its humidity 92.8 % with it (a still night holds
+    the dew point, so a thermometer on one step holds a calm humidity on its own). Their joint
+    run is no rarer than the thermometer's (``_humidity_held_with``): nothing is flagged stuck
+    (before, both from 1636 on, 12.2 nats)."""
+    network = SensorNetwork(24, 12, "sim-", 2601, 0.004, PARAMS["final-25"])
+    values = [network.tick()[29].values for _ in range(1760)]
+    assert {t for t, _, _ in values[1635:1695]} == {21.76}
+    assert {h for _, h, _ in values[1633:1695]} == {92.8}
+    stuck = [seq for seq, reasons in _run(values).items()
+             if seq >= 1600 and any(r.startswith("stuck") for r in reasons)]
+    assert not stuck, stuck[:5]
+
+
 def test_a_coarse_humidity_that_held_one_value_through_its_warm_up_is_not_judged_by_a_nil_noise():
     """final-22 (development data since the twenty-third round) control sim-2301-034, a station
     at 0.275 °C / 2.75 % / 0.275 hPa: its humidity reads 96.25 % for its first 22 readings, then
