@@ -780,6 +780,20 @@ def test_a_quiet_barometer_holding_the_tides_turn_within_a_step_is_not_stuck():
     _assert_stuck_run(values, 180, 330, 2, "stuck:pressure_hpa", 3)
 
 
+def test_a_barometer_held_for_hours_is_judged_with_the_noise_it_had_before_its_own_repeats():
+    """final-25 (development data since the twenty-seventh round) sim-2603-007, a cheap sensor
+    whose barometer reads in 0.16 hPa steps with a learnt noise of 0.37 of a step, held 1012.32
+    hPa from 1008 to 1326 (its fault from 1010) with its trend before flat. Its own repeats,
+    learnt 40 readings late, lowered the noise that judged it (0.18 of a step by the end) and
+    raised its repeat rate to 0.98: never flagged. Judged with the noise as at its 40th repeat,
+    it is stuck over the whole run."""
+    network = SensorNetwork(24, 12, "sim-", 2603, 0.004, PARAMS["final-25"])
+    values = [network.tick()[7].values for _ in range(1340)]
+    assert {p for _, _, p in values[1007:1327]} == {1012.32} and values[1327][2] != 1012.32
+    stuck = {seq for seq, reasons in _run(values).items() if "stuck:pressure_hpa" in reasons}
+    assert set(range(1010, 1327)) <= stuck, sorted(set(range(1010, 1327)) - stuck)[:5]
+
+
 def _rising_calm_barometer(seed: int) -> list[tuple[float, float, float]]:
     """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose pressure rises 0.004 hPa a minute (0.04
     of a step a reading, 2.4 hPa in ten hours) with noise 0.025 hPa, a quarter of a step: it

@@ -402,6 +402,21 @@ RUN_DEW_ALONE_SHARE = 2 / 3
 # LEARN_LAG-th repeat, before any of its own repeats was learnt. A calm spell that stills a
 # channel whose trend before was flat keeps the rate that follows it.
 RUN_RATE_CARRIED = 1.0
+# The run's own repeats lower the noise that judges it too: learnt LEARN_LAG readings late, each
+# adds a second difference of 0 to the window the noise is measured on (final-25 sim-2603-007: a
+# cheap barometer at 0.16 hPa, its learnt noise 0.37 of a step, held 1012.32 hPa 319 readings
+# with its trend before flat: at its 59th repeat the run's chance along its trend said 11.9
+# nats; at its 60th the noise it learnt fell to 0.32 of a step and that chance to 7.5, and it
+# stayed under 11 to the end, the noise at 0.18 of a step, while its own repeats raised the
+# rate to 0.98; judged with 0.37, 12.1 nats at its 60th repeat). A channel's whole run past
+# LEARN_LAG repeats is judged by its quantised and tidal chance with the noise as at its
+# LEARN_LAG-th repeat (``_run_noise``), before any of its own repeats was learnt, once it
+# outlasts this many times the longest of its learnt healthy runs: a healthy calm run's own
+# repeats lower the noise too, and where it is judged along the tide's turn that noise is its
+# due (final-2 control sim-302-026: a station barometer at 0.25 hPa, noise 0.34 of a step, held
+# 83 readings at the tide's turn, twice its longest learnt run of 38; with the noise as at its
+# 40th repeat its tidal chance said 12.1 nats at its 77th, with the noise learnt 7.8).
+RUN_NOISE_OUTLASTS = 4.0
 # A sensor held whole (every channel repeating at once) that every channel leaves at the same
 # reading: a stuck sensor's readings resume together when the fault ends (final-7: 22 of 35
 # whole-sensor stuck runs left so by all three channels), while a healthy sensor's channels
@@ -744,6 +759,8 @@ class _Channel:
         # The repeat rate at the run's LEARN_LAG-th repeat, before any of its own repeats was
         # learnt (RUN_RATE_CARRIED); 0 until the run is that long.
         self.run_rate = 0.0
+        # The quantised noise at the run's LEARN_LAG-th repeat (``_run_noise``); 0 until then.
+        self.run_noise = 0.0
         # The trend before the run if the readings followed its line (RUN_STEADY_SD), else 0:
         # worked out with run_slope.
         self.run_steady_slope = 0.0
@@ -1155,9 +1172,11 @@ class SensorModel:
                 channel.run_sigma = channel.stats.sigma
                 channel.run_pull = 0.0
                 channel.run_rate = 0.0
+                channel.run_noise = 0.0
             channel.run += 1
             if channel.run == LEARN_LAG:
                 channel.run_rate = channel.stats.repeat_rate
+                channel.run_noise = channel.stats.quantised_sigma
             if c == RH and not channel.fault and channel.run <= PULL_MAX_RUN:
                 self._update_pull(channel)
             if channel.run_slope is None and channel.run >= _SLOPE_BEFORE_RUN_LEAVES:
@@ -1299,11 +1318,11 @@ class SensorModel:
         by_rate = self._rate_evidence(c, repeats)
         if self._pulled(channel):  # no calm spell: the temperature moved it
             return by_rate + PULL_LOG_ODDS
-        quantised = quantised_run_log_odds(repeats, stats.quantised_sigma, stats.resolution,
-                                           self._run_slope(c))
+        sigma = self._run_noise(c, repeats)
+        quantised = quantised_run_log_odds(repeats, sigma, stats.resolution, self._run_slope(c))
         if c == P:
             quantised = min(quantised, tidal_run_log_odds(
-                repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
+                repeats, sigma, stats.resolution, self._run_slope(c),
                 TIDE_AMPLITUDES_HPA, TIDE_RATE))
             if not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS):
                 quantised = min(quantised, tidal_hold_log_odds(
@@ -1311,7 +1330,7 @@ class SensorModel:
                     TIDE_RATE))
         elif not _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) and not self._held_saturated(c):
             quantised = min(quantised, tidal_run_log_odds(
-                repeats, stats.quantised_sigma, stats.resolution, self._run_slope(c),
+                repeats, sigma, stats.resolution, self._run_slope(c),
                 DAILY_AMPLITUDES[c], DAILY_RATE))
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS):
             quantised = max(quantised, self._off_level_evidence(c, repeats))
@@ -1324,6 +1343,16 @@ class SensorModel:
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
             return max(min(by_rate, quantised), bump)
         return max(min(by_rate, stats.runs.log_odds(repeats), quantised), bump)
+
+    def _run_noise(self, c: int, repeats: int) -> float:
+        """The quantised noise that judges channel c's run of ``repeats``: for its whole run
+        past LEARN_LAG repeats, the noise as at its LEARN_LAG-th repeat, before its own repeats
+        were learnt (the note after RUN_RATE_CARRIED); else the learnt noise."""
+        channel = self._channels[c]
+        if repeats == channel.run > LEARN_LAG and channel.run_noise > 0 and \
+                channel.stats.runs.outlasted_by(repeats, RUN_NOISE_OUTLASTS):
+            return channel.run_noise
+        return channel.stats.quantised_sigma
 
     def _off_level_evidence(self, c: int, repeats: int) -> float:
         """-ln of the chance of channel c's run of ``repeats`` along the level the readings

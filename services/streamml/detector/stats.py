@@ -408,11 +408,11 @@ class RunLengths:
         """How many healthy runs are remembered."""
         return len(self._lengths)
 
-    def outlasted_by(self, repeats: int) -> bool:
-        """Whether a run of ``repeats`` is OUTLASTS_LONGEST times the longest learnt run."""
+    def outlasted_by(self, repeats: int, times: float = OUTLASTS_LONGEST) -> bool:
+        """Whether a run of ``repeats`` is ``times`` (OUTLASTS_LONGEST) times the longest
+        learnt run."""
         ordered = self._ordered
-        return len(ordered) >= MIN_TAIL * TAIL_SHARE and \
-            repeats >= OUTLASTS_LONGEST * ordered[-1]
+        return len(ordered) >= MIN_TAIL * TAIL_SHARE and repeats >= times * ordered[-1]
 
     def log_odds(self, repeats: int) -> float:
         """-ln of the chance that a healthy run starts and lasts ``repeats`` repeats (infinite
