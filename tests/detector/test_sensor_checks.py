@@ -785,8 +785,9 @@ def test_a_barometer_held_for_hours_is_judged_with_the_noise_it_had_before_its_o
     whose barometer reads in 0.16 hPa steps with a learnt noise of 0.37 of a step, held 1012.32
     hPa from 1008 to 1326 (its fault from 1010) with its trend before flat. Its own repeats,
     learnt 40 readings late, lowered the noise that judged it (0.18 of a step by the end) and
-    raised its repeat rate to 0.98: never flagged. Judged with the noise as at its 40th repeat,
-    it is stuck over the whole run."""
+    raised its repeat rate to 0.98: never flagged. Judged with the noise as at its 40th repeat
+    once it outlasts four times its longest learnt run (28 readings; RUN_NOISE_OUTLASTS), it is
+    stuck over the whole run."""
     network = SensorNetwork(24, 12, "sim-", 2603, 0.004, PARAMS["final-25"])
     values = [network.tick()[7].values for _ in range(1340)]
     assert {p for _, _, p in values[1007:1327]} == {1012.32} and values[1327][2] != 1012.32

@@ -408,14 +408,15 @@ RUN_RATE_CARRIED = 1.0
 # with its trend before flat: at its 59th repeat the run's chance along its trend said 11.9
 # nats; at its 60th the noise it learnt fell to 0.32 of a step and that chance to 7.5, and it
 # stayed under 11 to the end, the noise at 0.18 of a step, while its own repeats raised the
-# rate to 0.98; judged with 0.37, 12.1 nats at its 60th repeat). A channel's whole run past
-# LEARN_LAG repeats is judged by its quantised and tidal chance with the noise as at its
-# LEARN_LAG-th repeat (``_run_noise``), before any of its own repeats was learnt, once it
-# outlasts this many times the longest of its learnt healthy runs: a healthy calm run's own
-# repeats lower the noise too, and where it is judged along the tide's turn that noise is its
-# due (final-2 control sim-302-026: a station barometer at 0.25 hPa, noise 0.34 of a step, held
-# 83 readings at the tide's turn, twice its longest learnt run of 38; with the noise as at its
-# 40th repeat its tidal chance said 12.1 nats at its 77th, with the noise learnt 7.8).
+# rate to 0.98; judged with 0.37 from its 112th repeat on, four times its longest learnt run of
+# 28, 13.4 nats, flagged back to its start). A channel's whole run past LEARN_LAG repeats is
+# judged by its quantised and tidal chance with the noise as at its LEARN_LAG-th repeat
+# (``_run_noise``), before any of its own repeats was learnt, once it outlasts this many times
+# the longest of its learnt healthy runs: a healthy calm run's own repeats lower the noise too,
+# and where it is judged along the tide's turn that noise is its due (final-2 control
+# sim-302-026: a station barometer, noise 0.34 of a step, held 83 readings at the tide's turn,
+# twice its longest learnt run of 38; with the noise as at its 40th repeat its tidal chance
+# said 12.1 nats at its 77th, with the noise learnt 7.8).
 RUN_NOISE_OUTLASTS = 4.0
 # A sensor held whole (every channel repeating at once) that every channel leaves at the same
 # reading: a stuck sensor's readings resume together when the fault ends (final-7: 22 of 35
