@@ -226,6 +226,11 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "shading_per_hour < climates", "shading_per_hour < draws",
                  "resolution_scale not in families", "resolution_scale not in draws",
                  "2 consumer"),
+    "final-27": ("front_temperature_drop_c[0] > climates", "front_temperature_drop_c[0] > draws",
+                 "thunderstorms_per_day < climates", "thunderstorms_per_day < draws",
+                 "storm_pressure_jump_hpa[0] < draws", "mean_temperature_c[1] < draws",
+                 "resolution_scale not in families", "resolution_scale not in draws",
+                 "2 cheap"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

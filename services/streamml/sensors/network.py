@@ -198,6 +198,13 @@ PARAMS = {
     "final-26": NetworkParams(name="final-26", climate="gulf-coast", noise_scale=1.45,
                               classes=("consumer", "cheap", "consumer", "station"),
                               resolution_scale=1.2),
+    # The twenty-seventh final family (seeds 2801-2805), declared before the twenty-eighth round's
+    # detector changes: a cold, dry coast under the ice sheet's wind, noise within the draws,
+    # cheap sensors two times in four, every class 1.3 times coarser (a scale no draw or earlier
+    # family uses).
+    "final-27": NetworkParams(name="final-27", climate="katabatic-coast", noise_scale=0.8,
+                              classes=("cheap", "station", "cheap", "consumer"),
+                              resolution_scale=1.3),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -306,6 +306,17 @@ CLIMATES = {
         front_pressure_fall_hpa=(2.0, 6.0), front_temperature_drop_c=(1.0, 3.0),
         thunderstorms_per_day=0.1, storm_temperature_drop_c=(3.0, 7.0),
         storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=0.3),
+    # The twenty-seventh final held-out set (seeds 2801-2805), declared before the twenty-eighth
+    # round's detector work and run once, when it is final: a cold coast under the wind off an
+    # ice sheet, dry air for its cold, fronts that drop the temperature by at least 12 °C (more
+    # than any climate's or draw's least drop), fewer thunderstorms than any climate and storm
+    # pressure jumps weaker than any draw's.
+    "katabatic-coast": Climate(
+        name="katabatic-coast", mean_temperature_c=(-18.0, -4.0), daily_amplitude_c=(2.0, 6.0),
+        dew_point_depression_c=(6.0, 18.0), front_interval_days=0.9,
+        front_pressure_fall_hpa=(8.0, 18.0), front_temperature_drop_c=(12.0, 15.5),
+        thunderstorms_per_day=0.02, storm_temperature_drop_c=(1.0, 3.0),
+        storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=1.8),
 }
 
 
