@@ -1624,6 +1624,8 @@ class SensorModel:
             under_limit = stats.under_limit_repeat_rate(self._recent[-1].values[RH])
             if under_limit is not None:
                 return under_limit
+        if _noise_spans_steps(stats, NOISE_SPANS_STEPS) and channel.run_jump < DROPOUT_JUMP:
+            return stats.window_repeat_rate
         if channel.run <= LEARN_LAG or channel.run_rate <= 0 or \
                 not stats.runs.outlasted_by(channel.run) or \
                 abs(self._run_slope(c)) * channel.run < RUN_RATE_CARRIED * stats.resolution:

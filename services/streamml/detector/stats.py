@@ -46,7 +46,8 @@ class ChannelStats:
     """Noise, resolution and repeat rate of one channel, from its recent clean readings."""
 
     __slots__ = ("_second_differences", "_near_limit_differences", "_repeats", "_steps",
-                 "sigma", "resolution", "repeat_rate", "quantised_sigma", "_top_stays", "ready",
+                 "sigma", "resolution", "repeat_rate", "window_repeat_rate", "quantised_sigma",
+                 "_top_stays", "ready",
                  "near_limit_only", "measured", "runs", "_learns_runs", "_under_limit_repeats",
                  "_under_limit_steps", "under_limit_resolution", "under_limit_rate",
                  "_saturated_values", "_saturated_shares",
@@ -62,6 +63,9 @@ class ChannelStats:
         self.sigma = 0.0
         self.resolution = 0.0
         self.repeat_rate = 0.5
+        # The last six hours' rate alone (the window's): what a channel whose noise spans its
+        # steps repeats at, calm or not (``SensorModel._repeat_rate``).
+        self.window_repeat_rate = 0.5
         # The noise without the resolution's floor: how far a reading strays before rounding,
         # which is what decides how long a calm coarse channel stays on one step.
         self.quantised_sigma = 0.0
@@ -222,8 +226,8 @@ class ChannelStats:
             # the last six hours' rate: a calm spell repeats more, and that is no fault.
             recent = min(LOCAL_REPEATS, len(self._repeats))
             recent_repeats = sum(islice(reversed(self._repeats), recent))
-            self.repeat_rate = max((sum(self._repeats) + 1) / (len(self._repeats) + 2),
-                                   (recent_repeats + 1) / (recent + 2))
+            self.window_repeat_rate = (sum(self._repeats) + 1) / (len(self._repeats) + 2)
+            self.repeat_rate = max(self.window_repeat_rate, (recent_repeats + 1) / (recent + 2))
         if self._under_limit_steps:
             self.under_limit_resolution = round(min(self._under_limit_steps), 6)
         under = self._under_limit_repeats
