@@ -2805,3 +2805,20 @@ def test_a_coarse_humidity_saturated_through_the_night_is_not_stuck_on_the_rate_
     assert {h for _, h, _ in values[414:442]} == {96.8}
     stuck = {seq for seq, reasons in _run(values).items() if "stuck:humidity_pct" in reasons}
     assert set(range(420, 442)) <= stuck <= set(range(414, 443)), sorted(stuck)
+
+
+def test_a_noisy_thermometer_is_judged_by_its_six_hours_repeat_rate_not_its_last_hours():
+    """A channel whose noise spans its steps draws each reading afresh, so a calm hour does
+    not make it repeat more: its runs are judged by the six hours' repeat rate, not the higher
+    of that and the last hour's (``SensorModel._repeat_rate``). final-26 sim-2704-005: a cheap
+    thermometer (0.12 °C steps, noise 3 of them) held 36.96 °C for 7 readings at its level,
+    14.2 nats by its noise; the last hour's 12 repeats of 60 (rate 0.21, 10.9 nats) kept it
+    unflagged before, its six hours' rate 0.11 says 15.3. Stuck now; the rest of its day, and
+    final-24's noisy cheap thermometer on a calm day, raise no stuck flag."""
+    values = _network_sensor("final-26", 2704, 5, 900)
+    assert {t for t, _, _ in values[826:833]} == {36.96}
+    stuck = {seq for seq, reasons in _run(values).items() if "stuck:temperature_c" in reasons}
+    assert set(range(827, 833)) <= stuck <= set(range(826, 833)), sorted(stuck)
+    for seed in range(1, 9):
+        assert not [s for s, rs in _run(_noisy_cheap_thermometer(seed)).items()
+                    if rs and rs[0].startswith("stuck")], seed
