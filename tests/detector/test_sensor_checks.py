@@ -236,6 +236,18 @@ def test_a_coarse_barometers_small_spike_is_judged_against_six_readings_each_sid
     assert _run(_with_coarse_spike(2, 2)) == {600: ("spike:pressure_hpa",)}
 
 
+def test_a_coarse_barometers_spike_two_steps_out_and_one_back_is_a_level_spike():
+    # final-25 sim-2602-023 @1141: 2 steps under the line, the next reading 1 step under it,
+    # so it comes back one step of two (under LEVEL_SPIKE_BACK's share); two steps off its
+    # neighbour before, it is no healthy blip of one step out and one back.
+    values = _with_coarse_spike(2, -2)
+    t, h, p = values[601]
+    values[601] = (t, h, round(p - 0.275, 2))
+    assert _run(values) == {600: ("spike:pressure_hpa",)}
+    # One step out and one back is what a healthy barometer shows at a step's edge.
+    assert _run(_with_coarse_spike(2, -1)) == {}
+
+
 def test_a_coarse_barometers_step_is_no_level_spike():
     values = _stream(**_COARSE)
     values[600:] = [(t, h, round(p + 0.55, 2)) for t, h, p in values[600:]]

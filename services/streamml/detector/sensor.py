@@ -655,9 +655,18 @@ THERMOMETER_BUMP_NOISE = 5.6
 # Barometers only: a cloud's edge moves the air's temperature (and the humidity with it) for a
 # minute and back, which this check reads as a spike (final-22 controls, station thermometers:
 # 9 such flags for 4 spikes gained), while no weather moves the pressure and back in a minute.
+# The healthy blip that share keeps out is one step out and one back; a reading two steps or
+# more (over LEVEL_SPIKE_JUMP_STEPS) off one of its neighbours is no such blip, and its spike
+# comes back only most of the way when the next reading is itself a step off the line (a spike
+# two steps under the line, the next reading one step under it: one step back off two): it is
+# flagged when each of its two steps is more than LEVEL_SPIKE_HALF_BACK of its distance off the
+# line (final-25 sim-2602-023 @1141, a cheap barometer at 0.16 hPa, noise 0.28 of a step:
+# 1018.56 six times, 1018.24, 1018.40, 1018.56 six times; 4.7 spreads off the line).
 LEVEL_SPIKE_SIDE = 6
 LEVEL_SPIKE_SCATTER = 2.0
 LEVEL_SPIKE_BACK = 2.0 / 3.0
+LEVEL_SPIKE_JUMP_STEPS = 1.5
+LEVEL_SPIKE_HALF_BACK = 0.5
 _LEVEL_SPIKE_READINGS = 2 * LEVEL_SPIKE_SIDE + 1
 _LEVEL_SPIKE_OFFSETS = tuple(x for x in range(-LEVEL_SPIKE_SIDE, LEVEL_SPIKE_SIDE + 1) if x)
 _LEVEL_SPIKE_SXX = float(sum(x * x for x in _LEVEL_SPIKE_OFFSETS))
@@ -804,9 +813,20 @@ def _level_spike_z(values: list[float], sigma: float, resolution: float) -> floa
         return 0.0
     off = middle - level
     rise, fall = middle - values[LEVEL_SPIKE_SIDE - 1], values[LEVEL_SPIKE_SIDE + 1] - middle
-    if rise * fall >= 0 or min(abs(rise), abs(fall)) <= LEVEL_SPIKE_BACK * abs(off):
+    if rise * fall >= 0 or not _comes_back(abs(rise), abs(fall), abs(off), resolution):
         return 0.0
     return abs(off) / (math.sqrt(spread2) * _LEVEL_SPIKE_WIDEN)
+
+
+def _comes_back(rise: float, fall: float, off: float, resolution: float) -> bool:
+    """Whether a coarse barometer's reading ``off`` its line, stepped into by ``rise`` and out
+    of by ``fall`` (sizes, the other way), came straight back (``LEVEL_SPIKE_BACK``,
+    ``LEVEL_SPIKE_JUMP_STEPS``)."""
+    back = min(rise, fall)
+    if back > LEVEL_SPIKE_BACK * off:
+        return True
+    return max(rise, fall) > LEVEL_SPIKE_JUMP_STEPS * resolution and \
+        back > LEVEL_SPIKE_HALF_BACK * off
 
 
 class SensorModel:
