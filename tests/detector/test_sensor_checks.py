@@ -1097,6 +1097,59 @@ def test_a_barometer_held_through_a_storms_jump_is_stuck():
                    for rs in flagged.values() for r in rs), (seed, sorted(flagged.items()))
 
 
+def _station_front(seed: int, n: int = 900, start: int = 600, storm_at: int | None = None
+                   ) -> list[tuple[float, float, float]]:
+    """A quiet station sensor (0.1 °C / 1 % / 0.1 hPa, noise a third of a step) under a cold
+    front from ``start``: within half an hour 3 °C colder, the dew point 4 °C lower and the
+    pressure 2 hPa up (two thirds of a step a reading). With a thunderstorm from ``storm_at``
+    in the front's hold: the air cooled 8 °C a quarter of the way each minute and saturated
+    within minutes, the pressure jumped 2 hPa a third of the way (7 steps in its first)."""
+    rng = random.Random(seed)
+    out: list[tuple[float, float, float]] = []
+    cool = jump = 0.0
+    for seq in range(n):
+        passed = min(1.0, max(0, seq - start) / 30)
+        t = 15 + 3 * math.sin(seq / 229) - 3.0 * passed
+        dew = 8.0 - 4.0 * passed
+        p = 1012 + 0.5 * math.sin(seq / 115) + 2.0 * passed
+        if storm_at is not None and seq >= storm_at:
+            cool += (8.0 - cool) / 4
+            jump += (2.0 - jump) / 3
+            t, p = t - cool, p + jump
+            dew = min(t, dew + min(1.0, (seq - storm_at + 1) / 5) * (t - dew))
+        t += rng.gauss(0, 0.03)
+        humidity = min(100.0, relative_humidity(t, dew) + rng.gauss(0, 0.2))
+        p += rng.gauss(0, 0.03)
+        out.append(tuple(round(round(v / r) * r, 2)  # type: ignore[arg-type]
+                         for v, r in zip((t, humidity, p), (0.1, 1.0, 0.1))))
+    return out
+
+
+def test_a_barometer_held_through_a_fronts_rise_is_stuck_and_a_storms_jump_there_is_not():
+    """A front, found 15-17 readings into its rise, holds every run's end unjudged but a
+    storm's. A barometer held from 618 to 629 while the rise went on, then let go 8-10 steps
+    up, is flagged stuck (never flagged before: FRONT_COOLING_C); the healthy one, and a
+    healthy one that sat on a step in the front's hold before a storm's jump of 7 steps with
+    its plunge, raise nothing but the weather."""
+    for seed in range(1, 8):
+        values = _station_front(seed)
+        assert [r for rs in _run(values).values() for r in rs] == ["weather:front"], seed
+        held = values[617][2]
+        values[618:630] = [(t, h, held) for t, h, _ in values[618:630]]
+        assert values[630][2] - held >= 0.75
+        flagged = _run(values)
+        stuck = {seq for seq, rs in flagged.items() if "stuck:pressure_hpa" in rs}
+        began = _run_edge(values, 617, 2, -1)
+        assert set(range(618, 630)) <= stuck <= set(range(began, 630)), (seed, sorted(flagged))
+        assert {r for rs in flagged.values() for r in rs} == \
+            {"stuck:pressure_hpa", "weather:front"}, (seed, sorted(flagged.items()))
+    for seed in range(1, 6):
+        for storm_at in (660, 680):
+            flagged = _run(_station_front(seed, storm_at=storm_at))
+            assert {r for rs in flagged.values() for r in rs} == \
+                {"weather:front", "weather:thunderstorm"}, (seed, storm_at, sorted(flagged.items()))
+
+
 def test_a_storms_plunge_is_no_noise():
     """A quiet station's temperature falls 2.5, 2.0, 1.3, 1.0 ... °C a minute as the storm
     cools the air by 10 °C (a quarter of the way each minute) and the pressure jumps 3 hPa:

@@ -473,6 +473,22 @@ STORM_DECAY_BELOW_HPA = 1.0
 # storm's cooling or its wearing off go at once (final-18 1901-010: held 22 readings, then
 # 1.0 °C down; final-7 802-010: 24 readings, 2.9 °C up). The step out is then its move.
 SATURATED_STEP_C = 0.8
+# ... and a barometer's run in the hold of a front whose rise is still being judged (found under
+# FRONT_JUDGED_FROM readings before), held RUN_DEW_MIN_REPEATS readings or more, then stepped up
+# RUN_END_WHOLE_STEPS or more (of its steps and of its noise widths) at a reading the thermometer
+# did not fall FRONT_COOLING_C (and RUN_END_STEPS of its noise widths) or more
+# (``_front_rise_missed``): a front's rise is smooth and spread over 20-60 readings (FRONT_SLICE),
+# so a healthy barometer follows it a step or two at a time and cannot sit on a step while it
+# goes on and then jump 5 at once; a held one lets it go at once (final-25 2605-010: a station
+# barometer at 0.16 hPa, noise a tenth of a step, held 20 readings from 3 after a front was found
+# while the rise went on at half a step a reading, then 8 steps up; no rule judged a run's end
+# in a front's hold). A storm's jump can (a third of 1-2.5 hPa in its first minute), and in a
+# front's first FRONT_JUDGED_FROM readings a storm is no new event until it is found, but it
+# comes with its plunge: a front cools the air 0.5-3 °C over its passage, FRONT_COOLING_C a
+# minute at most, a storm a quarter of 3-7 °C in its first (final-25: three healthy barometers
+# sat 12-22 readings in fronts' holds, then 5 steps up with a storm's plunge of 0.96-1.6 °C).
+# The step out is then the run's move.
+FRONT_COOLING_C = 0.15
 # A barometer's run ended by a step of RUN_END_STEPS or more outside weather events' holds is
 # judged once BRACKET_AFTER readings after it are in: where the BRACKET_BEFORE readings before
 # the run and those from its end on lie on one line (RUN_STEADY_SD noise widths), the pressure
@@ -1888,7 +1904,8 @@ class SensorModel:
         its move before any trend: ``_step_foretold``). In a weather event's
         hold only a barometer's run held through a storm's jump (``_storm_jump_missed``) or its
         decay (``_storm_decay_missed``), or a smaller step down that confirms its steady trend
-        before the run (``_storm_recovery_missed``), a step of
+        before the run (``_storm_recovery_missed``), a barometer's step up through a front's
+        rise that confirms its steady trend before the run (``_front_rise_missed``), a step of
         ``RUN_DEW_ALONE_STEPS`` or more the other channel foretold and the channel took alone
         (``_foretold_alone_evidence``), and a thermometer's step in saturated air no shade makes
         (``_saturated_step_missed``). Not
@@ -1909,6 +1926,7 @@ class SensorModel:
             return max(self._storm_jump_missed(c, out, first.seq, reading.seq),
                        self._storm_decay_missed(c, out, first.seq, reading),
                        self._storm_recovery_missed(c, out, first.seq, repeats),
+                       self._front_rise_missed(c, out, reading),
                        self._foretold_alone_evidence(c, out, repeats),
                        self._saturated_step_missed(c, out, repeats))
         if abs(out) < RUN_END_STEPS:  # most runs end so: no trend to work out
@@ -2002,6 +2020,26 @@ class SensorModel:
                 return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
                                               confirmed)
         return 0.0
+
+    def _front_rise_missed(self, c: int, out: float, reading: Reading) -> float:
+        """The evidence that a barometer's run, ended by ``reading`` stepping ``out`` steps up
+        (``RUN_END_WHOLE_STEPS``, in noise widths too) in the hold of a front whose rise is
+        still being judged, with no storm's plunge (``FRONT_COOLING_C``), was held while the
+        front's rise went on: the quantised chance of the run along the step out. 0 for any
+        other run."""
+        channel = self._channels[c]
+        stats = channel.stats
+        repeats, resolution = channel.run, stats.resolution
+        if c != P or self._front_since is None or self._weather_since != self._front_since or \
+                repeats < RUN_DEW_MIN_REPEATS or out < RUN_END_WHOLE_STEPS or \
+                out * resolution < RUN_END_WHOLE_STEPS * stats.sigma:
+            return 0.0
+        previous = self._recent[-2]
+        if previous.seq + 1 != reading.seq or previous.values[T] - reading.values[T] >= \
+                FRONT_COOLING_C + RUN_END_STEPS * self._channels[T].stats.sigma:
+            return 0.0
+        return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
+                                      out * resolution / (repeats + 1))
 
     def _stepped_past_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading`` with the whole sensor held,
