@@ -12,7 +12,7 @@ import pytest
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
 from streamml.detector.sensor import (
-    BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM, SensorModel)
+    BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM, RUN_DEW_MIN_REPEATS, SensorModel)
 from streamml.detector.thresholds import Thresholds
 from streamml.sensors.network import PARAMS, SensorNetwork
 
@@ -1149,6 +1149,25 @@ def test_a_barometer_held_through_a_fronts_rise_is_stuck_and_a_storms_jump_there
             assert {r for rs in flagged.values() for r in rs} == \
                 {"weather:front", "weather:thunderstorm"}, (seed, storm_at, sorted(flagged.items()))
 
+
+
+def test_a_dropout_after_a_healthy_barometers_run_in_a_fronts_hold_is_no_release():
+    """A healthy station barometer sits on one step 11-24 readings in a front's hold once its
+    rise is over, then drops out to a constant 3 hPa up: 0.12-0.25 hPa a reading over the run,
+    faster than any front's rise (FRONT_RISE_HPA), so the run is not read as held through the
+    rise (final-22 sim-2302-000); only the dropout is flagged."""
+    for seed in range(1, 8):
+        values = _station_front(seed)
+        pressure = [p for _, _, p in values]
+        runs = {x: next(k for k in range(1, x) if pressure[x - 1 - k] != pressure[x - 1])
+                for x in range(640, 720) if pressure[x] != pressure[x - 1]}
+        end = max(runs, key=lambda x: runs[x])
+        assert runs[end] >= RUN_DEW_MIN_REPEATS, seed
+        dropped = round(pressure[end - 1] + 3.0, 2)
+        values[end:end + 20] = [(t, h, dropped) for t, h, _ in values[end:end + 20]]
+        flagged = _run(values)
+        assert {r for rs in flagged.values() for r in rs} == \
+            {"dropout:pressure_hpa", "weather:front"}, (seed, sorted(flagged.items()))
 
 def test_a_storms_plunge_is_no_noise():
     """A quiet station's temperature falls 2.5, 2.0, 1.3, 1.0 ... °C a minute as the storm

@@ -489,6 +489,14 @@ SATURATED_STEP_C = 0.8
 # sat 12-22 readings in fronts' holds, then 5 steps up with a storm's plunge of 0.96-1.6 °C).
 # The step out is then the run's move.
 FRONT_COOLING_C = 0.15
+# ... and only a step out a front's rise could have given over the run: a passage lifts the
+# pressure at most this many hPa a reading (4.8 hPa/h over its 20-60 readings, a semidiurnal tide
+# adding under 0.01), so a held barometer's release spread over the run and its step out is no
+# faster (final-25 2605-010: 1.28 hPa over 21 readings, 0.061 a reading; final-17 1802-002: 0.75
+# over 10, 0.075). A dropout's constant is not so bounded (final-22 2302-000: a healthy station
+# barometer on one step 43 readings in a front's hold after its rise, then a dropout's 7.0 hPa
+# up, 0.16 a reading, read as the run's release: 43 flags off the fault).
+FRONT_RISE_HPA = 0.1
 # A barometer's run ended by a step of RUN_END_STEPS or more outside weather events' holds is
 # judged once BRACKET_AFTER readings after it are in: where the BRACKET_BEFORE readings before
 # the run and those from its end on lie on one line (RUN_STEADY_SD noise widths), the pressure
@@ -1905,7 +1913,7 @@ class SensorModel:
         hold only a barometer's run held through a storm's jump (``_storm_jump_missed``) or its
         decay (``_storm_decay_missed``), or a smaller step down that confirms its steady trend
         before the run (``_storm_recovery_missed``), a barometer's step up through a front's
-        rise that confirms its steady trend before the run (``_front_rise_missed``), a step of
+        rise (``_front_rise_missed``), a step of
         ``RUN_DEW_ALONE_STEPS`` or more the other channel foretold and the channel took alone
         (``_foretold_alone_evidence``), and a thermometer's step in saturated air no shade makes
         (``_saturated_step_missed``). Not
@@ -2024,15 +2032,16 @@ class SensorModel:
     def _front_rise_missed(self, c: int, out: float, reading: Reading) -> float:
         """The evidence that a barometer's run, ended by ``reading`` stepping ``out`` steps up
         (``RUN_END_WHOLE_STEPS``, in noise widths too) in the hold of a front whose rise is
-        still being judged, with no storm's plunge (``FRONT_COOLING_C``), was held while the
-        front's rise went on: the quantised chance of the run along the step out. 0 for any
-        other run."""
+        still being judged, with no storm's plunge (``FRONT_COOLING_C``) and no faster than a
+        front's rise over the run (``FRONT_RISE_HPA``), was held while the front's rise went
+        on: the quantised chance of the run along the step out. 0 for any other run."""
         channel = self._channels[c]
         stats = channel.stats
         repeats, resolution = channel.run, stats.resolution
         if c != P or self._front_since is None or self._weather_since != self._front_since or \
                 repeats < RUN_DEW_MIN_REPEATS or out < RUN_END_WHOLE_STEPS or \
-                out * resolution < RUN_END_WHOLE_STEPS * stats.sigma:
+                out * resolution < RUN_END_WHOLE_STEPS * stats.sigma or \
+                out * resolution > FRONT_RISE_HPA * (repeats + 1):
             return 0.0
         previous = self._recent[-2]
         if previous.seq + 1 != reading.seq or previous.values[T] - reading.values[T] >= \
