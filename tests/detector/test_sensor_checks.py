@@ -210,6 +210,32 @@ def test_a_step_is_no_smaller_spike():
     assert 600 not in _run(values)
 
 
+def _with_shade_turning(spike: float = 0.0) -> list[tuple[float, float, float]]:
+    """A quiet healthy stream (final-25's consumer noise: 0.03 C, 0.3 %, 0.02 hPa) shaded by
+    2 C from 560, the sun out over 590-594 and shaded again: the air relaxes a quarter of the
+    way to each new level a minute, so it rises ever slower to 594 and turns down (the
+    humidity at a constant dew point); plus ``spike`` on the thermometer at 594."""
+    rng = random.Random(1)
+    shade, values = 0.0, []
+    for seq in range(900):
+        shade += ((0.0 if 590 <= seq < 595 else 2.0 if seq >= 560 else 0.0) - shade) / 4.0
+        temperature = 15 + 3 * math.sin(seq / 229) - shade + rng.gauss(0, 0.03) + \
+            (spike if seq == 594 else 0.0)
+        humidity = relative_humidity(temperature, 8.0) + rng.gauss(0, 0.3)
+        pressure = 1012 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.02)
+        values.append((round(temperature, 2), round(min(humidity, 100.0), 1), round(pressure, 2)))
+    return values
+
+
+def test_a_shade_turning_is_no_spike_and_a_spike_off_its_course_is():
+    # 594 rose 0.16 C after a step of 0.23 C and fell 0.40 C: 6 noise widths off the line through
+    # its neighbours, but on the course of the two readings before it (SPIKE_OFF_COURSE).
+    values = _with_shade_turning()
+    assert [values[seq][0] for seq in range(592, 596)] == [15.73, 15.96, 16.12, 15.72]
+    assert _run(values) == {}
+    assert _run(_with_shade_turning(spike=0.3)) == {594: ("spike:temperature_c",)}
+
+
 # final-22's station sensors: every channel in 0.275 steps (2.75 % humidity), noise a quarter
 # of a step on the barometer and the thermometer.
 _COARSE = {"resolution": (0.275, 2.75, 0.275), "noise": (0.07, 0.7, 0.07)}
