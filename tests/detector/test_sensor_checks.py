@@ -1662,6 +1662,40 @@ def test_a_humidity_drift_into_saturation_in_the_same_air_is_still_drift():
         assert drift and min(drift) < 640, (seed, sorted(flagged))
 
 
+def _rain_in_hot_humid_air(seed: int, rain: bool = True) -> list[tuple[float, float, float]]:
+    """Air 5 °C over its dew point (~73 %) cooling 0.3 °C/h, the pressure only swaying with the
+    tide, read by a station (0.1 °C, 0.5 %, 0.1 hPa; humidity noise 1 %): rain sets in at
+    reading 600 and saturates the air ~130 readings later, at ~12-19 %/h (final-26 seed 2705's
+    rain into hot air at 62-79 %: never racing, no pressure fall, the cooling within a drift's)."""
+    air = _Air(cooling_per_hour=0.3, dew_point_depression=5.0, dew_point_fall_per_hour=0.3,
+               pressure_fall_per_hour=0.0, noise=(0.1, 1.0, 0.05), steps=(0.1, 0.5, 0.1))
+    return _rain(seed, air, rain=rain)
+
+
+def test_rain_saturating_air_with_room_to_race_without_racing_is_not_a_humidity_drift():
+    """Rain into air with room to race (under ROOM_TO_RACE_PCT where its climb began) that
+    climbs no faster than a drift still takes the air into saturation within a couple of hours:
+    the moistening waits ROOM_RAIN_CONFIRM readings, and its flags are withdrawn once the
+    humidity sits at saturation (before: 107-125 readings flagged on each seed)."""
+    for seed in range(1, 4):
+        flagged = _run(_rain_in_hot_humid_air(seed))
+        assert not [seq for seq, reasons in flagged.items()
+                    if any(reason.startswith("drift") for reason in reasons)], (seed, flagged)
+
+
+def test_a_humidity_drift_recalibrated_short_of_saturation_in_that_air_is_still_drift():
+    """A humidity bias growing 12 %/h for two hours in the same air (73 -> 97 %, then
+    recalibrated) touches saturation only with its noise: it is flagged, back to its onset
+    (final-26 sim-2705-014)."""
+    for seed in range(1, 4):
+        values = [(t, round(round(min(100.0, h + 12.0 / 60 * (seq - 599)) / 0.5) * 0.5, 1)
+                   if 600 <= seq < 720 else h, p)
+                  for seq, (t, h, p) in enumerate(_rain_in_hot_humid_air(seed, rain=False))]
+        flagged = _run(values)
+        drift = [seq for seq, reasons in flagged.items() if "drift:humidity_pct" in reasons]
+        assert drift and min(drift) < 640 and set(drift) <= set(range(590, 720)), (seed, drift)
+
+
 def _first_drift_flag_emitted(values: list[tuple[float, float, float]]) -> int:
     scorer = SensorScorer(THRESHOLDS, lambda: 0)
     for seq, reading in enumerate(values):

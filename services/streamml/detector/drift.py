@@ -53,6 +53,11 @@ RACING_HUMIDITY_PER_HOUR = (20.0, 30.0)
 # humidity drift there rising into a front's moisture or decided in a stream's last hour was
 # lost to the wait (final-22 sim-2302-005 at 86 %, final-23 sim-2401-021 at 86 %).
 ROOM_TO_RACE_PCT = 100.0 - RACING_HUMIDITY_PER_HOUR[0]
+# Readings either side of a moistening's fitted onset whose mean humidity is the air's when the
+# climb began: the room to race is the room the rain had to fill, not what was left an hour
+# into the climb at the decision (final-26 seed 2705: rain into air at 63-77 % decided at 83-87 %
+# on two controls, sim-2705-024 and -033, flagged 82-114 readings each).
+ONSET_READINGS = 5
 # °C/h: rain cools the air it moistens (its drops evaporate, taking the air towards its wet
 # bulb), so the temperature's trend over the hour bends down against the trend before it as the
 # dew point rises; a humidity sensor's drift moves the dew point it implies and leaves the
@@ -201,6 +206,10 @@ class DriftCheck:
         self._moistening = False  # the open dew-point drift may be rain (``moistening``)
         # ... and the temperature bent down at its decision: rain's cooling (``rain_saturated``).
         self._rain_cooled = False
+        # ... and its climb began in air with room to race (``from_room``) ...
+        self._from_room = False
+        # ... but it was decided without it, the pressure not falling (``rain_raced``).
+        self._room_at_onset_only = False
         self._after_storm = False  # in a thunderstorm's hold (``update``)
         self._dew_floor: float | None = None  # under it in that hold: no drying (``update``)
         # Over it in that hold: no storm's cooling recovering (``update``).
@@ -390,9 +399,34 @@ class DriftCheck:
         """The last moistening decided was rain's: the temperature bent down at its decision
         (RAIN_COOLING_C_PER_HOUR) and the humidity has risen into saturation (at SATURATED_PCT
         within the hour's last third), as rain takes the air there. Not racing (trade-wind rain
-        saturates the air at 10-12 %/h, as fast as a humidity sensor drifts: final-21)."""
-        return self._rain_cooled and self._humidity_rising() and \
-            self._saturated_within(DRIFT_WINDOW // 3, 1, last)
+        saturates the air at 10-12 %/h, as fast as a humidity sensor drifts: final-21). Or it
+        was decided in air with room to race (``from_room``) and the humidity has risen to sit
+        at saturation (``_sits_saturated``), as rain keeps the air there: a humidity drift that
+        only touches it with its noise before its recalibration steps it back is no rain
+        (final-26 sim-2705-014: 73 -> 98 % at 11 %/h, one reading at saturation); nor, if it
+        was decided over ROOM_TO_RACE_PCT, one that races into saturation (``rain_raced``)."""
+        if not self._humidity_rising():
+            return False
+        if self._rain_cooled and self._saturated_within(DRIFT_WINDOW // 3, 1, last):
+            return True
+        return self._from_room and self._sits_saturated(last) and not (
+            self._room_at_onset_only and self.humidity_racing_up())
+
+    def rain_raced(self) -> bool:
+        """The humidity races towards saturation (``humidity_racing_up``) after a moistening
+        decided where rain could race from: under ROOM_TO_RACE_PCT, or with the pressure
+        falling. One decided over it whose climb began under it (``from_room``) cannot be
+        rain's race within the hour: that is a front's moisture arriving over a drift, which
+        stands (final-22 sim-2302-005: a humidity drift from ~79 % decided at 88 %, raced at
+        22-26 %/h into a front's saturation, lost when withdrawn)."""
+        return self.humidity_racing_up() and not self._room_at_onset_only
+
+    def from_room(self) -> bool:
+        """The open moistening was decided in air with room to race (ROOM_TO_RACE_PCT): rain
+        there races or, falling into air with less room to fill than the driest's (final-26
+        seed 2705: hot air at 62 %), climbs no faster than a drift but takes the air into
+        saturation within a couple of hours of setting in."""
+        return self._from_room and self.moistening()
 
     def rain_cooled(self) -> bool:
         """The open moistening's temperature bent down at its decision (rain's cooling)."""
@@ -521,9 +555,12 @@ class DriftCheck:
             self._onset_at_first.discard(name)
         if name == "dew":
             falling = self._falling_for_hours(reading.seq, RAIN_TENDENCY)
-            self._moistening = slope > 0 and self._humidity_rising() and \
-                (falling or reading.values[RH] < ROOM_TO_RACE_PCT)
+            room_decided = reading.values[RH] < ROOM_TO_RACE_PCT
+            room = room_decided or self._humidity_around(onset) < ROOM_TO_RACE_PCT
+            self._moistening = slope > 0 and self._humidity_rising() and (falling or room)
             self._rain_cooled = self._moistening and falling and self._cooling()
+            self._from_room = self._moistening and room and not self._rain_cooled
+            self._room_at_onset_only = self._moistening and not (falling or room_decided)
         self._rate[name] = rate
         self._note_temperature_then(name, series)
         self._decided[name] = reading.seq
@@ -533,6 +570,15 @@ class DriftCheck:
             earlier = self._reading_at(seq)
             if earlier is not None:
                 self._flag(earlier, f"{DRIFT_REASON}:{CHANNELS[channel]}", channel, score, 1.0)
+
+    def _humidity_around(self, seq: int) -> float:
+        """The mean humidity of the readings kept within ONSET_READINGS of ``seq``: where a
+        moistening's climb began (the room it had to race is judged there, not an hour into
+        the climb at its decision)."""
+        values = [r.values[RH] for r in (self._reading_at(at) for at in
+                                         range(seq - ONSET_READINGS, seq + ONSET_READINGS + 1))
+                  if r is not None]
+        return sum(values) / len(values) if values else math.inf
 
     def _maybe_start_after_storm(self, name: str, reading: Reading, series: _Series,
                                  limit: float) -> None:

@@ -161,6 +161,10 @@ RAIN_CONFIRM = 60
 # onset, 34-62 after the decision (final-21 seed 2201: sim-2201-030 saturated two readings after
 # a 60-reading wait). Only the reporting waits: the flags still reach back to the onset.
 COOLED_RAIN_CONFIRM = 90
+# ... and one decided in air with room to race (``DriftCheck.from_room``) waits until rain that
+# does not race has had time to saturate the air: final-26 seed 2705's rain into hot air at
+# 62 % saturated it 69-116 readings after the decision on the 18 sensors it was decided on.
+ROOM_RAIN_CONFIRM = 120
 # Readings before a thunderstorm's detection a drift must have been decided at to be carried
 # through its hold (``DriftCheck.reset``): the storm rule looks DRIFT_CONFIRM readings back for
 # its start, and the drift's flags were out DRIFT_CONFIRM readings before that (final-13: seven
@@ -1092,7 +1096,8 @@ class SensorModel:
             return
         wait = DRIFT_CONFIRM
         if channel == RH and self._drift.moistening():
-            wait = COOLED_RAIN_CONFIRM if self._drift.rain_cooled() else RAIN_CONFIRM
+            wait = COOLED_RAIN_CONFIRM if self._drift.rain_cooled() else \
+                ROOM_RAIN_CONFIRM if self._drift.from_room() else RAIN_CONFIRM
         decided = self._recent[-1].seq
         self._drift_pending.append((decided, decided + wait, reading, reason, channel or 0,
                                     score, threshold))
@@ -1117,8 +1122,8 @@ class SensorModel:
         """The humidity races towards saturation, or rises into it with the air cooling: the
         flags of a moistening still waiting for it were rain's."""
         self._drift_pending = deque(entry for entry in self._drift_pending
-                                    if entry[1] - entry[0] not in (RAIN_CONFIRM,
-                                                                   COOLED_RAIN_CONFIRM))
+                                    if entry[1] - entry[0] not in (
+                                        RAIN_CONFIRM, COOLED_RAIN_CONFIRM, ROOM_RAIN_CONFIRM))
 
     def _drop_dew_point_drift(self) -> None:
         """A weather event explains a dew-point drift decided just before it (a front's dew
@@ -2792,7 +2797,7 @@ class SensorModel:
                            dew_floor=self._dew_floor(reading) if after_storm else None,
                            temperature_ceiling=self._temperature_ceiling(reading)
                            if after_storm else None)
-        if self._drift_pending and (self._drift.humidity_racing_up() or
+        if self._drift_pending and (self._drift.rain_raced() or
                                     self._drift.rain_saturated(reading.seq)):
             self._withdraw_moistening()
 
