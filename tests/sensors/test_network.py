@@ -231,6 +231,11 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "storm_pressure_jump_hpa[0] < draws", "mean_temperature_c[1] < draws",
                  "resolution_scale not in families", "resolution_scale not in draws",
                  "2 cheap"),
+    "final-28": ("thunderstorms_per_day > draws", "storm_temperature_drop_c[1] > draws",
+                 "daily_amplitude_c[0] > draws", "front_interval_days > draws",
+                 "shading_per_hour > draws", "storm_pressure_jump_hpa[1] > draws",
+                 "resolution_scale not in families", "resolution_scale not in draws",
+                 "2 station"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

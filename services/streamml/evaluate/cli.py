@@ -23,8 +23,8 @@ from streamml.runtime.config import load_config
 # "tuning"); "held-out" was looked at during the first build; "final" was run once at the end
 # of the second build and has been seen since; "final-2" was run once at the end of the third
 # and has been seen since; so have "final-3" and "final-4", run once at the end of the fourth
-# and the fifth; so have "final-5" to "final-26", run once at the end of the sixth to the
-# twenty-seventh; "final-27" is run once, at the end of the twenty-eighth.
+# and the fifth; so have "final-5" to "final-27", run once at the end of the sixth to the
+# twenty-eighth; "final-28" is run once, at the end of the twenty-ninth.
 SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "held-out": "101,102,103", "final": "201,202,203,204,205",
              "final-2": "301,302,303,304,305", "final-3": "401,402,403,404,405",
@@ -49,7 +49,8 @@ SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "final-24": "2501,2502,2503,2504,2505",
              "final-25": "2601,2602,2603,2604,2605",
              "final-26": "2701,2702,2703,2704,2705",
-             "final-27": "2801,2802,2803,2804,2805"}
+             "final-27": "2801,2802,2803,2804,2805",
+             "final-28": "2901,2902,2903,2904,2905"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -75,7 +76,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          "2101-2105 final-20, 2201-2205 final-21, "
                          "2301-2305 final-22, 2401-2405 final-23, "
                          "2501-2505 final-24, 2601-2605 final-25, "
-                         "2701-2705 final-26, 2801-2805 final-27)")
+                         "2701-2705 final-26, 2801-2805 final-27, "
+                         "2901-2905 final-28)")
     weather.add_argument("--sensors", type=int, default=24, help="sensors with faults")
     weather.add_argument("--controls", type=int, default=12, help="fault-free control sensors")
     weather.add_argument("--readings", type=int, default=2880, help="readings per sensor")

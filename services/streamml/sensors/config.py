@@ -16,7 +16,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-18", "final-19", "final-20",
                   "final-21", "final-22", "final-23",
                   "final-24", "final-25",
-                  "final-26", "final-27")  # sensors.network
+                  "final-26", "final-27",
+                  "final-28")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,13 @@ PARAMS = {
     "final-27": NetworkParams(name="final-27", climate="katabatic-coast", noise_scale=0.8,
                               classes=("cheap", "station", "cheap", "consumer"),
                               resolution_scale=1.3),
+    # The twenty-eighth final family (seeds 2901-2905), declared before the twenty-ninth round's
+    # detector changes: a high summer plateau of daily thunderstorms, noise within the draws,
+    # station sensors two times in four, every class 1.8 times coarser (a scale no draw or
+    # earlier family uses).
+    "final-28": NetworkParams(name="final-28", climate="highveld", noise_scale=1.25,
+                              classes=("station", "consumer", "station", "cheap"),
+                              resolution_scale=1.8),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

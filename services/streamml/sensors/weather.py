@@ -317,6 +317,17 @@ CLIMATES = {
         front_pressure_fall_hpa=(8.0, 18.0), front_temperature_drop_c=(12.0, 15.5),
         thunderstorms_per_day=0.02, storm_temperature_drop_c=(1.0, 3.0),
         storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=1.8),
+    # The twenty-eighth final held-out set (seeds 2901-2905), declared before the twenty-ninth
+    # round's detector work and run once, when it is final: a high summer plateau where
+    # thunderstorms build most afternoons (more than any draw), each cooling the air by up to
+    # 15 °C with jumps up to 6 hPa (more than any draw), a daily cycle wider at its least than
+    # any draw's and fronts days apart.
+    "highveld": Climate(
+        name="highveld", mean_temperature_c=(12.0, 28.0), daily_amplitude_c=(8.0, 14.0),
+        dew_point_depression_c=(2.0, 14.0), front_interval_days=4.0,
+        front_pressure_fall_hpa=(4.0, 10.0), front_temperature_drop_c=(2.0, 6.0),
+        thunderstorms_per_day=2.6, storm_temperature_drop_c=(6.0, 15.0),
+        storm_pressure_jump_hpa=(2.5, 6.0), shading_per_hour=4.0),
 }
 
 
