@@ -1099,6 +1099,18 @@ def test_humidity_a_storm_saturates_in_a_minute_is_no_dropout():
             seed, sorted(flagged.items()))
 
 
+def _hold_barometer(values: list[tuple[float, float, float]], first: int, end: int
+                    ) -> tuple[float, dict[int, tuple[str, ...]], set[int], int]:
+    """Holds the barometer at its reading before ``first`` up to ``end`` (in place) and runs
+    the detector: the held value, the flags, the readings flagged stuck on the pressure and
+    where the held run began (it may have sat on that step before ``first``)."""
+    held = values[first - 1][2]
+    values[first:end] = [(t, h, held) for t, h, _ in values[first:end]]
+    flagged = _run(values)
+    stuck = {seq for seq, rs in flagged.items() if "stuck:pressure_hpa" in rs}
+    return held, flagged, stuck, _run_edge(values, first - 1, 2, -1)
+
+
 def test_a_barometer_held_through_a_storms_jump_is_stuck():
     """A quiet station's barometer held from 596 to 615 while a storm, found at 600 by its
     plunge into saturated air, jumped the pressure 3 hPa (30 steps), then let go: the run is
@@ -1112,12 +1124,8 @@ def test_a_barometer_held_through_a_storms_jump_is_stuck():
             assert all(r[0].startswith("weather:") for r in flagged.values()), (
                 seed, jump_hpa, sorted(flagged.items()))
         values = _station_storm(seed, fog=False)
-        held = values[595][2]
-        values[596:616] = [(t, h, held) for t, h, _ in values[596:616]]
+        held, flagged, stuck, began = _hold_barometer(values, 596, 616)
         assert values[616][2] - held >= 2.5
-        flagged = _run(values)
-        stuck = {seq for seq, rs in flagged.items() if "stuck:pressure_hpa" in rs}
-        began = _run_edge(values, 595, 2, -1)
         assert set(range(596, 616)) <= stuck <= set(range(began, 616)), (seed, sorted(flagged))
         assert all(r in ("stuck:pressure_hpa", "weather:thunderstorm")
                    for rs in flagged.values() for r in rs), (seed, sorted(flagged.items()))
@@ -1160,12 +1168,8 @@ def test_a_barometer_held_through_a_fronts_rise_is_stuck_and_a_storms_jump_there
     for seed in range(1, 8):
         values = _station_front(seed)
         assert [r for rs in _run(values).values() for r in rs] == ["weather:front"], seed
-        held = values[617][2]
-        values[618:630] = [(t, h, held) for t, h, _ in values[618:630]]
+        held, flagged, stuck, began = _hold_barometer(values, 618, 630)
         assert values[630][2] - held >= 0.75
-        flagged = _run(values)
-        stuck = {seq for seq, rs in flagged.items() if "stuck:pressure_hpa" in rs}
-        began = _run_edge(values, 617, 2, -1)
         assert set(range(618, 630)) <= stuck <= set(range(began, 630)), (seed, sorted(flagged))
         assert {r for rs in flagged.values() for r in rs} == \
             {"stuck:pressure_hpa", "weather:front"}, (seed, sorted(flagged.items()))
@@ -1174,7 +1178,6 @@ def test_a_barometer_held_through_a_fronts_rise_is_stuck_and_a_storms_jump_there
             flagged = _run(_station_front(seed, storm_at=storm_at))
             assert {r for rs in flagged.values() for r in rs} == \
                 {"weather:front", "weather:thunderstorm"}, (seed, storm_at, sorted(flagged.items()))
-
 
 
 def test_a_dropout_after_a_healthy_barometers_run_in_a_fronts_hold_is_no_release():
