@@ -2969,3 +2969,17 @@ def test_a_noisy_thermometer_is_judged_by_its_six_hours_repeat_rate_not_its_last
     for seed in range(1, 9):
         assert not [s for s, rs in _run(_noisy_cheap_thermometer(seed)).items()
                     if rs and rs[0].startswith("stuck")], seed
+
+
+def test_a_station_held_whole_soon_after_its_start_outlasts_its_few_learnt_joint_runs():
+    """Joint runs outlast their learnt healthy ones at twice the longest once half a full tail
+    of them was learnt (``JOINT_OUTLASTS_MIN_RUNS``). final-27 sim-2802-009: a station (noise a
+    quarter to half of its steps) held whole at readings 121-136, its channels already calm
+    since 113-119, had learnt 16 staggered joint runs, the longest 3: their tail capped the run
+    at 11.1 nats. Its noisier humidity (half a step) is now flagged by the channels' own runs
+    added up (16.7 nats), and nothing else of its first 200 readings is flagged stuck."""
+    values = _network_sensor("final-27", 2802, 9, 200)
+    assert len({v for v in values[120:137]}) == 1
+    stuck = {seq for seq, reasons in _run(values).items()
+             if any(reason.startswith("stuck") for reason in reasons)}
+    assert set(range(121, 137)) <= stuck <= set(range(120, 138)), sorted(stuck)

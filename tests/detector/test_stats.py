@@ -298,8 +298,11 @@ def test_a_joint_run_twice_the_longest_of_either_start_outlasts_them_once_enough
     for _ in range(4):  # 4 together runs of 1-2 repeats: too few to say anything alone
         before = _joint_steps(joint, [0b000, 0b011, 0b011, 0b000], before)
     assert not joint.outlasted_by(1000)
-    for _ in range(28):  # 28 staggered runs of 1-3 repeats: 32 runs in all
+    for _ in range(stats.JOINT_OUTLASTS_MIN_RUNS - 5):  # staggered runs of 1-3 repeats
         before = _joint_steps(joint, [0b001, 0b011, 0b011, 0b011, 0b010, 0b000], before)
+    assert not joint.outlasted_by(1000)  # one run short
+    before = _joint_steps(joint, [0b001, 0b011, 0b011, 0b011, 0b010, 0b000], before)
+    assert stats.JOINT_OUTLASTS_MIN_RUNS == 16  # half a single channel's full tail
     assert not joint.outlasted_by(5)
     assert joint.outlasted_by(6)  # twice the longest of both (3 repeats)
 

@@ -40,6 +40,15 @@ TAIL_SHARE = 8  # the tail is the longest 1/TAIL_SHARE of the runs (heavy tails:
 # extrapolation from them does not bound it (final-12: station pressure, longest healthy run
 # 10 repeats of 256, a stuck run of 27 repeats capped at 11 nats where its rate says 19.6).
 OUTLASTS_LONGEST = 2
+# Joint runs of several channels are outlasted by a run twice their longest once this many were
+# learnt (together and staggered), half a single channel's full tail: a sensor held whole just
+# after its warm-up has learnt a few hours of joint runs, and each channel's own run evidence
+# (bounded by its own learnt runs and quantised chance) still has to add up past the decision
+# (``SensorModel._calm_outlasted_evidence``). final-27 sim-2802-009, a station held whole for 16
+# readings at reading 121-136, had learnt 16 staggered joint runs, the longest 3 repeats: their
+# tail capped its joint run of 17 at 11.1 nats, where its channels' own runs add up to 16.7 and
+# their repeat rates to 21.5 (an oracle knowing the weather: 18.2).
+JOINT_OUTLASTS_MIN_RUNS = MIN_TAIL * TAIL_SHARE // 2
 
 
 class ChannelStats:
@@ -780,9 +789,9 @@ class JointRunLengths:
     def outlasted_by(self, repeats: int) -> bool:
         """Whether a run of ``repeats`` is OUTLASTS_LONGEST times the longest learnt run of
         these channels, however it began (a together run is no calmer than a calm spell's
-        staggered one; together runs are few), once MIN_TAIL * TAIL_SHARE were learnt."""
+        staggered one; together runs are few), once JOINT_OUTLASTS_MIN_RUNS were learnt."""
         together, staggered = self.together._ordered, self.staggered._ordered
-        if len(together) + len(staggered) < MIN_TAIL * TAIL_SHARE:
+        if len(together) + len(staggered) < JOINT_OUTLASTS_MIN_RUNS:
             return False
         longest = max(together[-1] if together else 0, staggered[-1] if staggered else 0)
         return repeats >= OUTLASTS_LONGEST * longest
