@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from streamml.contracts.weather import dew_point, relative_humidity
-from streamml.detector.drift import COLD_AIR_REFERENCE_C, DriftCheck, cold_air_scale
+from streamml.detector.drift import (
+    COLD_AIR_REFERENCE_C, SLOW_RISE_READINGS, DriftCheck, cold_air_scale)
 from streamml.detector.thresholds import Thresholds
 
 
@@ -234,6 +235,33 @@ def test_a_pressure_rise_while_humidity_races_is_a_front_passage_not_drift():
 
 def test_the_same_pressure_rise_in_still_air_is_drift():
     assert _reasons(_front_passage(False)) == {"drift:pressure_hpa"}
+
+
+def _slow_rise(rise_per_hour: float, weather_per_hour: tuple[float, float]) -> list[
+        tuple[float, float, float]]:
+    """Three hours of the weather's pressure trend (the first of the pair), then a rise of
+    ``rise_per_hour`` on top of the weather's trend turned to the second of the pair, for two
+    hours and a half (final-27 sim-2801-002: a barometer drifting up 2.1 hPa/h as the tide
+    turned from +0.15 to -0.17 hPa/h)."""
+    before, after = (rate / 60 for rate in weather_per_hour)
+    series = []
+    for seq in range(180 + 150):
+        weather = before * min(seq, 180) + after * max(0, seq - 180)
+        series.append((-14.0, -22.0, 1021.0 + weather + rise_per_hour / 60 * max(0, seq - 180)))
+    return series
+
+
+def test_a_slow_pressure_rise_the_weathers_turn_hides_from_the_hours_bend_is_drift():
+    flags = _flags(_slow_rise(2.1, (0.15, -0.17)))
+    assert {reason for _, reason in flags} == {"drift:pressure_hpa"}
+    # Decided once two hours of the rise are one line at most; flagged back near its onset.
+    assert min(seq for seq, _ in flags) <= 180 + 15
+    assert _flags(_slow_rise(2.1, (0.15, -0.17))[:180 + SLOW_RISE_READINGS - 30]) == []
+
+
+def test_a_rise_as_fast_as_a_fronts_recovery_with_the_tide_is_the_weather():
+    # 0.7 hPa/h of recovery, 0.4 of the tide, 0.3 of the air mass's return.
+    assert _flags(_slow_rise(0.0, (0.0, 1.4))) == []
 
 
 def _first_flag(series: list[tuple[float, float, float]], dew_sigma: float = 0.05,

@@ -16,6 +16,7 @@ from bisect import bisect_left, insort
 from collections import Counter, deque
 from collections.abc import Iterable
 from itertools import islice
+from typing import NamedTuple
 
 MAD_TO_SD = 1.4826
 SQRT6 = math.sqrt(6.0)
@@ -683,6 +684,15 @@ class SlidingLine:
         return math.sqrt(max(0.0, syy - explained) / (n - 2))
 
 
+class TailFit(NamedTuple):
+    """A line through a series' last points (``SlidingLines.tail_fit``)."""
+
+    slope: float
+    residual_sd: float
+    root_sxx: float  # sqrt of the x spread: a noise over it is the slope's standard error
+    first_x: int
+
+
 class SlidingLines:
     """Least-squares lines of y over x through a series' last ``size`` points (``long``), its
     last ``recent`` points (``short``) and the ``before`` points before the last ``size``
@@ -741,6 +751,25 @@ class SlidingLines:
     def first_x(self) -> int:
         """The x of the oldest of the last ``size`` points."""
         return self.long.first_x
+
+    def tail_fit(self, n: int) -> TailFit | None:
+        """The least-squares line through the last ``n`` points (from the long window back into
+        the baseline), worked out on demand; None with fewer points kept."""
+        points = self._points
+        if n < 3 or self.long.count + self.baseline.count < n:
+            return None
+        tail = list(islice(points, len(points) - n, len(points)))
+        first = tail[0][0]
+        mean_x = sum(x - first for x, _ in tail) / n
+        mean_y = sum(y for _, y in tail) / n
+        sxx = sum((x - first - mean_x) ** 2 for x, _ in tail)
+        if sxx <= 0:
+            return None
+        sxy = sum((x - first - mean_x) * (y - mean_y) for x, y in tail)
+        slope = sxy / sxx
+        syy = sum((y - mean_y) ** 2 for _, y in tail)
+        residual = math.sqrt(max(0.0, syy - sxy * slope) / (n - 2))
+        return TailFit(slope, residual, math.sqrt(sxx), first)
 
 
 class JointRunLengths:
