@@ -30,8 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from streamml.contracts.weather import (
-    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, WEATHER_REASON_PREFIX,
-    WEATHER_THUNDERSTORM)
+    CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, WEATHER_FRONT,
+    WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM)
 from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
@@ -178,7 +178,18 @@ STORM_PLUNGE_READINGS = 15
 # would seem to undo.
 # %/h: half the slowest humidity drift (6 %/h), as MIN_RATE_SHARE of the dew point's rate.
 HUMIDITY_MIN_RATE = MIN_RATE_SHARE * 6.0 / 60.0
-_DEW_SERIES, _PRESSURE_SERIES, _HUMIDITY_SERIES = 0, 1, 2
+
+# A temperature step whose dew-point ramp is not accepted, with a cold front reported in the
+# readings looked back over, is fitted again on the temperature itself (by the same tests, the
+# temperature's noise and the dew point's rate): a front's passage moves the dew point by its
+# moisture and the drier air behind it, a bump and a level no line or hinge follows, while a
+# thermometer's drift moves the temperature alone (final-27, fronts every 0.9 days lifting the
+# dew point by 7-11 °C for an hour and taking it back: three station thermometers drifting
+# 2.5-4.3 °C/h in or behind a front's hold, 92-202 readings each, their steps back of 4.9-12.4 °C
+# fitted on the dew point at a scatter over its limit, never flagged). Only with a front: the
+# dew point is otherwise the steadier line (the day's heating and a cloud's shade bend the
+# temperature by more than the dew point).
+_DEW_SERIES, _PRESSURE_SERIES, _HUMIDITY_SERIES, _TEMPERATURE_SERIES = 0, 1, 2, 3
 
 _CLEAN, _INCONSISTENT_FROM_STEP, _DROPOUT_FROM_STEP, _FAULT = 0, 1, 2, 3
 
@@ -212,9 +223,11 @@ class DriftEndCheck:
     def __init__(self, thresholds: Thresholds, stats: list[ChannelStats], dew: ChannelStats,
                  reading_at: ReadingAt, flag: FlagReading,
                  began_before: BeganBefore | None = None) -> None:
-        # Per reading: the slowest ramp of the dew point and of the pressure judged.
-        self._min_rate = (MIN_RATE_SHARE * thresholds.drift_dew_point_c_per_hour / 60.0,
-                          MIN_RATE_SHARE * thresholds.drift_pressure_hpa_per_hour / 60.0)
+        # Per reading, by series: the slowest ramp judged (the temperature's at the dew point's
+        # rate: a thermometer's drift moves the dew point by most of its bias).
+        dew_rate = MIN_RATE_SHARE * thresholds.drift_dew_point_c_per_hour / 60.0
+        self._min_rate = (dew_rate, MIN_RATE_SHARE * thresholds.drift_pressure_hpa_per_hour / 60.0,
+                          HUMIDITY_MIN_RATE, dew_rate)
         self._inconsistent_step = thresholds.inconsistent_dew_point_step_c
         self._stats = stats
         self._dew = dew
@@ -351,6 +364,8 @@ class DriftEndCheck:
         around = self._fit_around_storms(step_seq, channel)
         if around is None and channel == RH and fit is not None and _ramp_undone(fit):
             around = self._humidity_ramp(step_seq, fit)
+        if around is None and channel == T and self._front_reported(step_seq):
+            around = self._own_ramp(step_seq, T)
         if around is not None:
             self._flag_span(around.onset, step_seq, channel, around.evidence, EVIDENCE_NATS)
         elif clipped_from < step_seq:
@@ -522,10 +537,23 @@ class DriftEndCheck:
         dew point's."""
         if not self._stats[RH].ready:
             return None
-        fit = self.fit(step_seq, RH, humidity=True)
+        fit = self.fit(step_seq, RH, own=True)
         if fit is None or fit.bias * dew_fit.bias <= 0:
             return None
-        return fit if self.accepted(fit, RH, humidity=True) else None
+        return fit if self.accepted(fit, RH, own=True) else None
+
+    def _own_ramp(self, step_seq: int, channel: int) -> RampFit | None:
+        """The ramp fitted on the stepped channel's own readings, if accepted."""
+        fit = self.fit(step_seq, channel, own=True)
+        return fit if fit is not None and self.accepted(fit, channel, own=True) else None
+
+    def _front_reported(self, step_seq: int) -> bool:
+        """A cold front reported in the readings looked back over before the step."""
+        for seq in range(step_seq - LOOKBACK, step_seq):
+            reading = self._reading_at(seq)
+            if reading is not None and WEATHER_FRONT in reading.reasons:
+                return True
+        return False
 
     def _storm_reported(self, first: int, last: int) -> bool:
         for seq in range(first, last + 1):
@@ -545,16 +573,16 @@ class DriftEndCheck:
         return storms
 
     def fit(self, step_seq: int, channel: int, without_storms: bool = False,
-            humidity: bool = False) -> RampFit | None:
+            own: bool = False) -> RampFit | None:
         """The best line-plus-hinge through the readings before the step (the dew point for a
         temperature or humidity step, the pressure for its own; for a humidity step out of
         saturation the unclipped ones only; ``without_storms``: none around a thunderstorm
-        reported; ``humidity``: the humidity's own readings), None without enough of them."""
+        reported; ``own``: the stepped channel's own readings), None without enough of them."""
         xs: list[float] = []
         ys: list[float] = []
         unclipped_only = channel == RH and self._out_of_saturation(step_seq)
         storms = self._storms_before(step_seq) if without_storms else []
-        series = _series_of(channel, humidity)
+        series = _series_of(channel, own)
         for seq in range(step_seq - LOOKBACK, step_seq):
             reading = self._reading_at(seq)
             if reading is None or not _usable(reading, channel) or \
@@ -578,14 +606,16 @@ class DriftEndCheck:
     def _sigma(self, series: int) -> float:
         if series == _PRESSURE_SERIES:
             return self._stats[P].sigma
+        if series == _TEMPERATURE_SERIES:
+            return self._stats[T].sigma
         return self._stats[RH].sigma if series == _HUMIDITY_SERIES else self._dew.sigma
 
-    def accepted(self, fit: RampFit, channel: int, humidity: bool = False) -> bool:
+    def accepted(self, fit: RampFit, channel: int, own: bool = False) -> bool:
         """A ramp long, steep and steady enough, that the step undid (a humidity ramp, no offset
-        held; ``humidity``: fitted on the humidity's own readings)."""
-        series = _series_of(channel, humidity)
+        held; ``own``: fitted on the stepped channel's own readings)."""
+        series = _series_of(channel, own)
         sigma = self._sigma(series)
-        min_rate = HUMIDITY_MIN_RATE if series == _HUMIDITY_SERIES else self._min_rate[series]
+        min_rate = self._min_rate[series]
         return fit.step * fit.bias < 0 and \
             fit.onset <= fit.step_seq - MIN_RAMP and abs(fit.rate) >= min_rate and \
             (channel != RH or fit.against_offset >= OFFSET_SHARE * fit.evidence) and \
@@ -625,15 +655,19 @@ def _usable(reading: Reading, channel: int) -> bool:
         reading.repaired[T] == reading.values[T] and reading.repaired[RH] == reading.values[RH]
 
 
-def _series_of(channel: int, humidity: bool) -> int:
+def _series_of(channel: int, own: bool) -> int:
     if channel == P:
         return _PRESSURE_SERIES
-    return _HUMIDITY_SERIES if humidity and channel == RH else _DEW_SERIES
+    if own:
+        return _HUMIDITY_SERIES if channel == RH else _TEMPERATURE_SERIES
+    return _DEW_SERIES
 
 
 def _series_value(reading: Reading, series: int) -> float:
     if series == _PRESSURE_SERIES:
         return reading.values[P]
+    if series == _TEMPERATURE_SERIES:
+        return reading.values[T]
     return reading.values[RH] if series == _HUMIDITY_SERIES else reading.dew_point
 
 
