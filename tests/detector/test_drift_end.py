@@ -465,3 +465,32 @@ def test_a_large_step_out_of_saturation_flagged_again_by_a_second_inconsistency_
     reasons = {seq: ("inconsistent",) for seq in range(STEP, STEP + 90)
                if not STEP + 25 <= seq < STEP + 55}
     assert not _flagged(_cut_drift_ending_dry(), reasons)
+
+
+def _front_then_thermometer_drift(seed: int = 1) -> list[tuple[float, float, float]]:
+    """Calm weather with a front's moisture passing (the dew point lifted 8 °C for an hour and
+    a half and taken back, the pressure up 2 hPa), then a thermometer drifting 3 °C/h for 150
+    readings up to the step (the humidity sensor reads the air)."""
+    rng = random.Random(seed)
+    series = []
+    for seq in range(480):
+        temperature = 15.0 + 0.5 / 60 * seq
+        lift = 8.0 * max(0.0, 1.0 - abs(seq - 175) / 45) if 130 <= seq <= 220 else 0.0
+        humidity = relative_humidity(temperature, 2.0 + lift)
+        pressure = 1010.0 + (2.0 if seq >= 175 else 0.0)
+        bias = 3.0 / 60 * (seq - 249) if 250 <= seq < STEP else 0.0
+        series.append((round(temperature + bias + rng.gauss(0, 0.1), 1),
+                       round(humidity + rng.gauss(0, 0.5), 1),
+                       round(pressure + rng.gauss(0, 0.05), 2)))
+    return series
+
+
+def test_a_thermometer_ramp_behind_a_front_is_fitted_on_the_temperature():
+    # The front's moisture in the readings looked back over bends the dew point's line; the
+    # temperature's own line holds the ramp the step undid.
+    series = _front_then_thermometer_drift()
+    assert not _flagged(series)  # no front reported: the dew point's fit alone, not accepted
+    flagged = _flagged(series, reasons={175: ("weather:front",)})
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:temperature_c"}
+    assert max(flagged) == STEP - 1 and abs(min(flagged) - 250) <= 10
