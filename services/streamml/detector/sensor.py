@@ -70,8 +70,9 @@ from streamml.contracts.weather import (
     CHANNELS, HUMIDITY_LIMITS_PCT, MAGNUS_A, MAGNUS_B, DROPOUT_REASON, INCONSISTENT_REASON,
     NOISE_REASON, SPIKE_REASON, STUCK_REASON, WEATHER_FRONT, WEATHER_REASON_PREFIX,
     WEATHER_THUNDERSTORM, is_weather_event, relative_humidity, temperature_at_humidity)
-from streamml.detector.drift import BASELINE_WINDOW, DRIFT_WINDOW, DriftCheck
-from streamml.detector.drift_end import DriftEndCheck
+from streamml.detector.drift import (
+    BASELINE_WINDOW, DRIFT_MAX, DRIFT_WINDOW, MOIST_PCT, ONSET_READINGS, DriftCheck)
+from streamml.detector.drift_end import QUIET_SD, DriftEndCheck
 from streamml.detector.inconsistent import InconsistentCheck, reading_dew_point
 from streamml.detector.reading import NO_CHANNELS, Reading
 from streamml.detector.stats import (
@@ -165,6 +166,17 @@ COOLED_RAIN_CONFIRM = 90
 # does not race has had time to saturate the air: final-26 seed 2705's rain into hot air at
 # 62 % saturated it 69-116 readings after the decision on the 18 sensors it was decided on.
 ROOM_RAIN_CONFIRM = 120
+# A moistening withdrawn so once it sat at saturation (``DriftCheck.rain_saturated``) is flagged
+# back when its humidity then steps out of moist air in one reading by this share of the climb
+# it was withdrawn on (SATURATED_PCT less the humidity where it began) and stays down over the
+# next WITHDRAWN_STEP_CONFIRM readings, the temperature quiet: a hygrometer recalibrated after
+# drifting into saturation (the clip pinning it at 100 %) drops by the bias it grew; rain's air
+# dries back with its dew point over half an hour or more (final-10 sim-1105-002: a cheap
+# hygrometer at -18 C drifting 62 -> 100 % at 14 %/h, decided at 1,683, withdrawn at ~1,800,
+# recalibrated 100 -> 69 % at 1,816: 167 drift readings never flagged; the drift-end check's
+# step out of saturation, 7.8 dew-point noise widths, was under its STEP_SD).
+WITHDRAWN_STEP_SHARE = 0.5
+WITHDRAWN_STEP_CONFIRM = 2
 # Readings before a thunderstorm's detection a drift must have been decided at to be carried
 # through its hold (``DriftCheck.reset``): the storm rule looks DRIFT_CONFIRM readings back for
 # its start, and the drift's flags were out DRIFT_CONFIRM readings before that (final-13: seven
@@ -928,6 +940,9 @@ class SensorModel:
         # that wait DRIFT_CONFIRM (RAIN_CONFIRM) readings for weather that would explain them.
         self._drift_pending: deque[tuple[int, int, Reading, str, int, float, float]] = deque()
         self._drift_confirmed: set[str] = set()  # drift reasons flagged since confirmed
+        # The flags of the last moistening withdrawn at saturation in air with room to race,
+        # in order, until its humidity steps out of moist air or dries (``_check_withdrawn``).
+        self._withdrawn: list[tuple[int, int, Reading, str, int, float, float]] = []
         self._drift_flagged_now: set[str] = set()
         self._drift = DriftCheck(thresholds, self._dew, self._channels[P].stats,
                                  self._channels[T].stats, self._reading_at,
@@ -1070,6 +1085,7 @@ class SensorModel:
         self._inconsistent.close()
         self._drift.reset()
         self._drift_end.clear()
+        self._withdrawn = []
         self._recent.clear()
 
     # -- flags ----------------------------------------------------------------------------
@@ -1118,12 +1134,50 @@ class SensorModel:
             self._flag(reading, reason, channel, score, threshold)
             self._drift_confirmed.add(reason)
 
-    def _withdraw_moistening(self) -> None:
+    def _withdraw_moistening(self, saturated: bool) -> None:
         """The humidity races towards saturation, or rises into it with the air cooling: the
-        flags of a moistening still waiting for it were rain's."""
+        flags of a moistening still waiting for it were rain's. Those of one decided in air
+        with room to race and withdrawn as it sat at ``saturated`` air are kept, should the
+        humidity step back out of it (``_check_withdrawn``)."""
+        waits = (RAIN_CONFIRM, COOLED_RAIN_CONFIRM, ROOM_RAIN_CONFIRM)
+        room = [entry for entry in self._drift_pending if entry[1] - entry[0] == ROOM_RAIN_CONFIRM]
+        if saturated and room:
+            self._withdrawn = sorted(room, key=lambda entry: entry[2].seq)
         self._drift_pending = deque(entry for entry in self._drift_pending
-                                    if entry[1] - entry[0] not in (
-                                        RAIN_CONFIRM, COOLED_RAIN_CONFIRM, ROOM_RAIN_CONFIRM))
+                                    if entry[1] - entry[0] not in waits)
+
+    def _check_withdrawn(self, reading: Reading) -> None:
+        """A moistening withdrawn at saturation (``_withdrawn``) was a drift if its humidity
+        stepped out of moist air WITHDRAWN_STEP_CONFIRM readings ago by WITHDRAWN_STEP_SHARE of
+        its climb and stayed down, the temperature quiet: flagged from its onset up to the step.
+        Forgotten once the air is no longer moist without such a step (rain drying), after
+        DRIFT_MAX readings from its onset, or when its onset leaves the readings kept."""
+        onset = self._withdrawn[0][2]
+        step = self._reading_at(reading.seq - WITHDRAWN_STEP_CONFIRM)
+        before = self._reading_at(reading.seq - WITHDRAWN_STEP_CONFIRM - 1)
+        if step is None or before is None or self._reading_at(onset.seq) is not onset or \
+                reading.seq - onset.seq > DRIFT_MAX:
+            self._withdrawn = []
+            return
+        if before.values[RH] < MOIST_PCT:
+            self._withdrawn = []  # dried without a step
+            return
+        begun = [entry[2].values[RH] for entry in self._withdrawn[:ONSET_READINGS]]
+        climb = SATURATED_PCT - sum(begun) / len(begun)
+        down = before.values[RH] - WITHDRAWN_STEP_SHARE * climb
+        temperature = self._channels[T].stats
+        if any(self._recent[-1 - k].values[RH] > down for k in range(WITHDRAWN_STEP_CONFIRM + 1)) \
+                or abs(step.values[T] - before.values[T]) > \
+                QUIET_SD * temperature.sigma + temperature.resolution:
+            return
+        entries, self._withdrawn = self._withdrawn, []
+        _, _, last, reason, channel, score, threshold = entries[-1]
+        for _, _, earlier, reason_then, channel_then, score_then, threshold_then in entries:
+            self._flag(earlier, reason_then, channel_then, score_then, threshold_then)
+        for seq in range(last.seq + 1, step.seq):
+            pinned = self._reading_at(seq)
+            if pinned is not None:
+                self._flag(pinned, reason, channel, score, threshold)
 
     def _drop_dew_point_drift(self) -> None:
         """A weather event explains a dew-point drift decided just before it (a front's dew
@@ -2797,9 +2851,12 @@ class SensorModel:
                            dew_floor=self._dew_floor(reading) if after_storm else None,
                            temperature_ceiling=self._temperature_ceiling(reading)
                            if after_storm else None)
-        if self._drift_pending and (self._drift.rain_raced() or
-                                    self._drift.rain_saturated(reading.seq)):
-            self._withdraw_moistening()
+        if self._drift_pending:
+            raced = self._drift.rain_raced()
+            if raced or self._drift.rain_saturated(reading.seq):
+                self._withdraw_moistening(saturated=not raced)
+        if self._withdrawn:
+            self._check_withdrawn(reading)
 
 
 # x - mean(x) and sum((x - mean(x))^2) for the points x = 0 .. n-1 of a run's trend, per n.
