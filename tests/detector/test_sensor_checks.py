@@ -1699,6 +1699,22 @@ def test_a_humidity_drift_recalibrated_short_of_saturation_in_that_air_is_still_
         assert drift and min(drift) < 640 and set(drift) <= set(range(590, 720)), (seed, drift)
 
 
+def test_a_humidity_drift_pinned_at_saturation_then_recalibrated_is_flagged_back():
+    """A humidity bias growing 12 %/h for four hours in the same air sits pinned at 100 % for
+    its last ~100 readings, as rain would keep it, and is withdrawn as rain; its recalibration
+    then steps the humidity out of saturation by the bias it grew in one reading (100 -> ~73 %),
+    which rain's drying never does: the withdrawn flags are flagged back to its onset, and the
+    pinned readings up to the step (before: never flagged on five seeds)."""
+    for seed in range(1, 4):
+        values = [(t, round(round(min(100.0, h + 12.0 / 60 * (seq - 599)) / 0.5) * 0.5, 1)
+                   if 600 <= seq < 840 else h, p)
+                  for seq, (t, h, p) in enumerate(_rain_in_hot_humid_air(seed, rain=False))]
+        flagged = _run(values)
+        drift = {seq for seq, reasons in flagged.items() if "drift:humidity_pct" in reasons}
+        assert drift and min(drift) < 640 and drift <= set(range(590, 840)), (seed, drift)
+        assert len(drift & set(range(720, 840))) >= 110, (seed, sorted(drift))
+
+
 def _first_drift_flag_emitted(values: list[tuple[float, float, float]]) -> int:
     scorer = SensorScorer(THRESHOLDS, lambda: 0)
     for seq, reading in enumerate(values):

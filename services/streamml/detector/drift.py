@@ -58,6 +58,14 @@ ROOM_TO_RACE_PCT = 100.0 - RACING_HUMIDITY_PER_HOUR[0]
 # into the climb at the decision (final-26 seed 2705: rain into air at 63-77 % decided at 83-87 %
 # on two controls, sim-2705-024 and -033, flagged 82-114 readings each).
 ONSET_READINGS = 5
+# %: a moistening whose climb began under this humidity is no rain that saturates the air
+# without racing within its wait (``from_room``): climbing under RACING_HUMIDITY_PER_HOUR for up
+# to the hour before its decision and the two hours of sensor.py's ROOM_RAIN_CONFIRM, it fills
+# 60 % of room at most; from drier air rain must race to saturate, which RAIN_CONFIRM's wait
+# catches as before (final-24 sim-2501-009: a humidity drift from ~30 % in the Sahel's evening,
+# decided at 2,708 at 42 %, whose 120-reading wait ran into the stream's end: 69 of its 203
+# readings never flagged; final-26 seed 2705's rain began at 62-81 %).
+SLOW_RAIN_FROM_PCT = 100.0 - 3 * RACING_HUMIDITY_PER_HOUR[0]
 # °C/h: rain cools the air it moistens (its drops evaporate, taking the air towards its wet
 # bulb), so the temperature's trend over the hour bends down against the trend before it as the
 # dew point rises; a humidity sensor's drift moves the dew point it implies and leaves the
@@ -569,10 +577,12 @@ class DriftCheck:
         if name == "dew":
             falling = self._falling_for_hours(reading.seq, RAIN_TENDENCY)
             room_decided = reading.values[RH] < ROOM_TO_RACE_PCT
-            room = room_decided or self._humidity_around(onset) < ROOM_TO_RACE_PCT
+            began = self._humidity_around(onset)
+            room = room_decided or began < ROOM_TO_RACE_PCT
             self._moistening = slope > 0 and self._humidity_rising() and (falling or room)
             self._rain_cooled = self._moistening and falling and self._cooling()
-            self._from_room = self._moistening and room and not self._rain_cooled
+            self._from_room = self._moistening and room and not self._rain_cooled and \
+                began >= SLOW_RAIN_FROM_PCT
             self._room_at_onset_only = self._moistening and not (falling or room_decided)
         self._rate[name] = rate
         self._note_temperature_then(name, series)
