@@ -1724,6 +1724,22 @@ def _first_drift_flag_emitted(values: list[tuple[float, float, float]]) -> int:
     raise AssertionError("no drift flagged")
 
 
+def test_a_humidity_drift_from_air_too_dry_for_slow_rain_to_saturate_waits_an_hour():
+    """A humidity bias growing 15 %/h from air at ~36 % (the dew point 22 °C under a
+    temperature falling 1 °C/h, the pressure only swaying with the tide): rain climbing no
+    faster than that cannot saturate air from under SLOW_RAIN_FROM_PCT within ROOM_RAIN_CONFIRM,
+    so the moistening waits RAIN_CONFIRM readings (the race would withdraw rain's), reported
+    ~80 readings after its onset (before: ~140; final-24 sim-2501-009 lost 69 readings to the
+    stream's end so)."""
+    air = _Air(cooling_per_hour=1.0, dew_point_depression=22.0, dew_point_fall_per_hour=0.3,
+               pressure_fall_per_hour=0.0, noise=(0.03, 0.3, 0.03), steps=(0.05, 0.5, 0.05))
+    for seed in range(1, 4):
+        values = _rain(seed, air, humidity_drift_per_hour=15.0, rain=False)
+        assert _first_drift_flag_emitted(values) < 700, seed
+        drift = [seq for seq, reasons in _run(values).items() if "drift:humidity_pct" in reasons]
+        assert drift and min(drift) < 610, (seed, drift)
+
+
 def test_a_humidity_drift_in_moist_air_under_the_tide_alone_does_not_wait_for_rain():
     """Over ROOM_TO_RACE_PCT rain cannot race within the hour, and only a falling pressure says
     rain: with the pressure not falling faster than the tide makes it over eight hours, a
