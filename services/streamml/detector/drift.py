@@ -76,6 +76,13 @@ SLOW_RAIN_FROM_PCT = 100.0 - 3 * RACING_HUMIDITY_PER_HOUR[0]
 # tuning-wide) by -0.41 to +0.91, the two that then saturated within the wait by +0.06 and
 # +0.82 (final-10 sim-1105-002; final-20 sim-2104-018, under a low's pressure recovering).
 RAIN_COOLING_C_PER_HOUR = 0.25
+# °C/h: nor does rain warm the air it moistens: of 67 moistenings by rain on final-10, -11, -21,
+# -24 and -26 whose bend was known, the temperature's trend bent up at the decision by +0.34 °C/h
+# at most. One bent up by more is no rain that saturates the air without racing (``from_room``)
+# and waits RAIN_CONFIRM: a thermometer drifting up through the evening's moistening (final-23
+# sim-2402-023: the hour's trend -0.5 against -1.6 °C/h before, +1.1, decided 118 readings before
+# the stream's end, its 120-reading wait never came due: 137 drift readings never flagged).
+RAIN_WARMING_C_PER_HOUR = 0.75
 # Of the hour's last third, the share of readings at saturation over which the humidity sits
 # there: the dew point is the temperature then, and an open dew-point drift's readings are the
 # noise's dips among saturated ones (a humidity drifting past saturation reads a pinned 100 %).
@@ -477,6 +484,13 @@ class DriftCheck:
         return hour is not None and before is not None and \
             (hour - before) * 60 <= -RAIN_COOLING_C_PER_HOUR
 
+    def _warming(self) -> bool:
+        """The temperature's trend over the hour bent up against the trend before it by
+        RAIN_WARMING_C_PER_HOUR (both known)."""
+        hour, before = self._temperature_trend(), self._series["temperature"].base_slope()
+        return hour is not None and before is not None and \
+            (hour - before) * 60 >= RAIN_WARMING_C_PER_HOUR
+
     def moistening(self) -> bool:
         """The open dew-point drift started rising with the humidity: rain in dry air looks so
         for its first hour (its humidity rising 4-10 %/h, as a humidity sensor's drift), until
@@ -582,7 +596,7 @@ class DriftCheck:
             self._moistening = slope > 0 and self._humidity_rising() and (falling or room)
             self._rain_cooled = self._moistening and falling and self._cooling()
             self._from_room = self._moistening and room and not self._rain_cooled and \
-                began >= SLOW_RAIN_FROM_PCT
+                began >= SLOW_RAIN_FROM_PCT and not self._warming()
             self._room_at_onset_only = self._moistening and not (falling or room_decided)
         self._rate[name] = rate
         self._note_temperature_then(name, series)
