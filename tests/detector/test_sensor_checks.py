@@ -1740,6 +1740,20 @@ def test_a_humidity_drift_from_air_too_dry_for_slow_rain_to_saturate_waits_an_ho
         assert drift and min(drift) < 610, (seed, drift)
 
 
+def test_a_thermometer_drifting_up_as_the_evening_moistens_the_air_waits_an_hour():
+    """Air cooling 1 °C/h, its humidity rising from 67 % with the evening, read by a thermometer
+    drifting up 2.5 °C/h from reading 600: its dew point rises with the humidity, a moistening,
+    but its temperature's trend bends up (rain never warms the air it moistens) by over
+    RAIN_WARMING_C_PER_HOUR, so it waits RAIN_CONFIRM, not ROOM_RAIN_CONFIRM (final-23
+    sim-2402-023). On seed 3 it is decided within the hour of its start (before: reported at
+    749)."""
+    air = _Air(cooling_per_hour=1.0, dew_point_depression=16.0, dew_point_fall_per_hour=0.0,
+               pressure_fall_per_hour=0.0, noise=(0.03, 0.3, 0.03), steps=(0.05, 0.5, 0.05))
+    values = [(round(t + 2.5 / 60 * max(0, seq - 599), 2), h, p)
+              for seq, (t, h, p) in enumerate(_rain(3, air, rain=False))]
+    assert _first_drift_flag_emitted(values) < 700
+
+
 def test_a_humidity_drift_in_moist_air_under_the_tide_alone_does_not_wait_for_rain():
     """Over ROOM_TO_RACE_PCT rain cannot race within the hour, and only a falling pressure says
     rain: with the pressure not falling faster than the tide makes it over eight hours, a
