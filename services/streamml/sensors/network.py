@@ -212,6 +212,13 @@ PARAMS = {
     "final-28": NetworkParams(name="final-28", climate="highveld", noise_scale=1.25,
                               classes=("station", "consumer", "station", "cheap"),
                               resolution_scale=1.8),
+    # The twenty-ninth final family (seeds 3001-3005), declared before the thirtieth round's
+    # detector changes: a cool temperate rainforest coast, quieter than the tuning middle, cheap
+    # and consumer sensors two times in four each, every class 1.45 times coarser (a scale no
+    # draw or earlier family uses).
+    "final-29": NetworkParams(name="final-29", climate="temperate-rainforest", noise_scale=0.7,
+                              classes=("cheap", "consumer", "cheap", "consumer"),
+                              resolution_scale=1.45),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"
