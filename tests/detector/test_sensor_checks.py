@@ -12,7 +12,8 @@ import pytest
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
 from streamml.detector.sensor import (
-    BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM, RUN_DEW_MIN_REPEATS, SensorModel)
+    BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM, RUN_DEW_MIN_REPEATS, SensorModel,
+    _lone_spike_steps)
 from streamml.detector.thresholds import Thresholds
 from streamml.sensors.network import PARAMS, SensorNetwork
 
@@ -283,6 +284,44 @@ def test_a_coarse_barometers_step_is_no_level_spike():
 def test_a_coarse_thermometers_small_spike_is_not_judged_against_six_readings_each_side():
     # A cloud's edge moves the air's temperature and back in a minute: only barometers are.
     assert _run(_with_coarse_spike(0, 2)) == {}
+
+
+def _with_lone_humidity_step(steps: int, temperature_steps: int = 0
+                             ) -> list[tuple[float, float, float]]:
+    """The coarse stream, whose humidity reads 57.75 % at 604-629 (six readings each side of
+    616 on one value), with ``steps`` of its steps at 616 alone and the thermometer moved
+    ``temperature_steps`` of its own there."""
+    values = _stream(**_COARSE)
+    assert {h for _, h, _ in values[604:630]} == {57.75}
+    t, h, p = values[616]
+    values[616] = (round(t + temperature_steps * 0.275, 2), round(h + steps * 2.75, 2), p)
+    return values
+
+
+def test_a_calm_humiditys_reading_two_steps_off_a_level_its_neighbours_never_left_is_a_spike():
+    # 2 steps (5.5 %, 7.9 noise widths) off 57.75 %, read by both neighbours and by all twelve
+    # around it: 3.3 half-step floors off its neighbours, under the spike checks' bar
+    # (LONE_SPIKE_STEPS; final-28 sim-2905-014 @2066).
+    assert _run(_with_lone_humidity_step(2)) == {616: ("spike:humidity_pct",)}
+    assert _run(_with_lone_humidity_step(-2)) == {616: ("spike:humidity_pct",)}
+    # One step out and back is a healthy blip at a step's edge.
+    assert _run(_with_lone_humidity_step(1)) == {}
+    # The thermometer two steps down with it: the air moved (a shade), not judged so.
+    assert 616 not in _run(_with_lone_humidity_step(2, temperature_steps=-2))
+
+
+def test_a_lone_spike_stands_two_steps_off_a_level_none_of_its_neighbours_stepped_towards():
+    level = [10.0] * 6
+    assert _lone_spike_steps(level + [10.4] + level, 0.2) == pytest.approx(2.0)
+    assert _lone_spike_steps(level + [9.6] + level, 0.2) == pytest.approx(2.0)
+    # A neighbour a step towards it: the level may sit at its step's edge.
+    assert _lone_spike_steps([10.2] + level[1:] + [10.4] + level, 0.2) == 0.0
+    # Neighbours a step away are no such sign; two steps away, a course climbing to a peak.
+    assert _lone_spike_steps([9.8] + level[1:] + [10.4] + level, 0.2) == pytest.approx(2.0)
+    assert _lone_spike_steps([9.6] + level[1:] + [10.4] + level, 0.2) == 0.0
+    # Its two neighbours on different values, or one step out: none.
+    assert _lone_spike_steps(level + [10.4] + [9.8] + level[1:], 0.2) == 0.0
+    assert _lone_spike_steps(level + [10.2] + level, 0.2) == 0.0
 
 
 def test_a_noise_burst_is_flagged_and_the_end_of_it_raises_no_alarm():

@@ -712,6 +712,34 @@ _LEVEL_SPIKE_OFFSETS = tuple(x for x in range(-LEVEL_SPIKE_SIDE, LEVEL_SPIKE_SID
 _LEVEL_SPIKE_SXX = float(sum(x * x for x in _LEVEL_SPIKE_OFFSETS))
 _LEVEL_SPIKE_WIDEN = math.sqrt(1.0 + 1.0 / len(_LEVEL_SPIKE_OFFSETS))
 
+# A humidity's or a barometer's reading (noise under half a step, learnt) that stands more than
+# LONE_SPIKE_STEPS steps off the value both its neighbours read, where none of the
+# LEVEL_SPIKE_SIDE readings on each side stands a step towards it from that value (more than
+# LONE_SPIKE_TOWARDS steps) nor more than LONE_SPIKE_AWAY steps the other way, is a spike. Where
+# twelve readings never rounded a step towards it, the level lies in the lower half of that
+# value's step (or below it): a reading two steps up is 1.5 steps or more off the level, over 4
+# noise widths at noise under 0.37 of a step, whatever the learnt noise says (on such a channel
+# it counts the air's crossings of its steps too, qp's finding; final-28's station channels learn
+# 1.2-1.5 times their noise, so a spike of two steps reads 3.3 half-step floors off its
+# neighbours and 3.5-3.7 spreads off the level line, under the spike checks' bar). No weather
+# moves the pressure a minute and back, nor a humidity at a steady dew point unless the
+# temperature moves it: the humidity's reading is judged so only where the thermometer stands
+# within LONE_SPIKE_CALM_STEPS of its steps of its own neighbours' mean (at the humidity's steps a
+# two-step move needs 3-5 of the thermometer's steps; final-22 sim-2302-027 @2128, a sun break:
+# the air 0.5 C warmer for a minute, a healthy station thermometer two steps up and back).
+# final-28: 16 missed small spikes two steps out and two back on station channels (0.18 °C and
+# hPa, 1.8 %; noise about a third of a step), where 118 healthy control readings show that shape
+# too (a level near its step's edge, the neighbours' noise not reaching over it); of those, 6
+# spikes had none of their twelve neighbours a step towards them, and no control reading (e.g.
+# sim-2905-014 @2066: a humidity at 99.0 % twelve times around 95.4 %). The readings all around
+# within a step on the far side: a peak of the channel's own course (readings climbing to it and
+# falling away) has none towards it either.
+LONE_SPIKE_STEPS = 1.5
+LONE_SPIKE_TOWARDS = 0.5
+LONE_SPIKE_AWAY = 1.5
+LONE_SPIKE_CALM_STEPS = 1.0
+_LONE_SPIKE_CHANNELS = (RH, P)  # a thermometer's: a sun break moves the air a minute and back
+
 # A spike found by the one-reading check whose next reading stands farther off it than the
 # reading before does (the fall out of it is larger than the rise into it) may be that next
 # reading's spike seen from its neighbour: a zigzag of two readings is one spike, and the check
@@ -872,6 +900,23 @@ def _level_spike_z(values: list[float], sigma: float, resolution: float) -> floa
     if rise * fall >= 0 or not _comes_back(abs(rise), abs(fall), abs(off), resolution):
         return 0.0
     return abs(off) / (math.sqrt(spread2) * _LEVEL_SPIKE_WIDEN)
+
+
+def _lone_spike_steps(values: list[float], resolution: float) -> float:
+    """How many steps the middle of ``values`` (``_LEVEL_SPIKE_READINGS`` of a channel) stands
+    off the value both its neighbours read, where none of the others stands a step towards it
+    (``LONE_SPIKE_STEPS``); 0 where it does not."""
+    middle, held = values[LEVEL_SPIKE_SIDE], values[LEVEL_SPIKE_SIDE - 1]
+    if abs(values[LEVEL_SPIKE_SIDE + 1] - held) >= 0.5 * resolution:
+        return 0.0
+    off = (middle - held) / resolution
+    if abs(off) <= LONE_SPIKE_STEPS:
+        return 0.0
+    around = values[:LEVEL_SPIKE_SIDE] + values[LEVEL_SPIKE_SIDE + 1:]
+    towards = math.copysign(1.0 / resolution, off)
+    if all(-LONE_SPIKE_AWAY < (y - held) * towards < LONE_SPIKE_TOWARDS for y in around):
+        return abs(off)
+    return 0.0
 
 
 def _comes_back(rise: float, fall: float, off: float, resolution: float) -> bool:
@@ -2480,22 +2525,43 @@ class SensorModel:
                 self._flag(b, f"{SPIKE_REASON}:{CHANNELS[c]}", c, z_wide, spike_z)
 
     def _check_level_spike(self) -> None:
-        """A coarse barometer's reading ``LEVEL_SPIKE_SIDE`` readings back that stands
-        ``spike_z`` spreads off the line through the readings on each side and comes straight
-        back (``LEVEL_SPIKE_SIDE``). Not repaired: the other checks have read it as it was."""
+        """The reading ``LEVEL_SPIKE_SIDE`` readings back on a channel whose noise is under half
+        a step: a coarse barometer's that stands ``spike_z`` spreads off the line through the
+        readings on each side and comes straight back (``LEVEL_SPIKE_SIDE``); a barometer's or
+        a calm air's humidity's that stands two steps off the value both its neighbours read,
+        none of the readings around it a step towards it (``LONE_SPIKE_STEPS``). Not repaired:
+        the other checks have read it as it was."""
         window = list(islice(self._recent, len(self._recent) - _LEVEL_SPIKE_READINGS, None))
         if window[0].seq + _LEVEL_SPIKE_READINGS - 1 != window[-1].seq:
             return
-        channel = self._channels[P]
-        stats = channel.stats
-        if not stats.ready or stats.quantised_sigma >= 0.5 * stats.resolution or \
-                channel.fault in _STUCK_DROPOUT_OR_NOISE or any(P in x.faulty for x in window):
-            return
         b = window[LEVEL_SPIKE_SIDE]
-        z = _level_spike_z([x.values[P] for x in window], stats.quantised_sigma,
-                           stats.resolution)
-        if z >= self._th.spike_z:
-            self._flag(b, f"{SPIKE_REASON}:{CHANNELS[P]}", P, z, self._th.spike_z)
+        for c in _LONE_SPIKE_CHANNELS:
+            channel = self._channels[c]
+            stats = channel.stats
+            if not stats.ready or stats.quantised_sigma >= 0.5 * stats.resolution or \
+                    channel.fault in _STUCK_DROPOUT_OR_NOISE or \
+                    any(c in x.faulty for x in window) or not self._noise_known_at(c, b.seq):
+                continue
+            values = [x.values[c] for x in window]
+            reason = f"{SPIKE_REASON}:{CHANNELS[c]}"
+            if c == P:
+                z = _level_spike_z(values, stats.quantised_sigma, stats.resolution)
+                if z >= self._th.spike_z:
+                    self._flag(b, reason, c, z, self._th.spike_z)
+                    continue
+            elif not self._temperature_calm(window):
+                continue
+            steps = _lone_spike_steps(values, stats.resolution)
+            if steps:
+                self._flag(b, reason, c, steps, LONE_SPIKE_STEPS)
+
+    def _temperature_calm(self, window: list[Reading]) -> bool:
+        """Whether the thermometer's reading in the middle of ``window`` stands within
+        ``LONE_SPIKE_CALM_STEPS`` of its steps of its two neighbours' mean."""
+        before, middle, after = (
+            x.values[T] for x in window[LEVEL_SPIKE_SIDE - 1:LEVEL_SPIKE_SIDE + 2])
+        step = self._channels[T].stats.resolution
+        return abs(middle - (before + after) / 2) <= LONE_SPIKE_CALM_STEPS * step
 
     def _check_noise(self) -> None:
         a, b, d = self._recent[-3], self._recent[-2], self._recent[-1]
