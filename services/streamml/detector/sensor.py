@@ -720,7 +720,7 @@ _LEVEL_SPIKE_WIDEN = math.sqrt(1.0 + 1.0 / len(_LEVEL_SPIKE_OFFSETS))
 # value's step (or below it): a reading two steps up is 1.5 steps or more off the level, over 4
 # noise widths at noise under 0.37 of a step, whatever the learnt noise says (on such a channel
 # it counts the air's crossings of its steps too, qp's finding; final-28's station channels learn
-# 1.2-1.5 times their noise, so a spike of two steps reads 3.3 half-step floors off its
+# 1.1-1.5 times their noise, so a spike of two steps reads 3.3 half-step floors off its
 # neighbours and 3.5-3.7 spreads off the level line, under the spike checks' bar). No weather
 # moves the pressure a minute and back, nor a humidity at a steady dew point unless the
 # temperature moves it: the humidity's reading is judged so only where the thermometer stands
