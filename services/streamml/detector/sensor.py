@@ -670,6 +670,19 @@ THERMOMETER_BUMP_SETTLE = 2
 # and 1704-017); final-22's 2.75 % steps beside 0.275 °C thermometers, 24-29 readings a run,
 # are well clear of it.
 THERMOMETER_BUMP_NOISE = 5.6
+# A humidity's run is also judged along the humidity the temperatures over it say with the dew
+# point let move from the run's first reading towards the held value by as much as the weather
+# moves a dew point outside a front: the daily cycle's 1.1 degC/h at most (STORM_DEW_FALL_C_PER_HOUR),
+# here HELD_DEW_C_PER_HOUR with a margin; shade, rain and a storm's outflow cool the air under a
+# dew point that stays or rises, so they take a healthy humidity up, never hold it. Each
+# stretch's point is also taken HELD_DEW_NOISE of the thermometer's own strays towards the held
+# value (``_path_noise``). final-28 sim-2904-010: a station humidity held at 46.8 % for 24
+# readings while a storm cooled the air 23.4 -> 12.2 degC (the healthy humidity 99-100 %), 8.8
+# nats by the repeat rate and capped by the learnt runs; along that path, hundreds. Not in a
+# front's hold (a front's passage drops the dew point with the temperature), nor where the
+# thermometer cannot vouch (``_humidity_held_with``). (``_dew_held_evidence``.)
+HELD_DEW_C_PER_HOUR = 2.0
+HELD_DEW_NOISE = 3.0
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
 # chance along that trend stays under the bar, while the whole sensor held its reading for
 # WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
@@ -1447,14 +1460,15 @@ class SensorModel:
     def _runs_too_short(self, running: list[int]) -> bool:
         """Whether no running channel can be judged stuck yet: each channel's evidence, alone or
         joint, is at most its run's under the repeat rate (a humidity's along the thermometer's
-        bump aside: ``_thermometer_bump_evidence``), so while even their sum is short of
+        bump and its dew point aside: ``_thermometer_bump_evidence``, ``_dew_held_evidence``), so while even their sum is short of
         a decision the (costlier) chance of a calm coarse channel's run need not be worked out."""
         channels = self._channels
         needed = self._th.stuck_log_odds
         if RH in running and self._pulled(channels[RH]):
             needed -= PULL_LOG_ODDS
-        if RH in running and \
-                self._thermometer_bump_evidence(channels[RH].run) >= self._th.stuck_log_odds:
+        if RH in running and max(self._thermometer_bump_evidence(channels[RH].run),
+                                 self._dew_held_evidence(channels[RH].run)) >= \
+                self._th.stuck_log_odds:
             return False  # not bounded by the repeat rate
         if len(running) == 1:  # most often: the same, without the generators
             channel = channels[running[0]]
@@ -1502,7 +1516,7 @@ class SensorModel:
         bump = 0.0
         if c == RH:
             quantised = min(quantised, self._thermometer_path_evidence(repeats))
-            bump = self._thermometer_bump_evidence(repeats)
+            bump = max(self._thermometer_bump_evidence(repeats), self._dew_held_evidence(repeats))
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
@@ -1596,6 +1610,40 @@ class SensorModel:
         if max(bump) - min(bump) < floor or abs(path[-1] - path[0]) > THERMOMETER_BUMP_BACK * reach:
             return 0.0
         return path_run_log_odds(bump, judged, stats.quantised_sigma, stats.resolution)
+
+    def _dew_held_evidence(self, repeats: int) -> float:
+        """-ln of the chance of the humidity's run of ``repeats`` along the humidity the
+        temperatures over it say, the dew point let move towards the held value by
+        HELD_DEW_C_PER_HOUR from the run's first reading and each point taken HELD_DEW_NOISE of
+        the thermometer's strays towards it (the note after HELD_DEW_C_PER_HOUR); 0 where the
+        thermometer cannot vouch, in a front's hold, or for a humidity held at saturation."""
+        channel = self._channels[RH]
+        stats = channel.stats
+        first = channel.run_first
+        now = self._recent[-1].seq
+        if first is None or repeats < RUN_NODES or stats.resolution <= 0 or \
+                now <= self._weather_until and self._weather_since != self._storm_since or \
+                self._held_saturated(RH) or self._channels[T].fault or \
+                self._channels[T].run >= repeats:
+            return 0.0
+        readings = list(islice(reversed(self._recent), repeats + 1))
+        if any(T in reading.faulty for reading in readings):
+            return 0.0
+        temperatures = [reading.repaired[T] for reading in reversed(readings)]
+        held, dew = first.values[RH], first.dew_point
+        stray = HELD_DEW_NOISE * _path_noise(temperatures, dew, self._channels[T].stats.sigma)
+        stretches = _stretches(temperatures, RUN_NODES)
+        path = []
+        for k, stretch in enumerate(stretches):
+            minutes = (k + 0.5) * len(temperatures) / RUN_NODES
+            mean = _mean_of(stretch)
+            slack = HELD_DEW_C_PER_HOUR * minutes / 60.0
+            moist = relative_humidity(mean, dew + slack)
+            dry = relative_humidity(mean, dew - slack)
+            level = held if dry - stray <= held <= moist + stray else \
+                (moist + stray if held > moist else dry - stray)
+            path.append(level)
+        return path_run_log_odds(path, repeats, stats.quantised_sigma, stats.resolution)
 
     def _held_saturated(self, c: int) -> bool:
         """Whether channel c is the humidity held at saturation, where no daily cycle moves it
