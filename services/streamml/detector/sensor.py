@@ -678,8 +678,14 @@ THERMOMETER_BUMP_NOISE = 5.6
 # stretch's point is also taken HELD_DEW_NOISE of the thermometer's own strays towards the held
 # value (``_path_noise``). final-28 sim-2904-010: a station humidity held at 46.8 % for 24
 # readings while a storm cooled the air 23.4 -> 12.2 degC (the healthy humidity 99-100 %), 8.8
-# nats by the repeat rate and capped by the learnt runs; along that path, hundreds. Not in a
-# front's hold (a front's passage drops the dew point with the temperature), nor where the
+# nats by the repeat rate and capped by the learnt runs; along that path, hundreds. Only over a
+# run a thunderstorm was found in (its hold still on), where the air's move is the storm's
+# plunge: elsewhere a thermometer's own drift moves the path as well (final-25 sim-2601-013: a
+# station thermometer drifting down 3.6 degC/h beside a humidity held by saturated air at
+# 97.6-99.2 %, read as the humidity held, the drift's end lost 141 readings; sim-2601-022, a
+# thermometer drifting up 2.4 degC late in a storm's hold, 32), and a front's passage drops the
+# dew point with the temperature; nor while the sensor is flagged inconsistent (final-25
+# sim-2603-017: a stuck flag ended an inconsistency's, as RUN_MOVING_STEPS says), nor where the
 # thermometer cannot vouch (``_humidity_held_with``). (``_dew_held_evidence``.)
 HELD_DEW_C_PER_HOUR = 2.0
 HELD_DEW_NOISE = 3.0
@@ -1615,14 +1621,17 @@ class SensorModel:
         """-ln of the chance of the humidity's run of ``repeats`` along the humidity the
         temperatures over it say, the dew point let move towards the held value by
         HELD_DEW_C_PER_HOUR from the run's first reading and each point taken HELD_DEW_NOISE of
-        the thermometer's strays towards it (the note after HELD_DEW_C_PER_HOUR); 0 where the
-        thermometer cannot vouch, in a front's hold, or for a humidity held at saturation."""
+        the thermometer's strays towards it (the note after HELD_DEW_C_PER_HOUR); 0 unless a
+        thunderstorm was found during the run (its hold on), while the sensor is flagged
+        inconsistent (as RUN_MOVING_STEPS), where the thermometer cannot vouch, or for a
+        humidity held at saturation."""
         channel = self._channels[RH]
         stats = channel.stats
         first = channel.run_first
         now = self._recent[-1].seq
         if first is None or repeats < RUN_NODES or stats.resolution <= 0 or \
-                now <= self._weather_until and self._weather_since != self._storm_since or \
+                now > self._weather_until or self._weather_since != self._storm_since or \
+                self._storm_since < first.seq or self._inconsistent.open or \
                 self._held_saturated(RH) or self._channels[T].fault or \
                 self._channels[T].run >= repeats:
             return 0.0
