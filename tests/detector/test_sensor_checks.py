@@ -2226,6 +2226,36 @@ def test_a_calm_humidity_held_alone_while_a_cloud_cooled_the_air_is_stuck_as_the
         _assert_stuck_run(values, 628, 638, 1, "stuck:humidity_pct", seed)
 
 
+def _storm_over_calm_station(seed: int) -> list[tuple[float, float, float]]:
+    """A calm coarse station (``_calm_coarse_station``, dew point 8 °C) under a thunderstorm
+    from reading 640: the air 8 °C colder within ten minutes (saturated: 15 -> 7 °C), the
+    pressure 3 hPa up within six."""
+    values = _calm_coarse_station(seed, 900, lambda seq: -8.0 * min(1.0, max(seq - 640, 0) / 10),
+                                  0.0)
+    return [(t, h, round(p + 3.0 * min(1.0, max(seq - 640, 0) / 6), 2))
+            for seq, (t, h, p) in enumerate(values)]
+
+
+def test_a_calm_humidity_held_through_a_storms_plunge_is_stuck_along_the_dew_point():
+    """The station's humidity held at 62-63 % for 24 readings from 630 while the storm cools
+    the air 8 °C (the healthy humidity goes to 100 %): its repeat rate and learnt runs (a calm
+    coarse channel's) and the storm's hold keep every other judgment of its run under the bar
+    (it was flagged only as inconsistent); the humidity the temperatures say, the dew point let
+    move HELD_DEW_C_PER_HOUR, rules it out: stuck, back to where the held value began. The storm
+    over the healthy sensor is weather only."""
+    for seed in (1, 2, 3, 4):
+        values = _storm_over_calm_station(seed)
+        assert {r for rs in _run(values).values() for r in rs} == {"weather:thunderstorm"}, seed
+        held = values[629][1]
+        values[630:654] = [(t, held, p) for t, _, p in values[630:654]]
+        flagged = _run(values)
+        began = _run_edge(values, 629, 1, -1)
+        humidity = {seq for seq, rs in flagged.items() if "stuck:humidity_pct" in rs}
+        assert set(range(630, 654)) <= humidity <= set(range(began, 654)), (seed, sorted(humidity))
+        assert all(r in ("stuck:humidity_pct", "weather:thunderstorm")
+                   for rs in flagged.values() for r in rs), (seed, flagged)
+
+
 def test_a_calm_humidity_held_in_still_air_then_shaded_is_not_judged_by_its_end():
     """Held 10 readings in still air, then a shade cools the air 1.2 °C at once: the humidity
     steps 5-6 % up with the temperature, not before it (the temperatures over the run say it
