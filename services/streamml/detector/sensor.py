@@ -670,23 +670,23 @@ THERMOMETER_BUMP_SETTLE = 2
 # and 1704-017); final-22's 2.75 % steps beside 0.275 °C thermometers, 24-29 readings a run,
 # are well clear of it.
 THERMOMETER_BUMP_NOISE = 5.6
-# A humidity's run is also judged along the humidity the temperatures over it say with the dew
-# point let move from the run's first reading towards the held value by as much as the weather
-# moves a dew point outside a front: the daily cycle's 1.1 degC/h at most (STORM_DEW_FALL_C_PER_HOUR),
-# here HELD_DEW_C_PER_HOUR with a margin; shade, rain and a storm's outflow cool the air under a
-# dew point that stays or rises, so they take a healthy humidity up, never hold it. Each
-# stretch's point is also taken HELD_DEW_NOISE of the thermometer's own strays towards the held
-# value (``_path_noise``). final-28 sim-2904-010: a station humidity held at 46.8 % for 24
-# readings while a storm cooled the air 23.4 -> 12.2 degC (the healthy humidity 99-100 %), 8.8
-# nats by the repeat rate and capped by the learnt runs; along that path, hundreds. Only over a
-# run a thunderstorm was found in (its hold still on), where the air's move is the storm's
-# plunge: elsewhere a thermometer's own drift moves the path as well (final-25 sim-2601-013: a
-# station thermometer drifting down 3.6 degC/h beside a humidity held by saturated air at
-# 97.6-99.2 %, read as the humidity held, the drift's end lost 141 readings; sim-2601-022, a
-# thermometer drifting up 2.4 degC late in a storm's hold, 32), and a front's passage drops the
-# dew point with the temperature; nor while the sensor is flagged inconsistent (final-25
-# sim-2603-017: a stuck flag ended an inconsistency's, as RUN_MOVING_STEPS says), nor where the
-# thermometer cannot vouch (``_humidity_held_with``). (``_dew_held_evidence``.)
+# A humidity's run over which a thunderstorm was found (its hold still on) is also judged along
+# the humidity the temperatures over it say, the dew point let move from the run's first reading
+# towards the held value by HELD_DEW_C_PER_HOUR: the daily cycle moves a dew point 1.1 degC/h at
+# most (STORM_DEW_FALL_C_PER_HOUR), here with a margin, and a storm's outflow cools the air under
+# a dew point its rain keeps or raises, so a healthy humidity goes up with the plunge, never
+# holds. Each stretch's point is also taken HELD_DEW_NOISE of the thermometer's own strays towards
+# the held value (``_path_noise``). final-28 sim-2904-010: a station humidity held at 46.8 % for
+# 24 readings while a storm cooled the air 23.4 -> 12.2 degC (the healthy humidity 47 -> 100 %):
+# 8.8 nats by the repeat rate, 8.7 by the learnt runs, the release into saturation unjudged; along
+# that path, hundreds. Only over a storm's plunge, which no sensor drift makes: elsewhere a
+# thermometer's own drift moves the path as the air would (final-25 sim-2601-013: a station
+# thermometer drifting down 3.6 degC/h beside a humidity held by saturated air at 97.6-99.2 %,
+# read as the humidity held, lost 141 drift readings at the drift's end; sim-2601-022, drifting
+# up 2.4 degC late in a storm's hold, 32), and a front's passage drops the dew point with the
+# temperature. Not while the sensor is flagged inconsistent (final-25 sim-2603-017: a stuck flag
+# ended an inconsistency's, as RUN_MOVING_STEPS says), nor where the thermometer cannot vouch
+# (``_humidity_held_with``). (``_dew_held_evidence``.)
 HELD_DEW_C_PER_HOUR = 2.0
 HELD_DEW_NOISE = 3.0
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
@@ -1466,8 +1466,9 @@ class SensorModel:
     def _runs_too_short(self, running: list[int]) -> bool:
         """Whether no running channel can be judged stuck yet: each channel's evidence, alone or
         joint, is at most its run's under the repeat rate (a humidity's along the thermometer's
-        bump and its dew point aside: ``_thermometer_bump_evidence``, ``_dew_held_evidence``), so while even their sum is short of
-        a decision the (costlier) chance of a calm coarse channel's run need not be worked out."""
+        bump or the dew point aside: ``_thermometer_bump_evidence``, ``_dew_held_evidence``), so
+        while even their sum is short of a decision the (costlier) chance of a calm coarse
+        channel's run need not be worked out."""
         channels = self._channels
         needed = self._th.stuck_log_odds
         if RH in running and self._pulled(channels[RH]):
