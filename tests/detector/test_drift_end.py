@@ -494,3 +494,30 @@ def test_a_thermometer_ramp_behind_a_front_is_fitted_on_the_temperature():
     assert {reason for reasons in flagged.values() for reason in reasons} == \
         {"drift:temperature_c"}
     assert max(flagged) == STEP - 1 and abs(min(flagged) - 250) <= 10
+
+
+def _thermometer_step_landing_low(low: float, after: float) -> list[tuple[float, float, float]]:
+    """A thermometer's 3 °C/h ramp of 120 readings whose step back's first reading lies ``low``
+    under the air and the second after it ``after`` over it (a noisy thermometer's readings)."""
+    series = _with_drift(_weather(), 0, 3.0, 120)
+    for seq, offset in ((STEP, -low), (STEP + 2, after)):
+        t, h, p = series[seq]
+        series[seq] = (t + offset, h, p)
+    return series
+
+
+def test_a_noisy_thermometers_step_back_is_confirmed_within_its_noise():
+    # The step's first reading 1.2 °C low, the second after it 1.3 over the air: 2.5 °C off the
+    # first, over 0.3 of the 7.1 °C step, within it and two of the thermometer's noise widths.
+    series = _thermometer_step_landing_low(1.2, 1.3)
+    quiet = [_LearntNoise(0.2, 0.1), _NOISE[1], _NOISE[2]]
+    assert not _flagged(series, noise=quiet)  # 0.2 °C of noise: not confirmed
+    flagged = _flagged(series, noise=[_LearntNoise(0.5, 0.1), _NOISE[1], _NOISE[2]])
+    assert flagged and max(flagged) == STEP - 1 and min(flagged) <= STEP - 110
+
+
+def test_a_spike_on_another_channel_before_the_step_leaves_it_clean():
+    series = _with_drift(_weather(), 0, 2.5, 120)
+    flagged = _flagged(series, reasons={STEP - 1: ("spike:pressure_hpa",)})
+    assert flagged and max(flagged) == STEP - 1 and min(flagged) <= STEP - 110
+    assert not _flagged(series, reasons={STEP - 1: ("spike:temperature_c",)})
