@@ -50,10 +50,10 @@ CONFIRM = 2
 CONFIRM_SHARE = 0.3
 # ... and this many of the channel's learnt noise widths more: the step's first reading carries
 # its own noise, which the readings after it need not share (final-28 sim-2905-011: a cheap
-# thermometer, noise 0.5 °C, drifting 4 °C up through two storms' holds, stepped back 4.9 °C,
-# its first reading 0.7 °C under the air's; the second after it 1.6 °C over that reading,
-# 0.3 of the step 1.5: its accepted ramp of 127 drift readings never flagged). A spike comes
-# back by most of its step, and a step is STEP_SD widths or more.
+# thermometer, learnt noise 0.42 °C, drifting 4 °C up through two storms' holds, stepped back
+# 4.86 °C, its first reading 0.7 °C under the air's; the second after it 1.62 °C over that
+# reading, over 0.3 of the step (1.46): its accepted ramp, 127 drift readings, never flagged). A
+# spike comes back by most of its step, and a step is STEP_SD widths or more.
 CONFIRM_SD = 2.0
 # Readings after the step it is judged at: the inconsistency check decides a humidity step
 # (an inconsistency's end it had not seen begin, too) five readings late, and a stuck run or a
@@ -101,9 +101,10 @@ LANDED_SCATTER_SHARE = 0.25
 # the judgment): the end of a stuck run, a dropout, a noise burst or an inconsistency steps back
 # too.
 CLEAN_BEFORE = 5
-# A spike on another channel is no such fault: one reading of a channel that did not step,
-# which came straight back, says nothing of the stepped channel's level (final-28 sim-2905-015: a cheap barometer's noise read as a spike at the
-# reading before a thermometer's 5 °C step back; its accepted ramp of 84 readings never flagged).
+# A spike on another channel is no such fault: one reading of a channel that did not step, which
+# came straight back, says nothing of the stepped channel's level (final-28 sim-2905-015: a cheap
+# barometer's noise, 0.6 hPa off its neighbours at a learnt 0.17, read as a spike at the reading
+# before a thermometer's 5 °C step back; its accepted ramp, 84 drift readings, never flagged).
 
 # A humidity step out of saturated air is measured by its dew point (the humidity's own noise
 # there is clipped away, or was never learnt in air saturated since the start): that falls by
