@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from streamml.contracts.weather import (
     CHANNELS, DRIFT_REASON, DROPOUT_REASON, INCONSISTENT_REASON, SPIKE_REASON, WEATHER_FRONT,
     WEATHER_REASON_PREFIX, WEATHER_THUNDERSTORM)
+from streamml.detector.drift import MOIST_PCT
 from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
@@ -146,6 +147,13 @@ _ALLOWED = (DRIFT_REASON, WEATHER_REASON_PREFIX)
 # ramp undone (final-13: 3, 121-265 healthy readings each; tuning-wide 9). The ramp (up to 240
 # readings) and the look-back still lie within the 480 readings kept.
 INCONSISTENCY_OUTLASTS = 75
+# A weather event's report closes the inconsistency check: flags that ran unbroken from the step
+# up to the report say the humidity had not stepped back by then, and no later flag can say more.
+# Judged so where the step left air under drift.py's MOIST_PCT; out of moist air (a fog clearing,
+# a storm's drying) an inconsistency's start fits a ramp undone (above). final-28 sim-2902-022: a
+# station humidity drifting up 13 %/h, 43 -> 67 %, stepped back to 41 % at 738, read as an
+# inconsistency's start, its ramp accepted (onset 623 for 629, 2,038 nats, 0.06 of the bias left);
+# a thunderstorm reported at 768 closed the check: 109 drift readings never flagged.
 
 # Readings after the step at which a step the dropout check flagged from the step on is judged:
 # a step of over WEATHER_MAX_STEP (10 °C, 10 hPa) followed by a repeat is a dropout at once, and
@@ -528,12 +536,22 @@ class DriftEndCheck:
         """The inconsistency check flagged every reading from the step up to
         INCONSISTENCY_OUTLASTS on: one inconsistency it never saw end, not a second one after the
         first stepped back (final-16 1703-007: 25 readings out of saturated rain, back at 100 %
-        for 30, then out again)."""
+        for 30, then out again); or up to a weather event's report that closed it, the step out
+        of air under MOIST_PCT."""
         for seq in range(step_seq, step_seq + INCONSISTENCY_OUTLASTS + 1):
             reading = self._reading_at(seq)
-            if reading is None or INCONSISTENT_REASON not in reading.reasons:
+            if reading is None:
                 return False
+            if INCONSISTENT_REASON not in reading.reasons:
+                return seq > step_seq and self._closed_by_weather(reading, step_seq)
         return True
+
+    def _closed_by_weather(self, reading: Reading, step_seq: int) -> bool:
+        """``reading``, the first after the step the inconsistency check did not flag, reports a
+        weather event (which closed that check), and the step left air under MOIST_PCT."""
+        before = self._reading_at(step_seq - 1)
+        return before is not None and before.values[RH] < MOIST_PCT and \
+            any(reason.startswith(WEATHER_REASON_PREFIX) for reason in reading.reasons)
 
     def _fit_around_storms(self, step_seq: int, channel: int) -> RampFit | None:
         """The ramp fitted without the readings around the thunderstorms reported before the
