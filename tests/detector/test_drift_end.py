@@ -523,16 +523,17 @@ def test_a_spike_on_another_channel_before_the_step_leaves_it_clean():
     assert not _flagged(series, reasons={STEP - 1: ("spike:temperature_c",)})
 
 
-def _read_as_inconsistency_until_a_storm(per_hour: float) -> dict[int, set[str]] | None:
+def _read_as_inconsistency_until_a_storm(per_hour: float, event: str = "weather:thunderstorm"
+                                         ) -> dict[int, set[str]] | None:
     """A humidity ramp of ``per_hour`` stepping back, read as an inconsistency's start whose flags
-    a thunderstorm reported 30 readings on closes: what the check flags, or None if the same
-    flags without the report (the inconsistency stepping back) flag anything."""
+    a weather event (a thunderstorm) reported 30 readings on closes: what the check flags, or None
+    if the same flags without the report (the inconsistency stepping back) flag anything."""
     series = _with_drift(_weather(), 1, per_hour, 180)
     reasons: dict[int, tuple[str, ...]] = {
         seq: ("inconsistent",) for seq in range(STEP, STEP + 30)}
     if _flagged(series, reasons):
         return None
-    reasons[STEP + 30] = ("weather:thunderstorm",)
+    reasons[STEP + 30] = (event,)
     return _flagged(series, reasons)
 
 
@@ -540,6 +541,8 @@ def test_a_humidity_drifts_end_read_as_an_inconsistency_a_storm_closes_is_drift(
     # Out of air at ~23 %: the inconsistency's flags ran unbroken up to the storm's report.
     flagged = _read_as_inconsistency_until_a_storm(-10.0)
     assert flagged and max(flagged) == STEP - 1 and min(flagged) <= STEP - 150
+    # A front's report there may be the inconsistency's own step back (the dew point falling).
+    assert _read_as_inconsistency_until_a_storm(-10.0, "weather:front") == {}
 
 
 def test_an_inconsistency_a_storm_closes_out_of_moist_air_is_no_drift_end():

@@ -147,10 +147,14 @@ _ALLOWED = (DRIFT_REASON, WEATHER_REASON_PREFIX)
 # ramp undone (final-13: 3, 121-265 healthy readings each; tuning-wide 9). The ramp (up to 240
 # readings) and the look-back still lie within the 480 readings kept.
 INCONSISTENCY_OUTLASTS = 75
-# A weather event's report closes the inconsistency check: flags that ran unbroken from the step
+# A thunderstorm's report closes the inconsistency check: flags that ran unbroken from the step
 # up to the report say the humidity had not stepped back by then, and no later flag can say more.
 # Judged so where the step left air under drift.py's MOIST_PCT; out of moist air (a fog clearing,
-# a storm's drying) an inconsistency's start fits a ramp undone (above). final-28 sim-2902-022: a
+# a storm's drying) an inconsistency's start fits a ramp undone (above). Not a front's report: a
+# front is read from the dew point falling, which an inconsistency's own step back makes (final-16
+# sim-1702-016: an inconsistency 2605-2622 whose step back was reported as a front; judged at it,
+# 160 healthy readings were flagged as the ramp before it). A storm is read from the temperature's
+# plunge and the pressure's jump, which no humidity step makes. final-28 sim-2902-022: a
 # station humidity drifting up 13 %/h, 43 -> 67 %, stepped back to 41 % at 738, read as an
 # inconsistency's start, its ramp accepted (onset 623 for 629, 2,038 nats, 0.06 of the bias left);
 # a thunderstorm reported at 768 closed the check: 109 drift readings never flagged.
@@ -536,7 +540,7 @@ class DriftEndCheck:
         """The inconsistency check flagged every reading from the step up to
         INCONSISTENCY_OUTLASTS on: one inconsistency it never saw end, not a second one after the
         first stepped back (final-16 1703-007: 25 readings out of saturated rain, back at 100 %
-        for 30, then out again); or up to a weather event's report that closed it, the step out
+        for 30, then out again); or up to a thunderstorm's report that closed it, the step out
         of air under MOIST_PCT."""
         for seq in range(step_seq, step_seq + INCONSISTENCY_OUTLASTS + 1):
             reading = self._reading_at(seq)
@@ -548,10 +552,10 @@ class DriftEndCheck:
 
     def _closed_by_weather(self, reading: Reading, step_seq: int) -> bool:
         """``reading``, the first after the step the inconsistency check did not flag, reports a
-        weather event (which closed that check), and the step left air under MOIST_PCT."""
+        thunderstorm (which closed that check), and the step left air under MOIST_PCT."""
         before = self._reading_at(step_seq - 1)
         return before is not None and before.values[RH] < MOIST_PCT and \
-            any(reason.startswith(WEATHER_REASON_PREFIX) for reason in reading.reasons)
+            WEATHER_THUNDERSTORM in reading.reasons
 
     def _fit_around_storms(self, step_seq: int, channel: int) -> RampFit | None:
         """The ramp fitted without the readings around the thunderstorms reported before the
