@@ -441,16 +441,27 @@ RUN_NOISE_OUTLASTS = 4.0
 # their chances of stepping (final-7's and final-2's healthy station runs held whole that all
 # three left at once: 4-9 readings, 6.8 nats of joint evidence at most). So that chance is
 # added to the run's joint evidence (capped by the learnt joint runs as before): the run is
-# stuck at its end if the sum reaches the bar, flagged once the next reading shows no channel
-# came back (a spike). Only runs of WHOLE_END_MIN_REPEATS or more; not with the humidity near
-# saturation, after a dropout's jump, nor while the sensor is flagged inconsistent; nor where a
-# weather event began during the run, at its step (checked again at the next reading, once the
-# event is found) or within WHOLE_END_AFTER_EVENT readings before it (a storm's or a front's
-# first hour moves every channel); a run later in an event's hold is judged (final-7 802-008:
-# a station held whole 21 readings five hours into a thunderstorm's hold, then stepped out on
-# all three).
+# stuck at its end if the sum reaches the bar, flagged once the next reading shows which of them
+# stayed out (WHOLE_END_STAYED, below). Only runs of WHOLE_END_MIN_REPEATS or more; not with the
+# humidity near saturation, after a dropout's jump, nor while the sensor is flagged
+# inconsistent; nor where a weather event began during the run, at its step (checked again at
+# the next reading, once the event is found) or within WHOLE_END_AFTER_EVENT readings before it
+# (a storm's or a front's first hour moves every channel); a run later in an event's hold is
+# judged (final-7 802-008: a station held whole 21 readings five hours into a thunderstorm's
+# hold, then stepped out on all three).
 WHOLE_END_MIN_REPEATS = 5
 WHOLE_END_AFTER_EVENT = 60
+# ... the chance of the step counting only the channels that stayed out at the next reading (at
+# least this many): a stuck sensor's release lands each channel where the air went plus its
+# noise, and a channel whose air moved under a step while it held sits near its held step's
+# edge, so on a coarse channel (noise a third to a half of a step) it reads its held value again
+# as often as not; coming back says nothing of the sensor either way, so its step is not counted
+# as rare. A spike comes back on the channel it hit; the whole sensor coming back is no release
+# (final-28 sim-2904-002: a station held whole 11 readings, left by -2, +1 and -1 steps, the
+# barometer back at the next reading, 13.1 nats by the two that stayed; sim-2905-002: held 19,
+# left by a step each, the humidity back, 12.1; the healthy whole ends of final-28's stations
+# that reached 6 nats: 9.3 at most counted so, every one of them 9.4 at most counted whole).
+WHOLE_END_STAYED = 2
 # In a thunderstorm's hold one run end is judged: a barometer's run that held from before the
 # storm was found through STORM_JUMP_HELD readings or more after it, then stepped up
 # RUN_END_WHOLE_STEPS or more. A storm's jump comes with its plunge (a third of what is left
@@ -966,9 +977,10 @@ class SensorModel:
         self._joint_runs = JointRuns(_JOINT_SETS)
         self._runs_interrupted = True  # no pair learnt since the runs were last interrupted
         # A sensor held whole that every channel left at once (WHOLE_END_MIN_REPEATS), judged
-        # stuck once the next reading shows no spike: (the seq of its first reading, of the
-        # reading that ended it, the evidence).
-        self._whole_end: tuple[int, int, float] | None = None
+        # stuck once the next reading shows which channels stayed out (WHOLE_END_STAYED): (the
+        # seq of its first reading, of the reading that ended it, its joint evidence, each
+        # channel's -ln chance of stepping at one reading).
+        self._whole_end: tuple[int, int, float, tuple[float, ...]] | None = None
         self.seen = 0
         self.fits = 0
         self.fitted_at_ms = 0
@@ -2053,28 +2065,30 @@ class SensorModel:
         if repeats < WHOLE_END_MIN_REPEATS or \
                 self._weather_since >= previous.seq - repeats - WHOLE_END_AFTER_EVENT:
             return
-        # -ln of the chance that a healthy sensor's channels all step at one reading
-        together = -sum(math.log(max(1.0 - channel.stats.repeat_rate, 1e-9))
-                        for channel in channels)
-        evidence = self._joint_evidence(list(range(len(channels))), repeats, by_rate=True) + \
-            together
-        if evidence >= self._th.stuck_log_odds:
-            self._whole_end = (previous.seq - repeats, reading.seq, evidence)
+        # -ln of the chance that a healthy channel steps at one reading
+        steps = tuple(-math.log(max(1.0 - channel.stats.repeat_rate, 1e-9))
+                      for channel in channels)
+        joint = self._joint_evidence(list(range(len(channels))), repeats, by_rate=True)
+        if joint + sum(steps) >= self._th.stuck_log_odds:
+            self._whole_end = (previous.seq - repeats, reading.seq, joint, steps)
 
     def _confirm_whole_end(self, reading: Reading) -> None:
-        """Flag every channel of the run noted by ``_judge_whole_end`` if ``reading``, the next,
-        is nearer the values the channels stepped out to than the held ones, and no weather
-        event began at the step."""
+        """Flag every channel of the run noted by ``_judge_whole_end`` if its joint evidence and
+        the chance of the step of the channels that ``reading``, the next, finds nearer the
+        values they stepped out to than the held ones (``WHOLE_END_STAYED`` or more) reach the
+        bar, and no weather event began at the step."""
         assert self._whole_end is not None
-        first_seq, end_seq, evidence = self._whole_end
+        first_seq, end_seq, joint, steps = self._whole_end
         self._whole_end = None
         recent = self._recent
         if reading.seq != end_seq + 1 or self._weather_since >= end_seq or len(recent) < 3 or \
                 recent[-3].seq != end_seq - 1:
             return
         held, out = recent[-3].values, recent[-2].values
-        if any(abs(value - out[c]) >= abs(value - held[c])
-               for c, value in enumerate(reading.values)):
+        stayed = [steps[c] for c, value in enumerate(reading.values)
+                  if abs(value - out[c]) < abs(value - held[c])]
+        evidence = joint + sum(stayed)
+        if len(stayed) < WHOLE_END_STAYED or evidence < self._th.stuck_log_odds:
             return
         for c in range(len(self._channels)):
             self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
