@@ -2335,6 +2335,40 @@ def test_a_station_held_whole_that_every_channel_leaves_for_one_reading_is_not_j
             seed, sorted(flagged.items()))
 
 
+
+def test_a_station_held_whole_whose_humidity_reads_its_held_value_again_is_stuck():
+    """The same run, but at the reading after the step the humidity reads its held value again
+    (the air moved under a step of it while it held) while the thermometer and barometer stay
+    out: a stuck sensor's release lands each channel where the air went plus its noise, so the
+    step's chance counts the two that stayed out (``WHOLE_END_STAYED``), and with the run's joint
+    evidence it reaches the bar: stuck on all three channels (on main only one channel's own
+    rules flagged part of it)."""
+    for seed in (1, 6, 7):
+        values = _calm_station_under_a_cloud(seed)
+        held = values[639]
+        values[640:660] = [held] * 20
+        assert all(values[660][c] != held[c] for c in range(3)), seed
+        values[661] = (values[661][0], held[1], values[661][2])
+        flagged = _run(values)
+        for seq in range(640, 660):
+            assert set(flagged.get(seq, ())) == {
+                "stuck:temperature_c", "stuck:humidity_pct", "stuck:pressure_hpa"}, (seed, seq)
+
+
+def test_final_28s_station_held_whole_and_left_by_two_channels_that_stayed_out_is_stuck():
+    """final-28 sim-2904-002: a station (steps 0.18 C / 1.8 % / 0.18 hPa, noise a third to a
+    half of a step) held whole at 2370-2380 in cloudy air, then -2, +1 and -1 steps, the
+    barometer back on its held value at the next reading: 11.4 nats of joint evidence, 13.1
+    with the chance of the thermometer's and humidity's step (``WHOLE_END_STAYED``). Stuck over
+    the held readings, nothing else stuck in the hundred readings round it (never flagged on
+    main)."""
+    values = _network_sensor("final-28", 2904, 2, 2400)
+    assert len(set(values[2369:2381])) == 1
+    assert values[2382][2] == values[2380][2]
+    stuck = {seq for seq, reasons in _run(values).items() if 2300 <= seq < 2400 and
+             any(reason.startswith("stuck") for reason in reasons)}
+    assert stuck == set(range(2370, 2381)), sorted(stuck)
+
 def _cheap_moist_air(seed: int, warming_c: float = 0.1, shade_c: float = 0.0, n: int = 900,
                      ) -> list[tuple[float, float, float]]:
     """A cheap sensor (0.1 °C / 0.1 % / 0.1 hPa; noise 1.6 steps of temperature, 1.8 % of
