@@ -17,7 +17,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-21", "final-22", "final-23",
                   "final-24", "final-25",
                   "final-26", "final-27",
-                  "final-28", "final-29")  # sensors.network
+                  "final-28", "final-29",
+                  "final-30")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,13 @@ PARAMS = {
     "final-29": NetworkParams(name="final-29", climate="temperate-rainforest", noise_scale=0.7,
                               classes=("cheap", "consumer", "cheap", "consumer"),
                               resolution_scale=1.45),
+    # The thirtieth final family (seeds 3101-3105), declared before the thirty-first round's
+    # detector changes: a tropical montane cloud forest, noisier than the tuning middle, cheap
+    # sensors two times in four, every class 1.65 times coarser (a scale no draw or earlier
+    # family uses).
+    "final-30": NetworkParams(name="final-30", climate="cloud-forest", noise_scale=1.35,
+                              classes=("cheap", "station", "consumer", "cheap"),
+                              resolution_scale=1.65),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

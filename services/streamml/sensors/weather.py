@@ -340,6 +340,18 @@ CLIMATES = {
         front_temperature_drop_c=(1.5, 4.0), thunderstorms_per_day=0.15,
         storm_temperature_drop_c=(2.0, 4.0), storm_pressure_jump_hpa=(0.8, 2.0),
         shading_per_hour=0.6),
+    # The thirtieth final held-out set (seeds 3101-3105), declared before the thirty-first
+    # round's detector work and run once, when it is final: a tropical montane cloud forest
+    # where the air sits at its dew point most of the day, cloud drifts across the sun more
+    # often than in any draw, gentle afternoon thunderstorms come most days, and fronts are
+    # rare and shallow.
+    "cloud-forest": Climate(
+        name="cloud-forest", mean_temperature_c=(13.0, 19.0),
+        daily_amplitude_c=(1.5, 4.0), dew_point_depression_c=(0.2, 1.5),
+        front_interval_days=3.5, front_pressure_fall_hpa=(3.0, 7.0),
+        front_temperature_drop_c=(1.0, 3.0), thunderstorms_per_day=1.8,
+        storm_temperature_drop_c=(3.0, 6.0), storm_pressure_jump_hpa=(1.0, 2.5),
+        shading_per_hour=5.0),
 }
 
 
