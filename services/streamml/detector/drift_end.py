@@ -212,6 +212,16 @@ HUMIDITY_MIN_RATE = MIN_RATE_SHARE * 6.0 / 60.0
 # fitted on the dew point at a scatter over its limit, never flagged). Only with a front: the
 # dew point is otherwise the steadier line (the day's heating and a cloud's shade bend the
 # temperature by more than the dew point).
+# Readings by which the look-back's start moves later, one at a time, where a temperature step's
+# ramp is accepted on no fit through the whole look-back and a thunderstorm or a cold front was
+# reported in it (or a storm's cut reaches into it): the passage cools the air by degrees within
+# an hour and leaves it level, a fall then a level that no one line before a hinge follows, so
+# the line is taken through the readings after it (each start leaves MIN_BASE readings before
+# the hinge and MIN_RAMP after it). final-29 sim-3003-014: a cheap thermometer drifting down
+# 2.6 C/h from 1533 to 1748 (9.3 C), its step back at 1749 (+9.7 C) fitted through a front's
+# cooling of 3 C over 1450-1490 at the look-back's start (bias -2.7 to -5.9 C, 3.7-6.8 C not
+# undone); from 1479 on, the dew point's ramp is accepted (onset 1532, bias -8.4 C, 403 nats).
+PASSAGE_TRIM = 30
 _DEW_SERIES, _PRESSURE_SERIES, _HUMIDITY_SERIES, _TEMPERATURE_SERIES = 0, 1, 2, 3
 
 _CLEAN, _INCONSISTENT_FROM_STEP, _DROPOUT_FROM_STEP, _FAULT = 0, 1, 2, 3
@@ -389,6 +399,9 @@ class DriftEndCheck:
             around = self._humidity_ramp(step_seq, fit)
         if around is None and channel == T and self._front_reported(step_seq):
             around = self._own_ramp(step_seq, T)
+        if around is None and channel == T and \
+                (self._storms_before(step_seq) or self._front_reported(step_seq)):
+            around = self._ramp_after_passage(step_seq)
         if around is not None:
             self._flag_span(around.onset, step_seq, channel, around.evidence, EVIDENCE_NATS)
         elif clipped_from < step_seq:
@@ -582,6 +595,18 @@ class DriftEndCheck:
         fit = self.fit(step_seq, channel, own=True)
         return fit if fit is not None and self.accepted(fit, channel, own=True) else None
 
+    def _ramp_after_passage(self, step_seq: int) -> RampFit | None:
+        """The ramp fitted on the readings from a later start (PASSAGE_TRIM readings at a time,
+        the longest look-back first, on the dew point, then on the temperature itself), the
+        first accepted: the weather's line is looked for after a storm's or a front's passage
+        that bent it at the look-back's start."""
+        for lookback in range(LOOKBACK - PASSAGE_TRIM, MIN_BASE + MIN_RAMP - 1, -PASSAGE_TRIM):
+            for own in (False, True):
+                fit = self.fit(step_seq, T, own=own, lookback=lookback)
+                if fit is not None and self.accepted(fit, T, own=own):
+                    return fit
+        return None
+
     def _front_reported(self, step_seq: int) -> bool:
         """A cold front reported in the readings looked back over before the step."""
         for seq in range(step_seq - LOOKBACK, step_seq):
@@ -608,17 +633,18 @@ class DriftEndCheck:
         return storms
 
     def fit(self, step_seq: int, channel: int, without_storms: bool = False,
-            own: bool = False) -> RampFit | None:
+            own: bool = False, lookback: int = LOOKBACK) -> RampFit | None:
         """The best line-plus-hinge through the readings before the step (the dew point for a
         temperature or humidity step, the pressure for its own; for a humidity step out of
         saturation the unclipped ones only; ``without_storms``: none around a thunderstorm
-        reported; ``own``: the stepped channel's own readings), None without enough of them."""
+        reported; ``own``: the stepped channel's own readings; ``lookback``: the readings looked
+        back over), None without enough of them."""
         xs: list[float] = []
         ys: list[float] = []
         unclipped_only = channel == RH and self._out_of_saturation(step_seq)
         storms = self._storms_before(step_seq) if without_storms else []
         series = _series_of(channel, own)
-        for seq in range(step_seq - LOOKBACK, step_seq):
+        for seq in range(step_seq - lookback, step_seq):
             reading = self._reading_at(seq)
             if reading is None or not _usable(reading, channel) or \
                     (unclipped_only and reading.values[RH] >= SATURATED_PCT) or \
