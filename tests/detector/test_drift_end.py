@@ -550,3 +550,29 @@ def test_an_inconsistency_a_storm_closes_out_of_moist_air_is_no_drift_end():
     assert _read_as_inconsistency_until_a_storm(14.0) == {}
     series = _with_drift(_weather(), 1, 14.0, 180)
     assert _flagged(series, {seq: ("inconsistent",) for seq in range(STEP, STEP + 90)})
+
+
+def _front_cooling_then_thermometer_drift(seed: int = 1) -> list[tuple[float, float, float]]:
+    """Humid air (97 %) cooled 3 °C by a front's passage over seq 100-140 (the look-back's
+    start), then level, and a thermometer drifting down 2.6 °C/h from 185 up to the step (the
+    humidity sensor reads the air: the dew point follows the thermometer)."""
+    rng = random.Random(seed)
+    series = []
+    for seq in range(480):
+        temperature = 12.0 - 3.0 * min(1.0, max(0.0, (seq - 100) / 40))
+        bias = -2.6 / 60 * (seq - 184) if 185 <= seq < STEP else 0.0
+        series.append((round(temperature + bias + rng.gauss(0, 0.1), 1),
+                       round(97.0 + rng.gauss(0, 0.5), 1),
+                       round(1010.0 + 0.02 * min(seq, 140) + rng.gauss(0, 0.05), 2)))
+    return series
+
+
+def test_a_thermometer_ramp_after_a_fronts_cooling_is_fitted_from_after_the_passage():
+    # The front's fall at the look-back's start bends every line through all of it; from a
+    # later start the ramp is plain.
+    series = _front_cooling_then_thermometer_drift()
+    assert not _flagged(series)  # no weather reported: the whole look-back alone
+    flagged = _flagged(series, reasons={100: ("weather:front",)})
+    assert {reason for reasons in flagged.values() for reason in reasons} == \
+        {"drift:temperature_c"}
+    assert max(flagged) == STEP - 1 and abs(min(flagged) - 185) <= 10
