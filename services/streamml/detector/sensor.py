@@ -524,6 +524,20 @@ FRONT_COOLING_C = 0.15
 # barometer on one step 43 readings in a front's hold after its rise, then a dropout's 7.0 hPa
 # up, 0.16 a reading, read as the run's release: 43 flags off the fault).
 FRONT_RISE_HPA = 0.1
+# ... and a humidity's run in a front's hold (after its rise is judged too), held
+# RUN_DEW_MIN_REPEATS readings or more, then stepped down RUN_END_WHOLE_STEPS or more (of its
+# steps and of its noise widths) alone (RUN_DEW_ALONE_SHARE of the step left once the move the
+# thermometer's own step at that reading says is taken off), landing clear of the channel's
+# floor, and settled (RUN_END_SETTLES at the next reading: ``_front_drying_missed``). Behind a
+# front the dew point falls smoothly: the passage takes it down 1.2 times the temperature's drop
+# over 20-60 readings (under 1 °C a reading, the thermometer falling with it), rain's moisture
+# dries back a 25th of what is left each reading once a storm is over; so a healthy humidity
+# with the thermometer still follows the drying a step or two at a time and cannot sit on a step
+# and then let go 5 at once. A held one lets the drying go at once (final-28 sim-2902-004: a
+# station humidity at 1.8 %, held 97.2 % 18 readings while a front dried the air to 83 %, the
+# thermometer flat at 18.4-18.5 °C, then 7 steps down and one more; sim-2902-000: held 90 % 19
+# readings, then 10 steps down and stayed; no rule judged a humidity's run end in a front's
+# hold). The step out is then the run's move.
 # A barometer's run ended by a step of RUN_END_STEPS or more outside weather events' holds is
 # judged once BRACKET_AFTER readings after it are in: where the BRACKET_BEFORE readings before
 # the run and those from its end on lie on one line (RUN_STEADY_SD noise widths), the pressure
@@ -1954,6 +1968,11 @@ class SensorModel:
             channel.run_end = (max(first.seq, reading.seq - self._whole_held() - 1), reading.seq,
                                first.values[c], reading.values[c], evidence, False)
             return
+        evidence = self._front_drying_missed(c, reading)
+        if evidence >= self._th.stuck_log_odds:
+            channel.run_end = (first.seq, reading.seq, first.values[c], reading.values[c],
+                               evidence, True)
+            return
         evidence = self._stepped_whole_evidence(c, reading, RUN_END_SETTLE_STEPS)
         if evidence >= self._th.stuck_log_odds:
             channel.run_settle = (max(first.seq, reading.seq - self._whole_held() - 1),
@@ -2241,6 +2260,37 @@ class SensorModel:
             return 0.0
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
                                       out * resolution / (repeats + 1))
+
+    def _front_drying_missed(self, c: int, reading: Reading) -> float:
+        """The evidence that a humidity's run, ended by ``reading`` stepping down
+        ``RUN_END_WHOLE_STEPS`` or more (of its steps and noise widths) alone in a front's hold
+        (the note after FRONT_RISE_HPA), was held while the front dried the air: the quantised
+        chance of the run along the step out. 0 for any other run, at or near saturation, after
+        a dropout's jump, while the sensor is flagged inconsistent, or landing on the channel's
+        floor (a dropout's constant)."""
+        channel = self._channels[c]
+        stats = channel.stats
+        first = channel.run_first
+        repeats, resolution = channel.run, stats.resolution
+        if c != RH or first is None or resolution <= 0 or repeats < RUN_DEW_MIN_REPEATS or \
+                reading.seq > self._weather_until or \
+                self._weather_since == self._storm_since or \
+                channel.run_jump >= DROPOUT_JUMP or self._inconsistent.open or \
+                first.values[RH] >= SATURATED_PCT or \
+                reading.values[RH] <= HUMIDITY_LIMITS_PCT[0]:
+            return 0.0
+        out = round((reading.values[RH] - first.values[RH]) / resolution, 6)
+        if out > -RUN_END_WHOLE_STEPS or -out * resolution < RUN_END_WHOLE_STEPS * stats.sigma:
+            return 0.0
+        recent = self._recent
+        last, now = recent[-2], recent[-1]
+        if now.seq != last.seq + 1 or T in now.faulty or T in last.faulty:
+            return 0.0
+        alone = out - self._as_move_of(RH, reading.dew_point, last, now) / resolution
+        if alone > RUN_DEW_ALONE_SHARE * out:
+            return 0.0
+        return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
+                                      -out * resolution / (repeats + 1))
 
     def _stepped_past_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading`` with the whole sensor held,
