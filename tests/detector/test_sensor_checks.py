@@ -1219,6 +1219,44 @@ def test_a_barometer_held_through_a_fronts_rise_is_stuck_and_a_storms_jump_there
                 {"weather:front", "weather:thunderstorm"}, (seed, storm_at, sorted(flagged.items()))
 
 
+def _station_front_drying(seed: int, n: int = 900) -> list[tuple[float, float, float]]:
+    """``_station_front``'s station and front (from 600), the air behind it then drying: the dew
+    point a further 6 °C down over readings 640-680 (0.15 °C a reading), the temperature as
+    before (it moves under 0.02 °C a reading there), so the humidity falls half a step a
+    reading."""
+    rng = random.Random(seed)
+    out: list[tuple[float, float, float]] = []
+    for seq in range(n):
+        passed = min(1.0, max(0, seq - 600) / 30)
+        t = 15 + 3 * math.sin(seq / 229) - 3.0 * passed + rng.gauss(0, 0.03)
+        dew = 8.0 - 4.0 * passed - 0.15 * min(max(seq - 640, 0), 40)
+        humidity = min(100.0, relative_humidity(t, dew) + rng.gauss(0, 0.2))
+        p = 1012 + 0.5 * math.sin(seq / 115) + 2.0 * passed + rng.gauss(0, 0.03)
+        out.append(tuple(round(round(v / r) * r, 2)  # type: ignore[arg-type]
+                         for v, r in zip((t, humidity, p), (0.1, 1.0, 0.1))))
+    return out
+
+
+def test_a_humidity_held_through_a_fronts_drying_is_stuck():
+    """The station's humidity held from 650 to 667 in the front's hold while the air behind it
+    dried, then let go 6 or more steps down at once, the thermometer still: flagged stuck back
+    to where the held value began (never flagged before: no rule judged a humidity's run end in
+    a front's hold; final-28 sim-2902-004, sim-2902-000). The healthy drying, a step or two at a
+    time, raises nothing but the front."""
+    for seed in range(1, 8):
+        values = _station_front_drying(seed)
+        assert [r for rs in _run(values).values() for r in rs] == ["weather:front"], seed
+        held = values[649][1]
+        values[650:668] = [(t, held, p) for t, _, p in values[650:668]]
+        assert held - values[668][1] >= 6.0, seed
+        flagged = _run(values)
+        began = _run_edge(values, 649, 1, -1)
+        humidity = {seq for seq, rs in flagged.items() if "stuck:humidity_pct" in rs}
+        assert set(range(650, 668)) <= humidity <= set(range(began, 668)), (seed, sorted(humidity))
+        assert {r for rs in flagged.values() for r in rs} == \
+            {"stuck:humidity_pct", "weather:front"}, (seed, sorted(flagged.items()))
+
+
 def test_a_dropout_after_a_healthy_barometers_run_in_a_fronts_hold_is_no_release():
     """A healthy station barometer sits on one step 11-24 readings in a front's hold once its
     rise is over, then drops out to a constant 3 hPa up: 0.12-0.25 hPa a reading over the run,
