@@ -537,7 +537,18 @@ FRONT_RISE_HPA = 0.1
 # station humidity at 1.8 %, held 97.2 % 18 readings while a front dried the air to 83 %, the
 # thermometer flat at 18.4-18.5 °C, then 7 steps down and one more; sim-2902-000: held 90 % 19
 # readings, then 10 steps down and stayed; no rule judged a humidity's run end in a front's
-# hold). The step out is then the run's move.
+# hold). The step out is then the run's move. Only a step out a front's drying could have given
+# over the run: the dew point it says fell no more than FRONT_DRYING_C a reading from the held
+# humidity's (at the thermometer's last reading) to the step's. With the thermometer still the
+# passage's own share is the fifth of its dew point's fall that outruns the temperature's (1.2
+# times a drop of at most 16 °C over 20 readings or more: under 0.2 °C a reading), and rain's
+# moisture dries back a 25th of what is left a reading (10 °C of it: 0.4); the three runs above
+# fell 0.08-0.15 °C a reading. An inconsistency that begins after a healthy humidity's run is no
+# drying (final-2 sim-304-008, final-7 sim-805-018, final-19 sim-2001-011, final-22
+# sim-2305-018: station humidities on one value 5-17 readings, then 28-55 % down at once, 0.7-2.3
+# °C of dew point a reading over the run; read as the run's release, the inconsistency was
+# taken as the channel's new level and never flagged on final-2).
+FRONT_DRYING_C = 0.4
 # A barometer's run ended by a step of RUN_END_STEPS or more outside weather events' holds is
 # judged once BRACKET_AFTER readings after it are in: where the BRACKET_BEFORE readings before
 # the run and those from its end on lie on one line (RUN_STEADY_SD noise widths), the pressure
@@ -2266,8 +2277,8 @@ class SensorModel:
         ``RUN_END_WHOLE_STEPS`` or more (of its steps and noise widths) alone in a front's hold
         (the note after FRONT_RISE_HPA), was held while the front dried the air: the quantised
         chance of the run along the step out. 0 for any other run, at or near saturation, after
-        a dropout's jump, while the sensor is flagged inconsistent, or landing on the channel's
-        floor (a dropout's constant)."""
+        a dropout's jump, while the sensor is flagged inconsistent, landing on the channel's
+        floor (a dropout's constant) or faster than a front dries the air (``FRONT_DRYING_C``)."""
         channel = self._channels[c]
         stats = channel.stats
         first = channel.run_first
@@ -2287,7 +2298,8 @@ class SensorModel:
         if now.seq != last.seq + 1 or T in now.faulty or T in last.faulty:
             return 0.0
         alone = out - self._as_move_of(RH, reading.dew_point, last, now) / resolution
-        if alone > RUN_DEW_ALONE_SHARE * out:
+        if alone > RUN_DEW_ALONE_SHARE * out or \
+                last.dew_point - now.dew_point > FRONT_DRYING_C * (repeats + 1):
             return 0.0
         return quantised_run_log_odds(repeats, stats.quantised_sigma, resolution,
                                       -out * resolution / (repeats + 1))
