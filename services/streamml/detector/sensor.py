@@ -542,10 +542,11 @@ FRONT_RISE_HPA = 0.1
 # humidity's (at the thermometer's last reading) to the step's. With the thermometer still the
 # passage's own share is the fifth of its dew point's fall that outruns the temperature's (1.2
 # times a drop of at most 16 °C over 20 readings or more: under 0.2 °C a reading), and rain's
-# moisture dries back a 25th of what is left a reading (10 °C of it: 0.4); the three runs above
-# fell 0.08-0.15 °C a reading. An inconsistency that begins after a healthy humidity's run is no
+# moisture dries back a 25th of what is left a reading (10 °C of it: 0.4); the held ones above
+# and final-27 sim-2803-021 (42.9 % held 30 readings at -7 °C, then 6 steps down) fell
+# 0.08-0.16 °C a reading. An inconsistency that begins after a healthy humidity's run is no
 # drying (final-2 sim-304-008, final-7 sim-805-018, final-19 sim-2001-011, final-22
-# sim-2305-018: station humidities on one value 5-17 readings, then 28-55 % down at once, 0.7-2.3
+# sim-2305-018: station humidities on one value 5-17 readings, then 28-55 % down at once, 0.7-2.2
 # °C of dew point a reading over the run; read as the run's release, the inconsistency was
 # taken as the channel's new level and never flagged on final-2).
 FRONT_DRYING_C = 0.4
