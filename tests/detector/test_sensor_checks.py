@@ -3170,3 +3170,24 @@ def test_a_station_held_whole_soon_after_its_start_outlasts_its_few_learnt_joint
     stuck = {seq for seq, reasons in _run(values).items()
              if any(reason.startswith("stuck") for reason in reasons)}
     assert set(range(121, 137)) <= stuck <= set(range(120, 138)), sorted(stuck)
+
+
+def test_an_evening_humidity_held_by_a_storms_cooling_wearing_off_is_no_stuck_run():
+    """final-25 (development data since the twenty-seventh round) control sim-2601-033, a station
+    at 0.16 °C / 1.6 %, noise a fifth of a step: from reading 1032 (17:12) to 1102 its humidity
+    reads 81.6 % while a storm's cooling wears off against the evening's (the air 29.7 -> 29.0 °C)
+    and the dew point falls with the day (26.05 -> 25.73 °C): the true humidity stays mid-step.
+    At the run's first dew point the temperatures say a 2 % rise (18.9 nats); with the dew point
+    let drift DEW_DRIFT_C_PER_HOUR the run is the weather's: nothing is flagged stuck (before,
+    71 readings at 12.2 nats). The same humidity held on through the evening, while the air
+    cools on past what such a drift follows, is still stuck."""
+    network = SensorNetwork(24, 12, "sim-", 2601, 0.004, PARAMS["final-25"])
+    values = [network.tick()[33].values for _ in range(1400)]
+    assert {h for _, h, _ in values[1032:1103]} == {81.6}
+    assert values[1000][0] - values[1102][0] < 1.0
+    stuck = [seq for seq, reasons in _run(values[:1140]).items()
+             if seq >= 1000 and "stuck:humidity_pct" in reasons]
+    assert not stuck, stuck[:5]
+    held = values[:1032] + [(t, 81.6, p) for t, _, p in values[1032:1300]] + values[1300:]
+    stuck = {seq for seq, reasons in _run(held).items() if "stuck:humidity_pct" in reasons}
+    assert stuck & set(range(1103, 1300)), sorted(stuck)[:5]

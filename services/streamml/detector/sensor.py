@@ -726,6 +726,33 @@ THERMOMETER_BUMP_NOISE = 5.6
 # (``_humidity_held_with``). (``_dew_held_evidence``.)
 HELD_DEW_C_PER_HOUR = 2.0
 HELD_DEW_NOISE = 3.0
+# A calm humidity's run is also judged along the humidity the temperatures over it say with the
+# dew point let drift from the run's first reading by DEW_DRIFT_C_PER_HOUR either way: a dew point
+# is steady over minutes, not over an hour (it follows the day by a share of the air's swing,
+# falling through the evening, and drifts with the air mass). Where something else holds the air
+# while the day still moves the dew point, the two together hold the humidity on its step: a
+# storm's cooling wearing off against the evening's, the humidity's path at the run's first dew
+# point rising a step or more while the true humidity stays put. final-25 (an equatorial
+# rainforest; station humidities at 1.6 %, noise a fifth of a step) control sim-2601-033 read
+# 81.6 % from 1032 to 1102 (17:12-18:22) while a storm's cooling (1.0 -> 0.4 degC) wore off
+# against the evening's: the air 29.7 -> 29.0 degC, the dew point falling with the day 26.05 ->
+# 25.73 degC, the true humidity 80.9-82.0 %, mid-step; at the run's first dew point the path rose
+# 2 %, 18.9 nats, and the repeat rate (12.2 nats) flagged 71 readings. final-25's evening
+# humidities so held (sim-2601-025, 2602-029, 2602-034, 2605-025) were 362 of its control false
+# alarms, and carried joint runs with their barometers and thermometers (2602-034 @1096, @2553)
+# for about 300 more. Half the most a day moves a dew point (STORM_DEW_FALL_C_PER_HOUR): final-25's days move
+# it 0.3-0.6 degC/h. A stuck humidity is still judged once the air moves it faster than such a
+# drift follows (at 80 % and 30 degC, 0.5 degC/h of dew point is 2.4 % of humidity an hour).
+# (``_dew_drift_evidence``.)
+DEW_DRIFT_C_PER_HOUR = 0.5
+# ... and no further than this, however long the run: a day's swing takes a dew point a degree or
+# two over twelve hours, not on along one line, so over hours a held humidity is judged by what
+# the air did (final-27, a katabatic coast at -7 degC: sim-2802-021's station humidity stuck at
+# 55.9 % for 310 readings of a still night while the air cooled 0.7 degC and the true humidity
+# rose 3.7 %; with the drift unbounded its slack grew to 2.5 degC, 11 % of humidity, and the
+# run went never flagged; so bounded, it is flagged as before, and final-25's evening runs, an
+# hour or so long, are left to the weather as without the bound).
+DEW_DRIFT_MAX_C = 0.5
 # A run whose step out confirms the steady trend before it (RUN_END_CARRIED) but whose quantised
 # chance along that trend stays under the bar, while the whole sensor held its reading for
 # WHOLE_END_MIN_REPEATS readings or more: the other channels' repeats over the readings held whole
@@ -1560,7 +1587,8 @@ class SensorModel:
             quantised = max(quantised, self._off_level_evidence(c, repeats))
         bump = 0.0
         if c == RH:
-            quantised = min(quantised, self._thermometer_path_evidence(repeats))
+            quantised = min(quantised, self._thermometer_path_evidence(repeats),
+                            self._dew_drift_evidence(repeats))
             bump = max(self._thermometer_bump_evidence(repeats), self._dew_held_evidence(repeats))
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
@@ -1604,6 +1632,28 @@ class SensorModel:
         if self._channels[T].run >= repeats:
             return math.inf
         return self._humidity_held_with(repeats)
+
+    def _dew_drift_evidence(self, repeats: int) -> float:
+        """-ln of the chance of the humidity's run of ``repeats`` along the humidity the
+        temperatures over it say, the dew point let drift either way by DEW_DRIFT_C_PER_HOUR
+        from the run's first reading, no more than DEW_DRIFT_MAX_C (the note after
+        DEW_DRIFT_C_PER_HOUR). Infinite where the thermometer cannot vouch for it (as
+        ``_thermometer_path_evidence``), for a noisier humidity or one held at saturation, or
+        over a run too short to cut into RUN_NODES."""
+        channel = self._channels[RH]
+        stats = channel.stats
+        first = channel.run_first
+        if first is None or repeats < RUN_NODES or stats.resolution <= 0 or \
+                _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) or self._held_saturated(RH) or \
+                self._channels[T].fault or self._channels[T].run >= repeats:
+            return math.inf
+        readings = list(islice(reversed(self._recent), repeats + 1))
+        if any(T in reading.faulty for reading in readings):
+            return math.inf
+        temperatures = [reading.repaired[T] for reading in reversed(readings)]
+        path = _dew_slack_path(temperatures, first.values[RH], first.dew_point,
+                               DEW_DRIFT_C_PER_HOUR, 0.0, DEW_DRIFT_MAX_C)
+        return path_run_log_odds(path, repeats, stats.quantised_sigma, stats.resolution)
 
     def _humidity_held_with(self, repeats: int) -> float:
         """-ln of the chance of the humidity's last ``repeats`` readings on one value given the
@@ -1678,19 +1728,10 @@ class SensorModel:
         if any(T in reading.faulty for reading in readings):
             return 0.0
         temperatures = [reading.repaired[T] for reading in reversed(readings)]
-        held, dew = first.values[RH], first.dew_point
+        dew = first.dew_point
         stray = HELD_DEW_NOISE * _path_noise(temperatures, dew, self._channels[T].stats.sigma)
-        stretches = _stretches(temperatures, RUN_NODES)
-        path = []
-        for k, stretch in enumerate(stretches):
-            minutes = (k + 0.5) * len(temperatures) / RUN_NODES
-            mean = _mean_of(stretch)
-            slack = HELD_DEW_C_PER_HOUR * minutes / 60.0
-            moist = relative_humidity(mean, dew + slack)
-            dry = relative_humidity(mean, dew - slack)
-            level = held if dry - stray <= held <= moist + stray else \
-                (moist + stray if held > moist else dry - stray)
-            path.append(level)
+        path = _dew_slack_path(temperatures, first.values[RH], dew, HELD_DEW_C_PER_HOUR, stray,
+                               math.inf)
         return path_run_log_odds(path, repeats, stats.quantised_sigma, stats.resolution)
 
     def _held_saturated(self, c: int) -> bool:
@@ -3307,3 +3348,21 @@ def _dew_readings(readings: list[Reading]) -> list[Reading]:
 
 def _mean_dew_point(readings: list[Reading]) -> float:
     return sum(r.dew_point for r in readings) / len(readings)
+
+
+def _dew_slack_path(temperatures: list[float], held: float, dew_point_c: float,
+                    c_per_hour: float, stray: float, most_c: float) -> list[float]:
+    """The humidity each of RUN_NODES stretches of ``temperatures`` (one a minute) says, its
+    dew point let move from ``dew_point_c`` by ``c_per_hour`` either way (``most_c`` at most)
+    and each point a further ``stray`` towards ``held``: ``held`` itself where that reaches it,
+    else the nearest the dew point's reach comes to it."""
+    path = []
+    for k, stretch in enumerate(_stretches(temperatures, RUN_NODES)):
+        minutes = (k + 0.5) * len(temperatures) / RUN_NODES
+        mean = _mean_of(stretch)
+        slack = min(c_per_hour * minutes / 60.0, most_c)
+        moist = relative_humidity(mean, dew_point_c + slack)
+        dry = relative_humidity(mean, dew_point_c - slack)
+        path.append(held if dry - stray <= held <= moist + stray else
+                    moist + stray if held > moist else dry - stray)
+    return path
