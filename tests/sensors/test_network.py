@@ -249,6 +249,13 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "storm_pressure_jump_hpa[1] < draws", "shading_per_hour > draws",
                  "resolution_scale not in families", "resolution_scale not in draws",
                  "2 cheap"),
+    "final-31": ("mean_temperature_c[1] < climates", "mean_temperature_c[0] < draws",
+                 "thunderstorms_per_day < draws", "daily_amplitude_c[1] not in draws",
+                 "dew_point_depression_c[1] < draws", "front_interval_days > draws",
+                 "front_pressure_fall_hpa[1] < draws", "storm_temperature_drop_c[1] < draws",
+                 "storm_pressure_jump_hpa[1] < draws", "shading_per_hour < draws",
+                 "noise_scale < draws", "resolution_scale not in families",
+                 "resolution_scale not in draws", "2 consumer"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

@@ -226,6 +226,13 @@ PARAMS = {
     "final-30": NetworkParams(name="final-30", climate="cloud-forest", noise_scale=1.35,
                               classes=("cheap", "station", "consumer", "cheap"),
                               resolution_scale=1.65),
+    # The thirty-first final family (seeds 3201-3205), declared before the thirty-second round's
+    # detector changes: a Siberian ice-fog basin in winter, quieter than the tuning middle,
+    # consumer sensors two times in four, every class 1.35 times coarser (a scale no draw or
+    # earlier family uses).
+    "final-31": NetworkParams(name="final-31", climate="ice-fog-basin", noise_scale=0.55,
+                              classes=("consumer", "station", "consumer", "cheap"),
+                              resolution_scale=1.35),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

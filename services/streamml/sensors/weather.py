@@ -352,6 +352,18 @@ CLIMATES = {
         front_temperature_drop_c=(1.0, 3.0), thunderstorms_per_day=1.8,
         storm_temperature_drop_c=(3.0, 6.0), storm_pressure_jump_hpa=(1.0, 2.5),
         shading_per_hour=5.0),
+    # The thirty-first final held-out set (seeds 3201-3205), declared before the thirty-second
+    # round's detector work and run once, when it is final: an interior basin in deep winter
+    # under a standing anticyclone, colder at its warmest than any climate, where ice fog keeps
+    # the air near its frost point, the short day still swings the temperature a few degrees,
+    # fronts are rare and shallow, and thunderstorms and cloud shading almost never come.
+    "ice-fog-basin": Climate(
+        name="ice-fog-basin", mean_temperature_c=(-33.0, -24.0),
+        daily_amplitude_c=(4.0, 9.0), dew_point_depression_c=(1.0, 4.0),
+        front_interval_days=5.5, front_pressure_fall_hpa=(5.0, 12.0),
+        front_temperature_drop_c=(3.0, 8.0), thunderstorms_per_day=0.03,
+        storm_temperature_drop_c=(1.0, 3.0), storm_pressure_jump_hpa=(0.5, 1.5),
+        shading_per_hour=0.35),
 }
 
 
