@@ -740,9 +740,10 @@ HELD_DEW_NOISE = 3.0
 # 2 %, 18.9 nats, and the repeat rate (12.2 nats) flagged 71 readings. final-25's evening
 # humidities so held (sim-2601-025, 2602-029, 2602-034, 2605-025) were 362 of its control false
 # alarms, and carried joint runs with their barometers and thermometers (2602-034 @1096, @2553)
-# for about 300 more. Half the most a day moves a dew point (STORM_DEW_FALL_C_PER_HOUR): final-25's days move
-# it 0.3-0.6 degC/h. A stuck humidity is still judged once the air moves it faster than such a
-# drift follows (at 80 % and 30 degC, 0.5 degC/h of dew point is 2.4 % of humidity an hour).
+# for about 300 more. Half the most a day moves a dew point (STORM_DEW_FALL_C_PER_HOUR):
+# final-25's days move it 0.3-0.6 degC/h. A stuck humidity is still judged once the air moves it
+# faster than such a drift follows (at 80 % and 30 degC, 0.5 degC/h of dew point is 2.4 % of
+# humidity an hour).
 # (``_dew_drift_evidence``.)
 DEW_DRIFT_C_PER_HOUR = 0.5
 # ... and no further than this, however long the run: a day's swing takes a dew point a degree or
