@@ -110,6 +110,12 @@ RECOVERY_MAX_PER_HOUR = 1.5
 # humidity holding still): fog's temperature follows the daily cycle and the cloud, whose bends
 # reach ~1.3 °C/h on subtropical nights (final: 1.2 °C/h flagged 10 % of control readings).
 HUMID_TEMPERATURE_C_PER_HOUR = 2.0
+# Share of that rate by which a whole hour after a saturated temperature drift's decision must
+# go the bend's way for the drift to go on (``_temperature_hour_still``): a thermometer's drift
+# moves its own readings; shade, cloud and a storm's cooling recovering bend saturated air's
+# temperature for an hour and leave it level (final-30: two decisions carried 118 and 259
+# readings past the bend, their trend before frozen at a storm's plunge or a cloudy hour).
+STILL_TEMPERATURE_SHARE: float = 0.5
 # %/h: the humidity moving slower than this while the dew point moves is the thermometer's
 # doing (weather that warms or cools humid air moves its humidity).
 STILL_HUMIDITY_PER_HOUR = 3.0
@@ -225,6 +231,9 @@ class DriftCheck:
         self._began_before: dict[str, tuple[int, int, int, float]] = {}
         self._drift_quiet: dict[str, int] = {}
         self._decided: dict[str, int] = {}  # name -> where the open drift was decided
+        # The open temperature drift was decided as a saturated bend (``_maybe_start``), not
+        # over a storm's ceiling (``_maybe_start_over_ceiling``).
+        self._saturated_bend = False
         # name -> (onset, slope per reading from it, channel, score): confirmed drifts carried
         # through a thunderstorm's hold (``reset``, ``_carry``).
         self._carried: dict[str, tuple[int, float, int, float]] = {}
@@ -599,6 +608,8 @@ class DriftCheck:
                 began >= SLOW_RAIN_FROM_PCT and not self._warming()
             self._room_at_onset_only = self._moistening and not (falling or room_decided)
         self._rate[name] = rate
+        if name == "temperature":
+            self._saturated_bend = not self._after_storm
         self._note_temperature_then(name, series)
         self._decided[name] = reading.seq
         self._drift_quiet[name] = 0
@@ -901,7 +912,8 @@ class DriftCheck:
             # thermometer's doing (final-7: 2.3 °C/h, the humidity falling 4-7 %/h).
             self._end(name)
             return
-        if self._hour_left_the_bend(name, series, slope, base):
+        if self._hour_left_the_bend(name, series, slope, base) or \
+                (name == "temperature" and self._temperature_hour_still(series, slope)):
             self._end(name)
             return
         # The sensor recalibrated (the bias vanished at once), or the drift stopped for long.
@@ -932,6 +944,20 @@ class DriftCheck:
             return False
         departure = math.copysign(1.0, bend) * (long.slope() - self._weather_dew_trend(name, base))
         return departure + STOPPED_SD * long.slope_sd(self._stats[name].sigma) < 0.5 * abs(bend)
+
+    def _temperature_hour_still(self, series: _Series, bend: float) -> bool:
+        """A saturated temperature drift with a whole hour of readings after its decision whose
+        own line goes the bend's way by under STILL_TEMPERATURE_SHARE of the rate: the bend is
+        over (the decision's ``_trend_slowing``, applied to each later hour). Its trend before,
+        frozen at the decision, is no weather's trend to measure it against any more: a storm's
+        plunge, a cloudy hour's cooling (final-30 sim-3105-029: -6.22 °C/h frozen, the
+        temperature level at 16.5-17.2 °C, flagged to the stream's end)."""
+        long = series.long
+        if not self._saturated_bend or long.count < DRIFT_WINDOW or \
+                long.first_x <= self._decided["temperature"]:
+            return False
+        own = math.copysign(1.0, bend) * long.slope()
+        return own < STILL_TEMPERATURE_SHARE * self._limits["temperature"]
 
     def _note_temperature_then(self, name: str, series: _Series) -> None:
         """The temperature's trend that goes with the weather's dew-point trend the drift was
