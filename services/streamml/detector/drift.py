@@ -551,12 +551,15 @@ class DriftCheck:
         if name == "dew" and unbased and not self._beyond_the_days_share(series, slope, limit):
             return
         if name == "temperature" and (
-                series.base_slope() is None or not self._humidity_still() or
+                series.baseline.count < BASELINE_WINDOW or not self._humidity_still() or
                 (slope < 0 and self._pressure_moving()) or
                 abs(slope) * 60 < DAILY_BEND_PER_RANGE * self._temperature_range(reading.seq) or
                 _trend_slowing(series, base, slope, limit)):
-            # No trend to compare with, the humidity moving with the weather, rain cooling
-            # saturated air as a front nears (final: 3 % of rain readings without this), a
+            # No full two hours of trend to compare with (MIN_BASELINE readings right after a
+            # hold's end are the storm's tail or a second storm's plunge: final-30 sim-3105-029,
+            # -6.22 °C/h over the 30 readings after a hold, a bend of +8.29 °C/h as the plunge
+            # recovered, flagged for 292 readings), the humidity moving with the weather, rain
+            # cooling saturated air as a front nears (final: 3 % of rain readings without this), a
             # bend the daily cycle makes, or the trend before slowing.
             return
         stats = self._stats[name]
