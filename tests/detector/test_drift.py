@@ -925,3 +925,73 @@ def test_a_saturated_temperature_rise_ending_in_a_slight_fall_is_the_weather():
     # A bend of -2.3 °C/h against a rise of 1.5 °C/h, the hour's own line falling under half
     # the rate: the warming over (a cloud's shade), not a thermometer drifting down.
     assert _saturated_recovery(-0.8, rise_per_hour=1.5) == ()
+
+
+def _saturated_flagged_at(temperatures: list[float], held: range = range(0)) -> list[int]:
+    """Feed temperatures in saturated air (humidity 100 %, pressure steady; the readings in
+    ``held`` held by a weather event): the readings at whose arrival a drift was flagged."""
+    readings = {}
+    flagged_at: list[int] = []
+    now = 0
+
+    def flag(reading, reason, channel, score, threshold):
+        assert reason == "drift:temperature_c"
+        flagged_at.append(now)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, flag)
+    for seq, temperature in enumerate(temperatures):
+        now = seq
+        reading = _Reading(seq, (temperature, 100.0, 1010.0), temperature)
+        readings[seq] = reading
+        check.update(reading, held=seq in held, noisy=False)
+    return flagged_at
+
+
+def _fog_cooling_then_warming(afterwards_per_hour: float) -> list[float]:
+    """Nine hours of fog cooling 1.5 °C/h from 20 °C, an hour warming 2 °C/h (a bend of
+    3.5 °C/h against the cooling, the hour's own line against it), then ``afterwards_per_hour``
+    for three hours."""
+    temperatures = []
+    for seq in range(900):
+        temperature = 20.0 - 1.5 / 60 * min(seq, 540) + 2.0 / 60 * min(max(0, seq - 540), 60)
+        temperatures.append(temperature + afterwards_per_hour / 60 * max(0, seq - 600))
+    return temperatures
+
+
+def test_a_saturated_temperature_drift_going_on_its_way_stays_flagged():
+    # A thermometer drifting up against the fog's cooling keeps its own line rising.
+    flagged_at = _saturated_flagged_at(_fog_cooling_then_warming(2.0))
+    assert flagged_at and min(flagged_at) < 600 and max(flagged_at) == 899
+
+
+def test_a_saturated_temperature_drift_whose_hour_after_it_is_level_ends():
+    # final-30 sim-3105-024 and sim-3105-029: the saturated temperature bent by the sun after
+    # cloud (or a storm's cooling recovering), then level. Measured against the cooling frozen
+    # at its decision the level temperature departs from it by 1.5 °C/h: without a look at
+    # the hour's own line it is flagged for DRIFT_MAX readings.
+    flagged_at = _saturated_flagged_at(_fog_cooling_then_warming(0.0))
+    assert flagged_at and min(flagged_at) < 600
+    decided = min(flagged_at)
+    # Ended at the reading that makes the hour after the decision whole, that hour level.
+    assert max(flagged_at) == decided + 59
+
+
+def _storm_then(temperatures_from_the_hold_end: list[float]) -> list[float]:
+    """Nine hours of fog at a steady 20 °C, a storm's hour held, then the temperatures given."""
+    return [20.0] * 600 + temperatures_from_the_hold_end
+
+
+def test_a_saturated_plunge_recovering_right_after_a_storms_hold_is_the_weather():
+    # final-30 sim-3105-029: a second storm's plunge (-6 °C/h for 40 minutes) breaks in
+    # right after the first storm's hold, then its cooling recovers at 2.5 °C/h: against the
+    # plunge alone as the trend before, a bend of 8 °C/h.
+    plunge = [20.0 - 6.0 / 60 * min(seq, 40) + 2.5 / 60 * min(max(0, seq - 40), 90)
+              for seq in range(300)]
+    assert _saturated_flagged_at(_storm_then(plunge), held=range(540, 600)) == []
+
+
+def test_a_saturated_thermometer_drift_two_hours_after_a_storms_hold_is_drift():
+    drifting = [20.0 + 2.5 / 60 * max(0, seq - 120) for seq in range(300)]
+    flagged_at = _saturated_flagged_at(_storm_then(drifting), held=range(540, 600))
+    assert flagged_at and max(flagged_at) == 899
