@@ -12,7 +12,8 @@ import pytest
 from streamml.contracts.weather import CHANNELS, dew_point, relative_humidity
 from streamml.detector.scoring import SCORED, WARMING_UP, SensorScorer
 from streamml.detector.sensor import (
-    BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM, RUN_DEW_MIN_REPEATS, SensorModel,
+    BRACKET_AFTER, CEILING_NEAR_READINGS, DRIFT_CONFIRM, NEAR_LIMIT_HOLD_READINGS,
+    RUN_DEW_MIN_REPEATS, SensorModel,
     _lone_spike_steps)
 from streamml.detector.thresholds import Thresholds
 from streamml.sensors.network import PARAMS, SensorNetwork
@@ -2091,6 +2092,47 @@ def test_humidity_held_at_99_as_the_air_warms_off_saturation_is_stuck_and_in_fog
                     seed, sorted(caught))
             else:
                 assert not caught, (seed, sorted(caught))
+
+
+def _saturating_evening(seed: int, n: int = 1000) -> list[tuple[float, float, float]]:
+    """A station sensor (humidity noise 0.44 % on 1.65 % steps, as final-30's) whose air cools
+    onto its dew point by reading 400 and stays saturated (fog): the humidity reads 99.0 % (the
+    step under the limit, its rounding boundary at 99.825 %) about one time in three, else
+    100 %."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        level = 11 + 0.5 * math.sin(seq / 229)
+        temperature = level + 1.5 * max(0.0, 1 - seq / 400) + rng.gauss(0, 0.05)
+        humidity = relative_humidity(temperature, level) + rng.gauss(0, 0.44)
+        pressure = 1016 + 0.5 * math.sin(seq / 115) + rng.gauss(0, 0.05)
+        values.append((round(round(temperature / 0.1) * 0.1, 2),
+                       min(round(round(humidity / 1.65) * 1.65, 2), 100.0),
+                       round(round(pressure / 0.1) * 0.1, 2)))
+    return values
+
+
+def test_humidity_held_on_the_step_under_the_limit_in_saturated_air_is_stuck_once_held_long():
+    """Saturated air reads the limit more often than the step under it where the step's
+    rounding boundary lies under the limit, so a healthy channel cannot hold that step for
+    long there (final-30 sim-3103-013: 99.0 % on 1.65 % steps for 190 readings at a true
+    100 %, never judged). A hold of NEAR_LIMIT_HOLD_READINGS readings in air the readings
+    before it put at saturation is judged (flagged from its start); a shorter one is not (the
+    air can warm a hair under saturation for 53 readings: final-28 2905-012), nor is the
+    fog's own reading of the step."""
+    for seed in (1, 2, 5):
+        values = _saturating_evening(seed)
+        assert not any("stuck:humidity_pct" in rs for rs in _run(values).values()), seed
+        first = max(seq for seq in range(560, 600) if values[seq][1] == 99.0)
+        short = list(values)
+        short[first:first + NEAR_LIMIT_HOLD_READINGS - 20] = [
+            (t, 99.0, p) for t, _, p in values[first:first + NEAR_LIMIT_HOLD_READINGS - 20]]
+        assert not any("stuck:humidity_pct" in rs for rs in _run(short).values()), seed
+        values[first:850] = [(t, 99.0, p) for t, _, p in values[first:850]]
+        caught = {seq for seq, rs in _run(values).items() if "stuck:humidity_pct" in rs}
+        began = _run_edge(values, first, 1, -1)
+        assert set(range(first + 1, 850)) <= caught <= set(range(began, 850)), (
+            seed, sorted(caught))
 
 
 def _cloud_passing(seed: int, dew_below_c: float, n: int = 900,

@@ -292,6 +292,23 @@ PULL_MAX_PCT = 97.0
 # the air has warmed enough to take the humidity at the run's dew point PULL_STEPS steps under
 # saturation (final-14 1505-002: 99 % held 253 readings while the air warmed 3.3 °C, unseen):
 # rain and storms, which keep the air saturated, cool it.
+# ... and, where saturated air rounds onto the limit more often than onto that step (the step's
+# upper rounding boundary at least LIMIT_BOUNDARY_MARGIN_PCT under 100 %: final-30's 99.0 % on
+# 1.65 % steps, boundary 99.825 %), once held NEAR_LIMIT_HOLD_READINGS readings in air that the
+# SATURATED_AIR_READINGS readings before the run put at saturation: saturated air explains them
+# within SATURATED_AIR_FIT_NATS of the likeliest air under it (the channel's noise and step).
+# Healthy holds of that step, each out of saturated air, lasted at most 53 readings over 24
+# final families (final-28 2905-012, the air warmed a hair under saturation; final-7 803-026
+# 51); final-30's faulty ones 149-212 readings at a true 100 % (sim-3101-005 1716, sim-3103-013
+# 1385). A fog a hair under saturation (98-100 %) reads the step below too, which saturated air
+# never does: its holds stay unjudged, as before.
+LIMIT_BOUNDARY_MARGIN_PCT = 0.05
+NEAR_LIMIT_HOLD_READINGS = 100
+SATURATED_AIR_READINGS = 30
+SATURATED_AIR_FIT_NATS = 3.0
+# The air positions tried against saturation: this share of a step apart, from a step under
+# the held value up to the limit.
+AIR_POSITION_STEP = 0.05
 # A channel whose noise before rounding is at least this many of its steps rounds its own noise
 # at each reading: its repeats are independent, and a run is no likelier than the quantised
 # chance says (its noise, measured on second differences of several steps, is measured well).
@@ -939,6 +956,9 @@ class _Channel:
         self.run_rate = 0.0
         # The quantised noise at the run's LEARN_LAG-th repeat (``_run_noise``); 0 until then.
         self.run_noise = 0.0
+        # Whether the readings before a humidity run on the step under the limit put the air at
+        # saturation (``SensorModel._saturated_before_run``): None until worked out.
+        self.run_saturated_air: bool | None = None
         # The trend before the run if the readings followed its line (RUN_STEADY_SD), else 0:
         # worked out with run_slope.
         self.run_steady_slope = 0.0
@@ -1423,6 +1443,7 @@ class SensorModel:
                 channel.run_pull = 0.0
                 channel.run_rate = 0.0
                 channel.run_noise = 0.0
+                channel.run_saturated_air = None
             channel.run += 1
             if channel.run == LEARN_LAG:
                 channel.run_rate = channel.stats.repeat_rate
@@ -1434,7 +1455,7 @@ class SensorModel:
             if channel.fault:
                 self._flag(reading, f"{channel.fault}:{CHANNELS[c]}", c, channel.run, 1.0)
             elif self._judged_at_limit(c) and not (c == RH and saturated and
-                                                   not self._warmed_off_saturation(channel)):
+                                                   not self._judged_near_limit(channel)):
                 running.append(c)
         if not running:
             return
@@ -1463,7 +1484,7 @@ class SensorModel:
             else:
                 judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and
                           not (c == RH and saturated and
-                               not self._warmed_off_saturation(self._channels[RH]))]
+                               not self._judged_near_limit(self._channels[RH]))]
                 joint = self._joint_evidence(running, shortest, by_rate=running == judged)
                 # The channels that fell still last, at the same reading, on their own: a
                 # sensor sticking whole while one channel was calm already.
@@ -1482,6 +1503,8 @@ class SensorModel:
         for c in running:
             channel = self._channels[c]
             alone = self._run_evidence(c, channel.run)
+            if c == RH:
+                alone = max(alone, self._saturated_hold_evidence(channel))
             dropout = channel.run_jump >= DROPOUT_JUMP
             evidence = max(alone, joint)
             # After a jump of many noise widths, far less evidence makes a dropout.
@@ -1543,6 +1566,9 @@ class SensorModel:
                                  self._dew_held_evidence(channels[RH].run)) >= \
                 self._th.stuck_log_odds:
             return False  # not bounded by the repeat rate
+        if RH in running and self._saturated_hold_evidence(channels[RH]) >= \
+                self._th.stuck_log_odds:
+            return False  # ... nor a hold in saturated air
         if len(running) == 1:  # most often: the same, without the generators
             channel = channels[running[0]]
             if channel.run_jump >= DROPOUT_JUMP:
@@ -1886,6 +1912,66 @@ class SensorModel:
         # (none for a channel that has known only saturated air: its step is unknown)
         return step > 0 and \
             relative_humidity(median, first.dew_point) <= SATURATED_PCT - PULL_STEPS * step
+
+    def _judged_near_limit(self, channel: _Channel) -> bool:
+        """Whether a coarse humidity's run just under the limit (``_near_limit_unjudged``) is
+        judged: the air warmed off saturation, or it is held on the step under the limit in
+        saturated air as no healthy channel is (``_held_in_saturated_air``)."""
+        return self._warmed_off_saturation(channel) or self._held_in_saturated_air(channel)
+
+    def _held_in_saturated_air(self, channel: _Channel) -> bool:
+        """Whether a humidity run on the step under the limit has lasted NEAR_LIMIT_HOLD_READINGS
+        in air the readings before it put at saturation (``_saturated_before_run``), on a
+        channel whose step's rounding boundary lies LIMIT_BOUNDARY_MARGIN_PCT under the limit
+        (saturated air reads the limit more often than the step)."""
+        first = channel.run_first
+        if first is None or channel.run < NEAR_LIMIT_HOLD_READINGS or \
+                _saturated_step_share(channel.stats, first.values[RH]) is None:
+            return False
+        if channel.run_saturated_air is None:
+            channel.run_saturated_air = self._saturated_before_run(channel)
+        return channel.run_saturated_air
+
+    def _saturated_before_run(self, channel: _Channel) -> bool:
+        """Whether the SATURATED_AIR_READINGS readings before a humidity run put the air at
+        saturation: saturated air (100 %, the channel's noise and step) explains them within
+        SATURATED_AIR_FIT_NATS of the likeliest air position under it."""
+        first = channel.run_first
+        assert first is not None
+        stats = channel.stats
+        held, resolution, sigma = first.values[RH], _near_limit_resolution(stats), \
+            stats.quantised_sigma
+        before = [self._reading_at(seq) for seq in
+                  range(first.seq - SATURATED_AIR_READINGS, first.seq)]
+        if any(reading is None or RH in reading.faulty for reading in before):
+            return False
+        values = [reading.values[RH] for reading in before if reading is not None]
+        counts = (sum(v < held for v in values), sum(v == held for v in values),
+                  sum(v > held for v in values))
+        top = HUMIDITY_LIMITS_PCT[1]
+        positions = [held - resolution + k * AIR_POSITION_STEP * resolution
+                     for k in range(int((top - held + resolution) /
+                                        (AIR_POSITION_STEP * resolution)) + 1)]
+        saturated = _read_log_likelihood(counts, top, held, resolution, sigma)
+        likeliest = max(_read_log_likelihood(counts, h, held, resolution, sigma)
+                        for h in positions)
+        return saturated >= likeliest - SATURATED_AIR_FIT_NATS
+
+    def _saturated_hold_evidence(self, channel: _Channel) -> float:
+        """-ln of the chance that saturated air reads the step under the limit at each of a
+        run's repeats (``_held_in_saturated_air``), by the channel's noise and step, and by how
+        often its readings at the limit left it (the least of the two); 0 for other runs (and
+        for a channel whose repeats there are judged as anywhere: ``_near_limit_unjudged``)."""
+        if not self._near_limit_unjudged(self._recent[-1].values) or \
+                not self._held_in_saturated_air(channel):
+            return 0.0
+        assert channel.run_first is not None
+        share = _saturated_step_share(channel.stats, channel.run_first.values[RH])
+        assert share is not None
+        stay = channel.stats.limit_stay_rate
+        if stay is not None:
+            share = max(share, 1.0 - stay)
+        return -channel.run * math.log(max(share, 1e-300))
 
     def _judged_at_limit(self, c: int) -> bool:
         """False for humidity at its limit on a sensor never seen leaving it in saturated air
@@ -3275,6 +3361,42 @@ def _on_course(rise: float, step_before: float, step_earlier: float, sigma: floa
     reading stays on the course of the readings before it (``SPIKE_OFF_COURSE``), no spike."""
     return step_earlier * rise > 0 and \
         (rise - step_before) * math.copysign(1.0, rise) <= SPIKE_OFF_COURSE * sigma
+
+
+def _near_limit_resolution(stats: ChannelStats) -> float:
+    """A humidity's step near its limit: its resolution, or for a channel that has known only
+    saturated air, the steps it made under the limit (as ``_near_limit_unjudged``)."""
+    return stats.resolution or stats.under_limit_resolution
+
+
+def _saturated_step_share(stats: ChannelStats, held: float) -> float | None:
+    """The chance that saturated air (100 %) reads ``held``, the step under the limit, by the
+    channel's noise and step; None unless ``held`` is that step and its upper rounding boundary
+    lies LIMIT_BOUNDARY_MARGIN_PCT or more under the limit (or the noise or step is unknown)."""
+    resolution, sigma = _near_limit_resolution(stats), stats.quantised_sigma
+    top = HUMIDITY_LIMITS_PCT[1]
+    if resolution <= 0 or sigma <= 0 or not top - resolution < held < top or \
+            held + resolution / 2 > top - LIMIT_BOUNDARY_MARGIN_PCT:
+        return None
+    return _read_shares(top, held, resolution, sigma)[1]
+
+
+def _read_shares(air: float, held: float, resolution: float, sigma: float,
+                 ) -> tuple[float, float, float]:
+    """The chances that air at ``air`` % reads under the step ``held``, the step, and over it
+    (the limit), by a channel with noise ``sigma`` rounding to ``resolution``."""
+    scale = sigma * math.sqrt(2.0)
+    under = 0.5 * math.erfc((air - held + resolution / 2) / scale)
+    over = 0.5 * math.erfc((held + resolution / 2 - air) / scale)
+    return under, max(1.0 - under - over, 0.0), over
+
+
+def _read_log_likelihood(counts: tuple[int, int, int], air: float, held: float,
+                         resolution: float, sigma: float) -> float:
+    """ln of the chance of ``counts`` readings under the step ``held``, at it and over it, from
+    air at ``air`` % (``_read_shares``)."""
+    return sum(n * math.log(max(share, 1e-300)) for n, share in
+               zip(counts, _read_shares(air, held, resolution, sigma)) if n)
 
 
 def _noise_spans_steps(stats: ChannelStats, steps: float) -> bool:
