@@ -496,6 +496,13 @@ STORM_JUMP_HELD = 5
 # 1402-009). A dropout's value or a drift's recalibration lands anywhere. The step out is then
 # its move over the run.
 STORM_DECAY_BELOW_HPA = 1.0
+# ... and the step down that ends such a run need be only STORM_DECAY_STEPS, where the quantised
+# chance of the run along it (its evidence) decides: final-30 3104-013 and 3104-005, station
+# barometers (0.165 hPa, noise 0.35-0.45 of a step) held 15-19 readings from the storm's plateau
+# into its decay, the true pressure falling 1.5-2.3 steps, then let go 3 and 2 steps down
+# (27.9 and 12.5 nats along the step); every healthy run's end so in final-30's storms said 9.3
+# nats or less.
+STORM_DECAY_STEPS = RUN_END_STEPS
 # ... and a barometer's run begun STORM_SETTLED readings or more after the storm was found (its
 # plunge and jump over), ended by a step down of RUN_END_STEPS or more, the way the jump decays,
 # that confirms the steady trend before the run, as outside holds (RUN_END_CARRIED,
@@ -2345,7 +2352,7 @@ class SensorModel:
         the storm's jump decayed (``STORM_DECAY_BELOW_HPA``): the quantised chance of the run along
         the step out. 0 for any other run."""
         level = self._storm_pressure
-        if c != P or out > -RUN_END_WHOLE_STEPS or level is None or \
+        if c != P or out > -STORM_DECAY_STEPS or level is None or \
                 self._weather_since != self._storm_since or first_seq < self._storm_since:
             return 0.0
         channel = self._channels[c]
