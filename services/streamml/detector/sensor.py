@@ -496,12 +496,12 @@ STORM_JUMP_HELD = 5
 # 1402-009). A dropout's value or a drift's recalibration lands anywhere. The step out is then
 # its move over the run.
 STORM_DECAY_BELOW_HPA = 1.0
-# ... and the step down that ends such a run need be only STORM_DECAY_STEPS, where the quantised
-# chance of the run along it (its evidence) decides: final-30 3104-013 and 3104-005, station
-# barometers (0.165 hPa, noise 0.35-0.45 of a step) held 15-19 readings from the storm's plateau
-# into its decay, the true pressure falling 1.5-2.3 steps, then let go 3 and 2 steps down
-# (27.9 and 12.5 nats along the step); every healthy run's end so in final-30's storms said 9.3
-# nats or less.
+# ... and the step down that ends such a run need be only STORM_DECAY_STEPS (of its steps and of
+# its noise widths), where the quantised chance of the run along it (its evidence) decides:
+# final-30 3104-013 and 3104-005, station barometers (0.165 hPa, noise 0.35-0.45 of a step) held
+# 15-19 readings from the storm's plateau into its decay, the true pressure falling 1.5-2.3 steps,
+# then let go 3 and 2 steps down (27.9 and 12.5 nats along the step); every healthy barometer's
+# run end so in final-30's storms said 9.3 nats or less.
 STORM_DECAY_STEPS = RUN_END_STEPS
 # ... and a barometer's run begun STORM_SETTLED readings or more after the storm was found (its
 # plunge and jump over), ended by a step down of RUN_END_STEPS or more, the way the jump decays,
@@ -2360,7 +2360,7 @@ class SensorModel:
         stats = channel.stats
         # (in noise widths too where the noise spans more than a step: its steps say nothing)
         if channel.run < RUN_DEW_MIN_REPEATS or \
-                -out * stats.resolution < RUN_END_WHOLE_STEPS * stats.sigma or \
+                -out * stats.resolution < STORM_DECAY_STEPS * stats.sigma or \
                 reading.values[P] < course - STORM_DECAY_BELOW_HPA:
             return 0.0
         return quantised_run_log_odds(channel.run, stats.quantised_sigma, stats.resolution,
