@@ -2665,6 +2665,22 @@ def test_a_barometer_held_in_a_storms_hold_that_falls_under_its_level_before_is_
         _assert_not_stuck(values, "stuck:pressure_hpa", seed)
 
 
+def test_a_barometer_held_from_a_storms_plateau_into_its_decay_is_stuck_by_a_small_step():
+    """The quiet station's storm with a 1.5 hPa jump (held for an hour, then decaying a 40th of
+    what is left each minute) with its barometer held 16 readings from 654, the plateau's last
+    readings, while the decay took the pressure down 3-4 steps, then let go: stuck at the run's
+    end (missed before on every seed: 5 steps were asked of a step down there). The healthy
+    barometer follows the same decay a step at a time and is not judged."""
+    for seed in (1, 2, 3, 4, 5, 6, 7):
+        healthy = _station_storm(seed, fog=False, jump_hpa=1.5)
+        _assert_not_stuck(healthy, "stuck:pressure_hpa", seed)
+        values = [(t, h, p) for t, h, p in healthy]
+        held = values[653][2]
+        values[654:670] = [(t, h, held) for t, h, _ in values[654:670]]
+        assert 3 <= round((held - values[670][2]) / 0.1) <= 4, (seed, values[670])
+        _assert_stuck_in_storm(values, 654, 670, 2, "stuck:pressure_hpa", seed)
+
+
 def _held_in_storms_late_decay(seed: int, rise_hpa: float = 0.0
                                ) -> list[tuple[float, float, float]]:
     """The quiet station's storm with its barometer held 16 readings from 700, an hour and more
