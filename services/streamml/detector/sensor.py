@@ -501,7 +501,12 @@ STORM_DECAY_BELOW_HPA = 1.0
 # final-30 3104-013 and 3104-005, station barometers (0.165 hPa, noise 0.35-0.45 of a step) held
 # 15-19 readings from the storm's plateau into its decay, the true pressure falling 1.5-2.3 steps,
 # then let go 3 and 2 steps down (27.9 and 12.5 nats along the step); every healthy barometer's
-# run end so in final-30's storms said 9.3 nats or less.
+# run end so in final-30's storms said 9.3 nats or less. A step under RUN_END_WHOLE_STEPS is
+# judged so only where the thermometer rose STORM_DECAY_STEPS over the run (``_warmed_over_run``):
+# a storm holds its jump while it lasts and its cooling with it, and both wear off once it is
+# over (the two held ones' thermometers rose 7 and 10 steps); final-28 control 2903-028, a quiet
+# barometer (a quarter of a step) on one step for 48 readings of a storm's plateau as the air
+# cooled 5 steps, then 2 steps down, says 47 nats along the step and is no fault.
 STORM_DECAY_STEPS = RUN_END_STEPS
 # ... and a barometer's run begun STORM_SETTLED readings or more after the storm was found (its
 # plunge and jump over), ended by a step down of RUN_END_STEPS or more, the way the jump decays,
@@ -2363,8 +2368,23 @@ class SensorModel:
                 -out * stats.resolution < STORM_DECAY_STEPS * stats.sigma or \
                 reading.values[P] < course - STORM_DECAY_BELOW_HPA:
             return 0.0
+        if (out > -RUN_END_WHOLE_STEPS or
+                -out * stats.resolution < RUN_END_WHOLE_STEPS * stats.sigma) and \
+                not self._warmed_over_run(channel.run_first):
+            return 0.0
         return quantised_run_log_odds(channel.run, stats.quantised_sigma, stats.resolution,
                                       -out * stats.resolution / (channel.run + 1))
+
+    def _warmed_over_run(self, first: Reading | None) -> bool:
+        """Whether the thermometer rose STORM_DECAY_STEPS of its steps and noise widths from a
+        run's first reading to the last before its end, unflagged at both: the storm's cooling
+        wearing off, so the storm is over and its jump decaying."""
+        last = self._recent[-2]
+        stats = self._channels[T].stats
+        if first is None or T in first.faulty or T in last.faulty or stats.resolution <= 0:
+            return False
+        return last.values[T] - first.values[T] >= \
+            STORM_DECAY_STEPS * max(stats.resolution, stats.sigma) - 1e-9
 
     def _storm_recovery_missed(self, c: int, out: float, first_seq: int, repeats: int) -> float:
         """The evidence that a barometer's run of ``repeats`` from ``first_seq``, begun in the
