@@ -1083,9 +1083,11 @@ class SensorModel:
         self._storm_fall = 0.0  # ... and how it fell before the jump (hPa per reading, <= 0)
         # The temperature before the last storm the storm rule found (until its cooling is judged).
         self._storm_temperature: float | None = None
-        # (weather_until, weather_since, storm_since, storm_pressure, storm_fall) before the
-        # last storm: a storm found to be a temperature spike is withdrawn (_withdraw_storm).
-        self._before_storm: tuple[int, int, int, float | None, float] | None = None
+        # (weather_until, weather_since, storm_since, storm_pressure, storm_fall, storm_dew,
+        # storm_warmth) before the last storm: a storm found to be a temperature spike is
+        # withdrawn (_withdraw_storm).
+        self._before_storm: tuple[int, int, int, float | None, float, _LevelBeforeStorm | None,
+                                  _LevelBeforeStorm | None] | None = None
         # The dew point before the storm (trend <= 0, with the pressure's level then).
         self._storm_dew: _LevelBeforeStorm | None = None
         # The temperature before the storm (trend >= 0).
@@ -3031,10 +3033,15 @@ class SensorModel:
     def _withdraw_storm(self) -> None:
         """The last storm was a temperature spike (its drop came straight back): its hold and
         plunge are withdrawn, so the channels' noise is judged again (the checks it reset
-        start afresh)."""
+        start afresh). The levels noted before the storm whose hold it fell in are that storm's
+        again: the withdrawn one had taken them over (``_kept_for_storm``), and the hold's
+        floor and ceiling were lost with them (final-30 sim-3103-014: a storm at 1053, a second
+        found at 1111 in its hold and withdrawn at 1126; no ceiling from there to the hold's end
+        at 1273 while a thermometer drifted up 2.6 C/h from 1139)."""
         if self._before_storm is not None:
             (self._weather_until, self._weather_since, self._storm_since,
-             self._storm_pressure, self._storm_fall) = self._before_storm
+             self._storm_pressure, self._storm_fall, self._storm_dew,
+             self._storm_warmth) = self._before_storm
             self._before_storm = None
 
     def _front_judged_now(self, seq: int) -> bool:
@@ -3118,7 +3125,8 @@ class SensorModel:
         self._front_since = reading.seq if event == WEATHER_FRONT else None
         self._pressure_released = False
         self._before_storm = (self._weather_until, self._weather_since, self._storm_since,
-                              self._storm_pressure, self._storm_fall) \
+                              self._storm_pressure, self._storm_fall, self._storm_dew,
+                              self._storm_warmth) \
             if event == WEATHER_THUNDERSTORM else None
         if event == WEATHER_THUNDERSTORM:
             self._note_levels_before_storm(reading.seq)
