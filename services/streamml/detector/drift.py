@@ -182,6 +182,16 @@ STOPPED_SD = 2.0
 # after the stream's end).
 SLOW_RISE_SHARE = 0.875
 SLOW_RISE_READINGS = 2 * DRIFT_WINDOW
+# A temperature climbing at HUMID_TEMPERATURE_C_PER_HOUR or more along one steady line over
+# SLOW_RISE_READINGS in saturated air (SITS_SATURATED_SHARE of them at SATURATED_PCT), the
+# humidity still, its last hour no slower than this share of the whole line, is drift whatever
+# the trend before it: saturated air warmed by degrees dries unless moisture pours in, and a
+# storm's recovery, the one weather that warms it so, slows as its cooling decays (by about half
+# an hour after an hour: the cooling decays over ~90 minutes). A thermometer drifting up from a
+# storm's saturated recovery goes on at its rate, and the bend against the trend before it is
+# none, the trend before being the recovery (final-30 sim-3103-014: 2.6 C/h over 1139-1377 from
+# a storm's recovery at 100 %; final-28 sim-2902-009: 2.7 C/h over 1202-1403 in rain at 100 %).
+CLIMB_KEEPS_SHARE = 0.8
 
 
 ReadingAt = Callable[[int], "Reading | None"]
@@ -525,6 +535,8 @@ class DriftCheck:
 
     def _maybe_start(self, name: str, reading: Reading, series: _Series) -> None:
         limit = self._start_limit(name, reading)
+        if name == "temperature" and self._maybe_start_saturated_climb(reading, series, limit):
+            return
         if self._after_storm:
             self._maybe_start_after_storm(name, reading, series, limit)
             return
@@ -643,6 +655,30 @@ class DriftCheck:
                 abs(self._humidity.short.slope()) * 60 > PRESSURE_HUMIDITY_PER_HOUR[1]:
             return
         self._open("pressure", reading, series, fit.slope, 0.0, limit, fit.first_x)
+
+    def _maybe_start_saturated_climb(self, reading: Reading, series: _Series,
+                                     limit: float) -> bool:
+        """A saturated temperature climbing at the rate along one steady line over
+        SLOW_RISE_READINGS, not slowing (CLIMB_KEEPS_SHARE), the humidity still and saturated
+        over them: opened, flagged back to the onset the hinge finds over those readings."""
+        if series.long.slope() < limit or series.short.slope() < 0.7 * limit:
+            return False  # most readings
+        fit = series.tail_fit(SLOW_RISE_READINGS)
+        stats = self._stats["temperature"]
+        if fit is None or fit.slope < limit or not stats.ready or \
+                series.long.slope() < CLIMB_KEEPS_SHARE * fit.slope:
+            return False
+        sigma = stats.sigma
+        if fit.slope < self._th.drift_evidence_sd * max(fit.residual_sd, sigma) / fit.root_sxx:
+            return False
+        if fit.residual_sd > 0.1 * fit.slope * SLOW_RISE_READINGS + 2 * sigma:
+            return False  # a step or a bend (weather), not a steady line
+        saturated_at_least = math.ceil(SITS_SATURATED_SHARE * SLOW_RISE_READINGS)
+        if not self._humidity_still() or \
+                not self._saturated_within(SLOW_RISE_READINGS, saturated_at_least, reading.seq):
+            return False
+        self._open("temperature", reading, series, fit.slope, 0.0, limit, fit.first_x)
+        return True
 
     def _humidity_around(self, seq: int) -> float:
         """The mean humidity of the readings kept within ONSET_READINGS of ``seq``: where a

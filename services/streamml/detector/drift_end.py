@@ -221,13 +221,6 @@ HUMIDITY_MIN_RATE = MIN_RATE_SHARE * 6.0 / 60.0
 # 2.6 C/h from 1533 to 1748 (9.3 C), its step back at 1749 (+9.7 C) fitted through a front's
 # cooling of 3 C over 1450-1490 at the look-back's start (bias -2.7 to -5.9 C, 3.7-6.8 C not
 # undone); from 1479 on, the dew point's ramp is accepted (onset 1532, bias -8.4 C, 403 nats).
-# A humidity step is fitted again so too, on the dew point, then on the humidity itself where the
-# dew point's ramp went the humidity's way and the step went against it (``_humidity_ramp``): a
-# storm's recovery warms saturated air by degrees, a rise of the dew point under a humidity
-# drifting down (final-30 sim-3104-009: a station humidity drifting down 7 %/h from 2645 in a
-# storm's recovery, stepped back 91 -> 100 % at 2735; through the whole look-back the dew point's
-# ramp went up, +6.7 C; from 180 readings before the step the dew point's and the humidity's both
-# go down, the humidity's accepted: onset 2645, 10.5 % undone within 0.1 %).
 PASSAGE_TRIM = 30
 _DEW_SERIES, _PRESSURE_SERIES, _HUMIDITY_SERIES, _TEMPERATURE_SERIES = 0, 1, 2, 3
 
@@ -406,9 +399,9 @@ class DriftEndCheck:
             around = self._humidity_ramp(step_seq, fit)
         if around is None and channel == T and self._front_reported(step_seq):
             around = self._own_ramp(step_seq, T)
-        if around is None and channel in (T, RH) and \
+        if around is None and channel == T and \
                 (self._storms_before(step_seq) or self._front_reported(step_seq)):
-            around = self._ramp_after_passage(step_seq, channel)
+            around = self._ramp_after_passage(step_seq)
         if around is not None:
             self._flag_span(around.onset, step_seq, channel, around.evidence, EVIDENCE_NATS)
         elif clipped_from < step_seq:
@@ -587,13 +580,12 @@ class DriftEndCheck:
         fit = self.fit(step_seq, channel, without_storms=True)
         return fit if fit is not None and self.accepted(fit, channel) else None
 
-    def _humidity_ramp(self, step_seq: int, dew_fit: RampFit,
-                       lookback: int = LOOKBACK) -> RampFit | None:
+    def _humidity_ramp(self, step_seq: int, dew_fit: RampFit) -> RampFit | None:
         """The ramp fitted on the humidity's own readings, if accepted and of the sign of the
         dew point's."""
         if not self._stats[RH].ready:
             return None
-        fit = self.fit(step_seq, RH, own=True, lookback=lookback)
+        fit = self.fit(step_seq, RH, own=True)
         if fit is None or fit.bias * dew_fit.bias <= 0:
             return None
         return fit if self.accepted(fit, RH, own=True) else None
@@ -603,30 +595,17 @@ class DriftEndCheck:
         fit = self.fit(step_seq, channel, own=True)
         return fit if fit is not None and self.accepted(fit, channel, own=True) else None
 
-    def _ramp_after_passage(self, step_seq: int, channel: int) -> RampFit | None:
+    def _ramp_after_passage(self, step_seq: int) -> RampFit | None:
         """The ramp fitted on the readings from a later start (PASSAGE_TRIM readings at a time,
-        the longest look-back first, on the dew point, then on the stepped channel itself), the
+        the longest look-back first, on the dew point, then on the temperature itself), the
         first accepted: the weather's line is looked for after a storm's or a front's passage
         that bent it at the look-back's start."""
         for lookback in range(LOOKBACK - PASSAGE_TRIM, MIN_BASE + MIN_RAMP - 1, -PASSAGE_TRIM):
-            fit = self.fit(step_seq, channel, lookback=lookback)
-            if fit is not None and self.accepted(fit, channel):
-                return fit
-            own = self._own_ramp_after_passage(step_seq, channel, fit, lookback)
-            if own is not None:
-                return own
+            for own in (False, True):
+                fit = self.fit(step_seq, T, own=own, lookback=lookback)
+                if fit is not None and self.accepted(fit, T, own=own):
+                    return fit
         return None
-
-    def _own_ramp_after_passage(self, step_seq: int, channel: int, dew_fit: RampFit | None,
-                                lookback: int) -> RampFit | None:
-        """The stepped channel's own ramp over ``lookback`` readings, if accepted: the
-        temperature's; the humidity's only behind a dew point's ramp the step undid."""
-        if channel == T:
-            fit = self.fit(step_seq, T, own=True, lookback=lookback)
-            return fit if fit is not None and self.accepted(fit, T, own=True) else None
-        if dew_fit is None or not _ramp_undone(dew_fit):
-            return None
-        return self._humidity_ramp(step_seq, dew_fit, lookback)
 
     def _front_reported(self, step_seq: int) -> bool:
         """A cold front reported in the readings looked back over before the step."""
