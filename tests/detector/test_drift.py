@@ -312,6 +312,37 @@ def test_a_slow_temperature_trend_in_saturated_air_is_the_weather():
     assert _first_flag(_saturated(0.8)) is None
 
 
+def _saturated_climb(temperature_per_hour: float) -> list[tuple[float, float, float]]:
+    """Four hours of fog (humidity 100 %) whose temperature climbs along one line from the
+    start: a thermometer drifting up from a storm's saturated recovery, the trend before any
+    hour the same climb."""
+    return [(10.0 + temperature_per_hour / 60 * seq, 100.0, 1010.0) for seq in range(240)]
+
+
+def _fog_warming_back(cooling: float, minutes: float) -> list[tuple[float, float, float]]:
+    """Four hours of fog warming back from a storm's cooling (``cooling`` °C decaying over
+    ``minutes``): fast at first, ever slower."""
+    return [(20.0 - cooling * math.exp(-seq / minutes), 100.0, 1010.0) for seq in range(240)]
+
+
+def test_a_saturated_temperature_climbing_steadily_for_two_hours_is_drift():
+    # No bend against the trend before it (that trend is the climb itself): two hours of
+    # one line at the rate, not slowing, in air that stays saturated.
+    assert _first_flag(_saturated_climb(2.6)) == (SLOW_RISE_READINGS - 1, "drift:temperature_c")
+    assert _first_flag(_saturated_climb(1.5)) is None  # under the rate
+
+
+def test_a_storms_saturated_recovery_is_no_climb():
+    # A storm's cooling recovers ever slower: its last hour under CLIMB_KEEPS_SHARE of its line.
+    assert _first_flag(_fog_warming_back(8.0, 90.0)) is None
+    assert _first_flag(_fog_warming_back(12.0, 90.0)) is None
+
+
+def test_a_climb_with_the_humidity_falling_is_the_air_warming():
+    drying = [(t, h - 6.0 / 60 * seq, p) for seq, (t, h, p) in enumerate(_saturated_climb(2.6))]
+    assert _first_flag(drying) is None
+
+
 def _warming_humid_air(drying_per_hour: float) -> list[tuple[float, float, float]]:
     """Three hours at 98 %, then the temperature rising 2.5 °C/h and the humidity falling."""
     return [(0.0 + 2.5 / 60 * max(0, seq - 180), 98.0 - drying_per_hour / 60 * max(0, seq - 180),

@@ -137,6 +137,43 @@ def test_a_storm_that_was_a_temperature_spike_is_withdrawn():
     assert model._storm_since < 600 and model._weather_until < 600
 
 
+def _storm_found_at(model: SensorModel, seq: int) -> Reading:
+    from streamml.contracts.weather import WEATHER_THUNDERSTORM
+    values = (15.0, 100.0, 1006.0)
+    reading = Reading(seq, seq * 60_000, values, values, 15.0)
+    model._recent.append(reading)
+    model._weather_event(reading, WEATHER_THUNDERSTORM)
+    return reading
+
+
+def test_a_storm_withdrawn_in_another_storms_hold_gives_that_storms_levels_back():
+    """A second storm found in a storm's hold takes over the first one's levels before it (its
+    own are the first storm's cooling); withdrawn (a temperature spike), it gives them back, and
+    the hold's ceiling and floor with them (final-30 sim-3103-014: none for the rest of the hold,
+    a thermometer drifting up through it)."""
+    from streamml.detector.sensor import _LevelBeforeStorm
+    model = SensorModel(Thresholds())
+    warmth = _LevelBeforeStorm(100, 19.0, 80.0, 0.0)
+    dew = _LevelBeforeStorm(100, 14.0, 80.0, 0.0, 1004.7)
+    model._storm_since = model._weather_since = 100
+    model._weather_until = 280
+    model._storm_warmth, model._storm_dew = warmth, dew
+    reading = _storm_found_at(model, 150)
+    assert model._storm_warmth is not None and model._storm_warmth.storm == 150
+    model._withdraw_storm()
+    assert model._storm_since == 100
+    assert model._storm_warmth == warmth and model._storm_dew == dew
+    assert model._temperature_ceiling(reading) is not None
+
+
+def test_a_storm_withdrawn_outside_any_hold_leaves_no_levels():
+    model = SensorModel(Thresholds())
+    reading = _storm_found_at(model, 150)  # too few readings kept for any level
+    model._withdraw_storm()
+    assert model._storm_warmth is None and model._storm_dew is None
+    assert model._temperature_ceiling(reading) is None
+
+
 def test_only_a_channel_whose_noise_is_half_a_step_or_more_is_let_past_its_learnt_runs():
     """A calm coarse channel (noise a quarter to a third of a step: `final-2` station pressure
     and humidity) sits on one step for 50-70 readings when healthy: its learnt runs bound a run
