@@ -182,15 +182,17 @@ STOPPED_SD = 2.0
 # after the stream's end).
 SLOW_RISE_SHARE = 0.875
 SLOW_RISE_READINGS = 2 * DRIFT_WINDOW
-# A temperature climbing at HUMID_TEMPERATURE_C_PER_HOUR or more along one steady line over
-# SLOW_RISE_READINGS in saturated air (SITS_SATURATED_SHARE of them at SATURATED_PCT), the
-# humidity still, its last hour no slower than this share of the whole line, is drift whatever
-# the trend before it: saturated air warmed by degrees dries unless moisture pours in, and a
-# storm's recovery, the one weather that warms it so, slows as its cooling decays (by about half
-# an hour after an hour: the cooling decays over ~90 minutes). A thermometer drifting up from a
-# storm's saturated recovery goes on at its rate, and the bend against the trend before it is
-# none, the trend before being the recovery (final-30 sim-3103-014: 2.6 C/h over 1139-1377 from
-# a storm's recovery at 100 %; final-28 sim-2902-009: 2.7 C/h over 1202-1403 in rain at 100 %).
+# In a thunderstorm's hold, a temperature climbing at HUMID_TEMPERATURE_C_PER_HOUR or more along
+# one steady line over SLOW_RISE_READINGS in saturated air (SITS_SATURATED_SHARE of them at
+# SATURATED_PCT), the humidity still, its last hour no slower than this share of the whole line,
+# and already over the level before the storm moved along its own trend then (the sensor's
+# ``_temperature_course``), is drift: the storm's recovery slows as its cooling decays and goes
+# back to that course at most, while a thermometer drifting up from the recovery goes on at its
+# rate through it, with no bend against the trend before it (that trend is the recovery) and
+# under the hold's ceiling, which allows a day's warming of 1 C/h (final-30 sim-3103-014: 2.6 C/h
+# over 1139-1377 from a storm's saturated recovery at 1053, the level before it 19.1 C; decided
+# at 1245 at 21.4 C). Outside a hold saturated mornings warm fog along one line at 2.0-2.7 C/h
+# (final-28 seed 2901: four such decisions, one a control's), so it is not judged there.
 CLIMB_KEEPS_SHARE = 0.8
 
 
@@ -259,6 +261,8 @@ class DriftCheck:
         self._dew_floor: float | None = None  # under it in that hold: no drying (``update``)
         # Over it in that hold: no storm's cooling recovering (``update``).
         self._temperature_ceiling: float | None = None
+        # ... and the level before the storm along its own trend (``_maybe_start_saturated_climb``).
+        self._temperature_course: float | None = None
         self._series = {"dew": _Series(), "pressure": _Series(), "temperature": _Series()}
         # The humidity's line over the hour (long) and its last third (short).
         self._humidity = SlidingLines(DRIFT_WINDOW, DRIFT_WINDOW // 3)
@@ -309,7 +313,8 @@ class DriftCheck:
     def update(self, reading: Reading, held: bool, noisy: bool,
                faulty: frozenset[int] | None = None, after_storm: bool = False,
                dew_floor: float | None = None,
-               temperature_ceiling: float | None = None) -> None:
+               temperature_ceiling: float | None = None,
+               temperature_course: float | None = None) -> None:
         """The next reading; ``held``: the weather or another fault explains any change now;
         ``noisy``: the temperature or humidity is in a noise burst; ``faulty``: the channels
         left out (the reading's faulty channels if None); ``after_storm``: a thunderstorm's
@@ -317,9 +322,12 @@ class DriftCheck:
         starts a drift (``_maybe_start_after_storm``), or one falling under ``dew_floor`` (the
         lowest the storm's drying can take it: the model's ``_dew_floor``; None: not judged), or
         a temperature in moist air rising over ``temperature_ceiling`` (the highest the storm's
-        cooling recovers to: the model's ``_temperature_ceiling``; None: not judged)."""
+        cooling recovers to: the model's ``_temperature_ceiling``; None: not judged);
+        ``temperature_course``: the level before the storm along its own trend (no warming
+        allowed beyond it), over which a saturated climb in the hold is judged."""
         self._dew_floor = dew_floor
         self._temperature_ceiling = temperature_ceiling
+        self._temperature_course = temperature_course
         if held:
             self._after_storm = False
             self._drift.clear()
@@ -673,6 +681,9 @@ class DriftCheck:
             return False
         if fit.residual_sd > 0.1 * fit.slope * SLOW_RISE_READINGS + 2 * sigma:
             return False  # a step or a bend (weather), not a steady line
+        if not self._after_storm or self._temperature_course is None or \
+                _line_end(series.long, reading.seq) <= self._temperature_course:
+            return False  # outside a storm's hold, or its recovery up to the course before it
         saturated_at_least = math.ceil(SITS_SATURATED_SHARE * SLOW_RISE_READINGS)
         if not self._humidity_still() or \
                 not self._saturated_within(SLOW_RISE_READINGS, saturated_at_least, reading.seq):

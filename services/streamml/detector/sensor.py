@@ -3191,6 +3191,14 @@ class SensorModel:
         rise = max(note.trend, STORM_WARMING_C_PER_HOUR / 60.0)
         return note.level + rise * (reading.seq - note.level_seq) + STORM_WARMING_MARGIN_C
 
+    def _temperature_course(self, reading: Reading) -> float | None:
+        """The temperature before the storm moved along its own trend then, and a margin: a
+        storm's cooling recovers to it at most (None: the level before the storm not known)."""
+        note = self._storm_warmth
+        if note is None or note.storm != self._storm_since:
+            return None
+        return note.level + note.trend * (reading.seq - note.level_seq) + STORM_WARMING_MARGIN_C
+
     def _check_inconsistent(self) -> None:
         t, rh, _ = self._channels
         channel_fault = t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT
@@ -3214,6 +3222,8 @@ class SensorModel:
                            after_storm=after_storm,
                            dew_floor=self._dew_floor(reading) if after_storm else None,
                            temperature_ceiling=self._temperature_ceiling(reading)
+                           if after_storm else None,
+                           temperature_course=self._temperature_course(reading)
                            if after_storm else None)
         if self._drift_pending:
             raced = self._drift.rain_raced()
