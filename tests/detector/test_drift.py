@@ -313,34 +313,69 @@ def test_a_slow_temperature_trend_in_saturated_air_is_the_weather():
 
 
 def _saturated_climb(temperature_per_hour: float) -> list[tuple[float, float, float]]:
-    """Four hours of fog (humidity 100 %) whose temperature climbs along one line from the
-    start: a thermometer drifting up from a storm's saturated recovery, the trend before any
-    hour the same climb."""
+    """Four hours of fog (humidity 100 %) whose temperature climbs along one line from 10 °C:
+    a thermometer drifting up from a storm's saturated recovery, the trend before any hour the
+    same climb."""
     return [(10.0 + temperature_per_hour / 60 * seq, 100.0, 1010.0) for seq in range(240)]
 
 
 def _fog_warming_back(cooling: float, minutes: float) -> list[tuple[float, float, float]]:
     """Four hours of fog warming back from a storm's cooling (``cooling`` °C decaying over
-    ``minutes``): fast at first, ever slower."""
+    ``minutes``) to 20 °C: fast at first, ever slower."""
     return [(20.0 - cooling * math.exp(-seq / minutes), 100.0, 1010.0) for seq in range(240)]
 
 
-def test_a_saturated_temperature_climbing_steadily_for_two_hours_is_drift():
-    # No bend against the trend before it (that trend is the climb itself): two hours of
-    # one line at the rate, not slowing, in air that stays saturated.
-    assert _first_flag(_saturated_climb(2.6)) == (SLOW_RISE_READINGS - 1, "drift:temperature_c")
-    assert _first_flag(_saturated_climb(1.5)) is None  # under the rate
+def _climb_decided(series: list[tuple[float, float, float]], course: float | None,
+                   after_storm: bool = True) -> int | None:
+    """Feed (temperature, humidity, pressure) readings as in a thunderstorm's hold whose level
+    before the storm, along its trend then, is ``course`` (its ceiling out of reach); the
+    reading at which a temperature drift was decided."""
+    readings = {}
+    decided: list[int] = []
+    now = 0
+
+    def flag(reading, reason, channel, score, threshold):
+        if not decided and reason == "drift:temperature_c":
+            decided.append(now)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05), _LearntNoise(0.05),
+                       readings.get, flag)
+    for seq, values in enumerate(series):
+        now = seq
+        reading = _Reading(seq, values, dew_point(values[0], max(values[1], 0.1)))
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False, after_storm=after_storm,
+                     temperature_ceiling=99.0 if after_storm else None,
+                     temperature_course=course if after_storm else None)
+    return decided[0] if decided else None
 
 
-def test_a_storms_saturated_recovery_is_no_climb():
+def test_a_saturated_temperature_climbing_past_the_storms_course_in_its_hold_is_drift():
+    # No bend against the trend before it (that trend is the climb itself), under the hold's
+    # ceiling: two hours of one line at the rate, not slowing, over the course before the storm.
+    assert _climb_decided(_saturated_climb(2.6), course=12.0) == SLOW_RISE_READINGS - 1
+    assert _climb_decided(_saturated_climb(1.5), course=12.0) is None  # under the rate
+
+
+def test_a_saturated_climb_under_the_storms_course_is_its_recovery():
+    assert _climb_decided(_saturated_climb(2.6), course=25.0) is None
+    assert _climb_decided(_saturated_climb(2.6), course=None) is None  # no level known
+
+
+def test_a_saturated_climb_outside_a_storms_hold_is_not_judged_so():
+    # Saturated mornings warm fog along one line at the rate (final-28 seed 2901).
+    assert _climb_decided(_saturated_climb(2.6), course=12.0, after_storm=False) is None
+
+
+def test_a_storms_saturated_recovery_slows_and_is_no_climb():
     # A storm's cooling recovers ever slower: its last hour under CLIMB_KEEPS_SHARE of its line.
-    assert _first_flag(_fog_warming_back(8.0, 90.0)) is None
-    assert _first_flag(_fog_warming_back(12.0, 90.0)) is None
+    assert _climb_decided(_fog_warming_back(8.0, 90.0), course=12.0) is None
+    assert _climb_decided(_fog_warming_back(12.0, 90.0), course=8.0) is None
 
 
 def test_a_climb_with_the_humidity_falling_is_the_air_warming():
     drying = [(t, h - 6.0 / 60 * seq, p) for seq, (t, h, p) in enumerate(_saturated_climb(2.6))]
-    assert _first_flag(drying) is None
+    assert _climb_decided(drying, course=12.0) is None
 
 
 def _warming_humid_air(drying_per_hour: float) -> list[tuple[float, float, float]]:
