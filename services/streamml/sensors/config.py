@@ -18,7 +18,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-24", "final-25",
                   "final-26", "final-27",
                   "final-28", "final-29",
-                  "final-30", "final-31")  # sensors.network
+                  "final-30", "final-31",
+                  "final-32")  # sensors.network
 
 
 @dataclass(frozen=True)

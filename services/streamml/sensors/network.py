@@ -233,6 +233,12 @@ PARAMS = {
     "final-31": NetworkParams(name="final-31", climate="ice-fog-basin", noise_scale=0.55,
                               classes=("consumer", "station", "consumer", "cheap"),
                               resolution_scale=1.35),
+    # The thirty-second final family (seeds 3301-3305), declared before the thirty-third round's
+    # detector changes: a mountain summit in cloud, noisier than any draw, station sensors two
+    # times in four, every class 1.7 times coarser (a scale no draw or earlier family uses).
+    "final-32": NetworkParams(name="final-32", climate="mountain-summit", noise_scale=1.55,
+                              classes=("station", "station", "cheap", "consumer"),
+                              resolution_scale=1.7),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -364,6 +364,18 @@ CLIMATES = {
         front_temperature_drop_c=(3.0, 8.0), thunderstorms_per_day=0.03,
         storm_temperature_drop_c=(1.0, 3.0), storm_pressure_jump_hpa=(0.5, 1.5),
         shading_per_hour=0.35),
+    # The thirty-second final held-out set (seeds 3301-3305), declared before the thirty-third
+    # round's detector work and run once, when it is final: a mountain summit observatory in the
+    # storm track, inside cloud most of the time (rime, the dew point a hair under the
+    # temperature), cold, with almost no daily cycle under the cloud, deep fronts passing more
+    # often than a day and cooling it hard, rare thunderstorms and little sun to shade.
+    "mountain-summit": Climate(
+        name="mountain-summit", mean_temperature_c=(-12.0, 4.0),
+        daily_amplitude_c=(1.0, 3.5), dew_point_depression_c=(0.1, 1.8),
+        front_interval_days=0.65, front_pressure_fall_hpa=(14.0, 30.0),
+        front_temperature_drop_c=(5.0, 11.0), thunderstorms_per_day=0.25,
+        storm_temperature_drop_c=(2.0, 6.0), storm_pressure_jump_hpa=(1.0, 3.0),
+        shading_per_hour=0.6),
 }
 
 
