@@ -7,7 +7,9 @@ Each reading goes through these checks (docs/weather.md says what each one catch
   its healthy runs last (learnt; not on a channel whose noise spans its steps, whose repeats
   are independent); a run that starts with a jump of many noise widths is a
   dropout to a constant (not a humidity step the temperature's step explains at the air's
-  moisture before it: a storm saturating the air). Joint runs of several channels add their
+  moisture before it: a storm saturating the air; a barometer's step the weather could have
+  made while its own run before held is that run's release, judged as a dropout by the
+  channels that jumped alone). Joint runs of several channels add their
   evidence (all channels stuck at once is far rarer than one), no more than their learnt
   healthy joint runs allow
   (unless twice as long as the longest of them, on channels noisy enough; a sensor held whole
@@ -553,6 +555,19 @@ FRONT_COOLING_C = 0.15
 # barometer on one step 43 readings in a front's hold after its rise, then a dropout's 7.0 hPa
 # up, 0.16 a reading, read as the run's release: 43 flags off the fault).
 FRONT_RISE_HPA = 0.1
+# A barometer's step into a run, out of a run of its own held over n readings, of no more than
+# this many hPa a reading over them is one the weather could have made while it held (a front's
+# passage, FRONT_RISE_HPA, is the pressure's fastest course): that run's release, the air's level
+# after a held reading, as likely as a dropout's constant. Only the channels that jumped count
+# for its evidence as a dropout's: the others' repeats are a calm channel's and say nothing of
+# the step (final-31 sim-3205-001: a station barometer at 0.135 hPa held 1011.29 for 344
+# readings while the pressure rose 1.6 hPa, then 12 steps up, 25 noise widths; at the repeat
+# rate of 0.98 the 4 repeats after it were 0.07 nats, the calm thermometer's and humidity's
+# repeats beside it 3.3: flagged a dropout, which blocked the line through the readings on both
+# sides of the hold, BRACKET_AFTER, that says it held). A dropout's jump out of a healthy
+# barometer comes after a few readings on its step, and still counts the calm channels
+# (final-25 sim-2603-014: 4.1 hPa after 5 readings, sim-2604-021 4.8 after 2).
+RELEASE_HPA_PER_READING = FRONT_RISE_HPA
 # ... and a humidity's run in a front's hold (after its rise is judged too), held
 # RUN_DEW_MIN_REPEATS readings or more, then stepped down RUN_END_WHOLE_STEPS or more (of its
 # steps and of its noise widths) alone (RUN_DEW_ALONE_SHARE of the step left once the move the
@@ -955,6 +970,10 @@ class _Channel:
         self.run_first: Reading | None = None
         self.run_jump = 0.0
         self.run_step = 0.0  # the step into the run (its units; 0 out of a faulty reading)
+        self.run_left = 0  # the repeats of the run the channel's last step left
+        # Whether the step into the run is one the weather could have made while the run it left
+        # held (RELEASE_HPA_PER_READING): that run's release, not a dropout's jump.
+        self.run_release = False
         self.run_finer = 0  # how many more decimals the held value has than the channel's steps
         # How far the warming air has pulled a humidity run's expected value under it (steps;
         # -1: a temperature jump during the run, no pull).
@@ -1424,6 +1443,7 @@ class SensorModel:
             if not repeats:
                 if channel.run and not channel.fault:
                     self._judge_run_end(c, reading)
+                channel.run_left = channel.run
                 if channel.fault in _STUCK_OR_DROPOUT:
                     # The fault ended: start afresh from the new level, without an alarm.
                     channel.fault = ""
@@ -1447,6 +1467,7 @@ class SensorModel:
                 # None out of a faulty reading: a fault's end jumps back as far as it jumped.
                 channel.run_step = step if before is not None and c not in before.faulty \
                     else 0.0
+                channel.run_release = _released_by(c, step, channel.run_left)
                 channel.run_finer = 0 if c == RH or stats.resolution <= 0 else \
                     max(0, _decimals(previous.values[c]) - _decimals(stats.resolution),
                         int(self._off_grid(c, previous.values[c])))
@@ -1494,7 +1515,8 @@ class SensorModel:
         together: list[int] = []  # the channels that fell still last, if not all of them
         if len(running) > 1:
             if any(self._channels[c].run_jump >= DROPOUT_JUMP for c in running):
-                joint = sum(self._rate_evidence(c, shortest) for c in running)
+                joint = sum(self._rate_evidence(c, shortest)
+                            for c in self._still_with_dropout(running))
             else:
                 judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and
                           not (c == RH and saturated and
@@ -1537,6 +1559,15 @@ class SensorModel:
                     _noise_spans_steps(channel.stats, OUTLASTS_NOISE_STEPS):
                 # Not the calm channel: its repeats are a calm channel's, before and after.
                 self._start_stuck(c, STUCK_REASON, calm_joint, repeats=shortest)
+
+    def _still_with_dropout(self, running: list[int]) -> list[int]:
+        """The running channels whose repeats count for a dropout's jump among them: all of
+        them, but where every such jump is a held run's release (``RELEASE_HPA_PER_READING``)
+        only the channels that jumped (the others are calm channels, which say nothing of the
+        step)."""
+        channels = self._channels
+        jumped = [c for c in running if channels[c].run_jump >= DROPOUT_JUMP]
+        return jumped if all(channels[c].run_release for c in jumped) else running
 
     @staticmethod
     def _refit_grid(channel: _Channel) -> None:
@@ -3350,6 +3381,13 @@ def _towards(held: float, line: _Line, x: float, sigma: float, slack: float) -> 
     off = line.at(x) - held
     margin = max(BRACKET_SURE * line.error_at(x, sigma), slack)
     return held + math.copysign(max(abs(off) - margin, 0.0), off)
+
+
+def _released_by(c: int, step: float, held: int) -> bool:
+    """Whether a step of ``step`` into a run out of a run of ``held`` repeats is one the weather
+    could have made while that run held: a barometer's, no faster than RELEASE_HPA_PER_READING
+    over the readings it held."""
+    return c == P and 0 < step <= RELEASE_HPA_PER_READING * (held + 1)
 
 
 def _step_into_run(c: int, first: Reading, before: Reading) -> float:
