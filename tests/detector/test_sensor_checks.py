@@ -1276,6 +1276,62 @@ def test_a_dropout_after_a_healthy_barometers_run_in_a_fronts_hold_is_no_release
         assert {r for rs in flagged.values() for r in rs} == \
             {"dropout:pressure_hpa", "weather:front"}, (seed, sorted(flagged.items()))
 
+def _calm_winter_station(seed: int, n: int = 1000, rise_from: int = 600, rise_to: int = 900,
+                         rise_hpa: float = 1.5,
+                         ) -> list[tuple[float, float, float]]:
+    """A calm winter station (0.1 °C / 1 % / 0.1 hPa): a slowly cooling thermometer and a
+    humidity that repeat about half their readings, and a barometer (noise a fifth of a step)
+    that sits on 1011.3 hPa for hours, flickering a step down now and then, while the pressure
+    rises ``rise_hpa`` from ``rise_from`` to ``rise_to``, then is level."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        risen = min(max(seq - rise_from, 0), rise_to - rise_from) / (rise_to - rise_from)
+        readings = (-20.0 - 0.002 * seq + rng.gauss(0, 0.03),
+                    60.0 + 0.005 * seq + rng.gauss(0, 0.3),
+                    1011.3 + rise_hpa * risen + rng.gauss(0, 0.02))
+        values.append(tuple(round(round(v / r) * r, 2)  # type: ignore[misc]
+                            for v, r in zip(readings, (0.1, 1.0, 0.1))))
+    return values  # type: ignore[return-value]
+
+
+def test_a_barometers_release_after_a_long_hold_is_no_dropout_and_the_hold_is_stuck():
+    """A calm barometer held 1011.3 hPa for 300 readings while the pressure rose 1.5 hPa, then
+    let go 15 steps up to where the air went (30 noise widths, as a dropout's jump), and sits
+    there as a calm barometer does: 0.005 hPa a reading over the hold, far slower than the
+    weather moves the pressure (RELEASE_HPA_PER_READING), so the step is the hold's release.
+    The calm thermometer's and humidity's repeats beside it say nothing of the step: they no
+    longer make it a dropout (on main every seed's release was flagged a dropout for 21-100
+    healthy readings, and two seeds' holds never flagged stuck: final-31 sim-3205-001). The
+    hold is flagged stuck (by the line through the readings on both sides of it, or its own
+    repeats), and nothing else."""
+    for seed in (3, 5, 6, 8):
+        values = _calm_winter_station(seed)
+        assert _run(values) == {}, seed
+        held = values[599][2]
+        values[600:900] = [(t, h, held) for t, h, _ in values[600:900]]
+        assert round((values[900][2] - held) / 0.1) == 15, seed
+        _assert_stuck_run(values, 600, 900, 2, "stuck:pressure_hpa", seed)
+
+
+def test_a_barometers_dropout_out_of_a_short_run_is_still_judged_with_the_calm_channels():
+    """A barometer on a rising pressure (a step every ten readings) drops out 3 hPa up, to a
+    constant on its grid, for ten readings: far faster than the weather moves the pressure over
+    the few readings it sat on its step before, so no release. Its own repeats are too few for
+    a dropout; the calm thermometer's and humidity's repeats with it still count, as before
+    (without the guard no seed's dropout was flagged)."""
+    for seed in (2, 3, 4, 7, 8):
+        values = _calm_winter_station(seed, 900, rise_from=0, rise_to=900, rise_hpa=9.0)
+        assert _run(values) == {}, seed
+        pressure = [p for _, _, p in values]
+        assert pressure[699] != pressure[690], seed  # (a short run before the jump)
+        dropped = round(pressure[699] + 3.0, 2)
+        values[700:710] = [(t, h, dropped) for t, h, _ in values[700:710]]
+        flagged = _run(values)
+        assert set(flagged) == set(range(700, 710)), (seed, sorted(flagged))
+        assert set(flagged.values()) == {("dropout:pressure_hpa",)}, seed
+
+
 def test_a_storms_plunge_is_no_noise():
     """A quiet station's temperature falls 2.5, 2.0, 1.3, 1.0 ... °C a minute as the storm
     cools the air by 10 °C (a quarter of the way each minute) and the pressure jumps 3 hPa:
