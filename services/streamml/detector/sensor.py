@@ -308,6 +308,18 @@ LIMIT_BOUNDARY_MARGIN_PCT = 0.05
 NEAR_LIMIT_HOLD_READINGS = 100
 SATURATED_AIR_READINGS = 30
 SATURATED_AIR_FIT_NATS = 3.0
+# A humidity held RUN_DEW_MIN_REPEATS readings or more a step or more under that step, begun in a
+# thunderstorm's hold in air its readings since the storm was found put at saturation (each at
+# SATURATED_PCT or more: a reading's share under or over a value far under the limit says
+# nothing of saturation; final-7, humidities held at 38-93 % in storms' holds), is judged
+# by the chance that saturated air reads its value at each repeat, while the storm goes on (the
+# barometer not falling off its jump nor the thermometer warming STORM_DECAY_STEPS over those
+# readings and the run): a storm's rain keeps the air it cools saturated until it is over, and
+# the air dries slowly after it (``_storm_saturated_hold_evidence``; final-30 3103-005 @2552, a
+# healthy station humidity on 97.35 % for 12 readings as the air dried 98.5 -> 97.1 % half an
+# hour after a storm, the barometer 2 steps down and the thermometer 4 up over the half hour).
+# final-30 3102-005 @2511: a station humidity (1.65 %, noise 0.62 %) held 97.35 % for 6 readings
+# in a storm's saturated air that read 99 and 100 % (a 3-noise-width draw: 4-6 nats a reading).
 # The air positions tried against saturation: this share of a step apart, from a step under
 # the held value up to the limit.
 AIR_POSITION_STEP = 0.05
@@ -510,6 +522,21 @@ STORM_DECAY_BELOW_HPA = 1.0
 # barometer (a quarter of a step) on one step for 48 readings of a storm's plateau as the air
 # cooled 5 steps, then 2 steps down, says 47 nats along the step and is no fault.
 STORM_DECAY_STEPS = RUN_END_STEPS
+# ... and, the other way round, a thermometer's run begun after the storm was found, held
+# STORM_WARMING_REPEATS readings or more while the barometer fell STORM_WARMING_STEPS (of its
+# steps and noise widths) off the storm's jump, then stepped up as many or more: the storm's
+# cooling wears off from the reading its jump starts to decay (a 90th of what is left each
+# reading), so a healthy thermometer warms a step at a time; a held one lets the warming go at
+# once. The quantised chance of the run along the step out decides. final-30 3102-017: a station
+# thermometer (0.165 °C) held 16 readings at 11.55 °C in a storm's saturated air while its
+# barometer fell 3 steps, then let go 4 steps (0.66 °C, under SATURATED_STEP_C) up.
+STORM_WARMING_STEPS = RUN_END_STEPS
+# A cloud's shade settles a quarter of the way a minute (within a tenth of its size in 8): its
+# onset can offset the storm's warming on one step for about that long and its end then steps the
+# air up by its size (final-7: control thermometers 0.5-0.6 °C out after 5-8 repeats in storms'
+# holds), so a run is judged so only if it lasted twice that (one shade's onset and its end).
+SHADE_SETTLE_READINGS = 8
+STORM_WARMING_REPEATS = 2 * SHADE_SETTLE_READINGS
 # ... and a barometer's run begun STORM_SETTLED readings or more after the storm was found (its
 # plunge and jump over), ended by a step down of RUN_END_STEPS or more, the way the jump decays,
 # that confirms the steady trend before the run, as outside holds (RUN_END_CARRIED,
@@ -1977,17 +2004,19 @@ class SensorModel:
             channel.run_saturated_air = self._saturated_before_run(channel)
         return channel.run_saturated_air
 
-    def _saturated_before_run(self, channel: _Channel) -> bool:
-        """Whether the SATURATED_AIR_READINGS readings before a humidity run put the air at
-        saturation: saturated air (100 %, the channel's noise and step) explains them within
-        SATURATED_AIR_FIT_NATS of the likeliest air position under it."""
+    def _saturated_before_run(self, channel: _Channel, since: int | None = None) -> bool:
+        """Whether the SATURATED_AIR_READINGS readings before a humidity run (those from
+        ``since``, if given) put the air at saturation: saturated air (100 %, the channel's noise
+        and step) explains them within SATURATED_AIR_FIT_NATS of the likeliest air position
+        under it."""
         first = channel.run_first
         assert first is not None
         stats = channel.stats
         held, resolution, sigma = first.values[RH], _near_limit_resolution(stats), \
             stats.quantised_sigma
-        before = [self._reading_at(seq) for seq in
-                  range(first.seq - SATURATED_AIR_READINGS, first.seq)]
+        if since is None:
+            since = first.seq - SATURATED_AIR_READINGS
+        before = [self._reading_at(seq) for seq in range(since, first.seq)]
         if any(reading is None or RH in reading.faulty for reading in before):
             return False
         values = [reading.values[RH] for reading in before if reading is not None]
@@ -2006,9 +2035,12 @@ class SensorModel:
         """-ln of the chance that saturated air reads the step under the limit at each of a
         run's repeats (``_held_in_saturated_air``), by the channel's noise and step, and by how
         often its readings at the limit left it (the least of the two); 0 for other runs (and
-        for a channel whose repeats there are judged as anywhere: ``_near_limit_unjudged``)."""
-        if not self._near_limit_unjudged(self._recent[-1].values) or \
-                not self._held_in_saturated_air(channel):
+        for a channel whose repeats there are judged as anywhere: ``_near_limit_unjudged``,
+        but for a run further under the limit in a storm's saturated air:
+        ``_storm_saturated_hold_evidence``)."""
+        if not self._near_limit_unjudged(self._recent[-1].values):
+            return self._storm_saturated_hold_evidence(channel)
+        if not self._held_in_saturated_air(channel):
             return 0.0
         assert channel.run_first is not None
         share = _saturated_step_share(channel.stats, channel.run_first.values[RH])
@@ -2016,6 +2048,35 @@ class SensorModel:
         stay = channel.stats.limit_stay_rate
         if stay is not None:
             share = max(share, 1.0 - stay)
+        return -channel.run * math.log(max(share, 1e-300))
+
+    def _storm_saturated_hold_evidence(self, channel: _Channel) -> float:
+        """-ln of the chance that saturated air reads a humidity run's held value at each of its
+        repeats, by the channel's noise and step, for a run of RUN_DEW_MIN_REPEATS or more on a
+        value a step or more under the step under the limit, begun in the current hold's
+        thunderstorm in air its SATURATED_AIR_READINGS readings before (those since the storm
+        was found, RUN_DEW_MIN_REPEATS or more) put at saturation: each at SATURATED_PCT or
+        more, and as saturated air reads them (``_saturated_before_run``),
+        while the storm went on: the barometer not falling off its jump nor the thermometer
+        warming from the first of those readings to the run's last (``_fell_over_run``,
+        ``_warmed_over_run``). 0 for any other run."""
+        first = channel.run_first
+        stats = channel.stats
+        resolution, sigma = _near_limit_resolution(stats), stats.quantised_sigma
+        top = HUMIDITY_LIMITS_PCT[1]
+        if first is None or channel.run < RUN_DEW_MIN_REPEATS or resolution <= 0 or \
+                sigma <= 0 or first.values[RH] + resolution >= top or \
+                self._storm_pressure is None or self._weather_since != self._storm_since or \
+                first.seq - self._storm_since < RUN_DEW_MIN_REPEATS or \
+                self._recent[-1].seq > self._weather_until:
+            return 0.0
+        since = max(self._storm_since, first.seq - SATURATED_AIR_READINGS)
+        before = [self._reading_at(seq) for seq in range(since, first.seq)]
+        if any(reading is None or reading.values[RH] < SATURATED_PCT for reading in before) or \
+                self._fell_over_run(before[0]) or self._warmed_over_run(before[0]) or \
+                not self._saturated_before_run(channel, since=since):
+            return 0.0
+        share = _read_shares(top, first.values[RH], resolution, sigma)[1]
         return -channel.run * math.log(max(share, 1e-300))
 
     def _judged_at_limit(self, c: int) -> bool:
@@ -2329,6 +2390,7 @@ class SensorModel:
         if reading.seq <= self._weather_until:
             return max(self._storm_jump_missed(c, out, first.seq, reading.seq),
                        self._storm_decay_missed(c, out, first.seq, reading),
+                       self._storm_warming_missed(c, out, first.seq, reading),
                        self._storm_recovery_missed(c, out, first.seq, repeats),
                        self._front_rise_missed(c, out, reading),
                        self._foretold_alone_evidence(c, out, repeats),
@@ -2407,6 +2469,37 @@ class SensorModel:
             return 0.0
         return quantised_run_log_odds(channel.run, stats.quantised_sigma, stats.resolution,
                                       -out * stats.resolution / (channel.run + 1))
+
+    def _storm_warming_missed(self, c: int, out: float, first_seq: int,
+                              reading: Reading) -> float:
+        """The evidence that a thermometer's run, from ``first_seq`` (after the current hold's
+        thunderstorm was found) ended by ``reading`` stepping ``out`` steps up
+        (``STORM_WARMING_STEPS``, of its steps and noise widths), was held while the storm's
+        cooling wore off, the barometer falling off the storm's jump over the run
+        (``_fell_over_run``): the quantised chance of the run along the step out. 0 for any
+        other run."""
+        if c != T or out < STORM_WARMING_STEPS or self._storm_pressure is None or \
+                self._weather_since != self._storm_since or first_seq < self._storm_since:
+            return 0.0
+        channel = self._channels[c]
+        stats = channel.stats
+        step = out * stats.resolution
+        if channel.run < STORM_WARMING_REPEATS or step < STORM_WARMING_STEPS * stats.sigma or \
+                not self._fell_over_run(channel.run_first):
+            return 0.0
+        return quantised_run_log_odds(channel.run, stats.quantised_sigma, stats.resolution,
+                                      step / (channel.run + 1))
+
+    def _fell_over_run(self, first: Reading | None) -> bool:
+        """Whether the barometer fell STORM_WARMING_STEPS of its steps and noise widths from a
+        run's first reading to the last before its end, unflagged at both: the storm's jump
+        decaying, so the storm is over and its cooling wearing off."""
+        last = self._recent[-2]
+        stats = self._channels[P].stats
+        if first is None or P in first.faulty or P in last.faulty or stats.resolution <= 0:
+            return False
+        return first.values[P] - last.values[P] >= \
+            STORM_WARMING_STEPS * max(stats.resolution, stats.sigma) - 1e-9
 
     def _warmed_over_run(self, first: Reading | None) -> bool:
         """Whether the thermometer rose STORM_DECAY_STEPS of its steps and noise widths from a
