@@ -40,6 +40,18 @@ def test_a_flag_for_an_earlier_reading_counts_for_that_reading():
     assert card.shortfalls() == []
 
 
+def test_a_never_flagged_episode_the_fault_left_unchanged_is_reported_apart():
+    unseen = [LabelledTruth(t.sensor_id, t.seq, t.truth, unchanged=t.seq > 0)
+              for t in _sensor("u", ["normal", "stuck_one_short", "stuck_one_short"])]
+    seen = [LabelledTruth(t.sensor_id, t.seq, t.truth, unchanged=t.seq == 1)
+            for t in _sensor("s", ["normal", "stuck_one_short", "stuck_one_short"])]
+    card = score(unseen + seen, {})
+    assert card.missed_multi_episodes["stuck_one_short"] == 2
+    assert card.missed_unchanged_episodes["stuck_one_short"] == 1
+    assert "no detector can see them): stuck_one_short 1" in report(card, "unit")
+    assert "2 multi-reading stuck_one_short episodes never flagged" in card.shortfalls()
+
+
 def test_readings_without_truth_are_counted_but_not_scored():
     card = score([LabelledTruth("x", 0, None)], {("x", 0): ("spike",)})
     assert card.readings == 1 and card.unlabelled == 1 and card.precision.total == 0

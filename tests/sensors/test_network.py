@@ -91,6 +91,17 @@ def test_faults_do_what_their_kind_says(day):
                 assert r.values[c] in (0.0, -40.0, 1013.25)
 
 
+def test_only_a_fault_that_leaves_every_value_as_it_was_is_unchanged(day):
+    unchanged = Counter(r.truth.kind for rs in day.values() for r in rs if r.unchanged)
+    assert NORMAL not in unchanged
+    assert unchanged["stuck_one_long"] + unchanged["stuck_one_short"] > 0, \
+        "a held channel often sits on the step the air stays on"
+    clipped_spikes = [r for rs in day.values() for r in rs
+                      if r.unchanged and r.truth.kind == "spike_large"]
+    assert all(r.truth.channel == "humidity_pct" and r.values[1] == 100.0
+               for r in clipped_spikes), "a large spike is lost only where 100 % clips it"
+
+
 def test_station_sensors_report_at_station_resolution(day):
     for readings in day.values():
         if readings[0].truth.sensor_class != "station":

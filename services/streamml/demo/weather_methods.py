@@ -123,7 +123,7 @@ def main() -> None:
     for seed in (int(s) for s in args.seeds.split(",")):
         for item in simulated(SimulatedRun(seed=seed, faulty=12, control=6)):
             r = item.reading
-            truths.append(LabelledTruth(r.sensor_id, r.seq, item.truth))
+            truths.append(LabelledTruth(r.sensor_id, r.seq, item.truth, item.unchanged))
             readings[r.sensor_id].append((r.seq, r.values()))
     print(f"tuning parameters, seeds {args.seeds}: 12 sensors with faults + 6 control, "
           f"2880 readings each\n")

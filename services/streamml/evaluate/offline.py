@@ -40,7 +40,7 @@ def evaluate(items: Iterable[Labelled], config: DetectorConfig) -> OfflineResult
     busy = 0.0
     for item in items:
         reading = item.reading
-        truths.append(LabelledTruth(reading.sensor_id, reading.seq, item.truth))
+        truths.append(LabelledTruth(reading.sensor_id, reading.seq, item.truth, item.unchanged))
         started = time.process_time()
         verdict = scorer.score(reading.sensor_id, reading.seq, reading.ts_ms, reading.values())
         busy += time.process_time() - started

@@ -59,6 +59,9 @@ class Scorecard:
     recall_readings: dict[str, Ratio] = field(default_factory=lambda: defaultdict(Ratio))
     recall_episodes: dict[str, Ratio] = field(default_factory=lambda: defaultdict(Ratio))
     missed_multi_episodes: Counter = field(default_factory=Counter)
+    # Of those, the episodes whose every reading the fault left as the fault-free sensor would
+    # have reported it (known for the simulator only): no detector can see them.
+    missed_unchanged_episodes: Counter = field(default_factory=Counter)
     recall_by_class: dict[str, Ratio] = field(default_factory=lambda: defaultdict(Ratio))
     # Among fault flags on sensors with faults: true (a faulty reading) or false.
     precision: Ratio = field(default_factory=Ratio)
@@ -97,6 +100,7 @@ class LabelledTruth:
     sensor_id: str
     seq: int
     truth: Truth | None
+    unchanged: bool = False
 
 
 def score(truths: Iterable[LabelledTruth], flags: Mapping[Key, tuple[str, ...]]) -> Scorecard:
@@ -125,6 +129,7 @@ def _is_fault_flag(reasons: tuple[str, ...] | None) -> bool:
 def _score_sensor(card: Scorecard, items: list[LabelledTruth],
                   flags: Mapping[Key, tuple[str, ...]]) -> None:
     episode: list[bool] = []
+    episode_unchanged = True
     episode_kind = NORMAL
     previous_seq = None
     for item in items:
@@ -137,12 +142,13 @@ def _score_sensor(card: Scorecard, items: list[LabelledTruth],
         kind = truth.kind
         contiguous = previous_seq is not None and item.seq == previous_seq + 1
         if episode and (kind != episode_kind or not contiguous):
-            _close_episode(card, episode_kind, episode)
-            episode = []
+            _close_episode(card, episode_kind, episode, episode_unchanged)
+            episode, episode_unchanged = [], True
         previous_seq = item.seq
         if kind != NORMAL:
             episode_kind = kind
             episode.append(flagged)
+            episode_unchanged = episode_unchanged and item.unchanged
             card.recall_readings[kind].add(flagged)
             card.recall_by_class[truth.sensor_class or "?"].add(flagged)
             if flagged:
@@ -155,13 +161,14 @@ def _score_sensor(card: Scorecard, items: list[LabelledTruth],
         elif flagged:
             card.precision.add(False)
     if episode:
-        _close_episode(card, episode_kind, episode)
+        _close_episode(card, episode_kind, episode, episode_unchanged)
 
 
-def _close_episode(card: Scorecard, kind: str, flagged: list[bool]) -> None:
+def _close_episode(card: Scorecard, kind: str, flagged: list[bool], unchanged: bool) -> None:
     card.recall_episodes[kind].add(any(flagged))
     if len(flagged) > 1 and not any(flagged):
         card.missed_multi_episodes[kind] += 1
+        card.missed_unchanged_episodes[kind] += unchanged
     else:
         card.missed_multi_episodes[kind] += 0
 
@@ -197,4 +204,9 @@ def report(card: Scorecard, title: str) -> str:
               "episode flagged, precision >= 0.8, false alarms <= 1 % overall and <= 3 % per "
               "weather condition): " + ("met" if not shortfalls else "NOT met")]
     lines += [f"    - {item}" for item in shortfalls]
+    unseen = [f"{kind} {count}" for kind, count in card.missed_unchanged_episodes.items() if count]
+    if unseen:
+        lines.append("  never-flagged episodes the fault left unchanged (every reading as the "
+                     "fault-free sensor would have sent it; no detector can see them): "
+                     + ", ".join(unseen))
     return "\n".join(lines)

@@ -39,6 +39,8 @@ START_MS = 1_767_225_600_000  # 2026-01-01T00:00Z: simulated readings are one mi
 class Labelled:
     reading: SensorReading
     truth: Truth | None
+    # Known only where the source can replay the fault-free sensor (the simulator).
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def simulated(run: SimulatedRun) -> Iterator[Labelled]:
             t, h, p = simulated_reading.values
             yield Labelled(SensorReading(sensor_id=simulated_reading.sensor_id, seq=seq,
                                          ts_ms=ts_ms, temperature_c=t, humidity_pct=h,
-                                         pressure_hpa=p), simulated_reading.truth)
+                                         pressure_hpa=p), simulated_reading.truth,
+                           simulated_reading.unchanged)
 
 
 @dataclass

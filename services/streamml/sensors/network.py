@@ -275,6 +275,9 @@ class SimulatedReading:
     sensor_id: str
     values: Values
     truth: Truth
+    # A fault's reading that reports every value as the fault-free sensor would have (a
+    # channel held on the step the air stayed on): no detector can tell it from a healthy one.
+    unchanged: bool = False
 
 
 def make_profiles(faulty: int, control: int, prefix: str, seed: int,
@@ -315,15 +318,21 @@ class _Sensor:
         measured = [weather.values[c] + self._rng.gauss(0.0, p.noise_sd[c]) for c in range(3)]
         overlaid = self._faults.apply(self._step, measured, self._last)
         self._step += 1
-        values = [v if c in overlaid.fixed else _quantise(v, p.resolution[c])
-                  for c, v in enumerate(overlaid.values)]
-        values[1] = min(max(values[1], HUMIDITY_LIMITS_PCT[0]), HUMIDITY_LIMITS_PCT[1])
-        result: Values = (values[0], values[1], values[2])
+        result = self._reported(overlaid.values, overlaid.fixed)
         self._last = result
         truth = Truth(kind=overlaid.kind or NORMAL, channel=overlaid.channel,
                       condition=weather.condition, sensor_class=p.sensor_class,
                       role=FAULTY if p.injects_faults else CONTROL)
-        return SimulatedReading(p.sensor_id, result, truth)
+        unchanged = bool(overlaid.kind) and result == self._reported(measured, ())
+        return SimulatedReading(p.sensor_id, result, truth, unchanged)
+
+    def _reported(self, values: list[float], fixed: tuple[int, ...]) -> Values:
+        """What the sensor sends for these values: rounded to its resolution (except the
+        channels a fault fixes exactly), humidity within its limits."""
+        sent = [v if c in fixed else _quantise(v, self.profile.resolution[c])
+                for c, v in enumerate(values)]
+        sent[1] = min(max(sent[1], HUMIDITY_LIMITS_PCT[0]), HUMIDITY_LIMITS_PCT[1])
+        return (sent[0], sent[1], sent[2])
 
 
 class SensorNetwork:
