@@ -239,6 +239,13 @@ PARAMS = {
     "final-32": NetworkParams(name="final-32", climate="mountain-summit", noise_scale=1.55,
                               classes=("station", "station", "cheap", "consumer"),
                               resolution_scale=1.7),
+    # The thirty-third final family (seeds 3401-3405), declared before the thirty-fourth round's
+    # detector changes: city rooftops, quieter than the tuning middle, cheap sensors three times
+    # in four (a citizen network), every class 0.9 times its resolution (finer; a scale no draw or
+    # earlier family uses).
+    "final-33": NetworkParams(name="final-33", climate="urban-rooftop", noise_scale=0.65,
+                              classes=("cheap", "consumer", "cheap", "cheap"),
+                              resolution_scale=0.9),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -376,6 +376,19 @@ CLIMATES = {
         front_temperature_drop_c=(5.0, 11.0), thunderstorms_per_day=0.25,
         storm_temperature_drop_c=(2.0, 6.0), storm_pressure_jump_hpa=(1.0, 3.0),
         shading_per_hour=0.6),
+    # The thirty-third final held-out set (seeds 3401-3405), declared before the thirty-fourth
+    # round's detector work and run once, when it is final: a humid subtropical city's rooftops
+    # in summer, hotter by night and by day than any draw's, the sun on the roofs making a wider
+    # daily cycle than any draw's, the air drier at its driest than any draw's, weak fronts,
+    # more afternoon thunderstorms than any draw's cooling the roofs harder than any draw's, and
+    # building shadow and passing cloud shading more often than any draw's.
+    "urban-rooftop": Climate(
+        name="urban-rooftop", mean_temperature_c=(22.0, 33.0),
+        daily_amplitude_c=(8.0, 13.0), dew_point_depression_c=(3.0, 16.0),
+        front_interval_days=3.5, front_pressure_fall_hpa=(5.0, 10.0),
+        front_temperature_drop_c=(2.0, 6.0), thunderstorms_per_day=1.5,
+        storm_temperature_drop_c=(6.0, 13.0), storm_pressure_jump_hpa=(1.5, 4.0),
+        shading_per_hour=5.0),
 }
 
 
