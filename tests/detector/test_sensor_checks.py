@@ -1139,6 +1139,17 @@ def test_humidity_a_storm_saturates_in_a_minute_is_no_dropout():
             seed, sorted(flagged.items()))
 
 
+def _with_channel_held(values: list[tuple[float, float, float]], c: int, first: int, end: int
+                       ) -> tuple[list[tuple[float, float, float]], float]:
+    """A copy of ``values`` with channel c held at its reading before ``first`` up to ``end``,
+    and the held value."""
+    held = values[first - 1][c]
+    copy = list(values)
+    copy[first:end] = [(held if c == 0 else t, held if c == 1 else h, held if c == 2 else p)
+                       for t, h, p in values[first:end]]
+    return copy, held
+
+
 def _hold_barometer(values: list[tuple[float, float, float]], first: int, end: int
                     ) -> tuple[float, dict[int, tuple[str, ...]], set[int], int]:
     """Holds the barometer at its reading before ``first`` up to ``end`` (in place) and runs
@@ -2730,9 +2741,7 @@ def test_a_barometer_held_from_a_storms_plateau_into_its_decay_is_stuck_by_a_sma
     for seed in (1, 2, 3, 4, 5, 6, 7):
         healthy = _station_storm(seed, fog=False, jump_hpa=1.5)
         _assert_not_stuck(healthy, "stuck:pressure_hpa", seed)
-        values = [(t, h, p) for t, h, p in healthy]
-        held = values[653][2]
-        values[654:670] = [(t, h, held) for t, h, _ in values[654:670]]
+        values, held = _with_channel_held(healthy, 2, 654, 670)
         assert 3 <= round((held - values[670][2]) / 0.1) <= 4, (seed, values[670])
         _assert_stuck_in_storm(values, 654, 670, 2, "stuck:pressure_hpa", seed)
 
@@ -2797,17 +2806,13 @@ def test_a_thermometer_held_while_a_storms_jump_decayed_is_stuck_by_a_smaller_st
     for seed in (1, 2, 3, 4, 5, 6, 7):
         healthy = _station_storm(seed, fog=False, jump_hpa=5.0)
         _assert_not_stuck(healthy, "stuck:temperature_c", seed)
-        values = [(t, h, p) for t, h, p in healthy]
-        held = values[739][0]
-        values[740:756] = [(held, h, p) for _, h, p in values[740:756]]
+        values, held = _with_channel_held(healthy, 0, 740, 756)
         assert 0.4 <= values[756][0] - held < 0.8 and values[756][1] == 100.0, (seed, values[756])
         assert values[739][2] - values[755][2] >= 0.2 - 1e-9, (seed, values[755])
         stuck = {seq for seq, rs in _run(values).items() if "stuck:temperature_c" in rs}
         began = _run_edge(values, 739, 0, -1)
         assert set(range(740, 756)) <= stuck <= set(range(began, 756)), (seed, sorted(stuck))
-        values = _station_storm(seed, fog=False, jump_hpa=1.0)
-        held = values[739][0]
-        values[740:756] = [(held, h, p) for _, h, p in values[740:756]]
+        values, _ = _with_channel_held(_station_storm(seed, fog=False, jump_hpa=1.0), 0, 740, 756)
         assert values[739][2] - values[755][2] < 0.2 - 1e-9, (seed, values[755])
         _assert_not_stuck(values, "stuck:temperature_c", seed)
 

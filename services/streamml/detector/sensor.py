@@ -2491,26 +2491,24 @@ class SensorModel:
                                       step / (channel.run + 1))
 
     def _fell_over_run(self, first: Reading | None) -> bool:
-        """Whether the barometer fell STORM_WARMING_STEPS of its steps and noise widths from a
-        run's first reading to the last before its end, unflagged at both: the storm's jump
+        """Whether the barometer fell STORM_WARMING_STEPS over a run: the storm's jump
         decaying, so the storm is over and its cooling wearing off."""
-        last = self._recent[-2]
-        stats = self._channels[P].stats
-        if first is None or P in first.faulty or P in last.faulty or stats.resolution <= 0:
-            return False
-        return first.values[P] - last.values[P] >= \
-            STORM_WARMING_STEPS * max(stats.resolution, stats.sigma) - 1e-9
+        return self._moved_over_run(first, P, -STORM_WARMING_STEPS)
 
     def _warmed_over_run(self, first: Reading | None) -> bool:
-        """Whether the thermometer rose STORM_DECAY_STEPS of its steps and noise widths from a
-        run's first reading to the last before its end, unflagged at both: the storm's cooling
+        """Whether the thermometer rose STORM_DECAY_STEPS over a run: the storm's cooling
         wearing off, so the storm is over and its jump decaying."""
+        return self._moved_over_run(first, T, STORM_DECAY_STEPS)
+
+    def _moved_over_run(self, first: Reading | None, c: int, steps: float) -> bool:
+        """Whether channel c moved ``steps`` of its steps and noise widths (up if positive, down
+        if negative) from a run's first reading to the last before its end, unflagged at both."""
         last = self._recent[-2]
-        stats = self._channels[T].stats
-        if first is None or T in first.faulty or T in last.faulty or stats.resolution <= 0:
+        stats = self._channels[c].stats
+        if first is None or c in first.faulty or c in last.faulty or stats.resolution <= 0:
             return False
-        return last.values[T] - first.values[T] >= \
-            STORM_DECAY_STEPS * max(stats.resolution, stats.sigma) - 1e-9
+        moved = math.copysign(1.0, steps) * (last.values[c] - first.values[c])
+        return moved >= abs(steps) * max(stats.resolution, stats.sigma) - 1e-9
 
     def _storm_recovery_missed(self, c: int, out: float, first_seq: int, repeats: int) -> float:
         """The evidence that a barometer's run of ``repeats`` from ``first_seq``, begun in the
