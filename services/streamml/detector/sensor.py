@@ -778,6 +778,19 @@ THERMOMETER_BUMP_SETTLE = 2
 # and 1704-017); final-22's 2.75 % steps beside 0.275 °C thermometers, 24-29 readings a run,
 # are well clear of it.
 THERMOMETER_BUMP_NOISE = 5.6
+# A thermometer's run is judged the other way round too: along the temperature the humidities
+# over it say at the run's dew point (``temperature_at_humidity`` of each stretch's mean
+# humidity), its line taken off, with the same steps (of the thermometer), settle, way back and
+# noise floor (the humidity's learnt noise over the root of a stretch's readings, over the
+# humidity a degree makes there): a cloud's shade cooling the air and passing moves a healthy
+# humidity up and back at a steady dew point, and a healthy thermometer with it; a noisier
+# thermometer is not left out (its noise is in the chance along the path). final-32
+# sim-3304-012 @824 (a station thermometer at 0.17 °C, noise 0.56 of a step, at -9 °C): held on
+# -9.35 °C for 21 readings while a shade took the humidity beside it 85 -> 96.9 -> 86.7 % (the
+# true temperature 1.6 °C down and back); 10.1 nats by its learnt runs. Only where every humidity
+# read is under this (a humidity clipped at the limit no longer says the temperature).
+# (``_humidity_bump_evidence``.)
+HUMIDITY_BUMP_BELOW_PCT: float = SATURATED_PCT
 # A humidity's run over which a thunderstorm was found (its hold still on) is also judged along
 # the humidity the temperatures over it say, the dew point let move from the run's first reading
 # towards the held value by HELD_DEW_C_PER_HOUR: the daily cycle moves a dew point 1.1 degC/h at
@@ -1641,6 +1654,9 @@ class SensorModel:
         if RH in running and self._saturated_hold_evidence(channels[RH]) >= \
                 self._th.stuck_log_odds:
             return False  # ... nor a hold in saturated air
+        if T in running and self._humidity_bump_evidence(channels[T].run) >= \
+                self._th.stuck_log_odds:
+            return False  # ... nor a thermometer's run along the humidity's bump
         if len(running) == 1:  # most often: the same, without the generators
             channel = channels[running[0]]
             if channel.run_jump >= DROPOUT_JUMP:
@@ -1689,6 +1705,8 @@ class SensorModel:
             quantised = min(quantised, self._thermometer_path_evidence(repeats),
                             self._dew_drift_evidence(repeats))
             bump = max(self._thermometer_bump_evidence(repeats), self._dew_held_evidence(repeats))
+        elif c == T:
+            bump = self._humidity_bump_evidence(repeats)
         if _noise_spans_steps(stats, NOISE_SPANS_STEPS) or not self._inconsistent.open and (
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
@@ -1801,6 +1819,37 @@ class SensorModel:
         reach = max(path) - min(path)
         floor = max(THERMOMETER_BUMP_STEPS * stats.resolution, THERMOMETER_BUMP_NOISE *
                     _path_noise(temperatures, first.dew_point, self._channels[T].stats.sigma))
+        if max(bump) - min(bump) < floor or abs(path[-1] - path[0]) > THERMOMETER_BUMP_BACK * reach:
+            return 0.0
+        return path_run_log_odds(bump, judged, stats.quantised_sigma, stats.resolution)
+
+    def _humidity_bump_evidence(self, repeats: int) -> float:
+        """-ln of the chance of the thermometer's run along the temperature the settled
+        humidities over it say at its dew point, that path's least-squares line taken off, where
+        that path leaves its line by THERMOMETER_BUMP_STEPS of the thermometer's steps or more and
+        by THERMOMETER_BUMP_NOISE of what the humidity's noise alone strays it, and comes back
+        (THERMOMETER_BUMP_BACK; the note after HUMIDITY_BUMP_BELOW_PCT); 0 elsewhere, and where
+        the humidity cannot vouch or a weather event's hold is on."""
+        channel = self._channels[T]
+        stats = channel.stats
+        first = channel.run_first
+        humidity = self._channels[RH]
+        judged = repeats - THERMOMETER_BUMP_SETTLE
+        if first is None or judged < RUN_NODES or stats.resolution <= 0 or \
+                self._recent[-1].seq <= self._weather_until or humidity.fault or \
+                humidity.run >= repeats or humidity.stats.sigma <= 0:
+            return 0.0
+        readings = list(islice(reversed(self._recent), repeats + 1))[THERMOMETER_BUMP_SETTLE:]
+        if any(RH in reading.faulty or reading.values[RH] >= HUMIDITY_BUMP_BELOW_PCT
+               for reading in readings):
+            return 0.0
+        humidities = [reading.repaired[RH] for reading in reversed(readings)]
+        path = [temperature_at_humidity(first.dew_point, _mean_of(stretch))
+                for stretch in _stretches(humidities, RUN_NODES)]
+        bump = _off_line(path)
+        reach = max(path) - min(path)
+        floor = max(THERMOMETER_BUMP_STEPS * stats.resolution, THERMOMETER_BUMP_NOISE *
+                    _temperature_path_noise(humidities, path, humidity.stats.sigma))
         if max(bump) - min(bump) < floor or abs(path[-1] - path[0]) > THERMOMETER_BUMP_BACK * reach:
             return 0.0
         return path_run_log_odds(bump, judged, stats.quantised_sigma, stats.resolution)
@@ -3392,6 +3441,18 @@ def _path_noise(temperatures: list[float], dew_point_c: float, sigma: float) -> 
         per_degree = relative_humidity(mean, dew_point_c) * MAGNUS_A * MAGNUS_B / \
             (MAGNUS_B + mean) ** 2
         strays.append(sigma / math.sqrt(len(stretch)) * per_degree)
+    return max(strays)
+
+
+def _temperature_path_noise(humidities: list[float], path: list[float], sigma: float) -> float:
+    """The largest stray, in temperature, that a humidity's noise ``sigma`` alone puts into a
+    stretch's point of ``path`` (the temperatures the stretches of ``humidities``, cut into
+    RUN_NODES, say at one dew point): its mean's noise over the humidity a degree makes there
+    (Magnus)."""
+    strays = []
+    for stretch, temperature in zip(_stretches(humidities, RUN_NODES), path):
+        per_degree = _mean_of(stretch) * MAGNUS_A * MAGNUS_B / (MAGNUS_B + temperature) ** 2
+        strays.append(sigma / math.sqrt(len(stretch)) / max(per_degree, 1e-9))
     return max(strays)
 
 
