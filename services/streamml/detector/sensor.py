@@ -791,6 +791,13 @@ THERMOMETER_BUMP_NOISE = 5.6
 # read is under this (a humidity clipped at the limit no longer says the temperature).
 # (``_humidity_bump_evidence``.)
 HUMIDITY_BUMP_BELOW_PCT: float = SATURATED_PCT
+# ... and only beside a humidity whose steps are the air's (its learnt noise under a step, its
+# steps learnt) that went this many of its steps over the run: a humidity's one-step flip says
+# a degree's share of a coarse channel's rounding, and a noisy one draws bumps of its own
+# (final-21, v1 of this rule: +66 control false alarms, healthy station thermometers at 0.3 °C
+# held 10-81 readings beside 3 % humidities that flipped one step, and cheap ones beside 0.3 %
+# humidities with 0.8-1.2 % noise, and humidities whose noise was not yet learnt).
+HUMIDITY_BUMP_MIN_STEPS: float = 2.0
 # A humidity's run over which a thunderstorm was found (its hold still on) is also judged along
 # the humidity the temperatures over it say, the dew point let move from the run's first reading
 # towards the held value by HELD_DEW_C_PER_HOUR: the daily cycle moves a dew point 1.1 degC/h at
@@ -1837,13 +1844,18 @@ class SensorModel:
         judged = repeats - THERMOMETER_BUMP_SETTLE
         if first is None or judged < RUN_NODES or stats.resolution <= 0 or \
                 self._recent[-1].seq <= self._weather_until or humidity.fault or \
-                humidity.run >= repeats or humidity.stats.sigma <= 0:
+                humidity.run >= repeats or humidity.stats.sigma <= 0 or \
+                humidity.stats.resolution <= 0 or \
+                _noise_spans_steps(humidity.stats, NOISE_SPANS_STEPS):
             return 0.0
         readings = list(islice(reversed(self._recent), repeats + 1))[THERMOMETER_BUMP_SETTLE:]
         if any(RH in reading.faulty or reading.values[RH] >= HUMIDITY_BUMP_BELOW_PCT
                for reading in readings):
             return 0.0
         humidities = [reading.repaired[RH] for reading in reversed(readings)]
+        if max(humidities) - min(humidities) < \
+                HUMIDITY_BUMP_MIN_STEPS * humidity.stats.resolution - 1e-9:
+            return 0.0
         path = [temperature_at_humidity(first.dew_point, _mean_of(stretch))
                 for stretch in _stretches(humidities, RUN_NODES)]
         bump = _off_line(path)
