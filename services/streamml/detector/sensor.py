@@ -794,9 +794,9 @@ HUMIDITY_BUMP_BELOW_PCT: float = SATURATED_PCT
 # ... and only beside a humidity whose steps are the air's (its learnt noise under a step, its
 # steps learnt) that went this many of its steps over the run: a humidity's one-step flip says
 # a degree's share of a coarse channel's rounding, and a noisy one draws bumps of its own
-# (final-21, v1 of this rule: +66 control false alarms, healthy station thermometers at 0.3 °C
-# held 10-81 readings beside 3 % humidities that flipped one step, and cheap ones beside 0.3 %
-# humidities with 0.8-1.2 % noise, and humidities whose noise was not yet learnt).
+# (final-21, v1 of this rule: +66 control false alarms: healthy thermometers beside humidities
+# whose steps were not yet learnt, cheap ones beside 0.3 % humidities with 0.8-1.2 % noise, and
+# station ones at 0.3 °C held 65 and 81 readings beside 3 % humidities that flipped one step).
 HUMIDITY_BUMP_MIN_STEPS: float = 2.0
 # A humidity's run over which a thunderstorm was found (its hold still on) is also judged along
 # the humidity the temperatures over it say, the dew point let move from the run's first reading
