@@ -282,6 +282,13 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "storm_temperature_drop_c[1] > draws", "shading_per_hour > draws",
                  "noise_scale not in families", "resolution_scale < draws",
                  "resolution_scale not in families", "3 cheap"),
+    "final-34": ("mean_temperature_c[1] < draws", "daily_amplitude_c[0] < climates",
+                 "daily_amplitude_c[1] < climates", "dew_point_depression_c[0] < draws",
+                 "dew_point_depression_c[1] < draws", "front_pressure_fall_hpa[0] < draws",
+                 "front_temperature_drop_c[1] < draws", "thunderstorms_per_day < draws",
+                 "storm_temperature_drop_c[1] < draws", "storm_pressure_jump_hpa[1] < draws",
+                 "noise_scale not in families", "resolution_scale > draws",
+                 "resolution_scale not in families", "3 station"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

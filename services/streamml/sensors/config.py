@@ -19,7 +19,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-26", "final-27",
                   "final-28", "final-29",
                   "final-30", "final-31",
-                  "final-32", "final-33")  # sensors.network
+                  "final-32", "final-33",
+                  "final-34")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -389,6 +389,17 @@ CLIMATES = {
         front_temperature_drop_c=(2.0, 6.0), thunderstorms_per_day=1.5,
         storm_temperature_drop_c=(6.0, 13.0), storm_pressure_jump_hpa=(1.5, 4.0),
         shading_per_hour=5.0),
+    # The thirty-fourth final held-out set (seeds 3501-3505), declared before the thirty-fifth
+    # round's detector work and run once, when it is final: a high-arctic coast in summer under
+    # the midnight sun, the daily cycle flatter than any climate's, the air close to saturation,
+    # shallow fronts that barely cool, almost no thunderstorms, and those weak.
+    "high-arctic-summer": Climate(
+        name="high-arctic-summer", mean_temperature_c=(-2.0, 7.0),
+        daily_amplitude_c=(0.3, 1.0), dew_point_depression_c=(0.15, 1.6),
+        front_interval_days=1.6, front_pressure_fall_hpa=(6.0, 14.0),
+        front_temperature_drop_c=(1.0, 4.0), thunderstorms_per_day=0.04,
+        storm_temperature_drop_c=(1.0, 3.0), storm_pressure_jump_hpa=(0.5, 1.2),
+        shading_per_hour=1.2),
 }
 
 
