@@ -48,59 +48,57 @@ class Climate:
 
 CLIMATES = {
     "temperate": Climate(),
-    # Held out: never used for tuning (docs/weather.md).
+    # Held out: never used for tuning (docs/weather.md). Each final held-out set below was
+    # declared before a round's detector work and is run once, when that round's detector is
+    # final.
     "continental": Climate(
         name="continental", mean_temperature_c=(-2.0, 28.0), daily_amplitude_c=(5.0, 11.0),
         dew_point_depression_c=(3.0, 14.0), front_interval_days=1.1,
         front_pressure_fall_hpa=(12.0, 22.0), front_temperature_drop_c=(4.0, 10.0),
         thunderstorms_per_day=1.0, storm_temperature_drop_c=(5.0, 10.0),
         storm_pressure_jump_hpa=(2.5, 5.0), shading_per_hour=3.0),
-    # The final held-out set (seeds 201-205): declared before the detector's generalisation
-    # work, run once when it was final. Warm, humid, stormy, sunny with much cloud shading.
+    # The final held-out set (seeds 201-205): warm, humid, stormy, sunny with much cloud
+    # shading.
     "subtropical": Climate(
         name="subtropical", mean_temperature_c=(16.0, 31.0), daily_amplitude_c=(4.0, 9.0),
         dew_point_depression_c=(1.0, 12.0), front_interval_days=2.5,
         front_pressure_fall_hpa=(8.0, 16.0), front_temperature_drop_c=(2.0, 6.0),
         thunderstorms_per_day=1.6, storm_temperature_drop_c=(4.0, 11.0),
         storm_pressure_jump_hpa=(1.5, 4.5), shading_per_hour=4.5),
-    # The second final held-out set (seeds 301-305), declared before this round's detector
-    # work and run once, when it was final: cool, humid and windy, fronts more often and
-    # deeper than any tuning climate, humidity close to saturation for days.
+    # The second final held-out set (seeds 301-305): cool, humid and windy, fronts more often
+    # and deeper than any tuning climate, humidity close to saturation for days.
     "maritime": Climate(
         name="maritime", mean_temperature_c=(3.0, 17.0), daily_amplitude_c=(1.5, 4.0),
         dew_point_depression_c=(0.5, 5.0), front_interval_days=0.8,
         front_pressure_fall_hpa=(14.0, 26.0), front_temperature_drop_c=(2.0, 6.0),
         thunderstorms_per_day=0.4, storm_temperature_drop_c=(3.0, 7.0),
         storm_pressure_jump_hpa=(1.5, 4.0), shading_per_hour=2.5),
-    # The third final held-out set (seeds 401-405), declared before the fourth round's detector
-    # work and run once, when it is final: hot and dry, a daily cycle wider than any tuning
-    # climate, few and shallow fronts, violent thunderstorms.
+    # The third final held-out set (seeds 401-405): hot and dry, a daily cycle wider than any
+    # tuning climate, few and shallow fronts, violent thunderstorms.
     "semi-arid": Climate(
         name="semi-arid", mean_temperature_c=(8.0, 34.0), daily_amplitude_c=(8.0, 15.0),
         dew_point_depression_c=(8.0, 25.0), front_interval_days=3.0,
         front_pressure_fall_hpa=(6.0, 12.0), front_temperature_drop_c=(3.0, 9.0),
         thunderstorms_per_day=0.8, storm_temperature_drop_c=(6.0, 14.0),
         storm_pressure_jump_hpa=(2.0, 6.0), shading_per_hour=1.0),
-    # The fourth final held-out set (seeds 501-505), declared before the fifth round's detector
-    # work and run once, when it is final: cold, mostly below freezing and close to saturation,
-    # a small daily cycle, deep fronts with large temperature drops, thunderstorms rare.
+    # The fourth final held-out set (seeds 501-505): cold, mostly below freezing and close to
+    # saturation, a small daily cycle, deep fronts with large temperature drops, thunderstorms
+    # rare.
     "subarctic": Climate(
         name="subarctic", mean_temperature_c=(-20.0, 2.0), daily_amplitude_c=(1.0, 5.0),
         dew_point_depression_c=(0.5, 4.0), front_interval_days=1.3,
         front_pressure_fall_hpa=(10.0, 24.0), front_temperature_drop_c=(4.0, 12.0),
         thunderstorms_per_day=0.1, storm_temperature_drop_c=(2.0, 5.0),
         storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=0.8),
-    # The fifth final held-out set (seeds 601-605), declared before the sixth round's detector
-    # work and run once, when it is final: hot and humid with a small daily cycle, rare shallow
-    # fronts, thunderstorms and cloud shading more often than in any other climate.
+    # The fifth final held-out set (seeds 601-605): hot and humid with a small daily cycle, rare
+    # shallow fronts, thunderstorms and cloud shading more often than in any other climate.
     "tropical": Climate(
         name="tropical", mean_temperature_c=(22.0, 33.0), daily_amplitude_c=(2.0, 7.0),
         dew_point_depression_c=(0.5, 7.0), front_interval_days=4.0,
         front_pressure_fall_hpa=(3.0, 8.0), front_temperature_drop_c=(1.0, 4.0),
         thunderstorms_per_day=2.5, storm_temperature_drop_c=(3.0, 9.0),
         storm_pressure_jump_hpa=(1.0, 3.5), shading_per_hour=6.0),
-    # The sixth final held-out set (seeds 701-705), declared before the seventh round's
-    # detector work and run once, when it is final: a storm track, with fronts more often and
+    # The sixth final held-out set (seeds 701-705): a storm track, with fronts more often and
     # deeper than in any other climate, and thunderstorms with strong pressure jumps.
     "storm-track": Climate(
         name="storm-track", mean_temperature_c=(0.0, 15.0), daily_amplitude_c=(2.0, 6.0),
@@ -108,18 +106,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(18.0, 32.0), front_temperature_drop_c=(5.0, 13.0),
         thunderstorms_per_day=1.5, storm_temperature_drop_c=(3.0, 8.0),
         storm_pressure_jump_hpa=(3.0, 6.0), shading_per_hour=4.0),
-    # The seventh final held-out set (seeds 801-805), declared before the eighth round's
-    # detector work and run once, when it is final: a highland, cold with a wide daily cycle,
-    # thunderstorms with larger temperature drops and cloud shading more often than any
-    # tuning draw.
+    # The seventh final held-out set (seeds 801-805): a highland, cold with a wide daily cycle,
+    # thunderstorms with larger temperature drops and cloud shading more often than any tuning
+    # draw.
     "highland": Climate(
         name="highland", mean_temperature_c=(-8.0, 12.0), daily_amplitude_c=(6.0, 12.0),
         dew_point_depression_c=(2.0, 12.0), front_interval_days=1.8,
         front_pressure_fall_hpa=(10.0, 18.0), front_temperature_drop_c=(4.0, 11.0),
         thunderstorms_per_day=1.4, storm_temperature_drop_c=(8.0, 15.0),
         storm_pressure_jump_hpa=(2.0, 4.0), shading_per_hour=5.0),
-    # The eighth final held-out set (seeds 901-905), declared before the ninth round's
-    # detector work and run once, when it is final: a desert, air far drier and a daily cycle
+    # The eighth final held-out set (seeds 901-905): a desert, air far drier and a daily cycle
     # wider than any tuning draw (humidity of a few per cent, near the 0 % a dropout reads),
     # rare shallow fronts, few but violent dry thunderstorms, hardly any cloud shading.
     "desert": Climate(
@@ -128,18 +124,16 @@ CLIMATES = {
         front_pressure_fall_hpa=(4.0, 8.0), front_temperature_drop_c=(3.0, 8.0),
         thunderstorms_per_day=0.3, storm_temperature_drop_c=(8.0, 14.0),
         storm_pressure_jump_hpa=(2.0, 5.0), shading_per_hour=0.5),
-    # The ninth final held-out set (seeds 1001-1005), declared before the tenth round's
-    # detector work and run once, when it is final: a monsoon, warm air close to saturation
-    # for days, thunderstorms more often than in any other climate, frequent shallow fronts
-    # with long rain.
+    # The ninth final held-out set (seeds 1001-1005): a monsoon, warm air close to saturation
+    # for days, thunderstorms more often than in any other climate, frequent shallow fronts with
+    # long rain.
     "monsoon": Climate(
         name="monsoon", mean_temperature_c=(24.0, 30.0), daily_amplitude_c=(1.5, 5.0),
         dew_point_depression_c=(0.2, 2.5), front_interval_days=2.0,
         front_pressure_fall_hpa=(4.0, 10.0), front_temperature_drop_c=(1.0, 4.0),
         thunderstorms_per_day=3.0, storm_temperature_drop_c=(3.0, 8.0),
         storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=3.0),
-    # The tenth final held-out set (seeds 1101-1105), declared before the eleventh round's
-    # detector work and run once, when it is final: polar, colder than any other climate with
+    # The tenth final held-out set (seeds 1101-1105): polar, colder than any other climate with
     # hardly a daily cycle, deep fronts that drop the temperature more than anywhere else,
     # thunderstorms almost never.
     "polar": Climate(
@@ -148,17 +142,15 @@ CLIMATES = {
         front_pressure_fall_hpa=(12.0, 28.0), front_temperature_drop_c=(8.0, 16.0),
         thunderstorms_per_day=0.05, storm_temperature_drop_c=(2.0, 4.0),
         storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=0.5),
-    # The eleventh final held-out set (seeds 1201-1205), declared before the twelfth round's
-    # detector work and run once, when it is final: mediterranean, warm and dry air far from
-    # saturation, fronts rarer than in any tuning draw, few but sharp autumn thunderstorms.
+    # The eleventh final held-out set (seeds 1201-1205): mediterranean, warm and dry air far
+    # from saturation, fronts rarer than in any tuning draw, few but sharp autumn thunderstorms.
     "mediterranean": Climate(
         name="mediterranean", mean_temperature_c=(13.0, 27.0), daily_amplitude_c=(5.0, 11.0),
         dew_point_depression_c=(6.0, 20.0), front_interval_days=3.5,
         front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(3.0, 9.0),
         thunderstorms_per_day=0.5, storm_temperature_drop_c=(5.0, 12.0),
         storm_pressure_jump_hpa=(2.0, 5.0), shading_per_hour=1.2),
-    # The twelfth final held-out set (seeds 1301-1305), declared before the thirteenth round's
-    # detector work and run once, when it is final: a cold steppe, colder and drier than any
+    # The twelfth final held-out set (seeds 1301-1305): a cold steppe, colder and drier than any
     # tuning draw with a wider daily cycle, fronts every two days, thunderstorms rare.
     "cold-steppe": Climate(
         name="cold-steppe", mean_temperature_c=(-16.0, 6.0), daily_amplitude_c=(7.0, 14.0),
@@ -166,8 +158,7 @@ CLIMATES = {
         front_pressure_fall_hpa=(10.0, 20.0), front_temperature_drop_c=(4.0, 12.0),
         thunderstorms_per_day=0.15, storm_temperature_drop_c=(3.0, 7.0),
         storm_pressure_jump_hpa=(1.5, 4.0), shading_per_hour=1.5),
-    # The thirteenth final held-out set (seeds 1401-1405), declared before the fourteenth
-    # round's detector work and run once, when it is final: a savanna, hot with a wide daily
+    # The thirteenth final held-out set (seeds 1401-1405): a savanna, hot with a wide daily
     # cycle, weak fronts rarely, afternoon thunderstorms more often and harder than any draw.
     "savanna": Climate(
         name="savanna", mean_temperature_c=(20.0, 32.0), daily_amplitude_c=(8.0, 14.0),
@@ -175,8 +166,7 @@ CLIMATES = {
         front_pressure_fall_hpa=(3.0, 7.0), front_temperature_drop_c=(1.0, 4.0),
         thunderstorms_per_day=2.0, storm_temperature_drop_c=(6.0, 13.0),
         storm_pressure_jump_hpa=(3.5, 6.5), shading_per_hour=3.5),
-    # The fourteenth final held-out set (seeds 1501-1505), declared before the fifteenth
-    # round's detector work and run once, when it is final: a coastal fog desert, mild with a
+    # The fourteenth final held-out set (seeds 1501-1505): a coastal fog desert, mild with a
     # small daily cycle, air close to saturation, fronts rarer and shallower than any draw,
     # thunderstorms almost never, hardly any cloud shading.
     "coastal-fog": Climate(
@@ -185,37 +175,33 @@ CLIMATES = {
         front_pressure_fall_hpa=(2.0, 5.0), front_temperature_drop_c=(1.0, 3.0),
         thunderstorms_per_day=0.03, storm_temperature_drop_c=(2.0, 4.0),
         storm_pressure_jump_hpa=(0.5, 1.2), shading_per_hour=0.4),
-    # The fifteenth final held-out set (seeds 1601-1605), declared before the sixteenth
-    # round's detector work and run once, when it is final: a prairie, with a wide daily cycle,
-    # cold fronts that drop the temperature more than any draw, and violent thunderstorms
-    # whose pressure jumps are stronger than any draw.
+    # The fifteenth final held-out set (seeds 1601-1605): a prairie, with a wide daily cycle,
+    # cold fronts that drop the temperature more than any draw, and violent thunderstorms whose
+    # pressure jumps are stronger than any draw.
     "prairie": Climate(
         name="prairie", mean_temperature_c=(2.0, 24.0), daily_amplitude_c=(6.0, 12.0),
         dew_point_depression_c=(2.0, 14.0), front_interval_days=1.5,
         front_pressure_fall_hpa=(8.0, 16.0), front_temperature_drop_c=(11.0, 15.0),
         thunderstorms_per_day=1.3, storm_temperature_drop_c=(6.0, 12.0),
         storm_pressure_jump_hpa=(4.0, 7.0), shading_per_hour=2.0),
-    # The sixteenth final held-out set (seeds 1701-1705), declared before the seventeenth
-    # round's detector work and run once, when it is final: a lake-effect shore, cold and
-    # near saturation with a small daily cycle, fronts more frequent than any draw and lake
-    # cloud shading the sun more often than any draw.
+    # The sixteenth final held-out set (seeds 1701-1705): a lake-effect shore, cold and near
+    # saturation with a small daily cycle, fronts more frequent than any draw and lake cloud
+    # shading the sun more often than any draw.
     "lake-effect": Climate(
         name="lake-effect", mean_temperature_c=(-8.0, 8.0), daily_amplitude_c=(1.5, 5.0),
         dew_point_depression_c=(0.5, 3.0), front_interval_days=0.8,
         front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(3.0, 9.0),
         thunderstorms_per_day=0.4, storm_temperature_drop_c=(3.0, 6.0),
         storm_pressure_jump_hpa=(1.5, 3.0), shading_per_hour=4.0),
-    # The seventeenth final held-out set (seeds 1801-1805), declared before the eighteenth
-    # round's detector work and run once, when it is final: an alpine valley with foehn, a
-    # daily cycle and dry air wider than any draw, rare fronts that fall deeper than any draw.
+    # The seventeenth final held-out set (seeds 1801-1805): an alpine valley with foehn, a daily
+    # cycle and dry air wider than any draw, rare fronts that fall deeper than any draw.
     "foehn-valley": Climate(
         name="foehn-valley", mean_temperature_c=(-3.0, 18.0), daily_amplitude_c=(6.0, 12.0),
         dew_point_depression_c=(3.0, 16.0), front_interval_days=2.8,
         front_pressure_fall_hpa=(12.0, 24.0), front_temperature_drop_c=(5.0, 12.0),
         thunderstorms_per_day=0.5, storm_temperature_drop_c=(4.0, 9.0),
         storm_pressure_jump_hpa=(2.0, 4.5), shading_per_hour=1.5),
-    # The eighteenth final held-out set (seeds 1901-1905), declared before the nineteenth
-    # round's detector work and run once, when it is final: plains under squall lines, with
+    # The eighteenth final held-out set (seeds 1901-1905): plains under squall lines, with
     # thunderstorms more often than any draw that drop the temperature and jump the pressure
     # further than any draw.
     "squall-line": Climate(
@@ -224,28 +210,25 @@ CLIMATES = {
         front_pressure_fall_hpa=(10.0, 18.0), front_temperature_drop_c=(5.0, 11.0),
         thunderstorms_per_day=1.5, storm_temperature_drop_c=(8.0, 14.0),
         storm_pressure_jump_hpa=(4.0, 7.0), shading_per_hour=3.0),
-    # The nineteenth final held-out set (seeds 2001-2005), declared before the twentieth
-    # round's detector work and run once, when it is final: a high dry plateau whose daily
-    # cycle is wider than any draw's (and any earlier climate's), colder at its low end than
-    # any draw, with afternoon thunderstorms.
+    # The nineteenth final held-out set (seeds 2001-2005): a high dry plateau whose daily cycle
+    # is wider than any draw's (and any earlier climate's), colder at its low end than any draw,
+    # with afternoon thunderstorms.
     "altiplano": Climate(
         name="altiplano", mean_temperature_c=(-6.0, 14.0), daily_amplitude_c=(10.0, 18.0),
         dew_point_depression_c=(6.0, 22.0), front_interval_days=3.0,
         front_pressure_fall_hpa=(6.0, 12.0), front_temperature_drop_c=(3.0, 8.0),
         thunderstorms_per_day=1.0, storm_temperature_drop_c=(6.0, 12.0),
         storm_pressure_jump_hpa=(2.0, 5.0), shading_per_hour=2.0),
-    # The twentieth final held-out set (seeds 2101-2105), declared before the twenty-first
-    # round's detector work and run once, when it is final: a warm, near-saturated cyclone
-    # coast whose lows fall deeper than any draw's or earlier climate's, with thunderstorms
-    # twice a day and pressure jumps above any draw's.
+    # The twentieth final held-out set (seeds 2101-2105): a warm, near-saturated cyclone coast
+    # whose lows fall deeper than any draw's or earlier climate's, with thunderstorms twice a
+    # day and pressure jumps above any draw's.
     "cyclone-coast": Climate(
         name="cyclone-coast", mean_temperature_c=(20.0, 30.0), daily_amplitude_c=(2.0, 6.0),
         dew_point_depression_c=(0.5, 4.0), front_interval_days=2.5,
         front_pressure_fall_hpa=(20.0, 40.0), front_temperature_drop_c=(1.0, 4.0),
         thunderstorms_per_day=2.0, storm_temperature_drop_c=(3.0, 8.0),
         storm_pressure_jump_hpa=(3.0, 7.0), shading_per_hour=3.5),
-    # The twenty-first final held-out set (seeds 2201-2205), declared before the twenty-second
-    # round's detector work and run once, when it is final: a trade-wind island, its daily
+    # The twenty-first final held-out set (seeds 2201-2205): a trade-wind island, its daily
     # cycle narrower than any draw's, fronts rarer, trade cumulus shading more often than any
     # draw's.
     "trade-wind-island": Climate(
@@ -254,8 +237,7 @@ CLIMATES = {
         front_pressure_fall_hpa=(2.0, 5.0), front_temperature_drop_c=(0.5, 2.0),
         thunderstorms_per_day=0.8, storm_temperature_drop_c=(2.0, 6.0),
         storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=5.0),
-    # The twenty-second final held-out set (seeds 2301-2305), declared before the twenty-third
-    # round's detector work and run once, when it is final: a subpolar oceanic coast, its air
+    # The twenty-second final held-out set (seeds 2301-2305): a subpolar oceanic coast, its air
     # closer to saturation than any draw's, fronts more often than any draw's, thunderstorms
     # rarer, cloud shading more often than any draw's.
     "subpolar-oceanic": Climate(
@@ -264,8 +246,7 @@ CLIMATES = {
         front_pressure_fall_hpa=(6.0, 14.0), front_temperature_drop_c=(1.0, 3.0),
         thunderstorms_per_day=0.1, storm_temperature_drop_c=(1.0, 3.0),
         storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=6.0),
-    # The twenty-third final held-out set (seeds 2401-2405), declared before the twenty-fourth
-    # round's detector work and run once, when it is final: a boreal forest, colder than any
+    # The twenty-third final held-out set (seeds 2401-2405): a boreal forest, colder than any
     # draw's, with a wider daily cycle, fronts rarer than any draw's, thunderstorms rarer and
     # cloud shading less often than any draw's.
     "boreal-forest": Climate(
@@ -274,19 +255,17 @@ CLIMATES = {
         front_pressure_fall_hpa=(10.0, 18.0), front_temperature_drop_c=(4.0, 9.0),
         thunderstorms_per_day=0.2, storm_temperature_drop_c=(2.0, 5.0),
         storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=0.5),
-    # The twenty-fourth final held-out set (seeds 2501-2505), declared before the twenty-fifth
-    # round's detector work and run once, when it is final: the Sahel's dry season, hotter than
-    # any draw's with a wider daily cycle, fronts rarer and shallower than any draw's, few dust
-    # squalls that cool the air harder than any draw's or earlier climate's storms, and cloud
-    # shading less often than any draw's.
+    # The twenty-fourth final held-out set (seeds 2501-2505): the Sahel's dry season, hotter
+    # than any draw's with a wider daily cycle, fronts rarer and shallower than any draw's, few
+    # dust squalls that cool the air harder than any draw's or earlier climate's storms, and
+    # cloud shading less often than any draw's.
     "sahel": Climate(
         name="sahel", mean_temperature_c=(24.0, 36.0), daily_amplitude_c=(12.0, 16.0),
         dew_point_depression_c=(8.0, 28.0), front_interval_days=4.0,
         front_pressure_fall_hpa=(4.0, 9.0), front_temperature_drop_c=(2.0, 6.0),
         thunderstorms_per_day=0.6, storm_temperature_drop_c=(10.0, 16.0),
         storm_pressure_jump_hpa=(2.5, 6.0), shading_per_hour=0.8),
-    # The twenty-fifth final held-out set (seeds 2601-2605), declared before the twenty-sixth
-    # round's detector work and run once, when it is final: an equatorial rainforest, air more
+    # The twenty-fifth final held-out set (seeds 2601-2605): an equatorial rainforest, air more
     # humid than any draw's, fronts rarer than any climate's and shallower than any draw's, more
     # afternoon thunderstorms than any draw's, and cloud shading more often than any climate's.
     "equatorial-rainforest": Climate(
@@ -296,8 +275,7 @@ CLIMATES = {
         front_temperature_drop_c=(0.5, 2.0), thunderstorms_per_day=2.8,
         storm_temperature_drop_c=(3.0, 7.0), storm_pressure_jump_hpa=(1.0, 2.5),
         shading_per_hour=7.0),
-    # The twenty-sixth final held-out set (seeds 2701-2705), declared before the twenty-seventh
-    # round's detector work and run once, when it is final: a hot, humid desert coast, warmer
+    # The twenty-sixth final held-out set (seeds 2701-2705): a hot, humid desert coast, warmer
     # than any climate or draw with dew points near 30 °C, almost never shaded by cloud, fronts
     # rarer and shallower than any draw's and hardly any thunderstorms.
     "gulf-coast": Climate(
@@ -306,33 +284,30 @@ CLIMATES = {
         front_pressure_fall_hpa=(2.0, 6.0), front_temperature_drop_c=(1.0, 3.0),
         thunderstorms_per_day=0.1, storm_temperature_drop_c=(3.0, 7.0),
         storm_pressure_jump_hpa=(1.0, 3.0), shading_per_hour=0.3),
-    # The twenty-seventh final held-out set (seeds 2801-2805), declared before the twenty-eighth
-    # round's detector work and run once, when it is final: a cold coast under the wind off an
-    # ice sheet, dry air for its cold, fronts that drop the temperature by at least 12 °C (more
-    # than any climate's or draw's least drop), fewer thunderstorms than any climate and storm
-    # pressure jumps weaker than any draw's.
+    # The twenty-seventh final held-out set (seeds 2801-2805): a cold coast under the wind off
+    # an ice sheet, dry air for its cold, fronts that drop the temperature by at least 12 °C
+    # (more than any climate's or draw's least drop), fewer thunderstorms than any climate and
+    # storm pressure jumps weaker than any draw's.
     "katabatic-coast": Climate(
         name="katabatic-coast", mean_temperature_c=(-18.0, -4.0), daily_amplitude_c=(2.0, 6.0),
         dew_point_depression_c=(6.0, 18.0), front_interval_days=0.9,
         front_pressure_fall_hpa=(8.0, 18.0), front_temperature_drop_c=(12.0, 15.5),
         thunderstorms_per_day=0.02, storm_temperature_drop_c=(1.0, 3.0),
         storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=1.8),
-    # The twenty-eighth final held-out set (seeds 2901-2905), declared before the twenty-ninth
-    # round's detector work and run once, when it is final: a high summer plateau where
-    # thunderstorms build most afternoons (more than any draw), each cooling the air by up to
-    # 15 °C with jumps up to 6 hPa (more than any draw), a daily cycle wider at its least than
-    # any draw's and fronts days apart.
+    # The twenty-eighth final held-out set (seeds 2901-2905): a high summer plateau where
+    # thunderstorms build most afternoons (more than any draw), each cooling the air by up to 15
+    # °C with jumps up to 6 hPa (more than any draw), a daily cycle wider at its least than any
+    # draw's and fronts days apart.
     "highveld": Climate(
         name="highveld", mean_temperature_c=(12.0, 28.0), daily_amplitude_c=(8.0, 14.0),
         dew_point_depression_c=(2.0, 14.0), front_interval_days=4.0,
         front_pressure_fall_hpa=(4.0, 10.0), front_temperature_drop_c=(2.0, 6.0),
         thunderstorms_per_day=2.6, storm_temperature_drop_c=(6.0, 15.0),
         storm_pressure_jump_hpa=(2.5, 6.0), shading_per_hour=4.0),
-    # The twenty-ninth final held-out set (seeds 3001-3005), declared before the thirtieth
-    # round's detector work and run once, when it is final: a cool, wet temperate rainforest
-    # coast where shallow fronts follow each other within a day (more often than any draw),
-    # the air sits within a few degrees of its dew point, and thunderstorms and cloud shading
-    # are rarer and gentler than any draw's.
+    # The twenty-ninth final held-out set (seeds 3001-3005): a cool, wet temperate rainforest
+    # coast where shallow fronts follow each other within a day (more often than any draw), the
+    # air sits within a few degrees of its dew point, and thunderstorms and cloud shading are
+    # rarer and gentler than any draw's.
     "temperate-rainforest": Climate(
         name="temperate-rainforest", mean_temperature_c=(4.0, 14.0),
         daily_amplitude_c=(2.0, 5.0), dew_point_depression_c=(0.4, 3.0),
@@ -340,11 +315,10 @@ CLIMATES = {
         front_temperature_drop_c=(1.5, 4.0), thunderstorms_per_day=0.15,
         storm_temperature_drop_c=(2.0, 4.0), storm_pressure_jump_hpa=(0.8, 2.0),
         shading_per_hour=0.6),
-    # The thirtieth final held-out set (seeds 3101-3105), declared before the thirty-first
-    # round's detector work and run once, when it is final: a tropical montane cloud forest
-    # where the air sits at its dew point most of the day, cloud drifts across the sun more
-    # often than in any draw, gentle afternoon thunderstorms come most days, and fronts are
-    # rare and shallow.
+    # The thirtieth final held-out set (seeds 3101-3105): a tropical montane cloud forest where
+    # the air sits at its dew point most of the day, cloud drifts across the sun more often than
+    # in any draw, gentle afternoon thunderstorms come most days, and fronts are rare and
+    # shallow.
     "cloud-forest": Climate(
         name="cloud-forest", mean_temperature_c=(13.0, 19.0),
         daily_amplitude_c=(1.5, 4.0), dew_point_depression_c=(0.2, 1.5),
@@ -352,8 +326,7 @@ CLIMATES = {
         front_temperature_drop_c=(1.0, 3.0), thunderstorms_per_day=1.8,
         storm_temperature_drop_c=(3.0, 6.0), storm_pressure_jump_hpa=(1.0, 2.5),
         shading_per_hour=5.0),
-    # The thirty-first final held-out set (seeds 3201-3205), declared before the thirty-second
-    # round's detector work and run once, when it is final: an interior basin in deep winter
+    # The thirty-first final held-out set (seeds 3201-3205): an interior basin in deep winter
     # under a standing anticyclone, colder at its warmest than any climate, where ice fog keeps
     # the air near its frost point, the short day still swings the temperature a few degrees,
     # fronts are rare and shallow, and thunderstorms and cloud shading almost never come.
@@ -364,9 +337,8 @@ CLIMATES = {
         front_temperature_drop_c=(3.0, 8.0), thunderstorms_per_day=0.03,
         storm_temperature_drop_c=(1.0, 3.0), storm_pressure_jump_hpa=(0.5, 1.5),
         shading_per_hour=0.35),
-    # The thirty-second final held-out set (seeds 3301-3305), declared before the thirty-third
-    # round's detector work and run once, when it is final: a mountain summit observatory in the
-    # storm track, inside cloud most of the time (rime, the dew point a hair under the
+    # The thirty-second final held-out set (seeds 3301-3305): a mountain summit observatory in
+    # the storm track, inside cloud most of the time (rime, the dew point a hair under the
     # temperature), cold, with almost no daily cycle under the cloud, deep fronts passing more
     # often than a day and cooling it hard, rare thunderstorms and little sun to shade.
     "mountain-summit": Climate(
@@ -376,8 +348,7 @@ CLIMATES = {
         front_temperature_drop_c=(5.0, 11.0), thunderstorms_per_day=0.25,
         storm_temperature_drop_c=(2.0, 6.0), storm_pressure_jump_hpa=(1.0, 3.0),
         shading_per_hour=0.6),
-    # The thirty-third final held-out set (seeds 3401-3405), declared before the thirty-fourth
-    # round's detector work and run once, when it is final: a humid subtropical city's rooftops
+    # The thirty-third final held-out set (seeds 3401-3405): a humid subtropical city's rooftops
     # in summer, hotter by night and by day than any draw's, the sun on the roofs making a wider
     # daily cycle than any draw's, the air drier at its driest than any draw's, weak fronts,
     # more afternoon thunderstorms than any draw's cooling the roofs harder than any draw's, and
@@ -389,10 +360,9 @@ CLIMATES = {
         front_temperature_drop_c=(2.0, 6.0), thunderstorms_per_day=1.5,
         storm_temperature_drop_c=(6.0, 13.0), storm_pressure_jump_hpa=(1.5, 4.0),
         shading_per_hour=5.0),
-    # The thirty-fourth final held-out set (seeds 3501-3505), declared before the thirty-fifth
-    # round's detector work and run once, when it is final: a high-arctic coast in summer under
-    # the midnight sun, the daily cycle flatter than any climate's, the air close to saturation,
-    # shallow fronts that barely cool, almost no thunderstorms, and those weak.
+    # The thirty-fourth final held-out set (seeds 3501-3505): a high-arctic coast in summer
+    # under the midnight sun, the daily cycle flatter than any climate's, the air close to
+    # saturation, shallow fronts that barely cool, almost no thunderstorms, and those weak.
     "high-arctic-summer": Climate(
         name="high-arctic-summer", mean_temperature_c=(-2.0, 7.0),
         daily_amplitude_c=(0.3, 1.0), dew_point_depression_c=(0.15, 1.6),
