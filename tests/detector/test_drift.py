@@ -216,6 +216,72 @@ def test_a_dew_point_falling_with_the_nights_cooling_from_a_fresh_start_is_not_d
     assert _reasons(_cooling_from(0, 0.0, 1.9, 150)) == {"drift:humidity_pct"}
 
 
+def _drying_from_a_fresh_start(temperature_per_hour: float,
+                               dew_per_hour: float) -> list[tuple[float, float, float]]:
+    """From a fresh start (no trend before the hour) the air's temperature and dew point
+    moving at these rates for two and a half hours."""
+    return [(20.0 + temperature_per_hour / 60 * seq, 5.0 + dew_per_hour / 60 * seq, 1010.0)
+            for seq in range(150)]
+
+
+def test_a_dew_point_drying_while_the_air_warms_from_a_fresh_start_is_drift():
+    # final-31 sim-3202-000: a humidity drifting down as the morning warmed the air out of
+    # ice fog; its dew point fell 0.8 °C/h while the air warmed 1.9 °C/h, under 1.5 rates
+    # but a bend of 1.4 °C/h from the day's share of the warming. Here: -0.9 against +2 °C/h.
+    assert _reasons(_drying_from_a_fresh_start(2.0, -0.9)) == {"drift:humidity_pct"}
+
+
+def test_a_dew_point_drying_slower_while_the_air_warms_is_not_drift():
+    # -0.3 °C/h against the day's share of +2 °C/h: a bend of 0.9 °C/h, under the rate.
+    assert _reasons(_drying_from_a_fresh_start(2.0, -0.3)) == set()
+
+
+def test_a_dew_point_rising_while_the_air_cools_is_not_judged_as_drying():
+    # Rain's way (it cools the air it moistens): the same bend, the other way, judged by
+    # its own trend as before (under 1.5 rates).
+    assert _reasons(_drying_from_a_fresh_start(-2.0, 0.9)) == set()
+
+
+def _held_humidity_then_thermometer_drift(forget: bool) -> list[tuple[int, str]]:
+    """Cooling air (-0.75 °C/h, its humidity rising 2 %/h) read by a humidity held at 70 % for
+    three hours, which then steps out to the air's; 35 readings later the thermometer drifts
+    down 2.7 °C/h for the stream's last hour. ``forget``: the held readings are forgotten at the
+    step (the run was found stuck there)."""
+    readings = {}
+    flags: list[tuple[int, str]] = []
+
+    def flag(reading, reason, channel, score, threshold):
+        flags.append((reading.seq, reason))
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05), _LearntNoise(0.05),
+                       readings.get, flag)
+    for seq in range(300):
+        air = -20.0 - 0.75 / 60 * seq
+        humidity = 70.0 if seq < 205 else 70.0 + 2.0 / 60 * seq
+        temperature = air - 2.7 / 60 * max(0, seq - 240)
+        values = (temperature, humidity, 1010.0)
+        reading = _Reading(seq, values, dew_point(temperature, humidity))
+        readings[seq] = reading
+        if forget and seq == 206:
+            check.forget_channel(1)
+        check.update(reading, held=False, noisy=False)
+    return flags
+
+
+def test_a_thermometer_drift_after_a_humidity_found_stuck_is_judged_on_a_fresh_line():
+    # final-31 sim-3201-009: forgotten, the held humidity's step out leaves no trend in the
+    # dew point's line, which has its hour in time for the thermometer's drift at the end.
+    flagged = _held_humidity_then_thermometer_drift(forget=True)
+    assert flagged and {reason for _, reason in flagged} == {"drift:temperature_c"}
+    assert min(seq for seq, _ in flagged) >= 230 and max(seq for seq, _ in flagged) == 299
+
+
+def test_the_held_humiditys_step_out_is_read_as_a_trend_if_not_forgotten():
+    # ... whose end clears the line: the thermometer's drift has no hour before the end.
+    flagged = _held_humidity_then_thermometer_drift(forget=False)
+    assert flagged and {reason for _, reason in flagged} == {"drift:humidity_pct"}, flagged
+
+
 def _front_passage(humidity_rises: bool) -> list[tuple[float, float, float]]:
     """Two hours steady, then the pressure rises 4.8 hPa/h for the hour of the passage; at a
     front passage rain moistens the dry air at the same time (the dew point rises 10 °C in 40

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from streamml.detector.reading import Reading
-from streamml.detector.sensor import (NOISE_SPANS_STEPS, OUTLASTS_NOISE_STEPS, RECENT, RUN_TREND_MIN, T,
-                                      SensorModel, _noise_spans_steps, _shrunk_trend, _trends)
+from streamml.detector.sensor import (NOISE_SPANS_STEPS, OUTLASTS_NOISE_STEPS, RECENT, RH,
+                                      RUN_TREND_MIN, T, SensorModel, _noise_spans_steps, _shrunk_trend, _trends)
 from streamml.detector.stats import ChannelStats
 from streamml.detector.thresholds import Thresholds
 
@@ -286,3 +286,27 @@ def test_a_channel_with_too_few_learnt_runs_adds_its_own_run_evidence_to_a_senso
         model._channels[P].stats.runs.step(True)
         model._channels[P].stats.runs.step(False)
     assert math.isclose(model._joint_evidence([T, RH, P], 20, by_rate=True), sum(by_rate))
+
+
+def _model_fed(readings: int) -> SensorModel:
+    """A model fed ``readings`` readings of slowly cooling, moistening air."""
+    model = SensorModel(Thresholds())
+    for seq in range(readings):
+        values = (-20.0 - 0.0125 * seq + 0.01 * (seq % 3), 70.0 + 0.03 * seq + 0.1 * (seq % 2),
+                  1010.0 + 0.01 * (seq % 4))
+        model.update(seq, 60_000 * seq, values, 0)
+    return model
+
+
+def test_a_humidity_run_found_stuck_at_its_end_leaves_the_dew_points_line():
+    # final-31 sim-3201-009: the held humidity and its step out stayed in the dew point's line
+    # (read as the dew point rising); found at its end, the run's readings leave it.
+    model = _model_fed(200)
+    lines = model._drift._series
+    assert lines["dew"].long.count > 0 and lines["pressure"].long.count > 0
+    model._flag_ended_run(RH, 150, 199, 10.0)
+    assert [r.seq for r in model._recent if "stuck:humidity_pct" in r.reasons] == \
+        list(range(151, 199))
+    assert lines["dew"].long.count == 0
+    # The barometer's readings were no part of the run: its line is kept.
+    assert lines["pressure"].long.count > 0

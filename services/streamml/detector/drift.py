@@ -195,6 +195,14 @@ SLOW_RISE_READINGS = 2 * DRIFT_WINDOW
 # (final-28 seed 2901: four such decisions, one a control's), so it is not judged there.
 CLIMB_KEEPS_SHARE = 0.8
 
+# Readings after a weather event's hold (a front's or a thunderstorm's) before a dew point
+# falling while the air warms is judged against the day's share of the warming
+# (``_drying_while_warming``): rain's and a storm's moisture dries back as their cooling
+# recovers, the air warming (the simulator's moisture relaxes with an e-folding of 25 readings
+# once the rain stops: 2 % of it is left after 100). final-28 sim-2901-027: a storm's hold ended
+# at 2374, the dew point falling 0.55 °C/h as the air warmed back 2.4 °C/h, decided at 2437.
+DRYING_AFTER_HOLD: int = 100
+
 
 ReadingAt = Callable[[int], "Reading | None"]
 # (reading, reason, channel, score, threshold): the model's way of flagging a reading.
@@ -258,6 +266,7 @@ class DriftCheck:
         # ... but it was decided without it, the pressure not falling (``rain_raced``).
         self._room_at_onset_only = False
         self._after_storm = False  # in a thunderstorm's hold (``update``)
+        self._last_held: int | None = None  # the last reading in any weather event's hold
         self._dew_floor: float | None = None  # under it in that hold: no drying (``update``)
         # Over it in that hold: no storm's cooling recovering (``update``).
         self._temperature_ceiling: float | None = None
@@ -272,6 +281,15 @@ class DriftCheck:
         for series in self._series.values():
             series.clear()
         self._humidity.clear()
+
+    def forget_channel(self, channel: int) -> None:
+        """Forget the lines the channel's readings went into (its readings were found stuck),
+        but not an open drift's."""
+        for name in _SERIES_FED_BY[channel]:
+            if name not in self._drift:
+                self._series[name].clear()
+        if channel == RH and "dew" not in self._drift:
+            self._humidity.clear()
 
     def reset(self, carry_decided_before: int | None = None) -> None:
         """Forget the trends and end every open drift without an alarm, except (a
@@ -328,6 +346,8 @@ class DriftCheck:
         self._dew_floor = dew_floor
         self._temperature_ceiling = temperature_ceiling
         self._temperature_course = temperature_course
+        if held or after_storm:
+            self._last_held = reading.seq
         if held:
             self._after_storm = False
             self._drift.clear()
@@ -553,12 +573,19 @@ class DriftCheck:
         bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
         unbased = base is None
         base = 0.0 if base is None else base
-        slope = series.long.slope() - base
+        # Without that trend, a dew point drying while the air warms is measured against the
+        # day's share of the warming, at the rate (``_drying_while_warming``).
+        reference = base
+        drying = unbased and name == "dew" and self._drying_while_warming(series)
+        if drying:
+            reference = DEW_SHARE_OF_TEMPERATURE * self._series["temperature"].long.slope()
+            bar = limit
+        slope = series.long.slope() - reference
         if abs(slope) < bar:  # most readings: the half hour's line is not read
             if name == "pressure":
                 self._maybe_start_slow_rise(reading, series, limit)
             return
-        recent = series.short.slope() - base
+        recent = series.short.slope() - reference
         if abs(recent) < 0.7 * bar or slope * recent < 0:
             return
         if name == "pressure" and _weather_trend_ending(series, base, slope, limit):
@@ -568,7 +595,8 @@ class DriftCheck:
             # (final-20: lows of 30-40 hPa falling 2-3 hPa/h in their last hours, rain at 100 %),
             # not a barometer's own drift, which bends a steady pressure.
             return
-        if name == "dew" and unbased and not self._beyond_the_days_share(series, slope, limit):
+        if name == "dew" and unbased and not drying and \
+                not self._beyond_the_days_share(series, slope, limit):
             return
         if name == "temperature" and (
                 series.baseline.count < BASELINE_WINDOW or not self._humidity_still() or
@@ -1035,6 +1063,16 @@ class DriftCheck:
         beyond = series.long.slope() - DEW_SHARE_OF_TEMPERATURE * temperature
         return beyond * slope > 0 and abs(beyond) >= limit
 
+    def _drying_while_warming(self, series: _Series) -> bool:
+        """The dew point's line over the hour falling while the temperature's rises (half an hour
+        of it known): the day's cycle moves the air's dew point with its temperature, never
+        against it (the simulator's cycle: DEW_SHARE_OF_TEMPERATURE of it, in phase), and cloud
+        and shade move the temperature alone. Rain cooling the air it moistens goes the other
+        way; its moisture and a storm's dry back for DRYING_AFTER_HOLD readings after the hold."""
+        warming = self._temperature_trend()
+        return warming is not None and warming > 0 and series.long.slope() < 0 and \
+            (self._last_held is None or series.first_x - self._last_held > DRYING_AFTER_HOLD)
+
     def _temperature_trend(self) -> float | None:
         """The temperature's trend over the hour (per reading; it is followed after the dew
         point, so one reading short of it), None under half an hour of it."""
@@ -1123,6 +1161,10 @@ def cold_air_scale(temperature_c: float) -> float:
 # humidity's: its drift moves the dew point as the logarithm of the humidity, so the hour's
 # rate is not the drift's (final-13: two humidity drifts' steps said 81 and 33 readings too many).
 _SERIES_OF_CHANNEL: tuple[tuple[str, ...], ...] = (("dew", "temperature"), (), ("pressure",))
+
+
+# The series each channel's readings go into (T, RH, P).
+_SERIES_FED_BY: tuple[tuple[str, ...], ...] = (("dew", "temperature"), ("dew",), ("pressure",))
 
 
 def _value(name: str, reading: Reading) -> float:

@@ -2247,6 +2247,15 @@ class SensorModel:
             if reading is not None:
                 self._flag(reading, f"{kind}:{CHANNELS[c]}", c, evidence, threshold)
 
+    def _flag_ended_run(self, c: int, first_seq: int, end_seq: int, evidence: float) -> None:
+        """Flag channel c's run between ``first_seq`` and ``end_seq`` as stuck, found at its end:
+        the drift check's lines took in its held value and the step out of it, which they would
+        read as a trend (final-31 sim-3201-009: a humidity held 198 readings, its step out read
+        as the dew point rising, whose end cleared the line an hour before the stream's)."""
+        self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
+                       self._th.stuck_log_odds)
+        self._drift.forget_channel(c)
+
     def _judge_run_end(self, c: int, reading: Reading) -> None:
         """Note channel c's run, ended by ``reading``, as stuck if its step out of the run
         confirms the steady trend before it (``RUN_END_STEPS``): the quantised chance of the run
@@ -2298,8 +2307,7 @@ class SensorModel:
         if settles and (value - out) * (out - held) >= RUN_END_SETTLES * (out - held) ** 2:
             return
         if reading.seq == end_seq + 1 and abs(value - out) < abs(value - held):
-            self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
-                           self._th.stuck_log_odds)
+            self._flag_ended_run(c, first_seq, end_seq, evidence)
 
     def _may_bracket(self, c: int, reading: Reading) -> bool:
         """Whether channel c's run, ended by ``reading``, is to be judged by the line through the
@@ -2359,8 +2367,7 @@ class SensorModel:
         evidence = level_path_log_odds(repeats, held, first_level, last_level, sigma,
                                        resolution)
         if evidence >= self._th.stuck_log_odds:
-            self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
-                           self._th.stuck_log_odds)
+            self._flag_ended_run(c, first_seq, end_seq, evidence)
 
     def _front_risen_before(self, seq: int) -> bool:
         """Whether the last weather event was a front found FRONT_JUDGED_FROM readings or more
@@ -2417,8 +2424,7 @@ class SensorModel:
         if len(stayed) < WHOLE_END_STAYED or evidence < self._th.stuck_log_odds:
             return
         for c in range(len(self._channels)):
-            self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
-                           self._th.stuck_log_odds)
+            self._flag_ended_run(c, first_seq, end_seq, evidence)
 
     def _run_end_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading``, was held while its steady
@@ -2701,8 +2707,7 @@ class SensorModel:
             if after is None or \
                     abs(after.values[c] - out) >= RUN_END_SETTLES * abs(out - held) - 1e-9:
                 return
-        self._flag_run(c, STUCK_REASON, first_seq + 1, end_seq - 1, evidence,
-                       self._th.stuck_log_odds)
+        self._flag_ended_run(c, first_seq, end_seq, evidence)
 
     def _trend_held_whole_evidence(self, c: int, reading: Reading) -> float:
         """The evidence that channel c's run, ended by ``reading`` with a step out that confirms
