@@ -43,6 +43,16 @@ MIN_BASELINE = 30
 # climate's daily cycle moves the dew point by up to ~1.2 °C/h for hours (final-3). The tide
 # never moves the pressure that fast, so a pressure trend is compared with no trend.
 NO_BASELINE_DEW_FACTOR = 1.5
+# A dew point's trend before the hour, at the rate or steeper, that one reading's jump its way
+# carries this share of (the jump STEP_SIGMAS learnt sigmas or more) is a step (a drift's
+# recalibration), not the weather's trend: the hour is judged as with no trend before it.
+# final-19 sim-2002-011: a thermometer's recalibration (+4.9 °C at 2193) made the 30 readings
+# before the hour a +9.7 °C/h trend that the level hour after "fell" from, decided at 2261, 197
+# healthy readings flagged. A humidity's quanta jump the dew point against the weather's trend
+# (it moves between them, the quantum catches up): final-19 sim-2002-035, a control at 17 %
+# cooling 2.5 °C/h, jumps of +1.5 °C.
+STEP_SHARE_OF_TREND: float = 0.5
+STEP_SIGMAS: float = 5.0  # noise does not jump so (nor does a recalibration under it: ``_recalibrated``)
 # Humidity (%/h over the hour, over its last third) moving this fast is the weather, no
 # sensor's drift (the fastest humidity drift is 15 %/h): rain racing towards saturation, a
 # front's passage.
@@ -284,11 +294,15 @@ class DriftCheck:
 
     def forget_channel(self, channel: int) -> None:
         """Forget the lines the channel's readings went into (its readings were found stuck),
-        but not an open drift's."""
+        unless a drift is open: its checks read the other lines too (final-19 sim-2003-002: a
+        barometer's run found stuck at 498 in a humidity drift; its line, cleared, read a 3.6
+        hPa/h fall from three readings, a front near, and ended the drift 50 readings before its
+        recalibration, whose step was then flagged inconsistent for 90 healthy readings)."""
+        if self._drift:
+            return
         for name in _SERIES_FED_BY[channel]:
-            if name not in self._drift:
-                self._series[name].clear()
-        if channel == RH and "dew" not in self._drift:
+            self._series[name].clear()
+        if channel == RH:
             self._humidity.clear()
 
     def reset(self, carry_decided_before: int | None = None) -> None:
@@ -569,6 +583,8 @@ class DriftCheck:
             self._maybe_start_after_storm(name, reading, series, limit)
             return
         base = series.base_slope()
+        if name == "dew" and base is not None and self._stepped_before(series, base, limit):
+            base = None
         # A drift bends the line away from the trend the weather had before it.
         bar = limit * NO_BASELINE_DEW_FACTOR if base is None and name == "dew" else limit
         unbased = base is None
@@ -1062,6 +1078,19 @@ class DriftCheck:
             return True
         beyond = series.long.slope() - DEW_SHARE_OF_TEMPERATURE * temperature
         return beyond * slope > 0 and abs(beyond) >= limit
+
+    def _stepped_before(self, series: _Series, base: float, limit: float) -> bool:
+        """The dew point's trend before the hour, at the rate or steeper (the hour bending
+        from it by the rate), is a step: one reading's jump, the trend's way, carries
+        STEP_SHARE_OF_TREND of its change and is STEP_SIGMAS learnt sigmas or more."""
+        if abs(base) < limit or abs(series.long.slope() - base) < limit:
+            return False  # most readings
+        points = series.baseline.points()
+        way = math.copysign(1.0, base)
+        jump = max((way * (y - earlier_y) for (earlier_x, earlier_y), (x, y) in
+                    zip(points, points[1:]) if x == earlier_x + 1), default=0.0)
+        return jump >= STEP_SIGMAS * self._stats["dew"].sigma and \
+            jump >= STEP_SHARE_OF_TREND * abs(base) * (len(points) - 1)
 
     def _drying_while_warming(self, series: _Series) -> bool:
         """The dew point's line over the hour falling while the temperature's rises (half an hour

@@ -632,6 +632,10 @@ class SlidingLine:
             self.sxy += x * y
             self.syy += y * y
 
+    def points(self) -> list[tuple[int, float]]:
+        """The window's points, oldest first."""
+        return self._window()
+
     def _window(self) -> list[tuple[int, float]]:
         end = len(self._points) - self._lag
         return list(islice(self._points, end - self.count, end))
