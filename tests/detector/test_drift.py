@@ -282,6 +282,56 @@ def test_the_held_humiditys_step_out_is_read_as_a_trend_if_not_forgotten():
     assert flagged and {reason for _, reason in flagged} == {"drift:humidity_pct"}, flagged
 
 
+def _level_hour_after(before: Callable[[int], float]) -> list[tuple[float, float, float]]:
+    """A fresh start: 40 readings of the dew point ``before(seq)`` before the hour, then an hour
+    and ten readings level where they ended."""
+    return [(30.0, before(min(seq, 39)), 1010.0) for seq in range(110)]
+
+
+def test_a_level_hour_after_a_step_in_the_readings_before_it_is_not_drift():
+    # final-19 sim-2002-011: a thermometer's recalibration (+4.9 °C) in the 30 readings before
+    # the hour made them a +9.7 °C/h trend, which the level hour after "fell" from. A line
+    # through a step is no trend: the hour is judged as with none before it.
+    assert _reasons(_level_hour_after(lambda seq: 5.0 + (4.0 if seq >= 20 else 0.0))) == set()
+
+
+def test_a_level_hour_after_a_trend_a_quantised_humidity_jumps_against_is_drift():
+    # final-19 sim-2002-035: in dry air a humidity's quantum jumps the dew point 1.5 °C against
+    # the night's fall. Here it falls 3.6 °C/h and jumps back 0.2 °C every ten readings (a
+    # trend of -2.4 °C/h): a trend still, which the level hour bends from by the rate.
+    sawtooth = _level_hour_after(lambda seq: 5.0 - 0.06 * seq + 0.2 * (seq // 10))
+    assert _reasons(sawtooth) == {"drift:temperature_c"}
+
+
+def _check_with_pressure_line(dew_per_hour: float) -> DriftCheck:
+    """A check fed two hours of steady air and pressure, its dew point moving at this rate."""
+    readings = {}
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05), _LearntNoise(0.05),
+                       readings.get, lambda *flagged: None)
+    for seq in range(120):
+        dew = 5.0 + dew_per_hour / 60 * seq
+        reading = _Reading(seq, (30.0, relative_humidity(30.0, dew), 1010.0), dew)
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return check
+
+
+def test_a_barometer_found_stuck_leaves_the_pressures_line_with_no_drift_open():
+    check = _check_with_pressure_line(0.0)
+    check.forget_channel(2)
+    assert check._series["pressure"].long.count == 0
+
+
+def test_a_barometer_found_stuck_in_an_open_drift_leaves_every_line_kept():
+    # final-19 sim-2003-002: a barometer's run found stuck in a humidity drift; its line,
+    # cleared, read a 3.6 hPa/h fall from three readings, a front near, which ended the drift
+    # before its recalibration (then flagged inconsistent for 90 healthy readings).
+    check = _check_with_pressure_line(3.0)
+    assert "dew" in check._drift
+    check.forget_channel(2)
+    assert check._series["pressure"].long.count == 60
+
+
 def _front_passage(humidity_rises: bool) -> list[tuple[float, float, float]]:
     """Two hours steady, then the pressure rises 4.8 hPa/h for the hour of the passage; at a
     front passage rain moistens the dry air at the same time (the dew point rises 10 °C in 40
