@@ -52,7 +52,8 @@ NO_BASELINE_DEW_FACTOR = 1.5
 # (it moves between them, the quantum catches up): final-19 sim-2002-035, a control at 17 %
 # cooling 2.5 °C/h, jumps of +1.5 °C.
 STEP_SHARE_OF_TREND: float = 0.5
-STEP_SIGMAS: float = 5.0  # noise does not jump so (nor does a recalibration under it: ``_recalibrated``)
+# Noise does not jump so (nor does a recalibration under it: ``_recalibrated``).
+STEP_SIGMAS: float = 5.0
 # Humidity (%/h over the hour, over its last third) moving this fast is the weather, no
 # sensor's drift (the fastest humidity drift is 15 %/h): rain racing towards saturation, a
 # front's passage.
