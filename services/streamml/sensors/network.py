@@ -253,6 +253,13 @@ PARAMS = {
     "final-34": NetworkParams(name="final-34", climate="high-arctic-summer", noise_scale=0.75,
                               classes=("consumer", "station", "station", "station"),
                               resolution_scale=2.4),
+    # The thirty-fifth final family (seeds 3601-3605), declared before the thirty-sixth round's
+    # detector changes: home weather stations in a coastal city, noisier than any draw (a scale no
+    # family uses), consumer sensors three times in four, every class 0.6 times its resolution
+    # (finer than any draw; a scale no family uses).
+    "final-35": NetworkParams(name="final-35", climate="plum-rain", noise_scale=1.65,
+                              classes=("consumer", "cheap", "consumer", "consumer"),
+                              resolution_scale=0.6),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

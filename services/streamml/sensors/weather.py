@@ -370,6 +370,18 @@ CLIMATES = {
         front_temperature_drop_c=(1.0, 4.0), thunderstorms_per_day=0.04,
         storm_temperature_drop_c=(1.0, 3.0), storm_pressure_jump_hpa=(0.5, 1.2),
         shading_per_hour=1.2),
+    # The thirty-fifth final held-out set (seeds 3601-3605): the plum-rain season on an East
+    # Asian coast, a stationary front wavering over it so that shallow fronts pass more often
+    # than any draw's, cooling the air little, warm air within a few degrees of its dew point
+    # (closer than any draw's), a daily cycle narrower than any draw's, and embedded
+    # thunderstorms more often than any draw's with weak pressure jumps; cloud shades the sun
+    # more often than any draw's.
+    "plum-rain": Climate(
+        name="plum-rain", mean_temperature_c=(21.0, 29.0), daily_amplitude_c=(1.2, 3.0),
+        dew_point_depression_c=(0.3, 2.2), front_interval_days=0.9,
+        front_pressure_fall_hpa=(3.0, 7.0), front_temperature_drop_c=(1.0, 3.0),
+        thunderstorms_per_day=1.9, storm_temperature_drop_c=(2.0, 6.0),
+        storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=4.0),
 }
 
 
