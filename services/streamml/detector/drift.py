@@ -824,9 +824,11 @@ class DriftCheck:
         front coming, as under the floor."""
         slope = series.long.slope()
         base = series.base_slope()
-        if base is None or slope > -limit or base > -limit or \
-                series.short.slope() > -0.7 * limit or \
-                abs(slope - base) > ONE_LINE_SHARE * limit:
+        if base is None or slope > -limit or series.short.slope() > -0.7 * limit:
+            return
+        one_line = base <= -limit and abs(slope - base) <= ONE_LINE_SHARE * limit
+        speeding = _fall_speeding_up(slope, base, limit)
+        if not (one_line or speeding):
             return
         stats = self._stats["dew"]
         if not stats.ready or -slope < self._th.drift_evidence_sd * \
@@ -840,8 +842,10 @@ class DriftCheck:
                 self._series["pressure"].long.slope() * 60 > STORM_FRONT_RISE_PER_HOUR or \
                 self._falling_for_hours(reading.seq):
             return
-        # Decided well into its line: its onset is looked for over every reading the series has.
-        self._open("dew", reading, series, slope, 0.0, limit, series.baseline.first_x)
+        # Decided well into its line: its onset is looked for over every reading the series has;
+        # a fall that sped up began within the hour (the hour before was the storm's drying).
+        first = None if speeding and not one_line else series.baseline.first_x
+        self._open("dew", reading, series, slope, 0.0, limit, first)
 
     def _warming_back(self) -> bool:
         """The air warming back from a storm's cooling (or not known not to be): the
@@ -1164,6 +1168,16 @@ def _weather_trend_ending(series: _Series, base: float, bend: float, limit: floa
     (final-9: a front's jump of 3.3 hPa/h in saturated air, then the pressure level: a bend of
     -2.3 hPa/h against the jump's line)."""
     return bend * base < 0 and abs(series.long.slope()) < 0.5 * limit
+
+
+def _fall_speeding_up(slope: float, base: float, limit: float) -> bool:
+    """A dew point falling over the hour faster than over the hours before it (already falling
+    or level then) by the rate: no storm's drying, which is fastest first and levels off, but a
+    sensor's drift setting in under it (final-33 sim-3405-013: a humidity drifting down
+    12.6 %/h from 2744 in a storm's hold kept by the pressure, the dew point's hour -2.3 to
+    -3.5 °C/h against -0.9 before; decided only at 2872 under the floor, 7 readings before the
+    stream's end)."""
+    return base <= 0.0 and slope - base <= -limit
 
 
 def _trend_slowing(series: _Series, base: float, bend: float, limit: float) -> bool:
