@@ -963,6 +963,29 @@ def test_a_storms_drying_curve_with_no_floor_is_no_drift():
     assert _flags_after_storm(drying) == set()
 
 
+def _drying_then_falling(rate_after_per_hour: float,
+                         rate_before_per_hour: float = -0.9) -> list[tuple[float, float, float]]:
+    """Two hours of a dew point drying at ``rate_before_per_hour`` in a storm's hold, then an
+    hour falling at ``rate_after_per_hour``, the air's temperature and pressure steady."""
+    dew = [14.0 + rate_before_per_hour / 60 * min(seq, 120) +
+           rate_after_per_hour / 60 * max(0, seq - 120) for seq in range(180)]
+    return [(18.0, value, 1015.0) for value in dew]
+
+
+def test_a_dew_point_whose_fall_speeds_up_by_the_rate_in_a_storms_hold_is_drift():
+    """With no floor, a slow steady drying (0.9 °C/h) that then falls 3 °C/h: a storm's drying is
+    fastest first and levels off, so a fall speeding up by the rate is a sensor's drift setting
+    in under it (final-33 sim-3405-013), though the two hours are no one line."""
+    assert _flags_after_storm(_drying_then_falling(-3.0)) == {"drift:humidity_pct"}
+
+
+def test_a_dew_point_whose_fall_speeds_up_by_less_than_the_rate_is_no_drift():
+    """The same drying speeding up to 1.8 °C/h, by 0.9 °C/h (under the rate), or a dew point that
+    rose 1 °C/h (the storm's moisture coming back) and then falls 3 °C/h: not judged."""
+    assert _flags_after_storm(_drying_then_falling(-1.8)) == set()
+    assert _flags_after_storm(_drying_then_falling(-3.0, rate_before_per_hour=1.0)) == set()
+
+
 def test_a_dew_point_falling_on_a_line_while_the_air_warms_back_is_no_drift():
     """The same steady fall of 2 °C/h while the air warms back 1.5 °C/h from the storm's
     cooling (faster than the afternoon's own warming): the storm's drying. So too while the air
