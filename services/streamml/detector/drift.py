@@ -175,6 +175,9 @@ DEW_SHARE_OF_TEMPERATURE = 0.3
 # Share of the rate by which the hour's slope may differ from the two hours' before it for the
 # three hours to be one line (a storm's drying slows by far more from one hour to the next).
 ONE_LINE_SHARE = 0.5
+# A determinant of the two lines' normal equations this small against the product of their
+# diagonal: the hinge at the window's first reading, where the two lines are one.
+TWO_LINES_DEGENERATE: float = 1e-9
 # °C/h: a storm's moisture dries back while its cooling recovers (the air warming back faster
 # than the afternoon's own warming, as sensor.py's STORM_WARMING_C_PER_HOUR); a dew point falling
 # after the air stopped warming back is no storm's drying.
@@ -654,12 +657,14 @@ class DriftCheck:
         self._open(name, reading, series, slope, base, limit)
 
     def _open(self, name: str, reading: Reading, series: _Series, slope: float, base: float,
-              limit: float, first: int | None = None) -> None:
+              limit: float, first: int | None = None, from_a_trend: bool = False) -> None:
         """A drift of the named series decided at this reading: flagged back to its onset (looked
-        for from ``first``, the hour's first reading if None)."""
+        for from ``first``, the hour's first reading if None; as a bend from the trend before
+        it rather than from a level if ``from_a_trend``)."""
         channel = self._channel(name)
         first = series.first_x if first is None else first
-        onset, rate = self._onset(name, first, reading.seq)
+        onset, rate = self._onset_from_a_trend(name, first, reading.seq) if from_a_trend \
+            else self._onset(name, first, reading.seq)
         self._drift[name] = (onset, slope, base)
         if onset - first < ONSET_AT_FIRST:
             self._onset_at_first.add(name)
@@ -843,9 +848,9 @@ class DriftCheck:
                 self._falling_for_hours(reading.seq):
             return
         # Decided well into its line: its onset is looked for over every reading the series has;
-        # a fall that sped up began within the hour (the hour before was the storm's drying).
-        first = None if speeding and not one_line else series.baseline.first_x
-        self._open("dew", reading, series, slope, 0.0, limit, first)
+        # a fall that sped up, as where the storm's drying before it bent down.
+        self._open("dew", reading, series, slope, 0.0, limit, series.baseline.first_x,
+                   from_a_trend=speeding)
 
     def _warming_back(self) -> bool:
         """The air warming back from a storm's cooling (or not known not to be): the
@@ -996,6 +1001,21 @@ class DriftCheck:
             error = sum((b - level - slope * a) ** 2 for a, b in zip(u, y))
             if error < best_error:
                 best, best_error, best_slope = hinge, error, slope
+        return best, best_slope
+
+    def _onset_from_a_trend(self, name: str, first: int, last: int) -> tuple[int, float]:
+        """Where the trend bent and its slope per reading from there: the best hinge between two
+        lines (the weather's trend, then the drift added to it) over the window, in steps of
+        three readings. A level before the hinge (``_onset``) takes a storm's slow drying for
+        part of the drift (final-33 sim-3405-013: onset 2624 against the true 2744)."""
+        points = [(r.seq - first, _value(name, r))
+                  for r in (self._reading_at(seq) for seq in range(first, last + 1))
+                  if r is not None]
+        best, best_error, best_slope = first, math.inf, 0.0
+        for hinge in range(first, last - 10, 3):
+            fit = _two_lines(points, hinge - first)
+            if fit is not None and fit[0] < best_error:
+                best, best_error, best_slope = hinge, fit[0], fit[1]
         return best, best_slope
 
     def _continue(self, name: str, reading: Reading, series: _Series) -> None:
@@ -1171,13 +1191,15 @@ def _weather_trend_ending(series: _Series, base: float, bend: float, limit: floa
 
 
 def _fall_speeding_up(slope: float, base: float, limit: float) -> bool:
-    """A dew point falling over the hour faster than over the hours before it (already falling
-    or level then) by the rate: no storm's drying, which is fastest first and levels off, but a
-    sensor's drift setting in under it (final-33 sim-3405-013: a humidity drifting down
-    12.6 %/h from 2744 in a storm's hold kept by the pressure, the dew point's hour -2.3 to
-    -3.5 °C/h against -0.9 before; decided only at 2872 under the floor, 7 readings before the
-    stream's end)."""
-    return base <= 0.0 and slope - base <= -limit
+    """A dew point falling over the hour faster than over the hours before it (level or falling
+    slower than the rate then) by the rate: no storm's drying, which is fastest first and
+    levels off, but a sensor's drift setting in under it (final-33 sim-3405-013: a humidity
+    drifting down 12.6 %/h from 2744 in a storm's hold kept by the pressure, the dew point's
+    hour -2.3 to -3.5 °C/h against -0.9 before; decided only at 2872 under the floor, 7 readings
+    before the stream's end). Hours before already falling at the rate are the one line's to
+    judge (final-7 sim-805-014: the drift itself in them, decided as one line at 1258; as a
+    speeding up at 1230, it moved the sensor's learnt repeat rates into a wrong stuck flag)."""
+    return -limit < base <= 0.0 and slope - base <= -limit
 
 
 def _trend_slowing(series: _Series, base: float, bend: float, limit: float) -> bool:
@@ -1209,6 +1231,30 @@ _SERIES_OF_CHANNEL: tuple[tuple[str, ...], ...] = (("dew", "temperature"), (), (
 
 # The series each channel's readings go into (T, RH, P).
 _SERIES_FED_BY: tuple[tuple[str, ...], ...] = (("dew", "temperature"), ("dew",), ("pressure",))
+
+
+def _two_lines(points: list[tuple[int, float]], hinge: int) -> tuple[float, float] | None:
+    """Least squares of y = a + b * x + c * max(0, x - hinge): the squared error and the slope
+    after the hinge (b + c); None if the points do not fix both lines."""
+    rows = [(1.0, float(x), float(max(0, x - hinge)), y) for x, y in points]
+    normal = [[sum(r[i] * r[j] for r in rows) for j in range(3)] for i in range(3)]
+    target = [sum(r[i] * r[3] for r in rows) for i in range(3)]
+    det = _det3(normal)
+    if abs(det) <= TWO_LINES_DEGENERATE * normal[0][0] * normal[1][1] * normal[2][2]:
+        return None
+    coef: list[float] = []
+    for k in range(3):
+        swapped = [[target[i] if j == k else normal[i][j] for j in range(3)] for i in range(3)]
+        coef.append(_det3(swapped) / det)
+    error = sum((y - coef[0] - coef[1] * x - coef[2] * u) ** 2 for _, x, u, y in rows)
+    return error, coef[1] + coef[2]
+
+
+def _det3(m: list[list[float]]) -> float:
+    """The determinant of a 3 x 3 matrix."""
+    return (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
 
 
 def _value(name: str, reading: Reading) -> float:
