@@ -821,11 +821,18 @@ def _flags_after_storm(series: list[tuple[float, float, float]],
     """Feed (temperature, dew point, pressure) readings as in a thunderstorm's hold, its jump and
     plunge over (``after_storm``), the dew point's floor ``dew_floor`` and the temperature's
     ceiling ``temperature_ceiling``; the reasons flagged."""
+    return {reason for reason, _ in _flagged_after_storm(series, dew_floor, temperature_ceiling)}
+
+
+def _flagged_after_storm(series: list[tuple[float, float, float]],
+                         dew_floor: float | None = None,
+                         temperature_ceiling: float | None = None) -> set[tuple[str, int]]:
+    """As ``_flags_after_storm``: each reason flagged with the reading it was flagged on."""
     readings = {}
-    reasons: set[str] = set()
+    reasons: set[tuple[str, int]] = set()
 
     def flag(reading, reason, channel, score, threshold):
-        reasons.add(reason)
+        reasons.add((reason, reading.seq))
 
     check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05), _LearntNoise(0.05),
                        readings.get, flag)
@@ -963,12 +970,13 @@ def test_a_storms_drying_curve_with_no_floor_is_no_drift():
     assert _flags_after_storm(drying) == set()
 
 
-def _drying_then_falling(rate_after_per_hour: float,
-                         rate_before_per_hour: float = -0.9) -> list[tuple[float, float, float]]:
-    """Two hours of a dew point drying at ``rate_before_per_hour`` in a storm's hold, then an
-    hour falling at ``rate_after_per_hour``, the air's temperature and pressure steady."""
-    dew = [14.0 + rate_before_per_hour / 60 * min(seq, 120) +
-           rate_after_per_hour / 60 * max(0, seq - 120) for seq in range(180)]
+def _drying_then_falling(rate_after_per_hour: float, rate_before_per_hour: float = -0.9,
+                         hours_before: int = 2) -> list[tuple[float, float, float]]:
+    """``hours_before`` hours of a dew point drying at ``rate_before_per_hour`` in a storm's hold,
+    then an hour falling at ``rate_after_per_hour``, the air's temperature and pressure steady."""
+    bend = 60 * hours_before
+    dew = [14.0 + rate_before_per_hour / 60 * min(seq, bend) +
+           rate_after_per_hour / 60 * max(0, seq - bend) for seq in range(bend + 60)]
     return [(18.0, value, 1015.0) for value in dew]
 
 
@@ -977,6 +985,21 @@ def test_a_dew_point_whose_fall_speeds_up_by_the_rate_in_a_storms_hold_is_drift(
     fastest first and levels off, so a fall speeding up by the rate is a sensor's drift setting
     in under it (final-33 sim-3405-013), though the two hours are no one line."""
     assert _flags_after_storm(_drying_then_falling(-3.0)) == {"drift:humidity_pct"}
+
+
+def test_a_fall_that_speeds_up_is_flagged_from_where_it_bent_not_over_the_drying_before():
+    """Its onset is the hinge between the drying's line and the steeper one (final-33
+    sim-3405-013), not a level's end: a level then a line takes part of the drying for drift."""
+    flagged = _flagged_after_storm(_drying_then_falling(-3.0))
+    assert 114 <= min(seq for _, seq in flagged) <= 126
+
+
+def test_a_fall_that_speeds_up_from_hours_already_falling_at_the_rate_is_not_judged_so():
+    """An hour before already falling at the rate (1.5 °C/h) is the one line's to judge: a fall
+    speeding up from it to 3.5 °C/h is no one line and not judged as speeding up (final-7
+    sim-805-014: the drift itself in that trend, decided as one line later)."""
+    assert _flags_after_storm(_drying_then_falling(-3.5, rate_before_per_hour=-1.5,
+                                                   hours_before=1)) == set()
 
 
 def test_a_dew_point_whose_fall_speeds_up_by_less_than_the_rate_is_no_drift():
