@@ -3359,6 +3359,23 @@ def test_a_station_held_whole_soon_after_its_start_outlasts_its_few_learnt_joint
     assert set(range(121, 137)) <= stuck <= set(range(120, 138)), sorted(stuck)
 
 
+def test_a_station_held_whole_past_its_few_learnt_joint_runs_is_judged_by_their_least_tail():
+    """final-34 control sim-3501-035, a station at 0.24 °C in flat weather: its thermometer and
+    barometer held together at readings 76-100 (24 repeats; the humidity at 98.4-100 %,
+    unjudged) with 9 staggered joint runs learnt, the longest 9: their tail, fitted to its 4
+    longest, capped the run's repeat rates (13.4 nats) at 12.2, and 46 healthy readings (75-120)
+    were flagged stuck. Bounded by the least steep tail those 4 runs support
+    (``TAIL_ENDS_SE``), nothing of its first 200 readings is stuck; the same station held whole
+    from reading 76 to 140 is."""
+    values = _network_sensor("final-34", 3501, 35, 260)
+    assert not any(any(reason.startswith("stuck") for reason in reasons)
+                   for reasons in _run(values[:200]).values())
+    held = values[:76] + [values[76]] * (140 - 76) + values[140:]
+    stuck = {seq for seq, reasons in _run(held).items()
+             if any(reason.startswith("stuck") for reason in reasons)}
+    assert set(range(77, 140)) <= stuck, sorted(stuck)
+
+
 def test_an_evening_humidity_held_by_a_storms_cooling_wearing_off_is_no_stuck_run():
     """final-25 (development data since the twenty-seventh round) control sim-2601-033, a station
     at 0.16 °C / 1.6 %, noise a fifth of a step: from reading 1032 (17:12) to 1102 its humidity

@@ -246,6 +246,20 @@ def test_a_run_twice_as_long_as_the_longest_learnt_run_outlasts_them():
     assert not few.outlasted_by(1000)
 
 
+def test_a_tail_fitted_to_few_runs_falls_no_faster_than_they_show_at_least():
+    """Fewer than LEAST_TAIL_UNDER_RUNS runs learnt, the tail is its MIN_TAIL longest runs, and
+    the least steep fall they support (``TAIL_ENDS_SE``) bounds less; with that many learnt,
+    the same as the tail's point estimate."""
+    few = _runs_of([2, 3, 4, 5, 6, 7, 8, 9, 3, 4])  # 10 runs: the tail is the longest 4
+    assert few.log_odds(6, least=True) == few.log_odds(6)  # up to the tail's start (6)
+    assert few.log_odds(30, least=True) < few.log_odds(30) - 2.0
+    assert few.log_odds(30) > 12.0 > few.log_odds(30, least=True)
+    assert few.log_odds(30, least=True) < few.log_odds(60, least=True)
+    assert stats.LEAST_TAIL_UNDER_RUNS == 16
+    many = _runs_of([2, 3, 4, 5, 6, 7, 8, 9] * 2)  # 16 runs
+    assert many.log_odds(30, least=True) == many.log_odds(30)
+
+
 def test_a_run_cut_by_a_flag_is_not_learnt():
     runs = stats.RunLengths()
     for length in [1, 2, 1, 3] * 4:

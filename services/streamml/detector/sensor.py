@@ -1568,12 +1568,14 @@ class SensorModel:
                 judged = [c for c in range(len(self._channels)) if self._judged_at_limit(c) and
                           not (c == RH and saturated and
                                not self._judged_near_limit(self._channels[RH]))]
-                joint = self._joint_evidence(running, shortest, by_rate=running == judged)
+                joint = self._joint_evidence(running, shortest, by_rate=running == judged,
+                                             going=True)
                 # The channels that fell still last, at the same reading, on their own: a
                 # sensor sticking whole while one channel was calm already.
                 together = [c for c in running if self._channels[c].run == shortest]
                 if 1 < len(together) < len(running):
-                    joint = max(joint, self._joint_evidence(together, shortest, by_rate=True))
+                    joint = max(joint, self._joint_evidence(together, shortest, by_rate=True,
+                                                            going=True))
                 else:
                     together = []
                 if joint < self._th.stuck_log_odds:
@@ -1940,7 +1942,8 @@ class SensorModel:
         before = self._reading_at(first.seq - 1)
         return abs(first.values[RH] - before.values[RH]) if before is not None else 0.0
 
-    def _joint_evidence(self, channels: list[int], repeats: int, by_rate: bool) -> float:
+    def _joint_evidence(self, channels: list[int], repeats: int, by_rate: bool,
+                        going: bool = False) -> float:
         """Evidence of several channels repeating at once for ``repeats`` readings: their
         repeat rates' (``by_rate``: every judged channel, or channels that fell still at the
         same reading; two calm channels, a still night's temperature and pressure, are not rare:
@@ -1962,7 +1965,13 @@ class SensorModel:
         a step: its thermometer held 21.76 C for 51 readings at the night's trough, 7.0 nats,
         the humidity 92.8 % with it, 5.2 nats by its own run and 0 given the temperatures; 187
         readings of both flagged stuck at 12.1-12.2 nats). Not by the rates: a sensor held whole
-        is judged by every channel's repeats (final-25: a small spike lost to it)."""
+        is judged by every channel's repeats (final-25: a small spike lost to it). A run still
+        ``going`` of calm channels only (``_all_calm``) is bounded by the least steep tail its
+        learnt joint runs support (``RunLengths.log_odds(least=True)``): flagged, it stays
+        flagged until the channels move, and a calm spell holds such a station whole longer than
+        the few runs a few hours teach (final-34). A channel with noise of half a step or more
+        is held by its noise, not the weather (final-2 sim-301-012, stuck whole at 121-134, its
+        thermometer's noise 0.51 of a step); a run judged at its end has its step out besides."""
         if by_rate:
             evidence = sum(self._rate_evidence(c, repeats)
                            if self._channels[c].stats.runs.learnt >= MIN_RUNS
@@ -1977,7 +1986,14 @@ class SensorModel:
         together = all(self._channels[c].run == repeats for c in channels)
         if self._joint_outlasted(channels, repeats):
             return evidence
-        return min(evidence, (runs.together if together else runs.staggered).log_odds(repeats))
+        return min(evidence, (runs.together if together else runs.staggered).log_odds(
+            repeats, least=going and self._all_calm(channels)))
+
+    def _all_calm(self, channels: list[int]) -> bool:
+        """Whether every one of these channels has noise under OUTLASTS_NOISE_STEPS of a step:
+        calm coarse channels sit on their steps together as long as the weather lets them."""
+        return not any(_noise_spans_steps(self._channels[c].stats, OUTLASTS_NOISE_STEPS)
+                       for c in channels)
 
     def _joint_outlasted(self, channels: list[int], repeats: int) -> bool:
         """Whether channels repeating at once for ``repeats`` readings outlast their learnt

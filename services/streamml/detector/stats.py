@@ -50,6 +50,15 @@ OUTLASTS_LONGEST = 2
 # tail capped its joint run of 17 at 11.1 nats, where its channels' own runs add up to 16.7 and
 # their repeat rates to 21.5 (an oracle knowing the weather: 18.2).
 JOINT_OUTLASTS_MIN_RUNS = MIN_TAIL * TAIL_SHARE // 2
+# The least steep tail the learnt runs support (``RunLengths.log_odds(least=True)``): the tail's
+# runs' ends counted this many standard errors (the square root of their number) fewer. Fitted
+# to a few long runs the tail's fall is uncertain (final-34: a calm spell holds a station whole
+# for 14-24 readings in its first hours, where its memory has seen the longest at 4-9).
+TAIL_ENDS_SE: float = 1.0
+# ... while fewer runs than this were learnt (the tail then its MIN_TAIL longest, not a share
+# of many); from half a full tail on, as the point estimate (a full tail's fall moved so lost
+# short runs held whole: final-2 sim-301-012, final-7 sim-804-000, 21 and 31 learnt).
+LEAST_TAIL_UNDER_RUNS: int = JOINT_OUTLASTS_MIN_RUNS
 
 
 class ChannelStats:
@@ -354,7 +363,8 @@ class RunLengths:
     not assumed from its noise and step. Infinite (no bound) until MIN_RUNS runs ended."""
 
     __slots__ = ("_lengths", "_ordered", "_gaps", "_gap_sum", "_current", "_gap", "_tail_start",
-                 "_start_log_odds", "_log_odds_per_repeat", "_refit_due")
+                 "_start_log_odds", "_log_odds_per_repeat", "_least_log_odds_per_repeat",
+                 "_refit_due")
 
     def __init__(self) -> None:
         self._lengths: deque[int] = deque(maxlen=RUN_MEMORY)
@@ -368,6 +378,7 @@ class RunLengths:
         self._tail_start = 0
         self._start_log_odds = math.inf
         self._log_odds_per_repeat = math.inf
+        self._least_log_odds_per_repeat = math.inf
         self._refit_due = False  # a run ended since the last refit
 
     def step(self, repeated: bool) -> None:
@@ -414,8 +425,11 @@ class RunLengths:
         # tail's start.
         starts = (n + 1) / (n + self._gap_sum + 2)
         self._start_log_odds = math.log(n / tail) - math.log(starts)
-        # Geometric past the start: each repeat goes on with (excess + 1) / (excess + tail + 2).
+        # Geometric past the start: each repeat goes on with (excess + 1) / (excess + tail + 2);
+        # at least, with the tail's ends TAIL_ENDS_SE standard errors fewer (few runs learnt).
         self._log_odds_per_repeat = math.log((excess + tail + 2) / (excess + 1))
+        least_ends = tail - TAIL_ENDS_SE * math.sqrt(tail) if n < LEAST_TAIL_UNDER_RUNS else tail
+        self._least_log_odds_per_repeat = math.log((excess + least_ends + 2) / (excess + 1))
 
     @property
     def learnt(self) -> int:
@@ -428,13 +442,15 @@ class RunLengths:
         ordered = self._ordered
         return len(ordered) >= MIN_TAIL * TAIL_SHARE and repeats >= times * ordered[-1]
 
-    def log_odds(self, repeats: int) -> float:
+    def log_odds(self, repeats: int, least: bool = False) -> float:
         """-ln of the chance that a healthy run starts and lasts ``repeats`` repeats (infinite
-        until MIN_RUNS runs were learnt)."""
+        until MIN_RUNS runs were learnt); ``least``: past the tail's start, by the least steep
+        tail the learnt runs support (``TAIL_ENDS_SE``, ``LEAST_TAIL_UNDER_RUNS``)."""
         start = self._tail_start
         if repeats <= start:
             return self._start_log_odds * repeats / start
-        return self._start_log_odds + (repeats - start) * self._log_odds_per_repeat
+        per_repeat = self._least_log_odds_per_repeat if least else self._log_odds_per_repeat
+        return self._start_log_odds + (repeats - start) * per_repeat
 
 
 def quantised_run_log_odds(repeats: int, sigma: float, resolution: float,
