@@ -347,6 +347,25 @@ OUTLASTS_NOISE_STEPS = 0.5
 # station channel at 0.29-0.38 of a step). Not the channels' repeat rates: a thermometer's,
 # past its own learnt runs, flagged a final-7 control in a thunderstorm; nor two channels of
 # three: a thermometer and a calm humidity sit on their steps together at the day's top.
+# A calm thermometer's run (noise under OUTLASTS_NOISE_STEPS of a step) this many times the
+# longest of at least FAR_OUTLASTS_MIN_RUNS learnt healthy runs (three full tails: most of a
+# day's runs in its weather, not a few hours': final-34's control stations held a channel healthy
+# 4-7 times the longest of their first 32-79 runs, 73-293 readings) is judged by its repeat rate
+# as before the run (as at its LEARN_LAG-th repeat, before its own repeats were learnt), not
+# bounded by its learnt runs nor its quantised chance: the sun's daily cycle moves the air it
+# reads. final-34: faults held station thermometers (0.24 °C, noise 0.2-0.4 of a step) 264-336
+# readings, 4.0-5.6 times the longest of their 175-211 learnt runs, their repeat rates, raised to
+# 0.98 by the runs' own repeats, saying 4.2-5.5 nats at their ends (sim-3502-011: 336 readings,
+# the longest of its 206 learnt runs 84); healthy station thermometers past 96 learnt runs
+# reached at most 2.8 times their longest there, 2.3 on final-2. Not a humidity: in air whose
+# dew point and temperature hold together it holds its step as long (final-25 control
+# sim-2602-029: 83.2 % for 72 readings, 4.2 times the longest of its 152 learnt runs); nor a
+# barometer: the tide's turn or a settled high holds it on one step for hours (the quantised
+# chance from its learnt noise, which its flicker between steps before can inflate, does not
+# tell; tests/detector/test_sensor_checks.py:
+# test_a_calm_coarse_channel_on_one_step_for_hours_is_not_stuck).
+FAR_OUTLASTS_LONGEST = 3.5
+FAR_OUTLASTS_MIN_RUNS = 96
 # A run on a channel whose trend before it (sure: shrunk by two standard errors) would have
 # carried it this many of its steps over the run is not bounded by the learnt healthy runs, its
 # own or joint: they were learnt mostly in calm spells, and a channel on the move rarely
@@ -1666,6 +1685,9 @@ class SensorModel:
         if T in running and self._humidity_bump_evidence(channels[T].run) >= \
                 self._th.stuck_log_odds:
             return False  # ... nor a thermometer's run along the humidity's bump
+        if any(self._far_outlasted_evidence(c, channels[c].run) >= self._th.stuck_log_odds
+               for c in running):
+            return False  # ... nor a calm channel's run far past its learnt runs
         if len(running) == 1:  # most often: the same, without the generators
             channel = channels[running[0]]
             if channel.run_jump >= DROPOUT_JUMP:
@@ -1720,7 +1742,30 @@ class SensorModel:
                 self._moving_over(c, repeats) or stats.runs.outlasted_by(repeats) and
                 _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS)):
             return max(min(by_rate, quantised), bump)
-        return max(min(by_rate, stats.runs.log_odds(repeats), quantised), bump)
+        return max(min(by_rate, stats.runs.log_odds(repeats), quantised), bump,
+                   self._far_outlasted_evidence(c, repeats))
+
+    def _far_outlasted_evidence(self, c: int, repeats: int) -> float:
+        """-ln P(channel c's run of ``repeats``) under the repeat rate before the run, if it is
+        a calm thermometer's run far past its learnt healthy runs (``FAR_OUTLASTS_LONGEST``);
+        else 0. Not while the sensor is flagged inconsistent (as ``OUTLASTS_LONGEST``)."""
+        channel = self._channels[c]
+        stats = channel.stats
+        if c != T or self._inconsistent.open or \
+                _noise_spans_steps(stats, OUTLASTS_NOISE_STEPS) or \
+                stats.runs.learnt < FAR_OUTLASTS_MIN_RUNS or \
+                not stats.runs.outlasted_by(repeats, FAR_OUTLASTS_LONGEST):
+            return 0.0
+        rate = self._rate_before_run(c)
+        return -repeats * math.log(rate) if 0 < rate < 1 else 0.0
+
+    def _rate_before_run(self, c: int) -> float:
+        """Channel c's repeat rate before its run's own repeats were learnt: as at its
+        LEARN_LAG-th repeat, or the learnt rate while the run is shorter."""
+        channel = self._channels[c]
+        if channel.run >= LEARN_LAG and channel.run_rate > 0:
+            return channel.run_rate
+        return channel.stats.repeat_rate
 
     def _run_noise(self, c: int, repeats: int) -> float:
         """The quantised noise that judges channel c's run of ``repeats``: for its whole run
