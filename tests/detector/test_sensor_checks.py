@@ -873,6 +873,46 @@ def test_a_barometer_held_for_hours_is_judged_with_the_noise_it_had_before_its_o
     assert set(range(1010, 1327)) <= stuck, sorted(set(range(1010, 1327)) - stuck)[:5]
 
 
+def _network_channel(family: str, seed: int, sensor: int, readings: int
+                     ) -> list[tuple[float, float, float]]:
+    """The first ``readings`` of one simulated sensor of a family's seed."""
+    network = SensorNetwork(24, 12, "sim-", seed, 0.004, PARAMS[family])
+    return [network.tick()[sensor].values for _ in range(readings)]
+
+
+def test_a_calm_thermometer_held_far_past_every_learnt_run_is_stuck():
+    """final-34 sim-3503-013, a station thermometer at 0.24 °C (noise a fifth of a step), held
+    0.48 °C from 1267 to 1558 (its fault from 1282), 292 readings: 5.6 times the longest (52) of
+    its 175 learnt healthy runs. Its own repeats raised its repeat rate to 0.98 (4.8 nats at its
+    end) and its learnt runs capped it at 10.3 nats: never flagged on main. Past
+    FAR_OUTLASTS_LONGEST times the longest of FAR_OUTLASTS_MIN_RUNS learnt runs it is judged by
+    the rate before it (0.64 at its 40th repeat): stuck over the whole fault."""
+    values = _network_channel("final-34", 3503, 13, 1570)
+    assert {t for t, _, _ in values[1266:1559]} == {0.48} and values[1559][0] != 0.48
+    stuck = {seq for seq, reasons in _run(values).items() if "stuck:temperature_c" in reasons}
+    assert set(range(1282, 1559)) <= stuck, sorted(set(range(1282, 1559)) - stuck)[:5]
+
+
+def test_a_calm_channel_held_long_healthy_is_not_stuck_before_a_days_runs_are_learnt():
+    """Healthy holds the rule must leave (it judges thermometers only): final-34 control
+    sim-3502-030's station humidity (2.4 %, noise a fifth of a step) on 93.6 % for 293 readings
+    (1040-1332), 5.6 times the longest of the 58 runs it had learnt (under
+    FAR_OUTLASTS_MIN_RUNS); final-2 sim-302-000's
+    barometer (0.2 hPa, noise a quarter of a step) on 1011.4 hPa for 97 readings (1264-1360),
+    3.2 times the longest of its 166 (under FAR_OUTLASTS_LONGEST, and a barometer, which the
+    rule leaves to the tide's chance); final-2 control sim-305-028's
+    humidity at 100 % for 154 readings (2414-2567), 7 times the longest of its 209: saturated
+    air, which holds it as long as the weather does."""
+    for family, seed, sensor, channel, first, last in (
+            ("final-34", 3502, 30, 1, 1040, 1332), ("final-2", 302, 0, 2, 1264, 1360),
+            ("final-2", 305, 28, 1, 2414, 2567)):
+        values = _network_channel(family, seed, sensor, last + 10)
+        assert len({v[channel] for v in values[first:last + 1]}) == 1, (family, sensor)
+        name = f"stuck:{CHANNELS[channel]}"
+        stuck = {seq for seq, reasons in _run(values).items() if name in reasons}
+        assert not stuck & set(range(first, last + 1)), (family, sensor, sorted(stuck)[:5])
+
+
 def _rising_calm_barometer(seed: int) -> list[tuple[float, float, float]]:
     """A station sensor (0.1 °C / 1 % / 0.1 hPa) whose pressure rises 0.004 hPa a minute (0.04
     of a step a reading, 2.4 hPa in ten hours) with noise 0.025 hPa, a quarter of a step: it
