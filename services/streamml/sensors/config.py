@@ -20,7 +20,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-28", "final-29",
                   "final-30", "final-31",
                   "final-32", "final-33",
-                  "final-34", "final-35")  # sensors.network
+                  "final-34", "final-35",
+                  "final-36")  # sensors.network
 
 
 @dataclass(frozen=True)

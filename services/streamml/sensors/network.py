@@ -260,6 +260,13 @@ PARAMS = {
     "final-35": NetworkParams(name="final-35", climate="plum-rain", noise_scale=1.65,
                               classes=("consumer", "cheap", "consumer", "consumer"),
                               resolution_scale=0.6),
+    # The thirty-sixth final family (seeds 3701-3705), declared before the thirty-seventh round's
+    # detector changes: a mixed network on a hot shore, noisier than any draw (a scale no family
+    # uses), cheap sensors two times in four, every class 0.8 times its resolution (finer than any
+    # draw; a scale no family uses).
+    "final-36": NetworkParams(name="final-36", climate="gulf-shore-summer", noise_scale=1.75,
+                              classes=("station", "cheap", "cheap", "consumer"),
+                              resolution_scale=0.8),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -382,6 +382,18 @@ CLIMATES = {
         front_pressure_fall_hpa=(3.0, 7.0), front_temperature_drop_c=(1.0, 3.0),
         thunderstorms_per_day=1.9, storm_temperature_drop_c=(2.0, 6.0),
         storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=4.0),
+    # The thirty-sixth final held-out set (seeds 3701-3705): the summer shore of the Persian
+    # Gulf, hotter at both ends than any draw, with a daily cycle wider than any draw's; the sea
+    # breeze brings air within a few degrees of its dew point and the land breeze air drier than
+    # any draw's; shamal winds pass once a week (less often than any draw's fronts), barely
+    # moving the pressure; thunderstorms are rarer than any draw's and weak, and cloud seldom
+    # shades the sun.
+    "gulf-shore-summer": Climate(
+        name="gulf-shore-summer", mean_temperature_c=(29.0, 36.0), daily_amplitude_c=(7.0, 13.0),
+        dew_point_depression_c=(3.0, 20.0), front_interval_days=7.0,
+        front_pressure_fall_hpa=(1.0, 3.0), front_temperature_drop_c=(1.0, 3.0),
+        thunderstorms_per_day=0.05, storm_temperature_drop_c=(2.0, 5.0),
+        storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=0.4),
 }
 
 
