@@ -42,6 +42,14 @@ T, RH, P = 0, 1, 2
 # noisy readings has sqrt(2) of them) and of its resolution steps.
 STEP_SD = 10.0
 STEP_RESOLUTIONS = 4.0
+# Resolution steps a humidity's step out of saturated air must drop by (its noise is clipped
+# there, so the steps are all a coarse channel shows): over two, to two levels under the
+# highest one under 100 % or lower. A healthy coarse humidity near saturation flickers from
+# 100 % to the level under that one at most (final-34, 2.4 % steps: 17 healthy one-reading drops
+# 100 -> 96 % with the other channels quiet, none further); a humidity drift cut at 100 % ends
+# as far down as the bias it grew (final-34: three 100 -> 93.6 % ends, 2.67 steps, 116-202
+# readings never flagged; final-22 sim-2301-015: 100 -> 93.5 % at 2.75 % steps, 2.36 steps).
+SATURATION_STEP_RESOLUTIONS: float = 2.25
 # The other channels' steps at that reading: within this many noise widths (and a resolution
 # step) of none. A storm, a front, rain and a cloud's shade move them too.
 QUIET_SD = 4.0
@@ -329,7 +337,7 @@ class DriftEndCheck:
         drop = previous.values[RH] - reading.values[RH]
         return self._dew.ready and \
             STEP_SD * self._averaged_dew_sigma(AVERAGED_BEFORE) <= fall and \
-            drop >= STEP_RESOLUTIONS * self._stats[RH].resolution
+            drop >= SATURATION_STEP_RESOLUTIONS * self._stats[RH].resolution
 
     def _saturated_dew_sigma(self) -> float:
         """The dew point's noise in saturated air: at least the temperature's, which it reads
