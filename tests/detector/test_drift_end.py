@@ -349,6 +349,44 @@ def _drying_under_a_cut_drift(dried: float) -> list[tuple[float, float, float]]:
     return _clipped(_with_drift(_near_saturation(below), 1, 10.0, 150))
 
 
+_COARSE_HUMIDITY_STEP = 2.4  # % (final-34's station humidities)
+
+
+def _coarse(series: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """The humidity read on _COARSE_HUMIDITY_STEP steps, cut at 100 %: saturated air reads
+    100 %, the highest level under it 98.4 %."""
+    step = _COARSE_HUMIDITY_STEP
+    return [(t, min(100.0, round(round(h / step) * step, 2)), p) for t, h, p in series]
+
+
+_COARSE_NOISE = [_NOISE[0], _LearntNoise(_COARSE_HUMIDITY_STEP / 2, _COARSE_HUMIDITY_STEP),
+                 _NOISE[2]]
+
+
+def test_a_coarse_humiditys_drift_end_two_levels_under_saturation_is_drift():
+    # The drift held the reading at 100 % while the air dried 1 °C under saturation: the step out
+    # lands on 93.6 %, 6.4 % down (2.67 of the humidity's 2.4 % steps, under STEP_RESOLUTIONS'
+    # four), two levels under the highest one under 100 % (final-34 sim-3505-023, -3503-018).
+    series = _coarse(_drying_under_a_cut_drift(1.0))
+    assert series[STEP - 1][1] == 100.0 and series[STEP][1] == 93.6
+    assert set(_flagged(series, noise=_COARSE_NOISE)) == set(range(STEP - MIN_RAMP, STEP))
+
+
+def test_a_coarse_humiditys_drop_one_level_under_saturation_is_no_drift_end():
+    # The same air drying 0.6 °C under saturation: the step out lands on 96 %, the level under
+    # the highest one under 100 % (1.67 steps), as a healthy coarse humidity flickers down from
+    # 100 % (final-34: 17 such drops on healthy readings), though its dew point falls 0.5 °C in
+    # the reading, 25 widths of the dew point's noise (0.02 °C), and by many more on the means.
+    series = _coarse(_drying_under_a_cut_drift(0.6))
+    assert series[STEP - 1][1] == 100.0 and series[STEP][1] == 96.0
+    quiet = [_LearntNoise(0.05, 0.1), *_COARSE_NOISE[1:]]
+    assert not _flagged(series, dew_noise=_LearntNoise(0.02, 0.01), noise=quiet)
+    # Two steps of a humidity twice as fine are the same drop: that one is a drift's end.
+    finer = [quiet[0], _LearntNoise(0.6, 1.2), quiet[2]]
+    assert set(_flagged(series, dew_noise=_LearntNoise(0.02, 0.01), noise=finer)) == \
+        set(range(STEP - MIN_RAMP, STEP))
+
+
 def test_a_cheap_humiditys_drift_end_out_of_saturation_is_measured_on_the_means():
     # A dew point learnt at 0.25 °C of noise: the fall of 2 °C is 8 of its widths in one
     # reading, but the clipped run carries only the temperature's noise and the six readings
