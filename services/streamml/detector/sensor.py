@@ -231,6 +231,10 @@ NOISE_WINDOW = 9
 STORM_PLUNGE = 15
 DROPOUT_JUMP = 10.0  # noise widths: a jump this large followed by an exact repeat
 DROPOUT_LOG_ODDS = 3.0  # the evidence that makes a dropout (the run after such a jump)
+# Share of the way back to where a channel was before a stretch flagged faulty on it that a
+# step out of the stretch goes: the fault's end, however far it jumps (a dropout's jump goes
+# from where the air is to anywhere).
+RETURN_SHARE: float = 0.5
 # °C, %, hPa: more than any weather moves a channel in one reading (a minute; the sharpest
 # storm cools the air 4-15 °C over several minutes). A jump this large followed by an exact
 # repeat is a dropout at once, however often the channel repeats (final-7: a calm station's
@@ -614,6 +618,10 @@ FRONT_RISE_HPA = 0.1
 # barometer comes after a few readings on its step, and still counts the calm channels
 # (final-25 sim-2603-014: 4.1 hPa after 5 readings, sim-2604-021 4.8 after 2).
 RELEASE_HPA_PER_READING = FRONT_RISE_HPA
+# °C, %, hPa a reading: no faster does the weather move a channel for long (a front's cooling,
+# its drying, its rise); a held channel released no further than this over the readings it held
+# lands where the weather went.
+WEATHER_PER_READING: tuple[float, float, float] = (0.1, 0.5, RELEASE_HPA_PER_READING)
 # ... and a humidity's run in a front's hold (after its rise is judged too), held
 # RUN_DEW_MIN_REPEATS readings or more, then stepped down RUN_END_WHOLE_STEPS or more (of its
 # steps and of its noise widths) alone (RUN_DEW_ALONE_SHARE of the step left once the move the
@@ -1529,7 +1537,8 @@ class SensorModel:
                 step = _step_into_run(c, previous, before) \
                     if before is not None and before.seq == previous.seq - 1 else 0.0
                 channel.run_jump = step / stats.sigma \
-                    if step and stats.resolution > 0 and stats.sigma > 0 else 0.0
+                    if step and stats.resolution > 0 and stats.sigma > 0 and \
+                    not self._returned_from_fault(c, previous, before) else 0.0
                 # None out of a faulty reading: a fault's end jumps back as far as it jumped.
                 channel.run_step = step if before is not None and c not in before.faulty \
                     else 0.0
@@ -1627,6 +1636,29 @@ class SensorModel:
                     _noise_spans_steps(channel.stats, OUTLASTS_NOISE_STEPS):
                 # Not the calm channel: its repeats are a calm channel's, before and after.
                 self._start_stuck(c, STUCK_REASON, calm_joint, repeats=shortest)
+
+    def _returned_from_fault(self, c: int, first: Reading, before: Reading | None) -> bool:
+        """Whether a run's first reading steps out of a stretch flagged faulty on channel c at
+        least RETURN_SHARE of the way back to where the channel was before that stretch, or out
+        of a stretch held at that value no further than the weather moves the channel over the
+        readings it held (WEATHER_PER_READING): the fault's end, back to where the air is
+        (final-34 sim-3503-009: a humidity read 28.8 % through an inconsistency, back to 84.0 %
+        on a coarse calm station, then flagged a dropout for 162 healthy readings), not a
+        dropout's jump to a constant."""
+        if before is None or c not in before.faulty:
+            return False
+        recent = self._recent
+        index = before.seq - recent[0].seq
+        while index >= 0 and c in recent[index].faulty:
+            index -= 1
+        if index < 0:
+            return False  # the stretch began before the readings kept
+        healthy = recent[index].values[c]
+        away = abs(before.values[c] - healthy)
+        if away == 0:  # held at the value before it: released to where the weather went
+            held = self._channels[c].run_left
+            return abs(first.values[c] - before.values[c]) <= WEATHER_PER_READING[c] * (held + 1)
+        return abs(first.values[c] - healthy) <= (1 - RETURN_SHARE) * away
 
     def _still_with_dropout(self, running: list[int]) -> list[int]:
         """The running channels whose repeats count for a dropout's jump among them: all of
