@@ -3435,3 +3435,48 @@ def test_an_evening_humidity_held_by_a_storms_cooling_wearing_off_is_no_stuck_ru
     held = values[:1032] + [(t, 81.6, p) for t, _, p in values[1032:1300]] + values[1300:]
     stuck = {seq for seq, reasons in _run(held).items() if "stuck:humidity_pct" in reasons}
     assert stuck & set(range(1103, 1300)), sorted(stuck)[:5]
+
+
+def _coarse_calm_night(seed: int, n: int = 1000) -> list[tuple[float, float, float]]:
+    """A calm night at a coarse station (0.24 °C / 2.4 % / 0.24 hPa, as final-34's): a slowly
+    cooling thermometer near 2 °C, a humidity near 84 % whose noise is a twentieth of a step
+    (it sits on one step for tens of readings), a slowly rising barometer."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(n):
+        readings = (2.0 - 0.001 * seq + rng.gauss(0, 0.08),
+                    84.0 + 1.5 * math.sin(seq / 150) + rng.gauss(0, 0.1),
+                    1011.0 + 0.0006 * seq + rng.gauss(0, 0.06))
+        values.append(tuple(round(round(v / r) * r, 2)  # type: ignore[misc]
+                            for v, r in zip(readings, (0.24, 2.4, 0.24))))
+    return values  # type: ignore[return-value]
+
+
+def test_a_humiditys_return_from_a_flagged_fault_to_a_calm_step_is_no_dropout():
+    """A coarse calm humidity reads 28.8 % for 40 readings (flagged a dropout), then comes back
+    to its step near 84 % and sits there, as a calm coarse humidity does (the fault flagged,
+    nothing after it): the step out of the flagged stretch goes back to where the channel was before it (RETURN_SHARE), the fault's
+    end, not a dropout's jump. Before, each seed's healthy readings after it were flagged a
+    dropout for 124-131 readings (final-34 sim-3503-009: 162)."""
+    for seed in (3, 4, 5, 10):
+        values = _coarse_calm_night(seed)
+        assert _run(values) == {}, seed
+        values[600:640] = [(t, 28.8, p) for t, _, p in values[600:640]]
+        flagged = _run(values)
+        assert set(flagged) == set(range(600, 640)), (seed, sorted(flagged))
+        assert {r for reasons in flagged.values() for r in reasons} <= \
+            {"dropout:humidity_pct", "inconsistent"}, seed
+
+
+def test_a_step_out_of_a_flagged_fault_that_does_not_go_back_is_still_a_dropout():
+    """The same humidity at 28.8 % for 40 readings, then at 50.4 % for 40 more: not halfway
+    back to the 84 % it read before the fault (RETURN_SHARE), a second constant, still flagged
+    a dropout (as before; with every step out of a flagged reading taken as the fault's end,
+    it would not be)."""
+    for seed in (5, 10):
+        values = _coarse_calm_night(seed)
+        values[600:640] = [(t, 28.8, p) for t, _, p in values[600:640]]
+        values[640:680] = [(t, 50.4, p) for t, _, p in values[640:680]]
+        flagged = _run(values)
+        assert set(range(640, 680)) <= set(flagged), (seed, sorted(flagged))
+        assert all("dropout:humidity_pct" in flagged[seq] for seq in range(640, 680)), seed
