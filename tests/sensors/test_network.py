@@ -308,6 +308,14 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "storm_pressure_jump_hpa[1] < draws", "shading_per_hour < draws",
                  "noise_scale > draws", "noise_scale not in families", "resolution_scale < draws",
                  "resolution_scale not in families", "2 cheap"),
+    "final-37": ("daily_amplitude_c[0] > draws", "daily_amplitude_c[1] > draws",
+                 "dew_point_depression_c[0] > draws", "dew_point_depression_c[1] > draws",
+                 "front_interval_days > draws", "front_pressure_fall_hpa[0] < draws",
+                 "front_pressure_fall_hpa[1] < draws", "front_temperature_drop_c[0] > draws",
+                 "front_temperature_drop_c[1] > draws", "storm_temperature_drop_c[0] > draws",
+                 "storm_temperature_drop_c[1] > draws", "storm_pressure_jump_hpa[0] > draws",
+                 "storm_pressure_jump_hpa[1] > draws", "resolution_scale < draws",
+                 "resolution_scale not in families", "2 station"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

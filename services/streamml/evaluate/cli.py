@@ -23,8 +23,8 @@ from streamml.runtime.config import load_config
 # "tuning"); "held-out" was looked at during the first build; "final" was run once at the end
 # of the second build and has been seen since; "final-2" was run once at the end of the third
 # and has been seen since; so have "final-3" and "final-4", run once at the end of the fourth
-# and the fifth; so have "final-5" to "final-35", run once at the end of the sixth to the
-# thirty-sixth; "final-36" is run once, at the end of the thirty-seventh.
+# and the fifth; so have "final-5" to "final-36", run once at the end of the sixth to the
+# thirty-seventh; "final-37" is run once, at the end of the thirty-eighth.
 SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "held-out": "101,102,103", "final": "201,202,203,204,205",
              "final-2": "301,302,303,304,305", "final-3": "401,402,403,404,405",
@@ -58,7 +58,8 @@ SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "final-33": "3401,3402,3403,3404,3405",
              "final-34": "3501,3502,3503,3504,3505",
              "final-35": "3601,3602,3603,3604,3605",
-             "final-36": "3701,3702,3703,3704,3705"}
+             "final-36": "3701,3702,3703,3704,3705",
+             "final-37": "3801,3802,3803,3804,3805"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +90,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          "3101-3105 final-30, 3201-3205 final-31, "
                          "3301-3305 final-32, 3401-3405 final-33, "
                          "3501-3505 final-34, 3601-3605 final-35, "
-                         "3701-3705 final-36)")
+                         "3701-3705 final-36, 3801-3805 final-37)")
     weather.add_argument("--sensors", type=int, default=24, help="sensors with faults")
     weather.add_argument("--controls", type=int, default=12, help="fault-free control sensors")
     weather.add_argument("--readings", type=int, default=2880, help="readings per sensor")

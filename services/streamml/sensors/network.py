@@ -267,6 +267,12 @@ PARAMS = {
     "final-36": NetworkParams(name="final-36", climate="gulf-shore-summer", noise_scale=1.75,
                               classes=("station", "cheap", "cheap", "consumer"),
                               resolution_scale=0.8),
+    # The thirty-seventh final family (seeds 3801-3805), declared before the thirty-eighth round's
+    # detector changes: a network of stations half the time, noise within the draws, every class
+    # 0.7 times its resolution (finer than any draw; a scale no family uses).
+    "final-37": NetworkParams(name="final-37", climate="pampero", noise_scale=1.1,
+                              classes=("station", "consumer", "station", "cheap"),
+                              resolution_scale=0.7),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -394,6 +394,18 @@ CLIMATES = {
         front_pressure_fall_hpa=(1.0, 3.0), front_temperature_drop_c=(1.0, 3.0),
         thunderstorms_per_day=0.05, storm_temperature_drop_c=(2.0, 5.0),
         storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=0.4),
+    # The thirty-seventh final held-out set (seeds 3801-3805): the Argentine pampas in spring,
+    # a daily cycle wider than any draw's under clear dry air (further from its dew point than any
+    # draw's); a pampero front every three and a half days (less often than any draw's) drops the
+    # temperature more than any draw's front, with a shallower fall of pressure before it; its
+    # squall lines cool the air more than any draw's thunderstorms, with pressure jumps higher
+    # than any draw's.
+    "pampero": Climate(
+        name="pampero", mean_temperature_c=(10.0, 19.0), daily_amplitude_c=(11.0, 16.0),
+        dew_point_depression_c=(5.0, 15.0), front_interval_days=3.5,
+        front_pressure_fall_hpa=(4.0, 8.0), front_temperature_drop_c=(8.0, 14.0),
+        thunderstorms_per_day=0.6, storm_temperature_drop_c=(6.0, 12.0),
+        storm_pressure_jump_hpa=(3.0, 6.0), shading_per_hour=2.0),
 }
 
 
