@@ -3455,9 +3455,9 @@ def _coarse_calm_night(seed: int, n: int = 1000) -> list[tuple[float, float, flo
 def test_a_humiditys_return_from_a_flagged_fault_to_a_calm_step_is_no_dropout():
     """A coarse calm humidity reads 28.8 % for 40 readings (flagged a dropout), then comes back
     to its step near 84 % and sits there, as a calm coarse humidity does (the fault flagged,
-    nothing after it): the step out of the flagged stretch goes back to where the channel was before it (RETURN_SHARE), the fault's
-    end, not a dropout's jump. Before, each seed's healthy readings after it were flagged a
-    dropout for 124-131 readings (final-34 sim-3503-009: 162)."""
+    nothing after it): the step out of the flagged stretch goes back to where the channel was
+    before it (RETURN_SHARE), the fault's end, not a dropout's jump. Before, each seed's healthy
+    readings after it were flagged a dropout for 124-131 readings (final-34 sim-3503-009: 162)."""
     for seed in (3, 4, 5, 10):
         values = _coarse_calm_night(seed)
         assert _run(values) == {}, seed
