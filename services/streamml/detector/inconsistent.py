@@ -67,6 +67,11 @@ UNUSABLE = (INCONSISTENT_REASON, *(f"{kind}:{CHANNELS[c]}" for kind in (
 # last ten readings before the end sat 2 C under the level; the end read as a step up, 2638-2691
 # flagged inconsistent, 50 readings after the burst).
 NOISY = tuple(f"{NOISE_REASON}:{CHANNELS[c]}" for c in (T, RH))
+# Readings: a moister step while the air cools, its onset this close to a thunderstorm's report
+# (either side: the report lags the storm's start by up to ten minutes), is the storm's rain. In
+# dry air a weak storm moistens the air far more than it cools it (final-36 sim-3705-030 @1115:
+# the dew point up 11 °C to saturation, the air down 5 °C; 42 readings flagged).
+STORM_RAIN_READINGS = 15
 
 
 def reading_dew_point(temperature: float, humidity: float) -> float:
@@ -148,6 +153,7 @@ class InconsistentCheck:
         self._back = 0  # consecutive readings back at that level
         self._depression: float | None = None  # usual dew-point depression, slowly learnt
         self._since = -1
+        self._storm_since: int | None = None  # where the last thunderstorm was reported
         # The previous reading's fitted step, and its judgement if it is a step to flag once
         # no larger one follows.
         self._last_step = 0.0
@@ -187,10 +193,13 @@ class InconsistentCheck:
         self._depression = depression if self._depression is None else \
             self._depression + (depression - self._depression) / DEPRESSION_MEMORY
 
-    def update(self, recent: Sequence[Reading], channel_fault: bool) -> None:
+    def update(self, recent: Sequence[Reading], channel_fault: bool,
+               storm_since: int | None = None) -> None:
         """The sensor's recent contiguous readings, the newest last; ``channel_fault``: the
-        temperature or humidity channel is stuck or dropped out."""
+        temperature or humidity channel is stuck or dropped out; ``storm_since``: where the last
+        thunderstorm was reported (None: none)."""
         newest = recent[-1]
+        self._storm_since = storm_since
         self.found_at_its_end = False
         fitted = self._fit(recent, channel_fault)
         step = 0.0 if fitted is None else fitted
@@ -265,6 +274,8 @@ class InconsistentCheck:
         if (abs(temperature_step) > TEMPERATURE_SHARE * abs(step) and not drying_as_it_warms
                 and not saturating_as_it_warms) or any(_unusable(r) for r in window):
             return None
+        if self._storms_rain(window[STEP_BEFORE].seq, step, temperature_step):
+            return None
         depression_after = depression + temperature_step - step
         t_sd = self._temperature.sigma
         rh_sd = self._humidity.sigma if self._humidity.ready else UNLEARNT_HUMIDITY_SD
@@ -305,6 +316,12 @@ class InconsistentCheck:
             self._let_go = (onset, step, level)
             return None
         return onset, step, level, needed
+
+    def _storms_rain(self, onset: int, step: float, temperature_step: float) -> bool:
+        """The step moistens the air as it cools, within STORM_RAIN_READINGS of a thunderstorm's
+        report: the storm's rain saturating it, however little the storm cools it."""
+        return self._storm_since is not None and step > 0 > temperature_step and \
+            abs(onset - self._storm_since) <= STORM_RAIN_READINGS
 
     def _returns_from_let_go(self, onset: int, step: float, level: float) -> bool:
         """This step takes the dew point back, within half the step, to where it was before a

@@ -3483,7 +3483,7 @@ class SensorModel:
     def _check_inconsistent(self) -> None:
         t, rh, _ = self._channels
         channel_fault = t.fault in _STUCK_OR_DROPOUT or rh.fault in _STUCK_OR_DROPOUT
-        self._inconsistent.update(self._recent, channel_fault)
+        self._inconsistent.update(self._recent, channel_fault, self._storm_since)
 
     def _check_drift(self, reading: Reading) -> None:
         t, rh, p = self._channels
