@@ -91,3 +91,81 @@ def test_the_faulty_stream_repairs_spikes_inside_fitted_windows():
         if len(recent) > 2 and recent[-2].repaired is not recent[-2].values:
             repaired += 1
     assert repaired >= 10
+
+
+def _hot_dry_day_with_a_storm(seed: int, start: int, rain: bool = True, drop: float = 4.0,
+                              jump: float = 1.2) -> list[tuple[float, float, float]]:
+    """A hot, dry day (25 +- 10 C, dew point near 0 C) read by a cheap sensor, with a weak
+    thunderstorm from ``start``: the air ``drop`` C colder within minutes, the pressure ``jump``
+    hPa up and, with ``rain``, the dew point rising to the temperature within ten minutes
+    (final-36, the Persian Gulf's summer shore: storms cool the air 2-5 C, its dew point 3-20 C
+    under it)."""
+    rng = random.Random(seed)
+    values = []
+    for seq in range(1100):
+        cycle = math.sin(2 * math.pi * seq / 1440)
+        temperature, dew = 25 + 10 * cycle, 1.5 * cycle
+        pressure = 1010 + 0.8 * math.sin(seq / 229)
+        since = seq - start
+        if since >= 0:
+            temperature -= drop * (1 - math.exp(-since / 4)) * math.exp(-max(0, since - 60) / 90)
+            if rain:
+                dew += (1 - math.exp(-since / 6)) * math.exp(-max(0, since - 60) / 25) * (
+                    temperature - dew)
+            pressure += jump * (1 - math.exp(-since / 3)) * math.exp(-max(0, since - 60) / 40)
+        humidity = relative_humidity(temperature, dew) + rng.gauss(0, 1.0)
+        values.append((round(temperature + rng.gauss(0, 0.3), 1),
+                       round(min(max(humidity, 1.0), 100.0), 1),
+                       round(pressure + rng.gauss(0, 0.15), 1)))
+    return values
+
+
+def _moister(values: list[tuple[float, float, float]], start: int, n: int = 40,
+             by: float = 9.0) -> None:
+    """The humidity reads ``by`` C of dew point too moist for ``n`` readings from ``start``."""
+    values[start:start + n] = [
+        (t, round(min(100.0, relative_humidity(t, dew_point(t, h) + by)), 1), p)
+        for t, h, p in values[start:start + n]]
+
+
+def _reasons(values: list[tuple[float, float, float]]) -> dict[int, tuple[str, ...]]:
+    model = SensorModel(Thresholds())
+    flagged: dict[int, tuple[str, ...]] = {}
+    for seq, reading in enumerate(values):
+        for flag in model.update(seq, seq * 60_000, reading, 0):
+            flagged[flag.seq] = flag.reasons
+    return flagged
+
+
+def _storms(flagged: dict[int, tuple[str, ...]]) -> list[int]:
+    return [seq for seq, reasons in flagged.items() if "weather:thunderstorm" in reasons]
+
+
+def _inconsistent(flagged: dict[int, tuple[str, ...]]) -> set[int]:
+    return {seq for seq, reasons in flagged.items() if "inconsistent" in reasons}
+
+
+def test_a_weak_storms_rain_saturating_dry_air_is_not_inconsistent():
+    """The storm cools the air 4 C while its rain lifts the dew point 20 C to the temperature:
+    the temperature's step is under TEMPERATURE_SHARE of the dew point's, but the step moistens
+    the air as it cools within STORM_RAIN_READINGS of the storm's report. (Without that, seed 3
+    at 700 and seed 1 at 760 were flagged inconsistent for 76 and 81 readings.)"""
+    for seed, start in ((3, 700), (1, 760), (2, 700), (4, 640)):
+        flagged = _reasons(_hot_dry_day_with_a_storm(seed, start))
+        assert [seq - start for seq in _storms(flagged)] in ([2], [3], [4]), (seed, start)
+        assert not _inconsistent(flagged), (seed, start)
+
+
+def test_a_moister_humidity_long_after_a_storms_report_or_without_one_is_inconsistent():
+    """The same humidity 9 C of dew point too moist is flagged 37 readings after a dry storm's
+    report (outside STORM_RAIN_READINGS), and where the air cools 2 C without a storm."""
+    for seed in range(1, 4):
+        values = _hot_dry_day_with_a_storm(seed, 700, rain=False)
+        _moister(values, 740)
+        flagged = _reasons(values)
+        assert _storms(flagged) and max(_storms(flagged)) <= 705, seed
+        assert _inconsistent(flagged) == set(range(740, 780)), seed
+        values = _hot_dry_day_with_a_storm(seed, 700, rain=False, drop=2.0, jump=0.0)
+        _moister(values, 700)
+        flagged = _reasons(values)
+        assert not _storms(flagged) and _inconsistent(flagged) == set(range(700, 740)), seed
