@@ -14,10 +14,11 @@ point over tens of minutes, together with the temperature. A moister step into s
 is cut at the limit, so it needs only to close the air's depression, not the floor of
 ``inconsistent_dew_point_step_c``; and a dew point that falls while the air warms, or steps
 into saturation out of unsaturated air as it warms, is not shared by the temperature, however
-much it warms. A step let go as the end of an unseen
-inconsistency, which a later step takes back to its level within ``INCONSISTENT_MAX``
-readings, was its beginning: the readings between the two are flagged (late), and the return
-is no new inconsistency.
+much it warms. A moister step while the air cools, its onset within ``STORM_RAIN_READINGS`` of
+a thunderstorm's report, is the storm's rain, however little the storm cools the air. A step
+let go as the end of an unseen inconsistency, which a later step takes back to its level within
+``INCONSISTENT_MAX`` readings, was its beginning: the readings between the two are flagged
+(late), and the return is no new inconsistency.
 """
 
 from __future__ import annotations
