@@ -14,8 +14,9 @@ point over tens of minutes, together with the temperature. A moister step into s
 is cut at the limit, so it needs only to close the air's depression, not the floor of
 ``inconsistent_dew_point_step_c``; and a dew point that falls while the air warms, or steps
 into saturation out of unsaturated air as it warms, is not shared by the temperature, however
-much it warms. A moister step while the air cools, its onset within ``STORM_RAIN_READINGS`` of
-a thunderstorm's report, is the storm's rain, however little the storm cools the air. A step
+much it warms. A moister step while the air cools and the pressure jumps, its onset within
+``STORM_RAIN_READINGS`` of a thunderstorm's report, is the storm's rain, however little the
+storm cools the air. A step
 let go as the end of an unseen inconsistency, which a later step takes back to its level within
 ``INCONSISTENT_MAX`` readings, was its beginning: the readings between the two are flagged
 (late), and the return is no new inconsistency.
@@ -36,7 +37,7 @@ from streamml.detector.reading import Reading
 from streamml.detector.stats import SATURATED_PCT, ChannelStats
 from streamml.detector.thresholds import Thresholds
 
-T, RH = 0, 1
+T, RH, P = 0, 1, 2
 INCONSISTENT_MAX = 90  # readings: an "inconsistency" that long is taken as the new normal
 DEPRESSION_MEMORY = 90.0  # readings: how slowly the usual dew-point depression is learnt
 STEP_BEFORE = 20  # readings before a step: the level and trend it must stand out of
@@ -73,6 +74,11 @@ NOISY = tuple(f"{NOISE_REASON}:{CHANNELS[c]}" for c in (T, RH))
 # dry air a weak storm moistens the air far more than it cools it (final-36 sim-3705-030 @1115:
 # the dew point up 11 °C to saturation, the air down 5 °C; 42 readings flagged).
 STORM_RAIN_READINGS = 15
+# hPa: the pressure's fitted step that makes the report a storm's, not the step's own: a storm's
+# jump (0.5 hPa at the weakest) averages ~0.3 over the STEP_AFTER readings from its start; a
+# humidity stepping to 100 % meets the storm rule's saturation clause by itself in a cloud's
+# cooling (final-10 sim-1103-020 @2275: the pressure's step -0.11 hPa, final-36's storm +0.42).
+STORM_RAIN_PRESSURE_HPA = 0.2
 
 
 def reading_dew_point(temperature: float, humidity: float) -> float:
@@ -275,7 +281,8 @@ class InconsistentCheck:
         if (abs(temperature_step) > TEMPERATURE_SHARE * abs(step) and not drying_as_it_warms
                 and not saturating_as_it_warms) or any(_unusable(r) for r in window):
             return None
-        if self._storms_rain(window[STEP_BEFORE].seq, step, temperature_step):
+        pressure_step = sum(map(mul, STEP_WEIGHTS, (r.values[P] for r in window)))
+        if self._storms_rain(window[STEP_BEFORE].seq, step, temperature_step, pressure_step):
             return None
         depression_after = depression + temperature_step - step
         t_sd = self._temperature.sigma
@@ -318,10 +325,13 @@ class InconsistentCheck:
             return None
         return onset, step, level, needed
 
-    def _storms_rain(self, onset: int, step: float, temperature_step: float) -> bool:
-        """The step moistens the air as it cools, within STORM_RAIN_READINGS of a thunderstorm's
-        report: the storm's rain saturating it, however little the storm cools it."""
+    def _storms_rain(self, onset: int, step: float, temperature_step: float,
+                     pressure_step: float) -> bool:
+        """The step moistens the air as it cools and the pressure jumps, within
+        STORM_RAIN_READINGS of a thunderstorm's report: the storm's rain saturating it, however
+        little the storm cools it."""
         return self._storm_since is not None and step > 0 > temperature_step and \
+            pressure_step >= STORM_RAIN_PRESSURE_HPA and \
             abs(onset - self._storm_since) <= STORM_RAIN_READINGS
 
     def _returns_from_let_go(self, onset: int, step: float, level: float) -> bool:
