@@ -146,10 +146,11 @@ def _inconsistent(flagged: dict[int, tuple[str, ...]]) -> set[int]:
 
 
 def test_a_weak_storms_rain_saturating_dry_air_is_not_inconsistent():
-    """The storm cools the air 4 C while its rain lifts the dew point 20 C to the temperature:
-    the temperature's step is under TEMPERATURE_SHARE of the dew point's, but the step moistens
-    the air as it cools within STORM_RAIN_READINGS of the storm's report. (Without that, seed 3
-    at 700 and seed 1 at 760 were flagged inconsistent for 76 and 81 readings.)"""
+    """The storm cools the air 4 C and lifts the pressure 1.2 hPa while its rain lifts the dew
+    point 20 C to the temperature: the temperature's step is under TEMPERATURE_SHARE of the dew
+    point's, but the step moistens the air as it cools and the pressure jumps, within
+    STORM_RAIN_READINGS of the storm's report. (Without that, seed 3 at 700 and seed 1 at 760
+    were flagged inconsistent for 76 and 81 readings.)"""
     for seed, start in ((3, 700), (1, 760), (2, 700), (4, 640)):
         flagged = _reasons(_hot_dry_day_with_a_storm(seed, start))
         assert [seq - start for seq in _storms(flagged)] in ([2], [3], [4]), (seed, start)
@@ -169,3 +170,17 @@ def test_a_moister_humidity_long_after_a_storms_report_or_without_one_is_inconsi
         _moister(values, 700)
         flagged = _reasons(values)
         assert not _storms(flagged) and _inconsistent(flagged) == set(range(700, 740)), seed
+
+
+def test_a_humidity_saturating_as_a_cloud_cools_the_air_is_inconsistent():
+    """A humidity reading 100 % from 700 while a cloud cools the air 4 C meets the storm rule's
+    saturation clause by itself (a thunderstorm is reported), but the pressure does not jump
+    (under STORM_RAIN_PRESSURE_HPA): the step is the sensor's, its 40 readings flagged and its end
+    not (final-10 sim-1103-020 at 2275)."""
+    for seed in range(1, 4):
+        values = _hot_dry_day_with_a_storm(seed, 700, rain=False, drop=4.0, jump=0.0)
+        _moister(values, 700, by=40.0)
+        assert all(h == 100.0 for _, h, _ in values[700:740]), seed
+        flagged = _reasons(values)
+        assert _storms(flagged) and min(_storms(flagged)) <= 705, seed
+        assert _inconsistent(flagged) == set(range(700, 740)), seed
