@@ -21,7 +21,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-30", "final-31",
                   "final-32", "final-33",
                   "final-34", "final-35",
-                  "final-36", "final-37")  # sensors.network
+                  "final-36", "final-37",
+                  "final-38")  # sensors.network
 
 
 @dataclass(frozen=True)

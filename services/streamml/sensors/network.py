@@ -273,6 +273,12 @@ PARAMS = {
     "final-37": NetworkParams(name="final-37", climate="pampero", noise_scale=1.1,
                               classes=("station", "consumer", "station", "cheap"),
                               resolution_scale=0.7),
+    # The thirty-eighth final family (seeds 3901-3905), declared before the thirty-ninth round's
+    # detector changes: consumer sensors half the time, noise within the draws, every class
+    # 0.85 times its resolution (finer than any draw; a scale no family uses).
+    "final-38": NetworkParams(name="final-38", climate="mistral", noise_scale=0.9,
+                              classes=("consumer", "cheap", "consumer", "station"),
+                              resolution_scale=0.85),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

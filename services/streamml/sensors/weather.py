@@ -406,6 +406,17 @@ CLIMATES = {
         front_pressure_fall_hpa=(4.0, 8.0), front_temperature_drop_c=(8.0, 14.0),
         thunderstorms_per_day=0.6, storm_temperature_drop_c=(6.0, 12.0),
         storm_pressure_jump_hpa=(3.0, 6.0), shading_per_hour=2.0),
+    # The thirty-eighth final held-out set (seeds 3901-3905): Provence in winter under the
+    # mistral, days cooler than any draw's in air drier than any draw's; the cold north wind
+    # returns more often than any draw's fronts, each behind a deeper fall of pressure than any
+    # draw's; rare weak showers (fewer, milder and with smaller jumps than any draw's) under a
+    # sky scoured clear (less shading than any draw's).
+    "mistral": Climate(
+        name="mistral", mean_temperature_c=(3.0, 11.0), daily_amplitude_c=(4.0, 9.0),
+        dew_point_depression_c=(8.0, 18.0), front_interval_days=0.7,
+        front_pressure_fall_hpa=(14.0, 25.0), front_temperature_drop_c=(4.0, 8.0),
+        thunderstorms_per_day=0.15, storm_temperature_drop_c=(2.0, 4.0),
+        storm_pressure_jump_hpa=(1.0, 2.0), shading_per_hour=0.5),
 }
 
 
