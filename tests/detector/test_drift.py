@@ -1223,3 +1223,45 @@ def test_a_saturated_thermometer_drift_two_hours_after_a_storms_hold_is_drift():
     drifting = [20.0 + 2.5 / 60 * max(0, seq - 120) for seq in range(300)]
     flagged_at = _saturated_flagged_at(_storm_then(drifting), held=range(540, 600))
     assert flagged_at and max(flagged_at) == 899
+
+
+
+def _cooled_from_a_level_then(rise_per_hour: float, rise_readings: int) -> list[int]:
+    """final-34 sim-3503-025: nine hours of humid air (92 %) level at 2.6 °C, a weak storm
+    nobody reported saturating it and cooling it towards 0 °C (an e-folding of 12 readings),
+    then from 615 a rise of ``rise_per_hour`` for ``rise_readings`` readings at 100 %, then
+    level: the readings at whose arrival a drift was flagged."""
+    readings = {}
+    flagged_at: list[int] = []
+    now = 0
+
+    def flag(reading, reason, channel, score, threshold):
+        assert reason == "drift:temperature_c"
+        flagged_at.append(now)
+
+    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
+                       _LearntNoise(0.05), readings.get, flag)
+    for seq in range(900):
+        now = seq
+        cooled = 2.6 * (1.0 - math.exp(-max(0, seq - 540) / 12))
+        risen = rise_per_hour / 60 * min(max(0, seq - 615), rise_readings)
+        temperature = 2.6 - cooled + risen
+        humidity = 92.0 if seq < 540 else 100.0
+        reading = _Reading(seq, (temperature, humidity, 1010.0), dew_point(temperature, humidity))
+        readings[seq] = reading
+        check.update(reading, held=False, noisy=False)
+    return flagged_at
+
+
+def test_a_saturated_cooling_from_a_level_recovering_under_that_level_is_the_weather():
+    # Back to 1.8 °C at 1.8 °C/h: a bend of 2.6 °C/h against the cooling before the hour, the
+    # hour's own line rising, still under the level the cooling set in from (without the rule
+    # decided at 648 and flagged up to 707).
+    assert _cooled_from_a_level_then(1.8, 60) == []
+
+
+def test_a_saturated_thermometer_drifting_up_through_the_level_before_a_cooling_is_drift():
+    # The same cooling, then a thermometer drifting up 3 °C/h to the stream's end: decided
+    # once its hour's line ends over the level the cooling set in from (2.6 °C), at 668.
+    flagged_at = _cooled_from_a_level_then(3.0, 300)
+    assert flagged_at and max(flagged_at) == 899

@@ -158,6 +158,14 @@ COLD_AIR_REFERENCE_C = 10.0
 # the length by up to 150 readings).
 ONSET_AT_FIRST = 15
 BACK_FILL_MAX = 90
+# A saturated temperature bending up against a cooling before the hour is that cooling
+# recovering (a storm's, a cloud's) while it stays under the level the cooling set in from, if
+# it set in at once: at least PLUNGE_SHARE of the fall over the trend before (from its first
+# quarter hour to its last: PLUNGE_BLOCKS blocks) within half an hour (PLUNGE_SPAN blocks). A
+# steady cooling (the night's in fog) falls 2/7 of it within any half hour.
+PLUNGE_BLOCKS: int = BASELINE_WINDOW // 15
+PLUNGE_SPAN: int = 2
+PLUNGE_SHARE: float = 0.6
 # The share of a change of the temperature's trend the weather's dew point shares: the day's
 # heating and cooling move the air's dew point by about a third as much as its temperature (the
 # simulator's cycle: 0.3 A of dew point against A of temperature, which cloud only flattens).
@@ -622,13 +630,15 @@ class DriftCheck:
                 series.baseline.count < BASELINE_WINDOW or not self._humidity_still() or
                 (slope < 0 and self._pressure_moving()) or
                 abs(slope) * 60 < DAILY_BEND_PER_RANGE * self._temperature_range(reading.seq) or
-                _trend_slowing(series, base, slope, limit)):
+                _trend_slowing(series, base, slope, limit) or
+                self._recovering_from_a_cooling(series, base, slope, reading.seq)):
             # No full two hours of trend to compare with (MIN_BASELINE readings right after a
             # hold's end are the storm's tail or a second storm's plunge: final-30 sim-3105-029,
             # -6.22 °C/h over the 30 readings after a hold, a bend of +8.29 °C/h as the plunge
             # recovered, flagged for 292 readings), the humidity moving with the weather, rain
             # cooling saturated air as a front nears (final: 3 % of rain readings without this), a
-            # bend the daily cycle makes, or the trend before slowing.
+            # bend the daily cycle makes, the trend before slowing, or a sudden cooling before
+            # it recovering.
             return
         stats = self._stats[name]
         if not stats.ready:
@@ -932,6 +942,41 @@ class DriftCheck:
         return self._series["dew"].long.slope() >= self._limits["dew"] and \
             pressure.long.slope() > rise and self._pressure_tendency() > rise and \
             pressure.short.slope() < RECOVERY_MAX_PER_HOUR / 60
+
+    def _recovering_from_a_cooling(self, series: _Series, base: float, bend: float,
+                                   last: int) -> bool:
+        """A bend up against a cooling before the hour that set in at once (PLUNGE_SHARE of its
+        fall over the trend before within PLUNGE_SPAN of its blocks), whose hour's line ends no
+        higher than the highest block's level: the weather's cooling (a storm's the storm
+        check never reported, a cloud's) recovering towards the level before it, which a
+        thermometer drifting up goes through. A steady cooling (the night's in fog) falls alike
+        between the blocks; a thermometer drifting up against it is judged as before. final-34
+        sim-3503-025: a weak storm cooled saturated air 2.6 -> 0.0 °C over 879-922; its recovery
+        to 1.2 °C, +1.87 °C/h against -1.35 °C/h before, was decided at 975, flagged 922-1039."""
+        if not bend > 0 > base:
+            return False
+        levels = self._block_levels(series.baseline.first_x, series.baseline.count)
+        if levels is None:
+            return False
+        falls = [earlier - later for earlier, later in zip(levels, levels[PLUNGE_SPAN:])]
+        fallen = levels[0] - levels[-1]
+        return fallen > 0 and max(falls) >= PLUNGE_SHARE * fallen and \
+            _line_end(series.long, last) <= max(levels)
+
+    def _block_levels(self, first: int, count: int) -> list[float] | None:
+        """The mean temperature of each of PLUNGE_BLOCKS blocks of the ``count`` readings from
+        ``first`` (those kept with a temperature not flagged); None if one has under half."""
+        size = count // PLUNGE_BLOCKS
+        levels = []
+        for block in range(PLUNGE_BLOCKS):
+            start = first + block * size
+            values = [r.values[T] for r in (self._reading_at(seq)
+                                            for seq in range(start, start + size))
+                      if r is not None and T not in r.faulty]
+            if 2 * len(values) < size:
+                return None
+            levels.append(sum(values) / len(values))
+        return levels
 
     def _pressure_moving(self) -> bool:
         """The pressure says a front is near: moving > 0.4 hPa/h over the hour either way, or
