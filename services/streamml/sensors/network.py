@@ -279,6 +279,12 @@ PARAMS = {
     "final-38": NetworkParams(name="final-38", climate="mistral", noise_scale=0.9,
                               classes=("consumer", "cheap", "consumer", "station"),
                               resolution_scale=0.85),
+    # The thirty-ninth final family (seeds 4001-4005), declared before the fortieth round's
+    # detector changes: cheap and station sensors two each, noise within the draws, every class
+    # 1.15 times its resolution (between the draws; a scale no family uses).
+    "final-39": NetworkParams(name="final-39", climate="kalahari-winter", noise_scale=1.3,
+                              classes=("cheap", "station", "station", "cheap"),
+                              resolution_scale=1.15),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -417,6 +417,17 @@ CLIMATES = {
         front_pressure_fall_hpa=(14.0, 25.0), front_temperature_drop_c=(4.0, 8.0),
         thunderstorms_per_day=0.15, storm_temperature_drop_c=(2.0, 4.0),
         storm_pressure_jump_hpa=(1.0, 2.0), shading_per_hour=0.5),
+    # The thirty-ninth final held-out set (seeds 4001-4005): the Kalahari in winter, a daily
+    # cycle wider at both ends than any draw's and wider at its widest than any climate's
+    # (frosty nights, warm days) in air drier than any draw's; fronts come a week apart (less
+    # often than any draw's) with falls of pressure shallower than any draw's; thunderstorms are
+    # rarer and weaker than any draw's, and cloud seldom shades the sun.
+    "kalahari-winter": Climate(
+        name="kalahari-winter", mean_temperature_c=(8.0, 16.0), daily_amplitude_c=(14.0, 20.0),
+        dew_point_depression_c=(12.0, 28.0), front_interval_days=6.0,
+        front_pressure_fall_hpa=(2.0, 5.0), front_temperature_drop_c=(3.0, 7.0),
+        thunderstorms_per_day=0.03, storm_temperature_drop_c=(1.0, 3.0),
+        storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=0.4),
 }
 
 
