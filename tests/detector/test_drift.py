@@ -1155,9 +1155,11 @@ def test_a_saturated_temperature_rise_ending_in_a_slight_fall_is_the_weather():
     assert _saturated_recovery(-0.8, rise_per_hour=1.5) == ()
 
 
-def _saturated_flagged_at(temperatures: list[float], held: range = range(0)) -> list[int]:
-    """Feed temperatures in saturated air (humidity 100 %, pressure steady; the readings in
-    ``held`` held by a weather event): the readings at whose arrival a drift was flagged."""
+def _temperature_drift_flagged_at(airs: list[tuple[float, float, float]],
+                                  held: range = range(0)) -> list[int]:
+    """Feed (temperature, humidity, dew point) readings with the pressure steady (the readings
+    in ``held`` held by a weather event): the readings at whose arrival a temperature drift was
+    flagged."""
     readings = {}
     flagged_at: list[int] = []
     now = 0
@@ -1168,12 +1170,19 @@ def _saturated_flagged_at(temperatures: list[float], held: range = range(0)) -> 
 
     check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
                        _LearntNoise(0.05), readings.get, flag)
-    for seq, temperature in enumerate(temperatures):
+    for seq, (temperature, humidity, dew_point_c) in enumerate(airs):
         now = seq
-        reading = _Reading(seq, (temperature, 100.0, 1010.0), temperature)
+        reading = _Reading(seq, (temperature, humidity, 1010.0), dew_point_c)
         readings[seq] = reading
         check.update(reading, held=seq in held, noisy=False)
     return flagged_at
+
+
+def _saturated_flagged_at(temperatures: list[float], held: range = range(0)) -> list[int]:
+    """Feed temperatures in saturated air (humidity 100 %, the dew point the temperature): the
+    readings at whose arrival a drift was flagged."""
+    return _temperature_drift_flagged_at([(temperature, 100.0, temperature)
+                                          for temperature in temperatures], held)
 
 
 def _fog_cooling_then_warming(afterwards_per_hour: float) -> list[float]:
@@ -1225,32 +1234,19 @@ def test_a_saturated_thermometer_drift_two_hours_after_a_storms_hold_is_drift():
     assert flagged_at and max(flagged_at) == 899
 
 
-
 def _cooled_from_a_level_then(rise_per_hour: float, rise_readings: int) -> list[int]:
     """final-34 sim-3503-025: nine hours of humid air (92 %) level at 2.6 °C, a weak storm
     nobody reported saturating it and cooling it towards 0 °C (an e-folding of 12 readings),
     then from 615 a rise of ``rise_per_hour`` for ``rise_readings`` readings at 100 %, then
     level: the readings at whose arrival a drift was flagged."""
-    readings = {}
-    flagged_at: list[int] = []
-    now = 0
-
-    def flag(reading, reason, channel, score, threshold):
-        assert reason == "drift:temperature_c"
-        flagged_at.append(now)
-
-    check = DriftCheck(Thresholds(), _LearntNoise(0.05), _LearntNoise(0.05),
-                       _LearntNoise(0.05), readings.get, flag)
+    airs = []
     for seq in range(900):
-        now = seq
         cooled = 2.6 * (1.0 - math.exp(-max(0, seq - 540) / 12))
         risen = rise_per_hour / 60 * min(max(0, seq - 615), rise_readings)
         temperature = 2.6 - cooled + risen
         humidity = 92.0 if seq < 540 else 100.0
-        reading = _Reading(seq, (temperature, humidity, 1010.0), dew_point(temperature, humidity))
-        readings[seq] = reading
-        check.update(reading, held=False, noisy=False)
-    return flagged_at
+        airs.append((temperature, humidity, dew_point(temperature, humidity)))
+    return _temperature_drift_flagged_at(airs)
 
 
 def test_a_saturated_cooling_from_a_level_recovering_under_that_level_is_the_weather():
