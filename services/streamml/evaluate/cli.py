@@ -23,8 +23,8 @@ from streamml.runtime.config import load_config
 # "tuning"); "held-out" was looked at during the first build; "final" was run once at the end
 # of the second build and has been seen since; "final-2" was run once at the end of the third
 # and has been seen since; so have "final-3" and "final-4", run once at the end of the fourth
-# and the fifth; so have "final-5" to "final-38", run once at the end of the sixth to the
-# thirty-ninth; "final-39" is run once, at the end of the fortieth.
+# and the fifth; so have "final-5" to "final-39", run once at the end of the sixth to the
+# fortieth; "final-40" is run once, at the end of the forty-first.
 SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "held-out": "101,102,103", "final": "201,202,203,204,205",
              "final-2": "301,302,303,304,305", "final-3": "401,402,403,404,405",
@@ -61,7 +61,8 @@ SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "final-36": "3701,3702,3703,3704,3705",
              "final-37": "3801,3802,3803,3804,3805",
              "final-38": "3901,3902,3903,3904,3905",
-             "final-39": "4001,4002,4003,4004,4005"}
+             "final-39": "4001,4002,4003,4004,4005",
+             "final-40": "4101,4102,4103,4104,4105"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -93,7 +94,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          "3301-3305 final-32, 3401-3405 final-33, "
                          "3501-3505 final-34, 3601-3605 final-35, "
                          "3701-3705 final-36, 3801-3805 final-37, "
-                         "3901-3905 final-38, 4001-4005 final-39)")
+                         "3901-3905 final-38, 4001-4005 final-39, "
+                         "4101-4105 final-40)")
     weather.add_argument("--sensors", type=int, default=24, help="sensors with faults")
     weather.add_argument("--controls", type=int, default=12, help="fault-free control sensors")
     weather.add_argument("--readings", type=int, default=2880, help="readings per sensor")

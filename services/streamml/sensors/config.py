@@ -22,7 +22,8 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-32", "final-33",
                   "final-34", "final-35",
                   "final-36", "final-37",
-                  "final-38", "final-39")  # sensors.network
+                  "final-38", "final-39",
+                  "final-40")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,13 @@ PARAMS = {
     "final-39": NetworkParams(name="final-39", climate="kalahari-winter", noise_scale=1.3,
                               classes=("cheap", "station", "station", "cheap"),
                               resolution_scale=1.15),
+    # The fortieth final family (seeds 4101-4105), declared before the forty-first round's
+    # detector changes: station sensors two in four, a consumer and a cheap one, noise within
+    # the draws, every class 1.55 times its resolution (between the draws; a scale no family
+    # uses).
+    "final-40": NetworkParams(name="final-40", climate="icelandic-winter", noise_scale=1.05,
+                              classes=("station", "consumer", "station", "cheap"),
+                              resolution_scale=1.55),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

@@ -428,6 +428,17 @@ CLIMATES = {
         front_pressure_fall_hpa=(2.0, 5.0), front_temperature_drop_c=(3.0, 7.0),
         thunderstorms_per_day=0.03, storm_temperature_drop_c=(1.0, 3.0),
         storm_pressure_jump_hpa=(0.5, 1.5), shading_per_hour=0.4),
+    # The fortieth final held-out set (seeds 4101-4105): Iceland in winter, colder at its
+    # warmest than any draw's, short days with a daily cycle narrower at both ends than any
+    # draw's, in air moister than any draw's; deep lows come more often than any draw's fronts,
+    # with falls of pressure deeper at both ends than any draw's and little cooling at their
+    # passage; thunderstorms are rarer and weaker than any draw's.
+    "icelandic-winter": Climate(
+        name="icelandic-winter", mean_temperature_c=(-3.0, 3.0), daily_amplitude_c=(0.5, 2.5),
+        dew_point_depression_c=(0.5, 3.0), front_interval_days=0.9,
+        front_pressure_fall_hpa=(18.0, 34.0), front_temperature_drop_c=(1.5, 4.0),
+        thunderstorms_per_day=0.1, storm_temperature_drop_c=(1.0, 3.0),
+        storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=3.0),
 }
 
 
