@@ -340,6 +340,15 @@ OUTSIDE_THE_TUNING_RANGES = {
                  "storm_temperature_drop_c[1] < draws", "storm_pressure_jump_hpa[0] < draws",
                  "storm_pressure_jump_hpa[1] < draws", "resolution_scale not in draws",
                  "resolution_scale not in families", "2 station"),
+    "final-41": ("mean_temperature_c[0] > draws", "daily_amplitude_c[1] < draws",
+                 "dew_point_depression_c[0] < draws", "dew_point_depression_c[1] < draws",
+                 "front_interval_days > draws", "front_pressure_fall_hpa[0] < draws",
+                 "front_pressure_fall_hpa[1] < draws", "front_temperature_drop_c[0] < draws",
+                 "front_temperature_drop_c[1] < draws", "thunderstorms_per_day < draws",
+                 "storm_temperature_drop_c[0] < draws", "storm_temperature_drop_c[1] < draws",
+                 "storm_pressure_jump_hpa[0] < draws", "storm_pressure_jump_hpa[1] < draws",
+                 "shading_per_hour > draws", "resolution_scale < draws",
+                 "resolution_scale not in families", "2 consumer"),
 }
 _FIELD_CLAIM = re.compile(r"(?P<field>\w+)(?:\[(?P<end>\d)\])? (?P<op><=|<|>|not in) "
                           r"(?P<among>draws|climates|families|final-\d+|[\d.]+)"

@@ -23,8 +23,8 @@ from streamml.runtime.config import load_config
 # "tuning"); "held-out" was looked at during the first build; "final" was run once at the end
 # of the second build and has been seen since; "final-2" was run once at the end of the third
 # and has been seen since; so have "final-3" and "final-4", run once at the end of the fourth
-# and the fifth; so have "final-5" to "final-39", run once at the end of the sixth to the
-# fortieth; "final-40" is run once, at the end of the forty-first.
+# and the fifth; so have "final-5" to "final-40", run once at the end of the sixth to the
+# forty-first; "final-41" is run once, at the end of the forty-second.
 SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "held-out": "101,102,103", "final": "201,202,203,204,205",
              "final-2": "301,302,303,304,305", "final-3": "401,402,403,404,405",
@@ -62,7 +62,8 @@ SEED_SETS = {"tuning": "1,2,3", "tuning-wide": ",".join(map(str, range(1, 21))),
              "final-37": "3801,3802,3803,3804,3805",
              "final-38": "3901,3902,3903,3904,3905",
              "final-39": "4001,4002,4003,4004,4005",
-             "final-40": "4101,4102,4103,4104,4105"}
+             "final-40": "4101,4102,4103,4104,4105",
+             "final-41": "4201,4202,4203,4204,4205"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -95,7 +96,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          "3501-3505 final-34, 3601-3605 final-35, "
                          "3701-3705 final-36, 3801-3805 final-37, "
                          "3901-3905 final-38, 4001-4005 final-39, "
-                         "4101-4105 final-40)")
+                         "4101-4105 final-40, 4201-4205 final-41)")
     weather.add_argument("--sensors", type=int, default=24, help="sensors with faults")
     weather.add_argument("--controls", type=int, default=12, help="fault-free control sensors")
     weather.add_argument("--readings", type=int, default=2880, help="readings per sensor")

@@ -23,7 +23,7 @@ NETWORK_PARAMS = ("tuning", "tuning-wide", "held-out", "final", "final-2", "fina
                   "final-34", "final-35",
                   "final-36", "final-37",
                   "final-38", "final-39",
-                  "final-40")  # sensors.network
+                  "final-40", "final-41")  # sensors.network
 
 
 @dataclass(frozen=True)

@@ -292,6 +292,13 @@ PARAMS = {
     "final-40": NetworkParams(name="final-40", climate="icelandic-winter", noise_scale=1.05,
                               classes=("station", "consumer", "station", "cheap"),
                               resolution_scale=1.55),
+    # The forty-first final family (seeds 4201-4205), declared before the forty-second round's
+    # detector changes: consumer sensors two in four, a cheap one and a station, noise within
+    # the draws, every class 0.65 times its resolution (finer than the draws; a scale no family
+    # uses).
+    "final-41": NetworkParams(name="final-41", climate="atacama-coast", noise_scale=0.9,
+                              classes=("consumer", "cheap", "consumer", "station"),
+                              resolution_scale=0.65),
 }
 # Drawn per seed (``params_for``): the broad tuning family.
 RANDOMISED = "tuning-wide"

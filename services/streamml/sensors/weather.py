@@ -439,6 +439,17 @@ CLIMATES = {
         front_pressure_fall_hpa=(18.0, 34.0), front_temperature_drop_c=(1.5, 4.0),
         thunderstorms_per_day=0.1, storm_temperature_drop_c=(1.0, 3.0),
         storm_pressure_jump_hpa=(1.0, 2.5), shading_per_hour=3.0),
+    # The forty-first final held-out set (seeds 4201-4205): the Atacama's coast under its
+    # stratocumulus deck, milder at its coolest than any draw's, a daily cycle narrower at its
+    # widest than any draw's, in air moister than any draw's; fronts come more rarely than any
+    # draw's, with falls of pressure and cooling shallower at both ends than any draw's;
+    # thunderstorms are rarer and weaker than any draw's, and cloud shades the sun more often.
+    "atacama-coast": Climate(
+        name="atacama-coast", mean_temperature_c=(15.0, 19.0), daily_amplitude_c=(3.0, 5.0),
+        dew_point_depression_c=(1.0, 3.0), front_interval_days=4.0,
+        front_pressure_fall_hpa=(2.0, 6.0), front_temperature_drop_c=(0.5, 2.0),
+        thunderstorms_per_day=0.05, storm_temperature_drop_c=(1.0, 2.5),
+        storm_pressure_jump_hpa=(0.3, 1.0), shading_per_hour=4.0),
 }
 
 
