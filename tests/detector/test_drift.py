@@ -953,6 +953,18 @@ def test_a_dew_point_falling_through_the_floor_before_the_storm_is_drift():
     assert _flags_after_storm(falling, dew_floor=9.0) == set()
 
 
+def test_a_dew_point_falling_through_the_floor_with_the_nights_cooling_is_no_drift():
+    """A wide daily cycle's evening (final-39 sim-4004-030, the Kalahari's winter): the air
+    cooling 3.4 °C/h lowers the air's dew point by its share, 1.0 °C/h, faster than the floor
+    allows for; a dew point falling 1.4 °C/h through the floor is that share and noise, not by
+    the rate beyond it. A humidity drifting down on top of the same cooling (3 °C/h of dew
+    point) goes beyond it and is drift."""
+    cooling = [(20.0 - 3.4 / 60 * seq, 0.0 - 1.4 / 60 * seq, 1015.0) for seq in range(120)]
+    assert _flags_after_storm(cooling, dew_floor=-1.0) == set()
+    drifting = [(20.0 - 3.4 / 60 * seq, 0.0 - 3.0 / 60 * seq, 1015.0) for seq in range(120)]
+    assert _flags_after_storm(drifting, dew_floor=-1.0) != set()
+
+
 def test_a_dew_point_falling_on_one_line_in_a_storms_hold_with_no_floor_is_drift():
     """With no floor (moist air before the storm, the pressure not back), a dew point falling
     2 °C/h on one line for the hour and the half hour before it, the air's temperature steady,

@@ -807,7 +807,13 @@ class DriftCheck:
         already under ``floor``. The storm's moisture dries back only to the air mass's dew
         point (the level before the storm, moved along its trend then); a drifting sensor's
         goes through it. Not with the pressure rising (a front's passage behind the storm
-        dries the air) or a front coming (final-13: six drifts falling in storm holds)."""
+        dries the air) or a front coming (final-13: six drifts falling in storm holds). Nor
+        unless it falls beyond the day's share of the temperature's trend by the rate, as with no
+        floor (``_beyond_the_days_share``): the floor falls no faster than a daily cycle of 14 °C
+        lowers the air's dew point (sensor.py's STORM_DEW_FALL_C_PER_HOUR), a wider one's
+        evening faster (final-39 sim-4004-030, the Kalahari's winter: 410 readings after a
+        storm, the night cooling the air 3.4 °C/h, the dew point fell 1.4 °C/h through the
+        floor, decided at 1456 and flagged 1397-1523)."""
         slope = series.long.slope()
         if slope > -limit or series.short.slope() > -0.7 * limit:
             return
@@ -818,6 +824,7 @@ class DriftCheck:
         if series.long.residual_sd() > 0.1 * -slope * DRIFT_WINDOW + 2 * stats.sigma:
             return  # the drying's curve or a step, not a steady line
         if _line_end(series.long, reading.seq) >= floor or \
+                not self._beyond_the_days_share(series, slope, limit) or \
                 self._series["pressure"].long.slope() * 60 > STORM_FRONT_RISE_PER_HOUR or \
                 self._falling_for_hours(reading.seq):
             return
